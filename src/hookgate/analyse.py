@@ -1,0 +1,114 @@
+"""Tool input → Accesses (DESIGN.md "The flow"). Validators see only these, never JSON.
+
+Write/Edit → write access to the file; Read → read; Grep/Glob → read of the searched path
+(and the glob as an unresolved pattern); shell → the shell engine (imported lazily, only
+for shell events); MCP → path-looking arguments, mode from the tool's name.
+"""
+
+from __future__ import annotations
+
+import os
+
+from hookgate import event as ev
+from hookgate.event import Access
+from hookgate.paths import normalize
+
+_PATH_KEYS = ("file_path", "notebook_path", "path", "absolute_path", "filepath", "filename", "file")
+_MULTI_PATH_KEYS = ("paths", "file_paths", "files")
+_MCP_SRC_DST = (("source", ev.MODE_READ), ("destination", ev.MODE_WRITE), ("target", ev.MODE_WRITE))
+_MCP_WRITE_WORDS = ("write", "edit", "create", "move", "rename", "delete", "remove", "patch", "replace", "append", "insert", "upload", "mkdir", "copy")
+MAX_PATH = 16384
+
+
+def _path_access(value, mode: str, via: str, tool: str, cwd: str, home: str) -> Access:
+    if not isinstance(value, str) or not value:
+        return Access("", mode, False, via + " (missing)", tool)
+    if "\x00" in value or len(value) > MAX_PATH:
+        return Access(value[:200], mode, False, via + " (unusable path)", tool)
+    p = value.replace("\\", "/") if ("\\" in value and "/" not in value) else value
+    return Access(normalize(p, cwd, home), mode, True, via, tool)
+
+
+def tool_accesses(event: ev.Event, home: str) -> list[Access]:
+    """Accesses of a non-shell tool call."""
+    kind, name, inp, cwd = event.tool_kind, event.tool_name, event.tool_input, event.cwd
+    if kind in (ev.WRITE, ev.EDIT):
+        key = "notebook_path" if "notebook_path" in inp and "file_path" not in inp else "file_path"
+        for k in ("file_path", "notebook_path", "absolute_path", "path"):
+            if k in inp:
+                key = k
+                break
+        return [_path_access(inp.get(key), ev.MODE_WRITE, f"{name}.{key}", name, cwd, home)]
+    if kind == ev.READ:
+        key = next((k for k in _PATH_KEYS if k in inp), "file_path")
+        out = [_path_access(inp.get(key), ev.MODE_READ, f"{name}.{key}", name, cwd, home)]
+        for k in _MULTI_PATH_KEYS:
+            if isinstance(inp.get(k), list):
+                out.extend(_path_access(p, ev.MODE_READ, f"{name}.{k}", name, cwd, home) for p in inp[k])
+        return out
+    if kind == ev.SEARCH:
+        out = []
+        base = inp.get("path") or inp.get("dir_path") or inp.get("directory") or ""
+        base_abs = normalize(base, cwd, home) if isinstance(base, str) and base else cwd
+        out.append(Access(base_abs, ev.MODE_READ, True, f"{name}.path", name))
+        for k in ("pattern", "glob", "include"):
+            pat = inp.get(k)
+            if not isinstance(pat, str) or not pat:
+                continue
+            if name == "Grep" and k == "pattern":
+                continue  # a regex over content, not a file name
+            pat_abs = pat if pat.startswith("/") else os.path.join(base_abs, pat)
+            out.append(Access(pat_abs, ev.MODE_READ, False, f"{name}.{k} glob", name))
+        return out
+    if kind == ev.MCP:
+        low = name.lower()
+        tool_part = low.rsplit("__", 1)[-1]
+        mode = ev.MODE_WRITE if any(w in tool_part for w in _MCP_WRITE_WORDS) else ev.MODE_READ
+        if "delete" in tool_part or "remove" in tool_part:
+            mode = ev.MODE_DELETE
+        out = []
+        for k in _PATH_KEYS:
+            if k in inp:
+                out.append(_path_access(inp[k], mode, f"{name}.{k}", name, cwd, home))
+        for k in _MULTI_PATH_KEYS:
+            if isinstance(inp.get(k), list):
+                out.extend(_path_access(p, mode, f"{name}.{k}", name, cwd, home) for p in inp[k])
+        for k, m in _MCP_SRC_DST:
+            if k in inp:
+                out.append(_path_access(inp[k], m if mode != ev.MODE_READ else ev.MODE_READ, f"{name}.{k}", name, cwd, home))
+        return out
+    return []
+
+
+class NoCommand:
+    """Analysis stand-in for a shell call without a command string: indeterminate."""
+
+    accesses: tuple = ()
+    commands: tuple = ()
+    indeterminate = True
+    parse_error = "shell tool call without a command string"
+
+
+def shell_command(event: ev.Event) -> str | None:
+    cmd = event.tool_input.get("command")
+    return cmd if isinstance(cmd, str) else None
+
+
+def analyse(event: ev.Event, home: str, env: dict):
+    """(accesses, shell analysis or None). The shell engine is imported only here."""
+    if event.phase not in (ev.PRE, ev.POST):
+        return [], None
+    if event.tool_kind == ev.SHELL:
+        command = shell_command(event)
+        from hookgate import shell
+
+        if command is None:
+            return [], NoCommand()
+        else:
+            shell_env = {"HOME": home}
+            for k in ("PWD", "USER", "TMPDIR"):
+                if k in env:
+                    shell_env[k] = env[k]
+            analysis = shell.analyse(command, event.cwd, env=shell_env, home=home)
+        return list(analysis.accesses), analysis
+    return tool_accesses(event, home), None

@@ -1,0 +1,124 @@
+"""Decide an Event and record it: the platform-neutral middle of the hot path."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from hookgate import __version__, chain, config, ledger, paths
+from hookgate import event as ev
+from hookgate import hooks as registry
+from hookgate.analyse import analyse
+from hookgate.redact import digest, redact_text, redact_value
+
+MAX_ACCESSES_RECORDED = 200
+
+KIND_OF_PHASE = {
+    ev.PRE: "decision",
+    ev.POST: "post",
+    ev.SESSION_START: "session-start",
+    ev.SESSION_END: "session-end",
+    ev.OTHER_PHASE: "event",
+}
+
+
+def _now() -> str:
+    t = time.time()
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + f".{int(t % 1 * 1000):03d}Z"
+
+
+def new_id() -> str:
+    return os.urandom(6).hex()
+
+
+def _base_record(kind: str, platform: str) -> dict:
+    return {"v": 1, "id": new_id(), "ts": _now(), "kind": kind, "platform": platform, "version": __version__}
+
+
+def context_for(event: ev.Event, env: dict) -> dict:
+    home = paths.home_dir(env)
+    state = paths.state_dir(event.project_root, env)
+    return {"event": event, "home": home, "state_dir": state, "project_root": event.project_root}
+
+
+def decide(event: ev.Event, env: dict, validators=None) -> tuple[ev.Decision, dict]:
+    """Run the chain for *event*; return (decision, context). No ledger write."""
+    ctx = context_for(event, env)
+    cfg, refusal = config.load(event.project_root, ctx["state_dir"])
+    ctx["config"] = cfg
+    ctx["refusal"] = refusal
+    accesses, analysis = analyse(event, ctx["home"], env)
+    ctx["accesses"] = accesses
+    ctx["analysis"] = analysis
+    if validators is None:
+        validators = registry.load_all()
+    records = chain.run(validators, ctx)
+    return chain.decide(event, records), ctx
+
+
+def decide_and_record(event: ev.Event, env: dict, t0: float) -> ev.Decision:
+    decision, ctx = decide(event, env)
+    state = ctx["state_dir"]
+    if ctx.get("refusal"):
+        rec = _base_record("config_error", event.platform)
+        rec["error"] = ctx["refusal"]["error"]
+        rec["kept_rev"] = ctx["config"].get("rev", "")
+        ledger.append(state, rec)
+    rec = _base_record(KIND_OF_PHASE.get(event.phase, "event"), event.platform)
+    rec.update(
+        session=event.session_id,
+        event=event.event_name,
+        cwd=event.cwd,
+    )
+    if event.tool_name:
+        rec["tool"] = event.tool_name
+        rec["tool_kind"] = event.tool_kind
+        rec["input"] = redact_value(event.tool_input)
+        rec["input_digest"] = digest(event.tool_input)
+    accesses = ctx["accesses"]
+    if accesses:
+        rec["accesses"] = [
+            [redact_text(a.path), a.mode, a.resolved, a.via, a.tool] for a in accesses[:MAX_ACCESSES_RECORDED]
+        ]
+        if len(accesses) > MAX_ACCESSES_RECORDED:
+            rec["accesses_truncated"] = len(accesses)
+    analysis = ctx["analysis"]
+    if analysis is not None and getattr(analysis, "indeterminate", False):
+        rec["indeterminate"] = True
+        if getattr(analysis, "parse_error", None):
+            rec["parse_error"] = str(analysis.parse_error)[:300]
+    rec["verdicts"] = decision.verdicts
+    rec["outcome"] = decision.outcome
+    rec["would_block"] = any(v["would_block"] for v in decision.verdicts)
+    if any(v.get("error") for v in decision.verdicts):
+        rec["validator_error"] = True
+    rec["rollout_rev"] = ctx["config"].get("rev", "")
+    rec["latency_ms"] = round((time.perf_counter() - t0) * 1000, 3)
+    ledger.append(state, rec)
+    return decision
+
+
+def _fallback_state(env: dict) -> str:
+    root = paths.find_project_root(env.get("CLAUDE_PROJECT_DIR") or env.get("CURSOR_PROJECT_DIR") or os.getcwd())
+    return paths.state_dir(root, env)
+
+
+def record_bad_input(platform: str, reason: str, data: bytes, env: dict, t0: float) -> None:
+    rec = _base_record("bad_input", platform)
+    rec["error"] = reason
+    rec["input_digest"] = digest(data.decode("utf-8", "replace"))
+    rec["input_bytes"] = len(data)
+    rec["outcome"] = ev.BLOCK
+    rec["latency_ms"] = round((time.perf_counter() - t0) * 1000, 3)
+    try:
+        ledger.append(_fallback_state(env), rec)
+    except Exception:  # noqa: BLE001 - the deny is rendered regardless
+        pass
+
+
+def record_crash(platform: str, reason: str, env: dict, t0: float) -> None:
+    rec = _base_record("crash", platform)
+    rec["error"] = reason
+    rec["outcome"] = ev.BLOCK
+    rec["latency_ms"] = round((time.perf_counter() - t0) * 1000, 3)
+    ledger.append(_fallback_state(env), rec)

@@ -1,0 +1,108 @@
+"""The data that flows through one hook call: Event → Accesses → Verdicts → Decision.
+
+These are immutable named tuples rather than dataclasses: ``dataclasses`` pulls in
+``inspect`` (+13 ms per process on this machine) and this module is on the hot path
+(ADR 0001). Field names are the contract between adapters, the shell engine and
+validators; adapters never decide and validators never see platform JSON.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+# --- phases -----------------------------------------------------------------------------
+PRE = "pre"
+POST = "post"
+SESSION_START = "session-start"
+SESSION_END = "session-end"
+OTHER_PHASE = "other"
+PHASES = (PRE, POST, SESSION_START, SESSION_END, OTHER_PHASE)
+
+# --- tool kinds -------------------------------------------------------------------------
+SHELL = "shell"
+WRITE = "write"
+EDIT = "edit"
+READ = "read"
+SEARCH = "search"
+MCP = "mcp"
+WEB = "web"
+OTHER = "other"
+TOOL_KINDS = (SHELL, WRITE, EDIT, READ, SEARCH, MCP, WEB, OTHER)
+
+# --- access modes -----------------------------------------------------------------------
+MODE_READ = "read"
+MODE_WRITE = "write"
+MODE_DELETE = "delete"
+MODE_EXEC = "exec"
+MODES = (MODE_READ, MODE_WRITE, MODE_DELETE, MODE_EXEC)
+MUTATING_MODES = frozenset((MODE_WRITE, MODE_DELETE))
+
+# --- outcomes (raw verdicts and effective outcomes share the scale) ----------------------
+ALLOW = "allow"
+WARN = "warn"
+CHECKPOINT = "checkpoint"
+BLOCK = "block"
+OUTCOME_RANK = {ALLOW: 0, WARN: 1, CHECKPOINT: 2, BLOCK: 3}
+BLOCKING_OUTCOMES = frozenset((CHECKPOINT, BLOCK))
+
+# --- stages -----------------------------------------------------------------------------
+MONITOR = "monitor"
+ENFORCE = "enforce"
+STAGES = (MONITOR, WARN, ENFORCE)
+STAGE_RANK = {MONITOR: 0, WARN: 1, ENFORCE: 2}
+
+
+Capabilities = namedtuple(
+    "Capabilities",
+    "can_ask can_block can_message",
+    defaults=(False, True, True),
+)
+Capabilities.__doc__ = """What the platform enforces for this event (ask, block, a message to the agent)."""
+
+Event = namedtuple(
+    "Event",
+    "platform phase event_name session_id cwd project_root tool_kind tool_name "
+    "tool_input raw capabilities transcript_path extra",
+    defaults=("", "", {}, {}, Capabilities(), "", {}),
+)
+Event.__doc__ = """One hook call, platform-neutral.
+
+platform: adapter id ("claude-code"); phase: PRE/POST/SESSION_*; event_name: the platform's
+own event name; cwd/project_root: absolute paths; tool_kind: one of TOOL_KINDS; tool_input:
+the tool's input dict as the platform sent it; raw: the whole payload; extra: adapter facts
+that do not fit elsewhere (e.g. tool_use_id).
+"""
+
+Access = namedtuple("Access", "path mode resolved via tool", defaults=(True, "", ""))
+Access.__doc__ = """One file the action touches.
+
+path: absolute normalised path (resolved=True), or the unresolved word/pattern
+(resolved=False: the analyser could not know it statically; validators treat it as
+indeterminate). mode: read | write | delete | exec. via: the evidence ("Write.file_path",
+"redirect >", "cp destination"). tool: the program or tool that produced it.
+"""
+
+Verdict = namedtuple(
+    "Verdict",
+    "hook outcome rule reason adr alternative paths",
+    defaults=(ALLOW, "", "", "", "", ()),
+)
+Verdict.__doc__ = """What one validator decided (the raw verdict, before its rollout stage)."""
+
+Decision = namedtuple("Decision", "outcome verdicts message reason")
+Decision.__doc__ = """The merged result.
+
+outcome: effective outcome the platform renders; verdicts: list of dicts, one per validator,
+with raw/effective/stage/would_block; message: text for the agent (warn / block / ask);
+reason: one-line summary.
+"""
+
+ALLOW_VERDICT_CACHE: dict[str, Verdict] = {}
+
+
+def allow(hook: str) -> Verdict:
+    """The (shared) allow verdict of a hook."""
+    v = ALLOW_VERDICT_CACHE.get(hook)
+    if v is None:
+        v = ALLOW_VERDICT_CACHE[hook] = Verdict(hook, ALLOW)
+    return v

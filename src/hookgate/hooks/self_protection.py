@@ -1,0 +1,208 @@
+"""Self-protection: no agent may weaken the guard (ADR 0006). Pinned to enforce.
+
+Blocks, through every tool and through the shell:
+- writes/deletes of ``.hookgate/**``, the state dir (ledger, approvals, leases, caches), the
+  hookgate installation, and every agent's hook wiring (Claude, Cursor, Gemini, Codex —
+  project and user scope), including deleting or overwriting a directory that holds them;
+- a write whose target cannot be resolved but whose text points at one of those places;
+- any ``hookgate`` invocation from an agent's shell other than the read-only subcommands
+  (and ``lock``/``claim``, which agents use to coordinate), ``python -m hookgate``, and
+  interpreter code that imports hookgate.
+
+Reading the config is allowed. An indeterminate shell command (bash itself could not say
+what it touches) is held for a human: it might write any of the above.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import sys
+
+from hookgate import event as ev
+from hookgate.paths import both_forms, is_under
+
+HOOK_ID = "self-protection"
+ADR = "adr/0006-self-protection.md"
+PHASES = frozenset((ev.PRE,))
+
+# hookgate subcommands an agent may run from its shell (DESIGN.md "In a governed repository")
+READ_ONLY_SUBCOMMANDS = frozenset(
+    (
+        ("status",),
+        ("explain",),
+        ("audit", "verify"),
+        ("audit", "tail"),
+        ("audit", "why"),
+        ("locks", "list"),
+        ("budget", "show"),
+        ("rollout", "status"),
+        ("rollout", "show"),
+        ("lock", "append"),
+        ("lock", "run"),
+        ("claim",),
+        ("--help",),
+        ("--version",),
+        ("-h",),
+    )
+)
+GROUPS = frozenset(sub[0] for sub in READ_ONLY_SUBCOMMANDS if len(sub) == 2) | {"approvals", "locks"}
+DENIED_FLAGS = frozenset(("--repair", "--force", "--yes", "--allow-loosen"))
+_MARKERS = (".hookgate", "/.claude", ".claude/", "/.cursor", ".cursor/", "/.gemini", ".gemini/",
+            "/.codex", ".codex/", "hooks.json", "settings.json", "settings.local.json", "hookgate/")
+_GLOB_CHARS = frozenset("*?[")
+_ALTERNATIVE = (
+    "hookgate's config, ledger and hook wiring are changed only by a human, outside the agent "
+    "(e.g. `hookgate rollout demote`, `hookgate install`); ask the user to do it"
+)
+
+
+def protected_places(project_root: str, state_dir: str, home: str) -> tuple[list[str], list[str]]:
+    """(directories protected whole, file patterns) — absolute."""
+    xdg = os.environ.get("XDG_DATA_HOME") or os.path.join(home, ".local", "share")
+    dirs = [os.path.join(project_root, ".hookgate"), state_dir, os.path.join(xdg, "hookgate")]
+    if sys.prefix != sys.base_prefix and not is_under(sys.prefix, project_root):
+        dirs.append(sys.prefix)  # the venv hookgate runs from
+    files = []
+    for root in (project_root, home):
+        files += [
+            os.path.join(root, ".claude", "settings*.json"),
+            os.path.join(root, ".cursor", "hooks.json"),
+            os.path.join(root, ".gemini", "settings.json"),
+            os.path.join(root, ".codex", "hooks.json"),
+            os.path.join(root, ".codex", "config.toml"),
+        ]
+    return dirs, files
+
+
+def _match_file(path: str, pat: str) -> bool:
+    """``pat`` is a literal path or ``dir/prefix*suffix`` (no fnmatch: regex compiles cost ~1 ms
+    each per process on the hot path)."""
+    if "*" not in pat:
+        return path == pat
+    d, base = pat.rsplit("/", 1)
+    pre, suf = base.split("*", 1)
+    name = path.rsplit("/", 1)[-1]
+    return path.startswith(d + "/") and "/" not in path[len(d) + 1 :] and name.startswith(pre) and name.endswith(suf)
+
+
+def _protected_hit(path: str, mode: str, dirs, files, project_root: str, home: str) -> str | None:
+    for d in dirs:
+        if is_under(path, d):
+            return d
+    for pat in files:
+        if _match_file(path, pat):
+            return pat
+    # a directory that holds protected things, deleted or overwritten whole
+    roots = dirs + [os.path.dirname(p) for p in files]
+    for r in roots:
+        if r != path and is_under(r, path):
+            if mode == ev.MODE_DELETE:
+                return r
+            if (is_under(path, project_root) and path != project_root) or (
+                is_under(path, home) and path != home
+            ):
+                return r
+    return None
+
+
+def _unresolved_hit(text: str, dirs, files) -> str | None:
+    if _GLOB_CHARS & set(text) and text.startswith("/"):
+        for pat in files:
+            # the glob could name a protected file, or a protected file could match the glob
+            if fnmatch.fnmatchcase(pat, text) or fnmatch.fnmatchcase(pat.replace("*", "x"), text):
+                return pat
+        for d in dirs:
+            if fnmatch.fnmatchcase(d, text) or any(fnmatch.fnmatchcase(d + "/x", text) for _ in (0,)):
+                return d
+    low = text.lower()
+    for m in _MARKERS:
+        if m in low:
+            return m
+    return None
+
+
+def _hookgate_invocation(cmd) -> str | None:
+    """Why this executed command is a forbidden hookgate invocation, or None."""
+    argv = tuple(getattr(cmd, "argv", ()) or ())
+    name = getattr(cmd, "name", "") or ""
+    if not argv:
+        return None
+    if name.startswith("python") or name in ("py", "pypy3", "pypy"):
+        words = [w for w in argv[1:] if w is not None]
+        for i, w in enumerate(argv[1:], 1):
+            if w == "-m" and i + 1 < len(argv):
+                mod = argv[i + 1]
+                if mod is None or mod == "hookgate" or (mod or "").startswith("hookgate."):
+                    return "`python -m hookgate` (hookgate runs only as its installed command)"
+            if w is not None and w.startswith("-m") and w[2:].startswith("hookgate"):
+                return "`python -m hookgate` (hookgate runs only as its installed command)"
+        if any("hookgate" in w and ("import" in w or "__import__" in w or "runpy" in w) for w in words):
+            return "interpreter code that imports hookgate"
+        return None
+    if name != "hookgate":
+        return None
+    args = argv[1:]
+    if not args:
+        return None
+    if any(a is None for a in args[:2]):
+        return "a hookgate subcommand that cannot be resolved statically"
+    sub = (args[0],)
+    if args[0] in GROUPS:
+        if len(args) < 2:
+            return None  # group help
+        sub = (args[0], args[1])
+    if sub not in READ_ONLY_SUBCOMMANDS:
+        return f"`hookgate {' '.join(sub)}` (agents may run only read-only hookgate commands)"
+    bad = [a for a in args if a in DENIED_FLAGS or (a or "").split("=")[0] in DENIED_FLAGS]
+    if bad:
+        return f"`hookgate {' '.join(sub)} {bad[0]}` (a mutating option)"
+    return None
+
+
+def check(event, accesses, analysis, project_root, state_dir, home):
+    dirs, files = protected_places(project_root, state_dir, home)
+    hits: list[str] = []
+    for a in accesses:
+        if a.mode not in ev.MUTATING_MODES:
+            continue
+        if a.resolved:
+            for form in both_forms(a.path, event.cwd, home):
+                hit = _protected_hit(form, a.mode, dirs, files, project_root, home)
+                if hit:
+                    return ev.Verdict(
+                        HOOK_ID, ev.BLOCK, "protected-path",
+                        f"{a.mode} of {a.path} ({a.via}) would change hookgate's own config, "
+                        f"ledger or an agent's hook wiring",
+                        ADR, _ALTERNATIVE, (a.path,),
+                    )
+        else:
+            hit = _unresolved_hit(a.path, dirs, files)
+            if hit:
+                hits.append(a.path)
+    if hits:
+        return ev.Verdict(
+            HOOK_ID, ev.BLOCK, "indeterminate-protected-path",
+            f"a {event.tool_name or 'shell'} write whose target cannot be resolved ({hits[0]}) "
+            "may land on hookgate's config, ledger or hook wiring",
+            ADR, "write to an explicit path that is not hookgate's or an agent's config", tuple(hits),
+        )
+    if analysis is not None:
+        for cmd in getattr(analysis, "commands", ()) or ():
+            why = _hookgate_invocation(cmd)
+            if why:
+                return ev.Verdict(
+                    HOOK_ID, ev.BLOCK, "hookgate-command",
+                    f"{why}", ADR,
+                    "read-only commands are allowed (hookgate status, explain, audit tail/why/verify, "
+                    "rollout status/show, locks list, budget show); a human runs the rest",
+                )
+        if getattr(analysis, "indeterminate", False):
+            reason = getattr(analysis, "parse_error", None) or "the command cannot be analysed statically"
+            return ev.Verdict(
+                HOOK_ID, ev.CHECKPOINT, "indeterminate-command",
+                f"cannot tell what this shell command writes ({reason}); it could change "
+                "hookgate's config or hook wiring",
+                ADR, "split the command into plain steps with literal paths",
+            )
+    return ev.allow(HOOK_ID)

@@ -1,0 +1,237 @@
+"""The append-only, hash-chained decision ledger (ADR 0004).
+
+One JSON object per line, keys sorted, no spaces. Each record carries ``prev`` (the hash
+of the record before it; 64 zeros for the first) and ``hash`` =
+``sha256(prev + canonical(record without "hash"))``. A line must be byte-identical to the
+canonical form of its parsed object, so editing any byte of any record breaks the chain at
+that record. Appends are one ``os.write`` on an ``O_APPEND`` descriptor under ``flock``;
+the previous hash is read from the file's tail under the same lock.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+try:  # the builtin module avoids loading OpenSSL through hashlib (~4 ms per process)
+    from _sha256 import sha256
+except ImportError:  # pragma: no cover - other interpreters
+    from hashlib import sha256
+
+from hookgate.locks import ensure_dir, flock_timeout, unlock, write_all
+
+GENESIS = "0" * 64
+LEDGER_NAME = "ledger.jsonl"
+LOCK_TIMEOUT = 10.0
+_TAIL_CHUNK = 65536
+
+
+def ledger_path(state_dir: str) -> str:
+    return os.path.join(state_dir, LEDGER_NAME)
+
+
+def canonical(obj: dict) -> str:
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def chain_hash(prev: str, body: dict) -> str:
+    return sha256((prev + canonical(body)).encode("utf-8")).hexdigest()
+
+
+def _last_hash(fd: int) -> tuple[str, bool]:
+    """(hash of the last complete record, whether the file ends in a torn line)."""
+    size = os.fstat(fd).st_size
+    if size == 0:
+        return GENESIS, False
+    end = size
+    buf = b""
+    torn = None
+    while end > 0:
+        start = max(0, end - _TAIL_CHUNK)
+        buf = os.pread(fd, end - start, start) + buf
+        end = start
+        if torn is None:
+            torn = not buf.endswith(b"\n")
+        body = buf if not torn else buf[: buf.rfind(b"\n") + 1] if b"\n" in buf else b""
+        lines = body.rstrip(b"\n").split(b"\n")
+        # need at least one whole line: the first one in buf is whole only if we hit BOF
+        for raw in reversed(lines if end == 0 else lines[1:]):
+            if not raw:
+                continue
+            try:
+                rec = json.loads(raw)
+                h = rec.get("hash")
+                if isinstance(h, str) and len(h) == 64:
+                    return h, bool(torn)
+            except (ValueError, AttributeError):
+                continue  # a torn line in the middle: chain over it
+        if end == 0:
+            break
+    return GENESIS, bool(torn)
+
+
+def append(state_dir: str, record: dict, fsync: bool = True) -> dict:
+    """Append *record* (without prev/hash) to the ledger; return it as written."""
+    ensure_dir(state_dir)
+    path = ledger_path(state_dir)
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        flock_timeout(fd, LOCK_TIMEOUT, path)
+        try:
+            prev, torn = _last_hash(fd)
+            body = dict(record)
+            body.pop("hash", None)
+            body["prev"] = prev
+            body["hash"] = chain_hash(prev, body)
+            line = canonical(body) + "\n"
+            data = ("\n" + line if torn else line).encode("utf-8")
+            write_all(fd, data)
+            if fsync:
+                os.fsync(fd)
+        finally:
+            unlock(fd)
+    finally:
+        os.close(fd)
+    return body
+
+
+# --- reading and verification (CLI side, but stdlib) ---------------------------------------
+
+
+class VerifyResult:
+    __slots__ = ("ok", "count", "bad_line", "reason", "torn_lines", "torn_tail")
+
+    def __init__(self) -> None:
+        self.ok = True
+        self.count = 0
+        self.bad_line = 0
+        self.reason = ""
+        self.torn_lines: list[int] = []
+        self.torn_tail = False
+
+
+def iter_lines(path: str):
+    """Yield (line_no, raw_bytes, has_newline)."""
+    try:
+        f = open(path, "rb")
+    except FileNotFoundError:
+        return
+    with f:
+        for n, raw in enumerate(f, 1):
+            has_nl = raw.endswith(b"\n")
+            yield n, raw[:-1] if has_nl else raw, has_nl
+
+
+def iter_records(path: str):
+    """Yield parsed records, skipping lines that do not parse."""
+    for _n, raw, _nl in iter_lines(path):
+        try:
+            rec = json.loads(raw)
+        except ValueError:
+            continue
+        if isinstance(rec, dict):
+            yield rec
+
+
+def _check(raw: bytes, prev: str) -> tuple[dict | None, str]:
+    try:
+        rec = json.loads(raw)
+    except ValueError:
+        return None, "not valid JSON"
+    if not isinstance(rec, dict):
+        return None, "not a JSON object"
+    if canonical(rec).encode("utf-8") != raw:
+        return rec, "bytes differ from the canonical form (record edited)"
+    h = rec.get("hash")
+    body = {k: v for k, v in rec.items() if k != "hash"}
+    if rec.get("prev") != prev:
+        return rec, "prev does not match the hash of the record before it"
+    if chain_hash(prev, body) != h:
+        return rec, "hash does not match the record's content"
+    return rec, ""
+
+
+def verify(path: str) -> VerifyResult:
+    res = VerifyResult()
+    prev = GENESIS
+    pending_bad: tuple[int, str] | None = None
+    for n, raw, has_nl in iter_lines(path):
+        rec, err = _check(raw, prev)
+        if not err:
+            if pending_bad is not None:  # a bad line that the next record chained over
+                res.torn_lines.append(pending_bad[0])
+                pending_bad = None
+            res.count += 1
+            prev = rec["hash"]
+            continue
+        if rec is None and pending_bad is None:
+            if not has_nl:
+                res.torn_lines.append(n)
+                res.torn_tail = True
+                continue
+            pending_bad = (n, err)  # torn only if the next record chains over it
+            continue
+        if pending_bad is not None:
+            n, err = pending_bad
+        res.ok = False
+        res.bad_line = n
+        res.reason = err
+        return res
+    if pending_bad is not None:
+        res.ok, res.bad_line, res.reason = False, pending_bad[0], pending_bad[1]
+        return res
+    if res.torn_lines:
+        res.ok = False
+        res.bad_line = res.torn_lines[0]
+        res.reason = "torn record (a writer died mid-write)"
+    return res
+
+
+def repair(path: str) -> list[int]:
+    """Remove torn records only (under the ledger lock); return the removed line numbers.
+
+    Refuses (returns []) unless every problem ``verify`` finds is a torn record.
+    """
+    fd = os.open(path, os.O_RDWR)
+    try:
+        flock_timeout(fd, LOCK_TIMEOUT, path)
+        try:
+            res = verify(path)
+            if not res.torn_lines or res.bad_line not in res.torn_lines:
+                return []
+            torn = set(res.torn_lines)
+            if res.torn_tail and torn == {max(torn)} and len(torn) == 1:
+                # truncate only the torn tail
+                size = os.fstat(fd).st_size
+                data = os.pread(fd, min(size, _TAIL_CHUNK * 16), max(0, size - _TAIL_CHUNK * 16))
+                cut = data.rfind(b"\n")
+                new_size = size - (len(data) - cut - 1) if cut >= 0 else 0
+                os.ftruncate(fd, new_size)
+                os.fsync(fd)
+                return sorted(torn)
+            # rewrite in place (same inode: appenders blocked on this lock stay valid),
+            # after keeping a backup of the original bytes
+            with open(path, "rb") as f:
+                original = f.read()
+            from hookgate.locks import atomic_write
+
+            atomic_write(path + ".repair-backup", original)
+            keep = bytearray()
+            for n, raw, _nl in iter_lines(path):
+                if n not in torn:
+                    keep += raw + b"\n"
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, bytes(keep), 0)
+            os.fsync(fd)
+            return sorted(torn)
+        finally:
+            unlock(fd)
+    finally:
+        os.close(fd)
+
+
+def find(path: str, record_id: str) -> dict | None:
+    for rec in iter_records(path):
+        if rec.get("id") == record_id:
+            return rec
+    return None

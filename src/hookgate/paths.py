@@ -1,0 +1,123 @@
+"""Path facts shared by every tool, the shell engine and every validator.
+
+One normalisation for all routes (DESIGN.md "Field rules"): resolve against the event's
+cwd, normalise ``..``, expand ``~``/``$HOME``, follow symlinks. A symlink to ``.env`` *is*
+``.env``. Also where a project keeps its config and its state.
+"""
+
+from __future__ import annotations
+
+import os
+
+STATE_ENV = "HOOKGATE_STATE_DIR"
+
+
+def home_dir(env: dict | None = None) -> str:
+    env = os.environ if env is None else env
+    return env.get("HOME") or os.path.expanduser("~")
+
+
+def expand_home(path: str, home: str) -> str:
+    if path == "~" or path.startswith("~/"):
+        return home + path[1:]
+    if path == "$HOME" or path.startswith("$HOME/"):
+        return home + path[5:]
+    if path == "${HOME}" or path.startswith("${HOME}/"):
+        return home + path[7:]
+    return path
+
+
+def normalize(path: str, cwd: str, home: str | None = None) -> str:
+    """Absolute, ``..``-free path; no filesystem access (symlinks untouched)."""
+    if home is None:
+        home = home_dir()
+    if path.startswith("file://"):
+        path = path[7:]
+    path = expand_home(path, home)
+    if not os.path.isabs(path):
+        path = os.path.join(cwd or "/", path)
+    return os.path.normpath(path).replace("//", "/")
+
+
+def resolve(path: str, cwd: str, home: str | None = None) -> str:
+    """Normalise, then follow symlinks of every existing component (realpath)."""
+    p = normalize(path, cwd, home)
+    try:
+        return os.path.realpath(p)
+    except (OSError, ValueError):
+        return p
+
+
+def both_forms(path: str, cwd: str, home: str | None = None) -> tuple[str, ...]:
+    """The normalised path and, when different, its symlink-resolved target.
+
+    Policy matching checks both: the name the agent used and the file it lands on.
+    """
+    n = normalize(path, cwd, home)
+    try:
+        r = os.path.realpath(n)
+    except (OSError, ValueError):
+        r = n
+    return (n,) if r == n else (n, r)
+
+
+def find_project_root(cwd: str) -> str:
+    """Nearest ancestor with ``.hookgate/`` or ``.git``; else cwd itself."""
+    d = os.path.abspath(cwd or os.getcwd())
+    probe = d
+    while True:
+        if os.path.isdir(os.path.join(probe, ".hookgate")) or os.path.exists(
+            os.path.join(probe, ".git")
+        ):
+            return probe
+        parent = os.path.dirname(probe)
+        if parent == probe:
+            return d
+        probe = parent
+
+
+def git_common_dir(project_root: str) -> str | None:
+    """The git common dir of a checkout (shared by all worktrees), without running git."""
+    dot_git = os.path.join(project_root, ".git")
+    if os.path.isdir(dot_git):
+        return dot_git
+    if not os.path.isfile(dot_git):
+        return None
+    try:
+        with open(dot_git, encoding="utf-8") as f:
+            line = f.readline().strip()
+    except OSError:
+        return None
+    if not line.startswith("gitdir:"):
+        return None
+    gitdir = line[7:].strip()
+    if not os.path.isabs(gitdir):
+        gitdir = os.path.normpath(os.path.join(project_root, gitdir))
+    try:
+        with open(os.path.join(gitdir, "commondir"), encoding="utf-8") as f:
+            common = f.readline().strip()
+    except OSError:
+        return gitdir
+    if not os.path.isabs(common):
+        common = os.path.normpath(os.path.join(gitdir, common))
+    return common
+
+
+def state_dir(project_root: str, env: dict | None = None) -> str:
+    """``<git common dir>/hookgate``; outside git ``.hookgate/state``."""
+    env = os.environ if env is None else env
+    override = env.get(STATE_ENV)
+    if override:
+        return os.path.abspath(override)
+    common = git_common_dir(project_root)
+    if common:
+        return os.path.join(common, "hookgate")
+    return os.path.join(project_root, ".hookgate", "state")
+
+
+def config_dir(project_root: str) -> str:
+    return os.path.join(project_root, ".hookgate")
+
+
+def is_under(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip("/") + "/")

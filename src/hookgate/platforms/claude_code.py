@@ -1,0 +1,141 @@
+"""Claude Code adapter (platforms.md §1; realclients.md §2).
+
+Rendering (ADR 0003), only shapes the real client was measured to honour:
+- allow → no output, exit 0 (never ``permissionDecision: "allow"``: it would widen permissions);
+- warn → ``hookSpecificOutput.additionalContext``;
+- checkpoint → ``permissionDecision: "ask"``;
+- block → top-level ``decision: "block"`` + ``hookSpecificOutput.permissionDecision: "deny"``
+  (a top-level ``decision`` other than approve/block would void the whole object);
+- bad input / internal error on a pre-event → exit 2 with a one-line stderr reason.
+"""
+
+from __future__ import annotations
+
+import os
+
+from hookgate import event as ev
+from hookgate.paths import find_project_root
+from hookgate.platforms.base import BadInput, dumps, load_json_object
+
+PLATFORM = "claude-code"
+MAX_TEXT = 9500  # Claude caps hook strings at 10,000 characters
+
+PHASE_OF = {
+    "PreToolUse": ev.PRE,
+    "PostToolUse": ev.POST,
+    "PostToolUseFailure": ev.POST,
+    "SessionStart": ev.SESSION_START,
+    "SessionEnd": ev.SESSION_END,
+}
+
+TOOL_KIND = {
+    "Bash": ev.SHELL,
+    "PowerShell": ev.SHELL,
+    "Monitor": ev.SHELL,
+    "Write": ev.WRITE,
+    "Edit": ev.EDIT,
+    "MultiEdit": ev.EDIT,
+    "NotebookEdit": ev.EDIT,
+    "Read": ev.READ,
+    "Grep": ev.SEARCH,
+    "Glob": ev.SEARCH,
+    "LSP": ev.SEARCH,
+    "WebFetch": ev.WEB,
+    "WebSearch": ev.WEB,
+}
+
+_PRE_CAPS = ev.Capabilities(can_ask=True, can_block=True, can_message=True)
+_POST_CAPS = ev.Capabilities(can_ask=False, can_block=False, can_message=True)
+
+
+def tool_kind(name: str) -> str:
+    if name.startswith("mcp__"):
+        return ev.MCP
+    return TOOL_KIND.get(name, ev.OTHER)
+
+
+def parse(data: bytes, env: dict) -> ev.Event:
+    obj = load_json_object(data)
+    name = obj.get("hook_event_name")
+    if not isinstance(name, str) or not name:
+        raise BadInput("payload has no hook_event_name")
+    phase = PHASE_OF.get(name, ev.OTHER_PHASE)
+    cwd = obj.get("cwd")
+    if not isinstance(cwd, str) or not cwd:
+        cwd = env.get("CLAUDE_PROJECT_DIR") or os.getcwd()
+    cwd = os.path.abspath(cwd)
+    session = obj.get("session_id")
+    session = session if isinstance(session, str) else ""
+    tool_name = ""
+    tool_input: dict = {}
+    if phase in (ev.PRE, ev.POST):
+        tool_name = obj.get("tool_name")
+        if not isinstance(tool_name, str) or not tool_name:
+            raise BadInput(f"{name} payload has no tool_name")
+        tool_input = obj.get("tool_input")
+        if not isinstance(tool_input, dict):
+            raise BadInput(f"{name} payload for {tool_name} has no tool_input object")
+    transcript = obj.get("transcript_path")
+    return ev.Event(
+        platform=PLATFORM,
+        phase=phase,
+        event_name=name,
+        session_id=session,
+        cwd=cwd,
+        project_root=find_project_root(cwd),
+        tool_kind=tool_kind(tool_name) if tool_name else ev.OTHER,
+        tool_name=tool_name,
+        tool_input=tool_input,
+        raw=obj,
+        capabilities=_PRE_CAPS if phase == ev.PRE else _POST_CAPS,
+        transcript_path=transcript if isinstance(transcript, str) else "",
+        extra={"tool_use_id": obj.get("tool_use_id", "")},
+    )
+
+
+def _cap(s: str) -> str:
+    return s if len(s) <= MAX_TEXT else s[: MAX_TEXT - 1] + "…"
+
+
+def render(event: ev.Event, decision) -> tuple[str, str, int]:
+    outcome = decision.outcome
+    if outcome == ev.ALLOW or not decision.message:
+        return "", "", 0
+    msg = _cap(decision.message)
+    if event.phase == ev.PRE:
+        if outcome == ev.BLOCK:
+            out = {
+                "decision": "block",
+                "reason": msg,
+                "hookSpecificOutput": {
+                    "hookEventName": "PreToolUse",
+                    "permissionDecision": "deny",
+                    "permissionDecisionReason": msg,
+                },
+            }
+        elif outcome == ev.CHECKPOINT:
+            out = {
+                "hookSpecificOutput": {
+                    "hookEventName": "PreToolUse",
+                    "permissionDecision": "ask",
+                    "permissionDecisionReason": _cap(decision.reason or msg),
+                    "additionalContext": msg,
+                }
+            }
+        else:  # warn
+            out = {"hookSpecificOutput": {"hookEventName": "PreToolUse", "additionalContext": msg}}
+        return dumps(out) + "\n", "", 0
+    if event.phase == ev.POST:
+        if outcome in (ev.BLOCK, ev.CHECKPOINT):
+            return dumps({"decision": "block", "reason": msg}) + "\n", "", 0
+        return dumps({"hookSpecificOutput": {"hookEventName": event.event_name, "additionalContext": msg}}) + "\n", "", 0
+    if event.phase == ev.SESSION_START:
+        return dumps({"hookSpecificOutput": {"hookEventName": "SessionStart", "additionalContext": msg}}) + "\n", "", 0
+    return "", "", 0
+
+
+def render_failure(reason: str, phase: str | None) -> tuple[str, str, int]:
+    line = " ".join(reason.split())[:1000]
+    if phase in (None, ev.PRE):
+        return "", f"hookgate: denied: {line}\n", 2
+    return "", f"hookgate: {line}\n", 1
