@@ -139,3 +139,39 @@ def render_failure(reason: str, phase: str | None) -> tuple[str, str, int]:
     if phase in (None, ev.PRE):
         return "", f"hookgate: denied: {line}\n", 2
     return "", f"hookgate: {line}\n", 1
+
+
+def classify_output(stdout: str, stderr: str, code: int) -> str:
+    """What the real Claude Code does with this output: allow | warn | ask | deny | exit2-deny |
+    invalid (the inverse of :func:`render`, used by ``hookgate doctor`` and the tests)."""
+    import json
+
+    if code == 2:
+        return "exit2-deny" if stderr.strip() else "invalid"
+    if code != 0:
+        return "invalid"  # a non-blocking error: the tool runs
+    text = stdout.strip()
+    if not text:
+        return "allow"
+    if not text.startswith("{"):
+        return "invalid"
+    try:
+        obj = json.loads(text)
+    except ValueError:
+        return "invalid"
+    top = obj.get("decision")
+    if top not in (None, "approve", "block"):
+        return "invalid"  # voids the whole object in the real client
+    hso = obj.get("hookSpecificOutput") or {}
+    pd = hso.get("permissionDecision")
+    if pd not in (None, "allow", "deny", "ask", "defer"):
+        return "invalid"
+    if top == "block" or pd == "deny":
+        return "deny"
+    if pd == "ask":
+        return "ask"
+    if pd == "allow":
+        return "invalid"  # hookgate never widens permissions
+    if hso.get("additionalContext"):
+        return "warn"
+    return "allow"

@@ -1,0 +1,335 @@
+"""Command text → mvdan/sh syntax tree (as plain dicts), with a pure-Python fast path.
+
+The parser is mvdan/sh, run as ``shfmt --to-json -ln bash`` (the binary ships in the pinned
+``shfmt-py==4.2.0`` wheel, mvdan/sh v3.14.1; ADR 0007). It is spawned with ``os.posix_spawn``
+and pipes, not ``subprocess`` (which costs ~10 ms to import on the hot path).
+
+Fast path: a command made only of characters for which bash word splitting is trivially
+exact (``SAFE`` below, single spaces, plain single-quoted strings and the list/pipe operators
+``; && || |``) is tokenised here into *the same tree shape* shfmt would produce (minus source
+positions); ``tests/shell/test_fastpath.py`` checks that equality on random commands and on
+the corpora. Anything else goes to shfmt.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import sys
+import time
+
+MAX_INPUT = 64 * 1024
+TIMEOUT = 2.0
+SHFMT_VERSION = "v3.14.1"
+
+# characters that never need shell interpretation inside a word
+_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./=:,@%+-")
+# words that shfmt turns into something other than a plain CallExpr (keywords, decl builtins)
+_SPECIAL_FIRST = frozenset(
+    "if then else elif fi for while until do done case esac in function select time coproc "
+    "declare local export readonly typeset nameref let [[ ]] { } !".split()
+)
+_OPS = ("&&", "||", ";", "|")
+
+
+class ParseError(Exception):
+    pass
+
+
+_binary_cache: list = []
+
+
+def shfmt_path() -> str | None:
+    if _binary_cache:
+        return _binary_cache[0]
+    found = None
+    cand = os.path.join(os.path.dirname(sys.executable), "shfmt")
+    if os.access(cand, os.X_OK):
+        found = cand
+    else:
+        for d in os.environ.get("PATH", "").split(os.pathsep):
+            c = os.path.join(d or ".", "shfmt")
+            if d and os.access(c, os.X_OK):
+                found = c
+                break
+    _binary_cache.append(found)
+    return found
+
+
+def _run(binary: str, data: bytes, timeout: float) -> tuple[int, bytes]:
+    """Run ``binary --to-json -ln bash`` on ``data``; (exit status, stdout+stderr)."""
+    in_r, in_w = os.pipe()
+    out_r, out_w = os.pipe()
+    try:
+        pid = os.posix_spawn(
+            binary,
+            [binary, "--to-json", "-ln", "bash"],
+            {"GOMAXPROCS": "1", "GOGC": "off"},
+            file_actions=[
+                (os.POSIX_SPAWN_DUP2, in_r, 0),
+                (os.POSIX_SPAWN_DUP2, out_w, 1),
+                (os.POSIX_SPAWN_DUP2, out_w, 2),
+            ],
+        )
+    except OSError:
+        for fd in (in_r, in_w, out_r, out_w):
+            os.close(fd)
+        raise
+    os.close(in_r)
+    os.close(out_w)
+    deadline = time.monotonic() + timeout
+    chunks = []
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                n = os.write(in_w, view[:65536])
+                view = view[n:]
+        except BrokenPipeError:
+            pass
+        finally:
+            os.close(in_w)
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError
+            r, _, _ = select.select([out_r], [], [], left)
+            if not r:
+                raise TimeoutError
+            chunk = os.read(out_r, 1 << 16)
+            if not chunk:
+                break
+            chunks.append(chunk)
+        while True:
+            wpid, status = os.waitpid(pid, os.WNOHANG)
+            if wpid:
+                return os.waitstatus_to_exitcode(status), b"".join(chunks)
+            if time.monotonic() > deadline:
+                raise TimeoutError
+            time.sleep(0.0005)
+    except BaseException:
+        try:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        except OSError:
+            pass
+        raise
+    finally:
+        os.close(out_r)
+
+
+def parse_shfmt(command: str, timeout: float = TIMEOUT) -> dict:
+    binary = shfmt_path()
+    if binary is None:
+        raise ParseError("shell parser (shfmt) not found")
+    data = command.encode("utf-8", "surrogateescape")
+    try:
+        rc, out = _run(binary, data, timeout)
+    except TimeoutError:
+        raise ParseError(f"shell parser timed out after {timeout:g} s") from None
+    except OSError as e:
+        raise ParseError(f"shell parser could not run: {e}") from None
+    if rc != 0:
+        msg = out.decode("utf-8", "replace").strip().splitlines()
+        msg = msg[0] if msg else f"exit status {rc}"
+        if msg.startswith("<standard input>:"):
+            msg = msg[len("<standard input>:"):]
+        raise ParseError(f"parse error: {msg[:300]}")
+    try:
+        return json.loads(out)
+    except RecursionError:
+        raise ParseError("syntax tree too deeply nested") from None
+    except ValueError as e:
+        raise ParseError(f"parser output unreadable: {e}") from None
+
+
+# --- fast path -----------------------------------------------------------------------------
+
+
+def _lit(v: str) -> dict:
+    return {"Parts": [{"Type": "Lit", "Value": v}]}
+
+
+def _is_assign(tok: str) -> bool:
+    eq = tok.find("=")
+    if eq <= 0:
+        return False
+    name = tok[:eq]
+    if name.endswith("+"):
+        name = name[:-1]
+    if not name or not (name[0].isalpha() or name[0] == "_") or not name.isascii():
+        return False
+    return all(c.isalnum() or c == "_" for c in name)
+
+
+def _tokens(command: str) -> list | None:
+    """Words (as part lists) and operators, or None if the fast path does not apply."""
+    out = []
+    i, n = 0, len(command)
+    cur: list | None = None  # parts of the current word
+    lit = []
+    while i < n:
+        c = command[i]
+        if c in _SAFE:
+            lit.append(c)
+            i += 1
+            continue
+        if c == "'":
+            j = command.find("'", i + 1)
+            if j < 0:
+                return None
+            body = command[i + 1 : j]
+            if cur is None:
+                cur = []
+            if lit:
+                cur.append({"Type": "Lit", "Value": "".join(lit)})
+                lit = []
+            cur.append({"Type": "SglQuoted", "Value": body} if body else {"Type": "SglQuoted"})
+            i = j + 1
+            continue
+        # a word boundary
+        if lit:
+            if cur is None:
+                cur = []
+            cur.append({"Type": "Lit", "Value": "".join(lit)})
+            lit = []
+        if cur is not None:
+            out.append(cur)
+            cur = None
+        if c == " ":
+            i += 1
+            continue
+        two = command[i : i + 2]
+        if two in ("&&", "||"):
+            out.append(two)
+            i += 2
+            continue
+        if c in ";|":
+            if two in (";;", ";&", "|&"):
+                return None
+            out.append(c)
+            i += 1
+            continue
+        return None
+    if lit:
+        if cur is None:
+            cur = []
+        cur.append({"Type": "Lit", "Value": "".join(lit)})
+    if cur is not None:
+        out.append(cur)
+    return out
+
+
+def _call(words: list) -> dict | None:
+    if not words:
+        return None
+    assigns = []
+    k = 0
+    while k < len(words):
+        w = words[k]
+        if w[0]["Type"] == "Lit" and _is_assign(w[0]["Value"]):
+            v = w[0]["Value"]
+            eq = v.index("=")
+            name = v[:eq]
+            a = {}
+            if name.endswith("+"):
+                a["Append"] = True
+                name = name[:-1]
+            a["Name"] = {"Value": name}
+            rest = ([{"Type": "Lit", "Value": v[eq + 1 :]}] if v[eq + 1 :] else []) + w[1:]
+            if rest:
+                a["Value"] = {"Parts": rest}
+            assigns.append(a)
+            k += 1
+            continue
+        break
+    args = words[k:]
+    if args:
+        first = args[0]
+        if len(first) == 1 and first[0]["Type"] == "Lit" and first[0]["Value"] in _SPECIAL_FIRST:
+            return None
+    cmd: dict = {"Type": "CallExpr"}
+    if assigns:
+        cmd["Assigns"] = assigns
+    if args:
+        cmd["Args"] = [{"Parts": w} for w in args]
+    return {"Cmd": cmd}
+
+
+def fast_parse(command: str) -> dict | None:
+    """The shfmt tree of a trivially tokenisable command, or None when shfmt is needed."""
+    if not command or command[0] == " " or command[-1] == " " or "  " in command:
+        return None
+    toks = _tokens(command)
+    if not toks:
+        return None
+    # statements separated by ';' ; within, && / || left-assoc over pipelines (| left-assoc)
+    stmts = []
+    seg: list = []
+    for t in toks + [";"]:
+        if t == ";":
+            if not seg:
+                return None
+            node = _andor(seg)
+            if node is None:
+                return None
+            stmts.append(node)
+            seg = []
+        else:
+            seg.append(t)
+    return {"Type": "File", "Stmts": stmts}
+
+
+def _pipeline(items: list) -> dict | None:
+    groups: list = [[]]
+    for t in items:
+        if t == "|":
+            groups.append([])
+        elif isinstance(t, str):
+            return None
+        else:
+            groups[-1].append(t)
+    nodes = []
+    for g in groups:
+        c = _call(g)
+        if c is None:
+            return None
+        nodes.append(c)
+    node = nodes[0]
+    for nxt in nodes[1:]:
+        node = {"Cmd": {"Type": "BinaryCmd", "Op": "|", "X": node, "Y": nxt}}
+    return node
+
+
+def _andor(items: list) -> dict | None:
+    parts: list = [[]]
+    ops = []
+    for t in items:
+        if t in ("&&", "||"):
+            ops.append(t)
+            parts.append([])
+        else:
+            parts[-1].append(t)
+    node = _pipeline(parts[0])
+    if node is None:
+        return None
+    for op, p in zip(ops, parts[1:]):
+        y = _pipeline(p)
+        if y is None:
+            return None
+        node = {"Cmd": {"Type": "BinaryCmd", "Op": op, "X": node, "Y": y}}
+    return node
+
+
+def parse(command: str, timeout: float = TIMEOUT) -> tuple[dict, bool]:
+    """(tree, used_fast_path). Raises ParseError (message suitable for ``parse_error``)."""
+    if len(command) > MAX_INPUT or len(command.encode("utf-8", "surrogateescape")) > MAX_INPUT:
+        raise ParseError(f"command longer than {MAX_INPUT} bytes")
+    if "\x00" in command:
+        raise ParseError("command contains a NUL byte")
+    tree = fast_parse(command)
+    if tree is not None:
+        return tree, True
+    return parse_shfmt(command, timeout), False

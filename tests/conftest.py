@@ -1,0 +1,106 @@
+"""Shared fixtures. Tests never touch the real $HOME (autouse guard below)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REAL_HOME = os.path.expanduser("~")
+HOOKGATE = os.path.join(os.path.dirname(sys.executable), "hookgate")
+_WATCHED = [".claude", ".cursor", ".gemini", ".codex", os.path.join(".local", "share", "hookgate"), os.path.join(".config", "hookgate")]
+
+
+def _snapshot() -> dict:
+    snap = {}
+    try:
+        snap["."] = sorted(os.listdir(REAL_HOME))
+    except OSError:
+        snap["."] = None
+    for rel in _WATCHED:
+        p = os.path.join(REAL_HOME, rel)
+        try:
+            st = os.stat(p)
+            snap[rel] = (st.st_mtime_ns, sorted(os.listdir(p)) if os.path.isdir(p) else None)
+        except OSError:
+            snap[rel] = None
+    return snap
+
+
+@pytest.fixture(autouse=True)
+def _dont_touch_real_home(tmp_path_factory, monkeypatch):
+    """Point HOME at a temp dir, and fail the test if the real HOME changed anyway."""
+    before = _snapshot()
+    fake = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(fake))
+    monkeypatch.setenv("XDG_DATA_HOME", str(fake / ".local" / "share"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(fake / ".config"))
+    for var in ("HOOKGATE_STATE_DIR", "CLAUDE_PROJECT_DIR", "CURSOR_PROJECT_DIR", "GEMINI_PROJECT_DIR"):
+        monkeypatch.delenv(var, raising=False)
+    yield fake
+    after = _snapshot()
+    assert after == before, f"a test wrote to the real HOME ({REAL_HOME}): {before} -> {after}"
+
+
+@pytest.fixture
+def home(_dont_touch_real_home):
+    return _dont_touch_real_home
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A git-like project dir (``.git`` present, so state lives in .git/hookgate)."""
+    root = tmp_path / "proj"
+    (root / ".git").mkdir(parents=True)
+    (root / "README.md").write_text("# demo\n")
+    (root / "src").mkdir()
+    (root / "src" / "app.py").write_text("print('hi')\n")
+    return root
+
+
+def run_hook(payload, platform: str = "claude-code", cwd=None, env=None, timeout: float = 30):
+    """Run the real ``hookgate hook`` command; return CompletedProcess (text)."""
+    data = payload if isinstance(payload, (bytes, str)) else json.dumps(payload)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    e = dict(os.environ)
+    if env:
+        e.update(env)
+    return subprocess.run(
+        [HOOKGATE, "hook", "--platform", platform],
+        input=data, capture_output=True, timeout=timeout, cwd=cwd, env=e,
+    )
+
+
+def run_cli(*args, cwd=None, env=None, timeout: float = 60, input=None):
+    e = dict(os.environ)
+    if env:
+        e.update(env)
+    return subprocess.run(
+        [HOOKGATE, *args], capture_output=True, text=True, timeout=timeout, cwd=cwd, env=e, input=input,
+    )
+
+
+def claude_pre(project, tool: str, tool_input: dict, session: str = "s1", event: str = "PreToolUse") -> dict:
+    return {
+        "session_id": session,
+        "transcript_path": "",
+        "cwd": str(project),
+        "permission_mode": "default",
+        "hook_event_name": event,
+        "tool_name": tool,
+        "tool_input": tool_input,
+        "tool_use_id": "toolu_test",
+    }
+
+
+def ledger_records(project) -> list[dict]:
+    p = os.path.join(str(project), ".git", "hookgate", "ledger.jsonl")
+    if not os.path.exists(p):
+        return []
+    with open(p, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
