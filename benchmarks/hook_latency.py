@@ -55,6 +55,16 @@ def measure(runs: int) -> dict[str, float]:
         env.pop("HOOKGATE_STATE_DIR", None)
         table = cases(project)
         times: dict[str, list[float]] = {k: [] for k in table}
+        from hookgate.platforms.claude_code import classify_output
+
+        for name, (cmd, data) in table.items():  # sanity: a broken hook looks fast
+            p = subprocess.run(cmd, input=data, capture_output=True, env=env, cwd=project)
+            if data is None:
+                continue
+            got = classify_output(p.stdout.decode(), p.stderr.decode(), p.returncode)
+            want = "deny" if name.endswith("(deny)") else "allow"
+            if got != want:
+                raise SystemExit(f"benchmark case {name!r} decided {got}, expected {want}: {p.stderr.decode()[:300]}")
         for _ in range(3):  # warm-up
             for cmd, data in table.values():
                 subprocess.run(cmd, input=data, capture_output=True, env=env, cwd=project)

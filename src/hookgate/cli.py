@@ -17,6 +17,7 @@ COMMAND_MODULES = [
     "rollout",
     "audit",
     "doctor",
+    "budget",
 ]
 
 app = typer.Typer(
@@ -51,7 +52,7 @@ for _name in COMMAND_MODULES:
 
 def run(argv: list[str]) -> int:
     try:
-        app(args=argv, prog_name="hookgate", standalone_mode=False)
+        rv = app(args=argv, prog_name="hookgate", standalone_mode=False)
     except SystemExit as e:  # typer.Exit inside standalone_mode=False surfaces as an int
         return int(e.code or 0) if not isinstance(e.code, str) else 1
     except typer.Exit as e:
@@ -71,4 +72,4 @@ def run(argv: list[str]) -> int:
             typer.echo("Aborted.", err=True)
             return 1
         raise
-    return 0
+    return rv if isinstance(rv, int) else 0

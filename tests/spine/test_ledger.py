@@ -12,6 +12,16 @@ from hookgate import ledger
 from tests.conftest import claude_pre, run_cli, run_hook
 
 
+def _read(path) -> bytes:
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def _write(path, data: bytes) -> None:
+    with open(path, "wb") as f:
+        f.write(data)
+
+
 def _worker(args):
     project, n, worker = args
     from hookgate.hook import handle
@@ -34,8 +44,7 @@ def test_16_processes_x_200_calls_exact_count_and_intact_chain(project):
     res = ledger.verify(path)
     assert res.ok, (res.bad_line, res.reason)
     assert res.count == 3200
-    with open(path, "rb") as f:
-        lines = f.read().split(b"\n")
+    lines = _read(path).split(b"\n")
     assert lines[-1] == b"" and len(lines) == 3201
     r = run_cli("audit", "verify", cwd=project)
     assert r.returncode == 0 and "3200 records" in r.stdout
@@ -51,7 +60,7 @@ def test_real_processes_append_concurrently(project):
     procs = []
     for i in range(24):
         payload = json.dumps(claude_pre(project, "Write", {"file_path": str(project / f"p{i}.txt"), "content": "x"}))
-        p = subprocess.Popen([HOOKGATE, "hook", "--platform", "claude-code"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        p = subprocess.Popen([HOOKGATE, "hook", "--platform", "claude-code"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
         p.stdin.write(payload.encode())
         p.stdin.close()
         procs.append(p)
@@ -70,7 +79,7 @@ def _fill(project, n=5):
 
 def test_editing_any_byte_of_any_record_is_detected(project):
     path = _fill(project, 4)
-    original = open(path, "rb").read()
+    original = _read(path)
     lines = original.split(b"\n")[:-1]
     offsets = []
     pos = 0
@@ -95,9 +104,9 @@ def test_editing_any_byte_of_any_record_is_detected(project):
 
 def test_deleting_a_record_is_detected(project):
     path = _fill(project, 4)
-    lines = open(path, "rb").read().split(b"\n")
+    lines = _read(path).split(b"\n")
     del lines[1]
-    open(path, "wb").write(b"\n".join(lines))
+    _write(path, b"\n".join(lines))
     res = ledger.verify(path)
     assert not res.ok and res.bad_line == 2
     r = run_cli("audit", "verify", cwd=project)
@@ -106,14 +115,14 @@ def test_deleting_a_record_is_detected(project):
 
 def test_torn_tail_is_reported_and_repair_truncates_only_it(project):
     path = _fill(project, 3)
-    intact = open(path, "rb").read()
+    intact = _read(path)
     with open(path, "ab") as f:
         f.write(b'{"id":"torn","kind":"decision","outc')  # killed mid-write
     r = run_cli("audit", "verify", cwd=project)
     assert r.returncode != 0 and "torn" in r.stderr
     r = run_cli("audit", "verify", "--repair", cwd=project)
     assert r.returncode == 0, r.stderr
-    assert open(path, "rb").read() == intact
+    assert _read(path) == intact
 
 
 def test_append_after_a_torn_tail_keeps_chain_and_repair_removes_only_the_torn_line(project):
@@ -130,8 +139,8 @@ def test_append_after_a_torn_tail_keeps_chain_and_repair_removes_only_the_torn_l
 
 def test_repair_refuses_real_tampering(project):
     path = _fill(project, 3)
-    data = open(path, "rb").read().replace(b'"outcome":"allow"', b'"outcome":"block"', 1)
-    open(path, "wb").write(data)
+    data = _read(path).replace(b'"outcome":"allow"', b'"outcome":"block"', 1)
+    _write(path, data)
     assert ledger.repair(path) == []
     r = run_cli("audit", "verify", "--repair", cwd=project)
     assert r.returncode != 0
@@ -146,7 +155,7 @@ def test_ledger_redacts_secrets_and_keeps_a_digest(project, secret):
     cmd = f"curl -H 'Authorization: Bearer {secret}' https://x && API_TOKEN={secret} ./run"
     r = run_hook(claude_pre(project, "Write", {"file_path": str(project / "a.sh"), "content": cmd * 50}), cwd=project)
     assert r.returncode == 0
-    raw = open(ledger.ledger_path(str(project / ".git" / "hookgate")), encoding="utf-8").read()
+    raw = _read(ledger.ledger_path(str(project / ".git" / "hookgate"))).decode("utf-8")
     assert secret not in raw
     rec = json.loads(raw.strip().splitlines()[-1])
     assert len(rec["input_digest"]) == 64
