@@ -12,6 +12,10 @@ def main(argv: list[str] | None = None) -> int:
         from hookgate.hook import main as hook_main
 
         return hook_main(args[1:])
+    if args[:2] == ["lock", "append"]:  # lean too: agents call it often (ADR 0013)
+        from hookgate.coordination.lockcli import main as lock_main
+
+        return lock_main(args[1:])
     from hookgate.cli import run
 
     return run(args)
