@@ -11,19 +11,24 @@ from tests.conftest import REPO
 
 ADR_DIR = os.path.join(REPO, "adr")
 ADRS = sorted(f for f in os.listdir(ADR_DIR) if re.match(r"\d{4}-[a-z0-9-]+\.md$", f))
+def _read(path: str) -> str:
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
 STATUSES = {"proposed", "accepted", "rejected", "deprecated"}
 
 
 @pytest.mark.parametrize("name", ADRS)
 def test_adr_is_well_formed_and_indexed(name):
-    text = open(os.path.join(ADR_DIR, name), encoding="utf-8").read()
+    text = _read(os.path.join(ADR_DIR, name))
     assert text.startswith("---\n"), "front matter"
     front = text.split("---\n")[1]
     status = re.search(r"^status:\s*(.+)$", front, re.M)
     assert status and (status.group(1).strip() in STATUSES or status.group(1).startswith("superseded by"))
     assert re.search(r"^date:\s*\d{4}-\d{2}-\d{2}", front, re.M)
     assert "## Confirmation" in text
-    index = open(os.path.join(ADR_DIR, "README.md"), encoding="utf-8").read()
+    index = _read(os.path.join(ADR_DIR, "README.md"))
     assert f"({name})" in index, f"{name} missing from adr/README.md"
 
 

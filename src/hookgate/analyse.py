@@ -94,10 +94,25 @@ def shell_command(event: ev.Event) -> str | None:
     return cmd if isinstance(cmd, str) else None
 
 
+def adapter_accesses(event: ev.Event, home: str) -> list[Access]:
+    """Accesses an adapter already extracted from its platform's tool shape (``extra["accesses"]``:
+    ``(path, mode, via[, resolved])`` items; e.g. Cursor ApplyPatch/Delete, Gemini list_directory)."""
+    out = []
+    for item in event.extra["accesses"]:
+        path, mode, via = item[0], item[1], item[2]
+        if len(item) > 3 and not item[3]:
+            out.append(Access(path, mode, False, via, event.tool_name))
+        else:
+            out.append(_path_access(path, mode, via, event.tool_name, event.cwd, home))
+    return out
+
+
 def analyse(event: ev.Event, home: str, env: dict):
     """(accesses, shell analysis or None). The shell engine is imported only here."""
     if event.phase not in (ev.PRE, ev.POST):
         return [], None
+    if event.tool_kind != ev.SHELL and event.extra.get("accesses") is not None:
+        return adapter_accesses(event, home), None
     if event.tool_kind == ev.SHELL:
         command = shell_command(event)
         from hookgate import shell

@@ -6,6 +6,8 @@ import importlib
 
 ADAPTERS: dict[str, str] = {
     "claude-code": "hookgate.platforms.claude_code",
+    "cursor": "hookgate.platforms.cursor",
+    "gemini-cli": "hookgate.platforms.gemini_cli",
 }
 
 PLATFORM_IDS = ("claude-code", "cursor", "gemini-cli")

@@ -60,6 +60,11 @@ def parse(data: bytes, env: dict) -> ev.Event:
     if not isinstance(name, str) or not name:
         raise BadInput("payload has no hook_event_name")
     phase = PHASE_OF.get(name, ev.OTHER_PHASE)
+    if phase == ev.PRE and env.get("CURSOR_VERSION"):
+        from hookgate.platforms.cursor import defer_claude_hook
+
+        if defer_claude_hook(obj, env):
+            phase = ev.OTHER_PHASE  # Cursor running Claude hooks: hookgate's Cursor wiring decides (ADR 0011)
     cwd = obj.get("cwd")
     if not isinstance(cwd, str) or not cwd:
         cwd = env.get("CLAUDE_PROJECT_DIR") or os.getcwd()

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# hookgate bootstrap (ADR 0011): Python >= 3.11 -> venv -> pip install this checkout ->
+# `hookgate install` for the chosen agents -> `hookgate doctor`. Idempotent; `--uninstall`
+# reverses it. The settings merge itself is done in Python by `hookgate install`.
+#
+#   ./install.sh [--platform claude-code|cursor|gemini-cli|all]... [--scope user|project]
+#                [--prefix VENV_DIR] [--dry-run] [--uninstall]
+#
+# Default platforms: those whose config dir exists (~/.claude, ~/.cursor, ~/.gemini for
+# --scope user; ./.claude, ./.cursor, ./.gemini for --scope project). Default scope: user.
+# Default venv: ${XDG_DATA_HOME:-$HOME/.local/share}/hookgate/venv.
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+SCOPE="user"
+PREFIX=""
+DRY_RUN=0
+UNINSTALL=0
+PLATFORMS=()
+
+die() { echo "install.sh: $*" >&2; exit 1; }
+say() { echo "==> $*"; }
+usage() { sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --platform) [ $# -ge 2 ] || die "--platform needs a value"; PLATFORMS+=("$2"); shift 2 ;;
+    --platform=*) PLATFORMS+=("${1#*=}"); shift ;;
+    --scope) [ $# -ge 2 ] || die "--scope needs a value"; SCOPE="$2"; shift 2 ;;
+    --scope=*) SCOPE="${1#*=}"; shift ;;
+    --prefix) [ $# -ge 2 ] || die "--prefix needs a value"; PREFIX="$2"; shift 2 ;;
+    --prefix=*) PREFIX="${1#*=}"; shift ;;
+    --dry-run) DRY_RUN=1; shift ;;
+    --uninstall) UNINSTALL=1; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) die "unknown argument: $1 (see --help)" ;;
+  esac
+done
+
+case "$SCOPE" in user|project) ;; *) die "--scope must be user or project" ;; esac
+[ -n "${HOME:-}" ] || die "HOME is not set"
+VENV="${PREFIX:-${XDG_DATA_HOME:-$HOME/.local/share}/hookgate/venv}"
+case "$VENV" in /*) ;; *) VENV="$PWD/$VENV" ;; esac
+HOOKGATE="$VENV/bin/hookgate"
+
+if [ ${#PLATFORMS[@]} -eq 0 ]; then
+  base="$HOME"; [ "$SCOPE" = project ] && base="$PWD"
+  [ -d "$base/.claude" ] && PLATFORMS+=("claude-code")
+  [ -d "$base/.cursor" ] && PLATFORMS+=("cursor")
+  [ -d "$base/.gemini" ] && PLATFORMS+=("gemini-cli")
+  [ ${#PLATFORMS[@]} -gt 0 ] || die "no agent config dir found under $base (.claude, .cursor, .gemini); pass --platform"
+fi
+PLAT_ARGS=()
+for p in "${PLATFORMS[@]}"; do
+  case "$p" in claude-code|cursor|gemini-cli|all) PLAT_ARGS+=(--platform "$p") ;; *) die "unknown platform: $p" ;; esac
+done
+
+run() { say "$*"; if [ "$DRY_RUN" = 0 ]; then "$@"; fi; }
+
+if [ "$UNINSTALL" = 1 ]; then
+  if [ -x "$HOOKGATE" ]; then
+    if [ "$DRY_RUN" = 1 ]; then "$HOOKGATE" uninstall "${PLAT_ARGS[@]}" --scope "$SCOPE" --dry-run
+    else run "$HOOKGATE" uninstall "${PLAT_ARGS[@]}" --scope "$SCOPE"; fi
+  else
+    say "no hookgate in $VENV: no wiring to remove through it"
+  fi
+  if [ -d "$VENV" ]; then
+    [ -f "$VENV/pyvenv.cfg" ] && [ -e "$VENV/bin/hookgate" ] || die "$VENV does not look like hookgate's venv; not removing it"
+    run rm -rf "$VENV"
+  fi
+  exit 0
+fi
+
+find_python() {
+  local c
+  for c in "${HOOKGATE_PYTHON:-}" python3.13 python3.12 python3.11 python3 python; do
+    [ -n "$c" ] || continue
+    command -v "$c" >/dev/null 2>&1 || continue
+    if "$c" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+      command -v "$c"; return 0
+    fi
+  done
+  return 1
+}
+
+PY="$(find_python)" || die "hookgate needs Python >= 3.11 (none found on PATH; set HOOKGATE_PYTHON=/path/to/python3.11+)"
+say "python: $PY ($("$PY" -c 'import sys; print(".".join(map(str, sys.version_info[:3])))'))"
+
+if [ -x "$VENV/bin/python" ] && "$VENV/bin/python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+  say "venv: $VENV (exists)"
+  FRESH=0
+else
+  run "$PY" -m venv "$VENV"
+  FRESH=1
+fi
+
+PIP=("$VENV/bin/python" -m pip install --quiet --disable-pip-version-check)
+run "${PIP[@]}" "$REPO"
+if [ "$FRESH" = 0 ]; then
+  # same version number, new code: make sure this checkout's files are the ones installed
+  run "${PIP[@]}" --force-reinstall --no-deps "$REPO"
+fi
+
+if [ "$DRY_RUN" = 1 ]; then
+  if [ -x "$HOOKGATE" ]; then "$HOOKGATE" install "${PLAT_ARGS[@]}" --scope "$SCOPE" --dry-run; fi
+  say "dry run: nothing was changed"
+  exit 0
+fi
+
+[ -x "$HOOKGATE" ] || die "pip did not install $HOOKGATE"
+run "$HOOKGATE" install "${PLAT_ARGS[@]}" --scope "$SCOPE" --command "$HOOKGATE"
+DOCTOR_ARGS=()
+for p in "${PLATFORMS[@]}"; do
+  if [ "$p" = all ]; then DOCTOR_ARGS=(); break; fi
+  DOCTOR_ARGS+=(--platform "$p")
+done
+run "$HOOKGATE" doctor "${DOCTOR_ARGS[@]}"
+say "done: hookgate is $HOOKGATE; restart your agents so they load the hooks"

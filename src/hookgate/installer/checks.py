@@ -1,0 +1,116 @@
+"""Wiring checks for ``hookgate doctor`` (ADR 0011): is hookgate wired, once, with a live
+path, the right timeout units and the fail-closed flags, in a file the agent will load?"""
+
+from __future__ import annotations
+
+import json
+import os
+
+from hookgate.installer import merge, targets
+
+# events that must be wired, and the handler fields each platform needs there
+REQUIRED = {
+    "claude-code": ("PreToolUse", "PostToolUse", "SessionStart", "SessionEnd"),
+    "cursor": ("preToolUse", "beforeShellExecution", "beforeMCPExecution", "beforeReadFile",
+               "afterFileEdit", "sessionStart", "sessionEnd", "stop"),
+    "gemini-cli": ("BeforeTool", "AfterTool", "SessionStart", "SessionEnd"),
+}
+MAX_SECONDS = 600
+MIN_MS = 1000
+
+
+def our_handlers(doc: dict, platform: str) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for ev_name, entries in (doc.get("hooks") or {}).items():
+        for entry in entries if isinstance(entries, list) else ():
+            handlers = entry.get("hooks") if targets.layout(platform) == "nested" and isinstance(entry, dict) else [entry]
+            for h in handlers if isinstance(handlers, list) else ():
+                if targets.is_ours(h, platform):
+                    out.setdefault(ev_name, []).append(h)
+    return out
+
+
+def _problems(platform: str, doc: dict, command: str) -> list[str]:
+    from hookgate.platforms import cursor
+
+    ours = our_handlers(doc, platform)
+    probs = []
+    missing = [e for e in REQUIRED[platform] if e not in ours]
+    if missing:
+        probs.append(f"missing events: {', '.join(missing)}")
+    dup = [e for e, hs in ours.items() if len(hs) > 1]
+    if dup:
+        probs.append(f"duplicated on: {', '.join(sorted(dup))}")
+    for ev_name, hs in ours.items():
+        for h in hs:
+            path = targets.registered_path(h)
+            if not (os.path.isabs(path) and os.access(path, os.X_OK)):
+                probs.append(f"{ev_name}: stale path {path!r} (not an executable absolute path)")
+            elif command and os.path.realpath(path) != os.path.realpath(command):
+                probs.append(f"{ev_name}: stale path {path!r} (this hookgate is {command})")
+            t = h.get("timeout")
+            if t is not None and (not isinstance(t, (int, float)) or isinstance(t, bool)):
+                probs.append(f"{ev_name}: timeout {t!r} is not a number")
+            elif t is not None and targets.TIMEOUT_UNIT[platform] == "s" and t > MAX_SECONDS:
+                probs.append(f"{ev_name}: timeout {t} looks like milliseconds ({platform} counts seconds)")
+            elif t is not None and targets.TIMEOUT_UNIT[platform] == "ms" and t < MIN_MS:
+                probs.append(f"{ev_name}: timeout {t} looks like seconds ({platform} counts milliseconds)")
+            if platform == "cursor" and ev_name in cursor.GUARD_EVENTS and h.get("failClosed") is not True:
+                probs.append(f"{ev_name}: failClosed is not true (a crash or timeout would allow)")
+            if platform == "claude-code" and ev_name == "PreToolUse" and h.get("onFailure") != "block":
+                probs.append("PreToolUse: onFailure is not \"block\" (a crash or timeout would allow)")
+    if platform == "cursor":
+        unknown = [e for e in (doc.get("hooks") or {}) if e not in cursor.DOCUMENTED_EVENTS]
+        if unknown:
+            probs.append(f"unknown Cursor event name(s) {', '.join(unknown)}: Cursor ignores the whole file")
+    return probs
+
+
+def wiring_checks(platform: str, home: str, project_root: str, command: str) -> list[tuple[str, bool, str]]:
+    results = []
+    wired = False
+    for scope in targets.SCOPES:
+        t = targets.target(platform, scope, home, project_root)
+        data = merge.read_bytes(t.path)
+        if data is None:
+            continue
+        try:
+            doc = merge.load(t.path, data)
+        except merge.Refusal as e:
+            results.append((f"wiring-{scope}", False, str(e)))
+            continue
+        if not our_handlers(doc, platform):
+            continue
+        wired = True
+        probs = _problems(platform, doc, command)
+        results.append((f"wiring-{scope}", not probs, "; ".join(probs) or f"hookgate wired in {t.path}"))
+    if not wired and not results:
+        results.append(("wiring", True, f"not wired in user or project scope (hookgate install --platform {platform})"))
+    if platform in ("claude-code", "cursor"):
+        note = double_wiring_note(home, project_root)
+        if note:
+            results.append(("claude-and-cursor", True, note))
+    return results
+
+
+def has_our_wiring(path: str, platform: str) -> bool:
+    data = merge.read_bytes(path)
+    if data is None:
+        return False
+    try:
+        return bool(our_handlers(json.loads(data), platform))
+    except (ValueError, AttributeError, TypeError):
+        return False
+
+
+def double_wiring_note(home: str, project_root: str) -> str:
+    """Cursor also runs Claude Code hooks: say how the double call is avoided (ADR 0011)."""
+    claude = [os.path.join(r, ".claude", n) for r in (project_root, home) for n in ("settings.json", "settings.local.json")]
+    cursor_files = [os.path.join(r, ".cursor", "hooks.json") for r in (project_root, home)]
+    c = [p for p in claude if has_our_wiring(p, "claude-code")]
+    k = [p for p in cursor_files if has_our_wiring(p, "cursor")]
+    if not (c and k):
+        return ""
+    return (f"warning: hookgate is wired for both Claude Code ({c[0]}) and Cursor ({k[0]}); Cursor also runs "
+            "Claude Code hooks, so under Cursor the claude-code hook only records the call and the cursor "
+            "hook decides it (one decision per call, ADR 0011)")

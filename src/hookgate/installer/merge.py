@@ -1,0 +1,191 @@
+"""Merge hookgate's wiring into an agent's settings file, and take it out again (ADR 0011).
+
+The algorithm (conventions.md §5.2): load strictly (missing → ``{}``; unparseable, duplicate
+keys, comments or an unexpected shape → :class:`Refusal`, nothing written); remove every
+marker-identified entry (current and stale); append the current ones after the foreign
+entries of each event; serialise with ``indent=2`` + newline. Install twice → the same bytes.
+Uninstall restores the one-time backup's exact bytes when the file minus hookgate equals it,
+deletes a file hookgate created, and otherwise writes the file minus hookgate's entries.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+from collections import namedtuple
+
+from hookgate.installer import targets
+
+BACKUP_SUFFIX = ".hookgate.bak"
+
+Plan = namedtuple("Plan", "target before after backup_new restore removed added")
+Plan.__doc__ = """One file's change. before/after: bytes or None (absent); backup_new: write the
+one-time backup; restore: the backup's bytes are being put back (delete the backup after)."""
+
+
+class Refusal(Exception):
+    """A settings file hookgate will not rewrite; str() names the path and why."""
+
+
+def _no_dupes(pairs):
+    d = {}
+    for k, v in pairs:
+        if k in d:
+            raise ValueError(f"duplicate key {k!r}")
+        d[k] = v
+    return d
+
+
+def read_bytes(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except FileNotFoundError:
+        return None
+
+
+def load(path: str, data: bytes | None) -> dict:
+    if data is None:
+        return {}
+    try:
+        text = data.decode("utf-8")
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        doc = json.loads(text, object_pairs_hook=_no_dupes) if text.strip() else {}
+    except (UnicodeDecodeError, ValueError) as e:
+        hint = ""
+        if b"//" in data or b"/*" in data:
+            hint = " (it looks like it has comments: the agent may accept them, but hookgate will not rewrite such a file; remove the comments or add the entries by hand)"
+        raise Refusal(f"{path}: not strict JSON: {str(e).splitlines()[0]}{hint}; nothing was written") from None
+    if not isinstance(doc, dict):
+        raise Refusal(f"{path}: top level is a {type(doc).__name__}, expected an object; nothing was written")
+    hooks = doc.get("hooks")
+    if hooks is not None and not isinstance(hooks, dict):
+        raise Refusal(f"{path}: \"hooks\" is not an object; nothing was written")
+    for ev_name, entries in (hooks or {}).items():
+        if not isinstance(entries, list):
+            raise Refusal(f"{path}: hooks.{ev_name} is not a list; nothing was written")
+    return doc
+
+
+def dump(doc: dict) -> bytes:
+    return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def remove_ours(doc: dict, platform: str) -> tuple[dict, int]:
+    """*doc* without hookgate's entries (containers they emptied are pruned); (doc, count)."""
+    doc = copy.deepcopy(doc)
+    hooks = doc.get("hooks")
+    if not isinstance(hooks, dict):
+        return doc, 0
+    removed = 0
+    nested = targets.layout(platform) == "nested"
+    for ev_name in list(hooks):
+        entries = hooks[ev_name]
+        kept = []
+        for entry in entries:
+            if nested and isinstance(entry, dict) and isinstance(entry.get("hooks"), list):
+                inner = [h for h in entry["hooks"] if not targets.is_ours(h, platform)]
+                n = len(entry["hooks"]) - len(inner)
+                removed += n
+                if n and not inner:
+                    continue
+                if n:
+                    entry = dict(entry, hooks=inner)
+                kept.append(entry)
+            elif not nested and targets.is_ours(entry, platform):
+                removed += 1
+            else:
+                kept.append(entry)
+        if kept or not entries:
+            hooks[ev_name] = kept
+        else:
+            del hooks[ev_name]
+    if removed and not hooks:
+        del doc["hooks"]
+    return doc, removed
+
+
+def add_ours(doc: dict, platform: str, command: str) -> tuple[dict, int]:
+    tpl = targets.template(platform, command)
+    doc = copy.deepcopy(doc)
+    if platform == "cursor" and "version" not in doc:
+        doc = {"version": tpl.get("version", 1), **doc}
+    hooks = doc.setdefault("hooks", {})
+    added = 0
+    for ev_name, entries in tpl["hooks"].items():
+        hooks.setdefault(ev_name, []).extend(copy.deepcopy(entries))
+        added += len(entries)
+    return doc, added
+
+
+def _norm(doc: dict) -> dict:
+    """For comparing: empty event lists and an empty ``hooks`` object count as absent."""
+    hooks = doc.get("hooks")
+    if not isinstance(hooks, dict):
+        return doc
+    hooks = {k: v for k, v in hooks.items() if v != []}
+    return {**{k: v for k, v in doc.items() if k != "hooks"}, **({"hooks": hooks} if hooks else {})}
+
+
+def _empty(doc: dict, platform: str) -> bool:
+    rest = {k: v for k, v in doc.items() if not (platform == "cursor" and k == "version")}
+    return not rest or rest == {"hooks": {}}
+
+
+def plan_install(t: targets.Target, command: str) -> Plan:
+    before = read_bytes(t.path)
+    doc = load(t.path, before)
+    stripped, removed = remove_ours(doc, t.platform)
+    merged, added = add_ours(stripped, t.platform, command)
+    after = dump(merged)
+    backup_new = before is not None and after != before and not os.path.exists(t.path + BACKUP_SUFFIX)
+    return Plan(t, before, after, backup_new, False, removed, added)
+
+
+def plan_uninstall(t: targets.Target) -> Plan:
+    before = read_bytes(t.path)
+    if before is None:
+        return Plan(t, None, None, False, False, 0, 0)
+    doc = load(t.path, before)
+    stripped, removed = remove_ours(doc, t.platform)
+    if not removed:
+        return Plan(t, before, before, False, False, 0, 0)
+    backup = read_bytes(t.path + BACKUP_SUFFIX)
+    if backup is not None:
+        try:
+            original = load(t.path + BACKUP_SUFFIX, backup)
+        except Refusal:
+            original = None
+        if original is not None and _norm(remove_ours(original, t.platform)[0]) == _norm(stripped):
+            return Plan(t, before, backup, False, True, removed, 0)
+    elif _empty(stripped, t.platform):
+        return Plan(t, before, None, False, False, removed, 0)  # hookgate created this file
+    return Plan(t, before, dump(stripped), False, False, removed, 0)
+
+
+def apply(plan: Plan) -> str:
+    """Write *plan*; return what happened (unchanged | created | updated | restored | removed)."""
+    from hookgate.locks import atomic_write
+
+    path = plan.target.path
+    if plan.after == plan.before:
+        return "unchanged"
+    if plan.after is None:
+        os.unlink(path)
+        return "removed"
+    mode = 0o644
+    if plan.before is not None:
+        mode = os.stat(path).st_mode & 0o7777
+    if plan.backup_new:
+        atomic_write(path + BACKUP_SUFFIX, plan.before, mode=mode)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    atomic_write(path, plan.after, mode=mode)
+    if plan.restore:
+        try:
+            os.unlink(path + BACKUP_SUFFIX)
+        except OSError:
+            pass
+        return "restored"
+    return "created" if plan.before is None else "updated"

@@ -1,0 +1,90 @@
+"""Where each agent's hook wiring lives, what hookgate writes there, and how hookgate's own
+entries are recognised (ADR 0011; conventions.md §5).
+
+Marker: a handler is hookgate's when its ``command`` splits (shell words) into
+``<abs path>/hookgate hook --platform <this platform>`` — any install path, so an old or
+moved install (a stale path) is recognised and replaced; Gemini entries also carry the name
+``hookgate:<Event>``. Nothing else is ever touched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+from collections import namedtuple
+
+from hookgate.resources import data_path
+
+PLATFORMS = ("claude-code", "cursor", "gemini-cli")
+SCOPES = ("project", "user")
+PLACEHOLDER = "${HOOKGATE_COMMAND}"
+
+Target = namedtuple("Target", "platform scope path")
+
+# platform -> (settings dir, file name, template path parts, layout)
+#   layout "nested": hooks.<Event> = [{matcher?, hooks: [handler]}]   (Claude Code, Gemini CLI)
+#   layout "flat":   hooks.<event> = [handler]                        (Cursor)
+SPEC = {
+    "claude-code": (".claude", "settings.json", ("platforms", "claude-code", "settings.json"), "nested"),
+    "cursor": (".cursor", "hooks.json", ("platforms", "cursor", "hooks.json"), "flat"),
+    "gemini-cli": (".gemini", "settings.json", ("platforms", "gemini-cli", "settings.json"), "nested"),
+}
+TIMEOUT_UNIT = {"claude-code": "s", "cursor": "s", "gemini-cli": "ms"}
+
+
+def expand_platforms(names) -> list[str]:
+    out: list[str] = []
+    for n in names:
+        for p in (PLATFORMS if n == "all" else (n,)):
+            if p not in PLATFORMS:
+                raise ValueError(f"unknown platform {p!r} (choose from {', '.join(PLATFORMS)}, all)")
+            if p not in out:
+                out.append(p)
+    return out
+
+
+def target(platform: str, scope: str, home: str, project_root: str) -> Target:
+    d, name, _, _ = SPEC[platform]
+    root = home if scope == "user" else project_root
+    return Target(platform, scope, os.path.join(root, d, name))
+
+
+def layout(platform: str) -> str:
+    return SPEC[platform][3]
+
+
+def quote_command(command: str) -> str:
+    return shlex.quote(command)
+
+
+def template(platform: str, command: str) -> dict:
+    """The wiring for *platform* with the absolute path of the installed ``hookgate``."""
+    if not os.path.isabs(command):
+        raise ValueError(f"the hook command must be an absolute path, got {command!r}")
+    with open(data_path(*SPEC[platform][2]), encoding="utf-8") as f:
+        text = f.read()
+    q = json.dumps(quote_command(command))[1:-1]  # shell-quoted, then JSON-escaped
+    return json.loads(text.replace(PLACEHOLDER, q))
+
+
+def command_argv(handler) -> list[str] | None:
+    if not isinstance(handler, dict) or not isinstance(handler.get("command"), str):
+        return None
+    try:
+        return shlex.split(handler["command"])
+    except ValueError:
+        return None
+
+
+def is_ours(handler, platform: str) -> bool:
+    argv = command_argv(handler)
+    if argv and len(argv) == 4 and os.path.basename(argv[0]) == "hookgate" and argv[1:] == ["hook", "--platform", platform]:
+        return True
+    name = handler.get("name") if isinstance(handler, dict) else None
+    return platform == "gemini-cli" and isinstance(name, str) and name.startswith("hookgate:")
+
+
+def registered_path(handler) -> str:
+    argv = command_argv(handler)
+    return argv[0] if argv else ""
