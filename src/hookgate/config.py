@@ -26,8 +26,16 @@ from hookgate.resources import data_path, defaults_json_path
 
 CACHE_NAME = "config.json"
 ERROR_NAME = "config-error.json"
-ROLLOUT_TOP_KEYS = frozenset(("version", "hooks", "global_stage_cap"))
+ROLLOUT_TOP_KEYS = frozenset(("version", "hooks", "global_stage_cap", "promotion"))
 ROLLOUT_HOOK_KEYS = frozenset(("stage", "platforms", "since", "promoted_by", "note"))
+# the evidence gate of `hookgate rollout promote` (ADR 0015): key -> (kind, lower, upper)
+PROMOTION_KEYS = {
+    "min_evaluations": ("int", 0, None),
+    "min_days": ("number", 0, None),
+    "min_labelled": ("int", 0, None),
+    "min_precision": ("number", 0, 1),
+    "max_error_rate": ("number", 0, 1),
+}
 MANIFEST_KEYS = frozenset(("id", "title", "description", "adr", "default_stage", "policy"))
 
 
@@ -162,6 +170,8 @@ def validate_rollout(doc, source: str) -> dict:
     out: dict = {"hooks": {}}
     if "global_stage_cap" in doc:
         out["global_stage_cap"] = _check_stage(doc["global_stage_cap"], source, "global_stage_cap")
+    if "promotion" in doc:
+        out["promotion"] = validate_promotion(doc["promotion"], source)
     hooks = doc.get("hooks") or {}
     if not isinstance(hooks, dict):
         raise _err(source, "hooks", "must be a mapping of hook id to settings")
@@ -194,6 +204,27 @@ def validate_rollout(doc, source: str) -> dict:
             if k in entry:
                 norm[k] = str(entry[k])
         out["hooks"][hook_id] = norm
+    return out
+
+
+def validate_promotion(doc, source: str) -> dict:
+    """The ``promotion:`` section: numeric gate thresholds, strict types (a bool is no number)."""
+    if doc is None:
+        return {}
+    if not isinstance(doc, dict):
+        raise _err(source, "promotion", "must be a mapping of gate thresholds")
+    out = {}
+    for key, value in doc.items():
+        where = f"promotion.{key}"
+        if key not in PROMOTION_KEYS:
+            raise _err(source, where, f"unknown key (allowed: {', '.join(sorted(PROMOTION_KEYS))})")
+        kind, lo, hi = PROMOTION_KEYS[key]
+        ok = isinstance(value, int) if kind == "int" else isinstance(value, (int, float))
+        if isinstance(value, bool) or not ok:
+            raise _err(source, where, f"expected {'an integer' if kind == 'int' else 'a number'}, got {value!r}")
+        if value < lo or (hi is not None and value > hi):
+            raise _err(source, where, f"{value!r} out of range ({lo}..{'' if hi is None else hi})")
+        out[key] = value
     return out
 
 
@@ -254,6 +285,7 @@ def _compile(project_root: str | None, allow_loosen: bool) -> dict:
             manifests[hook_id] = validate_manifest(load_file(mp), f"hooks/{hook_id}.yaml (shipped)", hook_id)
     hooks_cfg = {h: dict(v) for h, v in rollout["hooks"].items()}
     global_cap = rollout.get("global_stage_cap")
+    promotion = dict(rollout.get("promotion", {}))
     project_policies: dict[str, tuple[dict, str]] = {}
     if project_root is not None:
         cfg = paths.config_dir(project_root)
@@ -265,6 +297,7 @@ def _compile(project_root: str | None, allow_loosen: bool) -> dict:
                 merged.update(entry)
             if "global_stage_cap" in proj:
                 global_cap = proj["global_stage_cap"]
+            promotion.update(proj.get("promotion", {}))
         hooks_dir = os.path.join(cfg, "hooks")
         if os.path.isdir(hooks_dir):
             for name in sorted(os.listdir(hooks_dir)):
@@ -299,6 +332,7 @@ def _compile(project_root: str | None, allow_loosen: bool) -> dict:
         "global_stage_cap": global_cap,
         "policies": policies,
         "adrs": adrs,
+        "promotion": promotion,
     }
     from hashlib import sha256
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import time
 
-from hookgate import __version__, chain, config, ledger, paths
+from hookgate import __version__, approvals, chain, config, ledger, paths
 from hookgate import event as ev
 from hookgate import hooks as registry
 from hookgate.analyse import analyse
 from hookgate.redact import digest, redact_text, redact_value
 
 MAX_ACCESSES_RECORDED = 200
+NOTE_FIELDS = frozenset(("workaround_of",))
 
 KIND_OF_PHASE = {
     ev.PRE: "decision",
@@ -38,13 +39,21 @@ def _base_record(kind: str, platform: str) -> dict:
 def context_for(event: ev.Event, env: dict) -> dict:
     home = paths.home_dir(env)
     state = paths.state_dir(event.project_root, env)
-    return {"event": event, "home": home, "state_dir": state, "project_root": event.project_root}
+    # record_id: the id the ledger record will carry; notes: extra record fields a validator
+    # may set (NOTE_FIELDS only), e.g. the guards' workaround_of (ADR 0009)
+    return {"event": event, "home": home, "state_dir": state, "project_root": event.project_root,
+            "record_id": new_id(), "notes": {}, "env": env}
 
 
-def decide(event: ev.Event, env: dict, validators=None) -> tuple[ev.Decision, dict]:
-    """Run the chain for *event*; return (decision, context). No ledger write."""
+def decide(event: ev.Event, env: dict, validators=None, compiled=None) -> tuple[ev.Decision, dict]:
+    """Run the chain for *event*; return (decision, context). No ledger write.
+
+    *compiled*: a compiled config to decide with instead of the project's (``hookgate replay``)."""
     ctx = context_for(event, env)
-    cfg, refusal = config.load(event.project_root, ctx["state_dir"])
+    if compiled is not None:
+        cfg, refusal = compiled, None
+    else:
+        cfg, refusal = config.load(event.project_root, ctx["state_dir"])
     ctx["config"] = cfg
     ctx["refusal"] = refusal
     accesses, analysis = analyse(event, ctx["home"], env)
@@ -58,6 +67,7 @@ def decide(event: ev.Event, env: dict, validators=None) -> tuple[ev.Decision, di
 
 def decide_and_record(event: ev.Event, env: dict, t0: float) -> ev.Decision:
     decision, ctx = decide(event, env)
+    decision = approvals.resolve(event, decision, ctx)  # ADR 0012: approved / denied / asked / queued
     state = ctx["state_dir"]
     if ctx.get("refusal"):
         rec = _base_record("config_error", event.platform)
@@ -65,6 +75,7 @@ def decide_and_record(event: ev.Event, env: dict, t0: float) -> ev.Decision:
         rec["kept_rev"] = ctx["config"].get("rev", "")
         ledger.append(state, rec)
     rec = _base_record(KIND_OF_PHASE.get(event.phase, "event"), event.platform)
+    rec["id"] = ctx.get("record_id") or rec["id"]
     rec.update(
         session=event.session_id,
         event=event.event_name,
@@ -88,6 +99,10 @@ def decide_and_record(event: ev.Event, env: dict, t0: float) -> ev.Decision:
         if getattr(analysis, "parse_error", None):
             rec["parse_error"] = str(analysis.parse_error)[:300]
     rec["verdicts"] = decision.verdicts
+    for k, v in (ctx.get("notes") or {}).items():
+        if k in NOTE_FIELDS:
+            rec[k] = v
+    rec.update(ctx.get("approval") or {})
     rec["outcome"] = decision.outcome
     rec["would_block"] = any(v["would_block"] for v in decision.verdicts)
     if any(v.get("error") for v in decision.verdicts):

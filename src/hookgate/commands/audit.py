@@ -57,6 +57,12 @@ def summary(rec: dict) -> str:
         what = inp.get("command") or inp.get("file_path") or inp.get("notebook_path") or inp.get("path") or ""
     if not what and rec.get("error"):
         what = rec["error"]
+    if kind == "rollout_change":
+        where = f" on {rec['target_platform']}" if rec.get("target_platform") else ""
+        what = f"{rec.get('hook', '')}{where} {rec.get('from', '')} → {rec.get('to', '')} by {rec.get('who', '')}"
+        what += " (forced)" if rec.get("forced") else ""
+    elif kind == "label":
+        what = f"{rec.get('target', '')} {rec.get('label', '')} for {rec.get('hook', '')} by {rec.get('who', '')}"
     wb = " would_block" if rec.get("would_block") else ""
     return f"{rec.get('ts', '')}  {rec.get('id', '')}  {rec.get('platform', ''):<11} {kind:<13} {rec.get('outcome', ''):<10} {tool:<12} {str(what)[:80]}{wb}"
 
@@ -65,9 +71,30 @@ def summary(rec: dict) -> str:
 def tail(
     n: int = typer.Option(20, "-n", help="How many records."),
     as_json: bool = typer.Option(False, "--json", help="One JSON record per line."),
+    unlabelled: bool = typer.Option(False, "--unlabelled", help="Only would-blocks no human has labelled tp/fp yet."),
+    workarounds: bool = typer.Option(False, "--workarounds", help="Only attempts to reach a blocked path by another route (ADR 0009)."),
 ) -> None:
     """The last N records."""
     path = _path()
+    if workarounds:
+        recs = [r for r in ledger.iter_records(path) if r.get("workaround_of")]
+        for r in recs[-n:] if n > 0 else []:
+            typer.echo(json.dumps(r, sort_keys=True) if as_json else f"{summary(r)}  workaround_of={r['workaround_of']}")
+        return
+    if unlabelled:
+        from hookgate.commands.audit_label import unlabelled_records
+
+        recs = unlabelled_records(list(ledger.iter_records(path)))
+        recs = recs[-n:] if n > 0 else []
+        for r in recs:
+            hooks = ",".join(r["_unlabelled_hooks"])
+            r = {k: v for k, v in r.items() if k != "_unlabelled_hooks"}
+            typer.echo(json.dumps(dict(r, unlabelled_hooks=hooks.split(",")), sort_keys=True) if as_json
+                       else f"{summary(r)}  [{hooks}]")
+        if not as_json:
+            typer.echo("label each: hookgate audit label ID tp|fp [--hook H] [--note …]" if recs
+                       else "no unlabelled would-blocks", err=True)
+        return
     recs = list(ledger.iter_records(path))[-n:] if n > 0 else []
     for r in recs:
         typer.echo(json.dumps(r, sort_keys=True) if as_json else summary(r))
@@ -99,4 +126,7 @@ def why(record_id: str = typer.Argument(..., help="A record id from `audit tail`
 
 
 def register(app: typer.Typer) -> None:
+    from hookgate.commands.audit_label import register_label
+
+    register_label(audit_app)
     app.add_typer(audit_app, name="audit")
