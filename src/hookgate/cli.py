@@ -17,7 +17,13 @@ COMMAND_MODULES = [
     "rollout",
     "audit",
     "doctor",
+    "install",
+    "replay",
+    "locks",
     "budget",
+    "explain",
+    "approvals",
+    "config_cmd",
 ]
 
 app = typer.Typer(

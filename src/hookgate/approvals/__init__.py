@@ -1,0 +1,42 @@
+"""Checkpoints that humans answer: native ask plus an approval queue (ADR 0012).
+
+``resolve(event, decision, ctx)`` runs on the hot path right after the chain has merged its
+verdicts (``engine.decide_and_record``). It does nothing unless the merged outcome is a
+checkpoint — ``CHECKPOINT``, or ``BLOCK`` that the chain made from a checkpoint because this
+platform/event cannot ask — or the event is a post-event that may answer a native prompt.
+Facts for the decision's ledger record go to ``ctx["approval"]``.
+
+Fail closed: if the store cannot be read or written, the chain's decision stands (a
+checkpoint is never turned into an allow without a recorded, spent approval).
+"""
+
+from __future__ import annotations
+
+import os
+
+from hookgate import event as ev
+
+
+def is_checkpoint_block(decision) -> bool:
+    """A BLOCK that only exists because a checkpoint could not be asked on this event."""
+    eff = [r.get("effective") for r in decision.verdicts]
+    return decision.outcome == ev.BLOCK and ev.CHECKPOINT in eff and ev.BLOCK not in eff
+
+
+def resolve(event, decision, ctx: dict):
+    try:
+        if event.phase == ev.PRE:
+            as_block = is_checkpoint_block(decision)
+            if decision.outcome != ev.CHECKPOINT and not as_block:
+                return decision
+            from hookgate.approvals import gate
+
+            return gate.on_checkpoint(event, decision, ctx, as_block)
+        if event.phase == ev.POST and os.path.isdir(os.path.join(ctx["state_dir"], "approvals", "open-asks")):
+            from hookgate.approvals import gate
+
+            gate.on_post(event, ctx)
+    except Exception as e:  # noqa: BLE001 - the chain's checkpoint/block stands; never an allow
+        info = ctx.setdefault("approval", {})
+        info["approval_error"] = f"{type(e).__name__}: {e}"[:300]
+    return decision

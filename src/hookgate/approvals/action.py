@@ -1,0 +1,78 @@
+"""The action a checkpoint holds, normalised and platform-neutral (ADR 0012).
+
+An approval is bound to a digest of *what would happen*, not of the platform's JSON: the tool
+kind plus the input that matters — command string, cwd and options for a shell command; the
+absolute path plus a digest of the new content for a write or edit; the path for a read; the
+whole input for anything else. Envelope fields (session, tool_use_id, description, timeout)
+are left out, so the same action retried later matches, and any change to the command, the
+path or the content does not.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+from hookgate import event as ev
+from hookgate.paths import normalize
+from hookgate.redact import digest, redact_text
+
+Action = namedtuple("Action", "kind digest summary")
+Action.__doc__ = """kind: the event's tool kind; digest: sha256 of the normalised action;
+summary: one redacted line for humans (``approvals list``)."""
+
+SUMMARY_MAX = 300
+PATH_KEYS = ("file_path", "path", "target_file", "notebook_path", "absolute_path", "filePath", "target_notebook")
+# envelope / presentation keys that do not change what the action does
+NOISE_KEYS = frozenset(("description", "instruction", "timeout", "timeout_ms"))
+# directory keys the adapters already folded into event.cwd
+DIR_KEYS = frozenset(("dir_path", "directory", "working_directory"))
+CONTENT_ALIASES = {"contents": "content"}
+
+
+def _one_line(s: str) -> str:
+    s = " ".join(str(s).split())
+    return s if len(s) <= SUMMARY_MAX else s[: SUMMARY_MAX - 1] + "…"
+
+
+def _path_of(inp: dict) -> tuple[str, str]:
+    for k in PATH_KEYS:
+        v = inp.get(k)
+        if isinstance(v, str) and v:
+            return k, v
+    return "", ""
+
+
+def action_of(event: ev.Event, home: str) -> Action:
+    inp = event.tool_input if isinstance(event.tool_input, dict) else {}
+    kind = event.tool_kind or ev.OTHER
+    tool = event.tool_name or event.event_name or "action"
+    if kind == ev.SHELL:
+        cmd = inp.get("command")
+        cmd = cmd if isinstance(cmd, str) else ""
+        opts = {k: v for k, v in inp.items() if k != "command" and k not in NOISE_KEYS and k not in DIR_KEYS}
+        material = {"kind": kind, "command": cmd, "cwd": event.cwd, "opts": opts}
+        summary = f"{tool}: {cmd} (in {event.cwd})"
+        return Action(kind, digest(material), _one_line(redact_text(summary)))
+    key, path = _path_of(inp)
+    if kind in (ev.WRITE, ev.EDIT, ev.READ) and path:
+        abs_path = normalize(path, event.cwd, home)
+        if kind == ev.READ:
+            material = {"kind": kind, "path": abs_path}
+            return Action(kind, digest(material), _one_line(redact_text(f"{tool} {abs_path}")))
+        body = {CONTENT_ALIASES.get(k, k): v for k, v in inp.items() if k != key and k not in NOISE_KEYS}
+        content_digest = digest(body)
+        material = {"kind": kind, "path": abs_path, "content": content_digest}
+        text = body.get("content")
+        if isinstance(text, str):
+            what = f"{len(text.encode('utf-8', 'surrogatepass'))} bytes"
+        elif isinstance(body.get("new_string"), str):
+            old = body.get("old_string") if isinstance(body.get("old_string"), str) else ""
+            what = f"replace {len(old)} chars with {len(body['new_string'])} chars"
+        else:
+            what = "change"
+        summary = f"{tool} {abs_path} ({what}, content sha256 {content_digest[:12]})"
+        return Action(kind, digest(material), _one_line(redact_text(summary)))
+    material = {"kind": kind, "tool": event.tool_name, "cwd": event.cwd,
+                "input": {k: v for k, v in inp.items() if k not in NOISE_KEYS}}
+    shown = ", ".join(f"{k}={v}" for k, v in sorted(material["input"].items(), key=lambda kv: str(kv[0])))
+    return Action(kind, digest(material), _one_line(redact_text(f"{tool} {shown}")))

@@ -1,0 +1,192 @@
+"""What a checkpoint becomes: approved retry, human denial, native prompt or queued request
+(ADR 0012). Called by ``approvals.resolve`` only for checkpoints and post-events.
+
+Order, under the store lock:
+1. an approved, unexpired request for the same action digest → spend it, allow;
+2. a denied, unexpired request for it → block with the human's reason;
+3. native ask where the platform enforces it (the chain kept CHECKPOINT, i.e. ``can_ask``) and
+   the project does not prefer the queue for this platform → render the ask, record it;
+4. otherwise reuse the pending request for the digest, or create one → block with one short
+   paragraph: a human runs ``hookgate approvals approve <id>``; continue with other work.
+"""
+
+from __future__ import annotations
+
+import time
+
+from hookgate import chain, rollout
+from hookgate import event as ev
+from hookgate.approvals import store
+from hookgate.approvals.action import action_of
+
+ADR = "adr/0012-approvals.md"
+SETTINGS_HOOK = "self-protection"  # approvals settings live under its policy (pinned to enforce)
+DEFAULTS = {"prefer_queue": (), "pending_ttl": 86400.0, "approved_ttl": 3600.0, "max_window": 86400.0}
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(value) -> float | None:
+    """``90``, ``"90s"``, ``"10m"``, ``"2h"``, ``"1d"`` → seconds; None if not a positive duration."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value) if value > 0 else None
+    if not isinstance(value, str) or not value.strip():
+        return None
+    v = value.strip().lower()
+    unit = _UNITS.get(v[-1])
+    num = v[:-1] if unit else v
+    try:
+        n = float(num)
+    except ValueError:
+        return None
+    n *= unit or 1
+    return n if n > 0 else None
+
+
+def settings(config: dict) -> dict:
+    """The project's approvals settings (``policy.approvals`` of the self-protection hook).
+    An invalid value keeps its default: every choice here still needs a human."""
+    out = dict(DEFAULTS)
+    raw = ((config or {}).get("policies") or {}).get(SETTINGS_HOOK) or {}
+    raw = raw.get("approvals") if isinstance(raw, dict) else None
+    if not isinstance(raw, dict):
+        return out
+    pq = raw.get("prefer_queue")
+    if pq is True:
+        out["prefer_queue"] = ("*",)
+    elif isinstance(pq, (list, tuple)):
+        out["prefer_queue"] = tuple(p for p in pq if isinstance(p, str))
+    elif isinstance(pq, str):
+        out["prefer_queue"] = (pq,)
+    for k in ("pending_ttl", "approved_ttl", "max_window"):
+        if k in raw:
+            d = parse_duration(raw[k])
+            if d is not None:
+                out[k] = d
+    return out
+
+
+def _prefers_queue(cfg: dict, platform: str) -> bool:
+    pq = cfg["prefer_queue"]
+    return "*" in pq or platform in pq
+
+
+def _checkpoint_records(records: list[dict]) -> list[dict]:
+    return [r for r in records if r.get("effective") == ev.CHECKPOINT]
+
+
+def _why(records: list[dict]) -> str:
+    parts = []
+    for r in _checkpoint_records(records):
+        rule = f"{r['hook']}/{r.get('rule', '')}".rstrip("/")
+        parts.append(f"{r.get('reason', '')} [rule {rule}; {r.get('adr', '')}]")
+    return "; ".join(parts)
+
+
+def _allowed(event: ev.Event, decision: ev.Decision) -> ev.Decision:
+    """The decision with the checkpoint verdicts answered: what the rest of the chain says."""
+    rest = [r for r in decision.verdicts if r.get("effective") != ev.CHECKPOINT]
+    outcome = rollout.merge(r["effective"] for r in rest)
+    message, reason = chain.message_for(event, outcome, rest)
+    return ev.Decision(outcome, decision.verdicts, message, reason)
+
+
+def _tool(event: ev.Event) -> str:
+    return event.tool_name or event.event_name or "action"
+
+
+def queued_message(event: ev.Event, records: list[dict], req: dict) -> str:
+    rid = req["id"]
+    return (
+        f"hookgate: this {_tool(event)} call needs a human's approval: {_why(records)}. "
+        f"It is queued as approval request {rid}: ask the user to run `hookgate approvals approve {rid}` "
+        f"in their own terminal (agents cannot approve; {ADR}). Meanwhile continue with other work that "
+        "does not need this action, and retry exactly this call once the user says it is approved "
+        "(a different command, path or content needs a new approval)."
+    )
+
+
+def denied_message(event: ev.Event, req: dict) -> str:
+    reason = req.get("reason") or "no reason given"
+    return (
+        f"hookgate: a human denied this {_tool(event)} call (approval request {req['id']}, by "
+        f"{req.get('approved_by') or 'a human'}): {reason}. Do not retry it or work around it through "
+        f"another tool or a shell command; ask the user how to proceed [{ADR}]."
+    )
+
+
+def on_checkpoint(event: ev.Event, decision: ev.Decision, ctx: dict, as_block: bool) -> ev.Decision:
+    state = ctx["state_dir"]
+    action = action_of(event, ctx["home"])
+    cfg = settings(ctx.get("config") or {})
+    info = {"approval_digest": action.digest}
+    if as_block:
+        info["checkpoint_as_block"] = True  # the platform/event cannot ask: the chain denied instead
+    ctx["approval"] = info
+    now = time.time()
+    with store.locked(state):
+        reqs = store.matching(state, action.digest, now)
+        for req in reqs:
+            if req["status"] == store.APPROVED and now < float(req["expires"]):
+                store.use(state, req, now, event.session_id)
+                info.update(approval="approved", approval_id=req["id"], approved_by=req.get("approved_by", ""),
+                            approved_at=store._iso(float(req["approved_at"])), approval_mode=req.get("mode", "once"))
+                return _allowed(event, decision)
+        for req in reqs:
+            if req["status"] == store.DENIED and now < float(req["expires"]):
+                info.update(approval="denied", approval_id=req["id"], approved_by=req.get("approved_by", ""))
+                msg = denied_message(event, req)
+                return ev.Decision(ev.BLOCK, decision.verdicts, msg, f"denied by a human: {req.get('reason', '')}"[:1000])
+        fields = {
+            "session": event.session_id, "platform": event.platform, "tool": _tool(event),
+            "tool_kind": event.tool_kind, "summary": action.summary, "digest": action.digest,
+            "cwd": event.cwd, "status": store.PENDING, "route": store.ROUTE_QUEUE,
+            "rules": [f"{r['hook']}/{r.get('rule', '')}" for r in _checkpoint_records(decision.verdicts)],
+        }
+        if not as_block and event.capabilities.can_ask and not _prefers_queue(cfg, event.platform):
+            fields.update(status=store.UNANSWERED, route=store.ROUTE_NATIVE)
+            req = store.create(state, fields, now, cfg["pending_ttl"])
+            tool_use_id = (event.extra or {}).get("tool_use_id") or ""
+            store.add_open_ask(state, req, tool_use_id if isinstance(tool_use_id, str) else "")
+            info.update(approval="native-ask", approval_id=req["id"])
+            return decision
+        pending = next((r for r in reqs if r["status"] == store.PENDING), None)
+        if pending is None:
+            pending = store.create(state, fields, now, cfg["pending_ttl"])
+            info["approval"] = "queued"
+        else:
+            info["approval"] = "queued-again"
+        info["approval_id"] = pending["id"]
+    msg = queued_message(event, decision.verdicts, pending)
+    return ev.Decision(ev.BLOCK, decision.verdicts, msg, f"approval {pending['id']} pending: {_why(decision.verdicts)}"[:1000])
+
+
+def on_post(event: ev.Event, ctx: dict) -> None:
+    """A post-event: if it follows a native prompt of this session, the human said yes."""
+    state = ctx["state_dir"]
+    entries = store.open_asks(state)
+    if not entries:
+        return
+    now = time.time()
+    tool_use_id = (event.extra or {}).get("tool_use_id") or ""
+    action = action_of(event, ctx["home"])
+    for e in entries:
+        same = e.get("session") == event.session_id and (
+            (tool_use_id and e.get("tool_use_id") == tool_use_id) or e.get("digest") == action.digest
+        )
+        if not same:
+            if now > float(e.get("expires", 0)):
+                store.drop_open_ask(state, e["id"])  # never answered: the request stays unanswered
+            continue
+        with store.locked(state):
+            req = store.load(state, e["id"])
+            if req is not None and req["status"] == store.UNANSWERED:
+                req.update(status=store.CONSUMED, approved_by=store.NATIVE_APPROVER, approved_at=now,
+                           ended_at=now, uses=1, mode="once")
+                store.save(state, req)
+                store.record(state, req, "answered", by_session=event.session_id)
+                ctx["approval"] = {"approval": "native-answered", "approval_id": req["id"],
+                                   "approved_by": store.NATIVE_APPROVER, "approved_at": store._iso(now)}
+            store.drop_open_ask(state, e["id"])
+        return
