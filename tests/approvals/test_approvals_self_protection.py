@@ -104,8 +104,6 @@ def test_file_tools_cannot_write_or_edit_a_request(project, pending, platform, s
     assert request(project, pending)["status"] == "pending"
 
 
-@pytest.mark.xfail(strict=True, reason="shell engine does not unwrap script -c / tmux / expect / script files yet "
-                   "(reported to the lead); approve's agent tripwires refuse these at run time")
 @pytest.mark.parametrize("route", KNOWN_GAPS)
 def test_known_gap_routes_are_denied(project, pending, route):
     r = hook("claude-code", shell_pre("claude-code", project, _fill(route, project, pending)), project)

@@ -160,6 +160,55 @@ def _hookgate_invocation(cmd) -> str | None:
     return None
 
 
+_TEXT_SEPARATORS = " \t\n\r'\"`;|&()<>[]{},=$\\"
+
+
+def _tokens(text: str) -> list[str]:
+    """Split command text on shell and code punctuation (no regex: hot path)."""
+    out, cur = [], []
+    for ch in text:
+        if ch in _TEXT_SEPARATORS:
+            if cur:
+                out.append("".join(cur))
+                cur = []
+        else:
+            cur.append(ch)
+    if cur:
+        out.append("".join(cur))
+    return out
+
+
+def _hookgate_in_text(text: str) -> str | None:
+    """A mutating hookgate invocation written anywhere in the command text — inside a string
+    that ``script -c``, ``tmux``, ``expect``, a here-doc or a script file will run later, or in
+    interpreter code. Structured analysis cannot follow those; the text can."""
+    if "hookgate" not in text:
+        return None
+    toks = _tokens(text)
+    for i, t in enumerate(toks):
+        if t.rsplit("/", 1)[-1] != "hookgate":
+            continue
+        rest = [w for w in toks[i + 1 : i + 4]]
+        if not rest or rest[0].startswith("-") and rest[0] not in ("--help", "--version", "-h"):
+            continue
+        if rest[0] in ("--help", "--version", "-h"):
+            continue
+        sub = (rest[0],)
+        if rest[0] in GROUPS:
+            if len(rest) < 2 or rest[1].startswith("-"):
+                continue
+            sub = (rest[0], rest[1])
+        elif not rest[0].isidentifier() and not rest[0].replace("-", "").isalnum():
+            continue
+        if sub not in READ_ONLY_SUBCOMMANDS and (len(sub) == 2 or rest[0] in _TOP_LEVEL):
+            return f"`hookgate {' '.join(sub)}` written into the command (agents may run only read-only hookgate commands)"
+    return None
+
+
+# top-level subcommands that mutate (groups are checked against READ_ONLY_SUBCOMMANDS)
+_TOP_LEVEL = frozenset(("init", "install", "uninstall", "hook", "replay", "doctor", "approvals", "config"))
+
+
 def check(event, accesses, analysis, project_root, state_dir, home):
     dirs, files = protected_places(project_root, state_dir, home)
     hits: list[str] = []
@@ -197,6 +246,13 @@ def check(event, accesses, analysis, project_root, state_dir, home):
                     "read-only commands are allowed (hookgate status, explain, audit tail/why/verify, "
                     "rollout status/show, locks list, budget show); a human runs the rest",
                 )
+        command = event.tool_input.get("command") if isinstance(event.tool_input, dict) else None
+        why = _hookgate_in_text(command) if isinstance(command, str) else None
+        if why:
+            return ev.Verdict(
+                HOOK_ID, ev.BLOCK, "hookgate-command-text", why, ADR,
+                "a human runs hookgate's mutating commands in their own terminal",
+            )
         if getattr(analysis, "indeterminate", False):
             reason = getattr(analysis, "parse_error", None) or "the command cannot be analysed statically"
             return ev.Verdict(
