@@ -10,6 +10,10 @@ import importlib
 
 VALIDATORS: dict[str, str] = {
     "self-protection": "hookgate.hooks.self_protection",
+    "read-guard": "hookgate.hooks.read_guard",
+    "write-guard": "hookgate.hooks.write_guard",
+    "coordination": "hookgate.hooks.coordination",
+    "budget": "hookgate.hooks.budget",
 }
 
 # ids that rollout.yaml may name (later issues add their validators to VALIDATORS)

@@ -27,6 +27,9 @@ CONTEXT_NAMES = frozenset(
         "state_dir",
         "project_root",
         "home",
+        "record_id",  # the id of the ledger record this decision will be written as
+        "notes",  # dict of extra record fields (engine.NOTE_FIELDS), e.g. workaround_of
+        "env",  # the hook process's environment (the agent's; never the agent's own settings)
     )
 )
 

@@ -1,0 +1,60 @@
+"""ADR 0008/0009: false-positive rate of the guards on real commands (../shared/corpus),
+with a .env present in the fixture repo. Prints the rate and the worst offenders.
+
+Counted: commands the read or write guard denies or asks about. Split into *determinate*
+hits (a concrete protected path) and *indeterminate* ones (an unknown word, `$(…)`, xargs
+input that may name a protected file — the issue's "never allow" rule applies to them).
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import tempfile
+
+import pytest
+
+CORPUS = os.environ.get("HOOKGATE_CORPUS") or os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "corpus")
+LIMITS = {"tldr-commands.txt": 0.4, "nl2bash-commands.txt": None}  # percent; None = report only
+DETERMINATE_LIMIT = 0.4
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(LIMITS))
+def test_corpus_false_positive_rate(name, home):
+    path = os.path.join(CORPUS, name)
+    if not os.path.exists(path):
+        pytest.skip(f"corpus not present: {path}")
+    from hookgate import engine
+    from hookgate import event as ev
+
+    root = tempfile.mkdtemp(prefix="hg-corpus-")
+    os.makedirs(os.path.join(root, ".git"))
+    with open(os.path.join(root, ".env"), "w") as f:
+        f.write("API_KEY=sk-test\n")
+    os.makedirs(os.path.join(root, "src"))
+    env = {"HOME": str(home), "PATH": os.environ.get("PATH", ""), "HOOKGATE_STATE_DIR": os.path.join(root, "state")}
+    with open(path, encoding="utf-8", errors="replace") as f:
+        lines = [x.rstrip("\n") for x in f if x.strip()]
+    flagged = []
+    for i, cmd in enumerate(lines):
+        e = ev.Event(platform="claude-code", phase=ev.PRE, event_name="PreToolUse", session_id=f"c{i}", cwd=root,
+                     project_root=root, tool_kind=ev.SHELL, tool_name="Bash", tool_input={"command": cmd},
+                     capabilities=ev.Capabilities(True, True, True))
+        d, _ = engine.decide(e, env)
+        mine = [v for v in d.verdicts if v["hook"] in ("read-guard", "write-guard") and v["effective"] in ("block", "checkpoint")]
+        if mine:
+            flagged.append((cmd, mine[0]))
+    ind = [c for c in flagged if c[1].get("reason", "").startswith("cannot tell")]
+    det = [c for c in flagged if c not in ind]
+    rate = 100.0 * len(flagged) / len(lines)
+    det_rate = 100.0 * len(det) / len(lines)
+    rules = collections.Counter(v.get("rule") for _, v in flagged)
+    print(f"\n{name}: {len(lines)} commands, guards denied/asked {len(flagged)} = {rate:.3f}% "
+          f"(determinate {len(det)} = {det_rate:.3f}%, indeterminate {len(ind)}); by rule {dict(rules)}")
+    for cmd, v in (det[:15] + ind[:15]):
+        print(f"  {cmd[:100]!r}  -> {v['hook']}/{v.get('rule')}: {v.get('reason', '')[:120]}")
+    assert det_rate <= DETERMINATE_LIMIT
+    if LIMITS[name] is not None:
+        assert rate <= LIMITS[name]
