@@ -31,7 +31,9 @@ def ledger_path(state_dir: str) -> str:
 
 
 def canonical(obj: dict) -> str:
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """Sorted keys, no spaces, ASCII only: non-ASCII (and lone surrogates from non-UTF-8
+    input) become ``\\uXXXX`` escapes, so every record encodes and verifies byte-exactly."""
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
 
 
 def chain_hash(prev: str, body: dict) -> str:

@@ -102,16 +102,10 @@ ADVERSARIAL = [
 ]
 
 # commands the shell engine does not yet model (filed for the engine's owner; strict xfail)
-ENGINE_GAPS = {
-    "hexdump -C .env": "hexdump's operand is not reported as a read (no accesses at all)",
-    "git cat-file -p HEAD:.env": "git cat-file -p REV:PATH is not reported as a read of PATH (git show REV:PATH is)",
-}
+ENGINE_GAPS: dict[str, str] = {}  # none open (hexdump, git cat-file REV:PATH were closed)
 
 # benign commands the engine reports as indeterminate (strict xfail, same owner)
-BENIGN_ENGINE_GAPS = {
-    "for f in src/*.py; do wc -l $f; done": "the loop variable over a glob is reported as an "
-    "unknown value ($f) besides the glob itself, so the guard cannot tell it is a src/*.py file",
-}
+BENIGN_ENGINE_GAPS: dict[str, str] = {}  # none open (loop variables over globs were closed)
 
 BENIGN = [
     "ls -la", "ls -la .env", "ls -la ~/.ssh", "stat .env", "test -f .env && echo yes", "[ -f .env ] && echo yes",

@@ -96,7 +96,7 @@ def _protected_hit(path: str, mode: str, dirs, files, project_root: str, home: s
     # a directory that holds protected things, deleted or overwritten whole
     roots = dirs + [os.path.dirname(p) for p in files]
     for r in roots:
-        if r != path and is_under(r, path):
+        if is_under(r, path):
             if mode == ev.MODE_DELETE:
                 return r
             if (is_under(path, project_root) and path != project_root) or (

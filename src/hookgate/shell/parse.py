@@ -329,6 +329,8 @@ def parse(command: str, timeout: float = TIMEOUT) -> tuple[dict, bool]:
         raise ParseError(f"command longer than {MAX_INPUT} bytes")
     if "\x00" in command:
         raise ParseError("command contains a NUL byte")
+    if command.count("$(") + command.count("`") + command.count("<(") + command.count(">(") > 400:
+        raise ParseError("too many command substitutions")
     tree = fast_parse(command)
     if tree is not None:
         return tree, True

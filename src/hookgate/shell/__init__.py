@@ -1,0 +1,96 @@
+"""The shell engine: what a shell command reads, writes, deletes and runs (ADR 0007).
+
+    from hookgate.shell import analyse
+    res = analyse("cp a .env && rm -f $(cat list)", cwd="/repo", home="/home/u")
+    res.accesses       # [Access(path, mode, resolved, via, tool), …]
+    res.indeterminate  # the command as a whole could not be analysed
+    res.parse_error    # why (parse error, caps, eval of a non-literal string, …) or None
+    res.commands       # executed simple commands: .argv (str or None per word), .name, .depth
+
+Standard library only; the parser is the shfmt binary (mvdan/sh) spawned per command, except
+for trivially tokenisable commands (pure-Python fast path, same tree).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from hookgate.shell import parse as _parse
+from hookgate.shell.walk import Abort, Command, State, UNKNOWN, Walker
+
+__all__ = ["analyse", "Analysis", "Command"]
+
+TIME_CAP = 2.0
+
+
+class Analysis:
+    __slots__ = ("command", "accesses", "indeterminate", "parse_error", "commands", "fast_path", "reasons")
+
+    def __init__(self, command, accesses, indeterminate, parse_error, commands, fast_path=False, reasons=()):
+        self.command = command
+        self.accesses = accesses
+        self.indeterminate = indeterminate
+        self.parse_error = parse_error
+        self.commands = commands
+        self.fast_path = fast_path
+        self.reasons = reasons
+
+    def __repr__(self):
+        return (f"Analysis(indeterminate={self.indeterminate}, parse_error={self.parse_error!r}, "
+                f"accesses={self.accesses!r})")
+
+    def to_json(self) -> dict:
+        return {
+            "command": self.command,
+            "accesses": [
+                {"path": a.path, "mode": a.mode, "resolved": a.resolved, "via": a.via, "tool": a.tool}
+                for a in self.accesses
+            ],
+            "indeterminate": self.indeterminate,
+            "parse_error": self.parse_error,
+        }
+
+
+def _dedupe(items):
+    seen = set()
+    out = []
+    for a in items:
+        if a not in seen:
+            seen.add(a)
+            out.append(a)
+    return out
+
+
+def analyse(command: str, cwd: str, env=None, home: str | None = None, time_cap: float = TIME_CAP) -> Analysis:
+    """Accesses and executed commands of ``command`` run by bash in ``cwd``. Never raises."""
+    start = time.monotonic()
+    env = dict(env or {})
+    if home is None:
+        home = env.get("HOME") or os.path.expanduser("~")
+    cwd = os.path.normpath(cwd) if cwd and cwd.startswith("/") else (os.path.abspath(cwd) if cwd else "/")
+    try:
+        tree, fast = _parse.parse(command, time_cap)
+    except _parse.ParseError as e:
+        return Analysis(command, [], True, str(e), [])
+    except Exception as e:  # noqa: BLE001 - the hot path must never crash
+        return Analysis(command, [], True, f"parser failure: {type(e).__name__}: {e}", [])
+    w = Walker(home, start + time_cap)
+    if not fast:
+        w.src = command.encode("utf-8", "surrogateescape")
+    vars_ = {k: v for k, v in env.items() if isinstance(v, str)}
+    vars_["HOME"] = home
+    vars_.pop("PWD", None)
+    st = State(cwd, vars_, {})
+    error = None
+    try:
+        w.stmts(tree.get("Stmts") or [], st, 0)
+    except Abort as e:
+        error = str(e)
+    except RecursionError:
+        error = "syntax tree too deeply nested"
+    except Exception as e:  # noqa: BLE001
+        error = f"analysis failure: {type(e).__name__}: {e}"
+    if error is None and w.reasons:
+        error = w.reasons[0]
+    return Analysis(command, _dedupe(w.accesses), error is not None, error, w.commands, fast, tuple(w.reasons))

@@ -1,0 +1,388 @@
+"""The command table: what a program does with its arguments.
+
+``HANDLERS[name](call)`` emits the accesses of one executed command. Simple programs are
+described by a ``Spec`` (what their operands are, which options take a value and which of
+those values are files); programs with real structure (cp, tar, git, find, xargs, shells,
+interpreters) have their own handler in ``fileops``/``interp``. Unknown programs: their
+path-looking operands are *possible reads*, never guessed as writes.
+"""
+
+from __future__ import annotations
+
+import os
+
+from hookgate.shell.words import GLOB, LIT, UNRES
+
+R, W_, D, X = "read", "write", "delete", "exec"
+
+
+class Call:
+    """One command invocation as the table sees it."""
+
+    __slots__ = ("w", "name", "fields", "args", "st", "depth", "feed")
+
+    def __init__(self, w, name, fields, st, depth, feed):
+        self.w = w
+        self.name = name
+        self.fields = fields
+        self.args = fields[1:]
+        self.st = st
+        self.depth = depth
+        self.feed = feed
+
+    def acc(self, field, mode, via) -> None:
+        self.w.emit(field, mode, via, self.name, self.st)
+
+    def raw(self, path, mode, resolved, via) -> None:
+        self.w.add(path, mode, resolved, via, self.name)
+
+    def cwd_field(self):
+        cwd = self.st.cwd
+        return (cwd, LIT) if isinstance(cwd, str) else (".", UNRES)
+
+    def run(self, fields, feed=None, st=None) -> None:
+        self.w.run(fields, st if st is not None else self.st.copy(), self.depth + 1, feed)
+
+    def script(self, field, via, feed=None, st=None) -> None:
+        text, kind = field
+        if kind != LIT:
+            self.w.indeterminate(f"{via} of a non-literal string ({text[:60]})")
+            return
+        self.w.script(text, st if st is not None else self.st.copy(), self.depth + 1, via, feed)
+
+    def indeterminate(self, why: str) -> None:
+        self.w.indeterminate(why)
+
+
+def opts(args, sv="", lv=(), posix=False, optional_attached="", digits_attached=""):
+    """Parse options. (list of (name, value field or None), operands).
+
+    sv: short options taking a value; lv: long options taking a value (without ``--``);
+    posix: options end at the first operand; optional_attached: short options whose value
+    may only be attached (``-i.bak``). Combined short flags, ``--``, ``--x=v`` handled.
+    """
+    out = []
+    ops = []
+    i, n = 0, len(args)
+    while i < n:
+        text, kind = args[i]
+        i += 1
+        if kind != LIT or len(text) < 2 or text[0] != "-":
+            ops.append((text, kind))
+            if posix:
+                ops.extend(args[i:])
+                break
+            continue
+        if text == "--":
+            ops.extend(args[i:])
+            break
+        if text.startswith("--"):
+            name, eq, val = text[2:].partition("=")
+            if eq:
+                out.append(("--" + name, (val, LIT)))
+            elif name in lv and i < n:
+                out.append(("--" + name, args[i]))
+                i += 1
+            else:
+                out.append(("--" + name, None))
+            continue
+        j = 1
+        while j < len(text):
+            c = text[j]
+            if c in digits_attached:
+                k = j + 1
+                while k < len(text) and text[k] in "0123456789abcdefxABCDEF":
+                    k += 1
+                out.append(("-" + c, (text[j + 1 : k], LIT) if k > j + 1 else None))
+                j = k
+                continue
+            if c in optional_attached:
+                out.append(("-" + c, (text[j + 1 :], LIT) if j + 1 < len(text) else None))
+                break
+            if c in sv:
+                if j + 1 < len(text):
+                    out.append(("-" + c, (text[j + 1 :], LIT)))
+                elif i < n:
+                    out.append(("-" + c, args[i]))
+                    i += 1
+                else:
+                    out.append(("-" + c, None))
+                break
+            out.append(("-" + c, None))
+            j += 1
+    return out, ops
+
+
+def has(o, *names) -> bool:
+    return any(k in names for k, _ in o)
+
+
+def values(o, *names):
+    return [v for k, v in o if k in names and v is not None]
+
+
+# --- simple programs -------------------------------------------------------------------
+class Spec:
+    """mode of operands; short/long value options; {option: mode} for file-valued options;
+    skip = leading operands that are not files (a pattern, a mode); out = trailing operands
+    written instead of read (uniq IN OUT)."""
+
+    __slots__ = ("mode", "sv", "lv", "files", "skip", "via")
+
+    def __init__(self, mode, sv="", lv=(), files=None, skip=0, via=None):
+        self.mode = mode
+        self.sv = sv
+        self.lv = frozenset(lv)
+        self.files = files or {}
+        self.skip = skip
+        self.via = via
+
+
+def run_spec(c: Call, spec: Spec) -> None:
+    o, ops = opts(c.args, spec.sv, spec.lv)
+    for k, v in o:
+        m = spec.files.get(k)
+        if m and v is not None:
+            c.acc(v, m, f"{c.name} {k}")
+    if spec.mode is None:
+        return
+    via = spec.via or f"{c.name} operand"
+    for f in ops[spec.skip :]:
+        c.acc(f, spec.mode, via)
+
+
+_READERS = {
+    "cat": "A", "tac": "sbr", "nl": "bdfhilnpsvw", "rev": "", "less": "bhjkoOpPtTxyz#",
+    "more": "nt", "most": "", "head": "nc", "tail": "ncs", "cut": "bcdfs", "paste": "d",
+    "column": "csoNRlEWdH", "fold": "w", "fmt": "wpdg", "expand": "t", "unexpand": "t",
+    "wc": "", "md5sum": "", "sha1sum": "", "sha256sum": "", "sha512sum": "", "sha224sum": "",
+    "sha384sum": "", "b2sum": "", "cksum": "a", "sum": "", "base32": "w", "base64": "w",
+    "basenc": "w", "od": "AjNtw", "hexdump": "enfs", "hd": "enfs", "strings": "ntTeo",
+    "comm": "", "join": "ajotev12", "iconv": "ft", "tr": None, "zcat": "", "bzcat": "",
+    "xzcat": "", "zstdcat": "", "zless": "", "zmore": "", "bat": "lmHrpL", "batcat": "lmHrpL",
+    "view": "c", "look": "t", "fgrep": None, "expand_": "", "pr": "hlwnNoW", "dos2unix": "",
+    "unix2dos": "", "yq": "", "xmllint": "", "csvlook": "", "shuf": "nio", "split": "abdlnt",
+"md5": "", "shasum": "a", "tsort": "", "ptx": "",
+}
+HANDLERS: dict = {}
+for _n, _sv in _READERS.items():
+    if _sv is not None:
+        HANDLERS[_n] = (lambda spec: lambda c: run_spec(c, spec))(Spec(R, _sv))
+
+for _n in ("dos2unix", "unix2dos"):
+    HANDLERS[_n] = (lambda spec: lambda c: run_spec(c, spec))(Spec(W_, "", via="in-place conversion"))
+
+_SIMPLE = {
+    "unlink": Spec(D),
+    "rmdir": Spec(D),
+    "srm": Spec(D),
+    "trash": Spec(D),
+    "trash-put": Spec(D),
+    "gio": Spec(None),
+    "truncate": Spec(W_, "sor", ("size", "reference"), {"-r": R, "--reference": R}, via="truncate"),
+    "touch": Spec(W_, "dtr", ("date", "reference", "time"), {"-r": R, "--reference": R}, via="touch"),
+    "mkdir": Spec(W_, "m", ("mode", "context"), via="mkdir"),
+    "mkfifo": Spec(W_, "m"),
+    "mknod": Spec(None),
+    "tee": Spec(W_, "", ("output-error",), via="tee"),
+    "sponge": Spec(W_, "", via="sponge"),
+    "source": Spec(R, via="source"),
+    ".": Spec(R, via="source"),
+    "cmp": Spec(R, "inb", ("ignore-initial", "bytes")),
+    "diff": Spec(R, "xXIFLCUDWS", ("exclude", "exclude-from", "ignore-matching-lines", "label", "show-function-line",
+                                 "context", "unified", "ifdef", "width", "starting-file", "from-file", "to-file",
+                                 "line-format", "old-line-format", "new-line-format", "unchanged-line-format",
+                                 "tabsize", "color", "palette"),
+                 {"-X": R, "--exclude-from": R, "--from-file": R, "--to-file": R}, via="diff"),
+    "diff3": Spec(R, "L"), "sdiff": Spec(R, "owI", files={"-o": W_}), "colordiff": Spec(R, "xXIFLCU"),
+    "vimdiff": Spec(R), "meld": Spec(R),
+    "jq": Spec(R, "fL", ("indent", "from-file", "slurpfile", "rawfile", "arg", "argjson", "args", "jsonargs"),
+               {"-f": R, "--from-file": R}, skip=1, via="jq input"),
+    "xxd": Spec(R, "cgloOsn", ("cols", "groupsize", "len", "seek", "offset", "name")),
+    "uniq": Spec(R, "fswD", ("skip-fields", "skip-chars", "check-chars", "group", "all-repeated")),
+    "sort": Spec(R, "ktSToy", ("key", "field-separator", "buffer-size", "temporary-directory", "output",
+                               "files0-from", "parallel", "batch-size", "random-source", "sort", "compress-program"),
+                 {"-o": W_, "--output": W_, "--files0-from": R, "--random-source": R}, via="sort input"),
+    "ls": Spec(None, "ITwpD", ("ignore", "hide", "width", "format", "sort", "time", "time-style", "color",
+                             "quoting-style", "indicator-style", "block-size", "tabsize")),
+    "stat": Spec(None, "cf", ("format", "printf")),
+    "du": Spec(None, "BdtX", ("max-depth", "threshold", "exclude-from", "exclude", "block-size", "time", "time-style")),
+    "realpath": Spec(None), "readlink": Spec(None), "dirname": Spec(None), "basename": Spec(None, "s"),
+    "test": Spec(None), "[": Spec(None), "[[": Spec(None), "tree": Spec(None, "LIPo", files={"-o": W_}),
+    "df": Spec(None), "lsattr": Spec(None), "getfacl": Spec(None), "namei": Spec(None), "exa": Spec(None),
+    "eza": Spec(None), "lsof": Spec(None), "fuser": Spec(None), "pathchk": Spec(None),
+    "shred": None,
+}
+for _n, _spec in _SIMPLE.items():
+    if _spec is not None:
+        HANDLERS[_n] = (lambda spec: lambda c: run_spec(c, spec))(_spec)
+
+
+def _shred(c: Call) -> None:
+    o, ops = opts(c.args, "ns", ("iterations", "size", "random-source", "remove"))
+    mode = D if has(o, "-u", "--remove") else W_
+    for f in ops:
+        c.acc(f, mode, "shred")
+
+
+def _chmod(c: Call) -> None:
+    # a leading symbolic mode such as -x or -w is an operand, not an option
+    args = list(c.args)
+    mode_done = False
+    rest = []
+    ref = None
+    for i, (t, k) in enumerate(args):
+        if t.startswith("--reference="):
+            ref = (t[12:], LIT)
+            mode_done = True
+            continue
+        if not mode_done and k == LIT and t[:1] in "-+=" and len(t) > 1 and all(ch in "rwxXstugoa,+-=0123456789" for ch in t[1:]) and c.name == "chmod":
+            mode_done = True
+            continue
+        rest.append((t, k))
+    o, ops = opts(rest, "", ("from", "reference"))
+    if ref is None:
+        refs = values(o, "--reference")
+        ref = refs[0] if refs else None
+    if ref is not None:
+        c.acc(ref, R, f"{c.name} --reference")
+    if not mode_done and ref is None and ops:
+        ops = ops[1:]
+    for f in ops:
+        c.acc(f, W_, c.name)
+
+
+HANDLERS["shred"] = _shred
+
+
+def _rm(c: Call) -> None:
+    o, ops = opts(c.args, "", ("interactive",))
+    recursive = has(o, "-r", "-R", "--recursive")
+    for f in ops:
+        c.acc(f, D, "rm operand")
+        if recursive and f[1] != UNRES and f[0] not in ("/", ""):
+            # everything below goes too: a pattern the guards can match protected files against
+            below = (f[0].rstrip("/") + "/*", GLOB if f[1] == GLOB else UNRES)
+            c.w.emit(below, D, "rm -r (everything below)", c.name, c.st)
+
+
+HANDLERS["rm"] = _rm
+for _n in ("chmod", "chown", "chgrp", "chattr", "setfacl", "chcon"):
+    HANDLERS[_n] = _chmod
+
+# no file accesses at all (metadata, builtins, printing)
+for _n in (
+    "file echo printf true false : sleep date whoami id uname hostname printenv export unset set shopt alias "
+    "unalias read wait kill killall pkill jobs fg bg disown exit return break continue shift umask ulimit "
+    "hash history seq yes clear tput reset pwd which type whereis hostnamectl uptime free ps top htop pgrep "
+    "nproc getconf locale tty stty logname groups users w who last env-print sync getent arch lscpu lsblk "
+    "lsusb lspci mktemp let local declare typeset readonly wall notify-send say cal ncal bc dc expr factor "
+    "numfmt tabs column-print sleep usleep vmstat iostat dmesg journalctl systemctl-status basename-print "
+    "complete compgen bind help times caller getopts mapfile readarray popd-print dirs enable logout".split()
+):
+    HANDLERS.setdefault(_n, lambda c: None)
+
+
+def _cd(c: Call) -> None:
+    o, ops = opts(c.args, "", posix=True)
+    st = c.st
+    if c.name == "popd":
+        if st.dirstack:
+            st.cwd, st.dirstack = st.dirstack[-1], st.dirstack[:-1]
+        else:
+            from hookgate.shell.walk import UNKNOWN
+
+            st.cwd = UNKNOWN
+        return
+    from hookgate.shell.walk import UNKNOWN, norm
+
+    if not ops:
+        target = (c.w.home, LIT) if c.name == "cd" else None
+        if target is None:
+            return
+    else:
+        target = ops[0]
+    text, kind = target
+    if c.name == "pushd":
+        st.dirstack = st.dirstack + (st.cwd,)
+    if kind != LIT or text == "-" or (text.startswith("+") or text.startswith("-")) and c.name == "pushd":
+        st.cwd = UNKNOWN
+        return
+    p = norm(text, st.cwd)
+    st.cwd = p if p is not None else UNKNOWN
+
+
+for _n in ("cd", "pushd", "popd", "chdir"):
+    HANDLERS[_n] = _cd
+
+
+def unknown_program(c: Call) -> None:
+    """Path-looking operands of a program we do not know: possible reads, never writes."""
+    via = f"possible read (unknown program {c.name})"
+    cwd = c.st.cwd
+    for text, kind in c.args:
+        if kind == GLOB:
+            c.acc((text, kind), R, via)
+            continue
+        if kind != LIT or not text or text[0] == "-" and "=" not in text:
+            continue
+        if "=" in text and text.startswith("-"):
+            text = text.split("=", 1)[1]
+            if not text:
+                continue
+        if "://" in text or len(text) > 4096:
+            continue
+        if "/" in text:
+            c.acc((text, LIT), R, via)
+            continue
+        if not isinstance(cwd, str):
+            continue
+        try:
+            if os.path.lexists(os.path.join(cwd, text)):
+                c.acc((text, LIT), R, via)
+        except (OSError, ValueError):
+            pass
+
+
+_loaded: list = []
+
+
+def handler_for(name: str):
+    """The handler of ``name`` (table, interpreters, versioned names), else unknown."""
+    if not _loaded:
+        from hookgate.shell import fileops, findx, gitcmd, interp, wrappers  # noqa: F401  (they register themselves)
+
+        _loaded.append(True)
+        h = HANDLERS.get(name)
+        if h is not None:
+            return h
+    base = name
+    if base.startswith("python") or base.startswith("pypy"):
+        return HANDLERS["python"]
+    for pre in ("perl", "ruby", "node", "php", "pip", "gawk", "bash", "zsh"):
+        if base.startswith(pre) and base[len(pre):].replace(".", "").isdigit():
+            return HANDLERS.get(pre, unknown_program)
+    return unknown_program
+
+
+def find_pattern(args, st):
+    from hookgate.shell.findx import find_pattern as fp
+
+    return fp(args, st)
+
+
+def _wrappers():
+    handler_for("")
+    from hookgate.shell import wrappers
+
+    return wrappers.WRAPPERS
+
+
+class _LazyWrappers(dict):
+    def get(self, k, d=None):
+        if not self:
+            self.update(_wrappers())
+        return dict.get(self, k, d)
+
+
+WRAPPERS = _LazyWrappers()

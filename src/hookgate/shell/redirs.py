@@ -1,0 +1,128 @@
+"""Redirections, here-docs and what a pipe feeds (for ``sh``/``python -``/``xargs``)."""
+
+from __future__ import annotations
+
+import os
+
+from hookgate.shell import words as W
+from hookgate.shell.words import LIT, UNRES
+
+_WRITE_REDIRS = frozenset((">", ">>", ">|", "&>", "&>>"))
+
+
+class Feed:
+    """What a command reads on stdin: literal text, or where it comes from."""
+
+    __slots__ = ("text", "pattern", "source")
+
+    def __init__(self, text=None, pattern=None, source=""):
+        self.text = text  # str when statically known
+        self.pattern = pattern  # for find | xargs: an absolute glob of what find prints
+        self.source = source
+
+
+class RedirMixin:
+    """Mixed into ``walk.Walker``."""
+
+    def redirects(self, redirs, cmd, st, depth):
+        """Accesses of the redirections; returns a Feed when stdin is a here-doc/string."""
+        tool = ""
+        if cmd is not None and cmd.get("Type") == "CallExpr" and cmd.get("Args"):
+            first = cmd["Args"][0].get("Parts") or []
+            if len(first) == 1 and first[0].get("Type") == "Lit":
+                tool = os.path.basename(first[0].get("Value", ""))
+        feed = None
+        for r in redirs:
+            op = r.get("Op")
+            word = r.get("Word")
+            if op in ("<<", "<<-"):
+                feed = self.heredoc(r, st, depth)
+                continue
+            if op == "<<<":
+                fs = self.fields(word, st, depth)
+                known = all(k != UNRES for _, k in fs)
+                feed = Feed(" ".join(t for t, _ in fs) + "\n" if known else None, source="here-string")
+                continue
+            fs = self.fields(word, st, depth)
+            n = (r.get("N") or {}).get("Value")
+            label = f"redirect {n or ''}{op}"
+            if op in (">&", "<&"):
+                if len(fs) == 1 and fs[0][1] == LIT and (fs[0][0].isdigit() or fs[0][0] in ("-", "")):
+                    continue
+                if len(fs) == 1 and fs[0][1] == LIT and fs[0][0].endswith("-") and fs[0][0][:-1].isdigit():
+                    continue
+                mode = "write" if op == ">&" else "read"
+            elif op in _WRITE_REDIRS:
+                mode = "write"
+            elif op == "<>":
+                for f in fs:
+                    self.emit(f, "read", label, tool, st)
+                mode = "write"
+            elif op == "<":
+                mode = "read"
+                if len(fs) == 1 and fs[0][1] == LIT:
+                    feed = Feed(None, source="file " + fs[0][0])
+            else:
+                mode = "write"
+            for f in fs:
+                self.emit(f, mode, label, tool, st)
+        return feed
+
+    def heredoc(self, r, st, depth) -> Feed:
+        hdoc = r.get("Hdoc")
+        if hdoc is None:
+            return Feed("", source="here-doc")
+        delim_quoted = any(p.get("Type") != "Lit" or "\\" in p.get("Value", "") for p in (r.get("Word") or {}).get("Parts") or [])
+        parts = hdoc.get("Parts") or []
+        if delim_quoted:
+            return Feed("".join(p.get("Value", "") for p in parts), source="here-doc")
+        out = []
+        known = True
+        for p in parts:
+            t = p.get("Type")
+            if t == "Lit":
+                out.append(W.dq_lit(p.get("Value", "")))
+            else:
+                segs = self.part_segs(p, st, depth, True)
+                for s in segs:
+                    if not s.known:
+                        known = False
+                    out.append(s.text)
+        return Feed("".join(out) if known else None, source="here-doc")
+
+    def pipe_feed(self, left, st, depth) -> Feed:
+        """What the left side of a pipe feeds: echo/printf literals, or find's pattern."""
+        cmd = left.get("Cmd") or {}
+        if cmd.get("Type") != "CallExpr":
+            return Feed(None, source="pipe")
+        if left.get("Redirs"):
+            args = cmd.get("Args") or []
+            first = (args[0].get("Parts") or [{}])[0] if args else {}
+            if len(args) == 1 and first.get("Value") == "cat" and first.get("Type") == "Lit":
+                saved = (len(self.accesses), len(self.commands), list(self.reasons))
+                fed = self.redirects(left["Redirs"], None, st.copy(), depth)
+                del self.accesses[saved[0]:]
+                del self.commands[saved[1]:]
+                self.reasons[:] = saved[2]
+                if fed is not None and fed.text is not None:
+                    return Feed(fed.text, source=fed.source)
+            return Feed(None, source="pipe")
+        fs = []
+        for w in cmd.get("Args") or []:
+            fs += self.fields(w, st.copy(), depth, quiet=True)
+        if not fs or fs[0][1] != LIT:
+            return Feed(None, source="pipe")
+        name = os.path.basename(fs[0][0])
+        rest = fs[1:]
+        if name in ("echo", "printf") and all(k == LIT for _, k in rest):
+            if name == "echo":
+                while rest and rest[0][0] in ("-n", "-e", "-E", "-ne", "-en"):
+                    rest = rest[1:]
+                return Feed(" ".join(t for t, _ in rest) + "\n", source=name)
+            if rest and "%" not in rest[0][0] and "\\" not in rest[0][0]:
+                return Feed(rest[0][0], source=name)
+        if name == "find":
+            from hookgate.shell.commands import find_pattern
+
+            return Feed(None, pattern=find_pattern(rest, st), source="find")
+        return Feed(None, source=name)

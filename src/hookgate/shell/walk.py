@@ -1,0 +1,402 @@
+"""Walk a mvdan/sh syntax tree: statements, redirections, words, nesting, state.
+
+State that bash would carry between commands is tracked where it is static: the working
+directory (``cd``/``pushd``, scoped to subshells, pipelines and substitutions), simple
+variables (``F=.env; … > $F``), and functions. Branches that disagree (``if``/``case``/
+``||``) make the disagreeing facts unknown, never guessed.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from hookgate.event import Access
+from hookgate.shell import words as W
+from hookgate.shell.expand import WordsMixin
+from hookgate.shell.redirs import Feed, RedirMixin  # noqa: F401 (Feed re-exported)
+from hookgate.shell.words import GLOB, LIT, UNKNOWN, UNRES, Abort, Opaque, Seg  # noqa: F401 (re-exported)
+
+MAX_DEPTH = 12
+MAX_COMMANDS = 4000
+MAX_GLOB_MATCHES = 200
+MAX_LOOP_ITEMS = 16
+
+_SKIP_PATHS = frozenset(("/dev/null", "/dev/stdin", "/dev/stdout", "/dev/stderr", "/dev/tty", "-"))
+
+
+
+
+class Command:
+    """One executed simple command (after unwrapping sudo/env/…)."""
+
+    __slots__ = ("argv", "name", "depth", "wrappers")
+
+    def __init__(self, argv, name, depth, wrappers=()):
+        self.argv = argv
+        self.name = name
+        self.depth = depth
+        self.wrappers = wrappers
+
+    def __repr__(self):
+        return f"Command(name={self.name!r}, argv={self.argv!r}, depth={self.depth})"
+
+
+class State:
+    __slots__ = ("cwd", "vars", "funcs", "dirstack")
+
+    def __init__(self, cwd, vars, funcs, dirstack=()):
+        self.cwd = cwd  # str or UNKNOWN
+        self.vars = vars  # name -> str or UNKNOWN
+        self.funcs = funcs  # name -> body stmt
+        self.dirstack = dirstack
+
+    def copy(self) -> State:
+        return State(self.cwd, dict(self.vars), dict(self.funcs), self.dirstack)
+
+    def merge(self, others: list) -> None:
+        """After branches: keep what all agree on, make the rest unknown."""
+        for o in others:
+            if o.cwd != self.cwd:
+                self.cwd = UNKNOWN
+            for k in set(o.vars) | set(self.vars):
+                if o.vars.get(k, UNKNOWN) is not self.vars.get(k, UNKNOWN) and o.vars.get(k) != self.vars.get(k):
+                    self.vars[k] = UNKNOWN
+            for k, v in o.funcs.items():
+                self.funcs.setdefault(k, v)
+
+
+def norm(path: str, cwd) -> str | None:
+    if not path.startswith("/"):
+        if cwd is UNKNOWN:
+            return None
+        path = cwd + "/" + path
+    p = os.path.normpath(path)
+    if p.startswith("//"):
+        p = "/" + p.lstrip("/")
+    return p
+
+
+class Walker(WordsMixin, RedirMixin):
+    def __init__(self, home: str, deadline: float):
+        self.home = home
+        self.deadline = deadline
+        self.accesses: list = []
+        self.commands: list = []
+        self.reasons: list = []
+        self.src = b""
+        self.ncmd = 0
+        self.active_funcs: list = []
+
+    # --- results ----------------------------------------------------------------------
+    def indeterminate(self, why: str) -> None:
+        if why not in self.reasons:
+            self.reasons.append(why)
+
+    def add(self, path, mode, resolved, via, tool) -> None:
+        self.accesses.append(Access(path, mode, resolved, via, tool))
+
+    def emit(self, field, mode, via, tool, st, allow_dir=True) -> None:
+        """An access to the file named by a field (text, kind)."""
+        text, kind = field
+        if kind == LIT and "${__hg_found}" in text:
+            found = st.vars.get("__hg_found")
+            text, kind = text.replace("${__hg_found}", found if isinstance(found, str) else "*"), UNRES
+        if kind == LIT:
+            if text in _SKIP_PATHS or text == "":
+                return
+            p = norm(text, st.cwd)
+            if p is None:
+                self.add(text, mode, False, via + " (cwd unknown)", tool)
+            elif p.startswith("/dev/fd/") or p.startswith("/proc/self/fd/"):
+                return
+            else:
+                self.add(p, mode, True, via, tool)
+        elif kind == GLOB:
+            p = norm(text, st.cwd)
+            if p is None:
+                self.add(text, mode, False, via + " (glob, cwd unknown)", tool)
+                return
+            import glob as _glob
+            import itertools
+
+            try:
+                for m in itertools.islice(_glob.iglob(p), MAX_GLOB_MATCHES):
+                    self.add(os.path.normpath(m), mode, True, via + " (glob match)", tool)
+            except (OSError, ValueError, RecursionError):
+                pass
+            self.add(p, mode, False, "glob", tool)
+        else:
+            if text[:1] in ("$", "`", "~") or st.cwd is UNKNOWN:
+                self.add(text, mode, False, via, tool)
+            elif text[:1] == "/":
+                self.add(os.path.normpath(text) if "$" not in text and "`" not in text else text, mode, False, via, tool)
+            else:
+                self.add(st.cwd.rstrip("/") + "/" + text, mode, False, via, tool)
+
+    def tick(self) -> None:
+        self.ncmd += 1
+        if self.ncmd > MAX_COMMANDS:
+            raise Abort("command too complex (over %d simple commands)" % MAX_COMMANDS)
+        if (self.ncmd & 31) == 0 and time.monotonic() > self.deadline:
+            raise Abort("analysis time cap exceeded")
+
+    def source_of(self, node) -> str:
+        try:
+            a, b = node["Pos"]["Offset"], node["End"]["Offset"]
+            return self.src[a:b].decode("utf-8", "replace")
+        except (KeyError, TypeError):
+            return "$(…)"
+
+    # --- nested scripts ----------------------------------------------------------------
+    def script(self, text: str, st: State, depth: int, why: str, feed=None) -> None:
+        """Analyse ``text`` as bash code (bash -c, eval, a here-doc fed to sh…)."""
+        from hookgate.shell.parse import ParseError, parse
+
+        if depth > MAX_DEPTH:
+            raise Abort("nesting deeper than %d levels" % MAX_DEPTH)
+        try:
+            tree, _ = parse(text, max(0.05, min(2.0, self.deadline - time.monotonic())))
+        except ParseError as e:
+            self.indeterminate(f"{why}: {e}")
+            return
+        saved = self.src
+        self.src = text.encode("utf-8", "surrogateescape")
+        try:
+            self.stmts(tree.get("Stmts") or [], st, depth, feed)
+        finally:
+            self.src = saved
+
+    # --- statements --------------------------------------------------------------------
+    def stmts(self, stmts, st: State, depth: int, feed=None) -> None:
+        for s in stmts:
+            self.stmt(s, st, depth, feed)
+
+    def stmt(self, s, st: State, depth: int, feed=None) -> None:
+        cmd = s.get("Cmd")
+        if s.get("Background"):
+            st = st.copy()
+        redirs = s.get("Redirs")
+        if redirs:
+            feed = self.redirects(redirs, cmd, st, depth) or feed
+        if cmd is not None:
+            self.command(cmd, st, depth, feed)
+
+    # --- compound commands -------------------------------------------------------------
+    def command(self, cmd, st: State, depth: int, feed=None) -> None:
+        t = cmd.get("Type")
+        if t == "CallExpr":
+            self.call_expr(cmd, st, depth, feed)
+        elif t == "BinaryCmd":
+            op = cmd.get("Op")
+            if op in ("|", "|&"):
+                left = cmd["X"]
+                self.stmt(left, st.copy(), depth, feed)
+                self.stmt(cmd["Y"], st.copy(), depth, self.pipe_feed(left, st, depth))
+            elif op == "&&":
+                self.stmt(cmd["X"], st, depth, feed)
+                self.stmt(cmd["Y"], st, depth, feed)
+            else:  # ||
+                self.stmt(cmd["X"], st, depth, feed)
+                b = st.copy()
+                self.stmt(cmd["Y"], b, depth, feed)
+                st.merge([b])
+        elif t in ("Subshell",):
+            self.stmts(cmd.get("Stmts") or [], st.copy(), depth, feed)
+        elif t == "Block":
+            self.stmts(cmd.get("Stmts") or [], st, depth, feed)
+        elif t == "IfClause":
+            branches = []
+            node = cmd
+            while node is not None:
+                self.stmts(node.get("Cond") or [], st, depth)
+                b = st.copy()
+                self.stmts(node.get("Then") or [], b, depth, feed)
+                branches.append(b)
+                node = node.get("Else")
+                if node is not None and not node.get("Cond"):
+                    b = st.copy()
+                    self.stmts(node.get("Then") or [], b, depth, feed)
+                    branches.append(b)
+                    break
+            st.merge(branches)
+        elif t == "WhileClause":
+            self.stmts(cmd.get("Cond") or [], st, depth, feed)
+            b = st.copy()
+            self.stmts(cmd.get("Do") or [], b, depth, feed)
+            st.merge([b])
+        elif t == "ForClause":
+            self.for_clause(cmd, st, depth, feed)
+        elif t == "CaseClause":
+            self.fields(cmd.get("Word"), st, depth)
+            branches = []
+            for item in cmd.get("Items") or []:
+                for p in item.get("Patterns") or []:
+                    self.fields(p, st, depth)
+                b = st.copy()
+                self.stmts(item.get("Stmts") or [], b, depth, feed)
+                branches.append(b)
+            st.merge(branches)
+        elif t == "FuncDecl":
+            name = (cmd.get("Name") or {}).get("Value")
+            if name:
+                st.funcs[name] = cmd.get("Body")
+        elif t == "DeclClause":
+            self.decl(cmd, st, depth)
+        elif t in ("TimeClause", "CoprocClause"):
+            if cmd.get("Stmt"):
+                self.stmt(cmd["Stmt"], st if t == "TimeClause" else st.copy(), depth, feed)
+        elif t == "TestClause":
+            self.scan(cmd.get("X"), st, depth)
+        else:  # ArithmCmd, LetClause, anything new: only substitutions inside can act
+            self.scan(cmd, st, depth)
+
+    def for_clause(self, cmd, st, depth, feed) -> None:
+        loop = cmd.get("Loop") or {}
+        body = cmd.get("Do") or []
+        if loop.get("Type") != "WordIter":
+            self.scan(loop, st, depth)
+            b = st.copy()
+            self.stmts(body, b, depth, feed)
+            st.merge([b])
+            return
+        name = (loop.get("Name") or {}).get("Value", "")
+        items = []
+        for w in loop.get("Items") or []:
+            items += self.fields(w, st, depth)
+        if "Items" not in loop and not loop.get("InPos"):
+            items = [("$@", UNRES)]
+        branches = []
+        if len(items) > MAX_LOOP_ITEMS or any(k == UNRES for _, k in items):
+            b = st.copy()
+            b.vars[name] = UNKNOWN
+            # the loop variable names each item: analyse the body once per pattern item
+            globs = [f for f in items if f[1] == GLOB][:4]
+            self.stmts(body, b, depth, feed)
+            branches.append(b)
+            for g in globs:
+                b = st.copy()
+                b.vars[name] = g
+                self.stmts(body, b, depth, feed)
+                branches.append(b)
+        else:
+            for text, kind in items:
+                b = st.copy()
+                b.vars[name] = text if kind == LIT else (text, kind)  # a glob item stays a glob
+                self.stmts(body, b, depth, feed)
+                branches.append(b)
+        if branches:
+            st.merge(branches)
+        st.vars[name] = UNKNOWN
+
+    def decl(self, cmd, st, depth) -> None:
+        variant = (cmd.get("Variant") or {}).get("Value", "")
+        for a in cmd.get("Args") or []:
+            name = (a.get("Name") or {}).get("Value")
+            if a.get("Naked") and not name:
+                self.fields(a.get("Value"), st, depth)
+                continue
+            if not name:
+                continue
+            if a.get("Naked"):
+                continue
+            val = self.assign_value(a, st, depth)
+            if variant != "export" or True:
+                st.vars[name] = val
+        self.commands.append(Command((variant,), variant, depth))
+
+    def scan(self, node, st, depth) -> None:
+        """Walk every substitution anywhere inside ``node`` (tests, arithmetic, …)."""
+        stack = [node]
+        while stack:
+            n = stack.pop()
+            if isinstance(n, dict):
+                t = n.get("Type")
+                if t in ("CmdSubst", "ProcSubst"):
+                    self.part_segs(n, st, depth, False)
+                    continue
+                stack.extend(v for k, v in n.items() if isinstance(v, (dict, list)))
+            elif isinstance(n, list):
+                stack.extend(n)
+
+    # --- simple commands ---------------------------------------------------------------
+    def assign_value(self, a, st, depth):
+        if a.get("Array") is not None or a.get("Index") is not None:
+            self.scan(a.get("Array") or a.get("Index"), st, depth)
+            return UNKNOWN
+        v = a.get("Value")
+        if v is None:
+            val = ""
+        else:
+            segs = self.word_segs(v, st, depth)
+            if any(not s.known for s in segs):
+                # unknown, but keep its text: `W=$(mktemp -d); … > $W/x` reports `$(mktemp -d)/x`
+                return Opaque("".join(s.text for s in segs)) if len(segs) < 64 else UNKNOWN
+            fs = W.fields_of([Seg(s.text, True) if s.expansion else s for s in segs], self.home)
+            if len(fs) != 1 or fs[0][1] != LIT:
+                val = "".join(s.text for s in segs) if all(s.known for s in segs) else UNKNOWN
+                if not fs:
+                    val = ""
+            else:
+                val = fs[0][0]
+        if a.get("Append"):
+            old = st.vars.get(a["Name"]["Value"], UNKNOWN)
+            if old is UNKNOWN or val is UNKNOWN:
+                return UNKNOWN
+            return Opaque(old + val) if isinstance(old, Opaque) or isinstance(val, Opaque) else old + val
+        return val
+
+    def call_expr(self, cmd, st: State, depth: int, feed) -> None:
+        self.tick()
+        assigns = cmd.get("Assigns") or []
+        args = cmd.get("Args") or []
+        if not args:
+            for a in assigns:
+                st.vars[a["Name"]["Value"]] = self.assign_value(a, st, depth)
+            return
+        env = {}
+        for a in assigns:
+            env[a["Name"]["Value"]] = self.assign_value(a, st, depth)
+        fields = []
+        for w in args:
+            fields += self.fields(w, st, depth)
+        self.run(fields, st, depth, feed)
+
+    def run(self, fields, st: State, depth: int, feed=None, wrappers=()) -> None:
+        """Execute argv ``fields`` (after expansion): unwrap, then the command table."""
+        from hookgate.shell import commands as C
+
+        if depth > MAX_DEPTH:
+            raise Abort("nesting deeper than %d levels" % MAX_DEPTH)
+        if not fields:
+            return
+        text, kind = fields[0]
+        if kind != LIT:
+            self.commands.append(Command(tuple(None if k == UNRES else t for t, k in fields), None, depth, wrappers))
+            self.indeterminate(f"the command name `{text}` cannot be resolved statically")
+            return
+        name = text.rsplit("/", 1)[-1] if "/" in text else text
+        wrap = C.WRAPPERS.get(name)
+        if wrap is not None:
+            self.commands.append(Command(tuple(None if k == UNRES else t for t, k in fields), name, depth, wrappers))
+            inner = wrap(C.Call(self, name, fields, st, depth, feed))
+            if inner is not None:
+                if isinstance(inner, tuple):
+                    inner, st = inner
+                self.run(inner, st, depth, feed, wrappers + (name,))
+            return
+        argv = tuple(None if k == UNRES else t for t, k in fields)
+        self.commands.append(Command(argv, name, depth, wrappers))
+        if "/" not in text and name in st.funcs:
+            body = st.funcs[name]
+            if self.active_funcs.count(id(body)) >= 1:  # true recursion: the body is already being analysed
+                return
+            self.active_funcs.append(id(body))
+            try:
+                if body:
+                    self.stmt(body, st, depth + 1, feed)
+            finally:
+                self.active_funcs.pop()
+            return
+        handler = C.HANDLERS.get(name) or C.handler_for(name)
+        handler(C.Call(self, name, fields, st, depth, feed))

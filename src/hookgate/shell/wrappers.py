@@ -1,0 +1,256 @@
+"""Wrappers (sudo, env, timeout, …) and shells (bash -c, eval, trap, sh reading a pipe).
+
+A wrapper returns the argv fields of the command it runs (and, for ``env -C``, the state
+it runs in), or None when it runs nothing analysable.
+"""
+
+from __future__ import annotations
+
+from hookgate.shell.commands import HANDLERS, R, W_, Call, has, opts, values
+from hookgate.shell.words import LIT, UNRES
+
+
+def _posix(sv="", lv=(), skip=0):
+    def wrap(c: Call):
+        o, ops = opts(c.args, sv, lv, posix=True)
+        return ops[skip:] or None
+
+    return wrap
+
+
+def _sudo(c: Call):
+    o, ops = opts(c.args, "ugCDhprtUTa", ("user", "group", "close-from", "chdir", "host", "prompt", "role",
+                                          "type", "other-user", "command-timeout"), posix=True)
+    if has(o, "-e", "--edit"):
+        for f in ops:
+            c.acc(f, R, "sudoedit")
+            c.acc(f, W_, "sudoedit")
+        return None
+    if has(o, "-l", "--list", "-v", "--validate", "-k", "-K"):
+        return None
+    if not ops:
+        if has(o, "-s", "--shell", "-i", "--login") and c.feed is not None:
+            return [("sh", LIT)]
+        return None
+    if has(o, "-s", "--shell", "-i", "--login") and len(ops) > 0:
+        return [("sh", LIT), ("-c", LIT), (" ".join(t for t, _ in ops), LIT if all(k == LIT for _, k in ops) else UNRES)]
+    return ops
+
+
+def _env(c: Call):
+    from hookgate.shell.walk import UNKNOWN, norm
+
+    args = c.args
+    i = 0
+    st = c.st.copy()
+    while i < len(args):
+        t, k = args[i]
+        if k != LIT:
+            break
+        if t == "--":
+            i += 1
+            break
+        if t in ("-u", "--unset", "-C", "--chdir", "-S", "--split-string", "-P"):
+            if i + 1 >= len(args):
+                return None
+            v = args[i + 1]
+            if t in ("-C", "--chdir"):
+                p = norm(v[0], st.cwd) if v[1] == LIT else None
+                st.cwd = p if p is not None else UNKNOWN
+            elif t in ("-S", "--split-string"):
+                if v[1] != LIT:
+                    c.indeterminate("env -S of a non-literal string")
+                    return None
+                rest = [(x, LIT) for x in v[0].split()] + list(args[i + 2 :])
+                args, i = rest, 0
+                continue
+            i += 2
+            continue
+        if t.startswith("--chdir="):
+            p = norm(t[8:], st.cwd)
+            st.cwd = p if p is not None else UNKNOWN
+            i += 1
+            continue
+        if t.startswith("-") and t != "-":
+            i += 1
+            continue
+        if "=" in t and not t.startswith("="):
+            i += 1
+            continue
+        break
+    rest = list(args[i:])
+    if not rest:
+        return None
+    return rest, st
+
+
+def _time(c: Call):
+    o, ops = opts(c.args, "fo", ("format", "output"), posix=True)
+    for v in values(o, "-o", "--output"):
+        c.acc(v, W_, "time -o")
+    return ops or None
+
+
+def _command(c: Call):
+    o, ops = opts(c.args, "", posix=True)
+    if has(o, "-v", "-V"):
+        return None
+    return ops or None
+
+
+def _exec(c: Call):
+    o, ops = opts(c.args, "a", posix=True)
+    return ops or None
+
+
+def _flock(c: Call):
+    o, ops = opts(c.args, "wEc", ("timeout", "conflict-exit-code", "command"), posix=True)
+    if ops:
+        if ops[0][0].isdigit() and ops[0][1] == LIT and len(ops) == 1:
+            return None
+        c.acc(ops[0], W_, "flock lock file")
+    for v in values(o, "-c", "--command"):
+        c.script(v, "flock -c")
+    return ops[1:] or None
+
+
+def _su(c: Call):
+    o, ops = opts(c.args, "cgGsw", ("command", "group", "supp-group", "shell", "whitelist-environment"), posix=True)
+    for v in values(o, "-c", "--command"):
+        c.script(v, "su -c")
+    return None
+
+
+def _watch(c: Call):
+    o, ops = opts(c.args, "nqd", ("interval", "differences", "equexit"), posix=True)
+    if not ops:
+        return None
+    if has(o, "-x", "--exec"):
+        return ops
+    if len(ops) == 1:
+        return [("sh", LIT), ("-c", LIT), ops[0]]
+    known = all(k == LIT for _, k in ops)
+    return [("sh", LIT), ("-c", LIT), (" ".join(t for t, _ in ops), LIT if known else UNRES)]
+
+
+def _trace(c: Call):
+    o, ops = opts(c.args, "oeEpPsSUbaIX", ("output",), posix=True)
+    for v in values(o, "-o", "--output"):
+        c.acc(v, W_, f"{c.name} -o")
+    return ops or None
+
+
+def _chroot(c: Call):
+    o, ops = opts(c.args, "", ("userspec", "groups"), posix=True)
+    if len(ops) > 1:
+        c.indeterminate("chroot runs a command under another root directory")
+    return None
+
+
+def _busybox(c: Call):
+    return list(c.args) or None
+
+
+WRAPPERS = {
+    "sudo": _sudo, "doas": _posix("uC"), "env": _env, "nice": _posix("n", ("adjustment",)),
+    "nohup": _posix(), "timeout": _posix("sk", ("signal", "kill-after"), skip=1), "stdbuf": _posix("ioe", ("input", "output", "error")),
+    "time": _time, "command": _command, "builtin": _posix(), "exec": _exec, "ionice": _posix("cnpP", ("class", "classdata")),
+    "chrt": _posix("T", (), skip=1), "taskset": _posix("", (), skip=1), "flock": _flock, "setsid": _posix(),
+    "unbuffer": _posix(), "caffeinate": _posix("tw"), "su": _su, "runuser": _su, "watch": _watch,
+    "strace": _trace, "ltrace": _trace, "xvfb-run": _posix("nsfepw"), "dbus-run-session": _posix(),
+    "proxychains": _posix("f"), "proxychains4": _posix("f"), "torsocks": _posix("uapP"), "firejail": _posix(),
+    "fakeroot": _posix(), "catchsegv": _posix(), "chroot": _chroot, "busybox": _busybox, "nocache": _posix(),
+    "systemd-run": _posix("pEHMuS", ("property", "setenv", "unit", "description", "slice", "uid", "gid", "working-directory")),
+    "numactl": _posix("CNmlpi"), "cpulimit": _posix("lpe"), "trickle": _posix("udwtlsn"), "mpirun": _posix("n"),
+    "valgrind": _posix(), "gdb": None, "rlwrap": _posix(), "script": None, "tsp": _posix(), "sem": _posix(),
+}
+WRAPPERS = {k: v for k, v in WRAPPERS.items() if v is not None}
+
+
+# --- shells ------------------------------------------------------------------------------
+SHELLS = ("bash", "sh", "zsh", "dash", "ksh", "mksh", "ash", "yash", "posh", "rbash", "fish", "oksh", "loksh")
+
+
+def _shell(c: Call) -> None:
+    args = c.args
+    i = 0
+    cmd_mode = stdin_mode = False
+    while i < len(args):
+        t, k = args[i]
+        if k != LIT:
+            break
+        if t in ("--", "-"):
+            i += 1
+            break
+        if t in ("-o", "+o", "-O", "+O", "--rcfile", "--init-file", "--init-command", "-C"):
+            i += 2
+            continue
+        if t.startswith("--"):
+            if t == "--command":
+                cmd_mode = True
+            i += 1
+            continue
+        if len(t) > 1 and t[0] in "-+":
+            if "c" in t[1:]:
+                cmd_mode = True
+            if "s" in t[1:]:
+                stdin_mode = True
+            i += 1
+            continue
+        break
+    ops = args[i:]
+    if cmd_mode:
+        if not ops:
+            c.indeterminate(f"{c.name} -c without a command string")
+            return
+        st = c.st.copy()
+        from hookgate.shell.walk import Opaque
+
+        for n, (t, k) in enumerate(ops[1:10]):
+            st.vars[str(n)] = t if k == LIT else Opaque(t)
+        c.script(ops[0], f"{c.name} -c", st=st)
+        return
+    if ops and not stdin_mode:
+        c.acc(ops[0], R, f"{c.name} script")
+        return
+    feed = c.feed
+    if feed is None:
+        return
+    if feed.text is not None:
+        c.script((feed.text, LIT), f"{c.name} reading a {feed.source}", feed=None)
+    elif feed.source.startswith("file "):
+        return
+    else:
+        c.indeterminate(f"{c.name} runs commands read from {feed.source or 'stdin'}")
+
+
+for _n in SHELLS:
+    HANDLERS[_n] = _shell
+
+
+def _eval(c: Call) -> None:
+    if not c.args:
+        return
+    if any(k != LIT for _, k in c.args):
+        c.indeterminate("eval of a non-literal string")
+        return
+    c.script((" ".join(t for t, _ in c.args), LIT), "eval", st=c.st)
+
+
+def _trap(c: Call) -> None:
+    o, ops = opts(c.args, "", posix=True)
+    if has(o, "-p", "-l") or len(ops) < 2:
+        return
+    if ops[0][1] == LIT and ops[0][0] in ("-", ""):
+        return
+    c.script(ops[0], "trap")
+
+
+def _source(c: Call) -> None:
+    if c.args:
+        c.acc(c.args[0], R, "source")
+
+
+HANDLERS["eval"] = _eval
+HANDLERS["trap"] = _trap
+HANDLERS["source"] = HANDLERS["."] = _source
