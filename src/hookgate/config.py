@@ -14,7 +14,7 @@ refused: the last good compiled config stays in force, the refusal is written to
 
 from __future__ import annotations
 
-import json
+from hookgate import jsonio as json
 import os
 
 from hookgate import paths

@@ -2,13 +2,53 @@
 
 These are immutable named tuples rather than dataclasses: ``dataclasses`` pulls in
 ``inspect`` (+13 ms per process on this machine) and this module is on the hot path
-(ADR 0001). Field names are the contract between adapters, the shell engine and
+(ADR 0001). They are built by :func:`record` below rather than ``collections.namedtuple``,
+which costs an import and an ``exec`` per type (ADR 0017); the behaviour used here is the same
+(positional or keyword construction with defaults, attributes, ``_replace``, ``_fields``). Field names are the contract between adapters, the shell engine and
 validators; adapters never decide and validators never see platform JSON.
 """
 
 from __future__ import annotations
 
-from collections import namedtuple
+
+
+def record(name: str, field_names: str, defaults: tuple = ()):
+    """A tuple subclass with named fields (the subset of ``namedtuple`` hookgate uses)."""
+    fields = tuple(field_names.split())
+    n = len(fields)
+    first_default = n - len(defaults)
+    index = {f: i for i, f in enumerate(fields)}
+
+    def __new__(cls, *args, **kwargs):
+        if len(args) > n:
+            raise TypeError(f"{name}() takes {n} arguments, got {len(args)}")
+        values = list(args) + [None] * (n - len(args))
+        filled = [True] * len(args) + [False] * (n - len(args))
+        for k, v in kwargs.items():
+            i = index.get(k)
+            if i is None:
+                raise TypeError(f"{name}() got an unexpected field {k!r}")
+            if filled[i]:
+                raise TypeError(f"{name}() got multiple values for {k!r}")
+            values[i], filled[i] = v, True
+        for i in range(n):
+            if not filled[i]:
+                if i < first_default:
+                    raise TypeError(f"{name}() missing field {fields[i]!r}")
+                values[i] = defaults[i - first_default]
+        return tuple.__new__(cls, values)
+
+    def _replace(self, **kwargs):
+        return type(self)(*[kwargs.pop(f, v) for f, v in zip(fields, self)], **kwargs)
+
+    def __repr__(self):
+        return f"{name}(" + ", ".join(f"{f}={v!r}" for f, v in zip(fields, self)) + ")"
+
+    ns = {"__slots__": (), "_fields": fields, "__new__": __new__, "_replace": _replace, "__repr__": __repr__}
+    for i, f in enumerate(fields):
+        ns[f] = property(lambda self, i=i: tuple.__getitem__(self, i), doc=f"field {i}: {f}")
+    return type(name, (tuple,), ns)
+
 
 # --- phases -----------------------------------------------------------------------------
 PRE = "pre"
@@ -52,14 +92,14 @@ STAGES = (MONITOR, WARN, ENFORCE)
 STAGE_RANK = {MONITOR: 0, WARN: 1, ENFORCE: 2}
 
 
-Capabilities = namedtuple(
+Capabilities = record(
     "Capabilities",
     "can_ask can_block can_message",
     defaults=(False, True, True),
 )
 Capabilities.__doc__ = """What the platform enforces for this event (ask, block, a message to the agent)."""
 
-Event = namedtuple(
+Event = record(
     "Event",
     "platform phase event_name session_id cwd project_root tool_kind tool_name "
     "tool_input raw capabilities transcript_path extra",
@@ -73,7 +113,7 @@ the tool's input dict as the platform sent it; raw: the whole payload; extra: ad
 that do not fit elsewhere (e.g. tool_use_id).
 """
 
-Access = namedtuple("Access", "path mode resolved via tool", defaults=(True, "", ""))
+Access = record("Access", "path mode resolved via tool", defaults=(True, "", ""))
 Access.__doc__ = """One file the action touches.
 
 path: absolute normalised path (resolved=True), or the unresolved word/pattern
@@ -82,14 +122,14 @@ indeterminate). mode: read | write | delete | exec. via: the evidence ("Write.fi
 "redirect >", "cp destination"). tool: the program or tool that produced it.
 """
 
-Verdict = namedtuple(
+Verdict = record(
     "Verdict",
     "hook outcome rule reason adr alternative paths",
     defaults=(ALLOW, "", "", "", "", ()),
 )
 Verdict.__doc__ = """What one validator decided (the raw verdict, before its rollout stage)."""
 
-Decision = namedtuple("Decision", "outcome verdicts message reason")
+Decision = record("Decision", "outcome verdicts message reason")
 Decision.__doc__ = """The merged result.
 
 outcome: effective outcome the platform renders; verdicts: list of dicts, one per validator,

@@ -7,7 +7,7 @@ tests. ``${PROJECT}`` and ``${HOME}`` in a payload are replaced with real direct
 
 from __future__ import annotations
 
-import json
+from hookgate import jsonio as json
 import os
 
 from hookgate.resources import data_path

@@ -10,7 +10,7 @@ the previous hash is read from the file's tail under the same lock.
 
 from __future__ import annotations
 
-import json
+from hookgate import jsonio as json
 import os
 
 try:  # the builtin module avoids loading OpenSSL through hashlib (~4 ms per process)

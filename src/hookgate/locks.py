@@ -101,7 +101,7 @@ SESSION_ENV_VARS = ("HOOKGATE_SESSION", "CLAUDE_CODE_SESSION_ID", "GEMINI_SESSIO
 def record_line(record) -> bytes:
     """One JSON value as one line (a ``str`` must already be JSON text; it is re-serialised,
     so the line never holds a raw newline)."""
-    import json
+    from hookgate import jsonio as json
 
     if isinstance(record, (bytes, bytearray)):
         record = record.decode("utf-8")
@@ -113,7 +113,7 @@ def record_line(record) -> bytes:
 def _write_holder(holder_path: str | None, holder: dict | None) -> None:
     if not holder_path:
         return
-    import json
+    from hookgate import jsonio as json
 
     note = dict(holder or {})
     note.setdefault("pid", os.getpid())
@@ -173,7 +173,7 @@ def _proc_session(pid: int) -> str:
 
 def describe_holder(path: str, holder_path: str | None = None) -> str:
     """Who holds the lock on *path*: "pid N, session S, <command>, for Xs" or ""."""
-    import json
+    from hookgate import jsonio as json
 
     note = None
     if holder_path:

@@ -7,8 +7,7 @@ is kept so a record can still be matched to an action.
 
 from __future__ import annotations
 
-import json
-import re
+from hookgate import jsonio as json
 
 try:
     from _sha256 import sha256
@@ -49,14 +48,16 @@ REDACTED = "«redacted»"
 
 _TOKEN_HINTS = ("AKIA", "ASIA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "xox", "sk-", "AIza", "eyJ", "npm_")
 _SECRET_WORDS = ("KEY", "TOKEN", "SECRET", "PASS", "PWD", "CREDENTIAL", "AUTH", "API")
-_compiled: dict[str, re.Pattern] = {}
+_compiled: dict = {}
 
 
-def _rx(src: str) -> re.Pattern:
-    """Compile on first use: most inputs never need a pattern (regex compiles cost ~1 ms each
-    per process on the hot path)."""
+def _rx(src: str):
+    """Compile on first use: most inputs never need a pattern (``import re`` and each regex
+    compile cost milliseconds per process on the hot path — ADR 0017)."""
     rx = _compiled.get(src)
     if rx is None:
+        import re
+
         rx = _compiled[src] = re.compile(src)
     return rx
 

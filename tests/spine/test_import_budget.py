@@ -12,15 +12,16 @@ HEAVY = ("typer", "click", "rich", "pydantic", "structlog", "filelock", "yaml")
 
 
 
-def _modules_after_hook(payload: dict, cwd) -> list[str]:
+def _modules_after_hook(payload: dict, cwd, names=HEAVY) -> list[str]:
     code = (
-        "import io, json, sys\n"
+        "import io, sys\n"
+        "from hookgate import jsonio as json\n"
         "sys.stdin = io.TextIOWrapper(io.BytesIO(sys.argv[1].encode()))\n"
         "out = io.StringIO(); real = sys.stdout; sys.stdout = out\n"
         "from hookgate.__main__ import main\n"
         "rc = main(['hook', '--platform', 'claude-code'])\n"
         "sys.stdout = real\n"
-        f"print(json.dumps(sorted(m for m in {HEAVY!r} if m in sys.modules)))\n"
+        f"print(json.dumps(sorted(m for m in {tuple(names)!r} if m in sys.modules)))\n"
     )
     p = subprocess.run([sys.executable, "-c", code, json.dumps(payload)], capture_output=True, text=True, cwd=cwd, timeout=60)
     assert p.returncode == 0, p.stderr
@@ -57,3 +58,21 @@ def test_the_check_itself_can_fail(project):
     code = "import sys; import hookgate.cli; print('typer' in sys.modules)"
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert p.stdout.strip() == "True"
+
+
+LEAN = ("re", "json", "enum", "collections", "signal", "fnmatch", "subprocess", "typing", "dataclasses", "inspect")
+
+
+@pytest.mark.parametrize(
+    "tool,tool_input",
+    [
+        ("Write", {"file_path": "/tmp/x.txt", "content": "hello"}),
+        ("Read", {"file_path": "/tmp/x.txt"}),
+        ("Bash", {"command": "git status"}),
+        ("Bash", {"command": "cat README.md"}),
+    ],
+)
+def test_common_decisions_import_no_re_json_enum(project, tool, tool_input):
+    """ADR 0017: the stdlib modules that cost most per process stay off common decisions."""
+    payload = {"session_id": "s", "cwd": str(project), "hook_event_name": "PreToolUse", "tool_name": tool, "tool_input": tool_input}
+    assert _modules_after_hook(payload, project, LEAN) == []

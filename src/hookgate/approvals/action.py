@@ -10,13 +10,14 @@ path or the content does not.
 
 from __future__ import annotations
 
-from collections import namedtuple
+from hookgate.event import record
+
 
 from hookgate import event as ev
 from hookgate.paths import normalize
 from hookgate.redact import digest, redact_text
 
-Action = namedtuple("Action", "kind digest summary")
+Action = record("Action", "kind digest summary")
 Action.__doc__ = """kind: the event's tool kind; digest: sha256 of the normalised action;
 summary: one redacted line for humans (``approvals list``)."""
 

@@ -16,7 +16,7 @@ Standard library only: the hot path uses this module.
 
 from __future__ import annotations
 
-import json
+from hookgate import jsonio as json
 import os
 import time
 

@@ -14,7 +14,7 @@ Readers, one module per platform (``READERS``): ``update(state, event) -> bool``
 
 from __future__ import annotations
 
-import json
+from hookgate import jsonio as json
 import os
 import time
 

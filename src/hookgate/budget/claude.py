@@ -9,7 +9,7 @@ keeping the largest ``output_tokens``). Lines without both ids are counted as th
 
 from __future__ import annotations
 
-import json
+from hookgate import jsonio as json
 
 from hookgate import budget
 from hookgate.budget import transcript

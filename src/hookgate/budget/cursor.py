@@ -14,7 +14,7 @@ so it is updated under a short flock (two events of one session may run at once)
 
 from __future__ import annotations
 
-import json
+from hookgate import jsonio as json
 import os
 
 from hookgate import budget

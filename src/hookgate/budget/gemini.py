@@ -16,7 +16,7 @@ whenever their size or mtime changes.
 
 from __future__ import annotations
 
-import json
+from hookgate import jsonio as json
 import os
 
 from hookgate import budget

@@ -15,7 +15,6 @@ from its start: tokens spent stay spent, so truncating a transcript never lowers
 from __future__ import annotations
 
 import os
-from collections import OrderedDict
 
 from hookgate.budget import add_series, minute
 
@@ -87,7 +86,7 @@ def scan(st: dict, path: str, extract, marker: bytes) -> bool:
         if size <= off:
             return changed
         os.lseek(fd, off, os.SEEK_SET)
-        recent = OrderedDict(st["recent"])
+        recent = dict(st["recent"])  # insertion-ordered; no collections import (ADR 0017)
         gen = st["gen"]
         counts_before = (st["messages"], st["malformed"])
         base = off  # file offset where ``rest`` starts
@@ -128,19 +127,19 @@ def scan(st: dict, path: str, extract, marker: bytes) -> bool:
         os.close(fd)
 
 
-def _count(st: dict, gen: list, recent: OrderedDict, got) -> None:
+def _count(st: dict, gen: list, recent: dict, got) -> None:
     key, vals, ts = got
     if key is not None:
         prev = recent.get(key)
         if prev is not None:
             delta = [v - p if v > p else 0 for v, p in zip(vals, prev)]
+            del recent[key]  # re-insert at the end: most recently seen
             recent[key] = [v if v > p else p for v, p in zip(vals, prev)]
-            recent.move_to_end(key)
         else:
             delta = list(vals)
             recent[key] = list(vals)
             if len(recent) > WINDOW:
-                recent.popitem(last=False)
+                del recent[next(iter(recent))]  # drop the oldest
             st["messages"] += 1
     else:
         delta = list(vals)

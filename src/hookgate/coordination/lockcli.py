@@ -107,7 +107,7 @@ def append_main(argv: list[str]) -> int:
     except ValueError as e:
         sys.stderr.write(f"hookgate lock append: {e}\n{USAGE}")
         return 2
-    import json
+    from hookgate import jsonio as json
 
     from hookgate import locks
 

@@ -20,7 +20,7 @@ Two sessions that tie at every step are ambiguous: the command says so and asks 
 
 from __future__ import annotations
 
-import json
+from hookgate import jsonio as json
 import os
 import time
 

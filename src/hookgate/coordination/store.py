@@ -15,7 +15,7 @@ that a crash may drop but never tear).
 
 from __future__ import annotations
 
-import json
+from hookgate import jsonio as json
 import os
 import time
 

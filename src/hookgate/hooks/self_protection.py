@@ -15,7 +15,6 @@ what it touches) is held for a human: it might write any of the above.
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import sys
 
@@ -108,6 +107,7 @@ def _protected_hit(path: str, mode: str, dirs, files, project_root: str, home: s
 
 def _unresolved_hit(text: str, dirs, files) -> str | None:
     if _GLOB_CHARS & set(text) and text.startswith("/"):
+        import fnmatch  # only for globs: fnmatch compiles regexes
         for pat in files:
             # the glob could name a protected file, or a protected file could match the glob
             if fnmatch.fnmatchcase(pat, text) or fnmatch.fnmatchcase(pat.replace("*", "x"), text):

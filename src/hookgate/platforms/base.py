@@ -11,7 +11,7 @@ An adapter is a module with:
 
 from __future__ import annotations
 
-import json
+from hookgate import jsonio as json
 
 
 class BadInput(Exception):

@@ -19,7 +19,7 @@ Rendering, only shapes measured to work (``permission`` + ``user_message`` + ``a
 
 from __future__ import annotations
 
-import json
+from hookgate import jsonio as json
 import os
 
 from hookgate import event as ev

@@ -12,7 +12,7 @@ to deliver (``agent_message`` on deny) — and a ``violation-reported`` record i
 from __future__ import annotations
 
 import hashlib
-import json
+from hookgate import jsonio as json
 import os
 
 from hookgate import event as ev

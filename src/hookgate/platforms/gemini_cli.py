@@ -19,7 +19,7 @@ Rendering (stdout carries nothing but this JSON):
 
 from __future__ import annotations
 
-import json
+from hookgate import jsonio as json
 import os
 
 from hookgate import event as ev

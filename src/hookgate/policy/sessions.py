@@ -12,7 +12,7 @@ both guards, so the state is cached per (state dir, session) for the life of the
 
 from __future__ import annotations
 
-import json
+from hookgate import jsonio as json
 import os
 
 try:

@@ -10,7 +10,6 @@ path. A pattern is never a file.
 from __future__ import annotations
 
 import os
-import re
 
 from hookgate.shell.commands import HANDLERS, R, W_, X, Call, has, opts, unknown_program, values
 from hookgate.shell.words import LIT
@@ -27,10 +26,12 @@ class _Lazy:
 
     def __getattr__(self, name):
         if self.rx is None:
+            import re  # lazily: only interpreter code needs patterns (ADR 0017)
+
             self.rx = re.compile(*self.args)
         return getattr(self.rx, name)
 
-_STR = _Lazy(r"""(?:[rbuRBUfF]{0,2})("{3}|'{3}|"|'|`)((?:\\.|(?!\1).)*?)\1""", re.S)
+_STR = _Lazy(r"""(?:[rbuRBUfF]{0,2})("{3}|'{3}|"|'|`)((?:\\.|(?!\1).)*?)\1""", 16)  # 16 = re.S
 _WRITE_API = _Lazy(
     r"""open\s*\([^)]*?,\s*(?:mode\s*=\s*)?['"][^'"]*[wax+]|write_(?:text|bytes)|\.write\(|os\.(?:remove|unlink|rename|replace|rmdir|removedirs|makedirs|mkdir|truncate|chmod|chown|symlink|link|utime)|shutil\.|\.unlink\(|\.rmdir\(|\.touch\(|\.rename\(|\.replace\(|\.mkdir\(|\.chmod\(|writeFile|appendFile|createWriteStream|fs\.(?:unlink|rm|rmdir|rename|copyFile|mkdir|truncate|chmod|symlink|cp|writev?)|File\.(?:write|delete|unlink|rename|open\([^)]*['"][wa])|FileUtils|IO\.write|\bunlink\b|\brename\b|\bsymlink\b|\bmkdir\b|\brmdir\b|\btruncate\b|\bopen\s*\(?\s*\w*\s*,?\s*['"]\s*(?:>|\+<|\|)|\bprint\s+\{?\s*\$?\w+\s*\}?\s|file_put_contents|fwrite|fopen\([^)]*['"][wax]|copy\(|\.save\(|\.to_csv\(|\.dump\(|json\.dump\b|np\.save|sqlite3\.connect|pickle\.dump|tarfile|zipfile|\.extractall\("""
 )
@@ -239,6 +240,8 @@ def _sed(c: Call) -> None:
     for s, k in scripts:
         if k != LIT:
             continue
+        import re
+
         for line in re.split(r"[;\n]", s):
             m = _SED_W.match(line) or _SED_SW.match(line)
             if m and m.group(2) not in ("/dev/stdout", "/dev/stderr"):
@@ -259,6 +262,8 @@ def _awk(c: Call) -> None:
         c.acc(v, R, "awk program file")
     if not progs and not values(o, "-f", "--file", "--exec") and ops:
         progs, ops = [ops[0]], ops[1:]
+    import re  # lazily (ADR 0017)
+
     inplace = any(v[0] == "inplace" for v in values(o, "-i", "--include"))
     for p, k in progs:
         if k != LIT:
