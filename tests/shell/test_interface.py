@@ -48,7 +48,20 @@ def test_explain_cli_json_and_tree(tree):
     p = subprocess.run([HOOKGATE, "explain", "--json", "--cwd", cwd, "cp a.txt .env"], capture_output=True, text=True, timeout=60)
     assert p.returncode == 0, p.stderr
     doc = json.loads(p.stdout)
-    assert list(doc) == ["command", "accesses", "indeterminate", "parse_error"]
+    assert list(doc) == ["command", "accesses", "indeterminate", "parse_error", "verdicts", "outcome"]
     assert {"path": f"{cwd}/.env", "mode": "write", "resolved": True, "via": "cp destination", "tool": "cp"} in doc["accesses"]
+    # issue 4: explain gains every validator's verdict
+    verdicts = {v["hook"]: v for v in doc["verdicts"]}
+    assert verdicts["write-guard"]["raw"] == "block" and verdicts["write-guard"]["rule"]
+    assert verdicts["self-protection"]["raw"] == "allow"
+    assert doc["outcome"] == "block"
+    p = subprocess.run([HOOKGATE, "explain", "--json", "--cwd", cwd, "--tool", "Read", "--path", ".env"],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    doc = json.loads(p.stdout)
+    assert doc["outcome"] == "block" and any(v["hook"] == "read-guard" and v["raw"] == "block" for v in doc["verdicts"])
+    p = subprocess.run([HOOKGATE, "explain", "--json", "--cwd", cwd, "--tool", "Write", "--path", "notes.txt"],
+                       capture_output=True, text=True, timeout=60)
+    assert json.loads(p.stdout)["outcome"] == "allow"
     p = subprocess.run([HOOKGATE, "explain", "--cwd", cwd, "eval \"$X\""], capture_output=True, text=True, timeout=60)
     assert p.returncode == 0 and "INDETERMINATE" in p.stdout
