@@ -99,6 +99,12 @@ ADVERSARIAL = [
     ("echo x >> .github/workflows/ci.yml", A), ("sed -i s/a/b/ .github/workflows/ci.yml", A),
     ("cp /tmp/ci.yml .github/workflows/deploy.yml", A), ("rm .gitlab-ci.yml", A),
     ("tee .github/workflows/new.yml < /dev/null", A), ("rm -rf .github", A),
+    # --- terminal multiplexers, deferred runners and hookgate's own lock wrapper ---------
+    ("script -qc 'echo x > .env' /dev/null", D), ("tmux new-session -d 'cat .env > /tmp/o'", D),
+    ("tmux new -d -s x sh -c 'rm .env'", D), ("tmux run-shell -b 'cat .env'", D),
+    ("tmux send-keys -t w 'cat .env' Enter", D), ("screen -dm sh -c 'cat .env'", D),
+    ("echo 'cat .env' | at now", D), ("hookgate lock run tasks.json -- sh -c 'cat .env > tasks.json'", D),
+    ("hookgate lock run x.lock -- cp /tmp/a .env", D),
 ]
 
 # commands the shell engine does not yet model (filed for the engine's owner; strict xfail)

@@ -151,7 +151,104 @@ def _busybox(c: Call):
     return list(c.args) or None
 
 
+def _script_cmd(c: Call):
+    """util-linux ``script [-q] -c CMD [typescript]``: CMD is a shell command; the typescript is written."""
+    o, ops = opts(c.args, "cEIOBTm", ("command", "echo", "log-in", "log-out", "log-io", "log-timing",
+                                     "logging-format", "output-limit", "timing"), posix=True)
+    for v in values(o, "-c", "--command"):
+        c.script(v, "script -c")
+    if ops:
+        c.acc(ops[0], W_, "script typescript")
+    return None
+
+
+# subcommand -> its short options that take a value
+_TMUX_RUNS = {
+    "new-session": "cefnstxy", "new": "cefnstxy", "new-window": "cefnst", "neww": "cefnst",
+    "split-window": "ceflpt", "splitw": "ceflpt", "respawn-pane": "cet", "respawnp": "cet",
+    "respawn-window": "cet", "respawnw": "cet", "run-shell": "cdt", "run": "cdt",
+    "display-popup": "cdehsStTwxy", "popup": "cdehsStTwxy", "send-keys": "tN", "send": "tN",
+}
+_TMUX_KEYS = frozenset(("Enter", "C-m", "KPEnter", "C-j", "Escape", "Space", "Tab"))
+
+
+def _tmux(c: Call):
+    """tmux runs its trailing words as a shell command (new-session, run-shell, send-keys …)."""
+    a = list(c.args)
+    i = 0
+    while i < len(a) and a[i][1] == LIT and a[i][0].startswith("-") and a[i][0] != "--":
+        if a[i][0] == "-c" and i + 1 < len(a):
+            c.script(a[i + 1], "tmux -c")
+            i += 2
+            continue
+        i += 2 if a[i][0] in ("-L", "-S", "-f", "-T") else 1
+    if i >= len(a):
+        return None
+    sub, kind = a[i]
+    if kind != LIT:
+        c.indeterminate("tmux subcommand cannot be resolved statically")
+        return None
+    if sub not in _TMUX_RUNS:
+        return None
+    o, ops = opts(a[i + 1:], _TMUX_RUNS[sub], (), posix=True)
+    if sub in ("send-keys", "send"):  # keystrokes typed into a shell
+        words = [f for f in ops if not (f[1] == LIT and f[0] in _TMUX_KEYS)]
+        if words:
+            known = all(k == LIT for _, k in words)
+            c.script((" ".join(t for t, _ in words), LIT if known else UNRES), f"tmux {sub}")
+        return None
+    if len(ops) == 1:  # one word: run by the shell
+        c.script(ops[0], f"tmux {sub}")
+        return None
+    return ops or None  # several words: executed directly
+
+
+def _screen(c: Call):
+    """screen [-dmS name] CMD ARGS runs CMD; ``screen -X stuff TEXT`` types TEXT into a shell."""
+    a = list(c.args)
+    i = 0
+    while i < len(a) and a[i][1] == LIT and a[i][0].startswith("-"):
+        t = a[i][0]
+        if t == "-X":
+            rest = a[i + 1:]
+            if len(rest) >= 2 and rest[0] == ("stuff", LIT):
+                c.script(rest[1], "screen -X stuff")
+            return None
+        i += 2 if t in ("-S", "-c", "-e", "-h", "-p", "-T", "-t", "-s") else 1
+    return a[i:] or None
+
+
+def _expect(c: Call):
+    if c.args:
+        c.indeterminate("expect runs Tcl code that can spawn any command")
+    return None
+
+
+def _at(c: Call):
+    """at/batch run a shell script read from stdin (or -f FILE) later."""
+    o, ops = opts(c.args, "qfmMtb", (), posix=True)
+    for v in values(o, "-f"):
+        return [("sh", LIT), v]
+    if c.feed is not None:
+        return [("sh", LIT)]
+    return None
+
+
+def _hookgate(c: Call):
+    """``hookgate lock run FILE [--timeout T] -- CMD…`` holds a lock while CMD runs: analyse CMD.
+    Every other hookgate invocation runs nothing else (self-protection judges it by name)."""
+    a = list(c.args)
+    if len(a) >= 2 and a[0] == ("lock", LIT) and a[1] == ("run", LIT):
+        for i, (t, k) in enumerate(a):
+            if k == LIT and t == "--":
+                return a[i + 1:] or None
+        c.indeterminate("`hookgate lock run` without `--` before its command")
+    return None
+
+
 WRAPPERS = {
+    "script": _script_cmd, "tmux": _tmux, "screen": _screen, "expect": _expect, "at": _at, "batch": _at,
+    "hookgate": _hookgate,
     "sudo": _sudo, "doas": _posix("uC"), "env": _env, "nice": _posix("n", ("adjustment",)),
     "nohup": _posix(), "timeout": _posix("sk", ("signal", "kill-after"), skip=1), "stdbuf": _posix("ioe", ("input", "output", "error")),
     "time": _time, "command": _command, "builtin": _posix(), "exec": _exec, "ionice": _posix("cnpP", ("class", "classdata")),
@@ -162,7 +259,7 @@ WRAPPERS = {
     "fakeroot": _posix(), "catchsegv": _posix(), "chroot": _chroot, "busybox": _busybox, "nocache": _posix(),
     "systemd-run": _posix("pEHMuS", ("property", "setenv", "unit", "description", "slice", "uid", "gid", "working-directory")),
     "numactl": _posix("CNmlpi"), "cpulimit": _posix("lpe"), "trickle": _posix("udwtlsn"), "mpirun": _posix("n"),
-    "valgrind": _posix(), "gdb": None, "rlwrap": _posix(), "script": None, "tsp": _posix(), "sem": _posix(),
+    "valgrind": _posix(), "gdb": None, "rlwrap": _posix(), "tsp": _posix(), "sem": _posix(),
 }
 WRAPPERS = {k: v for k, v in WRAPPERS.items() if v is not None}
 
