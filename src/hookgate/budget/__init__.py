@@ -18,7 +18,7 @@ from hookgate import jsonio as json
 import os
 import time
 
-from hookgate.locks import ensure_dir, write_all
+from hookgate.locks import atomic_write
 
 STATE_VERSION = 1
 # token kinds, in the order readers produce them; total_tokens is their sum
@@ -110,26 +110,11 @@ def save_state(path: str, st: dict) -> None:
 
 
 def replace_cache(path: str, data: bytes) -> None:
-    """Temp file + ``os.replace`` (readers never see a torn file) but, unlike
-    ``locks.atomic_write``, no fsync: under load an fsync costs 5–20 ms on this machine, more
-    than the whole per-call budget, and this state is a cache of the transcript — a file lost
-    to a power cut is rebuilt by re-reading the transcript (ADR 0014)."""
-    d = os.path.dirname(path)
-    ensure_dir(d)
-    tmp = os.path.join(d, f".{os.path.basename(path)}.{os.getpid()}.{time.monotonic_ns()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        write_all(fd, data)
-    finally:
-        os.close(fd)
-    try:
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    """Temp file + ``os.replace`` (readers never see a torn file) but no fsync: under load an
+    fsync costs 5–20 ms on this machine, more than the whole per-call budget, and this state is
+    a cache of the transcript — a file lost to a power cut is rebuilt by re-reading the
+    transcript (ADR 0014)."""
+    atomic_write(path, data, fsync=False)
 
 
 def now_iso() -> str:

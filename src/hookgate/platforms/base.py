@@ -36,5 +36,24 @@ def load_json_object(data: bytes) -> dict:
     return obj
 
 
+MAX_TEXT = 9500  # Claude caps hook strings at 10,000 characters; the others take as much
+
+
+def cap(s: str) -> str:
+    """A message cut to what every platform shows whole."""
+    return s if len(s) <= MAX_TEXT else s[: MAX_TEXT - 1] + "…"
+
+
+def render_failure(reason: str, phase: str | None) -> tuple[str, str, int]:
+    """The explicit deny for bad input and internal errors: exit 2 with one stderr line denies
+    a pre-event on every platform measured (realclients.md); after the fact, exit 1 reports it."""
+    from hookgate import event as ev
+
+    line = " ".join(reason.split())[:1000]
+    if phase in (None, ev.PRE):
+        return "", f"hookgate: denied: {line}\n", 2
+    return "", f"hookgate: {line}\n", 1
+
+
 def dumps(obj: dict) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))

@@ -15,10 +15,10 @@ import os
 
 from hookgate import event as ev
 from hookgate.paths import find_project_root
-from hookgate.platforms.base import BadInput, dumps, load_json_object
+from hookgate.platforms.base import BadInput, dumps, load_json_object, render_failure  # noqa: F401 - the shared failure shape
+from hookgate.platforms.base import cap as _cap
 
 PLATFORM = "claude-code"
-MAX_TEXT = 9500  # Claude caps hook strings at 10,000 characters
 
 PHASE_OF = {
     "PreToolUse": ev.PRE,
@@ -98,8 +98,6 @@ def parse(data: bytes, env: dict) -> ev.Event:
     )
 
 
-def _cap(s: str) -> str:
-    return s if len(s) <= MAX_TEXT else s[: MAX_TEXT - 1] + "…"
 
 
 def render(event: ev.Event, decision) -> tuple[str, str, int]:
@@ -139,11 +137,6 @@ def render(event: ev.Event, decision) -> tuple[str, str, int]:
     return "", "", 0
 
 
-def render_failure(reason: str, phase: str | None) -> tuple[str, str, int]:
-    line = " ".join(reason.split())[:1000]
-    if phase in (None, ev.PRE):
-        return "", f"hookgate: denied: {line}\n", 2
-    return "", f"hookgate: {line}\n", 1
 
 
 def classify_output(stdout: str, stderr: str, code: int) -> str:
