@@ -105,7 +105,35 @@ def _protected_hit(path: str, mode: str, dirs, files, project_root: str, home: s
     return None
 
 
+def _find_output_hit(text: str, dirs, files) -> str | None:
+    """``BASE/$(find)[/NAME]`` (the shell engine's word for what find prints: any depth,
+    dotfiles included)."""
+    import fnmatch
+
+    base, _, rest = text.partition("/$(find)")
+    name = rest.lstrip("/")
+    for d in dirs:
+        if not (is_under(d, base) or is_under(base, d)):
+            continue
+        if not name:
+            return d
+        # which files are in there now (as a glob is matched against the real directory)
+        seen = 0
+        for _root, subdirs, names in os.walk(d):
+            for n in names + subdirs:
+                seen += 1
+                if seen > 2000 or fnmatch.fnmatchcase(n, name):
+                    return d  # a match, or too many to tell
+    for pat in files:
+        if is_under(pat, base):
+            if not name or fnmatch.fnmatchcase(pat.rsplit("/", 1)[-1].replace("*", ""), name):
+                return pat
+    return None
+
+
 def _unresolved_hit(text: str, dirs, files) -> str | None:
+    if "/$(find)" in text:
+        return _find_output_hit(text, dirs, files)
     if _GLOB_CHARS & set(text) and text.startswith("/"):
         import fnmatch  # only for globs: fnmatch compiles regexes
         for pat in files:

@@ -30,7 +30,12 @@ def _find_split(args):
 
 
 def find_pattern(args, st):
-    """An absolute pattern of what ``find ARGS`` prints (for -exec/-delete/xargs)."""
+    """What ``find ARGS`` prints, as one unresolved absolute word for the guards.
+
+    find prints dotfiles and descends into subdirectories, which a shell glob never does, so
+    the result is not a glob: ``BASE/$(find)`` (any path under BASE — a guard must assume it
+    may be ``.env``) or, with one ``-name P`` filter, ``BASE/$(find)/P`` (any directories, a
+    file named like P)."""
     from hookgate.shell.walk import norm
 
     starts, expr = _find_split(args)
@@ -38,8 +43,8 @@ def find_pattern(args, st):
     text, kind = starts[0]
     base = norm(text, st.cwd) if kind == LIT else None
     base = base if base is not None else text
-    tail = names[0] if len(names) == 1 else ""
-    return base.rstrip("/") + "/*" + tail
+    tail = "/" + names[0] if len(names) == 1 and "/" not in names[0] else ""
+    return base.rstrip("/") + "/$(find)" + tail
 
 
 def _find(c: Call) -> None:
