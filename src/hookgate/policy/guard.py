@@ -94,7 +94,11 @@ def hits_of(kind: str, event, accesses, policy, project_root: str, home: str, an
             if a.mode == ev.MODE_EXEC and not path:
                 continue  # code run with no file named (python -c 'print(1)')
             via = a.via or ""
-            if "glob" in via:
+            if path.endswith("/$(find)") and path.startswith("/"):
+                # every file find prints under BASE: decided as an access to BASE itself, the
+                # way `grep -r x BASE` or `rm -r BASE` is (a name filter keeps the pattern form)
+                hit = cls.classify_path(path[: -len("/$(find)")] or "/", a.mode, event.cwd)
+            elif "glob" in via:
                 segs, kinds = glob_pattern(path)
                 hit = cls.classify_pattern(segs, kinds, True, path)
             else:
