@@ -55,5 +55,21 @@ def render_failure(reason: str, phase: str | None) -> tuple[str, str, int]:
     return "", f"hookgate: {line}\n", 1
 
 
+def make_event(platform: str, obj: dict, *, phase, name, session, cwd, tool_kind, tool_name, tool_input,
+               capabilities, extra):
+    """The Event every adapter builds once it has read its payload: the project root is found
+    from cwd, and ``transcript_path`` is taken from the payload when it is a string."""
+    from hookgate import event as ev
+    from hookgate.paths import find_project_root
+
+    transcript = obj.get("transcript_path")
+    return ev.Event(
+        platform=platform, phase=phase, event_name=name, session_id=session, cwd=cwd,
+        project_root=find_project_root(cwd), tool_kind=tool_kind, tool_name=tool_name,
+        tool_input=tool_input, raw=obj, capabilities=capabilities,
+        transcript_path=transcript if isinstance(transcript, str) else "", extra=extra,
+    )
+
+
 def dumps(obj: dict) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))

@@ -14,8 +14,7 @@ from __future__ import annotations
 import os
 
 from hookgate import event as ev
-from hookgate.paths import find_project_root
-from hookgate.platforms.base import BadInput, dumps, load_json_object, render_failure  # noqa: F401 - the shared failure shape
+from hookgate.platforms.base import BadInput, dumps, load_json_object, make_event, render_failure  # noqa: F401 - the shared failure shape
 from hookgate.platforms.base import cap as _cap
 
 PLATFORM = "claude-code"
@@ -80,21 +79,9 @@ def parse(data: bytes, env: dict) -> ev.Event:
         tool_input = obj.get("tool_input")
         if not isinstance(tool_input, dict):
             raise BadInput(f"{name} payload for {tool_name} has no tool_input object")
-    transcript = obj.get("transcript_path")
-    return ev.Event(
-        platform=PLATFORM,
-        phase=phase,
-        event_name=name,
-        session_id=session,
-        cwd=cwd,
-        project_root=find_project_root(cwd),
-        tool_kind=tool_kind(tool_name) if tool_name else ev.OTHER,
-        tool_name=tool_name,
-        tool_input=tool_input,
-        raw=obj,
-        capabilities=_PRE_CAPS if phase == ev.PRE else _POST_CAPS,
-        transcript_path=transcript if isinstance(transcript, str) else "",
-        extra={"tool_use_id": obj.get("tool_use_id", "")},
+    return make_event(
+        PLATFORM, obj, phase=phase, name=name, session=session, cwd=cwd, tool_kind=tool_kind(tool_name) if tool_name else ev.OTHER,
+        tool_name=tool_name, tool_input=tool_input, capabilities=_PRE_CAPS if phase == ev.PRE else _POST_CAPS, extra={"tool_use_id": obj.get("tool_use_id", "")},
     )
 
 

@@ -23,8 +23,8 @@ from hookgate import jsonio as json
 import os
 
 from hookgate import event as ev
-from hookgate.paths import find_project_root, is_under
-from hookgate.platforms.base import BadInput, dumps, load_json_object, render_failure  # noqa: F401 - the shared failure shape
+from hookgate.paths import is_under
+from hookgate.platforms.base import BadInput, dumps, load_json_object, make_event, render_failure  # noqa: F401 - the shared failure shape
 from hookgate.platforms.base import cap as _cap
 
 PLATFORM = "cursor"
@@ -229,21 +229,9 @@ def parse(data: bytes, env: dict) -> ev.Event:
     cwd = os.path.abspath(cwd_override) if cwd_override and os.path.isabs(cwd_override) else _cwd(obj, env, hint)
     if cwd_override and not os.path.isabs(cwd_override):
         cwd = os.path.normpath(os.path.join(cwd, cwd_override))
-    transcript = obj.get("transcript_path")
-    return ev.Event(
-        platform=PLATFORM,
-        phase=phase,
-        event_name=name,
-        session_id=session,
-        cwd=cwd,
-        project_root=find_project_root(cwd),
-        tool_kind=tool_kind,
-        tool_name=tool_name,
-        tool_input=tool_input,
-        raw=obj,
-        capabilities=caps,
-        transcript_path=transcript if isinstance(transcript, str) else "",
-        extra=extra,
+    return make_event(
+        PLATFORM, obj, phase=phase, name=name, session=session, cwd=cwd, tool_kind=tool_kind,
+        tool_name=tool_name, tool_input=tool_input, capabilities=caps, extra=extra,
     )
 
 
