@@ -104,7 +104,8 @@ ADVERSARIAL = [
     ("tmux new -d -s x sh -c 'rm .env'", D), ("tmux run-shell -b 'cat .env'", D),
     ("tmux send-keys -t w 'cat .env' Enter", D), ("screen -dm sh -c 'cat .env'", D),
     ("echo 'cat .env' | at now", D), ("hookgate lock run tasks.json -- sh -c 'cat .env > tasks.json'", D),
-    ("hookgate lock run x.lock -- cp /tmp/a .env", D),
+    ("hookgate lock run x.lock -- cp /tmp/a .env", D), ("hookgate lock append .env --record '{}'", D),
+    ("hookgate lock run .env -- true", D),
 ]
 
 # commands the shell engine does not yet model (filed for the engine's owner; strict xfail)

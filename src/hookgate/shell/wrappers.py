@@ -235,15 +235,28 @@ def _at(c: Call):
 
 
 def _hookgate(c: Call):
-    """``hookgate lock run FILE [--timeout T] -- CMD…`` holds a lock while CMD runs: analyse CMD.
-    Every other hookgate invocation runs nothing else (self-protection judges it by name)."""
+    """``hookgate lock append FILE …`` appends to FILE, and ``hookgate lock run FILE [--timeout T]
+    -- CMD…`` holds FILE's lock while CMD runs: FILE is written (the guards and self-protection
+    judge it like any write) and CMD is analysed. Every other hookgate invocation runs nothing
+    else (self-protection judges it by name)."""
     a = list(c.args)
-    if len(a) >= 2 and a[0] == ("lock", LIT) and a[1] == ("run", LIT):
-        for i, (t, k) in enumerate(a):
-            if k == LIT and t == "--":
-                return a[i + 1:] or None
+    if len(a) < 2 or a[0] != ("lock", LIT) or a[1] not in (("append", LIT), ("run", LIT)):
+        return None
+    sub = a[1][0]
+    head = a[2:]
+    cut = next((i for i, (t, k) in enumerate(head) if k == LIT and t == "--"), None)
+    opts_part = head if cut is None else head[:cut]
+    o, ops = opts(opts_part, "", ("record", "timeout", "session"), posix=False)
+    if ops:
+        c.acc(ops[0], W_, f"hookgate lock {sub}")
+    else:
+        c.indeterminate(f"`hookgate lock {sub}` without a file")
+    if sub == "append":
+        return None
+    if cut is None:
         c.indeterminate("`hookgate lock run` without `--` before its command")
-    return None
+        return None
+    return head[cut + 1:] or None
 
 
 WRAPPERS = {
