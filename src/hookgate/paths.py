@@ -103,6 +103,26 @@ def git_common_dir(project_root: str) -> str | None:
     return common
 
 
+def git_location_files(project_root: str) -> list[str]:
+    """The files :func:`git_common_dir` reads to find the common dir (so that rewriting them,
+    which would move the state dir, can be refused): ``.git`` and, for a worktree, its git
+    dir's ``commondir``."""
+    dot_git = os.path.join(project_root, ".git")
+    out = [dot_git, os.path.join(dot_git, "commondir")]
+    if os.path.isfile(dot_git):
+        try:
+            with open(dot_git, encoding="utf-8") as f:
+                line = f.readline().strip()
+        except OSError:
+            return out
+        if line.startswith("gitdir:"):
+            gitdir = line[7:].strip()
+            if not os.path.isabs(gitdir):
+                gitdir = os.path.normpath(os.path.join(project_root, gitdir))
+            out.append(os.path.join(gitdir, "commondir"))
+    return out
+
+
 def state_dir(project_root: str, env: dict | None = None) -> str:
     """``<git common dir>/hookgate``; outside git ``.hookgate/state``."""
     env = os.environ if env is None else env

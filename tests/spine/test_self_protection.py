@@ -53,6 +53,24 @@ def test_tool_routes(project, home, tool, tool_input, expected):
     assert _decide(project, home, tool, inp) == expected
 
 
+def test_worktree_git_file_that_locates_the_state_dir_is_protected(tmp_path, home):
+    """Rewriting a worktree's `.git` file would move the state dir (ledger, approvals) to a
+    place the agent prepared; it is protected like the state dir itself."""
+    main = tmp_path / "main"
+    (main / ".git" / "worktrees" / "wt").mkdir(parents=True)
+    (main / ".git" / "worktrees" / "wt" / "commondir").write_text("../..\n")
+    wt = tmp_path / "wt"
+    wt.mkdir()
+    (wt / ".git").write_text(f"gitdir: {main / '.git' / 'worktrees' / 'wt'}\n")
+    assert _decide(wt, home, "Write", {"file_path": str(wt / ".git"), "content": "gitdir: /tmp/fake\n"}) == "deny"
+    assert _decide(wt, home, "Bash", {"command": "echo 'gitdir: /tmp/fake' > .git"}) == "deny"
+    commondir = main / ".git" / "worktrees" / "wt" / "commondir"
+    assert _decide(wt, home, "Write", {"file_path": str(commondir), "content": "/tmp/fake\n"}) == "deny"
+    # and the state dir of the worktree is the main checkout's common dir
+    assert _decide(wt, home, "Write", {"file_path": str(main / ".git" / "hookgate" / "ledger.jsonl"), "content": "x"}) == "deny"
+    assert _decide(wt, home, "Write", {"file_path": str(wt / "notes.txt"), "content": "x"}) == "allow"
+
+
 def test_symlink_to_protected_file_is_that_file(project, home):
     (project / ".claude").mkdir()
     (project / ".claude" / "settings.json").write_text("{}")

@@ -19,7 +19,7 @@ import os
 import sys
 
 from hookgate import event as ev
-from hookgate.paths import both_forms, is_under
+from hookgate.paths import both_forms, git_location_files, is_under
 
 HOOK_ID = "self-protection"
 ADR = "adr/0006-self-protection.md"
@@ -62,7 +62,9 @@ def protected_places(project_root: str, state_dir: str, home: str) -> tuple[list
     dirs = [os.path.join(project_root, ".hookgate"), state_dir, os.path.join(xdg, "hookgate")]
     if sys.prefix != sys.base_prefix and not is_under(sys.prefix, project_root):
         dirs.append(sys.prefix)  # the venv hookgate runs from
-    files = []
+    # the files that say where the state dir is: a worktree's `.git` file (gitdir: …) and the
+    # git dir's `commondir` — rewriting them would move the ledger/approvals somewhere writable
+    files = git_location_files(project_root)
     for root in (project_root, home):
         files += [
             os.path.join(root, ".claude", "settings*.json"),
