@@ -239,6 +239,23 @@ def _hookgate_in_text(text: str) -> str | None:
 _TOP_LEVEL = frozenset(("init", "install", "uninstall", "hook", "replay", "doctor", "approvals", "config"))
 
 
+def _program_in_protected_dir(cmd, cwd: str, dirs, home: str) -> str | None:
+    """A program run from hookgate's own installation (its venv's pip or python, say) other
+    than the `hookgate` command itself: `…/hookgate/venv/bin/pip uninstall hookgate`."""
+    argv = tuple(getattr(cmd, "argv", ()) or ())
+    if not argv or not isinstance(argv[0], str) or "/" not in argv[0]:
+        return None
+    if (getattr(cmd, "name", "") or "") == "hookgate":
+        return None
+    from hookgate.paths import normalize
+
+    path = normalize(argv[0], cwd, home)
+    for d in dirs:
+        if is_under(path, d):
+            return f"`{argv[0]}` runs a program from hookgate's own installation or state"
+    return None
+
+
 def check(event, accesses, analysis, project_root, state_dir, home):
     dirs, files = protected_places(project_root, state_dir, home)
     hits: list[str] = []
@@ -268,7 +285,7 @@ def check(event, accesses, analysis, project_root, state_dir, home):
         )
     if analysis is not None:
         for cmd in getattr(analysis, "commands", ()) or ():
-            why = _hookgate_invocation(cmd)
+            why = _hookgate_invocation(cmd) or _program_in_protected_dir(cmd, event.cwd, dirs, home)
             if why:
                 return ev.Verdict(
                     HOOK_ID, ev.BLOCK, "hookgate-command",
