@@ -4,44 +4,12 @@ directories) and ``[...]``. Hand-written so the hot path compiles no regex (~1 m
 from __future__ import annotations
 
 
-def _seg_match(name: str, pat: str) -> bool:
-    """One path segment against one pattern segment (``*`` never crosses ``/``)."""
-    if "[" in pat:
-        import fnmatch  # rare: character classes
-
-        return fnmatch.fnmatchcase(name, pat)
-    if "*" not in pat and "?" not in pat:
-        return name == pat
-    # iterative wildcard match with backtracking on the last '*'
-    n = p = 0
-    star = -1
-    mark = 0
-    while n < len(name):
-        if p < len(pat) and (pat[p] == "?" or pat[p] == name[n]):
-            n += 1
-            p += 1
-        elif p < len(pat) and pat[p] == "*":
-            star, mark = p, n
-            p += 1
-        elif star >= 0:
-            p = star + 1
-            mark += 1
-            n = mark
-        else:
-            return False
-    while p < len(pat) and pat[p] == "*":
-        p += 1
-    return p == len(pat)
-
-
 def _match(parts: list[str], pats: list[str]) -> bool:
-    if not pats:
-        return not parts
-    head = pats[0]
-    if head == "**":
-        rest = pats[1:]
-        return any(_match(parts[i:], rest) for i in range(len(parts) + 1))
-    return bool(parts) and _seg_match(parts[0], head) and _match(parts[1:], pats[1:])
+    """``**`` spans any number of directories; other segments match one name each (the
+    policy classifier's matcher: no regex, no recursion)."""
+    from hookgate.policy.globs import seg_match, wildcard_match
+
+    return wildcard_match(pats, parts, lambda p: p == "**", seg_match)
 
 
 def match(rel_path: str, pattern: str) -> bool:

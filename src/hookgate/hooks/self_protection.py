@@ -143,7 +143,7 @@ def _unresolved_hit(text: str, dirs, files) -> str | None:
             if fnmatch.fnmatchcase(pat, text) or fnmatch.fnmatchcase(pat.replace("*", "x"), text):
                 return pat
         for d in dirs:
-            if fnmatch.fnmatchcase(d, text) or any(fnmatch.fnmatchcase(d + "/x", text) for _ in (0,)):
+            if fnmatch.fnmatchcase(d, text) or fnmatch.fnmatchcase(d + "/x", text):
                 return d
     low = text.lower()
     for m in _MARKERS:

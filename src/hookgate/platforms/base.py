@@ -55,6 +55,17 @@ def render_failure(reason: str, phase: str | None) -> tuple[str, str, int]:
     return "", f"hookgate: {line}\n", 1
 
 
+def tool_call(obj: dict, event_name: str) -> tuple[str, dict]:
+    """(tool_name, tool_input) of a pre/post tool payload; BadInput when either is missing."""
+    tool_name = obj.get("tool_name")
+    if not isinstance(tool_name, str) or not tool_name:
+        raise BadInput(f"{event_name} payload has no tool_name")
+    tool_input = obj.get("tool_input")
+    if not isinstance(tool_input, dict):
+        raise BadInput(f"{event_name} payload for {tool_name} has no tool_input object")
+    return tool_name, tool_input
+
+
 def make_event(platform: str, obj: dict, *, phase, name, session, cwd, tool_kind, tool_name, tool_input,
                capabilities, extra):
     """The Event every adapter builds once it has read its payload: the project root is found

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 
 from hookgate import event as ev
-from hookgate.platforms.base import BadInput, dumps, load_json_object, make_event, render_failure  # noqa: F401 - the shared failure shape
+from hookgate.platforms.base import BadInput, dumps, load_json_object, make_event, render_failure, tool_call  # noqa: F401 - the shared failure shape
 from hookgate.platforms.base import cap as _cap
 
 PLATFORM = "claude-code"
@@ -73,12 +73,7 @@ def parse(data: bytes, env: dict) -> ev.Event:
     tool_name = ""
     tool_input: dict = {}
     if phase in (ev.PRE, ev.POST):
-        tool_name = obj.get("tool_name")
-        if not isinstance(tool_name, str) or not tool_name:
-            raise BadInput(f"{name} payload has no tool_name")
-        tool_input = obj.get("tool_input")
-        if not isinstance(tool_input, dict):
-            raise BadInput(f"{name} payload for {tool_name} has no tool_input object")
+        tool_name, tool_input = tool_call(obj, name)
     return make_event(
         PLATFORM, obj, phase=phase, name=name, session=session, cwd=cwd, tool_kind=tool_kind(tool_name) if tool_name else ev.OTHER,
         tool_name=tool_name, tool_input=tool_input, capabilities=_PRE_CAPS if phase == ev.PRE else _POST_CAPS, extra={"tool_use_id": obj.get("tool_use_id", "")},

@@ -23,7 +23,7 @@ from hookgate import jsonio as json
 import os
 
 from hookgate import event as ev
-from hookgate.platforms.base import BadInput, dumps, load_json_object, make_event, render_failure  # noqa: F401 - the shared failure shape
+from hookgate.platforms.base import BadInput, dumps, load_json_object, make_event, render_failure, tool_call  # noqa: F401 - the shared failure shape
 from hookgate.platforms.base import cap as _cap
 
 PLATFORM = "gemini-cli"
@@ -121,12 +121,7 @@ def parse(data: bytes, env: dict) -> ev.Event:
     extra: dict = {}
     caps = _POST_CAPS
     if phase in (ev.PRE, ev.POST):
-        tool_name = obj.get("tool_name")
-        if not isinstance(tool_name, str) or not tool_name:
-            raise BadInput(f"{name} payload has no tool_name")
-        tool_input = obj.get("tool_input")
-        if not isinstance(tool_input, dict):
-            raise BadInput(f"{name} payload for {tool_name} has no tool_input object")
+        tool_name, tool_input = tool_call(obj, name)
         tool_kind = ev.MCP if tool_name.startswith("mcp_") else TOOL_KIND.get(tool_name, ev.OTHER)
         if tool_kind == ev.SHELL:
             _, d = _first_str(tool_input, "dir_path", "directory")

@@ -86,17 +86,18 @@ def _char_ok(tok, ch: str) -> bool:
     return (ch in tok[1]) != tok[2]
 
 
-def seg_match(pat: str, name: str) -> bool:
-    """Glob segment against a literal name (two pointers, star backtracking)."""
-    toks = _tokens(pat)
+def wildcard_match(pat, items, is_star, eq) -> bool:
+    """Generic ``*`` matching of a sequence: *pat* elements where ``is_star(el)`` match any run
+    of *items* (including none), others must ``eq(el, item)``. Two pointers with backtracking to
+    the last star: linear space, no recursion — correct for any number of stars."""
     p = s = 0
     star_p = star_s = -1
-    np_, ns = len(toks), len(name)
+    np_, ns = len(pat), len(items)
     while s < ns:
-        if p < np_ and toks[p] == ("*",):
+        if p < np_ and is_star(pat[p]):
             star_p, star_s = p, s
             p += 1
-        elif p < np_ and _char_ok(toks[p], name[s]):
+        elif p < np_ and eq(pat[p], items[s]):
             p += 1
             s += 1
         elif star_p >= 0:
@@ -105,9 +106,18 @@ def seg_match(pat: str, name: str) -> bool:
             s = star_s
         else:
             return False
-    while p < np_ and toks[p] == ("*",):
+    while p < np_ and is_star(pat[p]):
         p += 1
     return p == np_
+
+
+def _is_star_tok(tok) -> bool:
+    return tok == ("*",)
+
+
+def seg_match(pat: str, name: str) -> bool:
+    """Glob segment against a literal name."""
+    return wildcard_match(_tokens(pat), name, _is_star_tok, _char_ok)
 
 
 def _tok_overlap(a, b) -> bool:
@@ -184,25 +194,8 @@ def path_match(pat: list, kinds: str, segs: list) -> bool:
     any number of ``**``, like the classic ``*`` wildcard algorithm); no recursion, so a
     path of 10 000 components is fine.
     """
-    p = s = 0
-    star_p = star_s = -1
-    np_, ns = len(pat), len(segs)
-    while s < ns:
-        if p < np_ and kinds[p] == "D":
-            star_p, star_s = p, s
-            p += 1
-        elif p < np_ and _seg_eq(pat[p], kinds[p], segs[s]):
-            p += 1
-            s += 1
-        elif star_p >= 0:
-            p = star_p + 1
-            star_s += 1
-            s = star_s
-        else:
-            return False
-    while p < np_ and kinds[p] == "D":
-        p += 1
-    return p == np_
+    idx = range(len(pat))
+    return wildcard_match(idx, segs, lambda i: kinds[i] == "D", lambda i, seg: _seg_eq(pat[i], kinds[i], seg))
 
 
 def intersects(a: list, ak: str, b: list, bk: str, a_shell: bool = False, restricted: bool = True) -> bool:
