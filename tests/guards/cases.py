@@ -92,7 +92,7 @@ ADVERSARIAL = [
     ("cat certs/*.pem", D), ("rm -f *.key certs/*.key", D), ("cat */db.txt", D), ("cat .env.{local,example}", D),
     # --- variables --------------------------------------------------------------------------
     ("F=.env; cat $F", D), ("F=.env; cat \"$F\"", D), ("F=.env; echo x > $F", D), ("D=secrets; cat $D/db.txt", D),
-    ("cat \"$1\"", D), ("read F < list.txt; cat \"$F\"", D), ("F=$(cat list.txt); echo x > \"$F\"", D), ("cat $(echo .env)", D), ("cat `echo .env`", D),
+    ("read F < list.txt; cat \"$F\"", D), ("F=$(cat list.txt); echo x > \"$F\"", D), ("cat $(echo .env)", D), ("cat `echo .env`", D),
     ("cat $(printf .env)", D), ("cat .env.$X", D), ("cat $X/.env", D), ("cat ${X}/.ssh/id_rsa", D),
     ("cat $KUBECONFIG", D), ("cat $AWS_SHARED_CREDENTIALS_FILE", D), ("cat ${XDG_CONFIG_HOME:-~/.config}/gcloud/credentials.db", D),
     # --- checkpoint scopes ----------------------------------------------------------------
@@ -106,6 +106,26 @@ ADVERSARIAL = [
     ("echo 'cat .env' | at now", D), ("hookgate lock run tasks.json -- sh -c 'cat .env > tasks.json'", D),
     ("hookgate lock run x.lock -- cp /tmp/a .env", D), ("hookgate lock append .env --record '{}'", D),
     ("hookgate lock run .env -- true", D),
+    # --- data flow: positional parameters, streams of file names, glob options -------------
+    # (top-level $1/$@ are empty — the agent's shell gets no arguments — until set/functions/sh -c give them values)
+    ("set -- .env; cat \"$1\"", D), ("f() { cat \"$1\"; }; f .env", D), ("f() { cat \"$@\"; }; f .env", D),
+    ("f() { cat \"$2\"; }; f *.txt .env", D), ("bash -c 'cat \"$1\"' x .env", D), ("sh -c 'cat \"$@\"' sh .env", D),
+    ("set -- a .env; shift; cat $1", D), ("find . -name '.env*' -exec sh -c 'cat \"$1\"' sh {} \\;", D),
+    ("find . -name '*.pem' -exec sh -c 'cat \"$@\"' sh {} +", D), ("echo .env | xargs sh -c 'cat \"$1\"' x", D),
+    ("find src .env -delete", D), ("find src .env -exec cat {} +", D), ("cat $(find src .env)", D),
+    ("ls -a | xargs cat", D), ("ls -A | grep -v src | xargs cat", D), ("find . | grep env | xargs cat", D),
+    ("find . -type f | grep -i '\\.env$' | xargs cat", D), ("find . | xargs grep -l KEY | xargs cat", D),
+    ("grep -rl KEY . | xargs cat", D), ("find . | awk '/env/' | xargs cat", D), ("find . | sed -n '/env/p' | xargs cat", D),
+    ("find . -name '.env*' | sort | head -1 | xargs cat", D), ("find . -name '*.key' | while read f; do cat \"$f\"; done", D),
+    ("while read f; do cat \"$f\"; done < <(find . -name '.env*')", D), ("for f in $(find . -name '.env*'); do cat $f; done", D),
+    ("for f in `ls -a`; do cat $f; done", D), ("cat \"$(ls -a | tail -1)\"", D), ("echo .env | while read PATH; do cat \"$PATH\"; done", D),
+    ("printf -v F %s .env; cat \"$F\"", D), ("shopt -s dotglob; cat *", D), ("GLOBIGNORE=.; cat *", D),
+    ("bash -O dotglob -c 'cat *'", D), ("shopt -s \"dot\"glob; rm -f *", D), ("cat \"$(pwd)/.env\"", D),
+    ("cat $(dirname src/x)/../.env", D), ("cp \"$(readlink -f envlink)\" /tmp/x", D), ("cat \"$(basename /x/.env)\"", D),
+    ("find \"$UNSET_DIR\" -name '.env' -exec cat {} \\;", D), ("sudo find . -name '.env' | xargs cat", D),
+    ("find . -printf '%f\\n' | xargs cat", D), ("find . -name '*env*' -exec cat {} \\;", D),
+    ("find . -iname '*ENV' | xargs cat", D), ("find . -name '*nv' -delete", D), ("ls *.txt | xargs cat", D), ("cp \"$1\" .env /tmp/", D),
+    ("find . -name '*.txt' -exec sh -c 'cp \"$1\" /tmp/' sh {} \\;", D),
 ]
 
 # commands the shell engine does not yet model (filed for the engine's owner; strict xfail)
@@ -135,6 +155,16 @@ BENIGN = [
     "curl -s https://example.com -o /tmp/page.html", "git show HEAD:README.md", "git checkout -b feature/x",
     "cat $0 2>/dev/null; true", "ls secrets", "echo \"$(date +%F)\" > build.log", "cp notes.txt \"notes-$(date +%s).txt\"",
     "ls -la ~/.config", "which python3", "cat \"$(which python3)\" > /dev/null 2>&1 || true",
+    # data flow: what a pipe, a loop or a substitution carries is judged, not assumed unknown
+    "find . -name '*.py' | grep -v test | xargs wc -l", "find src -name '*.py' -print0 | xargs -0 grep -n TODO",
+    "cd src && ls -t | tail -n +6 | xargs rm -f", "cd src && ls *.py | xargs -I{} cp {} /tmp/", "ls -d */ | xargs -n1 du -sh",
+    "find . -name '*.pyc' | xargs rm -f", "find . -type d -name __pycache__ | xargs rm -rf",
+    "find src -type f | sort | head -20 | xargs md5sum", "for f in $(find src -name '*.py'); do wc -l $f; done",
+    "find src -name '*.py' | while read f; do head -1 \"$f\"; done", "while read f; do wc -l \"$f\"; done < <(find src -type f)",
+    "cp -r \"$1\" \"$2\"", "tar -zxvf $1", "mkdir -p \"$@\"", "find \"$DIR\" -type f -mtime +7 -delete",
+    "find . -name '*.md' -exec sh -c 'cp \"$1\" /tmp/' sh {} \\;", "find . -name '*.log' -exec sh -c 'mv \"$@\" /tmp/' sh {} +",
+    "cd \"$(dirname \"$0\")\"", "ln -s \"$(pwd)/src\" /tmp/srclink", "cd src && cp \"$(ls -t *.py | head -1)\" /tmp/latest.py",
+    "git ls-files | xargs wc -l", "find . -name '*.md' | awk 'NR>1' | xargs wc -w", "echo src/*.py | xargs wc -l",
 ]
 
 # tool calls: (tool, input, expected)

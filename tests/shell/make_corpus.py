@@ -286,7 +286,8 @@ add("find . -name '*.pyc' | xargs rm -f", ["delete ?{C}/$(find)/*.pyc"], cat="xa
 add("find . -name '*.log' -print0 | xargs -0 -I{} mv {} logs/", ["delete ?{C}/$(find)/*.log"], cat="xargs")
 add("echo a.txt b.txt | xargs rm", ["delete {C}/a.txt", "delete {C}/b.txt"], cat="xargs")
 add("cat list.txt | xargs rm", ["read {C}/list.txt", "delete ?$(xargs input)"], cat="xargs")
-add("ls | xargs -n1 -I % sh -c 'echo % > %.bak'", ["write ?$(xargs input).bak"], cat="xargs")
+add("ls | xargs -n1 -I % sh -c 'echo % > %.bak'", ["write ?{C}/*.bak"], cat="xargs")
+add("cat list.txt | xargs -n1 -I % sh -c 'echo % > %.bak'", ["write ?$(xargs input).bak"], cat="xargs")
 add("xargs -a list.txt rm", ["read {C}/list.txt", "delete ?$(xargs input)"], cat="xargs")
 add("find . -name x | xargs sh -c 'rm \"$@\"' _", [], cat="xargs", indeterminate=False)
 
@@ -439,6 +440,27 @@ add("mkdir -p \"$HOME/.config/app\" && cp a.txt \"$HOME/.config/app/\"", ["write
 add("git cat-file -p HEAD:.env", ["read {C}/.env"], quiet=True, cat="git")
 add("hexdump -C .env", ["read {C}/.env"], quiet=True, cat="reader")
 add("for f in src/*.py; do wc -l $f; done", ["read {C}/src/main.py", "read ?{C}/src/*.py"], not_=["read ?$f"], quiet=True, cat="loop")
+
+# --- data flow (streams of file names, positional parameters, computed substitutions) ------
+add("find src -name '*.py' | grep -v test | xargs rm", ["delete ?{C}/src/$(find)/*.py"], not_=["delete ?$(xargs input)"], cat="dataflow")
+add("find src | grep main | xargs rm", ["delete ?$(xargs input)"], cat="dataflow")  # picks by content: unknown
+add("find src docs -delete", ["delete ?{C}/src/$(find)", "delete ?{C}/docs/$(find)"], cat="dataflow")
+add("ls | xargs rm", ["delete ?{C}/*"], not_=["delete ?$(xargs input)"], cat="dataflow")
+add("ls -a | xargs rm", ["delete ?{C}/.*", "delete ?{C}/*"], cat="dataflow")
+add("ls -l | xargs rm", ["delete ?$(xargs input)"], cat="dataflow")
+add("find src -type f | while read f; do cat \"$f\"; done", ["read ?{C}/src/$(find)"], not_=["read ?$f"], cat="dataflow")
+add("while read f; do cat \"$f\"; done < <(find src)", ["read ?{C}/src/$(find)"], cat="dataflow")
+add("cat list.txt | while read f; do rm \"$f\"; done", ["delete ?$f"], cat="dataflow")
+add("for f in $(find src -name '*.py'); do cat $f; done", ["read ?{C}/src/$(find)/*.py"], cat="dataflow")
+add("cp \"$1\" \"$2\"", [], not_=["read ?$1", "write ?$2"], quiet=True, reads=False, cat="dataflow")
+add("f() { cat \"$1\"; }; f a.txt", ["read {C}/a.txt"], cat="dataflow")
+add("bash -c 'cat \"$1\"' x a.txt", ["read {C}/a.txt"], cat="dataflow")
+add("set -- a.txt; cat \"$1\"", ["read ?$1"], cat="dataflow")
+add("cat $(pwd)/a.txt", ["read {C}/a.txt"], cat="dataflow")
+add("cat \"$(dirname src/main.py)/main.py\"", ["read {C}/src/main.py"], cat="dataflow")
+add("cat $(basename /x/y/a.txt)", ["read {C}/a.txt"], cat="dataflow")
+add("echo a.txt | while read f; do cat \"$f\"; done", ["read {C}/a.txt"], cat="dataflow")
+add("shopt -s dotglob; cat *", ["read {C}/.env"], cat="dataflow")
 
 if __name__ == "__main__":
     for e in E:

@@ -133,9 +133,37 @@ def _find_output_hit(text: str, dirs, files) -> str | None:
     return None
 
 
-def _unresolved_hit(text: str, dirs, files) -> str | None:
+def _glob_hit(text: str, mode: str, dotglob: bool, dirs, files) -> str | None:
+    """A shell glob (absolute) that may name a protected place, something inside one, or —
+    deleted — a directory holding one. Matched name by name with bash's rules: a wildcard
+    never crosses ``/`` and never matches a leading ``.`` (unless dotglob)."""
+    from hookgate.policy.globs import seg_intersects, seg_match
+
+    g = [p for p in text.split("/") if p]
+    for target in list(dirs) + list(files):
+        t = [p for p in target.split("/") if p]
+        if len(g) < len(t) and mode != ev.MODE_DELETE:
+            continue  # writing to a directory above it does not change it
+        ok = True
+        for gc, tc in zip(g, t):
+            if not dotglob and tc[:1] == "." and gc[:1] in _GLOB_CHARS:
+                ok = False
+            elif "*" in tc:
+                ok = seg_intersects(gc, tc, not dotglob, False)
+            else:
+                ok = seg_match(gc, tc) if _GLOB_CHARS & set(gc) else gc == tc
+            if not ok:
+                break
+        if ok:
+            return target
+    return None
+
+
+def _unresolved_hit(text: str, dirs, files, mode: str = ev.MODE_WRITE, via: str = "") -> str | None:
     if "/$(find)" in text:
         return _find_output_hit(text, dirs, files)
+    if _GLOB_CHARS & set(text) and text.startswith("/") and via.startswith("glob"):
+        return _glob_hit(text, mode, "dotglob" in via, dirs, files)
     if _GLOB_CHARS & set(text) and text.startswith("/"):
         import fnmatch  # only for globs: fnmatch compiles regexes
         for pat in files:
@@ -273,7 +301,7 @@ def check(event, accesses, analysis, project_root, state_dir, home):
                         ADR, _ALTERNATIVE, (a.path,),
                     )
         else:
-            hit = _unresolved_hit(a.path, dirs, files)
+            hit = _unresolved_hit(a.path, dirs, files, a.mode, a.via or "")
             if hit:
                 hits.append(a.path)
     if hits:

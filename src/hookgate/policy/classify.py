@@ -294,6 +294,29 @@ class SpanResolver:
         return None
 
 
+def concrete_text(text: str, resolver: SpanResolver | None):
+    """``text`` with every ``$…``/backquote span replaced by its known value, or None when a
+    span is unknown (or data the agent does not pick, which is no fixed path either)."""
+    if resolver is None:
+        return None
+    out = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == "$" or c == "`":
+            k, name, body = _span_end(text, i)
+            is_subst = c == "`" or text[i + 1 : i + 2] == "("
+            v = resolver.value(name, body, is_subst)
+            if v is None or TAME in v or SENT in v:
+                return None
+            out.append(v)
+            i = max(k, i + 1)
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
 def unresolved_pattern(text: str, home: str, resolver: SpanResolver | None = None):
     """An unresolved word (``$WORK/out.log``, ``.env.$X``, ``$(cmd)``) → (segs, kinds).
 

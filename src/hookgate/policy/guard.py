@@ -12,9 +12,11 @@ and escalates the session (warn-tier write rules become checkpoint).
 
 from __future__ import annotations
 
+import os
+
 from hookgate import event as ev
 from hookgate.policy import sessions
-from hookgate.policy.classify import Classifier, SpanResolver, glob_pattern, unresolved_pattern
+from hookgate.policy.classify import Classifier, SpanResolver, concrete_text, glob_pattern, unresolved_pattern
 
 RANK = ev.OUTCOME_RANK
 NO_RETRY = "Do not retry through another tool or a shell command: it is the same file and the same rule."
@@ -94,13 +96,30 @@ def hits_of(kind: str, event, accesses, policy, project_root: str, home: str, an
             if a.mode == ev.MODE_EXEC and not path:
                 continue  # code run with no file named (python -c 'print(1)')
             via = a.via or ""
+            if "/$(find)" in path and ("$" in path.replace("/$(find)", "") or "`" in path):
+                # find's start point from a variable (`find "$DIR" -delete`): resolved like
+                # any other word; an empty one is the cwd (`find $DIR` with DIR unset)
+                if event.tool_kind == ev.SHELL and resolver is None:
+                    resolver = resolver_for(event, analysis, env if env is not None else {}, home)
+                path = _resolve_find_base(path, resolver, event.cwd)
             if path.endswith("/$(find)") and path.startswith("/"):
                 # every file find prints under BASE: decided as an access to BASE itself, the
                 # way `grep -r x BASE` or `rm -r BASE` is (a name filter keeps the pattern form)
                 hit = cls.classify_path(path[: -len("/$(find)")] or "/", a.mode, event.cwd)
+            elif "/$(find)/" in path and path.startswith("/") and "$" not in path.replace("/$(find)/", "/"):
+                # find -name NAME: the pattern may name a protected file (`*.pem`), and the
+                # files it matches now are judged like a glob's matches (`-name '*env*'`)
+                base, _, name = path.partition("/$(find)/")
+                segs, kinds = unresolved_pattern(path, home, None)
+                hit = cls.classify_pattern(segs, kinds, False, path)
+                if hit is None:
+                    for found in _found_now(base or "/", name):
+                        hit = cls.classify_path(found, a.mode, event.cwd)
+                        if hit is not None:
+                            break
             elif "glob" in via:
                 segs, kinds = glob_pattern(path)
-                hit = cls.classify_pattern(segs, kinds, True, path)
+                hit = cls.classify_pattern(segs, kinds, "dotglob" not in via, path)
             else:
                 if via.endswith("(unusable path)"):
                     hit = _unusable(cls, event, a, via)
@@ -118,6 +137,45 @@ def hits_of(kind: str, event, accesses, policy, project_root: str, home: str, an
         if hit is not None:
             out.append((hit, a))
     return out
+
+
+FIND_WALK_CAP = 5000
+
+
+def _found_now(base: str, name: str):
+    """The paths under ``base`` whose name matches find's ``-name`` pattern (dotfiles too, as
+    find does), walking at most FIND_WALK_CAP entries."""
+    from hookgate.policy.globs import seg_match
+
+    pat = name.lower()
+    seen = 0
+    for root, dirs, files in os.walk(base):
+        for n in dirs + files:
+            seen += 1
+            if seen > FIND_WALK_CAP:
+                return
+            if seg_match(pat, n.lower()):
+                yield os.path.join(root, n)
+
+
+def _resolve_find_base(path: str, resolver, cwd) -> str:
+    """``$DIR/$(find)/$NAME`` with the variables resolved: an empty start point is the cwd,
+    an empty name filter is none (``find $DIR -name $N`` with both unset)."""
+    base, sep, tail = path.partition("/$(find)")
+    value = concrete_text(base, resolver) if ("$" in base or "`" in base) else base
+    if value is None:
+        return path
+    if tail and ("$" in tail or "`" in tail):
+        t = concrete_text(tail, resolver)
+        if t is not None:
+            tail = "" if t.strip("/") == "" else t
+    if value.startswith("~/") or value == "~":
+        value = (resolver.home if resolver is not None else "~") + value[1:]
+    if not value.startswith("/"):
+        if not cwd or not cwd.startswith("/"):
+            return path
+        value = cwd.rstrip("/") + "/" + value if value else cwd
+    return os.path.normpath(value).replace("//", "/") + sep + tail
 
 
 def _unusable(cls, event, a, via: str):

@@ -17,7 +17,7 @@ import os
 import time
 
 from hookgate.shell import parse as _parse
-from hookgate.shell.walk import Abort, Command, State, UNKNOWN, Walker
+from hookgate.shell.walk import Abort, Command, State, UNKNOWN, Walker, bind_positional
 
 __all__ = ["analyse", "Analysis", "Command"]
 
@@ -76,12 +76,15 @@ def analyse(command: str, cwd: str, env=None, home: str | None = None, time_cap:
     except Exception as e:  # noqa: BLE001 - the hot path must never crash
         return Analysis(command, [], True, f"parser failure: {type(e).__name__}: {e}", [])
     w = Walker(home, start + time_cap)
+    w.glob_options(command)
     if not fast:
         w.src = command.encode("utf-8", "surrogateescape")
     vars_ = {k: v for k, v in env.items() if isinstance(v, str)}
     vars_["HOME"] = home
     vars_.pop("PWD", None)
     st = State(cwd, vars_, {})
+    # the agent's shell runs the command with no arguments: $1…, $@ are empty (ADR 0007)
+    bind_positional(st, [])
     error = None
     try:
         w.stmts(tree.get("Stmts") or [], st, 0)

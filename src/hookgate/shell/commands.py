@@ -272,13 +272,13 @@ for _n in ("chmod", "chown", "chgrp", "chattr", "setfacl", "chcon"):
 
 # no file accesses at all (metadata, builtins, printing)
 for _n in (
-    "file echo printf true false : sleep date whoami id uname hostname printenv export unset set shopt alias "
-    "unalias read wait kill killall pkill jobs fg bg disown exit return break continue shift umask ulimit "
+    "file echo true false : sleep date whoami id uname hostname printenv export unset alias "
+    "unalias wait kill killall pkill jobs fg bg disown exit return break continue umask ulimit "
     "hash history seq yes clear tput reset pwd which type whereis hostnamectl uptime free ps top htop pgrep "
     "nproc getconf locale tty stty logname groups users w who last env-print sync getent arch lscpu lsblk "
     "lsusb lspci mktemp let local declare typeset readonly wall notify-send say cal ncal bc dc expr factor "
     "numfmt tabs column-print sleep usleep vmstat iostat dmesg journalctl systemctl-status basename-print "
-    "complete compgen bind help times caller getopts mapfile readarray popd-print dirs enable logout".split()
+    "complete compgen bind help times caller popd-print dirs enable logout".split()
 ):
     HANDLERS.setdefault(_n, lambda c: None)
 
@@ -350,7 +350,7 @@ _loaded: list = []
 def handler_for(name: str):
     """The handler of ``name`` (table, interpreters, versioned names), else unknown."""
     if not _loaded:
-        from hookgate.shell import fileops, findx, gitcmd, interp, wrappers  # noqa: F401  (they register themselves)
+        from hookgate.shell import builtins, fileops, findx, gitcmd, interp, wrappers  # noqa: F401  (they register themselves)
 
         _loaded.append(True)
         h = HANDLERS.get(name)

@@ -95,10 +95,11 @@ class WordsMixin:
             self.stmts(p.get("Stmts") or [], sub, depth + 1)
             if t == "ProcSubst":
                 return [Seg("/dev/fd/63", True)]
-            if not quoted:
-                pat = self._find_output_pattern(p, st, depth)
-                if pat is not None:  # the paths find prints, as a word the guards can match
-                    return [Seg(pat, quoted, False)]
+            from hookgate.shell.streams import subst_segs
+
+            known = subst_segs(self, p, st, depth, quoted)
+            if known is not None:  # $(pwd), $(dirname X), the paths find prints …
+                return known
             return [Seg(self.source_of(p), quoted, False)]
         if t == "ArithmExp":
             self.scan(p.get("X"), st, depth)
@@ -107,33 +108,6 @@ class WordsMixin:
             return [Seg("*")]
         self.scan(p, st, depth)
         return [Seg(self.source_of(p), quoted, False)]
-
-    _FIND_OUTPUT_CHANGERS = frozenset(("-printf", "-fprintf", "-ls", "-fls", "-exec", "-execdir", "-ok", "-okdir",
-                                       "-print0", "-fprint", "-fprint0", "-delete", "-quit", "-prune", "-regex",
-                                       "-iregex", "-path", "-ipath", "-wholename", "-iwholename", "-o", "-or", "!",
-                                       "-not", "(", ")"))
-
-    def _find_output_pattern(self, p, st, depth):
-        """``$(find DIR -name P …)`` unquoted: the files it prints, as one absolute pattern —
-        only for a lone plain ``find`` whose output is paths filtered by at most one -name."""
-        stmts = p.get("Stmts") or []
-        if len(stmts) != 1:
-            return None
-        s0 = stmts[0]
-        cmd = s0.get("Cmd") or {}
-        if s0.get("Redirs") or s0.get("Negated") or s0.get("Background") or cmd.get("Type") != "CallExpr" or cmd.get("Assigns"):
-            return None
-        fields: list = []
-        for w in cmd.get("Args") or []:
-            fs = self.fields(w, st, depth, quiet=True)
-            if any(k != LIT for _, k in fs):
-                return None
-            fields += fs
-        if not fields or fields[0][0] != "find" or any(f[0] in self._FIND_OUTPUT_CHANGERS for f in fields[1:]):
-            return None
-        from hookgate.shell.findx import find_pattern
-
-        return find_pattern(fields[1:], st)
 
     def param(self, p, st):
         name = (p.get("Param") or {}).get("Value", "")

@@ -41,6 +41,9 @@ def _remote(f) -> bool:
 
 def _copylike(c: Call, sv, lv, src_modes, verb) -> None:
     o, ops = opts(c.args, sv, lv)
+    if ops and ops[-1] == ("", LIT) and not values(o, "-t", "--target-directory"):
+        return  # an empty destination: nothing is copied
+    ops = [f for f in ops if f != ("", LIT)]  # an empty source names no file (cp reports it, copies the rest)
     tdir = values(o, "-t", "--target-directory")
     if c.name == "install" and has(o, "-d", "--directory"):
         for f in ops:

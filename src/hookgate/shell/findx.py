@@ -29,32 +29,46 @@ def _find_split(args):
     return starts or [(".", LIT)], expr
 
 
-def find_pattern(args, st):
-    """What ``find ARGS`` prints, as one unresolved absolute word for the guards.
+_FILTER_LOGIC = frozenset(("-o", "-or", "!", "-not", "(", ")", ","))
+
+
+def find_patterns(args, st) -> list:
+    """What ``find ARGS`` selects, as one unresolved absolute word per start point.
 
     find prints dotfiles and descends into subdirectories, which a shell glob never does, so
     the result is not a glob: ``BASE/$(find)`` (any path under BASE — a guard must assume it
-    may be ``.env``) or, with one ``-name P`` filter, ``BASE/$(find)/P`` (any directories, a
-    file named like P)."""
+    may be ``.env``) or, with one ``-name P`` filter and no ``-o``/``!``, ``BASE/$(find)/P``
+    (any directories, a file named like P). Every start point counts (``find src .env``)."""
     from hookgate.shell.walk import norm
 
     starts, expr = _find_split(args)
     names = [expr[i + 1][0] for i in range(len(expr) - 1) if expr[i][0] in ("-name", "-iname")]
-    text, kind = starts[0]
-    base = norm(text, st.cwd) if kind == LIT else None
-    base = base if base is not None else text
-    tail = "/" + names[0] if len(names) == 1 and "/" not in names[0] else ""
-    return base.rstrip("/") + "/$(find)" + tail
+    logic = any(f[0] in _FILTER_LOGIC for f in expr if f[1] == LIT)
+    tail = ""
+    if len(names) == 1 and not logic and names[0] and "/" not in names[0]:
+        tail = "/" + names[0]
+    out = []
+    for text, kind in starts:
+        base = norm(text, st.cwd) if kind == LIT else None
+        base = base if base is not None else text
+        out.append(base.rstrip("/") + "/$(find)" + tail)
+    return out
+
+
+def find_pattern(args, st):
+    """The first start point's pattern (see ``find_patterns``)."""
+    return find_patterns(args, st)[0]
 
 
 def _find(c: Call) -> None:
     starts, expr = _find_split(c.args)
-    pat = (find_pattern(c.args, c.st), UNRES)
+    pats = find_patterns(c.args, c.st)
     i = 0
     while i < len(expr):
         t = expr[i][0]
         if t == "-delete":
-            c.raw(pat[0], D, False, "find -delete")
+            for p in pats:
+                c.raw(p, D, False, "find -delete")
         elif t in ("-fprint", "-fprint0", "-fls", "-fprintf") and i + 1 < len(expr):
             c.acc(expr[i + 1], W_, f"find {t}")
             i += 2 if t != "-fprintf" else 3
@@ -68,7 +82,10 @@ def _find(c: Call) -> None:
                 sub.append(expr[j])
                 j += 1
             if sub:
-                run_found(c, sub, "{}", pat[0])
+                for p in pats[:8]:
+                    run_found(c, sub, "{}", (p, UNRES))
+                if len(pats) > 8:
+                    run_found(c, sub, "{}", ("$(find)", UNRES))
             i = j + 1
             continue
         elif t in _FIND_VAL:
@@ -84,29 +101,37 @@ FOUND = "__hg_found"
 _NOT_PROGRAMS = ("command", "builtin", "exec", "eval")
 
 
-def run_found(c: Call, argv, marker: str, pattern: str) -> None:
-    """Run ``argv`` (find -exec / xargs -I) with ``marker`` standing for each found file.
+def run_found(c: Call, argv, marker: str, item) -> None:
+    """Run ``argv`` (find -exec / xargs -I) with ``marker`` standing for each item — a field
+    ``(text, kind)``: find's pattern (UNRES), a glob, a literal.
 
-    A word equal to the marker is the pattern (unresolved); inside a shell script string
-    the marker becomes ``${__hg_found}``, a variable whose value is unknown but whose
-    best text is the pattern, so ``sh -c 'cat {}'`` still reports a read of the pattern.
+    A word equal to the marker is the item; inside a shell script string the marker becomes
+    ``${__hg_found}``, a variable whose value is unknown but whose best text is the item, so
+    ``sh -c 'cat {}'`` still reports a read of the pattern.
     """
     from hookgate.shell.walk import Opaque
 
+    text0, kind0 = item
     out = []
     for f in argv:
         text, kind = f
         if text == marker:
-            out.append((pattern, UNRES))
+            out.append(item)
         elif marker in text and kind == LIT:
-            out.append((text.replace(marker, "${%s}" % FOUND), LIT))
+            if kind0 == LIT:
+                out.append((text.replace(marker, text0), LIT))
+            else:
+                out.append((text.replace(marker, "${%s}" % FOUND), LIT))
         else:
             out.append(f)
     if out and out[0][0] in _NOT_PROGRAMS:  # find/xargs exec argv directly: no shell builtins
         out[0] = (out[0][0] + "-program", LIT)
     st = c.st.copy()
-    st.vars[FOUND] = Opaque(pattern)
+    st.vars[FOUND] = text0 if kind0 == LIT else Opaque(text0)
     c.run(out, st=st)
+
+
+MAX_ITEMS = 8
 
 
 def _xargs(c: Call) -> None:
@@ -116,27 +141,26 @@ def _xargs(c: Call) -> None:
     feed = c.feed
     for v in values(o, "-a", "--arg-file"):
         c.acc(v, R, "xargs --arg-file")
-    item_text = feed.pattern if (feed is not None and feed.pattern) else "$(xargs input)"
-    if feed is not None and feed.text is not None and not feed.pattern:
-        items = feed.text.split()
-        if len(items) <= 16:
-            item_fields = [(t, LIT) for t in items]
-        else:
-            item_fields = [(item_text, UNRES)]
+    unknown = [("$(xargs input)", UNRES)]
+    if values(o, "-a", "--arg-file"):
+        items = unknown
+    elif feed is not None and feed.items is not None:
+        items = feed.items if len(feed.items) <= MAX_ITEMS else unknown
+    elif feed is not None and feed.text is not None:
+        words = feed.text.split()
+        items = [(t, LIT) for t in words] if len(words) <= 16 else unknown
     else:
-        item_fields = [(item_text, UNRES)]
+        items = unknown
     cmd = ops or [("echo", LIT)]
     if cmd[0][0] in _NOT_PROGRAMS:  # not programs: xargs execs argv directly
         cmd = [(cmd[0][0] + "-program", LIT)] + list(cmd[1:])
     repl = values(o, "-I", "--replace", "-i")
     if repl or has(o, "-i"):
         r = repl[-1][0] if repl else "{}"
-        if item_fields[0][1] == LIT:
-            c.run([(f[0].replace(r, item_fields[0][0]), f[1]) for f in cmd])
-        else:
-            run_found(c, cmd, r, item_fields[0][0])
+        for it in items[:MAX_ITEMS]:
+            run_found(c, cmd, r, it)
     else:
-        c.run(list(cmd) + item_fields)
+        c.run(list(cmd) + list(items))
 
 
 HANDLERS["xargs"] = _xargs

@@ -13,11 +13,11 @@ _WRITE_REDIRS = frozenset((">", ">>", ">|", "&>", "&>>"))
 class Feed:
     """What a command reads on stdin: literal text, or where it comes from."""
 
-    __slots__ = ("text", "pattern", "source")
+    __slots__ = ("text", "items", "source")
 
-    def __init__(self, text=None, pattern=None, source=""):
+    def __init__(self, text=None, items=None, source=""):
         self.text = text  # str when statically known
-        self.pattern = pattern  # for find | xargs: an absolute glob of what find prints
+        self.items = items  # the file names it carries, as fields (``streams``), or None: unknown
         self.source = source
 
 
@@ -60,6 +60,12 @@ class RedirMixin:
                 mode = "write"
             elif op == "<":
                 mode = "read"
+                parts = (word or {}).get("Parts") or ()
+                if len(parts) == 1 and parts[0].get("Type") == "ProcSubst":
+                    from hookgate.shell.streams import stream_of_stmts
+
+                    feed = Feed(None, stream_of_stmts(self, parts[0].get("Stmts"), st, depth), "process substitution")
+                    continue
                 if len(fs) == 1 and fs[0][1] == LIT:
                     feed = Feed(None, source="file " + fs[0][0])
             else:
@@ -91,7 +97,15 @@ class RedirMixin:
         return Feed("".join(out) if known else None, source="here-doc")
 
     def pipe_feed(self, left, st, depth) -> Feed:
-        """What the left side of a pipe feeds: echo/printf literals, or find's pattern."""
+        """What the left side of a pipe feeds: its text (echo/printf literals, ``cat <<EOF``)
+        and the file names it carries (``streams``: find, ls, grep -l and line filters)."""
+        from hookgate.shell.streams import stream_of
+
+        feed = self._pipe_text(left, st, depth)
+        feed.items = stream_of(self, left, st, depth)
+        return feed
+
+    def _pipe_text(self, left, st, depth) -> Feed:
         cmd = left.get("Cmd") or {}
         if cmd.get("Type") != "CallExpr":
             return Feed(None, source="pipe")
@@ -121,8 +135,4 @@ class RedirMixin:
                 return Feed(" ".join(t for t, _ in rest) + "\n", source=name)
             if rest and "%" not in rest[0][0] and "\\" not in rest[0][0]:
                 return Feed(rest[0][0], source=name)
-        if name == "find":
-            from hookgate.shell.commands import find_pattern
-
-            return Feed(None, pattern=find_pattern(rest, st), source="find")
         return Feed(None, source=name)

@@ -66,6 +66,38 @@ class State:
                 self.funcs.setdefault(k, v)
 
 
+POSITIONAL = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "@", "*", "#")
+
+
+def bind_positional(st: State, args) -> None:
+    """``$1…$9``, ``$@``, ``$*``, ``$#`` for a function body or a ``sh -c`` script run with
+    ``args`` (fields). Missing ones are empty, as in bash. A glob or unresolved argument may be
+    several words (or none): it stands for its own position, and every later one is unknown."""
+    known = True
+    for i in range(9):
+        key = str(i + 1)
+        if not known:
+            st.vars[key] = UNKNOWN
+        elif i < len(args):
+            t, k = args[i]
+            st.vars[key] = t if k == LIT else (t, k) if k == GLOB else Opaque(t)
+            known = k == LIT
+        else:
+            st.vars[key] = ""
+    if not args:
+        st.vars["@"] = st.vars["*"] = ""
+    elif len(args) == 1:
+        st.vars["@"] = st.vars["*"] = st.vars["1"]
+    else:
+        st.vars["@"] = st.vars["*"] = UNKNOWN
+    st.vars["#"] = str(len(args)) if len(args) < 10 and all(k == LIT for _, k in args) else UNKNOWN
+
+
+def positional_unknown(st: State) -> None:
+    for k in POSITIONAL:
+        st.vars[k] = UNKNOWN
+
+
 def norm(path: str, cwd) -> str | None:
     if not path.startswith("/"):
         if cwd is UNKNOWN:
@@ -87,6 +119,17 @@ class Walker(WordsMixin, RedirMixin):
         self.src = b""
         self.ncmd = 0
         self.active_funcs: list = []
+        # bash glob options that widen what a glob matches (shopt -s dotglob/globstar,
+        # GLOBIGNORE, bash -O …): once seen anywhere, every glob is expanded with them
+        self.dotglob = False
+        self.globstar = False
+
+    def glob_options(self, text: str) -> None:
+        low = text.lower()
+        if "dotglob" in low or "globignore" in low:
+            self.dotglob = True
+        if "globstar" in low:
+            self.globstar = True
 
     # --- results ----------------------------------------------------------------------
     def indeterminate(self, why: str) -> None:
@@ -121,11 +164,12 @@ class Walker(WordsMixin, RedirMixin):
             import itertools
 
             try:
-                for m in itertools.islice(_glob.iglob(p), MAX_GLOB_MATCHES):
+                found = _glob.iglob(p, recursive=self.globstar, include_hidden=self.dotglob)
+                for m in itertools.islice(found, MAX_GLOB_MATCHES):
                     self.add(os.path.normpath(m), mode, True, via + " (glob match)", tool)
             except (OSError, ValueError, RecursionError):
                 pass
-            self.add(p, mode, False, "glob", tool)
+            self.add(p, mode, False, "glob (dotglob)" if self.dotglob else "glob", tool)
         else:
             if text[:1] in ("$", "`", "~") or st.cwd is UNKNOWN:
                 self.add(text, mode, False, via, tool)
@@ -267,7 +311,7 @@ class Walker(WordsMixin, RedirMixin):
         if "Items" not in loop and not loop.get("InPos"):
             items = [("$@", UNRES)]
         branches = []
-        if len(items) > MAX_LOOP_ITEMS or any(k == UNRES for _, k in items):
+        if len(items) > MAX_LOOP_ITEMS:
             b = st.copy()
             b.vars[name] = UNKNOWN
             # the loop variable names each item: analyse the body once per pattern item
@@ -282,7 +326,8 @@ class Walker(WordsMixin, RedirMixin):
         else:
             for text, kind in items:
                 b = st.copy()
-                b.vars[name] = text if kind == LIT else (text, kind)  # a glob item stays a glob
+                # a glob item stays a glob; an unresolved one keeps its text (find's pattern)
+                b.vars[name] = text if kind == LIT else (text, kind) if kind == GLOB else Opaque(text)
                 self.stmts(body, b, depth, feed)
                 branches.append(b)
         if branches:
@@ -300,6 +345,8 @@ class Walker(WordsMixin, RedirMixin):
                 continue
             if a.get("Naked"):
                 continue
+            if name == "GLOBIGNORE":
+                self.dotglob = True
             val = self.assign_value(a, st, depth)
             if variant != "export" or True:
                 st.vars[name] = val
@@ -350,6 +397,9 @@ class Walker(WordsMixin, RedirMixin):
         self.tick()
         assigns = cmd.get("Assigns") or []
         args = cmd.get("Args") or []
+        for a in assigns:
+            if a["Name"]["Value"] == "GLOBIGNORE":
+                self.dotglob = True
         if not args:
             for a in assigns:
                 st.vars[a["Name"]["Value"]] = self.assign_value(a, st, depth)
@@ -392,11 +442,14 @@ class Walker(WordsMixin, RedirMixin):
             if self.active_funcs.count(id(body)) >= 1:  # true recursion: the body is already being analysed
                 return
             self.active_funcs.append(id(body))
+            saved = {k: st.vars.get(k, UNKNOWN) for k in POSITIONAL}
+            bind_positional(st, fields[1:])
             try:
                 if body:
                     self.stmt(body, st, depth + 1, feed)
             finally:
                 self.active_funcs.pop()
+                st.vars.update(saved)
             return
         handler = C.HANDLERS.get(name) or C.handler_for(name)
         handler(C.Call(self, name, fields, st, depth, feed))

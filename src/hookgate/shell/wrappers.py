@@ -293,6 +293,8 @@ def _shell(c: Call) -> None:
             i += 1
             break
         if t in ("-o", "+o", "-O", "+O", "--rcfile", "--init-file", "--init-command", "-C"):
+            if t in ("-O", "+O") and i + 1 < len(args):
+                c.w.glob_options(args[i + 1][0] if args[i + 1][1] == LIT else "dotglob globstar")
             i += 2
             continue
         if t.startswith("--"):
@@ -314,10 +316,12 @@ def _shell(c: Call) -> None:
             c.indeterminate(f"{c.name} -c without a command string")
             return
         st = c.st.copy()
-        from hookgate.shell.walk import Opaque
+        from hookgate.shell.walk import Opaque, bind_positional
 
-        for n, (t, k) in enumerate(ops[1:10]):
-            st.vars[str(n)] = t if k == LIT else Opaque(t)
+        if len(ops) > 1:
+            t, k = ops[1]
+            st.vars["0"] = t if k == LIT else Opaque(t)
+        bind_positional(st, ops[2:])
         c.script(ops[0], f"{c.name} -c", st=st)
         return
     if ops and not stdin_mode:

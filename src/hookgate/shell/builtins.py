@@ -1,0 +1,97 @@
+"""Builtins that assign variables or positional parameters (ADR 0007).
+
+``read`` binds what stdin carries: one name fed by a stream of file names
+(``find … | while read f``, ``done < <(find …)``) takes the stream's item, a one-line
+here-string its text; otherwise the names become unknown. ``mapfile``/``readarray``,
+``printf -v``, ``getopts`` make their variables unknown. ``set -- …`` and ``shift`` change
+the positional parameters (unknown unless they stay empty).
+"""
+
+from __future__ import annotations
+
+from hookgate.shell.commands import HANDLERS, Call, has, opts, values
+from hookgate.shell.words import GLOB, LIT, UNKNOWN, Opaque
+
+_NAME = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+
+def _names(fields) -> list:
+    return [t for t, k in fields if k == LIT and t and all(c in _NAME for c in t) and not t[0].isdigit()]
+
+
+def _read(c: Call) -> None:
+    o, ops = opts(c.args, "adinNptu", ())
+    st = c.st
+    for a in values(o, "-a"):
+        for n in _names([a]):
+            st.vars[n] = UNKNOWN
+    names = _names(ops) or ["REPLY"]
+    for n in names:
+        st.vars[n] = UNKNOWN
+    if len(names) != 1 or any(k != LIT for _, k in ops) or has(o, "-a", "-u", "-n", "-N", "-i"):
+        return
+    feed = c.feed
+    if feed is None:
+        return
+    if feed.items is not None and len(feed.items) == 1:
+        t, k = feed.items[0]
+        st.vars[names[0]] = t if k == LIT else (t, k) if k == GLOB else Opaque(t)
+    elif feed.text is not None and not has(o, "-d"):
+        text = feed.text[:-1] if feed.text.endswith("\n") else feed.text
+        if "\n" not in text and (has(o, "-r") or "\\" not in text):
+            st.vars[names[0]] = text.strip(" \t")
+
+
+def _mapfile(c: Call) -> None:
+    o, ops = opts(c.args, "dnOsuCc", ())
+    for n in _names(ops[-1:]) or ["MAPFILE"]:
+        c.st.vars[n] = UNKNOWN
+
+
+def _printf(c: Call) -> None:
+    o, _ = opts(c.args[:2], "v", (), posix=True)
+    for n in _names(values(o, "-v")):
+        c.st.vars[n] = UNKNOWN
+
+
+def _getopts(c: Call) -> None:
+    for n in _names(c.args[1:2]) + ["OPTARG", "OPTIND"]:
+        c.st.vars[n] = UNKNOWN
+
+
+def _set(c: Call) -> None:
+    from hookgate.shell.walk import positional_unknown
+
+    args = c.args
+    i = 0
+    while i < len(args):
+        t, k = args[i]
+        if k != LIT or t == "--" or t == "-" or not t[:1] in "-+":
+            positional_unknown(c.st)  # set -- a b / set a b: new positional parameters
+            return
+        i += 2 if t in ("-o", "+o") else 1
+
+
+def _shift(c: Call) -> None:
+    from hookgate.shell.walk import POSITIONAL, positional_unknown
+
+    if all(c.st.vars.get(k) == "" for k in POSITIONAL if k != "#"):
+        return  # nothing to shift: they stay empty
+    positional_unknown(c.st)
+
+
+def _shopt(c: Call) -> None:
+    for t, k in c.args:
+        if k != LIT:
+            c.w.dotglob = c.w.globstar = True  # an option named at run time: assume the widest
+        else:
+            c.w.glob_options(t)
+
+
+HANDLERS["shopt"] = _shopt
+HANDLERS["read"] = _read
+HANDLERS["mapfile"] = HANDLERS["readarray"] = _mapfile
+HANDLERS["printf"] = _printf
+HANDLERS["getopts"] = _getopts
+HANDLERS["set"] = _set
+HANDLERS["shift"] = _shift
