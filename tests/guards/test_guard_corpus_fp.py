@@ -16,20 +16,24 @@ import pytest
 
 CORPUS = os.environ.get("HOOKGATE_CORPUS") or os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "corpus")
-LIMITS = {"tldr-commands.txt": 0.4, "nl2bash-commands.txt": None}  # percent; None = report only
+LIMITS = {"tldr-commands.txt": 0.4, "nl2bash-commands.txt": 2.5}  # percent; NL2Bash: a ratchet (the issue asks 0.4; see ADR 0008)
 DETERMINATE_LIMIT = 0.4
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(LIMITS))
-def test_corpus_false_positive_rate(name, home):
+def test_corpus_false_positive_rate(name):
     path = os.path.join(CORPUS, name)
     if not os.path.exists(path):
         pytest.skip(f"corpus not present: {path}")
     from hookgate import engine
     from hookgate import event as ev
 
-    root = tempfile.mkdtemp(prefix="hg-corpus-")
+    # a home outside /tmp, as on a real machine: NL2Bash cleans /tmp a lot, and a fixture home
+    # under /tmp would make `find /tmp -delete` cover ~/.ssh
+    base = "/var/tmp" if os.access("/var/tmp", os.W_OK) else None
+    home = tempfile.mkdtemp(prefix="hg-home-", dir=base)
+    root = tempfile.mkdtemp(prefix="hg-corpus-", dir=base)
     os.makedirs(os.path.join(root, ".git"))
     with open(os.path.join(root, ".env"), "w") as f:
         f.write("API_KEY=sk-test\n")
@@ -48,6 +52,10 @@ def test_corpus_false_positive_rate(name, home):
             flagged.append((cmd, mine[0]))
     ind = [c for c in flagged if c[1].get("reason", "").startswith("cannot tell")]
     det = [c for c in flagged if c not in ind]
+    import shutil
+
+    shutil.rmtree(root, ignore_errors=True)
+    shutil.rmtree(home, ignore_errors=True)
     rate = 100.0 * len(flagged) / len(lines)
     det_rate = 100.0 * len(det) / len(lines)
     rules = collections.Counter(v.get("rule") for _, v in flagged)

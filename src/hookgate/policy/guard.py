@@ -110,13 +110,17 @@ def hits_of(kind: str, event, accesses, policy, project_root: str, home: str, an
                 # find -name NAME: the pattern may name a protected file (`*.pem`), and the
                 # files it matches now are judged like a glob's matches (`-name '*env*'`)
                 base, _, name = path.partition("/$(find)/")
-                segs, kinds = unresolved_pattern(path, home, None)
-                hit = cls.classify_pattern(segs, kinds, False, path)
-                if hit is None:
-                    for found in _found_now(base or "/", name):
-                        hit = cls.classify_path(found, a.mode, event.cwd)
-                        if hit is not None:
-                            break
+                if not _names_something(name):
+                    # `-name '*'`, `-name '*.*'`: every file, like a plain `find BASE`
+                    hit = cls.classify_path(base or "/", a.mode, event.cwd)
+                else:
+                    segs, kinds = unresolved_pattern(path, home, None)
+                    hit = cls.classify_pattern(segs, kinds, False, path)
+                    if hit is None:
+                        for found in _found_now(base or "/", name):
+                            hit = cls.classify_path(found, a.mode, event.cwd)
+                            if hit is not None:
+                                break
             elif "glob" in via:
                 segs, kinds = glob_pattern(path)
                 hit = cls.classify_pattern(segs, kinds, "dotglob" not in via, path)
@@ -140,6 +144,22 @@ def hits_of(kind: str, event, accesses, policy, project_root: str, home: str, an
 
 
 FIND_WALK_CAP = 5000
+
+
+def _names_something(name: str) -> bool:
+    """Does a find ``-name`` pattern pick names (a letter or digit outside ``[…]``, or a
+    leading ``.`` — dotfiles), rather than match every file (``*``, ``*.*``)?"""
+    if name.startswith("."):
+        return True
+    depth = 0
+    for ch in name:
+        if ch == "[":
+            depth += 1
+        elif ch == "]" and depth:
+            depth -= 1
+        elif not depth and ch.isalnum():
+            return True
+    return False
 
 
 def _found_now(base: str, name: str):

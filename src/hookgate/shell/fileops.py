@@ -240,6 +240,9 @@ def _gzip(c: Call) -> None:
             out = text[: -len(suf)] if text.endswith(suf) else text + ".out"
             if text.endswith(".tgz"):
                 out = text[:-4] + ".tar"
+            base, sep, name = out.partition("/$(find)/")
+            if sep and kind == UNRES and not (set(name) - set("*?[]")):
+                out = base + "/$(find)"  # `find B -name '*.gz' | xargs gunzip`: some file under B
         else:
             out = text + suf
         c.acc((out, kind), W_, f"{c.name} output")
