@@ -90,6 +90,32 @@ HANDLERS["link"] = HANDLERS["ln"]
 HANDLERS["rsync"] = lambda c: _rsync(c)
 HANDLERS["scp"] = lambda c: _copylike(c, "cFiJlosSPD", (), (R,), "scp")
 
+_SSH_LOCAL_COMMANDS = ("proxycommand", "localcommand", "knownhostscommand")
+
+
+def _ssh(c: Call) -> None:
+    """ssh: ``-i KEY`` is key *use* (ssh authenticates with it and never prints it: no read,
+    like scp's ``-i``); ``-F FILE`` is read (a bad config line is echoed in the error);
+    ``-E FILE`` is written; ``-o ProxyCommand=…``/``LocalCommand=…`` run locally through a
+    shell and are analysed; the destination and remote command run on the other host."""
+    o, _ = opts(c.args, "BbcDEeFIiJLlmOopQRSWw", (), posix=True)
+    for k, v in o:
+        if v is None:
+            continue
+        if k == "-F":
+            c.acc(v, R, "ssh -F config")
+        elif k == "-E":
+            c.acc(v, W_, "ssh -E log")
+        elif k == "-o":
+            key, eq, val = v[0].partition("=")
+            if not eq:
+                key, _, val = v[0].partition(" ")
+            if key.strip().lower() in _SSH_LOCAL_COMMANDS and val.strip():
+                c.script((val.strip(), v[1]), f"ssh -o {key.strip()}")
+
+
+HANDLERS["ssh"] = _ssh
+
 
 def _rsync(c: Call) -> None:
     o, _ = opts(c.args, "eBfTM", ("rsh", "exclude", "include", "exclude-from", "include-from", "files-from",
