@@ -294,38 +294,9 @@ class SpanResolver:
         return None
 
 
-def concrete_text(text: str, resolver: SpanResolver | None):
-    """``text`` with every ``$…``/backquote span replaced by its known value, or None when a
-    span is unknown (or data the agent does not pick, which is no fixed path either)."""
-    if resolver is None:
-        return None
-    out = []
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c == "$" or c == "`":
-            k, name, body = _span_end(text, i)
-            is_subst = c == "`" or text[i + 1 : i + 2] == "("
-            v = resolver.value(name, body, is_subst)
-            if v is None or TAME in v or SENT in v:
-                return None
-            out.append(v)
-            i = max(k, i + 1)
-        else:
-            out.append(c)
-            i += 1
-    return "".join(out)
-
-
-def unresolved_pattern(text: str, home: str, resolver: SpanResolver | None = None):
-    """An unresolved word (``$WORK/out.log``, ``.env.$X``, ``$(cmd)``) → (segs, kinds).
-
-    Unknown spans become wildcards: a span that is a whole directory component → ``U``
-    (any directories, never a protected name); the whole final component → ``F`` (any
-    path at all); a span inside a name → ``*`` within that name (which, like a glob's
-    wildcard, never stands for the protecting part of a name). Spans the resolver knows
-    are replaced first.
-    """
+def _substituted(text: str, home: str, resolver: SpanResolver | None) -> str:
+    """``text`` with each ``$…``/backquote span replaced by what the resolver knows of it, and
+    SENT where nothing is known (without a resolver only ``$HOME`` is known)."""
     out = []
     i, n = 0, len(text)
     while i < n:
@@ -341,7 +312,28 @@ def unresolved_pattern(text: str, home: str, resolver: SpanResolver | None = Non
         else:
             out.append(c)
             i += 1
-    s = "".join(out).lower()
+    return "".join(out)
+
+
+def concrete_text(text: str, resolver: SpanResolver | None):
+    """``text`` with every ``$…``/backquote span replaced by its known value, or None when a
+    span is unknown (or data the agent does not pick, which is no fixed path either)."""
+    if resolver is None:
+        return None
+    s = _substituted(text, resolver.home, resolver)
+    return None if (SENT in s or TAME in s) else s
+
+
+def unresolved_pattern(text: str, home: str, resolver: SpanResolver | None = None):
+    """An unresolved word (``$WORK/out.log``, ``.env.$X``, ``$(cmd)``) → (segs, kinds).
+
+    Unknown spans become wildcards: a span that is a whole directory component → ``U``
+    (any directories, never a protected name); the whole final component → ``F`` (any
+    path at all); a span inside a name → ``*`` within that name (which, like a glob's
+    wildcard, never stands for the protecting part of a name). Spans the resolver knows
+    are replaced first.
+    """
+    s = _substituted(text, home, resolver).lower()
     if s.startswith("~/") or s == "~":
         s = home.lower() + s[1:]
     absolute = s.startswith("/")

@@ -143,7 +143,7 @@ def hits_of(kind: str, event, accesses, policy, project_root: str, home: str, an
     return out
 
 
-FIND_WALK_CAP = 5000
+FIND_WALK_CAP = 20000
 
 
 def _names_something(name: str) -> bool:

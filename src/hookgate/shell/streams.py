@@ -52,6 +52,18 @@ _PLAIN_WRAPPERS = {"sudo": "ugpChDrtUT", "nice": "n", "nohup": "", "command": ""
                    "time": "fo", "doas": "uC"}
 
 
+_PASS = object()
+
+
+def _gate(stmt):
+    """``_PASS`` when ``stmt``'s stdout is its output lines; else its stream: ``[]`` (stdout
+    goes to a file) or None (not a statement, negated, stderr mixed in)."""
+    if not isinstance(stmt, dict) or stmt.get("Negated"):
+        return None
+    how = _stdout(stmt)
+    return [] if how == "none" else None if how == "mixed" else _PASS
+
+
 def call_fields(w, stmt, st, depth):
     """The argv of a simple command, after plain wrappers (``sudo find …``), or None."""
     cmd = stmt.get("Cmd") or {}
@@ -73,13 +85,9 @@ def call_fields(w, stmt, st, depth):
 
 def stream_of(w, stmt, st, depth):
     """The stream ``stmt`` prints, or None when its lines may be anything."""
-    if not isinstance(stmt, dict) or stmt.get("Negated"):
-        return None
-    how = _stdout(stmt)
-    if how == "none":
-        return []
-    if how == "mixed":
-        return None
+    early = _gate(stmt)
+    if early is not _PASS:
+        return early
     cmd = stmt.get("Cmd") or {}
     t = cmd.get("Type")
     if t == "CallExpr":
@@ -116,13 +124,9 @@ def stream_of_stmts(w, stmts, st, depth):
 
 def through(w, stmt, items, st, depth):
     """The stream after the filter ``stmt`` reads ``items``, or None."""
-    if not isinstance(stmt, dict) or stmt.get("Negated"):
-        return None
-    how = _stdout(stmt)
-    if how == "none":
-        return []
-    if how == "mixed":
-        return None
+    early = _gate(stmt)
+    if early is not _PASS:
+        return early
     fields = call_fields(w, stmt, st, depth)
     if fields is None:
         return None
