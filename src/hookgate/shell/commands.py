@@ -365,12 +365,6 @@ def handler_for(name: str):
     return unknown_program
 
 
-def find_pattern(args, st):
-    from hookgate.shell.findx import find_pattern as fp
-
-    return fp(args, st)
-
-
 def _wrappers():
     handler_for("")
     from hookgate.shell import wrappers

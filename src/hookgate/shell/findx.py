@@ -55,11 +55,6 @@ def find_patterns(args, st) -> list:
     return out
 
 
-def find_pattern(args, st):
-    """The first start point's pattern (see ``find_patterns``)."""
-    return find_patterns(args, st)[0]
-
-
 def _find(c: Call) -> None:
     starts, expr = _find_split(c.args)
     pats = find_patterns(c.args, c.st)

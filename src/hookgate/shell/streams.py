@@ -102,13 +102,7 @@ def stream_of(w, stmt, st, depth):
             return None
         return through(w, cmd.get("Y"), left, st, depth)
     if t in ("Subshell", "Block"):
-        out: list = []
-        for s in cmd.get("Stmts") or ():
-            x = stream_of(w, s, st, depth)
-            if x is None:
-                return None
-            out += x
-        return out
+        return stream_of_stmts(w, cmd.get("Stmts"), st, depth)
     return None
 
 
