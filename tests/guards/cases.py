@@ -124,7 +124,8 @@ ADVERSARIAL = [
     ("cat $(dirname src/x)/../.env", D), ("cp \"$(readlink -f envlink)\" /tmp/x", D), ("cat \"$(basename /x/.env)\"", D),
     ("find \"$UNSET_DIR\" -name '.env' -exec cat {} \\;", D), ("sudo find . -name '.env' | xargs cat", D),
     ("find . -printf '%f\\n' | xargs cat", D), ("find . -name '*env*' -exec cat {} \\;", D),
-    ("find . -iname '*ENV' | xargs cat", D), ("find . -name '*nv' -delete", D), ("ls *.txt | xargs cat", D), ("ssh -o ProxyCommand='cat .env' host", D),
+    ("find . -iname '*ENV' | xargs cat", D), ("find . -name '*nv' -delete", D), ("ls *.txt | xargs cat", D), ("cat $(find . | grep -e README -e env)", D),
+    ("for f in $(find . -type f | grep -i key); do cat $f; done", D), ("ls -a | grep '^\\.e' | xargs cat", D), ("ssh -o ProxyCommand='cat .env' host", D),
     ("ssh -o 'LocalCommand=cp .env /tmp/x' -o PermitLocalCommand=yes host", D), ("ssh -F .env host", D), ("cp \"$1\" .env /tmp/", D),
     ("find . -name '*.txt' -exec sh -c 'cp \"$1\" /tmp/' sh {} \\;", D),
 ]
@@ -165,7 +166,8 @@ BENIGN = [
     "cp -r \"$1\" \"$2\"", "tar -zxvf $1", "mkdir -p \"$@\"", "find \"$DIR\" -type f -mtime +7 -delete",
     "find . -name '*.md' -exec sh -c 'cp \"$1\" /tmp/' sh {} \\;", "find . -name '*.log' -exec sh -c 'mv \"$@\" /tmp/' sh {} +",
     "cd \"$(dirname \"$0\")\"", "ln -s \"$(pwd)/src\" /tmp/srclink", "cd src && cp \"$(ls -t *.py | head -1)\" /tmp/latest.py",
-    "git ls-files | xargs wc -l", "ssh -i certs/deploy.pem deploy@host uptime", "ssh -i ~/.ssh/id_rsa git@github.com", "find . -name '*.md' | awk 'NR>1' | xargs wc -w", "echo src/*.py | xargs wc -l",
+    "git ls-files | xargs wc -l", "find src | grep app | xargs wc -l", "find . -name '*.py' | grep config | xargs cat",
+    "ls | grep README | xargs cat", "for f in $(find src -type f | grep -v test); do wc -l $f; done", "ssh -i certs/deploy.pem deploy@host uptime", "ssh -i ~/.ssh/id_rsa git@github.com", "find . -name '*.md' | awk 'NR>1' | xargs wc -w", "echo src/*.py | xargs wc -l",
 ]
 
 # tool calls: (tool, input, expected)

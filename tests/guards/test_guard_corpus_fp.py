@@ -16,7 +16,7 @@ import pytest
 
 CORPUS = os.environ.get("HOOKGATE_CORPUS") or os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "corpus")
-LIMITS = {"tldr-commands.txt": 0.4, "nl2bash-commands.txt": 2.5}  # percent; NL2Bash: a ratchet (the issue asks 0.4; see ADR 0008)
+LIMITS = {"tldr-commands.txt": 0.4, "nl2bash-commands.txt": 2.3}  # percent; NL2Bash: a ratchet (the issue asks 0.4; see ADR 0008)
 DETERMINATE_LIMIT = 0.4
 
 

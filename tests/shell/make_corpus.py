@@ -443,7 +443,13 @@ add("for f in src/*.py; do wc -l $f; done", ["read {C}/src/main.py", "read ?{C}/
 
 # --- data flow (streams of file names, positional parameters, computed substitutions) ------
 add("find src -name '*.py' | grep -v test | xargs rm", ["delete ?{C}/src/$(find)/*.py"], not_=["delete ?$(xargs input)"], cat="dataflow")
-add("find src | grep main | xargs rm", ["delete ?$(xargs input)"], cat="dataflow")  # picks by content: unknown
+# a content filter after find/ls is run on the files there are now (shell/listing.py)
+add("find src | grep main | xargs rm", ["delete {C}/src/main.py"], not_=["delete {C}/src/util.py", "delete ?$(xargs input)"], cat="dataflow")
+add("find src -type f | grep 'ma\\(i\\)n' | xargs rm", ["delete {C}/src/main.py"], not_=["delete {C}/src/util.py"], cat="dataflow")
+add("find . -maxdepth 1 | grep -E 'a|b' | xargs rm", ["delete {C}/a.txt", "delete {C}/b.txt"], not_=["delete {C}/src/main.py"], cat="dataflow")
+add("ls | grep -v txt | grep -i READ | xargs cat", ["read {C}/README.md"], not_=["read {C}/a.txt"], cat="dataflow")
+add("find src | grep '*(' | xargs rm", ["delete ?$(xargs input)"], cat="dataflow")  # not a regex: unknown
+add("find src | sed s/x/y/ | xargs rm", ["delete ?$(xargs input)"], cat="dataflow")  # rewritten: unknown
 add("find src docs -delete", ["delete ?{C}/src/$(find)", "delete ?{C}/docs/$(find)"], cat="dataflow")
 add("ls | xargs rm", ["delete ?{C}/*"], not_=["delete ?$(xargs input)"], cat="dataflow")
 add("ls -a | xargs rm", ["delete ?{C}/.*", "delete ?{C}/*"], cat="dataflow")

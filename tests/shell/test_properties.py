@@ -134,3 +134,32 @@ def test_parser_timeout_is_indeterminate(tree, monkeypatch):
         res("echo 'x'", timeout=0.0)
     except P.ParseError as e:
         assert "timed out" in str(e)
+
+
+# --- concrete listings: grep patterns from the command text are untrusted input ------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as hst  # noqa: E402
+
+_LINES = ["./src/" + "a" * 40 + ".py", "./.env", "./" + "ab" * 30, "./x y/z"]
+
+
+@settings(max_examples=300, deadline=2000)
+@given(hst.text(alphabet="ab()[]*+?{}|\\.^$1-", max_size=40), hst.sampled_from(["-E", "-G", "-F", "-P", "-i"]))
+def test_listing_grep_never_raises_or_hangs(pattern, flag):
+    """Any pattern: a subset of the lines, or None (unknown) — never an exception, and never
+    catastrophic backtracking (the deadline would fail the example)."""
+    from hookgate.shell.listing import _grep
+    from hookgate.shell.words import LIT
+
+    got = _grep("grep", [(flag, LIT), (pattern, LIT)], list(_LINES))
+    assert got is None or set(got) <= set(_LINES)
+
+
+def test_listing_grep_refuses_backtracking_bombs():
+    from hookgate.shell.listing import _grep
+    from hookgate.shell.words import LIT
+
+    for bomb in ("(a+)+$", "(a*)*b", "(a|aa)*c", "a*a*a*a*a*a*b", "(x)\\1"):
+        assert _grep("grep", [("-E", LIT), (bomb, LIT)], ["a" * 60]) is None, bomb
+    assert _grep("grep", [("-E", LIT), ("env$", LIT)], ["./.env", "./a.py"]) == ["./.env"]
+    assert _grep("grep", [("-v", LIT), ("a\\.py", LIT)], ["./.env", "./a.py"]) == ["./.env"]

@@ -126,7 +126,7 @@ def run_found(c: Call, argv, marker: str, item) -> None:
     c.run(out, st=st)
 
 
-MAX_ITEMS = 8
+MAX_ITEMS = 64  # xargs -I runs its command once per item
 
 
 def _xargs(c: Call) -> None:
@@ -140,7 +140,7 @@ def _xargs(c: Call) -> None:
     if values(o, "-a", "--arg-file"):
         items = unknown
     elif feed is not None and feed.items is not None:
-        items = feed.items if len(feed.items) <= MAX_ITEMS else unknown
+        items = feed.items  # bounded where they are made (streams, listing)
     elif feed is not None and feed.text is not None:
         words = feed.text.split()
         items = [(t, LIT) for t in words] if len(words) <= 16 else unknown
@@ -152,7 +152,7 @@ def _xargs(c: Call) -> None:
     repl = values(o, "-I", "--replace", "-i")
     if repl or has(o, "-i"):
         r = repl[-1][0] if repl else "{}"
-        for it in items[:MAX_ITEMS]:
+        for it in items if len(items) <= MAX_ITEMS else unknown:
             run_found(c, cmd, r, it)
     else:
         c.run(list(cmd) + list(items))

@@ -98,9 +98,15 @@ def stream_of(w, stmt, st, depth):
         return src(fields[1:], st) if src is not None else None
     if t == "BinaryCmd" and cmd.get("Op") == "|":
         left = stream_of(w, cmd.get("X"), st, depth)
-        if left is None:
-            return None
-        return through(w, cmd.get("Y"), left, st, depth)
+        out = None if left is None else through(w, cmd.get("Y"), left, st, depth)
+        if out is None:
+            # a content filter (`find . | grep x`): run it on the files there are now
+            from hookgate.shell.listing import lines_of
+
+            lines = lines_of(w, stmt, st, depth)
+            if lines is not None:
+                out = [(ln, LIT) for ln in lines]
+        return out
     if t in ("Subshell", "Block"):
         return stream_of_stmts(w, cmd.get("Stmts"), st, depth)
     return None
@@ -307,7 +313,7 @@ def _grep_filter(args) -> bool:
     for k, _ in o:
         if k in ("-o", "--only-matching", "-n", "--line-number", "-b", "--byte-offset", "-H", "--with-filename",
                  "-c", "--count", "-l", "-L", "--files-with-matches", "--files-without-match", "-r", "-R",
-                 "--recursive", "-T", "--initial-tab", "-Z", "--null", "--label", "-u"):
+                 "--recursive", "-T", "--initial-tab", "--label", "-u"):
             return False
     if not has(o, "-v", "--invert-match"):
         return False  # picks lines by content
@@ -470,6 +476,10 @@ def subst_segs(w, p, st, depth, quoted):
             if v is not None:
                 return [Seg(v, quoted, True, True)]
     items = stream_of(w, s0, st, depth)
+    if items is not None and len(items) > 1 and not quoted and all(
+        k == LIT and t and not any(c in t for c in " \t\n*?[") for t, k in items
+    ):
+        return [Seg(" ".join(t for t, _ in items), False, True, True)]  # word-split into the names
     if items is None or len(items) != 1:
         return None
     text, kind = items[0]
