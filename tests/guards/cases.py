@@ -124,7 +124,7 @@ ADVERSARIAL = [
     ("cat $(dirname src/x)/../.env", D), ("cp \"$(readlink -f envlink)\" /tmp/x", D), ("cat \"$(basename /x/.env)\"", D),
     ("find \"$UNSET_DIR\" -name '.env' -exec cat {} \\;", D), ("sudo find . -name '.env' | xargs cat", D),
     ("find . -printf '%f\\n' | xargs cat", D), ("find . -name '*env*' -exec cat {} \\;", D),
-    ("find . -iname '*ENV' | xargs cat", D), ("find . -name '*nv' -delete", D), ("ls *.txt | xargs cat", D), ("cat $(find . | grep -e README -e env)", D),
+    ("find . -iname '*ENV' | xargs cat", D), ("find . -name '*nv' -delete", D), ("ls *.txt | xargs cat", D), ("cp `readlink envlink` /tmp/x", D), ("ln -sf .env l2; cat $(readlink l2)", D), ("cat $(find . | grep -e README -e env)", D),
     ("for f in $(find . -type f | grep -i key); do cat $f; done", D), ("ls -a | grep '^\\.e' | xargs cat", D), ("ssh -o ProxyCommand='cat .env' host", D),
     ("ssh -o 'LocalCommand=cp .env /tmp/x' -o PermitLocalCommand=yes host", D), ("ssh -F .env host", D), ("cp \"$1\" .env /tmp/", D),
     ("find . -name '*.txt' -exec sh -c 'cp \"$1\" /tmp/' sh {} \\;", D),

@@ -467,6 +467,8 @@ add("cat \"$(dirname src/main.py)/main.py\"", ["read {C}/src/main.py"], cat="dat
 add("cat $(basename /x/y/a.txt)", ["read {C}/a.txt"], cat="dataflow")
 add("echo a.txt | while read f; do cat \"$f\"; done", ["read {C}/a.txt"], cat="dataflow")
 add("shopt -s dotglob; cat *", ["read {C}/.env"], cat="dataflow")
+add("cat $(readlink link)", ["read {C}/.env"], cat="dataflow")
+add("cat $(readlink a.txt)", [], not_=["read ?$(readlink a.txt)"], reads=False, cat="dataflow")  # not a link: nothing
 
 if __name__ == "__main__":
     for e in E:

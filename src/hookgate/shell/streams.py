@@ -472,7 +472,7 @@ def subst_segs(w, p, st, depth, quoted):
     if cmd.get("Type") == "CallExpr" and not s0.get("Redirs") and not s0.get("Negated"):
         fields = call_fields(w, s0, st, depth)
         if fields is not None:
-            v = _computed(os.path.basename(fields[0][0]), fields[1:], st)
+            v = _computed(w, os.path.basename(fields[0][0]), fields[1:], st)
             if v is not None:
                 return [Seg(v, quoted, True, True)]
     items = stream_of(w, s0, st, depth)
@@ -490,7 +490,7 @@ def subst_segs(w, p, st, depth, quoted):
     return [Seg(text, quoted, True, True)]
 
 
-def _computed(name, args, st):
+def _computed(w, name, args, st):
     from hookgate.shell.walk import norm
 
     if any(k != LIT for _, k in args):
@@ -513,13 +513,22 @@ def _computed(name, args, st):
         ops = [a for a in words if not a.startswith("-")]
         if len(ops) != 1 or not ops[0]:
             return None
+        path = norm(ops[0], st.cwd)
+        if path is None or any(a.mode in ("write", "delete") and (not a.resolved or a.path == path)
+                               for a in w.accesses):
+            return None  # the command may have changed the link before it is read
         if name == "readlink" and not any(f in ("-f", "-e", "-m", "--canonicalize", "--canonicalize-existing",
                                                 "--canonicalize-missing") or (len(f) > 1 and f[1] != "-" and set(f[1:]) & set("fem"))
                                            for f in flags):
-            return None
-        path = norm(ops[0], st.cwd)
-        if path is None:
-            return None
+            try:
+                target = os.readlink(path)  # the link's own text, now
+                if not target.startswith("/") and os.path.dirname(path) != st.cwd:
+                    return None  # relative to the link's directory, used relative to the cwd
+                return target
+            except OSError:
+                return ""  # not a link: readlink prints nothing
+            except ValueError:
+                return None
         try:
             return os.path.realpath(path)
         except (OSError, ValueError):
