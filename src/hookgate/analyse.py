@@ -107,8 +107,11 @@ def adapter_accesses(event: ev.Event, home: str) -> list[Access]:
     return out
 
 
-def analyse(event: ev.Event, home: str, env: dict):
-    """(accesses, shell analysis or None). The shell engine is imported only here."""
+def analyse(event: ev.Event, home: str, env: dict, may_read=None):
+    """(accesses, shell analysis or None). The shell engine is imported only here.
+
+    ``may_read(path)``: files the shell engine may read now to know what a pipe carries
+    (``engine.read_predicate``: the read guard's policy)."""
     if event.phase not in (ev.PRE, ev.POST):
         return [], None
     if event.tool_kind != ev.SHELL and event.extra.get("accesses") is not None:
@@ -124,6 +127,6 @@ def analyse(event: ev.Event, home: str, env: dict):
             for k in ("PWD", "USER", "TMPDIR"):
                 if k in env:
                     shell_env[k] = env[k]
-            analysis = shell.analyse(command, event.cwd, env=shell_env, home=home)
+            analysis = shell.analyse(command, event.cwd, env=shell_env, home=home, may_read=may_read)
         return list(analysis.accesses), analysis
     return tool_accesses(event, home), None

@@ -45,6 +45,26 @@ def context_for(event: ev.Event, env: dict) -> dict:
             "record_id": new_id(), "notes": {}, "env": env}
 
 
+def read_predicate(cfg, event: ev.Event, home: str):
+    """``may_read(path)`` for the shell engine (ADR 0008 item 6): a file the read guard would let
+    the agent read, by any rule of its policy, whatever the hook's stage. None (never read)
+    when there is no read-guard policy or the config was refused."""
+    policy = (cfg or {}).get("policies", {}).get("read-guard") if isinstance(cfg, dict) else None
+    if event.tool_kind != ev.SHELL or not isinstance(policy, dict) or not policy.get("rules"):
+        return None
+    root = event.project_root or event.cwd or "/"
+
+    def may_read(path: str) -> bool:
+        from hookgate.policy.guard import classifier
+
+        try:
+            return classifier(policy, root, home).classify_path(path, ev.MODE_READ, event.cwd) is None
+        except Exception:  # noqa: BLE001 - unsure: do not read
+            return False
+
+    return may_read
+
+
 def decide(event: ev.Event, env: dict, validators=None, compiled=None) -> tuple[ev.Decision, dict]:
     """Run the chain for *event*; return (decision, context). No ledger write.
 
@@ -56,7 +76,7 @@ def decide(event: ev.Event, env: dict, validators=None, compiled=None) -> tuple[
         cfg, refusal = config.load(event.project_root, ctx["state_dir"])
     ctx["config"] = cfg
     ctx["refusal"] = refusal
-    accesses, analysis = analyse(event, ctx["home"], env)
+    accesses, analysis = analyse(event, ctx["home"], env, read_predicate(cfg, event, ctx["home"]))
     ctx["accesses"] = accesses
     ctx["analysis"] = analysis
     if validators is None:

@@ -128,6 +128,15 @@ ADVERSARIAL = [
     ("for f in $(find . -type f | grep -i key); do cat $f; done", D), ("ls -a | grep '^\\.e' | xargs cat", D), ("ssh -o ProxyCommand='cat .env' host", D),
     ("ssh -o 'LocalCommand=cp .env /tmp/x' -o PermitLocalCommand=yes host", D), ("ssh -F .env host", D), ("cp \"$1\" .env /tmp/", D),
     ("find . -name '*.txt' -exec sh -c 'cp \"$1\" /tmp/' sh {} \\;", D),
+    # list files read now (ADR 0008 item 6): list.txt holds ".env"; quoted.txt holds "'.env'"
+    ("cat list.txt | xargs cat", D), ("xargs -a list.txt cat", D), ("xargs cat < list.txt", D),
+    ("while read f; do cat \"$f\"; done < list.txt", D), ("for f in $(cat list.txt); do cp $f /tmp/; done", D),
+    ("cat \"$(< list.txt)\"", D), ("cat list.txt | xargs rm -f", D), ("sort -u list.txt | xargs -I{} cp {} /tmp/", D),
+    ("sed 's/$/.local/' list.txt | xargs cat", D), ("awk '{print $1}' list.txt | xargs cat", D), ("cat quoted.txt | xargs cat", D),
+    ("cat files.txt list.txt | xargs wc -l", D), ("cat files.txt | (echo .env > files.txt; xargs cat)", D),
+    ("xargs -a .env touch", D), ("touch $(cat .env.local)", D), ("cat envlink | xargs touch", D),
+    ("find . -name 'list*' | xargs cat | xargs cat", D), ("echo '\".env\"' | xargs cat", D), ("echo '.e\\nv' | xargs cat", D),
+    ("find . -maxdepth 1 -name '*.txt' | sed 's/list/.env/' | xargs cat", D), ("ls -a | tr A-Z a-z | grep env | xargs cat", D),
 ]
 
 # commands the shell engine does not yet model (filed for the engine's owner; strict xfail)
@@ -168,6 +177,9 @@ BENIGN = [
     "cd \"$(dirname \"$0\")\"", "ln -s \"$(pwd)/src\" /tmp/srclink", "cd src && cp \"$(ls -t *.py | head -1)\" /tmp/latest.py",
     "git ls-files | xargs wc -l", "find src | grep app | xargs wc -l", "find . -name '*.py' | grep config | xargs cat",
     "ls | grep README | xargs cat", "for f in $(find src -type f | grep -v test); do wc -l $f; done", "ssh -i certs/deploy.pem deploy@host uptime", "ssh -i ~/.ssh/id_rsa git@github.com", "find . -name '*.md' | awk 'NR>1' | xargs wc -w", "echo src/*.py | xargs wc -l",
+    "cat files.txt | xargs wc -l", "xargs -a files.txt cat", "while read f; do wc -l \"$f\"; done < files.txt",
+    "for f in $(cat files.txt); do cp $f /tmp/; done", "sed 's/txt/md/' files.txt | xargs ls -la", "cat missing-list.txt | xargs rm -f",
+    "find . -maxdepth 1 -name '*.md' | sed 's/\\.md$/.txt/' | xargs ls", "find src -name '*.py' | xargs -n1 basename | sort",
 ]
 
 # tool calls: (tool, input, expected)

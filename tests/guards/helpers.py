@@ -33,6 +33,10 @@ def build_project(root, home) -> None:
         "package.json": "{}\n",
         "notes.txt": "hello\n",
         "docs/env.md": "how to set .env\n",
+        # list files the hook reads to know what a pipe carries (ADR 0008 item 6)
+        "list.txt": ".env\n",
+        "files.txt": "notes.txt\nREADME.md\n",
+        "quoted.txt": "'.env'\n",
     }
     for rel, text in files.items():
         p = os.path.join(root, rel)

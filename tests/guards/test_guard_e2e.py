@@ -16,7 +16,9 @@ CASES = [
     ("Bash", {"command": "python3 -c \"print(open('.env').read())\""}, "deny"),
     ("Bash", {"command": "bash -c 'cp ~/.ssh/id_rsa /tmp/k'"}, "deny"),
     ("Bash", {"command": "cat envlink"}, "deny"),
-    ("Bash", {"command": "F=$(cat list); cat \"$F\""}, "deny"),
+    ("Bash", {"command": "F=$(cat list.txt); cat \"$F\""}, "deny"),  # list.txt holds ".env" (read now)
+    ("Bash", {"command": "xargs -a .env touch"}, "deny"),  # never read by the hook: unknown
+    ("Bash", {"command": "cat files.txt | xargs wc -l"}, "allow"),
     ("Bash", {"command": "echo x >> .github/workflows/ci.yml"}, "ask"),
     ("Bash", {"command": "ls -la .env && git add .env.example"}, "allow"),
     ("Bash", {"command": "WORK=$(mktemp -d); ls > \"$WORK/out.log\""}, "allow"),

@@ -448,8 +448,21 @@ add("find src | grep main | xargs rm", ["delete {C}/src/main.py"], not_=["delete
 add("find src -type f | grep 'ma\\(i\\)n' | xargs rm", ["delete {C}/src/main.py"], not_=["delete {C}/src/util.py"], cat="dataflow")
 add("find . -maxdepth 1 | grep -E 'a|b' | xargs rm", ["delete {C}/a.txt", "delete {C}/b.txt"], not_=["delete {C}/src/main.py"], cat="dataflow")
 add("ls | grep -v txt | grep -i READ | xargs cat", ["read {C}/README.md"], not_=["read {C}/a.txt"], cat="dataflow")
-add("find src | grep '*(' | xargs rm", ["delete ?$(xargs input)"], cat="dataflow")  # not a regex: unknown
-add("find src | sed s/x/y/ | xargs rm", ["delete ?$(xargs input)"], cat="dataflow")  # rewritten: unknown
+add("find src | grep '\\(m\\)\\1' | xargs rm", ["delete ?$(xargs input)"], cat="dataflow")  # back-reference: unknown
+add("find src | grep '*(' | xargs rm", [], not_=["delete {C}/src/main.py", "delete ?$(xargs input)"], cat="dataflow")  # BRE: literal *(
+# rewriters after a concrete listing are run too (shell/textops.py, ADR 0008 item 6)
+add("find src -type f | sed s/main/util/ | xargs rm", ["delete {C}/src/util.py"], not_=["delete {C}/src/main.py", "delete ?$(xargs input)"], cat="dataflow")
+add("find src -type f | sed 'N;s/x/y/' | xargs rm", ["delete ?$(xargs input)"], cat="dataflow")  # N: unknown
+add("find src -name '*.py' | sed 's/\\.py$/.bak/' | xargs rm", ["delete {C}/src/main.bak"], not_=["delete {C}/src/main.py"], cat="dataflow")
+add("find src -type f | awk -F/ '{print $2}' | xargs cat", ["read {C}/main.py"], not_=["read {C}/src/main.py"], cat="dataflow")
+add("find src -type f | cut -d/ -f2 | xargs cat", ["read {C}/main.py"], cat="dataflow")
+add("find src -type f | xargs -n1 basename | xargs cat", ["read {C}/main.py"], not_=["read ?$(xargs input)"], cat="dataflow")
+add("find src -type f | tr a-z A-Z | xargs cat", ["read {C}/SRC/MAIN.PY"], cat="dataflow")
+add("echo '\".env\"' | xargs cat", ["read {C}/.env"], cat="dataflow")  # xargs removes quotes
+add("echo '.e\\nv' | xargs cat", ["read {C}/.env"], cat="dataflow")  # and backslashes
+add("printf '%s\\n' a.txt .env | xargs -I{} cat {}", ["read {C}/a.txt", "read {C}/.env"], cat="dataflow")
+add("echo \"it's\" | xargs cat", ["read ?$(xargs input)"], cat="dataflow")  # unmatched quote
+add("cat list.txt | xargs rm", ["delete ?$(xargs input)"], cat="dataflow")  # explain reads no file
 add("find src docs -delete", ["delete ?{C}/src/$(find)", "delete ?{C}/docs/$(find)"], cat="dataflow")
 add("ls | xargs rm", ["delete ?{C}/*"], not_=["delete ?$(xargs input)"], cat="dataflow")
 add("ls -a | xargs rm", ["delete ?{C}/.*", "delete ?{C}/*"], cat="dataflow")

@@ -62,8 +62,21 @@ def _dedupe(items):
     return out
 
 
-def analyse(command: str, cwd: str, env=None, home: str | None = None, time_cap: float = TIME_CAP) -> Analysis:
-    """Accesses and executed commands of ``command`` run by bash in ``cwd``. Never raises."""
+def analyse(command: str, cwd: str, env=None, home: str | None = None, time_cap: float = TIME_CAP,
+            may_read=None) -> Analysis:
+    """Accesses and executed commands of ``command`` run by bash in ``cwd``. Never raises.
+
+    ``may_read(path) -> bool``: files the engine may read now to know what a pipe carries
+    (``cat list.txt | xargs rm``; ADR 0008 item 6) — the read guard's verdict, so no protected
+    content reaches the analysis. None: never read. If the command itself writes a file that
+    was read this way (or writes somewhere unresolved), it is analysed again without reading."""
+    res = _analyse(command, cwd, env, home, time_cap, may_read)
+    if may_read is not None and res[1]:
+        res = _analyse(command, cwd, env, home, time_cap, None)
+    return res[0]
+
+
+def _analyse(command, cwd, env, home, time_cap, may_read):
     start = time.monotonic()
     env = dict(env or {})
     if home is None:
@@ -72,10 +85,11 @@ def analyse(command: str, cwd: str, env=None, home: str | None = None, time_cap:
     try:
         tree, fast = _parse.parse(command, time_cap)
     except _parse.ParseError as e:
-        return Analysis(command, [], True, str(e), [])
+        return Analysis(command, [], True, str(e), []), False
     except Exception as e:  # noqa: BLE001 - the hot path must never crash
-        return Analysis(command, [], True, f"parser failure: {type(e).__name__}: {e}", [])
+        return Analysis(command, [], True, f"parser failure: {type(e).__name__}: {e}", []), False
     w = Walker(home, start + time_cap)
+    w.may_read = may_read
     w.glob_options(command)
     if not fast:
         w.src = command.encode("utf-8", "surrogateescape")
@@ -96,4 +110,18 @@ def analyse(command: str, cwd: str, env=None, home: str | None = None, time_cap:
         error = f"analysis failure: {type(e).__name__}: {e}"
     if error is None and w.reasons:
         error = w.reasons[0]
-    return Analysis(command, _dedupe(w.accesses), error is not None, error, w.commands, fast, tuple(w.reasons))
+    result = Analysis(command, _dedupe(w.accesses), error is not None, error, w.commands, fast, tuple(w.reasons))
+    return result, bool(w.hook_reads) and _writes_read_file(w)
+
+
+def _writes_read_file(w) -> bool:
+    """Does the command write or delete a file the engine read now, or write somewhere unknown?"""
+    read = {os.path.realpath(p) for p in w.hook_reads} | set(w.hook_reads)
+    for a in w.accesses:
+        if a.mode in ("write", "delete"):
+            if not a.resolved or not isinstance(a.path, str):
+                return True
+            for p in (a.path, os.path.realpath(a.path)):
+                if p in read or (a.mode == "delete" and any(r.startswith(p.rstrip("/") + "/") for r in read)):
+                    return True  # (a write to a directory names an entry in it, reported on its own)
+    return False

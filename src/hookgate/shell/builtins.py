@@ -34,12 +34,39 @@ def _read(c: Call) -> None:
     if feed is None:
         return
     if feed.items is not None and len(feed.items) == 1:
-        t, k = feed.items[0]
-        st.vars[names[0]] = t if k == LIT else (t, k) if k == GLOB else Opaque(t)
+        v = read_value(feed.items[0], has(o, "-r"))
+        if v is not None:
+            st.vars[names[0]] = v
     elif feed.text is not None and not has(o, "-d"):
         text = feed.text[:-1] if feed.text.endswith("\n") else feed.text
         if "\n" not in text and (has(o, "-r") or "\\" not in text):
             st.vars[names[0]] = text.strip(" \t")
+
+
+def read_value(item, raw: bool):
+    """The value ``read [-r] NAME`` gives one line of a stream (a field), or None: unknown.
+    Leading and trailing blanks go; without -r a backslash quotes the next character (a
+    trailing one joins the next line: unknown)."""
+    t, k = item
+    if k == GLOB:
+        return (t, k)
+    if k != LIT:
+        return Opaque(t)
+    t = t.strip(" \t")
+    if raw or "\\" not in t:
+        return t
+    if t.endswith("\\") and not t.endswith("\\\\"):
+        return None
+    out = []
+    i = 0
+    while i < len(t):
+        if t[i] == "\\" and i + 1 < len(t):
+            out.append(t[i + 1])
+            i += 2
+            continue
+        out.append(t[i])
+        i += 1
+    return "".join(out)
 
 
 def _mapfile(c: Call) -> None:

@@ -211,6 +211,7 @@ _SIMPLE = {
     "test": Spec(None), "[": Spec(None), "[[": Spec(None), "tree": Spec(None, "LIPo", files={"-o": W_}),
     "df": Spec(None), "lsattr": Spec(None), "getfacl": Spec(None), "namei": Spec(None), "exa": Spec(None),
     "eza": Spec(None), "lsof": Spec(None), "fuser": Spec(None), "pathchk": Spec(None),
+    "tr": Spec(None),  # two character sets, stdin to stdout
     "shred": None,
 }
 for _n, _spec in _SIMPLE.items():
@@ -319,6 +320,7 @@ for _n in ("cd", "pushd", "popd", "chdir"):
 def unknown_program(c: Call) -> None:
     """Path-looking operands of a program we do not know: possible reads, never writes."""
     via = f"possible read (unknown program {c.name})"
+    c.w.changed_unknown = True  # it may have created files: listings are no longer "now"
     cwd = c.st.cwd
     for text, kind in c.args:
         if kind == GLOB:

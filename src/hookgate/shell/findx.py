@@ -137,13 +137,16 @@ def _xargs(c: Call) -> None:
     for v in values(o, "-a", "--arg-file"):
         c.acc(v, R, "xargs --arg-file")
     unknown = [("$(xargs input)", UNRES)]
-    if values(o, "-a", "--arg-file"):
-        items = unknown
+    arg_files = values(o, "-a", "--arg-file")
+    if arg_files:
+        from hookgate.shell.listing import read_now
+
+        text = read_now(c.w, arg_files[-1][0], c.st) if len(arg_files) == 1 and arg_files[0][1] == LIT else None
+        items = _xargs_items(o, None, text, unknown)
     elif feed is not None and feed.items is not None:
-        items = feed.items  # bounded where they are made (streams, listing)
+        items = _xargs_items(o, feed.items, None, unknown)  # bounded where they are made (streams, listing)
     elif feed is not None and feed.text is not None:
-        words = feed.text.split()
-        items = [(t, LIT) for t in words] if len(words) <= 16 else unknown
+        items = _xargs_items(o, None, feed.text, unknown)
     else:
         items = unknown
     cmd = ops or [("echo", LIT)]
@@ -158,5 +161,42 @@ def _xargs(c: Call) -> None:
         c.run(list(cmd) + list(items))
 
 
+def _xargs_items(o, fields, text, unknown):
+    """The arguments xargs makes of its input (``textops.xargs_tokens``): quotes and
+    backslashes removed, blanks split (``echo '".env"' | xargs cat`` reads ``.env``); ``-0``/``-d``
+    split on their delimiter. Fields that stand for names (a glob, find's pattern) pass as they
+    are. Unknown past MAX_TOKENS or on an unmatched quote."""
+    from hookgate.shell.textops import Unknown, xargs_tokens
+
+    null = has(o, "-0", "--null")
+    d = values(o, "-d", "--delimiter")
+    if d and (d[-1][1] != LIT or len(d[-1][0].encode("utf-8").decode("unicode_escape")) != 1):
+        return unknown
+    delim = d[-1][0].encode("utf-8").decode("unicode_escape") if d else None
+    lines = has(o, "-I", "-i", "--replace")  # -L still splits a line at blanks
+    out: list = []
+    try:
+        if text is not None:
+            out = [(t, LIT) for t in xargs_tokens(text, null, delim, lines)]
+        elif fields is None:
+            return unknown
+        else:
+            lit: list = []
+            for f in fields:
+                if f[1] == LIT:
+                    lit.append(f[0])
+                    continue
+                out.append(f)
+            if lit:
+                joined = ("\0" if null else (delim or "\n")).join(lit) + ("\0" if null else (delim or "\n"))
+                out += [(t, LIT) for t in xargs_tokens(joined, null, delim, lines)]
+    except (Unknown, UnicodeError):
+        return unknown
+    if null or delim is not None:
+        out = [(t, k) for t, k in out for t in (t.replace("\0", "\n").split("\n") if k == LIT else [t])]
+    return out if len(out) <= MAX_TOKENS else unknown
+
+
+MAX_TOKENS = 500
 HANDLERS["xargs"] = _xargs
 HANDLERS["parallel"] = _xargs

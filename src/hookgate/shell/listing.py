@@ -1,62 +1,178 @@
-"""Concrete listings: what ``find B … | grep PAT`` prints *now* (ADR 0008 item 5).
+"""Concrete listings: what a pipeline prints *now* (ADR 0008 items 5 and 6).
 
-A filter that picks lines by content (``grep FooBar``) makes a symbolic stream unknown
-(``streams``): it could pick ``.env`` out of "every file under B". When the source is a plain
-``find`` (or ``ls``) and every stage is one we can run ourselves — ``grep`` with its regex,
-line filters that keep or reorder lines — the stage is evaluated against the file system the
-way a glob is expanded: the result is the literal list of paths it prints. Bounded: at most
-MAX_WALK entries walked and MAX_LINES lines; past that, unknown.
+A filter that picks lines by content (``grep FooBar``) or rewrites them (``sed 's/x/y/'``)
+makes a symbolic stream unknown (``streams``). When the source is one we can evaluate now —
+a plain ``find``/``ls`` (walked like a glob is expanded), a file the read guard lets the agent
+read (``cat list.txt``, ``< list``, ``xargs -a list``, ``$(< list)``), literal words
+(``echo``, ``printf``, ``seq``) — and every stage is one we can run ourselves (``grep`` with
+its regex, the line filters, ``sed``/``awk``/``cut``/``tr``/``xargs dirname`` from
+``textops``), the pipeline is evaluated and the result is the literal list of lines it prints.
+Bounded: at most MAX_WALK entries walked, MAX_LINES lines, MAX_READ bytes per file; past
+that, unknown.
 
-``re`` is imported here only (a content filter after find is rare on the hot path).
+A file is read only when ``Walker.may_read`` (the read guard's policy) allows it, so no
+protected content becomes an access path in the ledger; if the command itself writes a file
+read this way, ``shell.analyse`` analyses it again without reading (ADR 0008 item 6).
+
+``re`` is imported only here and in ``textops``.
 """
 
 from __future__ import annotations
 
 import os
 
+from hookgate.shell import textops
 from hookgate.shell.commands import has, opts, values
 from hookgate.shell.words import LIT
 
 MAX_WALK = 20000
-MAX_LINES = 500
+MAX_LINES = textops.MAX_LINES
+MAX_READ = 65536
 _LOGIC = frozenset(("-o", "-or", "!", "-not", "(", ")", ","))
 _ACTIONS = frozenset(("-exec", "-execdir", "-ok", "-okdir", "-ls", "-fls", "-fprint", "-fprint0", "-fprintf",
                       "-printf", "-files0-from"))
+_PSEUDO = ("/proc/", "/sys/", "/dev/")
 
 
-def lines_of(w, stmt, st, depth):
-    """The lines ``stmt`` prints, evaluated now, or None."""
+def lines_of(w, stmt, st, depth, stdin=None):
+    """The lines ``stmt`` prints, evaluated now, or None. ``stdin``: the lines it reads."""
     from hookgate.shell.streams import _PASS, _gate, call_fields
 
     if _gate(stmt) is not _PASS or not isinstance(st.cwd, str):
         return None
-    cmd = stmt.get("Cmd") or {}
+    redirs = stmt.get("Redirs") or ()
+    for r in redirs:
+        op = r.get("Op")
+        n = (r.get("N") or {}).get("Value")
+        if op == "<" and n in (None, "0"):
+            text = _word_file(w, r.get("Word"), st, depth)
+            if text is None:
+                return None
+            stdin = split_lines(text)
+        elif n == "2" and op in (">", ">>", ">&"):
+            continue  # stderr elsewhere: not lines of stdout
+        else:
+            return None
+    cmd = stmt.get("Cmd")
+    if cmd is None:
+        return stdin if redirs else None  # $(< list)
     t = cmd.get("Type")
-    if t == "CallExpr":
-        fields = call_fields(w, stmt, st, depth)
-        if fields is None:
-            return None
-        name = os.path.basename(fields[0][0])
-        if name == "find":
-            return _find_lines(fields[1:], st.cwd)
-        if name == "ls":
-            return _ls_lines(fields[1:], st.cwd)
+    try:
+        if t == "CallExpr":
+            fields = call_fields(w, stmt, st, depth)
+            if fields is None:
+                return None
+            name = os.path.basename(fields[0][0])
+            if name == "find":
+                return _find_lines(w, fields[1:], st.cwd)
+            if name == "ls":
+                return _ls_lines(w, fields[1:], st.cwd)
+            run = PROGRAMS.get(name)
+            out = run(w, fields[1:], stdin, st) if run is not None else None
+            return out if out is None or len(out) <= MAX_LINES else None
+        if t == "BinaryCmd" and cmd.get("Op") == "|":
+            left = lines_of(w, cmd.get("X"), st, depth, stdin)
+            if left is None:
+                return None
+            return lines_of(w, cmd.get("Y"), st, depth, left)
+    except textops.Unknown:
         return None
-    if t == "BinaryCmd" and cmd.get("Op") == "|":
-        left = lines_of(w, cmd.get("X"), st, depth)
-        if left is None:
-            return None
-        y = cmd.get("Y")
-        if _gate(y) is not _PASS:
-            return None
-        fields = call_fields(w, y, st, depth)
-        if fields is None:
-            return None
-        return _filter(os.path.basename(fields[0][0]), fields[1:], left)
     return None
 
 
-def _find_lines(args, cwd):
+def split_lines(text: str) -> list:
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def _word_file(w, word, st, depth):
+    fs = w.fields(word, st.copy(), depth, quiet=True) if word is not None else []
+    if len(fs) != 1 or fs[0][1] != LIT:
+        return None
+    return read_now(w, fs[0][0], st)
+
+
+def read_now(w, text: str, st):
+    """The content of the file ``text`` names, read now, when the read guard allows the agent
+    to read it, it is a regular file of at most MAX_READ bytes and not a pseudo file; "" when it
+    does not exist (the command would read nothing). None: not read (unknown)."""
+    from hookgate.shell.walk import norm
+
+    may = getattr(w, "may_read", None)
+    if may is None or not isinstance(st.cwd, str) or not text or "\0" in text:
+        return None
+    path = norm(text, st.cwd)
+    if path is None or not w.unchanged(path):
+        return None  # the command may have written it before reading it
+    try:
+        real = os.path.realpath(path)
+    except (OSError, ValueError):
+        return None
+    if any(p.startswith(_PSEUDO) or p in ("/proc", "/sys", "/dev") for p in (path, real)):
+        return None
+    if not may(path) or (real != path and not may(real)):
+        return None
+    w.hook_reads.append(path)
+    if real != path:
+        w.hook_reads.append(real)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(real, flags | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        return "" if not os.path.lexists(path) else None
+    except (OSError, ValueError):
+        return None
+    try:
+        import stat
+
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_READ:
+            return None
+        now = os.stat(path)
+        if (now.st_dev, now.st_ino) != (info.st_dev, info.st_ino):
+            return None  # swapped under us
+        chunks = []
+        got = 0
+        while got <= info.st_size:
+            b = os.read(fd, info.st_size + 1 - got)
+            if not b:
+                break
+            chunks.append(b)
+            got += len(b)
+        if got != info.st_size:
+            return None  # changing, or a pseudo file with no size
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return b"".join(chunks).decode("utf-8", "surrogateescape")
+
+
+def _files_or_stdin(w, ops, stdin, st):
+    """The lines of the file operands (``-``: stdin), or of stdin when there are none."""
+    if not ops:
+        return stdin
+    out: list = []
+    for text, kind in ops:
+        if kind != LIT:
+            return None
+        if text == "-":
+            if stdin is None:
+                return None
+            out += stdin
+            continue
+        content = read_now(w, text, st)
+        if content is None:
+            return None
+        out += split_lines(content)
+        if len(out) > MAX_LINES * 4:
+            return None
+    return out
+
+
+def _find_lines(w, args, cwd):
     from hookgate.policy.globs import seg_match
     from hookgate.shell.findx import _FIND_VAL, _find_split
 
@@ -96,14 +212,17 @@ def _find_lines(args, cwd):
             return False
         return all(seg_match(n, name.lower()) for n in names)
 
+    follow = any(t in ("-L", "-follow") for t, _ in args[: len(args) - len(expr)] + expr if t != "-H")
     for start, _ in starts:
         base = start if start.startswith("/") else os.path.join(cwd, start)
+        if not w.unchanged(os.path.normpath(base)):
+            return None  # the command wrote there already: not what there is now
         if not os.path.lexists(base):
             continue
         if keep(start, os.path.basename(start.rstrip("/")) or start, 0, os.path.isdir(base)):
             out.append(start)
         prefix = start if start.endswith("/") else start + "/"
-        for root, dirs, files in os.walk(base):
+        for root, dirs, files in os.walk(base, followlinks=follow):  # (MAX_WALK bounds a cycle)
             rel = os.path.relpath(root, base)
             depth = 0 if rel == "." else rel.count("/") + 1
             if maxd is not None and depth >= maxd:
@@ -119,13 +238,15 @@ def _find_lines(args, cwd):
     return out
 
 
-def _ls_lines(args, cwd):
+def _ls_lines(w, args, cwd):
     from hookgate.shell.streams import _LS_FLAGS
 
     o, ops = opts(args, "", ())
     if ops or any(k.startswith("--") or k[1:] not in _LS_FLAGS for k, _ in o):
         return None
     dots = has(o, "-a", "-A")
+    if not w.unchanged(cwd):
+        return None
     try:
         names = sorted(os.listdir(cwd))
     except OSError:
@@ -135,102 +256,284 @@ def _ls_lines(args, cwd):
     return [n for n in names if dots or not n.startswith(".")]
 
 
-def _filter(name, args, lines):
-    from hookgate.shell.streams import FILTERS
-
-    if name in ("grep", "egrep", "fgrep"):
-        return _grep(name, args, lines)
-    ok = FILTERS.get(name)
-    return lines if ok is not None and ok(args) else None
-
-
 _GREP_OK = frozenset(("-v", "--invert-match", "-i", "-y", "--ignore-case", "-E", "--extended-regexp", "-F",
                       "--fixed-strings", "-G", "--basic-regexp", "-P", "--perl-regexp", "-w", "--word-regexp",
                       "-x", "--line-regexp", "-z", "--null-data", "-a", "--text", "-s", "--no-messages", "-Z",
                       "--null", "-e", "--regexp", "--color", "--colour", "-U", "--binary", "--line-buffered",
-                      "-I", "-m", "--max-count"))
+                      "-I", "-m", "--max-count", "-h", "--no-filename"))
 
 
-def _grep(name, args, lines):
-    """``grep`` run on ``lines`` (its regex, -v/-i/-w/-x/-E/-F/-P), or None."""
+def _grep(name, args, lines, w=None, st=None):
+    """``grep`` run on ``lines`` (or its file operands): its regex, -v/-i/-w/-x/-E/-F/-P."""
     from hookgate.shell.streams import _GREP_LVALUES, _GREP_VALUES
 
     o, ops = opts(args, _GREP_VALUES, _GREP_LVALUES)
-    if any(k not in _GREP_OK for k, _ in o):
+    if any(k not in _GREP_OK for k, _ in o) or has(o, "-z", "--null-data"):
         return None
     pats = [v for v in values(o, "-e", "--regexp")]
     if not pats:
         if not ops:
             return None
         pats, ops = [ops[0]], ops[1:]
-    if ops or any(k != LIT for _, k in pats):
+    if any(k != LIT for _, k in pats):
         return None
+    if ops:
+        if w is None or (len(ops) > 1 and not has(o, "-h", "--no-filename")):
+            return None  # several files: lines prefixed with the file name
+        lines = _files_or_stdin(w, ops, lines, st)
+        if lines is None:
+            return None
     import re
 
     fixed = name == "fgrep" or has(o, "-F", "--fixed-strings")
-    ere = name == "egrep" or has(o, "-E", "--extended-regexp", "-P", "--perl-regexp")
+    perl = has(o, "-P", "--perl-regexp")
+    ere = name == "egrep" or has(o, "-E", "--extended-regexp")
     parts = []
-    for text, _ in pats:
-        for p in text.split("\n"):
-            parts.append(re.escape(p) if fixed else p if ere else _bre(p))
-    if not fixed and not all(_tame_regex(p) for p in parts):
-        return None  # could backtrack for ever on a long path: unknown, never a hung hook
-    body = "|".join(f"(?:{p})" for p in parts)
-    if has(o, "-w", "--word-regexp"):
-        body = rf"(?<!\w)(?:{body})(?!\w)"
-    if has(o, "-x", "--line-regexp"):
-        body = rf"^(?:{body})$"
-    import warnings
-
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")  # a pattern Python reads differently from grep: unknown
-            rx = re.compile(body, re.IGNORECASE if has(o, "-i", "-y", "--ignore-case") else 0)
-    except (re.error, RecursionError, OverflowError, Warning):
+        for text, _ in pats:
+            for p in text.split("\n"):
+                parts.append(re.escape(p) if fixed else p if perl else textops.posix_regex(p, ere))
+        body = "|".join(f"(?:{p})" for p in parts)
+        if has(o, "-w", "--word-regexp"):
+            body = rf"(?<!\w)(?:{body})(?!\w)"
+        if has(o, "-x", "--line-regexp"):
+            body = rf"^(?:{body})$"
+        if not fixed and not all(textops.tame_regex(p) for p in parts):
+            return None  # could backtrack for ever on a long path: unknown, never a hung hook
+        rx = textops.compile_regex(body if fixed else body, has(o, "-i", "-y", "--ignore-case"))
+    except textops.Unknown:
         return None
     invert = has(o, "-v", "--invert-match")
     return [ln for ln in lines if bool(rx.search(ln)) != invert]
 
 
-MAX_QUANTIFIERS = 4
+# --- the programs run on concrete lines: (w, args, stdin lines or None, st) → lines or None ---
+def _p_grep(name):
+    return lambda w, args, stdin, st: _grep(name, args, stdin, w, st)
 
 
-def _tame_regex(p: str) -> bool:
-    """No catastrophic backtracking: short, no quantified group (``(a+)+``), no back-reference,
-    at most MAX_QUANTIFIERS quantifiers (``a*a*a*…`` is polynomial in their number)."""
-    if len(p) > 256:
-        return False
-    quantifiers = 0
-    i = 0
-    while i < len(p):
-        c = p[i]
-        if c == "\\":
-            if i + 1 < len(p) and p[i + 1].isdigit():
-                return False
-            i += 2
-            continue
-        if c in "*+{":
-            quantifiers += 1
-            if i and p[i - 1] == ")":
-                return False
-        elif c == "?" and i and p[i - 1] == ")":
-            return False
-        i += 1
-    return quantifiers <= MAX_QUANTIFIERS
+def _p_pass(name):
+    """Line filters that keep or reorder lines (``streams.FILTERS``): every line may come out
+    (``head -1`` keeps a subset: all of them is a superset)."""
+
+    def run(w, args, stdin, st):
+        from hookgate.shell.streams import FILTERS
+
+        ok = FILTERS.get(name)
+        return stdin if stdin is not None and ok is not None and ok(args) else None
+
+    return run
 
 
-def _bre(p: str) -> str:
-    """A POSIX basic regex → Python: ``\\( \\) \\{ \\} \\| \\+ \\?`` are operators, the bare
-    characters are literals."""
+def _p_cat(w, args, stdin, st):
+    o, ops = opts(args, "", ())
+    if o and not all(k in ("-u",) for k, _ in o):
+        return None
+    return _files_or_stdin(w, ops, stdin, st)
+
+
+def _p_sort(w, args, stdin, st):
+    from hookgate.shell.streams import _sort_filter
+
+    o, ops = opts(args, "ktSTy", ("key", "field-separator", "buffer-size", "temporary-directory", "parallel",
+                                  "batch-size", "sort", "compress-program", "random-source"))
+    if not _sort_filter([a for a in args if a not in ops]):
+        return None
+    lines = _files_or_stdin(w, ops, stdin, st)
+    return sorted(set(lines)) if lines is not None else None  # order is the consumer's concern
+
+
+def _p_echo(w, args, stdin, st):
+    if any(k != LIT for _, k in args):
+        return None
+    words = [t for t, _ in args]
+    while words and words[0] in ("-n", "-E"):
+        words = words[1:]
+    if words and words[0].startswith("-") and set(words[0][1:]) <= set("neE"):
+        if "e" in words[0] and any("\\" in x for x in words):
+            return None
+        words = words[1:]
+    return split_lines(" ".join(words) + "\n")
+
+
+_PRINTF_ESC = {"n": "\n", "t": "\t", "\\": "\\", "a": "\a", "r": "\r", '"': '"', "'": "'"}
+
+
+def _p_printf(w, args, stdin, st):
+    if not args or any(k != LIT for _, k in args):
+        return None
+    fmt, rest = args[0][0], [t for t, _ in args[1:]]
+    if fmt.startswith("-"):
+        return None
     out = []
-    i = 0
-    while i < len(p):
-        c = p[i]
-        if c == "\\" and i + 1 < len(p):
-            d = p[i + 1]
-            out.append(d if d in "(){}|+?" else "\\" + d)
-            i += 2
-            continue
-        out.append("\\" + c if c in "(){}|+?" else c)
-        i += 1
-    return "".join(out)
+    while True:
+        i = 0
+        used = 0
+        while i < len(fmt):
+            c = fmt[i]
+            if c == "\\" and i + 1 < len(fmt):
+                e = _PRINTF_ESC.get(fmt[i + 1])
+                if e is None:
+                    return None
+                out.append(e)
+                i += 2
+            elif c == "%" and i + 1 < len(fmt):
+                d = fmt[i + 1]
+                if d == "%":
+                    out.append("%")
+                elif d == "s":
+                    out.append(rest[used] if used < len(rest) else "")
+                    used += 1
+                else:
+                    return None
+                i += 2
+            else:
+                out.append(c)
+                i += 1
+        rest = rest[used:]
+        if not rest or not used:
+            break
+    return split_lines("".join(out))
+
+
+def _p_seq(w, args, stdin, st):
+    if not 1 <= len(args) <= 3 or any(k != LIT or not t.lstrip("-").isdigit() for t, k in args):
+        return None
+    n = [int(t) for t, _ in args]
+    first, step, last = (1, 1, n[0]) if len(n) == 1 else (n[0], 1, n[1]) if len(n) == 2 else tuple(n)
+    if step == 0 or (last - first) // step > MAX_LINES:
+        return None
+    return [str(k) for k in range(first, last + (1 if step > 0 else -1), step)]
+
+
+def _p_sed(w, args, stdin, st):
+    o, ops = opts(args, "el", ("expression", "line-length"))
+    for k, _ in o:
+        if k not in ("-e", "--expression", "-n", "--quiet", "--silent", "-E", "-r", "--regexp-extended", "-u",
+                     "--unbuffered", "-s", "--separate", "--posix", "--debug"):
+            return None  # -i (writes), -f (a script file), -z (NUL lines)
+    scripts = values(o, "-e", "--expression")
+    if not scripts:
+        if not ops:
+            return None
+        scripts, ops = [ops[0]], ops[1:]
+    if any(k != LIT for _, k in scripts):
+        return None
+    lines = _files_or_stdin(w, ops, stdin, st)
+    if lines is None:
+        return None
+    return textops.sed([t for t, _ in scripts], has(o, "-E", "-r", "--regexp-extended"),
+                       has(o, "-n", "--quiet", "--silent"), lines)
+
+
+def _p_awk(w, args, stdin, st):
+    o, ops = opts(args, "F", ("field-separator",))
+    if any(k not in ("-F", "--field-separator") for k, _ in o) or not ops or ops[0][1] != LIT:
+        return None
+    fs = values(o, "-F", "--field-separator")
+    if fs and fs[-1][1] != LIT:
+        return None
+    files = ops[1:]
+    if any(k == LIT and "=" in t and not t.startswith(("/", ".")) for t, k in files):
+        return None  # var=value operands
+    lines = _files_or_stdin(w, files, stdin, st)
+    if lines is None:
+        return None
+    return textops.awk(ops[0][0], fs[-1][0] if fs else None, lines)
+
+
+def _p_cut(w, args, stdin, st):
+    o, ops = opts(args, "dfcb", ("delimiter", "fields", "characters", "bytes", "output-delimiter"))
+    for k, v in o:
+        if k not in ("-d", "--delimiter", "-f", "--fields", "-c", "--characters", "-b", "--bytes", "-s",
+                     "--only-delimited", "--output-delimiter") or (v is not None and v[1] != LIT):
+            return None
+    f = values(o, "-f", "--fields")
+    c = values(o, "-c", "--characters", "-b", "--bytes")
+    if bool(f) == bool(c):
+        return None
+    d = values(o, "-d", "--delimiter")
+    delim = d[-1][0] if d else "\t"
+    if len(delim) != 1:
+        return None
+    od = values(o, "--output-delimiter")
+    lines = _files_or_stdin(w, ops, stdin, st)
+    if lines is None:
+        return None
+    if c and any(not x.isascii() for x in lines):
+        return None  # -b counts bytes, -c characters (GNU: bytes too)
+    return textops.cut(f[-1][0] if f else None, c[-1][0] if c else None, delim, has(o, "-s", "--only-delimited"),
+                       od[-1][0] if od else None, lines)
+
+
+def _p_tr(w, args, stdin, st):
+    if stdin is None:
+        return None
+    o, ops = opts(args, "", ())
+    flags = "".join(k[1:] for k, _ in o if not k.startswith("--"))
+    if any(k.startswith("--") for k, _ in o) or set(flags) - set("ds") or not 1 <= len(ops) <= 2:
+        return None
+    if any(k != LIT for _, k in ops):
+        return None
+    text = "\n".join(stdin) + "\n" if stdin else ""
+    out = textops.tr(ops[0][0], ops[1][0] if len(ops) > 1 else None, "d" in flags, "s" in flags, text)
+    return [x for x in out.replace("\0", "\n").split("\n") if x] if out else []
+
+
+def _p_xargs(w, args, stdin, st):
+    """``xargs [-n1] dirname|basename|echo``: what the program prints for the items."""
+    o, ops = opts(args, "adEILnPs", ("arg-file", "delimiter", "eof", "replace", "max-lines", "max-args",
+                                     "max-procs", "max-chars", "process-slot-var"), posix=True,
+                  optional_attached="eil")
+    for k, _ in o:
+        if k not in ("-n", "--max-args", "-L", "--max-lines", "-0", "--null", "-d", "--delimiter", "-r",
+                     "--no-run-if-empty", "-P", "--max-procs", "-x", "--exit", "-t", "--verbose"):
+            return None
+    if stdin is None:
+        return None
+    d = values(o, "-d", "--delimiter")
+    if d and (d[-1][1] != LIT or len(d[-1][0]) != 1):
+        return None
+    items = textops.xargs_tokens("\n".join(stdin) + "\n" if stdin else "", has(o, "-0", "--null"),
+                                 d[-1][0] if d else None)
+    n = values(o, "-n", "--max-args", "-L", "--max-lines")
+    one = bool(n) and n[-1] == ("1", LIT)
+    prog = [t for t, k in ops] if all(k == LIT for _, k in ops) else None
+    if not prog:
+        prog = ["echo"]
+    name, extra = os.path.basename(prog[0]), prog[1:]
+    if name == "echo" and not extra:
+        return items if one else [" ".join(items)] if items else []
+    if name == "dirname" and not extra:
+        return [textops.dirname(x) for x in items]
+    if name == "basename" and (not extra or extra in (["-a"], ["--multiple"])):
+        if not one and not extra and len(items) > 1:
+            return None  # `basename a b`: b is a suffix
+        return [textops.basename(x) for x in items]
+    return None
+
+
+def _p_names(name):
+    """``dirname X…`` / ``basename X [SUFFIX]``: computed from the operands."""
+
+    def run(w, args, stdin, st):
+        if not args or any(k != LIT or t.startswith("-") for t, k in args):
+            return None
+        words = [t for t, _ in args]
+        if name == "dirname":
+            return [textops.dirname(x) for x in words]
+        if len(words) > 2:
+            return None
+        return [textops.basename(words[0], words[1] if len(words) == 2 else "")]
+
+    return run
+
+
+PROGRAMS = {
+    "grep": _p_grep("grep"), "egrep": _p_grep("egrep"), "fgrep": _p_grep("fgrep"),
+    "cat": _p_cat, "sort": _p_sort, "echo": _p_echo, "printf": _p_printf, "seq": _p_seq,
+    "sed": _p_sed, "awk": _p_awk, "gawk": _p_awk, "mawk": _p_awk, "cut": _p_cut, "tr": _p_tr,
+    "xargs": _p_xargs, "dirname": _p_names("dirname"), "basename": _p_names("basename"),
+}
+for _name in ("uniq", "head", "tail", "tac", "shuf", "pv", "tee"):
+    PROGRAMS[_name] = _p_pass(_name)

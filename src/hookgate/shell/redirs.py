@@ -67,7 +67,10 @@ class RedirMixin:
                     feed = Feed(None, stream_of_stmts(self, parts[0].get("Stmts"), st, depth), "process substitution")
                     continue
                 if len(fs) == 1 and fs[0][1] == LIT:
-                    feed = Feed(None, source="file " + fs[0][0])
+                    from hookgate.shell.listing import read_now
+
+                    # the file's lines, when the read guard lets the agent read it (ADR 0008 item 6)
+                    feed = Feed(read_now(self, fs[0][0], st), source="file " + fs[0][0])
             else:
                 mode = "write"
             for f in fs:

@@ -90,26 +90,27 @@ def stream_of(w, stmt, st, depth):
         return early
     cmd = stmt.get("Cmd") or {}
     t = cmd.get("Type")
+    out = None
     if t == "CallExpr":
         fields = call_fields(w, stmt, st, depth)
         if fields is None:
             return None
         src = SOURCES.get(os.path.basename(fields[0][0]))
-        return src(fields[1:], st) if src is not None else None
-    if t == "BinaryCmd" and cmd.get("Op") == "|":
+        out = src(fields[1:], st) if src is not None else None
+    elif t == "BinaryCmd" and cmd.get("Op") == "|":
         left = stream_of(w, cmd.get("X"), st, depth)
         out = None if left is None else through(w, cmd.get("Y"), left, st, depth)
-        if out is None:
-            # a content filter (`find . | grep x`): run it on the files there are now
-            from hookgate.shell.listing import lines_of
-
-            lines = lines_of(w, stmt, st, depth)
-            if lines is not None:
-                out = [(ln, LIT) for ln in lines]
-        return out
-    if t in ("Subshell", "Block"):
+    elif t in ("Subshell", "Block"):
         return stream_of_stmts(w, cmd.get("Stmts"), st, depth)
-    return None
+    if out is None:
+        # a content filter (`find . | grep x`), a list file (`cat list`), a rewrite
+        # (`sed 's/…/…/'`): run it on what there is now (listing, ADR 0008 item 6)
+        from hookgate.shell.listing import lines_of
+
+        lines = lines_of(w, stmt, st, depth)
+        if lines is not None:
+            out = [(ln, LIT) for ln in lines]
+    return out
 
 
 def stream_of_stmts(w, stmts, st, depth):
@@ -476,10 +477,13 @@ def subst_segs(w, p, st, depth, quoted):
             if v is not None:
                 return [Seg(v, quoted, True, True)]
     items = stream_of(w, s0, st, depth)
-    if items is not None and len(items) > 1 and not quoted and all(
-        k == LIT and t and not any(c in t for c in " \t\n*?[") for t, k in items
-    ):
-        return [Seg(" ".join(t for t, _ in items), False, True, True)]  # word-split into the names
+    if items == []:
+        return [Seg("", quoted, True, True)]  # prints nothing: no word unquoted, "" quoted
+    if items is not None and len(items) > 1 and all(k == LIT for _, k in items):
+        if quoted:
+            return [Seg("\n".join(t for t, _ in items).rstrip("\n"), True, True, True)]  # one word
+        if not any(c in t for t, _ in items for c in "*?["):
+            return [Seg(" ".join(t for t, _ in items), False, True, True)]  # word-split into the names
     if items is None or len(items) != 1:
         return None
     text, kind = items[0]

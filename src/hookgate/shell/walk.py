@@ -21,6 +21,7 @@ MAX_DEPTH = 12
 MAX_COMMANDS = 4000
 MAX_GLOB_MATCHES = 200
 MAX_LOOP_ITEMS = 16
+MAX_READ_ITEMS = 64  # `… | while read f` over known lines: the body once per line
 
 _SKIP_PATHS = frozenset(("/dev/null", "/dev/stdin", "/dev/stdout", "/dev/stderr", "/dev/tty", "-"))
 
@@ -123,6 +124,10 @@ class Walker(WordsMixin, RedirMixin):
         # GLOBIGNORE, bash -O …): once seen anywhere, every glob is expanded with them
         self.dotglob = False
         self.globstar = False
+        self.may_read = None  # files the engine may read now (listing.read_now); None: none
+        self.changed: list = []  # paths written or deleted so far (resolved)
+        self.changed_unknown = False  # a write somewhere unknown, or a program we do not know ran
+        self.hook_reads: list = []
 
     def glob_options(self, text: str) -> None:
         low = text.lower()
@@ -138,6 +143,23 @@ class Walker(WordsMixin, RedirMixin):
 
     def add(self, path, mode, resolved, via, tool) -> None:
         self.accesses.append(Access(path, mode, resolved, via, tool))
+        if mode in ("write", "delete"):
+            if resolved and isinstance(path, str):
+                self.changed.append(path)
+            else:
+                self.changed_unknown = True
+
+    def unchanged(self, path: str) -> bool:
+        """No write or delete so far in this command at ``path``, above it or under it, and no
+        program that may have written anywhere (listing/read_now evaluate the world *now*)."""
+        if self.changed_unknown:
+            return False
+        p = path.rstrip("/") or "/"
+        for c in self.changed:
+            c = c.rstrip("/") or "/"
+            if c == p or p.startswith(c + "/") or c.startswith(p + "/") or p == "/" or c == "/":
+                return False
+        return True
 
     def emit(self, field, mode, via, tool, st, allow_dir=True) -> None:
         """An access to the file named by a field (text, kind)."""
@@ -265,6 +287,8 @@ class Walker(WordsMixin, RedirMixin):
                     break
             st.merge(branches)
         elif t == "WhileClause":
+            if self.read_loop(cmd, st, depth, feed):
+                return
             self.stmts(cmd.get("Cond") or [], st, depth, feed)
             b = st.copy()
             self.stmts(cmd.get("Do") or [], b, depth, feed)
@@ -294,6 +318,54 @@ class Walker(WordsMixin, RedirMixin):
             self.scan(cmd.get("X"), st, depth)
         else:  # ArithmCmd, LetClause, anything new: only substitutions inside can act
             self.scan(cmd, st, depth)
+
+    def read_loop(self, cmd, st, depth, feed) -> bool:
+        """``… | while read [-r] f; do …; done`` over several known lines: the body once per
+        line, as a for loop (``read`` strips blanks, and without -r backslashes)."""
+        from hookgate.shell.builtins import read_value
+
+        conds = cmd.get("Cond") or []
+        if feed is None or cmd.get("Until") or len(conds) != 1 or conds[0].get("Redirs"):
+            return False
+        c0 = conds[0].get("Cmd") or {}
+        if c0.get("Type") != "CallExpr":
+            return False
+        fields = []
+        for w in c0.get("Args") or ():
+            fields += self.fields(w, st.copy(), depth, quiet=True)
+        if not fields or fields[0] != ("read", LIT) or any(k != LIT for _, k in fields):
+            return False
+        words = [t for t, _ in fields[1:]]
+        raw = False
+        while words and words[0].startswith("-") and len(words[0]) > 1:
+            if set(words[0][1:]) - set("r"):
+                return False
+            raw = True
+            words = words[1:]
+        if len(words) != 1 or not words[0].isidentifier():
+            return False
+        if feed.items is not None:
+            items = feed.items
+        elif feed.text is not None:
+            from hookgate.shell.listing import split_lines
+
+            items = [(x, LIT) for x in split_lines(feed.text)]
+        else:
+            return False
+        if not 1 < len(items) <= MAX_READ_ITEMS:
+            return False
+        values = [read_value(x, raw) for x in items]
+        if any(v is None for v in values):
+            return False
+        branches = []
+        for v in values:
+            b = st.copy()
+            b.vars[words[0]] = v
+            self.stmts(cmd.get("Do") or [], b, depth)
+            branches.append(b)
+        st.merge(branches)
+        st.vars[words[0]] = UNKNOWN
+        return True
 
     def for_clause(self, cmd, st, depth, feed) -> None:
         loop = cmd.get("Loop") or {}

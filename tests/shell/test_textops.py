@@ -1,0 +1,206 @@
+"""shell/textops.py against the real programs (ADR 0008 item 6).
+
+The hook runs sed/awk/cut/tr/xargs itself on concrete lines; a difference from the real
+program is a file the guard never sees. Table-driven cases pin the dialect; hypothesis
+compares random scripts and inputs with GNU sed, the system awk, GNU cut, tr and xargs.
+Every result must equal the real output (or, where textops keeps both outcomes of a line
+address, contain it); Unknown is always allowed (the stream becomes unknown: denied).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from hookgate.shell import textops
+from hookgate.shell.textops import Unknown
+
+NEEDS = pytest.mark.skipif(not all(shutil.which(p) for p in ("sed", "awk", "cut", "tr", "xargs")),
+                           reason="sed/awk/cut/tr/xargs not installed")
+
+
+def _real(argv, lines) -> list:
+    text = "".join(x + "\n" for x in lines)
+    r = subprocess.run(argv, input=text.encode(), capture_output=True, timeout=10, env={"LC_ALL": "C"})
+    assert r.returncode == 0, (argv, r.stderr)
+    return r.stdout.decode().split("\n")[:-1] if r.stdout else []
+
+
+LINES = ["./src/main.py", "./.env", "./docs/a b.md", "README.md", "x/y/z.txt", "./.git/config", "a.b.c", ""]
+
+
+@pytest.mark.parametrize("script,ere,quiet,want", [
+    ("s/main/util/", False, False, ["./src/util.py"]),
+    ("s/\\.py$/.bak/", False, False, ["./src/main.bak"]),
+    ("s/^\\.\\///", False, False, ["src/main.py"]),
+    ("s,/,:,g", False, False, [".:src:main.py"]),
+    ("s/\\(.*\\)/\\1.out/", False, False, ["./src/main.py.out"]),
+    ("s/[[:alpha:]]*\\.py/X/", False, False, ["./src/X"]),
+    ("s/.*/\"&\"/", False, False, ['"./src/main.py"']),
+    ("s/(m)(a)/\\2\\1/", True, False, ["./src/amin.py"]),
+    ("/env/d", False, False, ["./src/main.py"]),
+    ("/main/p", False, True, ["./src/main.py"]),
+    ("s/main/x/p", False, True, ["./src/x.py"]),
+    ("y/abc/ABC/", False, False, ["./srC/mAin.py"]),
+])
+def test_sed_table(script, ere, quiet, want):
+    assert textops.sed([script], ere, quiet, ["./src/main.py"]) == want
+
+
+@pytest.mark.parametrize("script", ["N;s/x/y/", "s/a\\|b/x/", "s/x/\\U&/", "s/x/y/w out", "s//x/", "1~2{p}",
+                                    "s/\\(a\\)\\1/x/", "e ls", "s/a/b/e"])
+def test_sed_refuses(script):
+    with pytest.raises(Unknown):
+        textops.sed([script], False, False, ["abc"])
+
+
+def test_sed_line_address_keeps_both_outcomes():
+    # `1s/^/x/`: line 1 changes, others not — textops cannot count lines in a stream that
+    # may be any length, so each line may come out either way (a superset)
+    assert set(textops.sed(["1s/^/x/"], False, False, ["a", "b"])) == {"a", "xa", "b", "xb"}
+
+
+@pytest.mark.parametrize("prog,fs,want", [
+    ("{print $2}", None, ["b"]),
+    ("{print $NF}", None, ["c"]),
+    ("{print $1, $3}", None, ["a c"]),
+    ('{print $1 "-" $2}', None, ["a-b"]),
+    ('BEGIN {FS="/"}; {print $2}', None, ["b c"]),
+    ("/b/ {print $1}", None, ["a"]),
+    ("!/b/", None, []),
+    ('$2 == "b" {print $3}', None, ["c"]),
+    ("NR > 1", None, ["a b c"]),  # a line-number test: kept (superset)
+    ("{print $2}", "/", ["b c"]),
+])
+def test_awk_table(prog, fs, want):
+    line = "a/b c" if (fs == "/" or "FS" in prog) else "a b c"
+    assert textops.awk(prog, fs, [line]) == want
+
+
+@pytest.mark.parametrize("prog", ['{gsub(" ","x"); print}', "{print $1; system(\"x\")}", "{ x = $1 }",
+                                  "END { print }", "{print $(NF-1)}", "{printf \"%s\", $1}"])
+def test_awk_refuses(prog):
+    with pytest.raises(Unknown):
+        textops.awk(prog, None, ["a b"])
+
+
+def test_xargs_tokens_table():
+    assert textops.xargs_tokens('"./.env" a\\ b \'c d\'\n') == ["./.env", "a b", "c d"]
+    assert textops.xargs_tokens(".e\\nv\n") == [".env"]
+    assert textops.xargs_tokens("  a b  \n c\n", lines=True) == ["a b  ", "c"]
+    assert textops.xargs_tokens("a\0b c\0", null=True) == ["a", "b c"]
+    assert textops.xargs_tokens("a,b,c\n", delim=",") == ["a", "b", "c\n"]
+    with pytest.raises(Unknown):
+        textops.xargs_tokens("it's\n")
+
+
+# --- property tests against the real programs ----------------------------------------------
+_NAME = st.text(alphabet="ab./_-x:E ", min_size=0, max_size=12)
+_LINES = st.lists(_NAME.filter(lambda s: "\n" not in s), min_size=0, max_size=6)
+_ATOM = st.sampled_from(["a", "b", ".", "\\.", "x", "/", "[ab]", "[^a]", "[[:alpha:]]", "E"])
+_QUANT = st.sampled_from(["", "", "*"])
+_RE = st.lists(st.tuples(_ATOM, _QUANT), min_size=1, max_size=4).map(lambda xs: "".join(a + q for a, q in xs))
+_ANCHORED = st.tuples(st.sampled_from(["", "^"]), _RE, st.sampled_from(["", "$"])).map("".join)
+_REP = st.sampled_from(["", "x", "&", "[&]", "\\&", "y&y", "\\n"])
+_FLAGS = st.sampled_from(["", "g", "2", "2g", "I"])
+_SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@NEEDS
+@_SETTINGS
+@given(_LINES, _ANCHORED, _REP, _FLAGS)
+def test_sed_substitution_matches_gnu_sed(lines, rx, rep, flags):
+    script = f"s|{rx}|{rep}|{flags}"
+    try:
+        got = textops.sed([script], False, False, lines)
+    except Unknown:
+        return
+    want = _real(["sed", "-e", script], lines)
+    assert "\n".join(got).split("\n") == "\n".join(want).split("\n") if got or want else True, (script, lines, got, want)
+
+
+@NEEDS
+@_SETTINGS
+@given(_LINES, _ANCHORED, st.sampled_from(["d", "p"]), st.booleans())
+def test_sed_regex_address_matches_gnu_sed(lines, rx, cmd, quiet):
+    script = f"/{rx.replace('/', chr(92) + '/')}/{cmd}"
+    try:
+        got = textops.sed([script], False, quiet, lines)
+    except Unknown:
+        return
+    argv = ["sed"] + (["-n"] if quiet else []) + ["-e", script]
+    assert got == _real(argv, lines), (script, lines)
+
+
+_FIELD = st.sampled_from(["$1", "$2", "$3", "$NF", "$0", '"-"'])
+
+
+@NEEDS
+@_SETTINGS
+@given(_LINES, st.sampled_from([None, ":", "/", "."]), st.lists(_FIELD, min_size=1, max_size=3),
+       st.sampled_from([", ", " "]), st.sampled_from(["", "/a/ ", "!/b/ ", '$1 == "a" ']))
+def test_awk_print_matches_awk(lines, fs, fields, sep, pattern):
+    prog = pattern + "{print " + sep.join(fields) + "}"
+    try:
+        got = textops.awk(prog, fs, lines)
+    except Unknown:
+        return
+    argv = ["awk"] + (["-F", fs] if fs else []) + [prog]
+    assert got == _real(argv, lines), (prog, fs, lines)
+
+
+_LIST = st.sampled_from(["1", "2", "1,3", "2-", "-2", "1-2,4", "3-"])
+
+
+@NEEDS
+@_SETTINGS
+@given(_LINES, st.sampled_from([":", "/", ".", " "]), _LIST, st.booleans(), st.booleans())
+def test_cut_matches_gnu_cut(lines, delim, spec, chars, only):
+    try:
+        got = textops.cut(None if chars else spec, spec if chars else None, delim, only, None, lines)
+    except Unknown:
+        return
+    argv = ["cut", ("-c" if chars else "-f"), spec] + ([] if chars else ["-d", delim] + (["-s"] if only else []))
+    assert got == _real(argv, lines), (argv, lines)
+
+
+_SET = st.sampled_from(["a-z", "A-Z", "abc", "./", "[:lower:]", "[:upper:]", "\\n", " ", "_", "a-c.", "[:alpha:]"])
+
+
+@NEEDS
+@_SETTINGS
+@given(_LINES, _SET, st.one_of(st.none(), _SET), st.booleans(), st.booleans())
+def test_tr_matches_tr(lines, a, b, delete, squeeze):
+    text = "".join(x + "\n" for x in lines)
+    try:
+        got = textops.tr(a, b, delete, squeeze, text)
+    except Unknown:
+        return
+    if ("[:" in (b or "")) and not (a in ("[:lower:]", "[:upper:]") and b in ("[:lower:]", "[:upper:]")):
+        assume(False)  # GNU tr refuses most classes in SET2
+    flags = ("-d" if delete else "") + ("s" if squeeze and delete else "-s" if squeeze else "")
+    argv = ["tr"] + ([flags] if flags else []) + [a] + ([b] if b is not None else [])
+    r = subprocess.run(argv, input=text.encode(), capture_output=True, timeout=10, env={"LC_ALL": "C"})
+    assume(r.returncode == 0)
+    assert got == r.stdout.decode(), (argv, text)
+
+
+@NEEDS
+@_SETTINGS
+@given(st.text(alphabet="ab .'\"\\\t\n", max_size=30), st.booleans())
+def test_xargs_tokens_match_xargs(text, lines):
+    try:
+        got = textops.xargs_tokens(text, lines=lines)
+    except Unknown:
+        return
+    argv = ["xargs"] + (["-I{}", "printf", "%s\\0", "{}"] if lines else ["printf", "%s\\0"])
+    r = subprocess.run(argv, input=text.encode(), capture_output=True, timeout=10, env={"LC_ALL": "C"})
+    assume(r.returncode == 0)
+    want = r.stdout.decode().split("\0")[:-1]
+    # xargs drops an empty last item with no newline after it; an extra "" names no file
+    got, want = [g for g in got if g], [w for w in want if w]
+    assert got == want, (text, lines)
