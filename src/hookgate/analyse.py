@@ -107,7 +107,7 @@ def adapter_accesses(event: ev.Event, home: str) -> list[Access]:
     return out
 
 
-def analyse(event: ev.Event, home: str, env: dict, may_read=None):
+def analyse(event: ev.Event, home: str, env: dict, may_read=None, flagged=None):
     """(accesses, shell analysis or None). The shell engine is imported only here.
 
     ``may_read(path)``: files the shell engine may read now to know what a pipe carries
@@ -127,6 +127,7 @@ def analyse(event: ev.Event, home: str, env: dict, may_read=None):
             for k in ("PWD", "USER", "TMPDIR"):
                 if k in env:
                     shell_env[k] = env[k]
-            analysis = shell.analyse(command, event.cwd, env=shell_env, home=home, may_read=may_read)
+            analysis = shell.analyse(command, event.cwd, env=shell_env, home=home, may_read=may_read,
+                                     flagged=flagged)
         return list(analysis.accesses), analysis
     return tool_accesses(event, home), None

@@ -65,6 +65,30 @@ def read_predicate(cfg, event: ev.Event, home: str):
     return may_read
 
 
+def guard_predicate(cfg, event: ev.Event, home: str, env: dict):
+    """``flagged(access)`` for the shell engine: would the read or write guard deny or ask about
+    this (unresolved) access? Used only to choose between a symbolic and a concrete analysis
+    of a loop; the guards still judge every access afterwards."""
+    policies = (cfg or {}).get("policies", {}) if isinstance(cfg, dict) else {}
+    if event.tool_kind != ev.SHELL:
+        return None
+    pairs = [(kind, policies.get(hook)) for kind, hook in (("read", "read-guard"), ("write", "write-guard"))]
+    pairs = [(k, p) for k, p in pairs if isinstance(p, dict) and p.get("rules")]
+    if not pairs:
+        return None
+    root = event.project_root or event.cwd or "/"
+
+    def flagged(access) -> bool:
+        from hookgate.policy.guard import hits_of
+
+        try:
+            return any(hits_of(kind, event, [access], policy, root, home, None, env) for kind, policy in pairs)
+        except Exception:  # noqa: BLE001 - unsure: treat as flagged (the concrete run is exact)
+            return True
+
+    return flagged
+
+
 def decide(event: ev.Event, env: dict, validators=None, compiled=None) -> tuple[ev.Decision, dict]:
     """Run the chain for *event*; return (decision, context). No ledger write.
 
@@ -76,7 +100,8 @@ def decide(event: ev.Event, env: dict, validators=None, compiled=None) -> tuple[
         cfg, refusal = config.load(event.project_root, ctx["state_dir"])
     ctx["config"] = cfg
     ctx["refusal"] = refusal
-    accesses, analysis = analyse(event, ctx["home"], env, read_predicate(cfg, event, ctx["home"]))
+    accesses, analysis = analyse(event, ctx["home"], env, read_predicate(cfg, event, ctx["home"]),
+                                 guard_predicate(cfg, event, ctx["home"], env))
     ctx["accesses"] = accesses
     ctx["analysis"] = analysis
     if validators is None:

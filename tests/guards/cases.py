@@ -137,6 +137,12 @@ ADVERSARIAL = [
     ("xargs -a .env touch", D), ("touch $(cat .env.local)", D), ("cat envlink | xargs touch", D),
     ("find . -name 'list*' | xargs cat | xargs cat", D), ("echo '\".env\"' | xargs cat", D), ("echo '.e\\nv' | xargs cat", D),
     ("find . -maxdepth 1 -name '*.txt' | sed 's/list/.env/' | xargs cat", D), ("ls -a | tr A-Z a-z | grep env | xargs cat", D),
+    # parameter operations on known values, and loops run over the files there are now
+    ("f=.env.bak; cat \"${f%.bak}\"", D), ("f=notes.txt; cat \"${f/notes.txt/.env}\"", D), ("f=.ENV; cat \"${f,,}\"", D),
+    ("f=x/.env; cat \"${f##*/}\"", D), ("f=a.env; cp \"${f/#a/}\" /tmp/", D),
+    ("find . -name 'list.txt' | while read f; do cat \"${f/list.txt/.env}\"; done", D),
+    ("find . -name '*.txt' -exec sh -c 'cat $(dirname {})/.env' \\;", D),
+    ("find . -maxdepth 1 -name '*.txt' | xargs -I{} sh -c 'cat $(dirname {})/.env.local'", D),
 ]
 
 # commands the shell engine does not yet model (filed for the engine's owner; strict xfail)
@@ -180,6 +186,9 @@ BENIGN = [
     "cat files.txt | xargs wc -l", "xargs -a files.txt cat", "while read f; do wc -l \"$f\"; done < files.txt",
     "for f in $(cat files.txt); do cp $f /tmp/; done", "sed 's/txt/md/' files.txt | xargs ls -la", "cat missing-list.txt | xargs rm -f",
     "find . -maxdepth 1 -name '*.md' | sed 's/\\.md$/.txt/' | xargs ls", "find src -name '*.py' | xargs -n1 basename | sort",
+    "find . -name '*.md' -exec sh -c 'cp \"$1\" \"${1%.md}.bak\"' sh {} \\;", "find src -name '*.py' | while read f; do cp \"$f\" \"${f/src/build}\"; done",
+    "for f in src/*.py; do cp \"$f\" \"${f%.py}.txt\"; done", "find docs -name '*.md' -exec sh -c 'mkdir -p out/$(dirname {})' \\;",
+    "f=README.md; cp \"$f\" \"${f%.md}.txt\"",
 ]
 
 # tool calls: (tool, input, expected)

@@ -463,6 +463,12 @@ add("echo '.e\\nv' | xargs cat", ["read {C}/.env"], cat="dataflow")  # and backs
 add("printf '%s\\n' a.txt .env | xargs -I{} cat {}", ["read {C}/a.txt", "read {C}/.env"], cat="dataflow")
 add("echo \"it's\" | xargs cat", ["read ?$(xargs input)"], cat="dataflow")  # unmatched quote
 add("cat list.txt | xargs rm", ["delete ?$(xargs input)"], cat="dataflow")  # explain reads no file
+# parameter operations on a known value (bash's patterns: shortest/longest, anchored, all)
+add("i=src/main.doc; echo x > \"${i/doc/txt}\"", ["write {C}/src/main.txt"], cat="dataflow")
+add("i=a.tar.gz; cat ${i%.*} ${i%%.*} ${i#*.} ${i##*.}", ["read {C}/a.tar", "read {C}/a", "read {C}/tar.gz", "read {C}/gz"], cat="dataflow")
+add("i='a b.txt'; cat \"${i// /_}\" \"${i/#a/z}\" \"${i/%txt/md}\" \"${i^^}\"", ["read {C}/a_b.txt", "read {C}/z b.txt", "read {C}/a b.md", "read {C}/A B.TXT"], cat="dataflow")
+add("i=x; cat ${i/$UNSET/y}", ["read ?${i/$UNSET/y}"], cat="dataflow")  # unknown pattern: unknown
+add("i=abc; cat \"${i/[!a]/_}\" \"${i/'b'*/Q}\"", ["read {C}/a_c", "read {C}/aQ"], cat="dataflow")
 add("find src docs -delete", ["delete ?{C}/src/$(find)", "delete ?{C}/docs/$(find)"], cat="dataflow")
 add("ls | xargs rm", ["delete ?{C}/*"], not_=["delete ?$(xargs input)"], cat="dataflow")
 add("ls -a | xargs rm", ["delete ?{C}/.*", "delete ?{C}/*"], cat="dataflow")

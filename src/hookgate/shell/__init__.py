@@ -63,20 +63,24 @@ def _dedupe(items):
 
 
 def analyse(command: str, cwd: str, env=None, home: str | None = None, time_cap: float = TIME_CAP,
-            may_read=None) -> Analysis:
+            may_read=None, flagged=None) -> Analysis:
     """Accesses and executed commands of ``command`` run by bash in ``cwd``. Never raises.
 
     ``may_read(path) -> bool``: files the engine may read now to know what a pipe carries
     (``cat list.txt | xargs rm``; ADR 0008 item 6) — the read guard's verdict, so no protected
     content reaches the analysis. None: never read. If the command itself writes a file that
-    was read this way (or writes somewhere unresolved), it is analysed again without reading."""
-    res = _analyse(command, cwd, env, home, time_cap, may_read)
+    was read this way (or writes somewhere unresolved), it is analysed again without reading.
+
+    ``flagged(access) -> bool``: would the guards deny or ask about this unresolved access?
+    Where a loop or ``find -exec`` over a symbolic listing leaves such an access, the engine
+    runs it over the files there are now instead (``Walker.try_concrete``)."""
+    res = _analyse(command, cwd, env, home, time_cap, may_read, flagged)
     if may_read is not None and res[1]:
-        res = _analyse(command, cwd, env, home, time_cap, None)
+        res = _analyse(command, cwd, env, home, time_cap, None, flagged)
     return res[0]
 
 
-def _analyse(command, cwd, env, home, time_cap, may_read):
+def _analyse(command, cwd, env, home, time_cap, may_read, flagged=None):
     start = time.monotonic()
     env = dict(env or {})
     if home is None:
@@ -90,6 +94,7 @@ def _analyse(command, cwd, env, home, time_cap, may_read):
         return Analysis(command, [], True, f"parser failure: {type(e).__name__}: {e}", []), False
     w = Walker(home, start + time_cap)
     w.may_read = may_read
+    w.flagged = flagged
     w.glob_options(command)
     if not fast:
         w.src = command.encode("utf-8", "surrogateescape")

@@ -317,20 +317,45 @@ for _n in ("cd", "pushd", "popd", "chdir"):
     HANDLERS[_n] = _cd
 
 
+# Options that hand a program a key or certificate to *use* (TLS client auth, signing,
+# decrypting): the program never prints it, so its value is key use, not a read — like
+# ``ssh -i`` (ADR 0008 "Key use"). Only the option's value; a bare operand is still a read.
+_KEY_USE = frozenset((
+    "cert", "certificate", "key", "private-key", "privatekey", "key-file", "keyfile", "cert-file", "certfile",
+    "ssl-cert", "ssl-key", "ssl-certificate", "ssl-certificate-key", "tls-cert", "tls-key", "tlscert", "tlskey",
+    "client-cert", "client-key", "cacert", "ca-cert", "cafile", "ca-file", "ca-certificate", "capath",
+    "inkey", "signkey", "signer", "load-privkey", "load-certificate", "load-ca-certificate", "load-ca-privkey",
+    "secureboot-private-key", "secureboot-certificate", "zfs-key", "identity", "identity-file", "sslcert", "sslkey",
+))
+
+
+def key_use_option(text: str) -> bool:
+    """``--cert``, ``-key``, ``--ssl-key`` … (the option word itself, without a value)."""
+    return text[:1] == "-" and text.lstrip("-").lower() in _KEY_USE
+
+
 def unknown_program(c: Call) -> None:
-    """Path-looking operands of a program we do not know: possible reads, never writes."""
+    """Path-looking operands of a program we do not know: possible reads, never writes.
+    The value of a key-use option (``--cert F``, ``-key F``, ``--ssl-key=F``) is not a read."""
     via = f"possible read (unknown program {c.name})"
     c.w.changed_unknown = True  # it may have created files: listings are no longer "now"
     cwd = c.st.cwd
+    skip = False
     for text, kind in c.args:
+        if skip:
+            skip = False
+            continue
+        if kind == LIT and key_use_option(text):
+            skip = True
+            continue
         if kind == GLOB:
             c.acc((text, kind), R, via)
             continue
         if kind != LIT or not text or text[0] == "-" and "=" not in text:
             continue
         if "=" in text and text.startswith("-"):
-            text = text.split("=", 1)[1]
-            if not text:
+            opt, text = text.split("=", 1)
+            if not text or key_use_option(opt):
                 continue
         if "://" in text or len(text) > 4096:
             continue

@@ -80,7 +80,7 @@ class WordsMixin:
                 out += self.part_segs(q, st, depth, True)
             return out or [Seg("", True)]
         if t == "ParamExp":
-            v = self.param(p, st)
+            v = self.param(p, st, depth)
             if v is UNKNOWN:
                 return [Seg(self.source_of(p), quoted, False)]
             if isinstance(v, Opaque):
@@ -109,9 +109,9 @@ class WordsMixin:
         self.scan(p, st, depth)
         return [Seg(self.source_of(p), quoted, False)]
 
-    def param(self, p, st):
+    def param(self, p, st, depth=0):
         name = (p.get("Param") or {}).get("Value", "")
-        for k in ("Length", "Excl", "Index", "Slice", "Repl", "Names", "Width", "IsSet"):
+        for k in ("Length", "Excl", "Index", "Slice", "Names", "Width", "IsSet"):
             if p.get(k):
                 return UNKNOWN
         if name == "PWD":
@@ -120,10 +120,130 @@ class WordsMixin:
             v = self.home
         else:
             v = st.vars.get(name, UNKNOWN)
+        repl = p.get("Repl")
+        if repl:
+            return self._replace(v, repl, st, depth)
         exp = p.get("Exp")
         if exp:
             op = exp.get("Op")
             if op in (":-", "-", ":=", "=") and v is not UNKNOWN and v != "":
                 return v
+            if op in ("#", "##", "%", "%%") and isinstance(v, str):
+                return self._trim(v, op, exp.get("Word"), st, depth)
+            if op in ("^^", ",,") and isinstance(v, str) and not exp.get("Word"):
+                return v.upper() if op == "^^" else v.lower()
             return UNKNOWN
         return v
+
+    # --- ${v#pat} ${v%pat} ${v/pat/rep}: on a known value, with bash's pattern rules -------
+    def _pattern(self, word, st, depth):
+        """A bash pattern word → compiled regex (quoted parts literal), or None: unknown."""
+        import re
+
+        from hookgate.shell.textops import Unknown, _bracket
+
+        if word is None:
+            return re.compile("")
+        out = []
+        for part in word.get("Parts") or ():
+            for seg in self.part_segs(part, st, depth, False):
+                if not seg.known:
+                    return None
+                if seg.quoted:
+                    out.append(re.escape(seg.text))
+                    continue
+                t = seg.text
+                i = 0
+                while i < len(t):
+                    c = t[i]
+                    if c == "*":
+                        out.append(".*")
+                    elif c == "?":
+                        out.append(".")
+                    elif c == "\\" and i + 1 < len(t):
+                        out.append(re.escape(t[i + 1]))
+                        i += 1
+                    elif c == "[":
+                        body = t[i:].replace("[!", "[^", 1) if t[i + 1 : i + 2] == "!" else t[i:]
+                        try:
+                            cls, used = _bracket(body, 0)
+                        except Unknown:
+                            return None
+                        out.append(cls)
+                        i += used
+                        continue
+                    else:
+                        out.append(re.escape(c))
+                    i += 1
+        try:
+            return re.compile("".join(out), re.DOTALL)
+        except re.error:
+            return None
+
+    def _trim(self, v, op, word, st, depth):
+        rx = self._pattern(word, st, depth)
+        if rx is None or len(v) > 512:
+            return UNKNOWN
+        n = len(v)
+        if op in ("#", "##"):
+            ks = range(n + 1) if op == "#" else range(n, -1, -1)
+            for k in ks:
+                if rx.fullmatch(v, 0, k):
+                    return v[k:]
+            return v
+        ks = range(n, -1, -1) if op == "%" else range(n + 1)
+        for k in ks:
+            if rx.fullmatch(v, k, n):
+                return v[:k]
+        return v
+
+    def _replace(self, v, repl, st, depth):
+        if not isinstance(v, str) or len(v) > 512:
+            return UNKNOWN
+        orig = repl.get("Orig") or {}
+        parts = orig.get("Parts") or []
+        anchor = ""
+        if parts and parts[0].get("Type") == "Lit" and parts[0].get("Value", "")[:1] in "#%":
+            anchor = parts[0]["Value"][0]
+            orig = dict(orig, Parts=[dict(parts[0], Value=parts[0]["Value"][1:])] + parts[1:])
+        rx = self._pattern(orig, st, depth)
+        with_ = ""
+        if repl.get("With") is not None:
+            segs = []
+            for part in repl["With"].get("Parts") or ():
+                segs += self.part_segs(part, st, depth, True)
+            if not all(x.known for x in segs):
+                return UNKNOWN
+            with_ = "".join(x.text for x in segs)
+        if rx is None or rx.pattern == "":
+            return UNKNOWN if rx is None else v
+        n = len(v)
+        if anchor == "#":
+            for k in range(n, -1, -1):
+                if rx.fullmatch(v, 0, k):
+                    return with_ + v[k:]
+            return v
+        if anchor == "%":
+            for k in range(n + 1):
+                if rx.fullmatch(v, k, n):
+                    return v[:k] + with_
+            return v
+        out = []
+        i = 0
+        while i <= n:
+            hit = None
+            for j in range(n, i - 1, -1):  # the longest match at the leftmost place
+                if rx.fullmatch(v, i, j):
+                    hit = j
+                    break
+            if hit is None or hit == i:
+                if i < n:
+                    out.append(v[i])
+                i += 1
+                continue
+            out.append(with_)
+            i = hit
+            if not repl.get("All"):
+                out.append(v[i:])
+                return "".join(out)
+        return "".join(out)

@@ -324,8 +324,8 @@ def _curl(c: Call) -> None:
             f = text.split("=", 1)[1][1:].split(";", 1)[0]
             if f and f != "-":
                 c.acc((f, kind), R, f"curl {k} @file")
-        elif k in ("-T", "--upload-file", "-K", "--config", "--cacert", "--cert", "-E", "--key", "--netrc-file") and text != "-":
-            c.acc(v, R, f"curl {k}")
+        elif k in ("-T", "--upload-file", "-K", "--config", "--netrc-file") and text != "-":
+            c.acc(v, R, f"curl {k}")  # (--cert/-E/--key/--cacert: key use, not a read — ADR 0008)
         elif k in ("-c", "--cookie-jar", "-D", "--dump-header", "--trace", "--trace-ascii", "--stderr",
                    "--etag-save", "--hsts", "--alt-svc") and text != "-":
             c.acc(v, W_, f"curl {k}")
@@ -350,9 +350,8 @@ def _wget(c: Call) -> None:
             c.acc(v, W_, "wget -O")
         elif k in ("-o", "--output-file", "-a", "--append-output", "--save-cookies"):
             c.acc(v, W_, f"wget {k}")
-        elif k in ("-i", "--input-file", "--post-file", "--body-file", "--load-cookies", "--certificate",
-                   "--private-key", "--ca-certificate", "--config") and v[0] != "-":
-            c.acc(v, R, f"wget {k}")
+        elif k in ("-i", "--input-file", "--post-file", "--body-file", "--load-cookies", "--config") and v[0] != "-":
+            c.acc(v, R, f"wget {k}")  # (--certificate/--private-key/--ca-certificate: key use — ADR 0008)
     if values(o, "-O", "--output-document"):
         return
     prefix = (values(o, "-P", "--directory-prefix") or [c.cwd_field()])[-1]

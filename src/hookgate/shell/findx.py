@@ -77,10 +77,20 @@ def _find(c: Call) -> None:
                 sub.append(expr[j])
                 j += 1
             if sub:
-                for p in pats[:8]:
-                    run_found(c, sub, "{}", (p, UNRES))
-                if len(pats) > 8:
-                    run_found(c, sub, "{}", ("$(find)", UNRES))
+                def symbolic(sub=sub):
+                    for p in pats[:8]:
+                        run_found(c, sub, "{}", (p, UNRES))
+                    if len(pats) > 8:
+                        run_found(c, sub, "{}", ("$(find)", UNRES))
+
+                concrete = None
+                if t in ("-exec", "-ok") and isinstance(c.st.cwd, str):
+                    from hookgate.shell.listing import _find_lines
+
+                    before = c.args[: len(c.args) - len(expr) + i]  # start points and the tests before it
+                    concrete = lambda before=before: _find_lines(c.w, before, c.st.cwd)  # noqa: E731
+                c.w.try_concrete(symbolic, concrete,
+                                 lambda lines, sub=sub: [run_found(c, sub, "{}", (x, LIT)) for x in lines], set(pats))
             i = j + 1
             continue
         elif t in _FIND_VAL:
@@ -155,8 +165,20 @@ def _xargs(c: Call) -> None:
     repl = values(o, "-I", "--replace", "-i")
     if repl or has(o, "-i"):
         r = repl[-1][0] if repl else "{}"
-        for it in items if len(items) <= MAX_ITEMS else unknown:
-            run_found(c, cmd, r, it)
+
+        def symbolic():
+            for it in items if len(items) <= MAX_ITEMS else unknown:
+                run_found(c, cmd, r, it)
+
+        def concrete():
+            lines = feed.concrete() if feed is not None and feed.concrete is not None and not arg_files else None
+            if lines is None:
+                return None
+            got = _xargs_items(o, [(x, LIT) for x in lines], None, None)
+            return None if got is None else [t for t, _ in got]
+
+        c.w.try_concrete(symbolic, concrete, lambda lines: [run_found(c, cmd, r, (x, LIT)) for x in lines],
+                         {t for t, k in items if k != LIT})
     else:
         c.run(list(cmd) + list(items))
 

@@ -13,12 +13,13 @@ _WRITE_REDIRS = frozenset((">", ">>", ">|", "&>", "&>>"))
 class Feed:
     """What a command reads on stdin: literal text, or where it comes from."""
 
-    __slots__ = ("text", "items", "source")
+    __slots__ = ("text", "items", "source", "concrete")
 
-    def __init__(self, text=None, items=None, source=""):
+    def __init__(self, text=None, items=None, source="", concrete=None):
         self.text = text  # str when statically known
         self.items = items  # the file names it carries, as fields (``streams``), or None: unknown
         self.source = source
+        self.concrete = concrete  # () -> the lines it carries now (listing), or None
 
 
 class RedirMixin:
@@ -64,7 +65,9 @@ class RedirMixin:
                 if len(parts) == 1 and parts[0].get("Type") == "ProcSubst":
                     from hookgate.shell.streams import stream_of_stmts
 
-                    feed = Feed(None, stream_of_stmts(self, parts[0].get("Stmts"), st, depth), "process substitution")
+                    inner = parts[0].get("Stmts") or []
+                    feed = Feed(None, stream_of_stmts(self, inner, st, depth), "process substitution",
+                                self._concrete(inner[0], st, depth) if len(inner) == 1 else None)
                     continue
                 if len(fs) == 1 and fs[0][1] == LIT:
                     from hookgate.shell.listing import read_now
@@ -106,7 +109,16 @@ class RedirMixin:
 
         feed = self._pipe_text(left, st, depth)
         feed.items = stream_of(self, left, st, depth)
+        feed.concrete = self._concrete(left, st, depth)
         return feed
+
+    def _concrete(self, stmt, st, depth):
+        def lines():
+            from hookgate.shell.listing import lines_of
+
+            return lines_of(self, stmt, st, depth)
+
+        return lines
 
     def _pipe_text(self, left, st, depth) -> Feed:
         cmd = left.get("Cmd") or {}

@@ -110,6 +110,13 @@ def norm(path: str, cwd) -> str | None:
     return p
 
 
+def _opaque_text(a) -> bool:
+    """An unresolved access the guard cannot read as a pattern: a substitution or expansion
+    left in its text (```dirname {}```, ``${f/doc/txt}``), beyond find's ``$(find)``."""
+    text = (a.path if isinstance(a.path, str) else "").replace("$(find)", "")
+    return not text or "$" in text or "`" in text
+
+
 class Walker(WordsMixin, RedirMixin):
     def __init__(self, home: str, deadline: float):
         self.home = home
@@ -125,6 +132,9 @@ class Walker(WordsMixin, RedirMixin):
         self.dotglob = False
         self.globstar = False
         self.may_read = None  # files the engine may read now (listing.read_now); None: none
+        # flagged(access) -> bool: would a guard deny or ask about this unresolved access? (the
+        # policy, from the engine; None: any substitution left in its text counts)
+        self.flagged = None
         self.changed: list = []  # paths written or deleted so far (resolved)
         self.changed_unknown = False  # a write somewhere unknown, or a program we do not know ran
         self.hook_reads: list = []
@@ -148,6 +158,32 @@ class Walker(WordsMixin, RedirMixin):
                 self.changed.append(path)
             else:
                 self.changed_unknown = True
+
+    def try_concrete(self, run_symbolic, concrete, run_lines, keep=()) -> None:
+        """Run ``run_symbolic``; if it left something unknown (an unresolved access, other than
+        the ``keep`` patterns, whose text is not a pattern) and ``concrete()`` gives the lines there are now
+        (find's listing, a pipe's lines), undo it and ``run_lines(lines)`` instead — each item a
+        literal, so ``${f/doc/txt}`` or ``$(dirname {})`` of a found file is known (ADR 0008
+        item 6). ``concrete`` is called with the world as it was before the symbolic run."""
+        n_acc, n_cmd, reasons = len(self.accesses), len(self.commands), list(self.reasons)
+        n_changed, unknown_before = len(self.changed), self.changed_unknown
+        run_symbolic()
+        if concrete is None:
+            return
+        left = [a for a in self.accesses[n_acc:] if not a.resolved and a.path not in keep]
+        flagged = self.flagged if self.flagged is not None else _opaque_text
+        if not any(flagged(a) for a in left):
+            return  # nothing the guards would call unknown: keep the symbolic result
+        after = (self.changed, self.changed_unknown)
+        self.changed, self.changed_unknown = self.changed[:n_changed], unknown_before
+        lines = concrete()
+        if lines is None or len(lines) > MAX_READ_ITEMS:
+            self.changed, self.changed_unknown = after
+            return
+        del self.accesses[n_acc:]
+        del self.commands[n_cmd:]
+        self.reasons[:] = reasons
+        run_lines(lines)
 
     def unchanged(self, path: str) -> bool:
         """No write or delete so far in this command at ``path``, above it or under it, and no
@@ -352,19 +388,33 @@ class Walker(WordsMixin, RedirMixin):
             items = [(x, LIT) for x in split_lines(feed.text)]
         else:
             return False
-        if not 1 < len(items) <= MAX_READ_ITEMS:
+        name = words[0]
+
+        def over(lines) -> None:
+            values = [read_value(x, raw) for x in lines]
+            branches = []
+            for v in values:
+                b = st.copy()
+                b.vars[name] = UNKNOWN if v is None else v
+                self.stmts(cmd.get("Do") or [], b, depth)
+                branches.append(b)
+            st.merge(branches)  # (no line: the body never runs)
+            st.vars[name] = UNKNOWN
+
+        if all(k == LIT for _, k in items) and len(items) <= MAX_READ_ITEMS:
+            over(items)
+            return True
+        if feed.concrete is None or len(items) > MAX_READ_ITEMS:
             return False
-        values = [read_value(x, raw) for x in items]
-        if any(v is None for v in values):
-            return False
-        branches = []
-        for v in values:
+
+        def symbolic() -> None:
+            self.stmts(conds, st, depth, feed)
             b = st.copy()
-            b.vars[words[0]] = v
-            self.stmts(cmd.get("Do") or [], b, depth)
-            branches.append(b)
-        st.merge(branches)
-        st.vars[words[0]] = UNKNOWN
+            self.stmts(cmd.get("Do") or [], b, depth, feed)
+            st.merge([b])
+
+        self.try_concrete(symbolic, feed.concrete, lambda lines: over([(x, LIT) for x in lines]),
+                          {t for t, k in items if k != LIT})
         return True
 
     def for_clause(self, cmd, st, depth, feed) -> None:
