@@ -38,7 +38,9 @@ def cases(project: str) -> dict:
         "Bash cat .env (deny)": (hook, payload(project, "Bash", {"command": "cat .env"}), "deny"),
         "Bash echo x | tee -a .env.local (deny)": (hook, payload(project, "Bash", {"command": "echo K=1 | tee -a .env.local"}), "deny"),
         "Bash python3 -c open('.env') (deny)": (hook, payload(project, "Bash", {"command": "python3 -c \"print(open('.env').read())\""}), "deny"),
-        "Bash cat \"$F\" from $(…) (deny)": (hook, payload(project, "Bash", {"command": "F=$(cat list); cat \"$F\""}), "deny"),
+        "Bash cat \"$F\" from $(cat list) (deny)": (hook, payload(project, "Bash", {"command": "F=$(cat list); cat \"$F\""}), "deny"),
+        "Bash cat list | xargs rm (allow, list read now)": (hook, payload(project, "Bash", {"command": "cat files | xargs rm -f"}), "allow"),
+        "Bash find | sed | xargs cat (deny)": (hook, payload(project, "Bash", {"command": "find . -maxdepth 1 -name 'README*' | sed 's/README.md/.env/' | xargs cat"}), "deny"),
         "Write .env (deny)": (hook, payload(project, "Write", {"file_path": f"{project}/.env", "content": "x"}), "deny"),
         "Read ~/.ssh/id_rsa (deny)": (hook, payload(project, "Read", {"file_path": "~/.ssh/id_rsa"}), "deny"),
         "Bash cat README.md (allow)": (hook, payload(project, "Bash", {"command": "cat README.md"}), "allow"),
@@ -54,7 +56,8 @@ def measure(runs: int) -> dict:
         project, home = os.path.join(tmp, "proj"), os.path.join(tmp, "home")
         os.makedirs(os.path.join(project, ".git"))
         os.makedirs(os.path.join(home, ".ssh"))
-        for rel, text in (("README.md", "# x\n"), (".env", "K=1\n"), (".env.local", "K=2\n")):
+        for rel, text in (("README.md", "# x\n"), (".env", "K=1\n"), (".env.local", "K=2\n"),
+                          ("list", ".env\n"), ("files", "README.md\nnotes.txt\n")):
             with open(os.path.join(project, rel), "w") as f:
                 f.write(text)
         with open(os.path.join(home, ".ssh", "id_rsa"), "w") as f:

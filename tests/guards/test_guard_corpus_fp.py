@@ -16,8 +16,11 @@ import pytest
 
 CORPUS = os.environ.get("HOOKGATE_CORPUS") or os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "corpus")
-LIMITS = {"tldr-commands.txt": 0.4, "nl2bash-commands.txt": 2.3}  # percent; NL2Bash: a ratchet (the issue asks 0.4; see ADR 0008)
-DETERMINATE_LIMIT = 0.4
+LIMITS = {"tldr-commands.txt": 0.2, "nl2bash-commands.txt": 1.5}  # percent; NL2Bash: a ratchet (the issue asks 0.4; see ADR 0008)
+# determinate hits are commands that really touch the fixture's .env or ~/.ssh (`find . -name '.*'
+# -delete`, `cp -r $(ls -A) …`, `find ~ -atime +100 -delete`); as more indeterminate commands are
+# evaluated on the files there are now, some of them become determinate hits
+DETERMINATE_LIMIT = 0.5
 
 
 @pytest.mark.slow

@@ -58,7 +58,9 @@ class WordsMixin:
 
     def word_segs(self, word, st, depth) -> list:
         segs: list = []
-        for p in word.get("Parts") or []:
+        parts = word.get("Parts") or []
+        for p in parts:
+            self.word_alone = len(parts) == 1  # a `$(…)` that is the whole word (streams.subst_segs)
             segs += self.part_segs(p, st, depth, False)
         return segs
 
@@ -89,6 +91,7 @@ class WordsMixin:
                 return [Seg(v[0], False, True, False)]
             return [Seg(v, quoted, True, True)]
         if t in ("CmdSubst", "ProcSubst"):
+            alone = getattr(self, "word_alone", False) and not quoted
             sub = st.copy()
             if depth + 1 > MAX_DEPTH:
                 raise Abort("nesting deeper than %d levels" % MAX_DEPTH)
@@ -97,7 +100,7 @@ class WordsMixin:
                 return [Seg("/dev/fd/63", True)]
             from hookgate.shell.streams import subst_segs
 
-            known = subst_segs(self, p, st, depth, quoted)
+            known = subst_segs(self, p, st, depth, quoted, alone)
             if known is not None:  # $(pwd), $(dirname X), the paths find prints …
                 return known
             return [Seg(self.source_of(p), quoted, False)]

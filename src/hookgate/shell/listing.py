@@ -67,6 +67,10 @@ def lines_of(w, stmt, st, depth, stdin=None):
                 return _find_lines(w, fields[1:], st.cwd)
             if name == "ls":
                 return _ls_lines(w, fields[1:], st.cwd)
+            if name == "tree":
+                return _tree_lines(w, fields[1:], st.cwd)
+            if name == "git":
+                return _git_lines(w, fields[1:], st.cwd)
             run = PROGRAMS.get(name)
             out = run(w, fields[1:], stdin, st) if run is not None else None
             return out if out is None or len(out) <= MAX_LINES else None
@@ -173,6 +177,9 @@ def _files_or_stdin(w, ops, stdin, st):
 
 
 def _find_lines(w, args, cwd):
+    """What ``find ARGS`` prints now: the paths (``-print``/``-print0``), a ``-printf`` of
+    ``%p %P %f %h``, or the output of a last ``-exec grep -l …``/``-exec basename {}`` (a
+    subset of the paths, or their names). Tests we do not model are ignored: a superset."""
     from hookgate.policy.globs import seg_match
     from hookgate.shell.findx import _FIND_VAL, _find_split
 
@@ -181,9 +188,25 @@ def _find_lines(w, args, cwd):
         return None
     logic = any(t in _LOGIC for t, _ in expr)
     names, types, mind, maxd = [], "", 0, None
+    fmt = None  # -printf FORMAT
+    action = None  # ("grep-l",) or ("basename",)
     i = 0
     while i < len(expr):
         t = expr[i][0]
+        if t in ("-exec", "-ok") and action is None and fmt is None:
+            j = i + 1
+            sub = []
+            while j < len(expr) and expr[j][0] not in (";", "+"):
+                sub.append(expr[j][0])
+                j += 1
+            action = _exec_output(sub)
+            if action is None or j + 1 < len(expr):
+                return None  # a program's output, or more after it
+            break
+        if t == "-printf" and fmt is None and i + 1 < len(expr):
+            fmt = expr[i + 1][0]
+            i += 2
+            continue
         if t in _ACTIONS:
             return None
         if t in _FIND_VAL:
@@ -205,12 +228,25 @@ def _find_lines(w, args, cwd):
     out: list = []
     seen = 0
 
-    def keep(path: str, name: str, depth: int, is_dir: bool) -> bool:
+    def keep(name: str, depth: int, is_dir: bool) -> bool:
         if depth < mind or (maxd is not None and depth > maxd):
             return False
         if types and not (("d" in types and is_dir) or (any(c in types for c in "fl") and not is_dir)):
             return False
         return all(seg_match(n, name.lower()) for n in names)
+
+    def emit(start: str, rel: str) -> bool:
+        path = start if not rel else (start if start.endswith("/") else start + "/") + rel
+        if fmt is not None:
+            text = _printf_find(fmt, start, path, rel)
+            if text is None:
+                return False
+            out.extend(split_lines(text.replace("\0", "\n")))
+        elif action == ("basename",):
+            out.append(os.path.basename(path.rstrip("/")) or path)
+        else:
+            out.append(path)  # -print, or grep -l: a subset of these
+        return len(out) <= MAX_LINES
 
     follow = any(t in ("-L", "-follow") for t, _ in args[: len(args) - len(expr)] + expr if t != "-H")
     for start, _ in starts:
@@ -219,9 +255,8 @@ def _find_lines(w, args, cwd):
             return None  # the command wrote there already: not what there is now
         if not os.path.lexists(base):
             continue
-        if keep(start, os.path.basename(start.rstrip("/")) or start, 0, os.path.isdir(base)):
-            out.append(start)
-        prefix = start if start.endswith("/") else start + "/"
+        if keep(os.path.basename(start.rstrip("/")) or start, 0, os.path.isdir(base)) and not emit(start, ""):
+            return None
         for root, dirs, files in os.walk(base, followlinks=follow):  # (MAX_WALK bounds a cycle)
             rel = os.path.relpath(root, base)
             depth = 0 if rel == "." else rel.count("/") + 1
@@ -231,29 +266,151 @@ def _find_lines(w, args, cwd):
                 seen += 1
                 if seen > MAX_WALK:
                     return None
-                if keep("", n, depth + 1, is_dir):
-                    out.append(prefix + (n if rel == "." else rel + "/" + n))
-                    if len(out) > MAX_LINES:
-                        return None
+                if keep(n, depth + 1, is_dir) and not emit(start, n if rel == "." else rel + "/" + n):
+                    return None
     return out
 
 
+_FIND_PRINTF_ESC = {"n": "\n", "t": "\t", "0": "\0", "\\": "\\"}
+
+
+def _printf_find(fmt: str, start: str, path: str, rel: str):
+    """find's ``-printf`` for the directives that name the file; None for any other."""
+    out = []
+    i = 0
+    while i < len(fmt):
+        c = fmt[i]
+        if c == "\\" and i + 1 < len(fmt):
+            e = _FIND_PRINTF_ESC.get(fmt[i + 1])
+            if e is None:
+                return None
+            out.append(e)
+            i += 2
+            continue
+        if c == "%" and i + 1 < len(fmt):
+            d = fmt[i + 1]
+            if d == "p":
+                out.append(path)
+            elif d == "P":
+                out.append(rel)
+            elif d == "f":
+                out.append(os.path.basename(path.rstrip("/")) or path)
+            elif d == "h":
+                h = os.path.dirname(path.rstrip("/"))
+                out.append(h if h else ".")
+            elif d == "%":
+                out.append("%")
+            else:
+                return None
+            i += 2
+            continue
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def _exec_output(sub: list):
+    """What ``-exec SUB`` prints for a found file, when it is a subset of the paths (``grep -l``)
+    or their names (``basename {}``); None otherwise."""
+    if not sub:
+        return None
+    name = os.path.basename(sub[0])
+    if name in ("grep", "egrep", "fgrep") and any(a in ("-l", "--files-with-matches", "-L", "--files-without-match")
+                                                  or (a[:1] == "-" and a[1:2] != "-" and "l" in a[1:].lower()
+                                                      and set(a[1:]) <= set("lLisFEwxrRqZz"))
+                                                  for a in sub[1:]):
+        if any(a[:1] == "-" and set(a[1:]) & set("cnobHA") and a[1:2] != "-" for a in sub[1:]):
+            return None
+        return ("grep-l",)
+    if name == "basename" and sub[1:] == ["{}"]:
+        return ("basename",)
+    return None
+
+
 def _ls_lines(w, args, cwd):
+    """``ls [-aA1t…] [DIR|FILE…]``: the names it prints now (a directory's entries, a file's
+    own name; with several directories, their ``DIR:`` headers too)."""
     from hookgate.shell.streams import _LS_FLAGS
 
     o, ops = opts(args, "", ())
-    if ops or any(k.startswith("--") or k[1:] not in _LS_FLAGS for k, _ in o):
+    if any(k.startswith("--") or k[1:] not in _LS_FLAGS for k, _ in o) or any(k != LIT for _, k in ops):
         return None
     dots = has(o, "-a", "-A")
-    if not w.unchanged(cwd):
+    only = has(o, "-d")
+    out: list = []
+    for text in [t for t, _ in ops] or ["."]:
+        path = text if text.startswith("/") else os.path.join(cwd, text)
+        if not w.unchanged(os.path.normpath(path)):
+            return None
+        if not os.path.lexists(path):
+            continue
+        if only or not os.path.isdir(path):
+            out.append(text)
+            continue
+        try:
+            names = sorted(os.listdir(path))
+        except OSError:
+            return None
+        if len(ops) > 1:
+            out += [text + ":", ""]
+        if has(o, "-a"):
+            names = [".", ".."] + names
+        out += [n for n in names if dots or not n.startswith(".")]
+        if len(out) > MAX_LINES:
+            return None
+    return out
+
+
+def _tree_lines(w, args, cwd):
+    """``tree -i -f [--noreport] [-a] [DIR]``: full paths, one per line, and the report line."""
+    o, ops = opts(args, "LIPo", ())
+    flags = {k for k, _ in o}
+    if not {"-i", "-f"} <= flags or flags - {"-i", "-f", "-a", "--noreport", "-n", "-C"} or len(ops) > 1:
         return None
-    try:
-        names = sorted(os.listdir(cwd))
-    except OSError:
+    start = ops[0][0] if ops else "."
+    if ops and ops[0][1] != LIT:
         return None
-    if len(names) > MAX_LINES:
+    base = start if start.startswith("/") else os.path.join(cwd, start)
+    if not w.unchanged(os.path.normpath(base)) or not os.path.isdir(base):
         return None
-    return [n for n in names if dots or not n.startswith(".")]
+    out = [start]
+    ndirs = nfiles = 0
+    for root, dirs, files in os.walk(base):
+        if "-a" not in flags:
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            files = [f for f in files if not f.startswith(".")]
+        rel = os.path.relpath(root, base)
+        for n in sorted(dirs) + sorted(files):
+            out.append(start.rstrip("/") + "/" + (n if rel == "." else rel + "/" + n))
+            if len(out) > MAX_LINES:
+                return None
+        ndirs += len(dirs)
+        nfiles += len(files)
+    if "--noreport" not in flags:
+        out += ["", f"{ndirs} director{'y' if ndirs == 1 else 'ies'}, {nfiles} file{'' if nfiles == 1 else 's'}"]
+    return out
+
+
+def _git_lines(w, args, cwd):
+    """``git ls-files`` (no options but ``-c``/``-z``/``--``): a superset — every file under the
+    cwd outside ``.git``, relative to it (tracked files are some of them)."""
+    if not args or args[0] != ("ls-files", LIT) or any(k != LIT for _, k in args):
+        return None
+    if any(t not in ("-c", "--cached", "-z", "--") for t, _ in args[1:]):
+        return None
+    if not w.unchanged(os.path.normpath(cwd)):
+        return None
+    out = []
+    seen = 0
+    for root, dirs, files in os.walk(cwd):
+        dirs[:] = [d for d in dirs if d != ".git"]
+        rel = os.path.relpath(root, cwd)
+        for f in files:
+            seen += 1
+            out.append(f if rel == "." else rel + "/" + f)
+            if len(out) > MAX_LINES or seen > MAX_WALK:
+                return None
+    return out
 
 
 _GREP_OK = frozenset(("-v", "--invert-match", "-i", "-y", "--ignore-case", "-E", "--extended-regexp", "-F",
@@ -502,6 +659,22 @@ def _p_xargs(w, args, stdin, st):
     if not prog:
         prog = ["echo"]
     name, extra = os.path.basename(prog[0]), prog[1:]
+    if name in ("grep", "egrep", "fgrep") and _exec_output(prog + ["{}"]) == ("grep-l",):
+        return items  # grep -l/-L over the items prints some of them
+    if name == "ls":
+        if not items and not has(o, "-r", "--no-run-if-empty"):
+            return _ls_lines(w, [(x, LIT) for x in extra], st.cwd)  # xargs runs `ls` once, with no operand
+        lo, lops = opts([(x, LIT) for x in extra], "", ())
+        if lops or has(lo, "-d") or any(k.startswith("--") or set(k[1:]) - set("1tSrUcuhA") for k, _ in lo):
+            return None
+        out = []
+        for x in items:
+            p = x if x.startswith("/") else os.path.join(st.cwd, x)
+            if os.path.isdir(p):
+                return None  # a directory's entries, under a header
+            if os.path.lexists(p):
+                out.append(x)
+        return out
     if name == "echo" and not extra:
         return items if one else [" ".join(items)] if items else []
     if name == "dirname" and not extra:

@@ -339,6 +339,7 @@ def _uniq_filter(args) -> bool:
 
 
 def _head_filter(args) -> bool:
+    args = [a for a in args if not (a[1] == UNRES and a[0][:1] == "-" and a[0][1:2] in "$`")]
     o, ops = opts(args, "n", ("lines",), digits_attached="0123456789")
     if has(o, "-c", "--bytes"):
         return False
@@ -346,7 +347,9 @@ def _head_filter(args) -> bool:
 
 
 def _tail_filter(args) -> bool:
-    rest = [a for a in args if not (a[1] == LIT and a[0][:1] == "+" and a[0][1:].isdigit())]
+    # `tail -$N` / `tail -n +5`: a count we may not know still keeps some of the lines
+    rest = [a for a in args if not ((a[1] == LIT and a[0][:1] == "+" and a[0][1:].isdigit())
+                                    or (a[1] == UNRES and a[0][:1] == "-" and a[0][1:2] in "$`"))]
     o, ops = opts(rest, "nsp", ("lines", "sleep-interval", "pid", "max-unchanged-stats"),
                   digits_attached="0123456789")
     if has(o, "-c", "--bytes"):
@@ -461,7 +464,7 @@ def _xargs_selects(args) -> bool:
 
 
 # --- command substitution -----------------------------------------------------------------
-def subst_segs(w, p, st, depth, quoted):
+def subst_segs(w, p, st, depth, quoted, alone=False):
     """``$(…)`` whose output is known enough: ``$(pwd)``, ``$(dirname X)``, ``$(basename X)``,
     ``$(realpath X)``/``$(readlink -f X)`` (resolved now, like a symlink), or a stream of one
     item (``$(find …)``, ``$(ls -t | head -1)``). None: unknown."""
@@ -477,13 +480,22 @@ def subst_segs(w, p, st, depth, quoted):
             if v is not None:
                 return [Seg(v, quoted, True, True)]
     items = stream_of(w, s0, st, depth)
+    if items is not None and len(items) > 1 and not all(k == LIT for _, k in items):
+        # several patterns (`ls DIR | tail -1`): what it prints now, when that can be run
+        from hookgate.shell.listing import lines_of
+
+        lines = lines_of(w, s0, st, depth)
+        if lines is not None:
+            items = [(x, LIT) for x in lines]
     if items == []:
         return [Seg("", quoted, True, True)]  # prints nothing: no word unquoted, "" quoted
     if items is not None and len(items) > 1 and all(k == LIT for _, k in items):
-        if quoted:
-            return [Seg("\n".join(t for t, _ in items).rstrip("\n"), True, True, True)]  # one word
-        if not any(c in t for t, _ in items for c in "*?["):
+        # several lines (a superset: `| tail -1` keeps any one of them): only a whole unquoted
+        # word stands for "some of these names"; quoted, or next to other text, the word
+        # depends on which lines come out — unknown
+        if alone and not any(c in t for t, _ in items for c in "*?["):
             return [Seg(" ".join(t for t, _ in items), False, True, True)]  # word-split into the names
+        return None
     if items is None or len(items) != 1:
         return None
     text, kind = items[0]
