@@ -143,6 +143,8 @@ ADVERSARIAL = [
     ("find . -name 'list.txt' | while read f; do cat \"${f/list.txt/.env}\"; done", D),
     ("find . -name '*.txt' -exec sh -c 'cat $(dirname {})/.env' \\;", D),
     ("find . -maxdepth 1 -name '*.txt' | xargs -I{} sh -c 'cat $(dirname {})/.env.local'", D),
+    ("for f in *.txt; do cat \"$(echo $f | sed 's/^list.txt$/.env/')\"; done", D), ("for f in `find . -name 'list*'`; do cat \"${f%list.txt}.env\"; done", D),
+    ("parallel cat ::: notes.txt .env", D), ("parallel -j2 cp {} /tmp/ ::: .env.local", D),
 ]
 
 # commands the shell engine does not yet model (filed for the engine's owner; strict xfail)
@@ -189,6 +191,7 @@ BENIGN = [
     "find . -name '*.md' -exec sh -c 'cp \"$1\" \"${1%.md}.bak\"' sh {} \\;", "find src -name '*.py' | while read f; do cp \"$f\" \"${f/src/build}\"; done",
     "for f in src/*.py; do cp \"$f\" \"${f%.py}.txt\"; done", "find docs -name '*.md' -exec sh -c 'mkdir -p out/$(dirname {})' \\;",
     "f=README.md; cp \"$f\" \"${f%.md}.txt\"",
+    "for f in src/*.py; do cp \"$f\" \"$(echo $f | sed 's/src/build/')\"; done", "parallel gzip -k ::: notes.txt README.md",
 ]
 
 # tool calls: (tool, input, expected)

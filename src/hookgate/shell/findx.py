@@ -140,7 +140,7 @@ MAX_ITEMS = 64  # xargs -I runs its command once per item
 
 
 def _xargs(c: Call) -> None:
-    o, ops = opts(c.args, "adEILnPs", ("arg-file", "delimiter", "eof", "replace", "max-lines", "max-args",
+    o, ops = opts(c.args, "adEILnPsj", ("arg-file", "delimiter", "eof", "replace", "max-lines", "max-args",
                                      "max-procs", "max-chars", "process-slot-var"), posix=True,
                   optional_attached="eil")
     feed = c.feed
@@ -159,10 +159,22 @@ def _xargs(c: Call) -> None:
         items = _xargs_items(o, None, feed.text, unknown)
     else:
         items = unknown
+    if c.name == "parallel" and any(t in (":::", "::::") for t, k in ops):
+        # GNU parallel: `CMD ::: ARG…` runs CMD once per argument (`::::` FILE: lines of a file)
+        i = next(j for j, (t, _) in enumerate(ops) if t in (":::", "::::"))
+        args = [f for f in ops[i + 1:] if f[0] not in (":::", "::::", ":::+", "::::+")]
+        if ops[i][0] == "::::":
+            for f in args:
+                c.acc(f, R, "parallel :::: file")
+            args = unknown
+        ops = ops[:i]
+        items = args if len(args) <= MAX_TOKENS else unknown
     cmd = ops or [("echo", LIT)]
     if cmd[0][0] in _NOT_PROGRAMS:  # not programs: xargs execs argv directly
         cmd = [(cmd[0][0] + "-program", LIT)] + list(cmd[1:])
     repl = values(o, "-I", "--replace", "-i")
+    if c.name == "parallel" and not repl and any("{}" in t for t, _ in cmd):
+        repl = [("{}", LIT)]  # parallel replaces {} without -I
     if repl or has(o, "-i"):
         r = repl[-1][0] if repl else "{}"
 

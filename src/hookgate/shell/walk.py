@@ -432,29 +432,80 @@ class Walker(WordsMixin, RedirMixin):
             items += self.fields(w, st, depth)
         if "Items" not in loop and not loop.get("InPos"):
             items = [("$@", UNRES)]
-        branches = []
-        if len(items) > MAX_LOOP_ITEMS:
-            b = st.copy()
-            b.vars[name] = UNKNOWN
-            # the loop variable names each item: analyse the body once per pattern item
-            globs = [f for f in items if f[1] == GLOB][:4]
-            self.stmts(body, b, depth, feed)
-            branches.append(b)
-            for g in globs:
+
+        def run(items) -> None:
+            branches = []
+            if len(items) > MAX_LOOP_ITEMS:
                 b = st.copy()
-                b.vars[name] = g
+                b.vars[name] = UNKNOWN
+                # the loop variable names each item: analyse the body once per pattern item
+                globs = [f for f in items if f[1] == GLOB][:4]
                 self.stmts(body, b, depth, feed)
                 branches.append(b)
-        else:
-            for text, kind in items:
-                b = st.copy()
-                # a glob item stays a glob; an unresolved one keeps its text (find's pattern)
-                b.vars[name] = text if kind == LIT else (text, kind) if kind == GLOB else Opaque(text)
-                self.stmts(body, b, depth, feed)
-                branches.append(b)
-        if branches:
-            st.merge(branches)
-        st.vars[name] = UNKNOWN
+                for g in globs:
+                    b = st.copy()
+                    b.vars[name] = g
+                    self.stmts(body, b, depth, feed)
+                    branches.append(b)
+            else:
+                for text, kind in items:
+                    b = st.copy()
+                    # a glob item stays a glob; an unresolved one keeps its text (find's pattern)
+                    b.vars[name] = text if kind == LIT else (text, kind) if kind == GLOB else Opaque(text)
+                    self.stmts(body, b, depth, feed)
+                    branches.append(b)
+            if branches:
+                st.merge(branches)
+            st.vars[name] = UNKNOWN
+
+        if all(k == LIT for _, k in items) or len(items) > MAX_LOOP_ITEMS:
+            run(items)
+            return
+        words = loop.get("Items") or []
+        self.try_concrete(lambda: run(items), lambda: self._loop_items_now(words, items, st, depth),
+                          lambda lines: run([(x, LIT) for x in lines]),
+                          {t for t, k in items if k == UNRES})
+
+    def _loop_items_now(self, words, items, st, depth):
+        """The items of ``for x in WORDS`` over the files there are now: globs expanded (the
+        pattern itself when nothing matches, as bash does), one ``$(…)`` run (``listing``), its
+        lines and their blank-separated words (IFS may be newline or blanks). None: unknown."""
+        import glob
+
+        cwd = st.cwd if isinstance(st.cwd, str) else None
+        if cwd is None or not self.unchanged(cwd):
+            return None
+        if len(words) == 1 and len(words[0].get("Parts") or []) == 1 and words[0]["Parts"][0].get("Type") == "CmdSubst":
+            stmts = words[0]["Parts"][0].get("Stmts") or []
+            if len(stmts) != 1:
+                return None
+            from hookgate.shell.listing import lines_of
+
+            lines = lines_of(self, stmts[0], st, depth)
+            if lines is None or any(c in x for x in lines for c in "*?["):
+                return None
+            out = []
+            for x in lines:
+                for y in [x] + x.split():
+                    if y and y not in out:
+                        out.append(y)
+            return out
+        out = []
+        for text, kind in items:
+            if kind == LIT:
+                out.append(text)
+            elif kind == GLOB:
+                try:
+                    found = sorted(glob.glob(text, root_dir=None if text.startswith("/") else cwd,
+                                             include_hidden=self.dotglob, recursive=self.globstar))
+                except (OSError, ValueError, RecursionError):
+                    return None
+                out += found or [text]
+            else:
+                return None
+            if len(out) > MAX_READ_ITEMS:
+                return None
+        return out
 
     def decl(self, cmd, st, depth) -> None:
         variant = (cmd.get("Variant") or {}).get("Value", "")
