@@ -124,16 +124,17 @@ class WordsMixin:
         else:
             v = st.vars.get(name, UNKNOWN)
         repl = p.get("Repl")
+        known = isinstance(v, str) and not isinstance(v, Opaque)  # (an Opaque is a pattern's text)
         if repl:
-            return self._replace(v, repl, st, depth)
+            return self._replace(v, repl, st, depth) if known else UNKNOWN
         exp = p.get("Exp")
         if exp:
             op = exp.get("Op")
             if op in (":-", "-", ":=", "=") and v is not UNKNOWN and v != "":
                 return v
-            if op in ("#", "##", "%", "%%") and isinstance(v, str):
+            if op in ("#", "##", "%", "%%") and known:
                 return self._trim(v, op, exp.get("Word"), st, depth)
-            if op in ("^^", ",,") and isinstance(v, str) and not exp.get("Word"):
+            if op in ("^^", ",,") and known and not exp.get("Word"):
                 return v.upper() if op == "^^" else v.lower()
             return UNKNOWN
         return v
