@@ -192,7 +192,16 @@ def _xargs(c: Call) -> None:
         c.w.try_concrete(symbolic, concrete, lambda lines: [run_found(c, cmd, r, (x, LIT)) for x in lines],
                          {t for t, k in items if k != LIT})
     else:
-        c.run(list(cmd) + list(items))
+        def concrete_all():
+            lines = feed.concrete() if feed is not None and feed.concrete is not None and not arg_files else None
+            if lines is None:
+                return None
+            got = _xargs_items(o, [(x, LIT) for x in lines], None, None)
+            return None if got is None else [t for t, _ in got]
+
+        c.w.try_concrete(lambda: c.run(list(cmd) + list(items)), concrete_all,
+                         lambda lines: c.run(list(cmd) + [(x, LIT) for x in lines]),
+                         {t for t, k in items if k != LIT})
 
 
 def _xargs_items(o, fields, text, unknown):

@@ -23,6 +23,7 @@ import os
 
 from hookgate.shell import textops
 from hookgate.shell.commands import has, opts, values
+from hookgate.shell.words import GLOB as _GLOB
 from hookgate.shell.words import LIT
 
 MAX_WALK = 20000
@@ -183,6 +184,9 @@ def _find_lines(w, args, cwd):
     from hookgate.policy.globs import seg_match
     from hookgate.shell.findx import _FIND_VAL, _find_split
 
+    args = [_glob_now(w, f, cwd) for f in args]  # `-name *.txt` unquoted: bash expands it first
+    if any(f is None for f in args):
+        return None
     starts, expr = _find_split(args)
     if any(k != LIT for _, k in starts) or any(k != LIT for _, k in expr):
         return None
@@ -199,6 +203,9 @@ def _find_lines(w, args, cwd):
             while j < len(expr) and expr[j][0] not in (";", "+"):
                 sub.append(expr[j][0])
                 j += 1
+            if _exec_test(sub):
+                i = j + 1  # `-exec grep -q … {} \;` only tests (prints nothing): ignored, a superset
+                continue
             action = _exec_output(sub)
             if action is None or j + 1 < len(expr):
                 return None  # a program's output, or more after it
@@ -271,6 +278,27 @@ def _find_lines(w, args, cwd):
     return out
 
 
+def _glob_now(w, field, cwd):
+    """A glob word that matches nothing now stays as it is (bash passes it on); one that
+    matches something, or a word we cannot know, is None."""
+    text, kind = field
+    if kind == LIT:
+        return field
+    if kind != _GLOB:
+        return None
+    import glob
+
+    if not w.unchanged(cwd):
+        return None
+    try:
+        if glob.glob(text, root_dir=None if text.startswith("/") else cwd, include_hidden=w.dotglob,
+                     recursive=w.globstar):
+            return None
+    except (OSError, ValueError, RecursionError):
+        return None
+    return (text, LIT)
+
+
 _FIND_PRINTF_ESC = {"n": "\n", "t": "\t", "0": "\0", "\\": "\\"}
 
 
@@ -309,6 +337,17 @@ def _printf_find(fmt: str, start: str, path: str, rel: str):
     return "".join(out)
 
 
+def _exec_test(sub: list) -> bool:
+    """``grep -q …``/``test …``: an -exec that prints nothing (its status is a test)."""
+    if not sub:
+        return False
+    name = os.path.basename(sub[0])
+    if name in ("test", "[", "true", "false"):
+        return True
+    return name in ("grep", "egrep", "fgrep") and any(
+        a in ("-q", "--quiet", "--silent") or (a[:1] == "-" and a[1:2] != "-" and "q" in a[1:]) for a in sub[1:])
+
+
 def _exec_output(sub: list):
     """What ``-exec SUB`` prints for a found file, when it is a subset of the paths (``grep -l``)
     or their names (``basename {}``); None otherwise."""
@@ -317,7 +356,7 @@ def _exec_output(sub: list):
     name = os.path.basename(sub[0])
     if name in ("grep", "egrep", "fgrep") and any(a in ("-l", "--files-with-matches", "-L", "--files-without-match")
                                                   or (a[:1] == "-" and a[1:2] != "-" and "l" in a[1:].lower()
-                                                      and set(a[1:]) <= set("lLisFEwxrRqZz"))
+                                                      and set(a[1:]) <= set("lLisFEwxrRqZzIhay"))
                                                   for a in sub[1:]):
         if any(a[:1] == "-" and set(a[1:]) & set("cnobHA") and a[1:2] != "-" for a in sub[1:]):
             return None
@@ -644,10 +683,27 @@ def _p_xargs(w, args, stdin, st):
                   optional_attached="eil")
     for k, _ in o:
         if k not in ("-n", "--max-args", "-L", "--max-lines", "-0", "--null", "-d", "--delimiter", "-r",
-                     "--no-run-if-empty", "-P", "--max-procs", "-x", "--exit", "-t", "--verbose"):
+                     "--no-run-if-empty", "-P", "--max-procs", "-x", "--exit", "-t", "--verbose", "-I", "-i",
+                     "--replace"):
             return None
     if stdin is None:
         return None
+    repl = values(o, "-I", "--replace", "-i")
+    if repl or has(o, "-i"):
+        marker = repl[-1][0] if repl else "{}"
+        items = textops.xargs_tokens("\n".join(stdin) + "\n" if stdin else "", has(o, "-0", "--null"), None, True)
+        if not ops or any(k != LIT for _, k in ops):
+            return None
+        out = []
+        for x in items:
+            argv = [t.replace(marker, x) for t, _ in ops]
+            got = _p_names(os.path.basename(argv[0]))(w, [(a, LIT) for a in argv[1:]], None, st) \
+                if os.path.basename(argv[0]) in ("dirname", "basename") else \
+                ([" ".join(argv[1:])] if os.path.basename(argv[0]) == "echo" else None)
+            if got is None:
+                return None
+            out += got
+        return out
     d = values(o, "-d", "--delimiter")
     if d and (d[-1][1] != LIT or len(d[-1][0]) != 1):
         return None
@@ -702,11 +758,27 @@ def _p_names(name):
     return run
 
 
+def _p_comm(w, args, stdin, st):
+    """``comm [-123] A B``: lines of A and B (a superset; the column tab goes in xargs' split)."""
+    o, ops = opts(args, "", ("output-delimiter",))
+    if any(k not in ("-1", "-2", "-3", "-12", "-13", "-23", "-123", "--check-order", "--nocheck-order") for k, _ in o):
+        return None
+    if len(ops) != 2:
+        return None
+    lines = []
+    for f in ops:
+        got = _files_or_stdin(w, [f], stdin, st)
+        if got is None:
+            return None
+        lines += got
+    return lines
+
+
 PROGRAMS = {
     "grep": _p_grep("grep"), "egrep": _p_grep("egrep"), "fgrep": _p_grep("fgrep"),
     "cat": _p_cat, "sort": _p_sort, "echo": _p_echo, "printf": _p_printf, "seq": _p_seq,
     "sed": _p_sed, "awk": _p_awk, "gawk": _p_awk, "mawk": _p_awk, "cut": _p_cut, "tr": _p_tr,
-    "xargs": _p_xargs, "dirname": _p_names("dirname"), "basename": _p_names("basename"),
+    "xargs": _p_xargs, "dirname": _p_names("dirname"), "basename": _p_names("basename"), "comm": _p_comm,
 }
 for _name in ("uniq", "head", "tail", "tac", "shuf", "pv", "tee"):
     PROGRAMS[_name] = _p_pass(_name)

@@ -374,6 +374,9 @@ class Walker(WordsMixin, RedirMixin):
         words = [t for t, _ in fields[1:]]
         raw = False
         while words and words[0].startswith("-") and len(words[0]) > 1:
+            if words[0] == "-d" and len(words) > 1 and words[1] == "":
+                words = words[2:]  # `read -d ''`: NUL-separated records (find -print0)
+                continue
             if set(words[0][1:]) - set("r"):
                 return False
             raw = True
