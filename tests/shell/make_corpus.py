@@ -385,7 +385,7 @@ add("F=$(mktemp); echo x > $F", ["write ?$(mktemp)"], cat="vars")
 add("echo > $HOME/.profile", ["write {H}/.profile"], cat="vars")
 add("echo > $PWD/pwd.txt", ["write {C}/pwd.txt"], cat="vars")
 add("cd sub && echo > \"$PWD/pwd2.txt\"", ["write {C}/sub/pwd2.txt"], cat="vars")
-add("echo > ~root/x", ["write ?~root/x"], cat="vars")
+add("echo > ~root/x", ["write /root/x"], cat="vars")  # ~user: that user's home (pwd)
 
 # --- interpreters --------------------------------------------------------------------------------
 add("python3 -c \"open('.env').read()\"", ["read {C}/.env"], quiet=True, cat="interp")
@@ -469,6 +469,19 @@ add("i=a.tar.gz; cat ${i%.*} ${i%%.*} ${i#*.} ${i##*.}", ["read {C}/a.tar", "rea
 add("i='a b.txt'; cat \"${i// /_}\" \"${i/#a/z}\" \"${i/%txt/md}\" \"${i^^}\"", ["read {C}/a_b.txt", "read {C}/z b.txt", "read {C}/a b.md", "read {C}/A B.TXT"], cat="dataflow")
 add("i=x; cat ${i/$UNSET/y}", ["read ?${i/$UNSET/y}"], cat="dataflow")  # unknown pattern: unknown
 add("i=abc; cat \"${i/[!a]/_}\" \"${i/'b'*/Q}\"", ["read {C}/a_c", "read {C}/aQ"], cat="dataflow")
+# more programs run on concrete lines, and the shell's own expansions of them
+add("find src -name main.py | rev | cut -c4- | rev | xargs -I{} cp {}.py {}.bak", ["read {C}/src/main.py", "write {C}/src/main.bak"], cat="dataflow")
+add("printf '%s-%02d.txt\\n' a 1 | xargs cat", ["read {C}/a-01.txt"], cat="dataflow")
+add("xargs cat <<< $(find src -name 'main*')", ["read {C}/src/main.py"], not_=["read ?$(xargs input)"], cat="dataflow")
+add("find src -name '*.py' -print0 | while IFS= read -r -d $'\\0' f; do cat \"${f%.py}.txt\"; done", ["read {C}/src/main.txt", "read {C}/src/util.txt"], cat="dataflow")
+add("find src -type f -exec grep -q x {} \\; -print | xargs -I{} dirname {} | xargs -I{} rm -r {}", ["delete {C}/src"], not_=["delete ?$(xargs input)"], cat="dataflow")
+add("find src -name '*.py' | sort | comm -13 list.txt - | xargs -I{} cp {} /tmp/", ["read ?$(xargs input)"], cat="dataflow")  # explain reads no list file
+add("diff \"${@:3}\" a.txt b.txt", ["read {C}/a.txt", "read {C}/b.txt"], not_=["read ?${@:3}"], cat="dataflow")
+add("cat ~nosuchuser-hg/x", ["read {C}/~nosuchuser-hg/x"], cat="dataflow")  # no such user: the word as it is
+add("cat ~root/.profile", ["read /root/.profile"], cat="dataflow")
+add("cat ~-/x ~+/y", ["read ?~-/x", "read ?~+/y"], cat="dataflow")  # $OLDPWD, $PWD: unknown here
+add("parallel gzip ::: a.txt b.txt", ["read {C}/a.txt", "write {C}/b.txt.gz"], cat="dataflow")
+add("for f in *.txt; do cp \"$f\" \"$(echo $f | sed s/txt/bak/)\"; done", ["write {C}/a.bak", "write {C}/list.bak"], cat="dataflow")
 add("find src docs -delete", ["delete ?{C}/src/$(find)", "delete ?{C}/docs/$(find)"], cat="dataflow")
 add("ls | xargs rm", ["delete ?{C}/*"], not_=["delete ?$(xargs input)"], cat="dataflow")
 add("ls -a | xargs rm", ["delete ?{C}/.*", "delete ?{C}/*"], cat="dataflow")

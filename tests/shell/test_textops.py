@@ -9,6 +9,7 @@ address, contain it); Unknown is always allowed (the stream becomes unknown: den
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 
@@ -25,7 +26,7 @@ NEEDS = pytest.mark.skipif(not all(shutil.which(p) for p in ("sed", "awk", "cut"
 
 def _real(argv, lines) -> list:
     text = "".join(x + "\n" for x in lines)
-    r = subprocess.run(argv, input=text.encode(), capture_output=True, timeout=10, env={"LC_ALL": "C"})
+    r = subprocess.run(argv, input=text.encode(), capture_output=True, timeout=10, env={"LC_ALL": "C", "PATH": os.environ.get("PATH", "/usr/bin:/bin")})
     assert r.returncode == 0, (argv, r.stderr)
     return r.stdout.decode().split("\n")[:-1] if r.stdout else []
 
@@ -184,7 +185,7 @@ def test_tr_matches_tr(lines, a, b, delete, squeeze):
         assume(False)  # GNU tr refuses most classes in SET2
     flags = ("-d" if delete else "") + ("s" if squeeze and delete else "-s" if squeeze else "")
     argv = ["tr"] + ([flags] if flags else []) + [a] + ([b] if b is not None else [])
-    r = subprocess.run(argv, input=text.encode(), capture_output=True, timeout=10, env={"LC_ALL": "C"})
+    r = subprocess.run(argv, input=text.encode(), capture_output=True, timeout=10, env={"LC_ALL": "C", "PATH": os.environ.get("PATH", "/usr/bin:/bin")})
     assume(r.returncode == 0)
     assert got == r.stdout.decode(), (argv, text)
 
@@ -198,7 +199,7 @@ def test_xargs_tokens_match_xargs(text, lines):
     except Unknown:
         return
     argv = ["xargs"] + (["-I{}", "printf", "%s\\0", "{}"] if lines else ["printf", "%s\\0"])
-    r = subprocess.run(argv, input=text.encode(), capture_output=True, timeout=10, env={"LC_ALL": "C"})
+    r = subprocess.run(argv, input=text.encode(), capture_output=True, timeout=10, env={"LC_ALL": "C", "PATH": os.environ.get("PATH", "/usr/bin:/bin")})
     assume(r.returncode == 0)
     want = r.stdout.decode().split("\0")[:-1]
     # xargs drops an empty last item with no newline after it; an extra "" names no file

@@ -11,18 +11,20 @@ import typer
 _MODE_ORDER = {"write": 0, "delete": 1, "read": 2, "exec": 3}
 
 
-def explain_json(command: str, cwd: str, home: str | None = None) -> dict:
-    """The ``--json`` document (keys in contract order; ``verdicts`` may be added later)."""
+def explain_json(command: str, cwd: str, home: str | None = None, analysis=None) -> dict:
+    """The ``--json`` document (keys in contract order; ``verdicts`` may be added later).
+    ``analysis``: the hook's own (``decide_verdicts``), which may have read list files (ADR
+    0008 item 6); without it the engine reads none."""
     from hookgate.shell import analyse
 
-    res = analyse(command, cwd, env={"HOME": home} if home else None, home=home)
+    res = analysis if analysis is not None else analyse(command, cwd, env={"HOME": home} if home else None, home=home)
     return res.to_json()
 
 
-def render_tree(command: str, cwd: str, home: str | None = None) -> str:
+def render_tree(command: str, cwd: str, home: str | None = None, analysis=None) -> str:
     from hookgate.shell import analyse
 
-    res = analyse(command, cwd, env={"HOME": home} if home else None, home=home)
+    res = analysis if analysis is not None else analyse(command, cwd, env={"HOME": home} if home else None, home=home)
     lines = [f"command: {command}", f"cwd:     {cwd}"]
     if res.indeterminate:
         lines.append(f"INDETERMINATE: {res.parse_error}")
@@ -100,6 +102,7 @@ def decide_verdicts(tool: str, tool_input: dict, cwd: str, platform: str = "clau
         "verdicts": records,
         "outcome": merged.outcome,
         "message": merged.message,
+        "analysis": ctx.get("analysis") if hasattr(ctx.get("analysis"), "to_json") else None,
     }
 
 
@@ -122,14 +125,14 @@ def register(app: typer.Typer) -> None:
             raise typer.BadParameter("--tool needs --path")
         result = decide_verdicts(tool, tool_input_for(tool, command, path), where, platform)
         if as_json:
-            doc = explain_json(command, where, home) if tool == "Bash" else {"tool": tool, "path": path,
+            doc = explain_json(command, where, home, result["analysis"]) if tool == "Bash" else {"tool": tool, "path": path,
                                                                                "accesses": result["accesses"]}
             doc["verdicts"] = result["verdicts"]
             doc["outcome"] = result["outcome"]
             typer.echo(json.dumps(doc))
             return
         if tool == "Bash":
-            typer.echo(render_tree(command, where, home))
+            typer.echo(render_tree(command, where, home, result["analysis"]))
         else:
             typer.echo(f"tool: {tool} {path}")
             for a in result["accesses"]:

@@ -114,6 +114,8 @@ class WordsMixin:
 
     def param(self, p, st, depth=0):
         name = (p.get("Param") or {}).get("Value", "")
+        if name in ("@", "*") and p.get("Slice") and st.vars.get(name) == "":
+            return ""  # ${@:3} of no positional parameters
         for k in ("Length", "Excl", "Index", "Slice", "Names", "Width", "IsSet"):
             if p.get(k):
                 return UNKNOWN

@@ -471,6 +471,8 @@ def _grep(name, args, lines, w=None, st=None):
         if not ops:
             return None
         pats, ops = [ops[0]], ops[1:]
+    if w is not None and isinstance(getattr(st, "cwd", None), str):
+        pats = [_glob_now(w, p, st.cwd) or p for p in pats]  # `grep \.[ch]` unquoted: no match, as is
     if any(k != LIT for _, k in pats):
         return None
     if ops:
@@ -581,7 +583,20 @@ def _p_printf(w, args, stdin, st):
                     out.append(rest[used] if used < len(rest) else "")
                     used += 1
                 else:
-                    return None
+                    import re
+
+                    m = re.compile(r"%([-0 +]?)(\d{0,3})([sdig])").match(fmt, i)
+                    if not m:
+                        return None
+                    arg = rest[used] if used < len(rest) else ("" if m.group(3) == "s" else "0")
+                    try:
+                        val = arg if m.group(3) == "s" else int(arg) if m.group(3) in "di" else float(arg)
+                    except ValueError:
+                        return None
+                    out.append(("%" + m.group(1) + m.group(2) + m.group(3)) % val)
+                    used += 1
+                    i = m.end()
+                    continue
                 i += 2
             else:
                 out.append(c)
@@ -758,6 +773,14 @@ def _p_names(name):
     return run
 
 
+def _p_rev(w, args, stdin, st):
+    o, ops = opts(args, "", ())
+    if o:
+        return None
+    lines = _files_or_stdin(w, ops, stdin, st)
+    return None if lines is None else [x[::-1] for x in lines]
+
+
 def _p_comm(w, args, stdin, st):
     """``comm [-123] A B``: lines of A and B (a superset; the column tab goes in xargs' split)."""
     o, ops = opts(args, "", ("output-delimiter",))
@@ -779,6 +802,7 @@ PROGRAMS = {
     "cat": _p_cat, "sort": _p_sort, "echo": _p_echo, "printf": _p_printf, "seq": _p_seq,
     "sed": _p_sed, "awk": _p_awk, "gawk": _p_awk, "mawk": _p_awk, "cut": _p_cut, "tr": _p_tr,
     "xargs": _p_xargs, "dirname": _p_names("dirname"), "basename": _p_names("basename"), "comm": _p_comm,
+    "rev": _p_rev,
 }
 for _name in ("uniq", "head", "tail", "tac", "shuf", "pv", "tee"):
     PROGRAMS[_name] = _p_pass(_name)

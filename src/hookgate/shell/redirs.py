@@ -43,6 +43,8 @@ class RedirMixin:
                 fs = self.fields(word, st, depth)
                 known = all(k != UNRES for _, k in fs)
                 feed = Feed(" ".join(t for t, _ in fs) + "\n" if known else None, source="here-string")
+                if not known:
+                    feed.text = self._herestring_now(word, st, depth)
                 continue
             fs = self.fields(word, st, depth)
             n = (r.get("N") or {}).get("Value")
@@ -79,6 +81,18 @@ class RedirMixin:
             for f in fs:
                 self.emit(f, mode, label, tool, st)
         return feed
+
+    def _herestring_now(self, word, st, depth):
+        """``<<< $(find …)``: the substitution's lines now (``listing``), or None."""
+        parts = (word or {}).get("Parts") or []
+        if len(parts) == 1 and parts[0].get("Type") == "DblQuoted":
+            parts = parts[0].get("Parts") or []
+        if len(parts) != 1 or parts[0].get("Type") != "CmdSubst" or len(parts[0].get("Stmts") or []) != 1:
+            return None
+        from hookgate.shell.listing import lines_of
+
+        lines = lines_of(self, parts[0]["Stmts"][0], st, depth)
+        return None if lines is None else "".join(x + "\n" for x in lines) or "\n"
 
     def heredoc(self, r, st, depth) -> Feed:
         hdoc = r.get("Hdoc")

@@ -374,7 +374,7 @@ class Walker(WordsMixin, RedirMixin):
         words = [t for t, _ in fields[1:]]
         raw = False
         while words and words[0].startswith("-") and len(words[0]) > 1:
-            if words[0] == "-d" and len(words) > 1 and words[1] == "":
+            if words[0] == "-d" and len(words) > 1 and words[1] in ("", "\0"):
                 words = words[2:]  # `read -d ''`: NUL-separated records (find -print0)
                 continue
             if set(words[0][1:]) - set("r"):

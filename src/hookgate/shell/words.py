@@ -239,6 +239,21 @@ def glob_escape(s: str) -> str:
     return "".join(out)
 
 
+def _user_home(name: str):
+    """``~name``: that user's home directory; ``~name`` itself when there is no such user (bash
+    leaves the word as it is); None when it cannot be told (``~+``, ``~-``, a lookup failure)."""
+    if name[:1] in ("-", "+") or not all(c.isalnum() or c in "._-" for c in name):
+        return None  # ~+ is $PWD, ~- is $OLDPWD, ~+2 a directory-stack entry
+    try:
+        import pwd
+
+        return pwd.getpwnam(name).pw_dir
+    except KeyError:
+        return "~" + name
+    except (ImportError, OSError, ValueError):
+        return None
+
+
 def fields_of(segs: list, home: str) -> list:
     """Segments of one (brace-expanded) word → fields (text, kind)."""
     # tilde: a leading unquoted ~ or ~/ (the prefix ends at the first unquoted slash)
@@ -248,7 +263,12 @@ def fields_of(segs: list, home: str) -> list:
             if t.startswith("~/") or (t == "~" and (len(segs) == 1 or segs[1].text.startswith("/"))):
                 segs = [Seg(home + t[1:], quoted=True)] + segs[1:]
             elif t != "~" or len(segs) == 1:
-                segs = [Seg(t, known=False)] + segs[1:]
+                name, slash, rest = t[1:].partition("/")
+                other = _user_home(name) if name and (slash or len(segs) == 1) else None
+                if other is not None:
+                    segs = [Seg(other + slash + rest, quoted=True)] + segs[1:]  # ~user: their home, now
+                else:
+                    segs = [Seg(t, known=False)] + segs[1:]
     # field splitting of unquoted expansions
     fields: list[list] = [[]]
     for s in segs:
