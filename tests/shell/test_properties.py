@@ -148,7 +148,7 @@ _LINES = ["./src/" + "a" * 40 + ".py", "./.env", "./" + "ab" * 30, "./x y/z"]
 def test_listing_grep_never_raises_or_hangs(pattern, flag):
     """Any pattern: a subset of the lines, or None (unknown) — never an exception, and never
     catastrophic backtracking (the deadline would fail the example)."""
-    from hookgate.shell.listing import _grep
+    from hookgate.shell.textprogs import _grep
     from hookgate.shell.words import LIT
 
     got = _grep("grep", [(flag, LIT), (pattern, LIT)], list(_LINES))
@@ -156,7 +156,7 @@ def test_listing_grep_never_raises_or_hangs(pattern, flag):
 
 
 def test_listing_grep_refuses_backtracking_bombs():
-    from hookgate.shell.listing import _grep
+    from hookgate.shell.textprogs import _grep
     from hookgate.shell.words import LIT
 
     for bomb in ("(a+)+$", "(a*)*b", "(a|aa)*c", "a*a*a*a*a*a*b", "(x)\\1"):
