@@ -205,3 +205,59 @@ def test_xargs_tokens_match_xargs(text, lines):
     # xargs drops an empty last item with no newline after it; an extra "" names no file
     got, want = [g for g in got if g], [w for w in want if w]
     assert got == want, (text, lines)
+
+
+# --- differential: the engine's concrete flow against bash running the same pipeline --------
+SOURCES = ["find src", "find . -maxdepth 1", "find . -maxdepth 2 -type f", "ls", "ls -a", "ls src",
+           "cat names.txt", "printf '%s\\n' a.txt .env 'x y' src/main.py", "echo a.txt b.txt",
+           "find . -name '*.py' -printf '%f\\n'", "git ls-files", "tree -if --noreport"]
+FILTERS = ["grep -v txt", "grep '\\.py$'", "grep -E 'a|e'", "sed 's/a/b/'", "sed -n '/src/p'", "sed '/env/d'",
+           "awk -F/ '{print $NF}'", "awk '{print $1}'", "cut -d/ -f2", "cut -c1-5", "tr a-z A-Z", "tr -d .",
+           "sort -r", "head -2", "tail -1", "rev", "xargs -n1 basename", "xargs -n1 dirname", "sort | uniq",
+           "sed 's/^/\"/; s/$/\"/'", "grep -i READ", "sed 's/\\.py$/.txt/'", "sed -E 's/(s)(r)/\\2\\1/'",
+           "xargs -I{} echo {}.bak", "tr '\\n' '\\0' | xargs -0 -n1 echo", "sed '1s/^/x/'", "sed -n '2,$p'",
+           "awk '/py/ {print $0 \".bak\"}'", "awk 'NR > 1'", "awk '$1 == \"a.txt\"'", "cut -d. -f1 -s",
+           "xargs -n1 -I{} dirname {}", "xargs echo", "tr -s a-z", "grep -x '[a-z.]*'", "grep -w main",
+           "sed 'y/abc/xyz/'", "sed -E 's/[[:digit:]]+/N/g'", "comm -3 names.txt -", "sort -u names.txt -",
+           "rev | cut -d/ -f1 | rev", "sed 's/ /_/g'"]
+
+
+@st.composite
+def _pipeline(draw):
+    parts = [draw(st.sampled_from(SOURCES))] + draw(st.lists(st.sampled_from(FILTERS), max_size=3))
+    return " | ".join(parts)
+
+
+@pytest.fixture(scope="module")
+def diff_tree(tmp_path_factory):
+    base = tmp_path_factory.mktemp("textflow")
+    for rel in (".env", "README.md", "a.txt", "b.txt", "src/main.py", "src/util.py", "src/.hidden", "docs/x y.md"):
+        p = base / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text("x\n")
+    (base / "names.txt").write_text("a.txt\n.env\n\"b.txt\"\nsrc/main.py\n")
+    return str(base)
+
+
+@NEEDS
+@settings(max_examples=120, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(_pipeline())
+def test_concrete_flow_covers_what_bash_passes_to_xargs(diff_tree, pipeline):
+    """Every argument bash's xargs really receives is an access the engine reports (or the
+    engine reports an unresolved one): the concrete flow may over-approximate, never drop."""
+    from hookgate.shell import analyse
+
+    real = subprocess.run(["bash", "-c", pipeline + " | xargs printf '%s\\0'"], cwd=diff_tree, capture_output=True,
+                          timeout=20, env={"LC_ALL": "C", "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+                                           "HOME": diff_tree})
+    assume(real.returncode == 0)
+    args = [a for a in real.stdout.decode("utf-8", "surrogateescape").split("\0") if a]
+    res = analyse(pipeline + " | xargs rm -f", diff_tree, home=diff_tree, may_read=lambda p: True)
+    deleted = [a for a in res.accesses if a.mode == "delete"]
+    if res.indeterminate or any(not a.resolved for a in deleted):
+        return  # unknown: the guards deny it (never a silent allow)
+    paths = {a.path for a in deleted}
+    for a in args:
+        want = os.path.normpath(a if a.startswith("/") else os.path.join(diff_tree, a))
+        assert want in paths, (pipeline, a, sorted(paths))

@@ -77,6 +77,9 @@ def lines_of(w, stmt, st, depth, stdin=None):
 
             run = PROGRAMS.get(name)
             out = run(w, fields[1:], stdin, st) if run is not None else None
+            if out is not None:
+                # a line with a newline inside (an -0 item echoed) is several lines downstream
+                out = [y for x in out for y in (x.split("\n") if "\n" in x else (x,))]
             return out if out is None or len(out) <= MAX_LINES else None
         if t == "BinaryCmd" and cmd.get("Op") == "|":
             left = lines_of(w, cmd.get("X"), st, depth, stdin)

@@ -252,6 +252,8 @@ def _p_tr(w, args, stdin, st):
         return None
     text = "\n".join(stdin) + "\n" if stdin else ""
     out = textops.tr(ops[0][0], ops[1][0] if len(ops) > 1 else None, "d" in flags, "s" in flags, text)
+    if len(stdin) > 1 and out.count("\n") + out.count("\0") < len(stdin):
+        return None  # lines joined into one, in an order we may not know (find's): unknown
     return [x for x in out.replace("\0", "\n").split("\n") if x] if out else []
 
 
@@ -270,7 +272,8 @@ def _p_xargs(w, args, stdin, st):
     repl = values(o, "-I", "--replace", "-i")
     if repl or has(o, "-i"):
         marker = repl[-1][0] if repl else "{}"
-        items = textops.xargs_tokens("\n".join(stdin) + "\n" if stdin else "", has(o, "-0", "--null"), None, True)
+        sep = "\0" if has(o, "-0", "--null") else "\n"
+        items = textops.xargs_tokens(sep.join(stdin) + sep if stdin else "", has(o, "-0", "--null"), None, True)
         if not ops or any(k != LIT for _, k in ops):
             return None
         out = []
@@ -286,7 +289,8 @@ def _p_xargs(w, args, stdin, st):
     d = values(o, "-d", "--delimiter")
     if d and (d[-1][1] != LIT or len(d[-1][0]) != 1):
         return None
-    items = textops.xargs_tokens("\n".join(stdin) + "\n" if stdin else "", has(o, "-0", "--null"),
+    sep = "\0" if has(o, "-0", "--null") else (d[-1][0] if d else "\n")  # the records, as xargs reads them
+    items = textops.xargs_tokens(sep.join(stdin) + sep if stdin else "", has(o, "-0", "--null"),
                                  d[-1][0] if d else None)
     n = values(o, "-n", "--max-args", "-L", "--max-lines")
     one = bool(n) and n[-1] == ("1", LIT)
@@ -294,11 +298,17 @@ def _p_xargs(w, args, stdin, st):
     if not prog:
         prog = ["echo"]
     name, extra = os.path.basename(prog[0]), prog[1:]
+    # with no input (an earlier stage may print less than we list), xargs still runs its
+    # command once unless -r: its output joins the superset
+    empty_run = not has(o, "-r", "--no-run-if-empty")
+    if name == "echo" and not extra and not one and len(items) > 1:
+        return None  # one line of every item, in an order we may not know: unknown
     if name in ("grep", "egrep", "fgrep") and _exec_output(prog + ["{}"]) == ("grep-l",):
         return items  # grep -l/-L over the items prints some of them
     if name == "ls":
-        if not items and not has(o, "-r", "--no-run-if-empty"):
-            return _ls_lines(w, [(x, LIT) for x in extra], st.cwd)  # xargs runs `ls` once, with no operand
+        alone = _ls_lines(w, [(x, LIT) for x in extra], st.cwd) if empty_run else []  # `ls` with no operand
+        if alone is None:
+            return None
         lo, lops = opts([(x, LIT) for x in extra], "", ())
         if lops or has(lo, "-d") or any(k.startswith("--") or set(k[1:]) - set("1tSrUcuhA") for k, _ in lo):
             return None
@@ -309,9 +319,9 @@ def _p_xargs(w, args, stdin, st):
                 return None  # a directory's entries, under a header
             if os.path.lexists(p):
                 out.append(x)
-        return out
+        return out + [x for x in alone if x not in out]
     if name == "echo" and not extra:
-        return items if one else [" ".join(items)] if items else []
+        return (items if one or len(items) < 2 else [" ".join(items)]) + ([""] if empty_run else [])
     if name == "dirname" and not extra:
         return [textops.dirname(x) for x in items]
     if name == "basename" and (not extra or extra in (["-a"], ["--multiple"])):
@@ -358,7 +368,8 @@ def _p_comm(w, args, stdin, st):
         if got is None:
             return None
         lines += got
-    return lines
+    # columns 2 and 3 are indented with one or two tabs, depending on the columns shown
+    return [p + x for x in lines for p in ("", "\t", "\t\t")]
 
 
 PROGRAMS = {
