@@ -228,6 +228,13 @@ def _pipeline(draw):
     return " | ".join(parts)
 
 
+# how the lines reach a command: {P} is the pipeline, {C} the command (`rm -f` for the engine,
+# `printf '%s\0'` for bash)
+CONSUMERS = ["{P} | xargs {C}", "{P} | while read f; do {C} \"$f\"; done", "{P} | while read -r f; do {C} \"$f\"; done",
+             "for f in $({P}); do {C} \"$f\"; done", "{C} $({P})", "{C} \"$({P})\"", "{P} | xargs -I{{}} {C} {{}}",
+             "{P} | xargs -n1 {C}", "while read f; do {C} \"$f\"; done < <({P})"]
+
+
 @pytest.fixture(scope="module")
 def diff_tree(tmp_path_factory):
     base = tmp_path_factory.mktemp("textflow")
@@ -242,22 +249,24 @@ def diff_tree(tmp_path_factory):
 @NEEDS
 @settings(max_examples=120, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(_pipeline())
-def test_concrete_flow_covers_what_bash_passes_to_xargs(diff_tree, pipeline):
-    """Every argument bash's xargs really receives is an access the engine reports (or the
-    engine reports an unresolved one): the concrete flow may over-approximate, never drop."""
+@given(_pipeline(), st.sampled_from(CONSUMERS))
+def test_concrete_flow_covers_what_bash_passes_on(diff_tree, pipeline, consumer):
+    """Every argument the command really receives (through xargs, a read loop, a for loop or
+    a substitution) is an access the engine reports, or the engine reports an unresolved one:
+    the concrete flow may over-approximate, never drop."""
     from hookgate.shell import analyse
 
-    real = subprocess.run(["bash", "-c", pipeline + " | xargs printf '%s\\0'"], cwd=diff_tree, capture_output=True,
+    real_cmd = consumer.format(P=pipeline, C="printf '%s\\0'")
+    real = subprocess.run(["bash", "-c", real_cmd], cwd=diff_tree, capture_output=True,
                           timeout=20, env={"LC_ALL": "C", "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
                                            "HOME": diff_tree})
     assume(real.returncode == 0)
     args = [a for a in real.stdout.decode("utf-8", "surrogateescape").split("\0") if a]
-    res = analyse(pipeline + " | xargs rm -f", diff_tree, home=diff_tree, may_read=lambda p: True)
+    res = analyse(consumer.format(P=pipeline, C="rm -f"), diff_tree, home=diff_tree, may_read=lambda p: True)
     deleted = [a for a in res.accesses if a.mode == "delete"]
     if res.indeterminate or any(not a.resolved for a in deleted):
         return  # unknown: the guards deny it (never a silent allow)
     paths = {a.path for a in deleted}
     for a in args:
         want = os.path.normpath(a if a.startswith("/") else os.path.join(diff_tree, a))
-        assert want in paths, (pipeline, a, sorted(paths))
+        assert want in paths, (consumer.format(P=pipeline, C="rm -f"), a, sorted(paths))
