@@ -186,7 +186,18 @@ def _files_or_stdin(w, ops, stdin, st):
 def _find_lines(w, args, cwd):
     """What ``find ARGS`` prints now: the paths (``-print``/``-print0``), a ``-printf`` of
     ``%p %P %f %h``, or the output of a last ``-exec grep -l …``/``-exec basename {}`` (a
-    subset of the paths, or their names). Tests we do not model are ignored: a superset."""
+    subset of the paths, or their names). Tests we do not model are ignored: a superset.
+    Memoised per command (a pipe's stream, its concrete feed and a loop's fallback all ask)."""
+    cache = w.__dict__.setdefault("_find_cache", {})
+    key = (tuple(args), cwd, len(w.changed), w.changed_unknown, w.dotglob, w.globstar)
+    if key not in cache:
+        got = _find_walk(w, args, cwd)
+        cache[key] = None if got is None else tuple(got)
+    got = cache[key]
+    return None if got is None else list(got)
+
+
+def _find_walk(w, args, cwd):
     from hookgate.policy.globs import seg_match
     from hookgate.shell.findx import _FIND_VAL, _find_split
 
@@ -240,13 +251,24 @@ def _find_lines(w, args, cwd):
         i += 1
     out: list = []
     seen = 0
+    import fnmatch
+    import re
+
+    try:  # find's -name is fnmatch(3) on the base name (dotfiles included); one regex per pattern
+        # (Python's fnmatch has no backslash escape: such a pattern uses the slower seg_match)
+        name_rx = None if any("\\" in n for n in names) else [re.compile(fnmatch.translate(n), re.DOTALL) for n in names]
+    except re.error:
+        name_rx = None
 
     def keep(name: str, depth: int, is_dir: bool) -> bool:
         if depth < mind or (maxd is not None and depth > maxd):
             return False
         if types and not (("d" in types and is_dir) or (any(c in types for c in "fl") and not is_dir)):
             return False
-        return all(seg_match(n, name.lower()) for n in names)
+        low = name.lower()
+        if name_rx is not None:
+            return all(rx.match(low) for rx in name_rx)
+        return all(seg_match(n, low) for n in names)
 
     def emit(start: str, rel: str) -> bool:
         path = start if not rel else (start if start.endswith("/") else start + "/") + rel
