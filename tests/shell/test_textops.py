@@ -232,7 +232,8 @@ def _pipeline(draw):
 # `printf '%s\0'` for bash)
 CONSUMERS = ["{P} | xargs {C}", "{P} | while read f; do {C} \"$f\"; done", "{P} | while read -r f; do {C} \"$f\"; done",
              "for f in $({P}); do {C} \"$f\"; done", "{C} $({P})", "{C} \"$({P})\"", "{P} | xargs -I{{}} {C} {{}}",
-             "{P} | xargs -n1 {C}", "while read f; do {C} \"$f\"; done < <({P})"]
+             "{P} | xargs -n1 {C}", "while read f; do {C} \"$f\"; done < <({P})", "{C} \"sub/$({P})\"",
+             "{C} pre$({P})"]
 
 
 @pytest.fixture(scope="module")

@@ -59,8 +59,12 @@ class WordsMixin:
     def word_segs(self, word, st, depth) -> list:
         segs: list = []
         parts = word.get("Parts") or []
+        only = parts[0] if len(parts) == 1 else None
+        if only is not None and only.get("Type") == "DblQuoted" and len(only.get("Parts") or []) == 1:
+            only = only["Parts"][0]
         for p in parts:
-            self.word_alone = len(parts) == 1  # a `$(…)` that is the whole word (streams.subst_segs)
+            # a `$(…)` that is the whole word, bare or in quotes (streams.subst_segs)
+            self.word_alone = only is not None and only.get("Type") == "CmdSubst"
             segs += self.part_segs(p, st, depth, False)
         return segs
 
@@ -91,7 +95,7 @@ class WordsMixin:
                 return [Seg(v[0], False, True, False)]
             return [Seg(v, quoted, True, True)]
         if t in ("CmdSubst", "ProcSubst"):
-            alone = getattr(self, "word_alone", False) and not quoted
+            alone = getattr(self, "word_alone", False)  # the whole word (quoted or not)
             sub = st.copy()
             if depth + 1 > MAX_DEPTH:
                 raise Abort("nesting deeper than %d levels" % MAX_DEPTH)

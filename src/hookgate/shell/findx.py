@@ -169,7 +169,15 @@ def _xargs(c: Call) -> None:
             args = unknown
         ops = ops[:i]
         items = args if len(args) <= MAX_TOKENS else unknown
+        feed = None  # the arguments, not stdin
     cmd = ops or [("echo", LIT)]
+
+    def concrete():
+        """The arguments xargs makes of the lines its feed carries now (listing), or None."""
+        lines = feed.concrete() if feed is not None and feed.concrete is not None and not arg_files else None
+        got = None if lines is None else _xargs_items(o, [(x, LIT) for x in lines], None, None)
+        return None if got is None else [t for t, _ in got]
+
     if cmd[0][0] in _NOT_PROGRAMS:  # not programs: xargs execs argv directly
         cmd = [(cmd[0][0] + "-program", LIT)] + list(cmd[1:])
     repl = values(o, "-I", "--replace", "-i")
@@ -182,24 +190,10 @@ def _xargs(c: Call) -> None:
             for it in items if len(items) <= MAX_ITEMS else unknown:
                 run_found(c, cmd, r, it)
 
-        def concrete():
-            lines = feed.concrete() if feed is not None and feed.concrete is not None and not arg_files else None
-            if lines is None:
-                return None
-            got = _xargs_items(o, [(x, LIT) for x in lines], None, None)
-            return None if got is None else [t for t, _ in got]
-
         c.w.try_concrete(symbolic, concrete, lambda lines: [run_found(c, cmd, r, (x, LIT)) for x in lines],
                          {t for t, k in items if k != LIT})
     else:
-        def concrete_all():
-            lines = feed.concrete() if feed is not None and feed.concrete is not None and not arg_files else None
-            if lines is None:
-                return None
-            got = _xargs_items(o, [(x, LIT) for x in lines], None, None)
-            return None if got is None else [t for t, _ in got]
-
-        c.w.try_concrete(lambda: c.run(list(cmd) + list(items)), concrete_all,
+        c.w.try_concrete(lambda: c.run(list(cmd) + list(items)), concrete,
                          lambda lines: c.run(list(cmd) + [(x, LIT) for x in lines]),
                          {t for t, k in items if k != LIT})
 

@@ -128,6 +128,8 @@ def through(w, stmt, items, st, depth):
     early = _gate(stmt)
     if early is not _PASS:
         return early
+    if items and all(k == LIT for _, k in items):
+        return None  # known lines: the filter is run on them (listing), exactly
     fields = call_fields(w, stmt, st, depth)
     if fields is None:
         return None
@@ -479,7 +481,9 @@ def subst_segs(w, p, st, depth, quoted, alone=False):
             v = _computed(w, os.path.basename(fields[0][0]), fields[1:], st)
             if v is not None:
                 return [Seg(v, quoted, True, True)]
+    w.lines_superset = False
     items = stream_of(w, s0, st, depth)
+    concrete = items is not None and all(k == LIT for _, k in items)  # lines (listing), or literal words
     if items is not None and len(items) > 1 and not all(k == LIT for _, k in items):
         # several patterns (`ls DIR | tail -1`): what it prints now, when that can be run
         from hookgate.shell.listing import lines_of
@@ -487,18 +491,21 @@ def subst_segs(w, p, st, depth, quoted, alone=False):
         lines = lines_of(w, s0, st, depth)
         if lines is not None:
             items = [(x, LIT) for x in lines]
+            concrete = True
     if items == []:
         return [Seg("", quoted, True, True)]  # prints nothing: no word unquoted, "" quoted
     if items is not None and len(items) > 1 and all(k == LIT for _, k in items):
         # several lines (a superset: `| tail -1` keeps any one of them): only a whole unquoted
         # word stands for "some of these names"; quoted, or next to other text, the word
         # depends on which lines come out — unknown
-        if alone and not any(c in t for t, _ in items for c in "*?["):
+        if alone and not quoted and not any(c in t for t, _ in items for c in "*?["):
             return [Seg(" ".join(t for t, _ in items), False, True, True)]  # word-split into the names
         return None
     if items is None or len(items) != 1:
         return None
     text, kind = items[0]
+    if kind == LIT and not alone and concrete and w.lines_superset:
+        return None  # one line of a superset may be none: `dir/$(…)` could be `dir/` — unknown
     if kind == UNRES:
         return [Seg(text, quoted, False)]
     if kind == GLOB:

@@ -102,7 +102,7 @@ def _p_sort(w, args, stdin, st):
     if not _sort_filter([a for a in args if a not in ops]):
         return None
     lines = _files_or_stdin(w, ops, stdin, st)
-    return sorted(set(lines)) if lines is not None else None  # order is the consumer's concern
+    return sorted(lines) if lines is not None else None  # (every line kept: a quoted $(…) counts them)
 
 
 def _p_echo(w, args, stdin, st):
@@ -254,7 +254,7 @@ def _p_tr(w, args, stdin, st):
     out = textops.tr(ops[0][0], ops[1][0] if len(ops) > 1 else None, "d" in flags, "s" in flags, text)
     if len(stdin) > 1 and out.count("\n") + out.count("\0") < len(stdin):
         return None  # lines joined into one, in an order we may not know (find's): unknown
-    return [x for x in out.replace("\0", "\n").split("\n") if x] if out else []
+    return split_lines(out.replace("\0", "\n"))  # (an empty line is a line)
 
 
 def _p_xargs(w, args, stdin, st):

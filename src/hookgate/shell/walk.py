@@ -137,6 +137,7 @@ class Walker(WordsMixin, RedirMixin):
         self.flagged = None
         self.changed: list = []  # paths written or deleted so far (resolved)
         self.changed_unknown = False  # a write somewhere unknown, or a program we do not know ran
+        self.lines_superset = False  # the last concrete lines may hold more than the real output
         self.hook_reads: list = []
 
     def glob_options(self, text: str) -> None:
