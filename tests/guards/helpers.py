@@ -71,6 +71,15 @@ def build_project(root, home) -> None:
     os.symlink(os.path.join(root, ".env"), os.path.join(root, "config.txt"))
 
 
+def fresh_project(base):
+    """(project, home) under ``base`` (a tmp_path), built by build_project: one per test."""
+    root, home = base / "p", base / "h"
+    root.mkdir()
+    home.mkdir()
+    build_project(root, home)
+    return root, home
+
+
 def env_for(home) -> dict:
     return {"HOME": str(home), "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
 

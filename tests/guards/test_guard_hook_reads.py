@@ -13,18 +13,14 @@ import pytest
 
 from hookgate.shell import analyse
 from hookgate.shell.listing import MAX_READ
-from tests.guards.helpers import build_project, decide, guard_outcome
+from tests.guards.helpers import decide, fresh_project, guard_outcome
 
 SECRETS = ("sk-live-123", "hunter2", "API_KEY", "DB_PASSWORD", "postgres://")
 
 
 @pytest.fixture()
 def project(tmp_path):
-    root, home = tmp_path / "proj", tmp_path / "home"
-    root.mkdir()
-    home.mkdir()
-    build_project(root, home)
-    return root, home
+    return fresh_project(tmp_path)
 
 
 def _ledger(root) -> str:

@@ -7,19 +7,11 @@ import json
 import os
 
 from tests.conftest import run_cli
-from tests.guards.helpers import build_project, decide
-
-
-def _setup(tmp_path):
-    root, home = tmp_path / "p", tmp_path / "h"
-    root.mkdir()
-    home.mkdir()
-    build_project(root, home)
-    return root, home
+from tests.guards.helpers import decide, fresh_project
 
 
 def test_write_then_shell_is_flagged_and_escalates(tmp_path):
-    root, home = _setup(tmp_path)
+    root, home = fresh_project(tmp_path)
     label, _, first = decide(root, home, "Write", {"file_path": f"{root}/.env", "content": "x"}, session="w1")
     assert label == "deny" and "workaround_of" not in first
     label, reason, second = decide(root, home, "Bash", {"command": "cat > .env <<'EOF'\nK=1\nEOF"}, session="w1")
@@ -34,14 +26,14 @@ def test_write_then_shell_is_flagged_and_escalates(tmp_path):
 
 
 def test_same_route_retry_is_not_a_workaround(tmp_path):
-    root, home = _setup(tmp_path)
+    root, home = fresh_project(tmp_path)
     decide(root, home, "Bash", {"command": "cat .env"}, session="r1")
     _, _, rec = decide(root, home, "Bash", {"command": "cat .env"}, session="r1")
     assert "workaround_of" not in rec
 
 
 def test_read_then_other_reader_is_flagged(tmp_path):
-    root, home = _setup(tmp_path)
+    root, home = fresh_project(tmp_path)
     _, _, first = decide(root, home, "Read", {"file_path": f"{home}/.ssh/id_rsa"}, session="k1")
     _, _, second = decide(root, home, "Bash", {"command": "base64 ~/.ssh/id_rsa"}, session="k1")
     assert second.get("workaround_of") == first["id"]
@@ -50,7 +42,7 @@ def test_read_then_other_reader_is_flagged(tmp_path):
 
 
 def test_audit_tail_workarounds(tmp_path):
-    root, home = _setup(tmp_path)
+    root, home = fresh_project(tmp_path)
     _, _, first = decide(root, home, "Write", {"file_path": f"{root}/.env", "content": "x"}, session="a1")
     _, _, second = decide(root, home, "Bash", {"command": "echo x > .env"}, session="a1")
     decide(root, home, "Bash", {"command": "ls"}, session="a1")

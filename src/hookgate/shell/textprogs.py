@@ -62,7 +62,7 @@ def _grep(name, args, lines, w=None, st=None):
             body = rf"^(?:{body})$"
         if not fixed and not all(textops.tame_regex(p) for p in parts):
             return None  # could backtrack for ever on a long path: unknown, never a hung hook
-        rx = textops.compile_regex(body if fixed else body, has(o, "-i", "-y", "--ignore-case"))
+        rx = textops.compile_regex(body, has(o, "-i", "-y", "--ignore-case"))
     except textops.Unknown:
         return None
     invert = has(o, "-v", "--invert-match")
