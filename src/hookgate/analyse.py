@@ -123,10 +123,10 @@ def analyse(event: ev.Event, home: str, env: dict, may_read=None, flagged=None):
         if command is None:
             return [], NoCommand()
         else:
-            shell_env = {"HOME": home}
-            for k in ("PWD", "USER", "TMPDIR"):
-                if k in env:
-                    shell_env[k] = env[k]
+            # the agent's shell inherits the hook's environment: a variable the command never
+            # assigns has this value, or none (shell.freevars)
+            shell_env = dict(env or {})
+            shell_env["HOME"] = home
             analysis = shell.analyse(command, event.cwd, env=shell_env, home=home, may_read=may_read,
                                      flagged=flagged)
         return list(analysis.accesses), analysis

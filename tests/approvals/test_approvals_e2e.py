@@ -20,7 +20,7 @@ DENIES = ("deny", "exit2-deny")
 # indeterminate shell command
 ACTIONS = {
     "ci-write": lambda platform, project, **kw: write_pre(platform, project, CI_FILE, "on: push\n", **kw),
-    "indeterminate-shell": lambda platform, project, **kw: shell_pre(platform, project, 'eval "$X"', **kw),
+    "indeterminate-shell": lambda platform, project, **kw: shell_pre(platform, project, 'read X; eval "$X"', **kw),
 }
 
 
@@ -67,12 +67,12 @@ def test_queue_approve_once_then_ask_again(project, platform, what):
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_window_approval_allows_repeats_until_it_ends(project, platform):
     prefer_queue(project)
-    first = hook(platform, shell_pre(platform, project, 'eval "$X"'), project)
+    first = hook(platform, shell_pre(platform, project, 'read X; eval "$X"'), project)
     rid = approval_id(first)
     rc, out = approve_on_pty(project, rid, "--for", "10m")
     assert rc == 0, out
     for _ in range(3):
-        assert classify(platform, hook(platform, shell_pre(platform, project, 'eval "$X"'), project)) == "allow"
+        assert classify(platform, hook(platform, shell_pre(platform, project, 'read X; eval "$X"'), project)) == "allow"
     req = request(project, rid)
     assert (req["status"], req["mode"], req["uses"]) == ("approved", "window", 3) and req["window_until"]
 
@@ -90,7 +90,7 @@ def test_denied_request_blocks_the_retry_with_the_humans_reason(project, platfor
 
 
 def test_gemini_defaults_to_the_queue_without_any_setting(project):
-    r = hook("gemini-cli", shell_pre("gemini-cli", project, 'eval "$X"'), project)
+    r = hook("gemini-cli", shell_pre("gemini-cli", project, 'read X; eval "$X"'), project)
     assert classify("gemini-cli", r) == "deny"  # never "ask": it would hang headless `gemini -p`
     rec = ledger(project)[-1]
     assert rec["approval"] == "queued" and rec["checkpoint_as_block"] is True
@@ -104,9 +104,9 @@ def test_cursor_write_cannot_ask_so_it_queues(project):
 
 
 @pytest.mark.parametrize("platform,payload", [
-    ("claude-code", lambda p: shell_pre("claude-code", p, 'eval "$X"', tool_use_id="toolu_native")),
+    ("claude-code", lambda p: shell_pre("claude-code", p, 'read X; eval "$X"', tool_use_id="toolu_native")),
     ("claude-code", lambda p: write_pre("claude-code", p, CI_FILE, "on: push\n", tool_use_id="toolu_native")),
-    ("cursor", lambda p: shell_pre("cursor", p, 'eval "$X"')),
+    ("cursor", lambda p: shell_pre("cursor", p, 'read X; eval "$X"')),
 ])
 def test_native_ask_is_recorded_and_stays_unanswered_without_a_post_event(project, platform, payload):
     r = hook(platform, payload(project), project)
@@ -140,7 +140,7 @@ def test_claude_post_event_records_the_native_answer(project, match):
 
 def test_gemini_native_ask_is_opt_in_and_answered_by_after_tool(project):
     env = {"HOOKGATE_GEMINI_NATIVE_ASK": "1"}  # set in the hook entry's env in .gemini/settings.json
-    pre = shell_pre("gemini-cli", project, 'eval "$X"', session="g")
+    pre = shell_pre("gemini-cli", project, 'read X; eval "$X"', session="g")
     r = hook("gemini-cli", pre, project, env=env)
     assert classify("gemini-cli", r) == "ask"
     rid = ledger(project)[-1]["approval_id"]
@@ -150,7 +150,7 @@ def test_gemini_native_ask_is_opt_in_and_answered_by_after_tool(project):
 
 def test_declining_at_the_terminal_approves_nothing(project):
     prefer_queue(project)
-    rid = approval_id(hook("claude-code", shell_pre("claude-code", project, 'eval "$X"'), project))
+    rid = approval_id(hook("claude-code", shell_pre("claude-code", project, 'read X; eval "$X"'), project))
     rc, out = on_pty(["approvals", "approve", rid], project, answer="n\n")
     assert rc == 1 and "not approved" in out
     assert request(project, rid)["status"] == "pending"

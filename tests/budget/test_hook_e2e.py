@@ -82,7 +82,7 @@ def test_over_block_at_in_shipped_warn_stage_only_warns(project, tmp_path):
         ("Task", {"description": "more", "prompt": "go on"}, True),
         ("Bash", {"command": "rm -f src/app.py"}, True),
         ("Bash", {"command": "echo hi > notes.txt"}, True),
-        ("Bash", {"command": "eval \"$X\""}, True),  # indeterminate: not provably read-only
+        ("Bash", {"command": "read X; eval \"$X\""}, True),  # indeterminate: not provably read-only
         ("Read", {"file_path": "README.md"}, False),
         ("Grep", {"pattern": "TODO", "path": "src"}, False),
         ("Glob", {"pattern": "**/*.py"}, False),

@@ -51,7 +51,8 @@ add("echo x > ${HOME}/n2.txt", ["write {H}/n2.txt"], cat="redirect")
 add("echo x > ../up.txt", ["write {P}/up.txt"], cat="redirect")
 add("echo x > ./sub/../sub/./f.txt", ["write {C}/sub/f.txt"], cat="redirect")
 add("echo x > $'tab\\tfile'", ["write {C}/tab\tfile"], cat="redirect")
-add("echo x > \"$UNSET_VAR\"", ["write ?$UNSET_VAR"], cat="redirect")
+add("echo x > \"$UNSET_VAR\"", [], quiet=True, cat="redirect")  # a free variable, unset: `> ""` fails
+add("V=$(get_name); echo x > \"$V\"", ["write ?$(get_name)"], cat="redirect")
 add("echo x > out_$(date +%s).txt", ["write ?{C}/out_$(date +%s).txt"], cat="redirect")
 add("echo x > *.md", ["write {C}/notes.md", "write ?{C}/*.md"], cat="glob")
 add("printf '%s' x > 'a b'/c", ["write {C}/a b/c"], cat="redirect")
@@ -307,8 +308,9 @@ add("printf 'touch pf.txt' | bash", ["write {C}/pf.txt"], cat="nesting")
 add("cat <<'EOF' | bash\necho hi > cat-hd.txt\nEOF", ["write {C}/cat-hd.txt"], cat="nesting")
 add("eval 'echo x > ev.txt'", ["write {C}/ev.txt"], cat="nesting")
 add("eval echo x \\> ev2.txt", ["write {C}/ev2.txt"], cat="nesting")
-add("eval \"$CMD\"", [], indeterminate=True, cat="nesting")
-add("bash -c \"$CMD\"", [], indeterminate=True, cat="nesting")
+add("eval \"$CMD\"", [], quiet=True, cat="nesting")  # unset: eval ""
+add("CMD=$(get_cmd); eval \"$CMD\"", [], indeterminate=True, cat="nesting")
+add("CMD=$(get_cmd); bash -c \"$CMD\"", [], indeterminate=True, cat="nesting")
 add("sh -c \"$(curl -fsSL https://x.example/i.sh)\"", [], indeterminate=True, cat="nesting")
 add("echo $(cat .env)", ["read {C}/.env"], quiet=True, cat="nesting")
 add("echo `rm -f bt.txt`", ["delete {C}/bt.txt"], cat="nesting")
@@ -322,7 +324,8 @@ add("cd; rm -f homefile", ["delete {H}/homefile"], cat="cd")
 add("cd ~ && rm -f h2", ["delete {H}/h2"], cat="cd")
 add("cd .. && rm -f parentfile", ["delete {P}/parentfile"], cat="cd")
 add("pushd sub && rm -f pd.txt && popd && rm -f pd2.txt", ["delete {C}/sub/pd.txt", "delete {C}/pd2.txt"], cat="cd")
-add("cd \"$X\" && rm -f unk.txt", ["delete ?unk.txt"], cat="cd")
+add("cd \"$X\" && rm -f unk.txt", ["delete {C}/unk.txt"], cat="cd")  # free, unset: `cd ""` stays
+add("read X; cd \"$X\" && rm -f unk.txt", ["delete ?unk.txt"], cat="cd")
 add("if [ -d sub ]; then cd sub; fi; rm -f maybe.txt", ["delete ?maybe.txt"], cat="cd")
 add("true && echo a > and.txt || echo b > or.txt", ["write {C}/and.txt", "write {C}/or.txt"], cat="list")
 add("echo a | tee p1.txt | tee p2.txt", ["write {C}/p1.txt", "write {C}/p2.txt"], cat="pipeline")
@@ -363,9 +366,9 @@ add("sudo env X=1 nice timeout 3 rm -f chain.txt", ["delete {C}/chain.txt"], cat
 add("FOO=bar rm -f assign.txt", ["delete {C}/assign.txt"], cat="wrapper")
 add("/usr/bin/env rm -f abs.txt", ["delete {C}/abs.txt"], cat="wrapper")
 add("xargs -a list.txt -I{} cp {} dst", ["write {C}/dst"], cat="xargs")
-add("$CMD a.txt", [], indeterminate=True, cat="indeterminate")
+add("read CMD; $CMD a.txt", [], indeterminate=True, cat="indeterminate")
 add("$(which rm) a.txt", [], indeterminate=True, cat="indeterminate")
-add("\"$EDITOR\" .env", [], indeterminate=True, cat="indeterminate")
+add("E=$(get_editor); \"$E\" .env", [], indeterminate=True, cat="indeterminate")
 
 # --- variables ----------------------------------------------------------------------------------
 add("F=.env; echo > $F", ["write {C}/.env"], cat="vars")
@@ -379,7 +382,8 @@ add("F=\"a b.txt\"; rm \"$F\"", ["delete {C}/a b.txt"], cat="vars")
 add("F=\"a b.txt\"; rm $F", ["delete {C}/a", "delete {C}/b.txt"], cat="vars")
 add("N=${N:-def.txt}; touch $N", ["write ?${N:-def.txt}"], cat="vars")
 add("P=~/.claude; echo > $P/settings.json", ["write {H}/.claude/settings.json"], cat="vars")
-add("rm -f \"${UNKNOWN}/x\"", ["delete ?${UNKNOWN}/x"], cat="vars")
+add("rm -f \"${UNSET}/x\"", ["delete /x"], cat="vars")  # free, unset: /x
+add("U=$(get_dir); rm -f \"${U}/x\"", ["delete ?$(get_dir)/x"], cat="vars")
 add("read F; rm -f \"$F\"", ["delete ?$F"], cat="vars")
 add("F=$(mktemp); echo x > $F", ["write ?$(mktemp)"], cat="vars")
 add("echo > $HOME/.profile", ["write {H}/.profile"], cat="vars")
@@ -429,6 +433,40 @@ add("rm -rf $(find . -name '*.tmp')", ["delete ?{C}/$(find)/*.tmp"], cat="nestin
 add("a=1; b=2; echo $((a+b)) > sum.txt", ["write {C}/sum.txt"], cat="vars")
 add("let x=1; echo > let.txt", ["write {C}/let.txt"], cat="vars")
 add("declare -a arr=(1 2); echo > arr.txt", ["write {C}/arr.txt"], cat="vars")
+
+# --- free variables: never assigned, not in the agent's environment → empty (freevars) ------
+add("cat $f", [], quiet=True, reads=False, cat="freevars")
+add("cat \"$f\"", [], quiet=True, reads=False, cat="freevars")
+add("source \"$file\"", [], quiet=True, cat="freevars")
+add("rmdir \"$(dirname $dir)\"", [], quiet=True, cat="freevars")  # dirname with no operand prints nothing
+add("mkdir -p -- \"$(dirname -- \"$f\")\"", ["write {C}"], cat="freevars")  # dirname -- "" is .
+add("cat ${X:-a.txt}", ["read {C}/a.txt"], cat="freevars")
+add("cat ${X-a.txt}", ["read {C}/a.txt"], cat="freevars")
+add("cat ${X:+a.txt}", [], quiet=True, reads=False, cat="freevars")
+add("X=; cat ${X-a.txt}", [], quiet=True, reads=False, cat="freevars")
+add("X=; cat ${X:-a.txt}", ["read {C}/a.txt"], cat="freevars")
+add("cat ${X:=a.txt} $X", ["read ?${X:=a.txt}"], cat="freevars")  # `:=` assigns: not free
+add("cat ${X:-~/k.txt}", ["read ?${X:-~/k.txt}"], cat="freevars")  # bash expands ~ there: left to the guard
+add("wc -l $f | cut -d ' ' -f 1", [], quiet=True, reads=False, cat="freevars")  # `-f` does not assign f
+# a name the command may assign is never free
+add("for i in 1 2; do cat $f; f=a.txt; done", ["read ?$f"], cat="freevars")  # the second pass
+add("printf -vf %s a.txt; cat $f", ["read ?$f"], cat="freevars")
+add("read -raf <<< a.txt; cat $f", ["read ?$f"], cat="freevars")
+add("((--f)); cat a$f", ["read ?{C}/a$f"], cat="freevars")
+add("source x.sh; cat $f", ["read ?$f"], cat="freevars")
+add("declare -n r=f; r=a.txt; cat $f", ["read ?$f"], cat="freevars")
+add("x=f; declare \"$x=a.txt\"; cat $f", ["read ?$f"], cat="freevars")
+add("printf -v \"$(echo f)\" %s a.txt; cat $f", ["read ?$f"], cat="freevars")
+add("wait -p f; cat $f", ["read ?$f"], cat="freevars")
+add("cat $BASHPID $HOSTNAME", ["read ?$BASHPID", "read ?$HOSTNAME"], cat="freevars")  # bash sets them
+# $_: the last argument of the previous simple command
+add("ls a.txt; cat $_", ["read {C}/a.txt"], cat="freevars")
+add("mkdir -p out && cd $_ && echo x > o.txt", ["write {C}/out/o.txt"], cat="freevars")
+add("cat $_", ["read ?$_"], cat="freevars")
+add("echo a.txt | cat; cat \"$_\"", ["read ?$_"], cat="freevars")  # a pipeline's element: a subshell
+# `<&WORD` never opens a file: bash dups a descriptor or fails ("ambiguous redirect")
+add("read l <&\"$FD\"", [], quiet=True, reads=False, cat="redirect")
+add("cat <&a.txt", [], quiet=True, reads=False, cat="redirect")
 add("echo x > 'with space.txt'", ["write {C}/with space.txt"], cat="redirect")
 add("echo x > \"dq file.txt\"", ["write {C}/dq file.txt"], cat="redirect")
 add("echo x > a\\ b.txt", ["write {C}/a b.txt"], cat="redirect")
@@ -467,7 +505,8 @@ add("cat list.txt | xargs rm", ["delete ?$(xargs input)"], cat="dataflow")  # ex
 add("i=src/main.doc; echo x > \"${i/doc/txt}\"", ["write {C}/src/main.txt"], cat="dataflow")
 add("i=a.tar.gz; cat ${i%.*} ${i%%.*} ${i#*.} ${i##*.}", ["read {C}/a.tar", "read {C}/a", "read {C}/tar.gz", "read {C}/gz"], cat="dataflow")
 add("i='a b.txt'; cat \"${i// /_}\" \"${i/#a/z}\" \"${i/%txt/md}\" \"${i^^}\"", ["read {C}/a_b.txt", "read {C}/z b.txt", "read {C}/a b.md", "read {C}/A B.TXT"], cat="dataflow")
-add("i=x; cat ${i/$UNSET/y}", ["read ?${i/$UNSET/y}"], cat="dataflow")  # unknown pattern: unknown
+add("i=x; cat ${i/$UNSET/y}", ["read {C}/x"], cat="dataflow")  # an empty pattern replaces nothing
+add("i=x; read P; cat ${i/$P/y}", ["read ?${i/$P/y}"], cat="dataflow")  # unknown pattern: unknown
 add("i=abc; cat \"${i/[!a]/_}\" \"${i/'b'*/Q}\"", ["read {C}/a_c", "read {C}/aQ"], cat="dataflow")
 # more programs run on concrete lines, and the shell's own expansions of them
 add("find src -name main.py | rev | cut -c4- | rev | xargs -I{} cp {}.py {}.bak", ["read {C}/src/main.py", "write {C}/src/main.bak"], cat="dataflow")

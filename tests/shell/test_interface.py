@@ -25,13 +25,13 @@ def test_commands_seen_through_nesting(tree):
     res = analyse("bash -c 'python3 -m hookgate status' && echo $(hookgate init)", cwd, home=home)
     names = {(c.name, c.depth) for c in res.commands}
     assert ("python3", 1) in names and ("hookgate", 1) in names
-    res = analyse("X=$Y; $X --version", cwd, home=home)
+    res = analyse("read Y; X=$Y; $X --version", cwd, home=home)
     assert res.indeterminate and any(c.name is None for c in res.commands)
 
 
 def test_unresolved_argv_items_are_none(tree):
-    res = analyse('hookgate "$SUB" x', *tree[:1], home=tree[1])
-    assert res.commands[0].argv == ("hookgate", None, "x")
+    res = analyse('read SUB; hookgate "$SUB" x', *tree[:1], home=tree[1])
+    assert res.commands[1].argv == ("hookgate", None, "x")
 
 
 def test_import_is_lean():
@@ -63,5 +63,6 @@ def test_explain_cli_json_and_tree(tree):
     p = subprocess.run([HOOKGATE, "explain", "--json", "--cwd", cwd, "--tool", "Write", "--path", "notes.txt"],
                        capture_output=True, text=True, timeout=60)
     assert json.loads(p.stdout)["outcome"] == "allow"
-    p = subprocess.run([HOOKGATE, "explain", "--cwd", cwd, "eval \"$X\""], capture_output=True, text=True, timeout=60)
+    p = subprocess.run([HOOKGATE, "explain", "--cwd", cwd, "read X; eval \"$X\""], capture_output=True, text=True,
+                       timeout=60)
     assert p.returncode == 0 and "INDETERMINATE" in p.stdout

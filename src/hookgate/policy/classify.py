@@ -153,14 +153,8 @@ NUMERIC_PARAMS = frozenset(("$", "!", "?", "#", "0", "-", "RANDOM", "SECONDS", "
 # command substitutions whose output is information, not a name the agent picks
 TAME_COMMANDS = frozenset(("date", "whoami", "hostname", "uname", "id", "nproc", "arch", "logname",
                            "seq", "expr", "getconf", "tty", "users"))
-NEVER_FREE = frozenset(("REPLY", "OPTARG", "OPTIND", "BASH_REMATCH", "MAPFILE", "COPROC", "PWD", "OLDPWD"))
-# where well-known variables point when the agent's environment does not set them
-DEFAULT_VALUES = {
-    "XDG_CONFIG_HOME": "~/.config", "XDG_DATA_HOME": "~/.local/share", "XDG_CACHE_HOME": "~/.cache",
-    "XDG_STATE_HOME": "~/.local/state", "KUBECONFIG": "~/.kube/config",
-    "AWS_SHARED_CREDENTIALS_FILE": "~/.aws/credentials", "AWS_CONFIG_FILE": "~/.aws/config",
-    "DOCKER_CONFIG": "~/.docker", "CLOUDSDK_CONFIG": "~/.config/gcloud", "NETRC": "~/.netrc",
-}
+NEVER_FREE = frozenset(("REPLY", "OPTARG", "OPTIND", "BASH_REMATCH", "MAPFILE", "COPROC", "PWD", "OLDPWD", "_"))
+from hookgate.shell.freevars import DEFAULT_VALUES  # noqa: E402,F401 (where well-known variables point)
 
 
 def _span_end(text: str, i: int) -> tuple[int, str, str]:
@@ -217,35 +211,24 @@ class SpanResolver:
       parameters, xargs input) → unknown.
     """
 
-    __slots__ = ("command", "env", "home", "temp_vars", "sources")
+    __slots__ = ("command", "env", "home", "temp_vars", "sources", "assigned")
 
-    def __init__(self, command: str, env: dict, home: str, temp_vars=(), sources: bool = False):
+    def __init__(self, command: str, env: dict, home: str, temp_vars=(), sources: bool = False, assigned=()):
         self.command = command or ""
         self.env = env or {}
         self.home = home
         self.temp_vars = temp_vars
         self.sources = sources  # the command sources/evals code: no variable is free
+        self.assigned = assigned  # names the shell engine saw assigned anywhere (Analysis.assigned)
 
     def free(self, name: str) -> bool:
-        if self.sources or not name or name in NEVER_FREE or name[0].isdigit():
+        from hookgate.shell.freevars import textually_free
+
+        if self.sources or not name or name in NEVER_FREE or name[0].isdigit() or name in self.assigned:
             return False
         if not all(c in _NAME_CHARS for c in name):
             return False
-        cmd = self.command
-        i = cmd.find(name)
-        while i >= 0:
-            before = cmd[i - 1] if i else ""
-            after = cmd[i + len(name)] if i + len(name) < len(cmd) else ""
-            if (before not in _NAME_CHARS or not before) and (after not in _NAME_CHARS or not after):
-                if before == "$":
-                    pass
-                elif before == "{" and i >= 2 and cmd[i - 2] == "$":
-                    if cmd[i + len(name) : i + len(name) + 2] in (":=", ":?") or after in "=?":
-                        return False
-                else:
-                    return False
-            i = cmd.find(name, i + 1)
-        return True
+        return textually_free(self.command, name)
 
     def value(self, name: str, body: str, is_subst: bool):
         """Replacement text, TAME, or None (unknown)."""

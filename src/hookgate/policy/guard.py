@@ -70,12 +70,13 @@ _SOURCING = frozenset(("source", ".", "eval", "declare", "typeset", "local", "ex
 def resolver_for(event, analysis, env: dict, home: str) -> SpanResolver:
     cmd = event.tool_input.get("command") if isinstance(event.tool_input, dict) else None
     cmd = cmd if isinstance(cmd, str) else ""
-    sources = False
+    sources = bool(getattr(analysis, "open_vars", False))
     for c in getattr(analysis, "commands", ()) or ():
         if (getattr(c, "name", "") or "") in _SOURCING:
             sources = True
             break
-    return SpanResolver(cmd, env, home, temp_vars(cmd) if "mktemp" in cmd else (), sources)
+    return SpanResolver(cmd, env, home, temp_vars(cmd) if "mktemp" in cmd else (), sources,
+                        getattr(analysis, "assigned", ()) or ())
 
 
 def hits_of(kind: str, event, accesses, policy, project_root: str, home: str, analysis=None, env=None) -> list:

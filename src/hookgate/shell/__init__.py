@@ -25,7 +25,8 @@ TIME_CAP = 2.0
 
 
 class Analysis:
-    __slots__ = ("command", "accesses", "indeterminate", "parse_error", "commands", "fast_path", "reasons")
+    __slots__ = ("command", "accesses", "indeterminate", "parse_error", "commands", "fast_path", "reasons",
+                 "assigned", "open_vars")
 
     def __init__(self, command, accesses, indeterminate, parse_error, commands, fast_path=False, reasons=()):
         self.command = command
@@ -35,6 +36,8 @@ class Analysis:
         self.commands = commands
         self.fast_path = fast_path
         self.reasons = reasons
+        self.assigned = frozenset()  # every variable name the command may assign (freevars)
+        self.open_vars = False  # a dynamic assignment: no variable is free
 
     def __repr__(self):
         return (f"Analysis(indeterminate={self.indeterminate}, parse_error={self.parse_error!r}, "
@@ -81,6 +84,29 @@ def analyse(command: str, cwd: str, env=None, home: str | None = None, time_cap:
 
 
 def _analyse(command, cwd, env, home, time_cap, may_read, flagged=None):
+    """One pass with free variables (``freevars``); again without the names a pass resolved as
+    free but saw assigned later (a loop body), or without any after a dynamic assignment."""
+    no_free: set | bool = set()
+    deadline = time.monotonic() + time_cap
+    for _ in range(3):
+        res = _analyse_once(command, cwd, env, home, max(0.05, deadline - time.monotonic()), may_read, flagged,
+                            no_free)
+        w = res[2]
+        if w is None or not w.free_used:
+            break
+        if w.open_vars:
+            no_free = True
+        else:
+            late = w.free_used & res[0].assigned
+            if not late:
+                break
+            no_free = no_free | late
+    else:
+        res = _analyse_once(command, cwd, env, home, max(0.05, deadline - time.monotonic()), may_read, flagged, True)
+    return res[0], res[1]
+
+
+def _analyse_once(command, cwd, env, home, time_cap, may_read, flagged, no_free):
     start = time.monotonic()
     env = dict(env or {})
     if home is None:
@@ -89,19 +115,22 @@ def _analyse(command, cwd, env, home, time_cap, may_read, flagged=None):
     try:
         tree, fast = _parse.parse(command, time_cap)
     except _parse.ParseError as e:
-        return Analysis(command, [], True, str(e), []), False
+        return Analysis(command, [], True, str(e), []), False, None
     except Exception as e:  # noqa: BLE001 - the hot path must never crash
-        return Analysis(command, [], True, f"parser failure: {type(e).__name__}: {e}", []), False
+        return Analysis(command, [], True, f"parser failure: {type(e).__name__}: {e}", []), False, None
     w = Walker(home, start + time_cap)
     w.may_read = may_read
     w.flagged = flagged
     w.glob_options(command)
+    w.command_text = command
+    w.no_free = no_free
     if not fast:
         w.src = command.encode("utf-8", "surrogateescape")
-    vars_ = {k: v for k, v in env.items() if isinstance(v, str)}
-    vars_["HOME"] = home
-    vars_.pop("PWD", None)
-    st = State(cwd, vars_, {})
+    from hookgate.shell.freevars import environment
+
+    w.env = environment(env)  # looked up when the command has not assigned a name (expand.param)
+    w.env["HOME"] = home
+    st = State(cwd, {}, {})
     # the agent's shell runs the command with no arguments: $1…, $@ are empty (ADR 0007)
     bind_positional(st, [])
     error = None
@@ -116,7 +145,9 @@ def _analyse(command, cwd, env, home, time_cap, may_read, flagged=None):
     if error is None and w.reasons:
         error = w.reasons[0]
     result = Analysis(command, _dedupe(w.accesses), error is not None, error, w.commands, fast, tuple(w.reasons))
-    return result, bool(w.hook_reads) and _writes_read_file(w)
+    result.assigned = frozenset(st.vars.assigned)
+    result.open_vars = w.open_vars
+    return result, bool(w.hook_reads) and _writes_read_file(w), w
 
 
 def _writes_read_file(w) -> bool:

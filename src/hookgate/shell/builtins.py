@@ -15,7 +15,11 @@ from hookgate.shell.words import GLOB, LIT, UNKNOWN, Opaque
 _NAME = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
 
-def _names(fields) -> list:
+def _names(fields, c=None) -> list:
+    """The variable names among ``fields``; a name known only at run time (``printf -v "$x"``)
+    may be any variable: no variable is free after it (``freevars``)."""
+    if c is not None and any(k != LIT for _, k in fields):
+        c.w.open_vars = True
     return [t for t, k in fields if k == LIT and t and all(c in _NAME for c in t) and not t[0].isdigit()]
 
 
@@ -23,9 +27,9 @@ def _read(c: Call) -> None:
     o, ops = opts(c.args, "adinNptu", ())
     st = c.st
     for a in values(o, "-a"):
-        for n in _names([a]):
+        for n in _names([a], c):
             st.vars[n] = UNKNOWN
-    names = _names(ops) or ["REPLY"]
+    names = _names(ops, c) or ["REPLY"]
     for n in names:
         st.vars[n] = UNKNOWN
     if len(names) != 1 or any(k != LIT for _, k in ops) or has(o, "-a", "-u", "-n", "-N", "-i"):
@@ -71,19 +75,37 @@ def read_value(item, raw: bool):
 
 def _mapfile(c: Call) -> None:
     o, ops = opts(c.args, "dnOsuCc", ())
-    for n in _names(ops[-1:]) or ["MAPFILE"]:
+    for n in _names(ops[-1:], c) or ["MAPFILE"]:
         c.st.vars[n] = UNKNOWN
 
 
 def _printf(c: Call) -> None:
     o, _ = opts(c.args[:2], "v", (), posix=True)
-    for n in _names(values(o, "-v")):
+    for n in _names(values(o, "-v"), c):
         c.st.vars[n] = UNKNOWN
 
 
 def _getopts(c: Call) -> None:
-    for n in _names(c.args[1:2]) + ["OPTARG", "OPTIND"]:
+    for n in _names(c.args[1:2], c) + ["OPTARG", "OPTIND"]:
         c.st.vars[n] = UNKNOWN
+
+
+def _wait(c: Call) -> None:
+    o, _ = opts(c.args, "p", ())
+    for n in _names(values(o, "-p"), c):
+        c.st.vars[n] = UNKNOWN
+
+
+def _let(c: Call) -> None:
+    """``let x=1 y++``: the names it may assign are unknown now (arithmetic is not evaluated)."""
+    import re
+
+    for t, k in c.args:
+        if k != LIT:
+            c.w.open_vars = True
+            continue
+        for n in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", t):
+            c.st.vars[n] = UNKNOWN
 
 
 def _set(c: Call) -> None:
@@ -120,5 +142,7 @@ HANDLERS["read"] = _read
 HANDLERS["mapfile"] = HANDLERS["readarray"] = _mapfile
 HANDLERS["printf"] = _printf
 HANDLERS["getopts"] = _getopts
+HANDLERS["wait"] = _wait
+HANDLERS["let"] = _let
 HANDLERS["set"] = _set
 HANDLERS["shift"] = _shift

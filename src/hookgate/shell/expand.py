@@ -123,12 +123,19 @@ class WordsMixin:
         for k in ("Length", "Excl", "Index", "Slice", "Names", "Width", "IsSet"):
             if p.get(k):
                 return UNKNOWN
+        unset = False
         if name == "PWD":
             v = st.cwd
         elif name == "HOME" and "HOME" not in st.vars:
             v = self.home
+        elif name in st.vars:
+            v = st.vars[name]
+        elif name in self.env:
+            v = self.env[name]  # never assigned here: the agent's environment
+        elif self.is_free(name, st):
+            v, unset = "", True  # never assigned, not in the agent's environment (freevars)
         else:
-            v = st.vars.get(name, UNKNOWN)
+            v = UNKNOWN
         repl = p.get("Repl")
         known = isinstance(v, str) and not isinstance(v, Opaque)  # (an Opaque is a pattern's text)
         if repl:
@@ -138,12 +145,33 @@ class WordsMixin:
             op = exp.get("Op")
             if op in (":-", "-", ":=", "=") and v is not UNKNOWN and v != "":
                 return v
+            if op in (":-", "-", ":=", "=", ":+", "+") and known and v == "":
+                use = (op in (":-", ":=")) or (op in ("-", "=") and unset) or (op == "+" and not unset)
+                if not use:
+                    return ""
+                word = self._word_text(exp.get("Word"), st, depth)
+                if word is not UNKNOWN and op in (":=", "="):
+                    st.vars[name] = word
+                return word
             if op in ("#", "##", "%", "%%") and known:
                 return self._trim(v, op, exp.get("Word"), st, depth)
             if op in ("^^", ",,") and known and not exp.get("Word"):
                 return v.upper() if op == "^^" else v.lower()
             return UNKNOWN
         return v
+
+    def _word_text(self, word, st, depth):
+        """The text of the word in ``${v:-word}``: known, or UNKNOWN (a ``~`` in it too: bash
+        expands it there, and the caller would take it as a name)."""
+        if word is None:
+            return ""
+        segs = self.word_segs(word, st, depth)
+        if not all(x.known for x in segs) or any("~" in x.text for x in segs):
+            return UNKNOWN
+        text = "".join(x.text for x in segs)
+        if any(c in text for c in " \t\n*?[") and any(x.quoted for x in segs):
+            return UNKNOWN  # quoted blanks or wildcards: its fields are not those of the text
+        return text
 
     # --- ${v#pat} ${v%pat} ${v/pat/rep}: on a known value, with bash's pattern rules -------
     def _pattern(self, word, st, depth):

@@ -49,6 +49,8 @@ def find_patterns(args, st) -> list:
         tail = "/" + names[0]
     out = []
     for text, kind in starts:
+        if kind == LIT and text == "":
+            continue  # `find "" …`: no such file, nothing found
         base = norm(text, st.cwd) if kind == LIT else None
         base = base if base is not None else text
         out.append(base.rstrip("/") + "/$(find)" + tail)

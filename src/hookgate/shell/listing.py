@@ -299,6 +299,8 @@ def _find_walk(w, args, cwd):
 
     follow = any(t in ("-L", "-follow") for t, _ in args[: len(args) - len(expr)] + expr if t != "-H")
     for start, _ in starts:
+        if not start:
+            continue  # `find ""`: no such file
         base = start if start.startswith("/") else os.path.join(cwd, start)
         if not w.unchanged(os.path.normpath(base)):
             return None  # the command wrote there already: not what there is now

@@ -49,12 +49,14 @@ class RedirMixin:
             fs = self.fields(word, st, depth)
             n = (r.get("N") or {}).get("Value")
             label = f"redirect {n or ''}{op}"
-            if op in (">&", "<&"):
+            if op == "<&":
+                continue  # bash dups an fd or fails ("ambiguous redirect"): it never opens a file
+            if op == ">&":
                 if len(fs) == 1 and fs[0][1] == LIT and (fs[0][0].isdigit() or fs[0][0] in ("-", "")):
                     continue
                 if len(fs) == 1 and fs[0][1] == LIT and fs[0][0].endswith("-") and fs[0][0][:-1].isdigit():
                     continue
-                mode = "write" if op == ">&" else "read"
+                mode = "write"  # `>&WORD`, `1>&WORD`: bash writes the file WORD (as `&>WORD`)
             elif op in _WRITE_REDIRS:
                 mode = "write"
             elif op == "<>":

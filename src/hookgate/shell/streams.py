@@ -519,6 +519,15 @@ def _computed(w, name, args, st):
     if any(k != LIT for _, k in args):
         return None
     words = [t for t, _ in args]
+    if name in ("dirname", "basename", "realpath", "readlink") and words[:1] == ["--"]:
+        words = words[1:]
+        if len(words) == 1:
+            words = ["./" + words[0]] if words[0].startswith("-") else words
+    if name in ("dirname", "basename", "realpath", "readlink") and not [a for a in words if not a.startswith("-")]:
+        return ""  # no operand: an error, nothing printed
+    if name in ("realpath", "readlink") and words.count("") == 1 and len(words) - 1 == len(
+            [a for a in words if a.startswith("-")]):
+        return ""  # `readlink -f ""`: an error, nothing printed
     if name == "pwd" and all(a in ("-L", "-P") for a in words) and isinstance(st.cwd, str):
         return os.path.realpath(st.cwd) if "-P" in words else st.cwd
     if name == "dirname" and len(words) == 1 and not words[0].startswith("-"):

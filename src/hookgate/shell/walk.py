@@ -43,17 +43,45 @@ class Command:
         return f"Command(name={self.name!r}, argv={self.argv!r}, depth={self.depth})"
 
 
+class Vars(dict):
+    """name -> str | UNKNOWN | Opaque | glob tuple. Every name ever set, in any copy (subshells,
+    branches, loop bodies), is recorded in the shared ``assigned`` set: a name there is never
+    a free variable (``freevars``)."""
+
+    __slots__ = ("assigned",)
+
+    def __init__(self, items=(), assigned=None):
+        super().__init__(items)
+        self.assigned = set() if assigned is None else assigned
+
+    def __setitem__(self, key, value):
+        self.assigned.add(key)
+        super().__setitem__(key, value)
+
+    def update(self, other=(), **kw):
+        for k, v in dict(other, **kw).items():
+            self[k] = v
+
+    def setdefault(self, key, default=None):
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def copy(self) -> Vars:
+        return Vars(self, self.assigned)
+
+
 class State:
     __slots__ = ("cwd", "vars", "funcs", "dirstack")
 
     def __init__(self, cwd, vars, funcs, dirstack=()):
         self.cwd = cwd  # str or UNKNOWN
-        self.vars = vars  # name -> str or UNKNOWN
+        self.vars = vars if isinstance(vars, Vars) else Vars(vars)  # name -> str or UNKNOWN
         self.funcs = funcs  # name -> body stmt
         self.dirstack = dirstack
 
     def copy(self) -> State:
-        return State(self.cwd, dict(self.vars), dict(self.funcs), self.dirstack)
+        return State(self.cwd, self.vars.copy(), dict(self.funcs), self.dirstack)
 
     def merge(self, others: list) -> None:
         """After branches: keep what all agree on, make the rest unknown."""
@@ -139,6 +167,25 @@ class Walker(WordsMixin, RedirMixin):
         self.changed_unknown = False  # a write somewhere unknown, or a program we do not know ran
         self.lines_superset = False  # the last concrete lines may hold more than the real output
         self.hook_reads: list = []
+        # free variables (freevars): the command text they are checked against, the names
+        # resolved as free in this pass, names that may not be (True: none may), and whether a
+        # dynamic assignment (`source`, `declare -n`, `printf -v "$x"`) was seen
+        self.command_text = ""
+        self.env: dict = {}  # the agent's environment (freevars.environment)
+        self.free_used: set = set()
+        self.no_free: set | bool = set()
+        self.open_vars = False
+
+    def is_free(self, name: str, st) -> bool:
+        """Is ``name`` (absent from the state) a free variable: unset in the agent's shell?"""
+        from hookgate.shell.freevars import candidate, textually_free
+
+        if self.no_free is True or self.open_vars or name in self.no_free or name in st.vars.assigned:
+            return False
+        if not candidate(name) or not textually_free(self.command_text, name):
+            return False
+        self.free_used.add(name)
+        return True
 
     def glob_options(self, text: str) -> None:
         low = text.lower()
@@ -513,10 +560,14 @@ class Walker(WordsMixin, RedirMixin):
 
     def decl(self, cmd, st, depth) -> None:
         variant = (cmd.get("Variant") or {}).get("Value", "")
+        if variant == "nameref":
+            self.open_vars = True  # a reference assigns another variable (freevars)
         for a in cmd.get("Args") or []:
             name = (a.get("Name") or {}).get("Value")
             if a.get("Naked") and not name:
-                self.fields(a.get("Value"), st, depth)
+                fs = self.fields(a.get("Value"), st, depth)
+                if any(k != LIT or (t[:1] in "-+" and "n" in t[1:]) or (t[:1] not in "-+") for t, k in fs):
+                    self.open_vars = True  # `declare -n`, or `declare "$x=…"`: any variable (freevars)
                 continue
             if not name:
                 continue
@@ -564,7 +615,8 @@ class Walker(WordsMixin, RedirMixin):
             else:
                 val = fs[0][0]
         if a.get("Append"):
-            old = st.vars.get(a["Name"]["Value"], UNKNOWN)
+            n = a["Name"]["Value"]
+            old = st.vars[n] if n in st.vars else self.env.get(n, UNKNOWN)
             if old is UNKNOWN or val is UNKNOWN:
                 return UNKNOWN
             return Opaque(old + val) if isinstance(old, Opaque) or isinstance(val, Opaque) else old + val
@@ -580,6 +632,7 @@ class Walker(WordsMixin, RedirMixin):
         if not args:
             for a in assigns:
                 st.vars[a["Name"]["Value"]] = self.assign_value(a, st, depth)
+            st.vars["_"] = UNKNOWN
             return
         env = {}
         for a in assigns:
@@ -588,6 +641,9 @@ class Walker(WordsMixin, RedirMixin):
         for w in args:
             fields += self.fields(w, st, depth)
         self.run(fields, st, depth, feed)
+        # `$_`: the last argument of the previous simple command (`mkdir -p d && cd $_`)
+        t, k = fields[-1] if fields else ("", LIT)
+        st.vars["_"] = t if k == LIT else (t, k) if k == GLOB else Opaque(t)
 
     def run(self, fields, st: State, depth: int, feed=None, wrappers=()) -> None:
         """Execute argv ``fields`` (after expansion): unwrap, then the command table."""
