@@ -92,6 +92,10 @@ def _analyse(command, cwd, env, home, time_cap, may_read, flagged=None):
         res = _analyse_once(command, cwd, env, home, max(0.05, deadline - time.monotonic()), may_read, flagged,
                             no_free)
         w = res[2]
+        if w is not None and w.any_assigned and not w.all_unknown:
+            res = _analyse_once(command, cwd, env, home, max(0.05, deadline - time.monotonic()), may_read, flagged,
+                                True, all_unknown=True)
+            break
         if w is None or not w.free_used:
             break
         if w.open_vars:
@@ -106,7 +110,7 @@ def _analyse(command, cwd, env, home, time_cap, may_read, flagged=None):
     return res[0], res[1]
 
 
-def _analyse_once(command, cwd, env, home, time_cap, may_read, flagged, no_free):
+def _analyse_once(command, cwd, env, home, time_cap, may_read, flagged, no_free, all_unknown=False):
     start = time.monotonic()
     env = dict(env or {})
     if home is None:
@@ -124,6 +128,7 @@ def _analyse_once(command, cwd, env, home, time_cap, may_read, flagged, no_free)
     w.glob_options(command)
     w.command_text = command
     w.no_free = no_free
+    w.all_unknown = all_unknown
     if not fast:
         w.src = command.encode("utf-8", "surrogateescape")
     from hookgate.shell.freevars import environment

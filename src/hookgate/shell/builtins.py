@@ -19,7 +19,7 @@ def _names(fields, c=None) -> list:
     """The variable names among ``fields``; a name known only at run time (``printf -v "$x"``)
     may be any variable: no variable is free after it (``freevars``)."""
     if c is not None and any(k != LIT for _, k in fields):
-        c.w.open_vars = True
+        c.w.open_vars = c.w.any_assigned = True
     return [t for t, k in fields if k == LIT and t and all(c in _NAME for c in t) and not t[0].isdigit()]
 
 
@@ -96,6 +96,17 @@ def _wait(c: Call) -> None:
         c.st.vars[n] = UNKNOWN
 
 
+def _unset(c: Call) -> None:
+    """``unset [-v|-f|-n] NAME…``: the variable is unset now (made unknown: ``${v-x}`` tells
+    unset from empty), or the function is gone."""
+    o, ops = opts(c.args, "", ())
+    for n in _names(ops):
+        if has(o, "-f"):
+            c.st.funcs.pop(n, None)
+        else:
+            c.st.vars[n] = UNKNOWN
+
+
 def _let(c: Call) -> None:
     """``let x=1 y++``: the names it may assign are unknown now (arithmetic is not evaluated)."""
     import re
@@ -144,5 +155,6 @@ HANDLERS["printf"] = _printf
 HANDLERS["getopts"] = _getopts
 HANDLERS["wait"] = _wait
 HANDLERS["let"] = _let
+HANDLERS["unset"] = _unset
 HANDLERS["set"] = _set
 HANDLERS["shift"] = _shift

@@ -124,7 +124,9 @@ class WordsMixin:
             if p.get(k):
                 return UNKNOWN
         unset = False
-        if name == "PWD":
+        if self.all_unknown and name not in ("@", "*", "#", "?", "$", "!", "-", "0") and not name.isdigit():
+            v = UNKNOWN  # a dynamic assignment may have set it (Walker.any_assigned)
+        elif name == "PWD":
             v = st.cwd
         elif name == "HOME" and "HOME" not in st.vars:
             v = self.home

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from hookgate.shell import words as W
-from hookgate.shell.words import LIT, UNRES
+from hookgate.shell.words import LIT, UNKNOWN, UNRES
 
 _WRITE_REDIRS = frozenset((">", ">>", ">|", "&>", "&>>"))
 
@@ -48,6 +48,8 @@ class RedirMixin:
                 continue
             fs = self.fields(word, st, depth)
             n = (r.get("N") or {}).get("Value")
+            if n and n.startswith("{") and n.endswith("}"):
+                st.vars[n[1:-1]] = UNKNOWN  # `{fd}>file`: bash puts the descriptor's number in fd
             label = f"redirect {n or ''}{op}"
             if op == "<&":
                 continue  # bash dups an fd or fails ("ambiguous redirect"): it never opens a file

@@ -23,6 +23,7 @@ MAX_GLOB_MATCHES = 200
 MAX_LOOP_ITEMS = 16
 MAX_READ_ITEMS = 64  # `… | while read f` over known lines: the body once per line
 
+_ARITH_ASSIGN = frozenset(("=", "+=", "-=", "*=", "/=", "%=", "<<=", ">>=", "&=", "^=", "|="))
 _SKIP_PATHS = frozenset(("/dev/null", "/dev/stdin", "/dev/stdout", "/dev/stderr", "/dev/tty", "-"))
 
 
@@ -155,6 +156,7 @@ class Walker(WordsMixin, RedirMixin):
         self.src = b""
         self.ncmd = 0
         self.active_funcs: list = []
+        self.local_frames: list = []  # per function call: the names it made local
         # bash glob options that widen what a glob matches (shopt -s dotglob/globstar,
         # GLOBIGNORE, bash -O …): once seen anywhere, every glob is expanded with them
         self.dotglob = False
@@ -175,6 +177,11 @@ class Walker(WordsMixin, RedirMixin):
         self.free_used: set = set()
         self.no_free: set | bool = set()
         self.open_vars = False
+        # a name reference (`declare -n`), `source`, `eval` of unknown text or an assignment to
+        # a name known only at run time was seen: any variable may have been set, so in the next
+        # pass no variable's value is known (``all_unknown``)
+        self.any_assigned = False
+        self.all_unknown = False
 
     def is_free(self, name: str, st) -> bool:
         """Is ``name`` (absent from the state) a free variable: unset in the agent's shell?"""
@@ -343,9 +350,14 @@ class Walker(WordsMixin, RedirMixin):
                 left = cmd["X"]
                 self.stmt(left, st.copy(), depth, feed)
                 self.stmt(cmd["Y"], st.copy(), depth, self.pipe_feed(left, st, depth))
-            elif op == "&&":
+            elif op == "&&":  # Y runs only if X succeeds: a variable Y sets may not be set after
                 self.stmt(cmd["X"], st, depth, feed)
-                self.stmt(cmd["Y"], st, depth, feed)
+                b = st.copy()
+                self.stmt(cmd["Y"], b, depth, feed)
+                cwd, dirstack = b.cwd, b.dirstack
+                st.merge([b])
+                # (the directory follows Y, as a `cd` is taken to succeed everywhere: `cd d && …`)
+                st.cwd, st.dirstack = cwd, dirstack
             else:  # ||
                 self.stmt(cmd["X"], st, depth, feed)
                 b = st.copy()
@@ -395,13 +407,16 @@ class Walker(WordsMixin, RedirMixin):
                 st.funcs[name] = cmd.get("Body")
         elif t == "DeclClause":
             self.decl(cmd, st, depth)
+            st.vars["_"] = UNKNOWN
         elif t in ("TimeClause", "CoprocClause"):
             if cmd.get("Stmt"):
                 self.stmt(cmd["Stmt"], st if t == "TimeClause" else st.copy(), depth, feed)
         elif t == "TestClause":
             self.scan(cmd.get("X"), st, depth)
+            st.vars["_"] = UNKNOWN
         else:  # ArithmCmd, LetClause, anything new: only substitutions inside can act
             self.scan(cmd, st, depth)
+            st.vars["_"] = UNKNOWN
 
     def read_loop(self, cmd, st, depth, feed) -> bool:
         """``… | while read [-r] f; do …; done`` over several known lines: the body once per
@@ -447,10 +462,12 @@ class Walker(WordsMixin, RedirMixin):
             for v in values:
                 b = st.copy()
                 b.vars[name] = UNKNOWN if v is None else v
+                b.vars["_"] = name  # `$_` after `read -r NAME`
                 self.stmts(cmd.get("Do") or [], b, depth)
                 branches.append(b)
             st.merge(branches)  # (no line: the body never runs)
             st.vars[name] = UNKNOWN
+            st.vars["_"] = name
 
         if all(k == LIT for _, k in items) and len(items) <= MAX_READ_ITEMS:
             over(items)
@@ -560,28 +577,41 @@ class Walker(WordsMixin, RedirMixin):
 
     def decl(self, cmd, st, depth) -> None:
         variant = (cmd.get("Variant") or {}).get("Value", "")
+        flags = [(a.get("Value") or {}).get("Parts") or [] for a in cmd.get("Args") or []
+                 if a.get("Naked") and not (a.get("Name") or {}).get("Value")]
+        glob_flag = any(p and p[0].get("Type") == "Lit" and p[0].get("Value", "")[:1] == "-"
+                        and "g" in p[0].get("Value", "") for p in flags)
+        frame = self.local_frames[-1] if self.local_frames and (
+            variant == "local" or (variant in ("declare", "typeset") and not glob_flag)) else None
         if variant == "nameref":
-            self.open_vars = True  # a reference assigns another variable (freevars)
+            self.open_vars = self.any_assigned = True  # a reference assigns another variable
         for a in cmd.get("Args") or []:
             name = (a.get("Name") or {}).get("Value")
             if a.get("Naked") and not name:
                 fs = self.fields(a.get("Value"), st, depth)
-                if any(k != LIT or (t[:1] in "-+" and "n" in t[1:]) or (t[:1] not in "-+") for t, k in fs):
-                    self.open_vars = True  # `declare -n`, or `declare "$x=…"`: any variable (freevars)
+                if any(k != LIT or (t[:1] not in "-+") for t, k in fs):
+                    self.open_vars = self.any_assigned = True  # `declare "$x=…"`: any variable
+                if any(k != LIT or (t[:1] in "-+" and "n" in t[1:]) for t, k in fs):
+                    self.open_vars = self.any_assigned = True  # `declare -n r=f`: r=… assigns f
                 continue
             if not name:
                 continue
             if a.get("Naked"):
+                if frame is not None:  # `local f`: a new, unset variable until the function returns
+                    frame.add(name)
+                    st.vars[name] = UNKNOWN
                 continue
             if name == "GLOBIGNORE":
                 self.dotglob = True
             val = self.assign_value(a, st, depth)
-            if variant != "export" or True:
-                st.vars[name] = val
+            if frame is not None:
+                frame.add(name)
+            st.vars[name] = val
         self.commands.append(Command((variant,), variant, depth))
 
     def scan(self, node, st, depth) -> None:
-        """Walk every substitution anywhere inside ``node`` (tests, arithmetic, …)."""
+        """Walk every substitution anywhere inside ``node`` (tests, arithmetic, …); a variable
+        arithmetic assigns (``((n++))``, ``let n=1``, ``$((n=2))``) becomes unknown."""
         stack = [node]
         while stack:
             n = stack.pop()
@@ -590,6 +620,15 @@ class Walker(WordsMixin, RedirMixin):
                 if t in ("CmdSubst", "ProcSubst"):
                     self.part_segs(n, st, depth, False)
                     continue
+                if (t == "BinaryArithm" and n.get("Op") in _ARITH_ASSIGN) or (
+                        t == "UnaryArithm" and n.get("Op") in ("++", "--")):
+                    parts = (n.get("X") or {}).get("Parts") or []
+                    name = parts[0].get("Value", "") if parts and parts[0].get("Type") == "Lit" else ""
+                    name = name.split("[", 1)[0]
+                    if name.isidentifier():
+                        st.vars[name] = UNKNOWN
+                    else:
+                        self.open_vars = True  # a target known only at run time
                 stack.extend(v for k, v in n.items() if isinstance(v, (dict, list)))
             elif isinstance(n, list):
                 stack.extend(n)
@@ -676,6 +715,8 @@ class Walker(WordsMixin, RedirMixin):
                 return
             self.active_funcs.append(id(body))
             saved = {k: st.vars.get(k, UNKNOWN) for k in POSITIONAL}
+            before = dict(st.vars)
+            self.local_frames.append(set())
             bind_positional(st, fields[1:])
             try:
                 if body:
@@ -683,6 +724,11 @@ class Walker(WordsMixin, RedirMixin):
             finally:
                 self.active_funcs.pop()
                 st.vars.update(saved)
+                for n in self.local_frames.pop():  # a function's locals end with it
+                    if n in before:
+                        st.vars[n] = before[n]
+                    else:
+                        st.vars.pop(n, None)
             return
         handler = C.HANDLERS.get(name) or C.handler_for(name)
         handler(C.Call(self, name, fields, st, depth, feed))

@@ -346,7 +346,7 @@ def _eval(c: Call) -> None:
     if not c.args:
         return
     if any(k != LIT for _, k in c.args):
-        c.w.open_vars = True  # it may assign any variable
+        c.w.open_vars = c.w.any_assigned = True  # it may assign any variable
         c.indeterminate("eval of a non-literal string")
         return
     c.script((" ".join(t for t, _ in c.args), LIT), "eval", st=c.st)
@@ -362,7 +362,7 @@ def _trap(c: Call) -> None:
 
 
 def _source(c: Call) -> None:
-    c.w.open_vars = True  # the file may assign any variable (freevars)
+    c.w.open_vars = c.w.any_assigned = True  # the file may assign any variable
     if c.args:
         c.acc(c.args[0], R, "source")
 
