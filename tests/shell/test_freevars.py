@@ -66,17 +66,31 @@ ASSIGN = ["{v}=a.txt", "{v}=", "printf -v{v} %s b.txt", "printf -v {v} %s a.txt"
           ": ${{{v}:=a.txt}}", "(({v}=1))", "let {v}=2", "for {v} in a.txt b.txt; do :; done", "unset {v}",
           "{v}+=.txt", "x={v}; declare \"$x=b.txt\"", "declare -n r={v}; r=a.txt", "getopts ab {v}",
           "{v}=$E", "eval '{v}=a.txt'", "{v}=b.txt C x.txt", "h() {{ {v}=a.txt; }}; h", "h() {{ local {v}=b.txt; }}; h",
-          "exec {{{v}}}>/dev/null", "bash -c '{v}=a.txt'", "echo a.txt | read {v}", "{v}=$(echo b.txt)"]
+          "exec {{{v}}}>/dev/null", "bash -c '{v}=a.txt'", "echo a.txt | read {v}", "{v}=$(echo b.txt)",
+          "trap '{v}=a.txt' DEBUG", "mapfile -C '{v}=b.txt; :' -c 1 q <<< 'z'", "case x in x) {v}=a.txt;; esac",
+          "false && {v}=b.txt", "false || {v}=a.txt", "{{ {v}=b.txt; }} > /dev/null", "set -- a.txt; {v}=$1",
+          "{v}=a.txt; readonly {v}", "shopt -s expand_aliases; alias q='{v}=b.txt'"]
 USE = ["C ${v}", "C \"${v}\"", "C ${{{v}:-b.txt}}", "C ${{{v}-a.txt}}", "C ${{{v}:+a.txt}}", "C pre${v}",
        "C $_", "C \"$E\" ${v}", "C ${{{v}%.txt}}.txt", "C \"$(dirname \"${v}\")\""]
 WRAP = ["{s}", "for i in 1 2; do {s}; done", "if true; then {s}; fi", "( {s} )", "echo | {{ {s}; }}", "{s} &&  :",
         "while read -r i; do {s}; done <<< 'x\ny'"]
 
 
+# loops whose next iteration sees what this one set (`cat $f; f=…`)
+WRAP2 = ["for i in 1 2; do {s}; {t}; done", "while read -r i; do {s}; {t}; done <<< 'x\ny'",
+         "for ((i=0;i<2;i++)); do {s}; {t}; done", "n=0; while [ $n -lt 2 ]; do {s}; {t}; n=$((n+1)); done"]
+
+
 @st.composite
 def _script(draw):
     stmts = []
     for _ in range(draw(st.integers(1, 4))):
+        if draw(st.integers(0, 3)) == 0:
+            v = draw(st.sampled_from(NAMES))
+            s, t = draw(st.sampled_from(USE)).format(v=v), draw(st.sampled_from(ASSIGN)).format(v=v)
+            pre = draw(st.sampled_from(["", "{v}=x.txt; ".format(v=v)]))
+            stmts.append(pre + draw(st.sampled_from(WRAP2)).format(s=s, t=t))
+            continue
         form = draw(st.sampled_from(ASSIGN + USE))
         s = form.format(v=draw(st.sampled_from(NAMES)))
         stmts.append(draw(st.sampled_from(WRAP)).format(s=s))

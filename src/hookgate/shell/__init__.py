@@ -92,14 +92,13 @@ def _analyse(command, cwd, env, home, time_cap, may_read, flagged=None):
         res = _analyse_once(command, cwd, env, home, max(0.05, deadline - time.monotonic()), may_read, flagged,
                             no_free)
         w = res[2]
-        if w is not None and w.any_assigned and not w.all_unknown:
+        if w is not None and w.dynamic_in_loop and (w.any_assigned or w.free_used) and no_free is not True:
+            # a dynamic assignment in a loop: from the start, nothing free (and nothing known)
             res = _analyse_once(command, cwd, env, home, max(0.05, deadline - time.monotonic()), may_read, flagged,
-                                True, all_unknown=True)
+                                True, all_unknown=w.any_assigned)
             break
         if w is None or not w.free_used:
             break
-        if w.open_vars:
-            no_free = True
         else:
             late = w.free_used & res[0].assigned
             if not late:

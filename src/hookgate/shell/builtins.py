@@ -19,7 +19,7 @@ def _names(fields, c=None) -> list:
     """The variable names among ``fields``; a name known only at run time (``printf -v "$x"``)
     may be any variable: no variable is free after it (``freevars``)."""
     if c is not None and any(k != LIT for _, k in fields):
-        c.w.open_vars = c.w.any_assigned = True
+        c.w.dynamic_assignment()
     return [t for t, k in fields if k == LIT and t and all(c in _NAME for c in t) and not t[0].isdigit()]
 
 
@@ -75,6 +75,8 @@ def read_value(item, raw: bool):
 
 def _mapfile(c: Call) -> None:
     o, ops = opts(c.args, "dnOsuCc", ())
+    if has(o, "-C"):
+        c.w.dynamic_assignment()  # a callback run as code the walker does not see
     for n in _names(ops[-1:], c) or ["MAPFILE"]:
         c.st.vars[n] = UNKNOWN
 
@@ -107,13 +109,20 @@ def _unset(c: Call) -> None:
             c.st.vars[n] = UNKNOWN
 
 
+def _alias(c: Call) -> None:
+    """``alias x='…'``/``enable -f lib x``: code (or builtins) the walker does not see may run
+    later and assign any variable."""
+    if any(k != LIT or "=" in t or (c.name == "enable" and t[:1] != "-") for t, k in c.args):
+        c.w.dynamic_assignment()
+
+
 def _let(c: Call) -> None:
     """``let x=1 y++``: the names it may assign are unknown now (arithmetic is not evaluated)."""
     import re
 
     for t, k in c.args:
         if k != LIT:
-            c.w.open_vars = True
+            c.w.dynamic_assignment(any_value=False)
             continue
         for n in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", t):
             c.st.vars[n] = UNKNOWN
@@ -156,5 +165,6 @@ HANDLERS["getopts"] = _getopts
 HANDLERS["wait"] = _wait
 HANDLERS["let"] = _let
 HANDLERS["unset"] = _unset
+HANDLERS["alias"] = HANDLERS["enable"] = _alias
 HANDLERS["set"] = _set
 HANDLERS["shift"] = _shift

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 _OPTION_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_NAME_OPTIONS = frozenset("vap")  # printf -vNAME, read -aNAME, wait -pNAME
 
 # set by bash itself (or by the builtins that the walker does not model as assignments)
 NEVER_FREE = frozenset(("REPLY", "OPTARG", "OPTIND", "BASH_REMATCH", "MAPFILE", "COPROC", "PWD", "OLDPWD"))
@@ -75,7 +76,7 @@ def textually_free(cmd: str, name: str) -> bool:
             j = i - 1
             while j >= 0 and cmd[j] in _OPTION_CHARS:
                 j -= 1
-            if j >= 0 and cmd[j] == "-" and (j == 0 or cmd[j - 1] in " \t\n;&|('\"`"):
+            if before in _NAME_OPTIONS and j >= 0 and cmd[j] == "-" and (j == 0 or cmd[j - 1] in " \t\n;&|('\"`"):
                 return False
         elif before == "$":
             pass
@@ -88,3 +89,32 @@ def textually_free(cmd: str, name: str) -> bool:
             return False
         i = cmd.find(name, i + 1)
     return True
+
+
+def textually_assigned(cmd: str, name: str) -> bool:
+    """Is there an assignment-shaped occurrence of ``name`` in ``cmd`` — ``name=``, ``name+=``,
+    ``name[…]=``, ``{name}>``, ``name++``/``--name``/``name op=``, ``printf -vname`` — that the
+    walker may never see (``mapfile -C 'name=…'``, code in a string it does not run)? The
+    engine's net for code it does not walk; what it walks records its own assignments."""
+    i = cmd.find(name)
+    n = len(name)
+    while i >= 0:
+        before = cmd[i - 1] if i else ""
+        after = cmd[i + n : i + n + 3]
+        if (after[:1] and after[0] in NAME_CHARS) or (before and before in NAME_CHARS and before not in _NAME_OPTIONS):
+            i = cmd.find(name, i + 1)
+            continue
+        if before in _NAME_OPTIONS and before:
+            j = i - 1
+            while j >= 0 and cmd[j] in _OPTION_CHARS:
+                j -= 1
+            if j >= 0 and cmd[j] == "-":
+                return True
+        elif before == "$" or (before == "{" and i >= 2 and cmd[i - 2] == "$" and not (
+                after[:2] in (":=",) or after[:1] == "=")):
+            pass
+        elif after[:1] in ("=", "[") or after[:2] in ("+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "++", "--") \
+                or after[:3] in ("<<=", ">>=") or before == "{" or cmd[max(0, i - 2):i] in ("++", "--"):
+            return True
+        i = cmd.find(name, i + 1)
+    return False

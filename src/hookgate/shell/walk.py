@@ -182,14 +182,27 @@ class Walker(WordsMixin, RedirMixin):
         # pass no variable's value is known (``all_unknown``)
         self.any_assigned = False
         self.all_unknown = False
+        self.loop_depth = 0  # inside a loop body or condition (walked once, run many times)
+        self.dynamic_in_loop = False
+
+    def dynamic_assignment(self, any_value: bool = True) -> None:
+        """An assignment to a name known only at run time (``source``, ``eval "$x"``,
+        ``declare -n``, ``printf -v "$x"``, ``mapfile -C``): from here on no variable is free,
+        and (``any_value``) no variable's value is known. In a loop body, where the walk is once
+        but bash runs it again, the analysis is redone with that from the start."""
+        self.open_vars = True
+        if any_value:
+            self.any_assigned = self.all_unknown = True
+        if self.loop_depth:
+            self.dynamic_in_loop = True
 
     def is_free(self, name: str, st) -> bool:
         """Is ``name`` (absent from the state) a free variable: unset in the agent's shell?"""
-        from hookgate.shell.freevars import candidate, textually_free
+        from hookgate.shell.freevars import candidate, textually_assigned
 
         if self.no_free is True or self.open_vars or name in self.no_free or name in st.vars.assigned:
             return False
-        if not candidate(name) or not textually_free(self.command_text, name):
+        if not candidate(name) or textually_assigned(self.command_text, name):
             return False
         self.free_used.add(name)
         return True
@@ -342,6 +355,16 @@ class Walker(WordsMixin, RedirMixin):
     # --- compound commands -------------------------------------------------------------
     def command(self, cmd, st: State, depth: int, feed=None) -> None:
         t = cmd.get("Type")
+        if t in ("WhileClause", "ForClause"):
+            self.loop_depth += 1
+            try:
+                self._command(cmd, t, st, depth, feed)
+            finally:
+                self.loop_depth -= 1
+            return
+        self._command(cmd, t, st, depth, feed)
+
+    def _command(self, cmd, t, st: State, depth: int, feed=None) -> None:
         if t == "CallExpr":
             self.call_expr(cmd, st, depth, feed)
         elif t == "BinaryCmd":
@@ -385,10 +408,15 @@ class Walker(WordsMixin, RedirMixin):
         elif t == "WhileClause":
             if self.read_loop(cmd, st, depth, feed):
                 return
-            self.stmts(cmd.get("Cond") or [], st, depth, feed)
-            b = st.copy()
-            self.stmts(cmd.get("Do") or [], b, depth, feed)
-            st.merge([b])
+
+            def once(entry):
+                b = entry.copy()
+                self.stmts(cmd.get("Cond") or [], b, depth, feed)
+                self.stmts(cmd.get("Do") or [], b, depth, feed)
+                return [b]
+
+            self.loop(st, once)
+            self.stmts(cmd.get("Cond") or [], st, depth, feed)  # the last test, which ends it
         elif t == "ForClause":
             self.for_clause(cmd, st, depth, feed)
         elif t == "CaseClause":
@@ -458,14 +486,19 @@ class Walker(WordsMixin, RedirMixin):
 
         def over(lines) -> None:
             values = [read_value(x, raw) for x in lines]
-            branches = []
-            for v in values:
-                b = st.copy()
-                b.vars[name] = UNKNOWN if v is None else v
-                b.vars["_"] = name  # `$_` after `read -r NAME`
-                self.stmts(cmd.get("Do") or [], b, depth)
-                branches.append(b)
-            st.merge(branches)  # (no line: the body never runs)
+
+            def once(entry):
+                branches = []
+                for v in values:
+                    b = entry.copy()
+                    b.vars[name] = UNKNOWN if v is None else v
+                    b.vars["_"] = name  # `$_` after `read -r NAME`
+                    self.stmts(cmd.get("Do") or [], b, depth)
+                    branches.append(b)
+                return branches
+
+            if values:  # (no line: the body never runs)
+                self.loop(st, once, (name,))
             st.vars[name] = UNKNOWN
             st.vars["_"] = name
 
@@ -476,23 +509,71 @@ class Walker(WordsMixin, RedirMixin):
             return False
 
         def symbolic() -> None:
+            def once(entry):
+                b = entry.copy()
+                self.stmts(conds, b, depth, feed)
+                self.stmts(cmd.get("Do") or [], b, depth, feed)
+                return [b]
+
+            self.loop(st, once)
             self.stmts(conds, st, depth, feed)
-            b = st.copy()
-            self.stmts(cmd.get("Do") or [], b, depth, feed)
-            st.merge([b])
 
         self.try_concrete(symbolic, feed.concrete, lambda lines: over([(x, LIT) for x in lines]),
                           {t for t, k in items if k != LIT})
         return True
 
+    def loop(self, st: State, once, ignore=()) -> None:
+        """A loop body: ``once(entry)`` walks it (per item) from ``entry`` and gives the states
+        it ends in. What one iteration changes, the next starts with: a variable (or the cwd)
+        an iteration changes is unknown at the start of the next, so the body is walked again
+        from there until nothing new changes (``f=a; while …; do cat $f; f=.env; done``). The
+        loop ends in any of those states, or (no iteration) in ``st``."""
+        entry = st
+        changed_cwd = False
+        changed: set = set()
+        exits = once(entry)
+        text = self.command_text
+
+        def carried(k, b) -> bool:
+            old = entry.vars.get(k, None)
+            if old is UNKNOWN or k in ignore or b.vars.get(k, None) is old or b.vars.get(k, None) == old:
+                return False
+            if k == "_":
+                return "$_" in text or "${_" in text
+            return k in text or k.isdigit() or k in ("@", "*", "#")  # (a name never written is never read)
+
+        for _ in range(3):
+            new = {k for b in exits for k in set(b.vars) | set(entry.vars) if carried(k, b)}
+            cwd_moved = any(b.cwd != entry.cwd for b in exits) and entry.cwd is not UNKNOWN
+            if not new and not cwd_moved:
+                break
+            changed |= new
+            changed_cwd = changed_cwd or cwd_moved
+            entry = entry.copy()
+            for k in new:
+                entry.vars[k] = UNKNOWN
+            if cwd_moved:
+                entry.cwd = UNKNOWN
+            exits = exits + once(entry)
+        st.merge(exits)
+        for k in changed:
+            st.vars[k] = UNKNOWN
+        if changed_cwd:
+            st.cwd = UNKNOWN
+
     def for_clause(self, cmd, st, depth, feed) -> None:
         loop = cmd.get("Loop") or {}
         body = cmd.get("Do") or []
         if loop.get("Type") != "WordIter":
+
+            def once(entry):
+                b = entry.copy()
+                self.scan(loop, b, depth)
+                self.stmts(body, b, depth, feed)
+                return [b]
+
             self.scan(loop, st, depth)
-            b = st.copy()
-            self.stmts(body, b, depth, feed)
-            st.merge([b])
+            self.loop(st, once)
             return
         name = (loop.get("Name") or {}).get("Value", "")
         items = []
@@ -502,28 +583,31 @@ class Walker(WordsMixin, RedirMixin):
             items = [("$@", UNRES)]
 
         def run(items) -> None:
-            branches = []
-            if len(items) > MAX_LOOP_ITEMS:
-                b = st.copy()
-                b.vars[name] = UNKNOWN
-                # the loop variable names each item: analyse the body once per pattern item
-                globs = [f for f in items if f[1] == GLOB][:4]
-                self.stmts(body, b, depth, feed)
-                branches.append(b)
-                for g in globs:
-                    b = st.copy()
-                    b.vars[name] = g
+            def once(entry):
+                branches = []
+                if len(items) > MAX_LOOP_ITEMS:
+                    b = entry.copy()
+                    b.vars[name] = UNKNOWN
+                    # the loop variable names each item: analyse the body once per pattern item
+                    globs = [f for f in items if f[1] == GLOB][:4]
                     self.stmts(body, b, depth, feed)
                     branches.append(b)
-            else:
-                for text, kind in items:
-                    b = st.copy()
-                    # a glob item stays a glob; an unresolved one keeps its text (find's pattern)
-                    b.vars[name] = text if kind == LIT else (text, kind) if kind == GLOB else Opaque(text)
-                    self.stmts(body, b, depth, feed)
-                    branches.append(b)
-            if branches:
-                st.merge(branches)
+                    for g in globs:
+                        b = entry.copy()
+                        b.vars[name] = g
+                        self.stmts(body, b, depth, feed)
+                        branches.append(b)
+                else:
+                    for text, kind in items:
+                        b = entry.copy()
+                        # a glob item stays a glob; an unresolved one keeps its text (find's pattern)
+                        b.vars[name] = text if kind == LIT else (text, kind) if kind == GLOB else Opaque(text)
+                        self.stmts(body, b, depth, feed)
+                        branches.append(b)
+                return branches
+
+            if items:
+                self.loop(st, once, (name,))
             st.vars[name] = UNKNOWN
 
         if all(k == LIT for _, k in items) or len(items) > MAX_LOOP_ITEMS:
@@ -584,15 +668,15 @@ class Walker(WordsMixin, RedirMixin):
         frame = self.local_frames[-1] if self.local_frames and (
             variant == "local" or (variant in ("declare", "typeset") and not glob_flag)) else None
         if variant == "nameref":
-            self.open_vars = self.any_assigned = True  # a reference assigns another variable
+            self.dynamic_assignment()  # a reference assigns another variable
         for a in cmd.get("Args") or []:
             name = (a.get("Name") or {}).get("Value")
             if a.get("Naked") and not name:
                 fs = self.fields(a.get("Value"), st, depth)
                 if any(k != LIT or (t[:1] not in "-+") for t, k in fs):
-                    self.open_vars = self.any_assigned = True  # `declare "$x=…"`: any variable
+                    self.dynamic_assignment()  # `declare "$x=…"`: any variable
                 if any(k != LIT or (t[:1] in "-+" and "n" in t[1:]) for t, k in fs):
-                    self.open_vars = self.any_assigned = True  # `declare -n r=f`: r=… assigns f
+                    self.dynamic_assignment()  # `declare -n r=f`: r=… assigns f
                 continue
             if not name:
                 continue
@@ -628,7 +712,7 @@ class Walker(WordsMixin, RedirMixin):
                     if name.isidentifier():
                         st.vars[name] = UNKNOWN
                     else:
-                        self.open_vars = True  # a target known only at run time
+                        self.dynamic_assignment(any_value=False)  # a target known only at run time (a number)
                 stack.extend(v for k, v in n.items() if isinstance(v, (dict, list)))
             elif isinstance(n, list):
                 stack.extend(n)

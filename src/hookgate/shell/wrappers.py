@@ -346,7 +346,7 @@ def _eval(c: Call) -> None:
     if not c.args:
         return
     if any(k != LIT for _, k in c.args):
-        c.w.open_vars = c.w.any_assigned = True  # it may assign any variable
+        c.w.dynamic_assignment()  # it may assign any variable
         c.indeterminate("eval of a non-literal string")
         return
     c.script((" ".join(t for t, _ in c.args), LIT), "eval", st=c.st)
@@ -358,11 +358,13 @@ def _trap(c: Call) -> None:
         return
     if ops[0][1] == LIT and ops[0][0] in ("-", ""):
         return
+    if any(k != LIT or t.upper() not in ("EXIT", "0", "SIGEXIT") for t, k in ops[1:]):
+        c.w.dynamic_assignment()  # DEBUG/ERR/RETURN or a signal: the action may run before any command
     c.script(ops[0], "trap")
 
 
 def _source(c: Call) -> None:
-    c.w.open_vars = c.w.any_assigned = True  # the file may assign any variable
+    c.w.dynamic_assignment()  # the file may assign any variable
     if c.args:
         c.acc(c.args[0], R, "source")
 
