@@ -42,7 +42,7 @@ ADVERSARIAL = [
     ("dd if=.env of=/tmp/x", D), ("dd if=/dev/zero of=.env", D), ("truncate -s 0 .env", D),
     ("touch .env", D), ("rm .env", D), ("rm -f .env.local", D), ("rm -rf secrets", D),
     ("rm -rf ~/.ssh", D), ("rm -rf ~/.aws", D), ("unlink .env", D), ("shred -u .env", D),
-    ("chmod 644 ~/.ssh/id_rsa", D), ("rm -rf ~", D),
+    ("chmod 644 ~/.ssh/id_rsa", D), ("rm -rf ~", D), ("chmod -R 777 ~", D), ("chown -R nobody ~/", D),
     # --- in-place editors ---------------------------------------------------------------------
     ("sed -i 's/a/b/' .env", D), ("sed -i.bak s/a/b/ .env", D), ("perl -pi -e 's/a/b/' .env", D),
     ("perl -i -pe 's/a/b/' .env.local", D), ("ex -sc '%s/a/b/|x' .env", D),

@@ -91,6 +91,9 @@ add("scp -i key.pem a.txt host:", ["read {C}/a.txt"], quiet=True, cat="scp")
 # --- delete / metadata writers ----------------------------------------------------------
 add("rm a.txt", ["delete {C}/a.txt"], cat="rm")
 add("rm -rf build", ["delete {C}/build", "delete ?{C}/build/*"], cat="rm")
+add("chmod -R 755 build", ["write {C}/build", "write ?{C}/build/$(find)"], cat="rm")  # everything below, dotfiles too
+add("chown -R u:g build", ["write {C}/build", "write ?{C}/build/$(find)"], cat="rm")
+add("chmod 755 build", ["write {C}/build"], not_=["write ?{C}/build/$(find)"], cat="rm")
 add("rm -f -- -x.txt", ["delete {C}/-x.txt"], cat="rm")
 add("rm /path/soft-hold-enrollment/file.rb", ["delete /path/soft-hold-enrollment/file.rb"], cat="rm")
 add("rm -r .hookgate", ["delete {C}/.hookgate", "delete ?{C}/.hookgate/*"], cat="rm")

@@ -105,8 +105,12 @@ def hits_of(kind: str, event, accesses, policy, project_root: str, home: str, an
                 path = _resolve_find_base(path, resolver, event.cwd)
             if path.endswith("/$(find)") and path.startswith("/"):
                 # every file find prints under BASE: decided as an access to BASE itself, the
-                # way `grep -r x BASE` or `rm -r BASE` is (a name filter keeps the pattern form)
-                hit = cls.classify_path(path[: -len("/$(find)")] or "/", a.mode, event.cwd)
+                # way `grep -r x BASE` or `rm -r BASE` is (a name filter keeps the pattern form);
+                # a write to every file below (`chmod -R`, `chown -R`) covers the protected
+                # scopes under BASE, as a delete of BASE does (find's own output keeps its
+                # tests, `-user X`, `-perm 777`: a write to BASE, as before)
+                mode = ev.MODE_DELETE if a.mode == ev.MODE_WRITE and "(everything below)" in via else a.mode
+                hit = cls.classify_path(path[: -len("/$(find)")] or "/", mode, event.cwd)
             elif "/$(find)/" in path and path.startswith("/") and "$" not in path.replace("/$(find)/", "/"):
                 # find -name NAME: the pattern may name a protected file (`*.pem`), and the
                 # files it matches now are judged like a glob's matches (`-name '*env*'`)

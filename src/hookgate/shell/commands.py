@@ -249,8 +249,13 @@ def _chmod(c: Call) -> None:
         c.acc(ref, R, f"{c.name} --reference")
     if not mode_done and ref is None and ops:
         ops = ops[1:]
+    recursive = has(o, "-R", "--recursive") or (c.name in ("setfacl", "chattr") and has(o, "-R"))
     for f in ops:
         c.acc(f, W_, c.name)
+        if recursive and f[1] != UNRES and f[0] != "":
+            # everything below changes too (`chmod -R 777 ~` reaches ~/.ssh), as for `rm -r`
+            below = (f[0].rstrip("/") + "/$(find)", UNRES)  # dotfiles too, as find would list them
+            c.w.emit(below, W_, f"{c.name} -R (everything below)", c.name, c.st)
 
 
 HANDLERS["shred"] = _shred

@@ -575,7 +575,7 @@ def _field_ref(t: str):
 
 def _field(ref, line, fields):
     if ref == "NF":
-        return fields[-1] if fields else ""
+        return fields[-1] if fields else line  # NF is 0: $NF is $0
     if ref == 0:
         return line
     return fields[ref - 1] if ref <= len(fields) else ""
