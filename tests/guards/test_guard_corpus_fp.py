@@ -9,6 +9,7 @@ input that may name a protected file — the issue's "never allow" rule applies 
 from __future__ import annotations
 
 import collections
+import functools
 import os
 import tempfile
 
@@ -16,19 +17,18 @@ import pytest
 
 CORPUS = os.environ.get("HOOKGATE_CORPUS") or os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "corpus")
-LIMITS = {"tldr-commands.txt": 0.2, "nl2bash-commands.txt": 1.5}  # percent; NL2Bash: a ratchet (the issue asks 0.4; see ADR 0008)
+LIMITS = {"tldr-commands.txt": 0.2, "nl2bash-commands.txt": 1.1}  # percent; NL2Bash alone: a ratchet (ADR 0008)
+WHOLE_LIMIT = 0.4  # percent, both files together: the issue's target
 # determinate hits are commands that really touch the fixture's .env or ~/.ssh (`find . -name '.*'
 # -delete`, `cp -r $(ls -A) …`, `find ~ -atime +100 -delete`); as more indeterminate commands are
 # evaluated on the files there are now, some of them become determinate hits
 DETERMINATE_LIMIT = 0.5
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("name", sorted(LIMITS))
-def test_corpus_false_positive_rate(name):
+@functools.lru_cache(maxsize=None)
+def _flagged(name):
+    """(lines, [(cmd, verdict)]) for one corpus file, with a .env in the fixture repo."""
     path = os.path.join(CORPUS, name)
-    if not os.path.exists(path):
-        pytest.skip(f"corpus not present: {path}")
     from hookgate import engine
     from hookgate import event as ev
 
@@ -53,19 +53,42 @@ def test_corpus_false_positive_rate(name):
         mine = [v for v in d.verdicts if v["hook"] in ("read-guard", "write-guard") and v["effective"] in ("block", "checkpoint")]
         if mine:
             flagged.append((cmd, mine[0]))
-    ind = [c for c in flagged if c[1].get("reason", "").startswith("cannot tell")]
-    det = [c for c in flagged if c not in ind]
     import shutil
 
     shutil.rmtree(root, ignore_errors=True)
     shutil.rmtree(home, ignore_errors=True)
-    rate = 100.0 * len(flagged) / len(lines)
-    det_rate = 100.0 * len(det) / len(lines)
+    return len(lines), tuple(flagged)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(LIMITS))
+def test_corpus_false_positive_rate(name):
+    if not os.path.exists(os.path.join(CORPUS, name)):
+        pytest.skip(f"corpus not present: {os.path.join(CORPUS, name)}")
+    n, flagged = _flagged(name)
+    ind = [c for c in flagged if c[1].get("reason", "").startswith("cannot tell")]
+    det = [c for c in flagged if c not in ind]
+    rate = 100.0 * len(flagged) / n
+    det_rate = 100.0 * len(det) / n
     rules = collections.Counter(v.get("rule") for _, v in flagged)
-    print(f"\n{name}: {len(lines)} commands, guards denied/asked {len(flagged)} = {rate:.3f}% "
+    print(f"\n{name}: {n} commands, guards denied/asked {len(flagged)} = {rate:.3f}% "
           f"(determinate {len(det)} = {det_rate:.3f}%, indeterminate {len(ind)}); by rule {dict(rules)}")
     for cmd, v in (det[:15] + ind[:15]):
         print(f"  {cmd[:100]!r}  -> {v['hook']}/{v.get('rule')}: {v.get('reason', '')[:120]}")
     assert det_rate <= DETERMINATE_LIMIT
     if LIMITS[name] is not None:
         assert rate <= LIMITS[name]
+
+
+@pytest.mark.slow
+def test_whole_corpus_false_positive_rate():
+    """The issue's figure: the commands in ../shared/corpus/, all of them, ≤ 0.4 % denied or
+    asked (the best peer measured 0.4 % on tldr)."""
+    names = [n for n in sorted(LIMITS) if os.path.exists(os.path.join(CORPUS, n))]
+    if len(names) != len(LIMITS):
+        pytest.skip("corpus not present")
+    total = sum(_flagged(n)[0] for n in names)
+    hits = sum(len(_flagged(n)[1]) for n in names)
+    rate = 100.0 * hits / total
+    print(f"\nwhole corpus: {total} commands, guards denied/asked {hits} = {rate:.3f}%")
+    assert rate <= WHOLE_LIMIT
