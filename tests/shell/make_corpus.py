@@ -432,7 +432,8 @@ add("cat '*.txt'", ["read {C}/*.txt"], not_=["read {C}/a.txt"], quiet=True, cat=
 add("echo 'unterminated", [], indeterminate=True, cat="parse")
 add("if then fi", [], indeterminate=True, cat="parse")
 add("cat a.txt |", [], indeterminate=True, cat="parse")
-add("rm -rf $(find . -name '*.tmp')", ["delete ?{C}/$(find)/*.tmp"], cat="nesting")
+add("rm -rf $(find . -name '*.tmp')", [], quiet=True, cat="nesting")  # none in the fixture: find prints nothing
+add("rm -rf $(find . -name '*.txt')", ["delete ?{C}/$(find)/*.txt"], cat="nesting")
 add("a=1; b=2; echo $((a+b)) > sum.txt", ["write {C}/sum.txt"], cat="vars")
 add("let x=1; echo > let.txt", ["write {C}/let.txt"], cat="vars")
 add("declare -a arr=(1 2); echo > arr.txt", ["write {C}/arr.txt"], cat="vars")
@@ -509,6 +510,9 @@ add("i=src/main.doc; echo x > \"${i/doc/txt}\"", ["write {C}/src/main.txt"], cat
 add("i=a.tar.gz; cat ${i%.*} ${i%%.*} ${i#*.} ${i##*.}", ["read {C}/a.tar", "read {C}/a", "read {C}/tar.gz", "read {C}/gz"], cat="dataflow")
 add("i='a b.txt'; cat \"${i// /_}\" \"${i/#a/z}\" \"${i/%txt/md}\" \"${i^^}\"", ["read {C}/a_b.txt", "read {C}/z b.txt", "read {C}/a b.md", "read {C}/A B.TXT"], cat="dataflow")
 add("i=x; cat ${i/$UNSET/y}", ["read {C}/x"], cat="dataflow")  # an empty pattern replaces nothing
+add("rm -f $(find nowhere -name '*.gz' -o -name '*.tgz')", [], quiet=True, cat="dataflow")  # finds nothing now
+add("ls -t $(find nowhere -name '*.gz') | head -1 | xargs rm -f", [], not_=["delete ?$(xargs input)"], cat="dataflow")
+add("mkdir -p nowhere && rm -f $(find nowhere -name '*.gz')", ["delete ?{C}/nowhere/$(find)/*.gz"], cat="dataflow")
 add("i=x; read P; cat ${i/$P/y}", ["read ?${i/$P/y}"], cat="dataflow")  # unknown pattern: unknown
 add("i=abc; cat \"${i/[!a]/_}\" \"${i/'b'*/Q}\"", ["read {C}/a_c", "read {C}/aQ"], cat="dataflow")
 # more programs run on concrete lines, and the shell's own expansions of them

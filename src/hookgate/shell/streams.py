@@ -492,6 +492,12 @@ def subst_segs(w, p, st, depth, quoted, alone=False):
         if lines is not None:
             items = [(x, LIT) for x in lines]
             concrete = True
+    elif items is not None and len(items) == 1 and items[0][1] == UNRES and "$(find)" in items[0][0]:
+        # find's pattern stays a pattern (ADR 0008 rule 5), unless find prints nothing now
+        from hookgate.shell.listing import lines_of
+
+        if lines_of(w, s0, st, depth) == []:
+            items = []
     if items == []:
         return [Seg("", quoted, True, True)]  # prints nothing: no word unquoted, "" quoted
     if items is not None and len(items) > 1 and all(k == LIT for _, k in items):
