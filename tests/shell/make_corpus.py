@@ -329,6 +329,8 @@ add("cd .. && rm -f parentfile", ["delete {P}/parentfile"], cat="cd")
 add("pushd sub && rm -f pd.txt && popd && rm -f pd2.txt", ["delete {C}/sub/pd.txt", "delete {C}/pd2.txt"], cat="cd")
 add("cd \"$X\" && rm -f unk.txt", ["delete {C}/unk.txt"], cat="cd")  # free, unset: `cd ""` stays
 add("read X; cd \"$X\" && rm -f unk.txt", ["delete ?unk.txt"], cat="cd")
+add("CDPATH=/opt; cd sub && rm -f cp.txt", ["delete ?cp.txt"], cat="cd")  # bash looks in $CDPATH first
+add("CDPATH=/opt; cd ./sub && rm -f cp.txt", ["delete {C}/sub/cp.txt"], cat="cd")
 add("if [ -d sub ]; then cd sub; fi; rm -f maybe.txt", ["delete ?maybe.txt"], cat="cd")
 add("true && echo a > and.txt || echo b > or.txt", ["write {C}/and.txt", "write {C}/or.txt"], cat="list")
 add("echo a | tee p1.txt | tee p2.txt", ["write {C}/p1.txt", "write {C}/p2.txt"], cat="pipeline")

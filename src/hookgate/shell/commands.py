@@ -314,6 +314,11 @@ def _cd(c: Call) -> None:
     if kind != LIT or text == "-" or (text.startswith("+") or text.startswith("-")) and c.name == "pushd":
         st.cwd = UNKNOWN
         return
+    if text and not text.startswith(("/", "./", "../")) and text not in (".", ".."):
+        cdpath = st.vars[("CDPATH")] if "CDPATH" in st.vars else c.w.env.get("CDPATH", "")
+        if cdpath is UNKNOWN or not isinstance(cdpath, str) or cdpath.strip(":"):
+            st.cwd = UNKNOWN  # bash looks in $CDPATH's directories first
+            return
     p = norm(text, st.cwd)
     st.cwd = p if p is not None else UNKNOWN
 
