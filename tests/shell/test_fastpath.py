@@ -37,7 +37,10 @@ def same_as_shfmt(cmd: str) -> None:
 
 WORD = st.text(alphabet="abcxyz019_./=:,@%+-", min_size=1, max_size=6)
 QUOTED = st.text(alphabet="ab .$*;|&<>\"`\\", max_size=5).map(lambda s: "'" + s + "'")
-TOKEN = st.one_of(WORD, QUOTED, st.tuples(WORD, QUOTED).map("".join), st.sampled_from(["if", "for", "F=1", "x+=2", "{", "!"]))
+DQUOTED = st.text(alphabet="ab .$*;|&<>'`\\!{}~\n", max_size=5).map(lambda s: '"' + s + '"')
+TOKEN = st.one_of(WORD, QUOTED, DQUOTED, st.tuples(WORD, QUOTED).map("".join), st.tuples(DQUOTED, WORD).map("".join),
+                  st.tuples(WORD, DQUOTED).map("".join),
+                  st.sampled_from(["if", "for", "F=1", "x+=2", "{", "!", 'F="a b"', 'x+="y"']))
 SEP = st.sampled_from([" ", " ", " ", " | ", " && ", " || ", "; ", ";", "|", "&&"])
 
 
@@ -50,7 +53,9 @@ def test_fast_path_equals_shfmt_on_random_commands(parts):
 
 @pytest.mark.parametrize("cmd", ["ls -la", "cp a b", "F=.env cat x", "a | b | c", "a && b || c; d",
                                  "echo 'x y' z", "a'b'c", "x= y", "echo ''", "git commit -m 'msg here'",
-                                 "rm -rf build", "cat a|grep b", "a;b", "if", "x=1", "echo a=b"])
+                                 "rm -rf build", "cat a|grep b", "a;b", "if", "x=1", "echo a=b",
+                                 'echo "a b" "" x"y"z', "python3 -c \"print(open('.env').read())\"", 'F="x y" cat "$F"',
+                                 'git commit -m "fix: it\'s done"', 'echo "~/x" "*.txt" "{a,b}"'])
 def test_fast_path_examples(cmd):
     same_as_shfmt(cmd)
 

@@ -163,6 +163,9 @@ def _is_assign(tok: str) -> bool:
     return all(c.isalnum() or c == "_" for c in name)
 
 
+_DQ_SPECIAL = frozenset('$`\\!\n')  # expansions, escapes, history, lines: shfmt decides those
+
+
 def _tokens(command: str) -> list | None:
     """Words (as part lists) and operators, or None if the fast path does not apply."""
     out = []
@@ -186,6 +189,22 @@ def _tokens(command: str) -> list | None:
                 cur.append({"Type": "Lit", "Value": "".join(lit)})
                 lit = []
             cur.append({"Type": "SglQuoted", "Value": body} if body else {"Type": "SglQuoted"})
+            i = j + 1
+            continue
+        if c == '"':
+            # a double-quoted string with nothing bash expands or escapes in it: one Lit
+            j = command.find('"', i + 1)
+            if j < 0:
+                return None
+            body = command[i + 1 : j]
+            if any(ch in body for ch in _DQ_SPECIAL):
+                return None
+            if cur is None:
+                cur = []
+            if lit:
+                cur.append({"Type": "Lit", "Value": "".join(lit)})
+                lit = []
+            cur.append({"Type": "DblQuoted", "Parts": [{"Type": "Lit", "Value": body}]} if body else {"Type": "DblQuoted"})
             i = j + 1
             continue
         # a word boundary
