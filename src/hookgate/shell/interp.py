@@ -43,6 +43,12 @@ _PATHISH = _Lazy(r"^(?:~|\.{1,2}(?:/|$)|/)|/|^\.[\w-]|\.\w{1,8}$")
 
 
 def _code_literals(code: str):
+    from hookgate.shell import codescan
+
+    got = codescan.literals(code)  # without `re` where that is exact (ADR 0017)
+    if got is not None:
+        yield from got
+        return
     for m in _STR.finditer(code):
         yield m.group(2)
 
@@ -54,8 +60,14 @@ def analyse_code(c: Call, code_field, lang: str) -> None:
         c.raw("", X, False, f"{lang} (code not literal)")
         return
     code = text
-    ambiguous = bool(_AMBIGUOUS.search(code))
-    writes = ambiguous or bool(_WRITE_API.search(code))
+    from hookgate.shell import codescan
+
+    ambiguous = codescan.ambiguous(code)
+    if ambiguous is None:
+        ambiguous = bool(_AMBIGUOUS.search(code))
+    writes = ambiguous or codescan.write_api(code)
+    if writes is None:
+        writes = bool(_WRITE_API.search(code))
     found = False
     cwd = c.st.cwd
     for lit in _code_literals(code):
@@ -68,7 +80,7 @@ def analyse_code(c: Call, code_field, lang: str) -> None:
                     exists = os.path.lexists(os.path.join(cwd, cand))
                 except (OSError, ValueError):
                     exists = False
-            if exists or (_PATHISH.search(cand) or writes and _NAMEISH.match(cand)) and " " not in cand.strip():
+            if exists or (codescan.pathish(cand) or writes and codescan.nameish(cand)) and " " not in cand.strip():
                 found = True
                 field = (c.w.home + cand[1:], LIT) if cand.startswith("~/") else (cand, LIT)
                 c.acc(field, W_ if writes else R, via + (" (write API)" if writes and not ambiguous else (" (ambiguous code)" if ambiguous else "")))
