@@ -70,6 +70,8 @@ LEAN = ("re", "json", "enum", "collections", "signal", "fnmatch", "subprocess", 
         ("Read", {"file_path": "/tmp/x.txt"}),
         ("Bash", {"command": "git status"}),
         ("Bash", {"command": "cat README.md"}),
+        ("Bash", {"command": "python3 -c \"print(open('README.md').read())\""}),  # codescan, no regex
+        ("Bash", {"command": "git commit -m \"fix: it's done\""}),  # double quotes: the fast path
     ],
 )
 def test_common_decisions_import_no_re_json_enum(project, tool, tool_input):
