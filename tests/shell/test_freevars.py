@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from hookgate.shell.freevars import candidate, environment, textually_free
+from tests.shell.differential import assert_deletes_cover, bash_args
 
 NEEDS = pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
 
@@ -117,12 +118,5 @@ def test_every_value_bash_passes_is_reported(var_tree, script):
     real = subprocess.run(["bash", "-c", "C() { printf '%s\\0' \"$@\"; }; " + script],
                           cwd=var_tree, capture_output=True, timeout=20, env=env)
     assume(real.returncode in (0, 1))
-    args = [a for a in real.stdout.decode("utf-8", "surrogateescape").split("\0") if a]
     res = analyse("C() { rm -f -- \"$@\"; }; " + script, var_tree, env=env, home=var_tree)
-    deleted = [a for a in res.accesses if a.mode == "delete"]
-    if res.indeterminate or any(not a.resolved for a in deleted):
-        return  # unknown: the guards deny it (never a silent allow)
-    paths = {a.path for a in deleted}
-    for a in args:
-        want = os.path.normpath(a if a.startswith("/") else os.path.join(var_tree, a))
-        assert want in paths, (script, a, sorted(paths))
+    assert_deletes_cover(res, bash_args(real), var_tree, script)

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from hookgate.shell import textops
 from hookgate.shell.textops import Unknown
+from tests.shell.differential import assert_deletes_cover, bash_args
 
 NEEDS = pytest.mark.skipif(not all(shutil.which(p) for p in ("sed", "awk", "cut", "tr", "xargs")),
                            reason="sed/awk/cut/tr/xargs not installed")
@@ -262,12 +263,5 @@ def test_concrete_flow_covers_what_bash_passes_on(diff_tree, pipeline, consumer)
                           timeout=20, env={"LC_ALL": "C", "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
                                            "HOME": diff_tree})
     assume(real.returncode == 0)
-    args = [a for a in real.stdout.decode("utf-8", "surrogateescape").split("\0") if a]
     res = analyse(consumer.format(P=pipeline, C="rm -f"), diff_tree, home=diff_tree, may_read=lambda p: True)
-    deleted = [a for a in res.accesses if a.mode == "delete"]
-    if res.indeterminate or any(not a.resolved for a in deleted):
-        return  # unknown: the guards deny it (never a silent allow)
-    paths = {a.path for a in deleted}
-    for a in args:
-        want = os.path.normpath(a if a.startswith("/") else os.path.join(diff_tree, a))
-        assert want in paths, (consumer.format(P=pipeline, C="rm -f"), a, sorted(paths))
+    assert_deletes_cover(res, bash_args(real), diff_tree, consumer.format(P=pipeline, C="rm -f"))

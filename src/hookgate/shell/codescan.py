@@ -24,6 +24,13 @@ def _word(ch: str) -> bool:
     return ch == "_" or ch.isalnum()
 
 
+def _blanks(code: str, j: int) -> int:
+    """The index after the whitespace at ``j`` (a regex's ``\\s*``)."""
+    while j < len(code) and code[j] in _WS:
+        j += 1
+    return j
+
+
 def ambiguous(code: str):
     """False when interp._AMBIGUOUS cannot match; None: ask the regex."""
     return None if any(a in code for a in AMBIGUOUS_ANCHORS) else False
@@ -44,25 +51,17 @@ def _open_mode(code: str) -> bool:
     """`open\\s*\\([^)]*?,\\s*(?:mode\\s*=\\s*)?['"][^'"]*[wax+]` may match (True) or cannot."""
     i = code.find("open")
     while i >= 0:
-        j = i + 4
-        while j < len(code) and code[j] in _WS:
-            j += 1
+        j = _blanks(code, i + 4)
         if j < len(code) and code[j] == "(":
             close = code.find(")", j + 1)
             inner_end = len(code) if close < 0 else close
             k = code.find(",", j + 1, inner_end)
             while k >= 0:
-                m = k + 1
-                while m < len(code) and code[m] in _WS:
-                    m += 1
+                m = _blanks(code, k + 1)
                 if code.startswith("mode", m):
-                    q = m + 4
-                    while q < len(code) and code[q] in _WS:
-                        q += 1
+                    q = _blanks(code, m + 4)
                     if q < len(code) and code[q] == "=":
-                        q += 1
-                        while q < len(code) and code[q] in _WS:
-                            q += 1
+                        q = _blanks(code, q + 1)
                         if _quoted_mode(code, q):
                             return True
                 if _quoted_mode(code, m):
@@ -89,25 +88,18 @@ def _perl_open(code: str) -> bool:
     n = len(code)
     while i >= 0:
         if i == 0 or not _word(code[i - 1]):
-            j = i + 4
-            while j < n and code[j] in _WS:
-                j += 1
+            j = _blanks(code, i + 4)
             if j < n and code[j] == "(":
                 j += 1
-            while j < n and code[j] in _WS:
-                j += 1
+            j = _blanks(code, j)
             while j < n and _word(code[j]):
                 j += 1
-            while j < n and code[j] in _WS:
-                j += 1
+            j = _blanks(code, j)
             if j < n and code[j] == ",":
                 j += 1
-            while j < n and code[j] in _WS:
-                j += 1
+            j = _blanks(code, j)
             if j < n and code[j] in "'\"":
-                j += 1
-                while j < n and code[j] in _WS:
-                    j += 1
+                j = _blanks(code, j + 1)
                 if code.startswith((">", "+<", "|"), j):
                     return True
         i = code.find("open", i + 1)
@@ -122,21 +114,17 @@ def _perl_print(code: str) -> bool:
         if i == 0 or not _word(code[i - 1]):
             j = i + 5
             if j < n and code[j] in _WS:
-                while j < n and code[j] in _WS:
-                    j += 1
+                j = _blanks(code, j)
                 if j < n and code[j] == "{":
                     j += 1
-                while j < n and code[j] in _WS:
-                    j += 1
+                j = _blanks(code, j)
                 if j < n and code[j] == "$":
                     j += 1
                 start = j
                 while j < n and _word(code[j]):
                     j += 1
                 if j > start:
-                    k = j
-                    while k < n and code[k] in _WS:
-                        k += 1
+                    k = _blanks(code, j)
                     if k > j:  # `\s*\}?\s`: one blank is enough
                         return True
                     if k < n and code[k] == "}" and k + 1 < n and code[k + 1] in _WS:

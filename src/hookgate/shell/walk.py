@@ -14,6 +14,7 @@ import time
 from hookgate.event import Access
 from hookgate.shell import words as W
 from hookgate.shell.expand import WordsMixin
+from hookgate.shell.freevars import candidate, textually_assigned
 from hookgate.shell.redirs import Feed, RedirMixin  # noqa: F401 (Feed re-exported)
 from hookgate.shell.words import GLOB, LIT, UNKNOWN, UNRES, Abort, Opaque, Seg  # noqa: F401 (re-exported)
 
@@ -198,8 +199,6 @@ class Walker(WordsMixin, RedirMixin):
 
     def is_free(self, name: str, st) -> bool:
         """Is ``name`` (absent from the state) a free variable: unset in the agent's shell?"""
-        from hookgate.shell.freevars import candidate, textually_assigned
-
         if self.no_free is True or self.open_vars or name in self.no_free or name in st.vars.assigned:
             return False
         if not candidate(name) or textually_assigned(self.command_text, name):
