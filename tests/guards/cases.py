@@ -123,6 +123,7 @@ ADVERSARIAL = [
     ("bash -O dotglob -c 'cat *'", D), ("shopt -s \"dot\"glob; rm -f *", D), ("cat \"$(pwd)/.env\"", D),
     ("cat $(dirname src/x)/../.env", D), ("cp \"$(readlink -f envlink)\" /tmp/x", D), ("cat \"$(basename /x/.env)\"", D),
     ("find $UNSET_DIR -name '.env' -exec cat {} \\;", D),  # unset, unquoted: no start point, so `.`
+    ("P=.env; X=P; cat ${!X}", D), ("read X; cat \"${!X}\"", D),  # indirect expansion, not `$!`
     ("D=$(get_dir); find \"$D\" -name '.env' -exec cat {} \\;", D), ("sudo find . -name '.env' | xargs cat", D),
     ("find . -printf '%f\\n' | xargs cat", D), ("find . -name '*env*' -exec cat {} \\;", D),
     ("find . -iname '*ENV' | xargs cat", D), ("find . -name '*nv' -delete", D), ("ls *.txt | xargs cat", D), ("cp `readlink envlink` /tmp/x", D), ("ln -sf .env l2; cat $(readlink l2)", D), ("cat $(find . | grep -e README -e env)", D),

@@ -465,6 +465,8 @@ add("x=f; declare \"$x=a.txt\"; cat $f", ["read ?$f"], cat="freevars")
 add("printf -v \"$(echo f)\" %s a.txt; cat $f", ["read ?$f"], cat="freevars")
 add("wait -p f; cat $f", ["read ?$f"], cat="freevars")
 add("cat $BASHPID $HOSTNAME", ["read ?$BASHPID", "read ?$HOSTNAME"], cat="freevars")  # bash sets them
+add("P=a.txt; X=P; cat ${!X}", ["read {C}/a.txt"], cat="freevars")  # indirect: the variable X names
+add("read X; cat ${!X}", ["read ?${!X}"], cat="freevars")
 # $_: the last argument of the previous simple command
 add("ls a.txt; cat $_", ["read {C}/a.txt"], cat="freevars")
 add("mkdir -p out && cd $_ && echo x > o.txt", ["write {C}/out/o.txt"], cat="freevars")

@@ -72,7 +72,8 @@ ASSIGN = ["{v}=a.txt", "{v}=", "printf -v{v} %s b.txt", "printf -v {v} %s a.txt"
           "false && {v}=b.txt", "false || {v}=a.txt", "{{ {v}=b.txt; }} > /dev/null", "set -- a.txt; {v}=$1",
           "{v}=a.txt; readonly {v}", "shopt -s expand_aliases; alias q='{v}=b.txt'"]
 USE = ["C ${v}", "C \"${v}\"", "C ${{{v}:-b.txt}}", "C ${{{v}-a.txt}}", "C ${{{v}:+a.txt}}", "C pre${v}",
-       "C $_", "C \"$E\" ${v}", "C ${{{v}%.txt}}.txt", "C \"$(dirname \"${v}\")\""]
+       "C $_", "C \"$E\" ${v}", "C ${{{v}%.txt}}.txt", "C \"$(dirname \"${v}\")\"", "q={v}; C ${{!q}}",
+       "q=E; C ${{!q}}"]
 WRAP = ["{s}", "for i in 1 2; do {s}; done", "if true; then {s}; fi", "( {s} )", "echo | {{ {s}; }}", "{s} &&  :",
         "while read -r i; do {s}; done <<< 'x\ny'"]
 

@@ -188,6 +188,8 @@ def _span_end(text: str, i: int) -> tuple[int, str, str]:
             while j < len(body) and body[j] in _NAME_CHARS:
                 j += 1
             name = body[:j] if j else body[:1]
+            if not j and body[:1] == "!" and len(body) > 1:
+                name = ""  # `${!X}`: the variable X names (any), not `$!`
         return min(n, k + 1), name, body
     if d in _NAME_CHARS:
         k = i + 1

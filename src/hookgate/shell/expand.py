@@ -120,6 +120,13 @@ class WordsMixin:
         name = (p.get("Param") or {}).get("Value", "")
         if name in ("@", "*") and p.get("Slice") and st.vars.get(name) == "":
             return ""  # ${@:3} of no positional parameters
+        if p.get("Excl") and not any(p.get(k) for k in ("Length", "Index", "Slice", "Names", "Width", "IsSet",
+                                                          "Repl", "Exp")):
+            # `${!X}`: the variable X names, when X's value is a known name
+            ref = self.param({"Param": {"Value": name}}, st, depth)
+            if isinstance(ref, str) and not isinstance(ref, Opaque) and ref.isidentifier():
+                return self.param({"Param": {"Value": ref}}, st, depth)
+            return UNKNOWN
         for k in ("Length", "Excl", "Index", "Slice", "Names", "Width", "IsSet"):
             if p.get(k):
                 return UNKNOWN
