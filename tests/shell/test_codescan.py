@@ -60,3 +60,20 @@ def test_common_one_liners_need_no_regex():
     for code in ("print(open('.env').read())", "import sys; print(sys.version)", "print(len(open('a.txt').readlines()))"):
         assert codescan.ambiguous(code) is False and codescan.write_api(code) is False
         assert codescan.literals(code) is not None
+
+
+@pytest.mark.parametrize("code,joined", [
+    ('open(".e" + "nv")', [".env"]),
+    ("open('.e' . 'nv')", [".env"]),
+    ('x = ".e" "nv"', [".env"]),
+    ('f(".e", "nv")', []),
+    ('"a" + b + "c"', []),
+])
+def test_joined_literals(code, joined):
+    assert codescan.joined_literals(code) == joined
+
+
+def test_path_tokens_outside_literals():
+    assert ".env" in codescan.path_tokens('print(f"{open(".env").read()}")')
+    assert "~/.ssh/id_rsa" in codescan.path_tokens("File.read(%q(~/.ssh/id_rsa))")
+    assert "print" not in codescan.path_tokens("print(1)")

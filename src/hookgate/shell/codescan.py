@@ -136,6 +136,31 @@ def _perl_print(code: str) -> bool:
 def literals(code: str):
     """The string literals of interp._STR.finditer (group 2), or None where a quote does not
     close plainly (an unterminated or triple-quoted literal: ask the regex)."""
+    spans = literal_spans(code)
+    return None if spans is None else [t for _, _, t in spans]
+
+
+def joined_literals(code: str) -> list:
+    """Literals the code concatenates — ``".e" + "nv"``, ``'.e' . 'nv'``, ``".e" "nv"`` — joined
+    (escapes left as written); [] when the literals are not plain (see ``literals``)."""
+    spans = literal_spans(code) or []
+    out = []
+    k = 0
+    while k < len(spans):
+        text, end = spans[k][2], spans[k][1]
+        m = k + 1
+        while m < len(spans) and code[end:spans[m][0]].strip(_WS) in ("", "+", "."):
+            text += spans[m][2]
+            end = spans[m][1]
+            m += 1
+        if m > k + 1:
+            out.append(text)
+        k = m
+    return out
+
+
+def literal_spans(code: str):
+    """(start, end, text) of each literal, as ``literals``; None where the regex must decide."""
     out = []
     i, n = 0, len(code)
     while i < n:
@@ -153,7 +178,7 @@ def literals(code: str):
             j += 2 if ch == "\\" and j + 1 < n else 1
         if j >= n or code[j] != c:
             return None  # unterminated: the regex backtracks over escapes
-        out.append(code[i + 1 : j])
+        out.append((i, j + 1, code[i + 1 : j]))
         i = j + 1
     return out
 
@@ -175,3 +200,23 @@ def pathish(s: str) -> bool:
         if 1 <= len(tail) <= 8 and all(_word(ch) for ch in tail):
             return True
     return False
+
+
+def path_tokens(code: str, limit: int = 200) -> list:
+    """Runs of path characters in the code, literal or not, that look like a path
+    (``~/…``, ``/…``, ``.name``, ``a/b``): what the code may name outside a plain literal
+    (``f"{open(".env").read()}"`` in Python 3.12, where quotes nest)."""
+    out = []
+    i, n = 0, len(code)
+    while i < n and len(out) < limit:
+        if not (_word(code[i]) or code[i] in ".~/-"):
+            i += 1
+            continue
+        j = i
+        while j < n and (_word(code[j]) or code[j] in ".~/-"):
+            j += 1
+        tok = code[i:j]
+        if tok.startswith(("~/", "/")) or "/" in tok or (len(tok) > 1 and tok[0] == "." and _word(tok[1])):
+            out.append(tok)
+        i = j
+    return out

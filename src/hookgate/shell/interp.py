@@ -48,6 +48,7 @@ def _code_literals(code: str):
     got = codescan.literals(code)  # without `re` where that is exact (ADR 0017)
     if got is not None:
         yield from got
+        yield from codescan.joined_literals(code)  # `".e" + "nv"` names `.env`
         return
     for m in _STR.finditer(code):
         yield m.group(2)
@@ -84,6 +85,23 @@ def analyse_code(c: Call, code_field, lang: str) -> None:
                 found = True
                 field = (c.w.home + cand[1:], LIT) if cand.startswith("~/") else (cand, LIT)
                 c.acc(field, W_ if writes else R, via + (" (write API)" if writes and not ambiguous else (" (ambiguous code)" if ambiguous else "")))
+    if c.w.flagged is not None and isinstance(cwd, str):
+        # a protected name anywhere in the code, in or out of a plain literal (nested f-string
+        # quotes, `open(x := ".env")`): reported when the guards would flag it, so benign
+        # tokens (`.read`, `os/path`) add no noise
+        from hookgate.event import Access
+        from hookgate.shell.walk import norm
+
+        for tok in codescan.path_tokens(code):
+            path = c.w.home + tok[1:] if tok.startswith("~/") else norm(tok, cwd)
+            if path and c.w.flagged(Access(path, R, True, via, c.name)):
+                c.acc((path, LIT), R, via + " (named in the code)")
+                found = True
+    if ambiguous:
+        # code that builds at run time what it opens or runs (`chr(46)+'env'`, base64, exec,
+        # backticks, subprocess): any file, read or written — the guards cannot tell which
+        c.raw(f"$({lang} code)", R, False, f"{lang} (dynamic code)")
+        c.raw(f"$({lang} code)", W_, False, f"{lang} (dynamic code)")
     if not found:
         c.raw("", X, False, f"{lang} code")
     if lang == "python" and ("hookgate" in code):
