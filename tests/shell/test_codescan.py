@@ -11,7 +11,8 @@ from hookgate.shell import codescan, interp
 
 FRAGMENTS = ["open", "open(", "fopen(", "print", "print ", "{", "}", "$", "fh", "(", ")", ",", " ", "\t", "\n",
              "'", '"', "`", "\\", "w", "a", "r", "x", "+", ">", "+<", "|", "mode", "=", ".env", "/", ".", "~", "_",
-             "read()", "sh", "exec", "os.", "chr", "b", "é", "'''", '"""', "r'", "a.txt", "-", "1"]
+             "read()", "sh", "exec", "os.", "chr", "b", "é", "'''", '"""', "r'", "a.txt", "-", "1", "system",
+             "compile", "decode", "fromhex", "atob", "base64", "platform.", "re."]
 CODE = st.lists(st.sampled_from(FRAGMENTS), max_size=14).map("".join)
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 # every alternative of interp._AMBIGUOUS contains one of these
 AMBIGUOUS_ANCHORS = ("exec", "eval", "system", "subprocess", "popen", "spawn", "child_process", "__import__",
                      "importlib", "getattr", "compile", "chr", "fromCharCode", "base64", "b64decode", "codecs",
-                     "decode", "\\x", "`", "qx", "%x{", "Kernel.", "sh", "pty.", "runpy", "backtick")
+                     "decode", "\\x", "`", "qx", "%x{", "Kernel.", "sh", "pty.", "runpy", "backtick", "atob",
+                     "fromhex", "unhexlify")
 # every alternative of interp._WRITE_API contains one of these; "open" and "print" are decided
 # here for the forms interp's regex knows (`open(f, 'w')`, perl `open(FH, ">f")`, `print FH`)
 WRITE_ANCHORS = ("write_", ".write(", "os.", "shutil.", "unlink", "rmdir", ".touch(", "rename", ".replace(",

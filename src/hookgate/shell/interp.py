@@ -35,8 +35,10 @@ _STR = _Lazy(r"""(?:[rbuRBUfF]{0,2})("{3}|'{3}|"|'|`)((?:\\.|(?!\1).)*?)\1""", 1
 _WRITE_API = _Lazy(
     r"""open\s*\([^)]*?,\s*(?:mode\s*=\s*)?['"][^'"]*[wax+]|write_(?:text|bytes)|\.write\(|os\.(?:remove|unlink|rename|replace|rmdir|removedirs|makedirs|mkdir|truncate|chmod|chown|symlink|link|utime)|shutil\.|\.unlink\(|\.rmdir\(|\.touch\(|\.rename\(|\.replace\(|\.mkdir\(|\.chmod\(|writeFile|appendFile|createWriteStream|fs\.(?:unlink|rm|rmdir|rename|copyFile|mkdir|truncate|chmod|symlink|cp|writev?)|File\.(?:write|delete|unlink|rename|open\([^)]*['"][wa])|FileUtils|IO\.write|\bunlink\b|\brename\b|\bsymlink\b|\bmkdir\b|\brmdir\b|\btruncate\b|\bopen\s*\(?\s*\w*\s*,?\s*['"]\s*(?:>|\+<|\|)|\bprint\s+\{?\s*\$?\w+\s*\}?\s|file_put_contents|fwrite|fopen\([^)]*['"][wax]|copy\(|\.save\(|\.to_csv\(|\.dump\(|json\.dump\b|np\.save|sqlite3\.connect|pickle\.dump|tarfile|zipfile|\.extractall\("""
 )
+# code that builds at run time what it opens or runs (ADR 0007): `os.system(` but not
+# `platform.system()`, builtin `compile(` but not `re.compile(`, decoders but not `.decode()`
 _AMBIGUOUS = _Lazy(
-    r"""\bexec\s*\(|\beval\s*\(|\bsystem\s*\(|subprocess|popen|\bspawn|child_process|execSync|execFile|__import__|importlib|getattr\s*\(|compile\s*\(|\bchr\s*\(|fromCharCode|base64|b64decode|codecs\.decode|\bdecode\s*\(|\\x[0-9a-fA-F]{2}|`[^`]*`|\bqx\b|%x\{|Kernel\.|IO\.popen|\bsh\s*\(|os\.exec|pty\.|runpy|\bbackticks?\b"""
+    r"""\bexec\s*\(|\beval\s*\(|(?<![\w.])system\s*\(|os\.system\s*\(|subprocess|popen|\bspawn|child_process|execSync|execFile|__import__|importlib|getattr\s*\(|(?<![\w.])compile\s*\(|\bchr\s*\(|fromCharCode|b64decode|b32decode|b16decode|a85decode|b85decode|decodebytes|['"]base64['"]|\batob\s*\(|fromhex|unhexlify|codecs\.decode|\\x[0-9a-fA-F]{2}|`[^`]*`|\bqx\b|%x\{|Kernel\.|IO\.popen|\bsh\s*\(|os\.exec|pty\.|runpy|\bbackticks?\b"""
 )
 _NAMEISH = _Lazy(r"^[\w.~/-]{1,255}$")
 _PATHISH = _Lazy(r"^(?:~|\.{1,2}(?:/|$)|/)|/|^\.[\w-]|\.\w{1,8}$")
@@ -63,9 +65,10 @@ def analyse_code(c: Call, code_field, lang: str) -> None:
     code = text
     from hookgate.shell import codescan
 
-    ambiguous = codescan.ambiguous(code)
+    scanned = code.replace("`", "'") if lang.startswith(("node", "deno", "bun")) else code  # JS: template strings
+    ambiguous = codescan.ambiguous(scanned)
     if ambiguous is None:
-        ambiguous = bool(_AMBIGUOUS.search(code))
+        ambiguous = bool(_AMBIGUOUS.search(scanned))
     writes = ambiguous or codescan.write_api(code)
     if writes is None:
         writes = bool(_WRITE_API.search(code))
