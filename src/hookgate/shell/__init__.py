@@ -77,51 +77,48 @@ def analyse(command: str, cwd: str, env=None, home: str | None = None, time_cap:
     ``flagged(access) -> bool``: would the guards deny or ask about this unresolved access?
     Where a loop or ``find -exec`` over a symbolic listing leaves such an access, the engine
     runs it over the files there are now instead (``Walker.try_concrete``)."""
-    res = _analyse(command, cwd, env, home, time_cap, may_read, flagged)
-    if may_read is not None and res[1]:
-        res = _analyse(command, cwd, env, home, time_cap, None, flagged)
-    return res[0]
-
-
-def _analyse(command, cwd, env, home, time_cap, may_read, flagged=None):
-    """One pass with free variables (``freevars``); again without the names a pass resolved as
-    free but saw assigned later (a loop body), or without any after a dynamic assignment."""
-    no_free: set | bool = set()
-    deadline = time.monotonic() + time_cap
-    for _ in range(3):
-        res = _analyse_once(command, cwd, env, home, max(0.05, deadline - time.monotonic()), may_read, flagged,
-                            no_free)
-        w = res[2]
-        if w is not None and w.dynamic_in_loop and (w.any_assigned or w.free_used) and no_free is not True:
-            # a dynamic assignment in a loop: from the start, nothing free (and nothing known)
-            res = _analyse_once(command, cwd, env, home, max(0.05, deadline - time.monotonic()), may_read, flagged,
-                                True, all_unknown=w.any_assigned)
-            break
-        if w is None or not w.free_used:
-            break
-        else:
-            late = w.free_used & res[0].assigned
-            if not late:
-                break
-            no_free = no_free | late
-    else:
-        res = _analyse_once(command, cwd, env, home, max(0.05, deadline - time.monotonic()), may_read, flagged, True)
-    return res[0], res[1]
-
-
-def _analyse_once(command, cwd, env, home, time_cap, may_read, flagged, no_free, all_unknown=False):
     start = time.monotonic()
     env = dict(env or {})
     if home is None:
         home = env.get("HOME") or os.path.expanduser("~")
     cwd = os.path.normpath(cwd) if cwd and cwd.startswith("/") else (os.path.abspath(cwd) if cwd else "/")
     try:
-        tree, fast = _parse.parse(command, time_cap)
+        tree, fast = _parse.parse(command, time_cap)  # once: every pass below walks this tree
     except _parse.ParseError as e:
-        return Analysis(command, [], True, str(e), []), False, None
+        return Analysis(command, [], True, str(e), [])
     except Exception as e:  # noqa: BLE001 - the hot path must never crash
-        return Analysis(command, [], True, f"parser failure: {type(e).__name__}: {e}", []), False, None
-    w = Walker(home, start + time_cap)
+        return Analysis(command, [], True, f"parser failure: {type(e).__name__}: {e}", [])
+    from hookgate.shell.freevars import environment
+
+    agent_env = environment(env)  # looked up when the command has not assigned a name (expand.param)
+    agent_env["HOME"] = home
+    job = (command, tree, fast, cwd, agent_env, home, start + time_cap, flagged)
+    res = _analyse(job, may_read)
+    if may_read is not None and res[1]:
+        res = _analyse(job, None)
+    return res[0]
+
+
+def _analyse(job, may_read):
+    """One pass with free variables (``freevars``); again without the names a pass resolved as
+    free but saw assigned later (a loop body), or without any after a dynamic assignment in a
+    loop (from the start, nothing known then)."""
+    no_free: set | bool = set()
+    for _ in range(3):
+        res = _walk(job, may_read, no_free)
+        w = res[2]
+        if w.dynamic_in_loop and (w.any_assigned or w.free_used):
+            return _walk(job, may_read, True, all_unknown=w.any_assigned)[:2]
+        late = w.free_used & res[0].assigned
+        if not late:
+            return res[:2]
+        no_free = no_free | late
+    return _walk(job, may_read, True)[:2]
+
+
+def _walk(job, may_read, no_free, all_unknown=False):
+    command, tree, fast, cwd, agent_env, home, deadline, flagged = job
+    w = Walker(home, deadline)
     w.may_read = may_read
     w.flagged = flagged
     w.glob_options(command)
@@ -130,10 +127,7 @@ def _analyse_once(command, cwd, env, home, time_cap, may_read, flagged, no_free,
     w.all_unknown = all_unknown
     if not fast:
         w.src = command.encode("utf-8", "surrogateescape")
-    from hookgate.shell.freevars import environment
-
-    w.env = environment(env)  # looked up when the command has not assigned a name (expand.param)
-    w.env["HOME"] = home
+    w.env = agent_env
     st = State(cwd, {}, {})
     # the agent's shell runs the command with no arguments: $1…, $@ are empty (ADR 0007)
     bind_positional(st, [])
