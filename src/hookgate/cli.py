@@ -7,6 +7,7 @@ The list below is the registry: explicit, in help order.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import typer
@@ -30,10 +31,12 @@ app = typer.Typer(
     name="hookgate",
     help="One hook executor for AI coding agents: guards, rollout stages, approvals, "
     "coordination, budgets and a hash-chained ledger.",
+    epilog="Run 'hookgate COMMAND -h' (or 'hookgate help COMMAND') for a command's options.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
@@ -49,33 +52,52 @@ def _version(value: bool) -> None:
 def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
 ) -> None:
-    """hookgate — run `hookgate COMMAND --help` for a command's options."""
+    """hookgate — run `hookgate COMMAND -h` for a command's options."""
 
 
 for _name in COMMAND_MODULES:
     importlib.import_module(f"hookgate.commands.{_name}").register(app)
 
 
+def _usage_line(e: typer.TyperException) -> str:
+    """One line for a usage error: where it happened, what was wrong, where help is."""
+    ctx = getattr(e, "ctx", None)
+    where = getattr(ctx, "command_path", "") or "hookgate"
+    msg = e.format_message().strip().rstrip(".")  # typer already adds "Did you mean …?"
+    return f"{where}: {msg} (see '{where} -h')"
+
+
+def _is_help_request(e: BaseException) -> bool:
+    """A group or command called without arguments: its help is the answer, not an error."""
+    return any(c.__name__ == "NoArgsIsHelpError" for c in type(e).__mro__)
+
+
 def run(argv: list[str]) -> int:
+    if argv[:1] == ["help"]:  # `hookgate help [COMMAND…]` is `hookgate [COMMAND…] --help`
+        argv = [*argv[1:], "--help"]
     try:
         rv = app(args=argv, prog_name="hookgate", standalone_mode=False)
-    except SystemExit as e:  # typer.Exit inside standalone_mode=False surfaces as an int
+    except SystemExit as e:
         return int(e.code or 0) if not isinstance(e.code, str) else 1
     except typer.Exit as e:
         return e.exit_code
-    except typer.Abort:
-        typer.echo("Aborted.", err=True)
+    except (typer.Abort, KeyboardInterrupt):
+        typer.echo("hookgate: aborted", err=True)
+        return 130 if sys.exc_info()[0] is KeyboardInterrupt else 1
+    except typer.TyperException as e:  # usage errors (typer's click), exit code 2
+        code = getattr(e, "exit_code", 1)
+        if _is_help_request(e):
+            typer.echo(e.format_message().rstrip("\n"))
+            return 0
+        if code == 2:
+            typer.echo(_usage_line(e), err=True)
+        else:
+            typer.echo(f"hookgate: {e.format_message().strip()}", err=True)
+        return code
+    except Exception as e:  # a bug of ours: one line (the traceback on request), never silence
+        if os.environ.get("HOOKGATE_DEBUG"):
+            raise
+        typer.echo(f"hookgate: internal error: {type(e).__name__}: {e} (HOOKGATE_DEBUG=1 shows the traceback)",
+                   err=True)
         return 1
-    except Exception as e:  # click usage errors and our own
-        import click
-
-        if isinstance(e, click.exceptions.Exit):
-            return e.exit_code
-        if isinstance(e, click.ClickException):
-            e.show(file=sys.stderr)
-            return e.exit_code
-        if isinstance(e, click.exceptions.Abort):
-            typer.echo("Aborted.", err=True)
-            return 1
-        raise
     return rv if isinstance(rv, int) else 0
