@@ -51,6 +51,9 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+    project: str = typer.Option("", "--project", metavar="DIR",
+                                help="The project to work on (accepted before or after the command). Default: "
+                                "the git repository around the current directory, else the current directory."),
 ) -> None:
     """hookgate — run `hookgate COMMAND -h` for a command's options."""
 
@@ -72,7 +75,40 @@ def _is_help_request(e: BaseException) -> bool:
     return any(c.__name__ == "NoArgsIsHelpError" for c in type(e).__mro__)
 
 
+def _take_project(argv: list[str]) -> tuple[list[str], str | None]:
+    """Remove ``--project DIR`` / ``--project=DIR`` (before any ``--``) from *argv*; every command
+    accepts it. Returns (argv, DIR or None); DIR "" means the value is missing."""
+    out, project, i = [], None, 0
+    while i < len(argv):
+        a = argv[i]
+        if a == "--":
+            out.extend(argv[i:])
+            break
+        if a == "--project":
+            project = argv[i + 1] if i + 1 < len(argv) else ""
+            i += 2
+            continue
+        if a.startswith("--project="):
+            project = a.split("=", 1)[1]
+            i += 1
+            continue
+        out.append(a)
+        i += 1
+    return out, project
+
+
 def run(argv: list[str]) -> int:
+    argv, project = _take_project(list(argv))
+    if project is not None:
+        from hookgate.commands import _common
+
+        if not project:
+            typer.echo("hookgate: --project needs a directory (see 'hookgate -h')", err=True)
+            return 2
+        if not os.path.isdir(project):
+            typer.echo(f"hookgate: --project {project}: no such directory", err=True)
+            return 2
+        _common.PROJECT_OVERRIDE = os.path.realpath(project)
     if argv[:1] == ["help"]:  # `hookgate help [COMMAND…]` is `hookgate [COMMAND…] --help`
         argv = [*argv[1:], "--help"]
     try:

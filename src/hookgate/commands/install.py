@@ -9,7 +9,7 @@ import os
 import typer
 
 from hookgate import paths
-from hookgate.commands._common import fail, project_root
+from hookgate.commands._common import PROJECT_HELP, fail, project_root
 from hookgate.installer import checks, merge, targets
 
 PLATFORM_HELP = "claude-code | cursor | gemini-cli | all (repeatable)"
@@ -80,6 +80,7 @@ def register(app: typer.Typer) -> None:
         scope: str = typer.Option("project", "--scope", help="project (.claude/, .cursor/, .gemini/ here) or user (~/)"),
         dry_run: bool = typer.Option(False, "--dry-run", help="Print the diff; write nothing."),
         command: str = typer.Option("", "--command", help="Absolute path of the hookgate to register (default: this one)."),
+        project: str = typer.Option("", "--project", metavar="DIR", help=PROJECT_HELP),
     ) -> None:
         """Wire hookgate into the agents' hook settings (idempotent; foreign entries untouched)."""
         ts = _targets(platform, scope)
@@ -97,6 +98,7 @@ def register(app: typer.Typer) -> None:
         platform: list[str] = typer.Option([], "--platform", help=PLATFORM_HELP),
         scope: str = typer.Option("project", "--scope", help="project or user"),
         dry_run: bool = typer.Option(False, "--dry-run", help="Print the diff; write nothing."),
+        project: str = typer.Option("", "--project", metavar="DIR", help=PROJECT_HELP),
     ) -> None:
         """Remove hookgate's entries (only those); restore the original file when nothing else changed."""
         ts = _targets(platform, scope)
