@@ -30,7 +30,7 @@ USAGE = [
     (["status", "--bogus"], r"^hookgate status: No such option: --bogus \(see 'hookgate status -h'\)$"),
     (["audit", "why"], r"^hookgate audit why: Missing argument '.+' \(see 'hookgate audit why -h'\)$"),
     (["rollout", "promote"], r"^hookgate rollout promote: Missing argument '.+' \(see 'hookgate rollout promote -h'\)$"),
-    (["doctor", "--json"], r"^hookgate doctor: No such option: --json \(see 'hookgate doctor -h'\)$"),
+    (["doctor", "--jsn"], r"^hookgate doctor: No such option: --jsn \(Possible options: --json\) \(see 'hookgate doctor -h'\)$"),
     (["audit", "tail", "-n", "many"], r"^hookgate audit tail: Invalid value for .*"),
 ]
 
@@ -76,3 +76,12 @@ def test_every_import_is_stdlib_or_a_declared_dependency():
         name = re.split(r"[<>=!~\[; ]", d, maxsplit=1)[0].lower().replace("-", "_")
         if import_name.get(name, name) in third:
             assert "<" in d or "==" in d, f"{d}: pin an upper bound for what we import"
+
+
+def test_doctor_json_is_one_json_document(tmp_path):
+    r = run_cli("doctor", "--json", "--platform", "claude-code", cwd=tmp_path)
+    import json
+
+    doc = json.loads(r.stdout)
+    assert doc["version"] == 1 and {"summary", "findings", "command", "project"} <= set(doc)
+    assert r.returncode == (0 if doc["summary"]["ok"] else 1)

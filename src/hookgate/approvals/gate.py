@@ -18,6 +18,7 @@ from hookgate import chain, rollout
 from hookgate import event as ev
 from hookgate.approvals import store
 from hookgate.approvals.action import action_of
+from hookgate.selfcmd import command
 
 ADR = "adr/0012-approvals.md"
 SETTINGS_HOOK = "self-protection"  # approvals settings live under its policy (pinned to enforce)
@@ -100,7 +101,7 @@ def queued_message(event: ev.Event, records: list[dict], req: dict) -> str:
     rid = req["id"]
     return (
         f"hookgate: this {_tool(event)} call needs a human's approval: {_why(records)}. "
-        f"It is queued as approval request {rid}: ask the user to run `hookgate approvals approve {rid}` "
+        f"It is queued as approval request {rid}: ask the user to run `{command()} approvals approve {rid}` "
         f"in their own terminal (agents cannot approve; {ADR}). Meanwhile continue with other work that "
         "does not need this action, and retry exactly this call once the user says it is approved "
         "(a different command, path or content needs a new approval)."
