@@ -157,7 +157,7 @@ def no_prompt_reason(event: ev.Event) -> str:
 
 def queued_message(event: ev.Event, records: list[dict], req: dict, no_prompt: str = "") -> str:
     rid = req["id"]
-    why_queue = f" No prompt can be shown here ({no_prompt})." if no_prompt else ""
+    why_queue = f" No prompt can be shown here: {no_prompt}." if no_prompt else ""
     return (
         f"hookgate: this {_tool(event)} call needs a human's approval: {_why(records)}.{why_queue} "
         f"It is queued as approval request {rid}: ask the user to run `{command()} approvals approve {rid}` "

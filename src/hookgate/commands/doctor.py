@@ -167,9 +167,16 @@ def check_path(ctx: Context) -> list[Finding]:
     """`hookgate` on PATH is this one (agents' messages and the README use the bare name)."""
     found = shutil.which("hookgate")
     if not found:
+        link = os.path.join(os.environ.get("XDG_BIN_HOME") or os.path.join(ctx.home, ".local", "bin"), "hookgate")
+        if os.path.realpath(link) == os.path.realpath(ctx.command):
+            where = os.path.dirname(link)
+            shown = "$HOME" + where[len(ctx.home):] if where.startswith(ctx.home.rstrip("/") + "/") else where
+            fix = f'add this line to your shell\'s rc file (~/.bashrc, ~/.zshrc): export PATH="{shown}:$PATH"'
+        else:
+            fix = (f"link it where your PATH looks (`ln -s {ctx.command} ~/.local/bin/hookgate`), or add "
+                   f"{os.path.dirname(ctx.command)} to PATH in your shell's rc file")
         return [Finding("path", WARN, "`hookgate` is not on your PATH (the hook itself runs by absolute path)",
-                        fix=f"add {os.path.dirname(ctx.command)} (or ~/.local/bin with a link to {ctx.command}) "
-                            "to PATH in your shell's rc file")]
+                        fix=fix)]
     if os.path.realpath(found) != os.path.realpath(ctx.command):
         return [Finding("path", WARN, f"`hookgate` on PATH is {found}, not {ctx.command}",
                         fix="remove the other one, or put this one first on PATH")]
