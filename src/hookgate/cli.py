@@ -75,6 +75,26 @@ def _is_help_request(e: BaseException) -> bool:
     return any(c.__name__ == "NoArgsIsHelpError" for c in type(e).__mro__)
 
 
+def _name_values(cmd) -> None:
+    """Help shows `--since SINCE`, `-n N`, not typer's `--since <str>`: every option that takes
+    a value and has no metavar gets its name in capitals (display only)."""
+    for p in getattr(cmd, "params", ()):
+        if getattr(p, "param_type_name", "") == "option" and not getattr(p, "is_flag", True) \
+                and p.metavar is None and p.name:
+            p.metavar = "N" if p.name == "n" else p.name.upper()
+    for sub in (getattr(cmd, "commands", None) or {}).values():
+        _name_values(sub)
+
+
+def _command():
+    cmd = typer.main.get_command(app)
+    try:
+        _name_values(cmd)
+    except Exception:  # noqa: BLE001 - typer's internals moved: the plain help still works
+        pass
+    return cmd
+
+
 def _take_project(argv: list[str]) -> tuple[list[str], str | None]:
     """Remove ``--project DIR`` / ``--project=DIR`` (before any ``--``) from *argv*; every command
     accepts it. Returns (argv, DIR or None); DIR "" means the value is missing."""
@@ -112,7 +132,7 @@ def run(argv: list[str]) -> int:
     if argv[:1] == ["help"]:  # `hookgate help [COMMAND…]` is `hookgate [COMMAND…] --help`
         argv = [*argv[1:], "--help"]
     try:
-        rv = app(args=argv, prog_name="hookgate", standalone_mode=False)
+        rv = _command()(args=argv, prog_name="hookgate", standalone_mode=False)
     except SystemExit as e:
         return int(e.code or 0) if not isinstance(e.code, str) else 1
     except typer.Exit as e:
