@@ -160,6 +160,10 @@ def check_wiring(ctx: Context) -> list[Finding]:
                 out.append(Finding("wiring", FAIL, detail, platform=plat,
                                    fix="edit the file as the message says, then "
                                        f"`hookgate install --platform {plat} --scope {scope}`"))
+    if out and all(f.status == PASS and f.detail.startswith("not wired") for f in out):
+        out = [Finding("wiring", WARN, f"hookgate is not wired for any agent here ({', '.join(ctx.platforms)})",
+                       fix="hookgate install --platform claude-code (or cursor, gemini-cli, all); "
+                           "--scope user for every project")]
     return out
 
 

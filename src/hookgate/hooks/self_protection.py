@@ -318,8 +318,7 @@ def check(event, accesses, analysis, project_root, state_dir, home):
                 return ev.Verdict(
                     HOOK_ID, ev.BLOCK, "hookgate-command",
                     f"{why}", ADR,
-                    "read-only commands are allowed (hookgate status, explain, audit tail/why/verify, "
-                    "rollout status/show, locks list, budget show); a human runs the rest",
+                    _readonly_hint(),
                 )
         command = event.tool_input.get("command") if isinstance(event.tool_input, dict) else None
         why = _hookgate_in_text(command) if isinstance(command, str) else None
@@ -337,3 +336,11 @@ def check(event, accesses, analysis, project_root, state_dir, home):
                 ADR, "split the command into plain steps with literal paths",
             )
     return ev.allow(HOOK_ID)
+
+
+def _readonly_hint() -> str:
+    """The read-only hookgate commands an agent may run, by the absolute path it can run them with."""
+    from hookgate.selfcmd import command
+
+    return (f"read-only commands are allowed ({command()} status, explain, audit tail/why/verify, "
+            "rollout status/show, locks list, budget show); a human runs the rest")
