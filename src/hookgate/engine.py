@@ -158,9 +158,10 @@ def decide_and_record(event: ev.Event, env: dict, t0: float) -> ev.Decision:
     return decision
 
 
-def _fallback_state(env: dict) -> str:
-    root = paths.find_project_root(env.get("CLAUDE_PROJECT_DIR") or env.get("CURSOR_PROJECT_DIR") or os.getcwd())
-    return paths.state_dir(root, env)
+def _fallback_state(env: dict, platform: str = "") -> str:
+    """The state dir when there is no Event: the governed project from what the platform
+    controls (ADR 0018), never from the payload."""
+    return paths.state_dir(paths.governed_root(platform, env), env)
 
 
 def record_bad_input(platform: str, reason: str, data: bytes, env: dict, t0: float) -> None:
@@ -171,7 +172,7 @@ def record_bad_input(platform: str, reason: str, data: bytes, env: dict, t0: flo
     rec["outcome"] = ev.BLOCK
     rec["latency_ms"] = round((time.perf_counter() - t0) * 1000, 3)
     try:
-        ledger.append(_fallback_state(env), rec)
+        ledger.append(_fallback_state(env, platform), rec)
     except Exception:  # noqa: BLE001 - the deny is rendered regardless
         pass
 
@@ -181,4 +182,4 @@ def record_crash(platform: str, reason: str, env: dict, t0: float) -> None:
     rec["error"] = reason
     rec["outcome"] = ev.BLOCK
     rec["latency_ms"] = round((time.perf_counter() - t0) * 1000, 3)
-    ledger.append(_fallback_state(env), rec)
+    ledger.append(_fallback_state(env, platform), rec)

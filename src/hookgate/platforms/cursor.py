@@ -231,7 +231,9 @@ def parse(data: bytes, env: dict) -> ev.Event:
         cwd = os.path.normpath(os.path.join(cwd, cwd_override))
     return make_event(
         PLATFORM, obj, phase=phase, name=name, session=session, cwd=cwd, tool_kind=tool_kind,
-        tool_name=tool_name, tool_input=tool_input, capabilities=caps, extra=extra,
+        tool_name=tool_name, tool_input=tool_input, capabilities=caps, extra=extra, env=env,
+        workspace_roots=obj.get("workspace_roots") if isinstance(obj.get("workspace_roots"), list) else (),
+        hint=hint if isinstance(hint, str) else "",
     )
 
 
