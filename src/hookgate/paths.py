@@ -175,6 +175,51 @@ def state_dir(project_root: str, env: dict | None = None) -> str:
     return os.path.join(project_root, ".hookgate", "state")
 
 
+def open_regular(path: str) -> int | None:
+    """A read-only descriptor of *path* when it is a regular file, else None (ADR 0018 item 5).
+
+    Path fields the hook opens come from the model: ``O_NONBLOCK`` so a FIFO (or a device)
+    cannot hang the open, ``O_NOCTTY``, and ``fstat`` after the open (no race with a swap) to
+    refuse anything but a regular file. Reads from a regular file never block."""
+    import stat
+
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except (OSError, ValueError):
+        return None
+    try:
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            return fd
+    except OSError:
+        pass
+    os.close(fd)
+    return None
+
+
+def read_regular(path: str, limit: int) -> bytes | None:
+    """At most *limit* bytes of a regular file (see :func:`open_regular`); None when it is not
+    one, cannot be read, or is larger than *limit*."""
+    fd = open_regular(path)
+    if fd is None:
+        return None
+    try:
+        if os.fstat(fd).st_size > limit:
+            return None
+        chunks, n = [], 0
+        while n <= limit:
+            b = os.read(fd, min(1 << 20, limit + 1 - n))
+            if not b:
+                break
+            chunks.append(b)
+            n += len(b)
+        return None if n > limit else b"".join(chunks)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
 def config_dir(project_root: str) -> str:
     return os.path.join(project_root, ".hookgate")
 
