@@ -1,0 +1,112 @@
+"""Scope writes: a write, delete or reset of a directory or the whole tree (ADR 0022). Hot path.
+
+``git reset --hard``, ``git checkout BRANCH``, ``git stash``, ``git pull``/``merge``/``rebase``
+rewrite the whole worktree; ``git checkout -- DIR``, ``git restore DIR``, ``git clean DIR``,
+``rm -r DIR`` and ``mv DIR …`` a directory. Such a write destroys what *other* sessions have
+not committed inside it — in this checkout only (another worktree's files are untouched).
+
+Which files hold uncommitted changes is asked of git (``git status``, bounded in time); a
+file git cannot vouch for (timeout, error, no repository) counts as changed.
+"""
+
+from __future__ import annotations
+
+import os
+
+from hookgate.coordination import identity
+
+GIT_TIMEOUT = 1.5
+MAX_PATHSPECS = 200
+WORK_MODES = ("intent_write", "write", "exclusive")  # claims that stand for unsaved work
+
+
+def scope_of(access, cwd: str, top: str | None) -> tuple[str, bool] | None:
+    """(directory the access rewrites, whether git's ignored files are spared) or None when
+    the access is not a scope write (a single file, or a read)."""
+    if access.mode not in ("write", "delete") or not access.resolved:
+        return None
+    via = access.via or ""
+    path = access.path
+    if access.tool == "git" or via.startswith("git "):
+        if via.endswith("(working tree)"):
+            return (top or path), True
+        if via.startswith("git stash") and (path == cwd or path == top) and os.path.isdir(path):
+            return (top or path), True  # `git stash` (no pathspec) stashes the whole tree
+        if os.path.isdir(path) and not os.path.islink(path):
+            return path, not via.startswith("git clean")
+        return None
+    if access.mode == "delete" and os.path.isdir(path) and not os.path.islink(path):
+        return path, False  # rm -r, mv of a directory: ignored files go too
+    return None
+
+
+def candidates(data: dict, scope_key: str, top: str | None, session: str, now: float) -> list[tuple[str, dict]]:
+    """Live leases and work claims of other sessions, in this checkout, inside *scope_key*."""
+    from hookgate.coordination import claims, leases
+
+    out = []
+    for k, lease in data["leases"].items():
+        if not leases.live(lease, now) or (session and lease.get("session") == session):
+            continue
+        if (lease.get("wt") or top) != top or not identity.under(k, scope_key):
+            continue
+        out.append((k, dict(lease, mode="lease")))
+    for c in data["claims"]:
+        if not claims.is_held(c) or not claims.live(c, now) or (session and c.get("session") == session):
+            continue
+        if c.get("mode") not in WORK_MODES or (c.get("wt") or top) != top:
+            continue
+        if identity.overlaps(c["path"], scope_key):
+            inner = c["path"] if identity.under(c["path"], scope_key) else scope_key
+            out.append((inner, c))
+    return out
+
+
+def git_changes(top: str | None, keys, timeout: float = GIT_TIMEOUT) -> list[tuple[str, str]] | None:
+    """``[(status code, repo-relative path)]`` of files with uncommitted changes under *keys*
+    (tracked changes, untracked and ignored files), or None when git cannot say in time."""
+    if not top:
+        return None
+    import subprocess
+
+    keys = sorted(set(keys))
+    specs = [] if "." in keys or len(keys) > MAX_PATHSPECS else [os.fsencode(k) for k in keys]
+    if any(identity.is_abs_key(k) for k in keys):
+        return None
+    argv = [b"git", b"--no-optional-locks", b"--literal-pathspecs", b"-C", os.fsencode(top), b"status",
+            b"--porcelain=v1", b"-z", b"--untracked-files=all", b"--ignored=matching", b"--no-renames",
+            b"--ignore-submodules=none", b"--"] + specs
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env["LC_ALL"] = "C"
+    try:
+        proc = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                              timeout=timeout, env=env)
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return None
+    if proc.returncode != 0:
+        return None
+    out = []
+    for item in proc.stdout.split(b"\0"):
+        if len(item) > 3:
+            out.append((item[:2].decode("ascii", "replace"), os.fsdecode(item[3:]).rstrip("/")))
+    return out
+
+
+def unsaved(cands, changes, spare_ignored: bool) -> list[tuple[str, dict]]:
+    """The candidates whose files hold uncommitted changes (all of them when *changes* is None)."""
+    if changes is None:
+        return list(cands)
+    dirty = [p for code, p in changes if not (spare_ignored and code == "!!")]
+    if not dirty:
+        return []
+    dset = set(dirty)
+    out = []
+    for k, holder in cands:
+        parts = k.split("/")
+        hit = k == "." or any("/".join(parts[:i]) in dset for i in range(1, len(parts) + 1))
+        if not hit and holder.get("mode") != "lease":  # a claim on a directory: anything below
+            pre = k.rstrip("/") + "/"
+            hit = any(p.startswith(pre) for p in dirty)
+        if hit:
+            out.append((k, holder))
+    return out
