@@ -51,7 +51,9 @@ def _key(p: str) -> str:
 def _rel(p: str, root: str = "") -> str:
     """Keys are shown as they are (repository-relative; absolute outside the repository),
     with unprintable characters escaped."""
-    return p if p.isprintable() else ascii(p)[1:-1]
+    from hookgate.coordination.describe import show
+
+    return show(p)
 
 
 def _waiting(on: str, root: str) -> str:

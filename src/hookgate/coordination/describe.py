@@ -51,4 +51,16 @@ def _where(holder: dict) -> str:
     if not holder.get("wt"):
         return ""
     branch = branch_now(holder)
-    return f" in {holder['wt']}" + (f" ({branch})" if branch else "")
+    return f" in {show(holder['wt'])}" + (f" ({show(branch)})" if branch else "")
+
+
+def show(key: str) -> str:
+    """A key as text for a message: unprintable characters and bytes that are not UTF-8 (kept
+    as surrogates by ``surrogateescape``) are escaped, so a message stays one valid line."""
+    if key.isprintable():
+        try:
+            key.encode("utf-8")
+            return key
+        except UnicodeEncodeError:
+            pass
+    return ascii(key)[1:-1]

@@ -20,23 +20,42 @@ MAX_PATHSPECS = 200
 WORK_MODES = ("intent_write", "write", "exclusive")  # claims that stand for unsaved work
 
 
-def scope_of(access, cwd: str, top: str | None) -> tuple[str, bool] | None:
-    """(directory the access rewrites, whether git's ignored files are spared) or None when
-    the access is not a scope write (a single file, or a read)."""
+# which `git status` codes a scope write destroys (it leaves the others alone)
+TRACKED = "tracked"        # reset/checkout/restore/pull/merge/rebase: changes to tracked files
+STASH = "stash"            # stash: tracked and (with -u, which we cannot rule out) untracked
+UNTRACKED = "untracked"    # clean: untracked and (with -x) ignored files only
+EVERYTHING = "everything"  # rm -r, mv of a directory
+
+
+def destroys(kind: str, code: str) -> bool:
+    if kind == EVERYTHING:
+        return True
+    if kind == UNTRACKED:
+        return code in ("??", "!!")
+    if kind == STASH:
+        return code != "!!"
+    return code not in ("??", "!!")
+
+
+def scope_of(access, cwd: str, top: str | None) -> tuple[str, str] | None:
+    """(directory the access rewrites, what it destroys: :func:`destroys`) or None when the
+    access is not a scope write (a single file, or a read)."""
     if access.mode not in ("write", "delete") or not access.resolved:
         return None
     via = access.via or ""
     path = access.path
     if access.tool == "git" or via.startswith("git "):
+        if via.startswith("git stash"):  # may be --include-untracked: only ignored files are safe
+            if (path == cwd or path == top) and os.path.isdir(path):
+                return (top or path), STASH  # no pathspec: the whole tree is stashed
+            return (path, STASH) if os.path.isdir(path) and not os.path.islink(path) else None
         if via.endswith("(working tree)"):
-            return (top or path), True
-        if via.startswith("git stash") and (path == cwd or path == top) and os.path.isdir(path):
-            return (top or path), True  # `git stash` (no pathspec) stashes the whole tree
+            return (top or path), TRACKED
         if os.path.isdir(path) and not os.path.islink(path):
-            return path, not via.startswith("git clean")
+            return path, (UNTRACKED if via.startswith("git clean") else TRACKED)
         return None
     if access.mode == "delete" and os.path.isdir(path) and not os.path.islink(path):
-        return path, False  # rm -r, mv of a directory: ignored files go too
+        return path, EVERYTHING  # rm -r, mv of a directory: everything below goes
     return None
 
 
@@ -92,11 +111,12 @@ def git_changes(top: str | None, keys, timeout: float = GIT_TIMEOUT) -> list[tup
     return out
 
 
-def unsaved(cands, changes, spare_ignored: bool) -> list[tuple[str, dict]]:
-    """The candidates whose files hold uncommitted changes (all of them when *changes* is None)."""
+def unsaved(cands, changes, kind: str = EVERYTHING) -> list[tuple[str, dict]]:
+    """The candidates whose files hold uncommitted changes that a write of *kind* destroys
+    (all of them when *changes* is None: git could not say)."""
     if changes is None:
         return list(cands)
-    dirty = [p for code, p in changes if not (spare_ignored and code == "!!")]
+    dirty = [p for code, p in changes if destroys(kind, code)]
     if not dirty:
         return []
     dset = set(dirty)

@@ -22,7 +22,7 @@ import os
 import time
 
 from hookgate import event as ev
-from hookgate.coordination.describe import _ago, _clock, _where, describe  # noqa: F401 (re-exported)
+from hookgate.coordination.describe import _ago, _clock, _where, describe, show  # noqa: F401 (re-exported)
 
 HOOK_ID = "coordination"
 ADR = "adr/0013-coordination.md"
@@ -106,7 +106,7 @@ def lock_run_targets(analysis, cwd: str) -> frozenset:
 
 
 def _targets(accesses, root: str, top, policy: dict, cwd: str, locked=frozenset()):
-    """(writes [(path, key, mode, via)], scopes [(path, key, via, spare_ignored)], reads [key],
+    """(writes [(path, key, mode, via)], scopes [(path, key, via, kind)], reads [key],
     coordination-file verdict or None). Keys are repository-relative (ADR 0022)."""
     from hookgate.coordination import identity, scope
     from hookgate.coordination.globs import first_match
@@ -162,12 +162,12 @@ def _conflict_verdict(conflicts, policy: dict, now: float, notice: str = "") -> 
     return ev.Verdict(
         HOOK_ID, outcome, "lease-held" if holder.get("mode") == "lease" else "claim-held",
         (notice + " " if notice else "")
-        + f"{rel} is being worked on by another agent: {describe(holder, now)}{_where(holder)}{more}",
+        + f"{show(rel)} is being worked on by another agent: {describe(holder, now)}{_where(holder)}{more}",
         ADR,
         "work on something else and come back later (`hookgate locks list` shows holders and "
         "the queue; `hookgate claim PATH --mode write` queues you for it); the lease ends when "
         "its session ends or after its TTL without writes",
-        tuple(r for r, _h in conflicts),
+        tuple(show(r) for r, _h in conflicts),
     )
 
 
@@ -176,16 +176,16 @@ def _scope_verdict(scope_hits, policy: dict, now: float) -> ev.Verdict:
     via, skey, hits = scope_hits[0]
     outcome = ev.CHECKPOINT if policy.get("on_conflict") == "checkpoint" else ev.BLOCK
     k, holder = hits[0]
-    files = ", ".join(h[0] for h in hits[:3]) + (f" and {len(hits) - 3} more" if len(hits) > 3 else "")
+    files = ", ".join(show(h[0]) for h in hits[:3]) + (f" and {len(hits) - 3} more" if len(hits) > 3 else "")
     return ev.Verdict(
         HOOK_ID, outcome, "scope-write",
-        f"`{via}` rewrites {'the whole working tree' if skey == '.' else skey} and would destroy "
+        f"`{via}` rewrites {'the whole working tree' if skey == '.' else show(skey)} and would destroy "
         f"uncommitted work of {describe(holder, now)}{_where(holder)} in this checkout: {files}",
         SCOPE_ADR,
         "act only on your own files (`git stash push -- FILE…`, `git checkout -- FILE…`, `git restore FILE…`, "
         "`rm` of files you made), or do this once that session has committed or ended "
         "(`hookgate locks list` shows who holds what); never to their files",
-        tuple(h[0] for h in hits),
+        tuple(show(h[0]) for h in hits),
     )
 
 
@@ -249,13 +249,13 @@ def _scope_conflicts(data: dict, scopes, top, session: str, now: float, known: d
     from hookgate.coordination import scope
 
     out = []
-    for _path, skey, via, spare in scopes:
+    for _path, skey, via, kind in scopes:
         cands = scope.candidates(data, skey, top, session, now)
         if not cands:
             continue
-        if (skey, spare) not in known:
-            known[(skey, spare)] = scope.git_changes(top, [k for k, _h in cands])
-        hits = scope.unsaved(cands, known[(skey, spare)], spare)
+        if skey not in known:
+            known[skey] = scope.git_changes(top, [k for k, _h in cands])
+        hits = scope.unsaved(cands, known[skey], kind)
         if hits:
             out.append((via, skey, hits))
     return out
