@@ -20,6 +20,8 @@ COMMAND_MODULES = [
     "install",
     "replay",
     "locks",
+    "gate",
+    "worktree",
     "budget",
     "explain",
     "approvals",

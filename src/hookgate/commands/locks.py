@@ -352,6 +352,7 @@ def claim_cmd(
         rows, told = store.mutate(state, fn)
     except ValueError as e:
         raise fail(f"claim: {e}", 2) from None
+    _record_claims(state, sess, platform, how, rows, where)
     from hookgate.coordination.describe import _clock
 
     for n in told:
@@ -369,6 +370,23 @@ def claim_cmd(
                            + "; work on something else and run the same `hookgate claim` again later")
     if not all(r["granted"] for r in rows):
         raise typer.Exit(EX_BUSY)
+
+
+def _record_claims(state: str, sess: str, platform: str, how: str, rows: list, where: dict) -> None:
+    """A ``kind: claim`` ledger record: the merge gate's evidence that *sess* claimed these keys
+    while working on this branch (ADR 0022)."""
+    from hookgate import ledger
+    from hookgate.engine import _base_record
+
+    rec = _base_record("claim", platform)
+    rec.update(session=sess, found_by=how, keys=[r["path"] for r in rows][:500],
+               mode=rows[0]["mode"] if rows else "", granted=[r["path"] for r in rows if r["granted"]][:500],
+               **{k: v for k, v in where.items() if v})
+    try:
+        ledger.append(state, rec)
+    except OSError as e:
+        typer.echo(f"warning: the claim is held but could not be recorded in the ledger ({e.strerror or e}); "
+                   "the merge gate will not see it", err=True)
 
 
 def register(app: typer.Typer) -> None:

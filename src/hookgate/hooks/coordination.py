@@ -210,7 +210,7 @@ def _session_end(session: str, state_dir: str) -> ev.Verdict:
     return ev.allow(HOOK_ID)
 
 
-def check(event, accesses, analysis, policy, state_dir, project_root):
+def check(event, accesses, analysis, policy, state_dir, project_root, notes=None):
     session = event.session_id
     if event.phase == ev.SESSION_END:
         return _session_end(session, state_dir)
@@ -237,7 +237,11 @@ def check(event, accesses, analysis, policy, state_dir, project_root):
     if not (writes or scopes or reads) or (not writes and not store.exists(state_dir)):
         return ev.allow(HOOK_ID)
     try:
-        return _decide(event, writes, scopes, reads, policy, state_dir, top)
+        verdict = _decide(event, writes, scopes, reads, policy, state_dir, top)
+        if writes and notes is not None and session and verdict.outcome in (ev.ALLOW, ev.WARN):
+            # the merge gate's evidence (ADR 0022): which keys this session leased, on which branch
+            notes["coordination"] = dict(identity.where(top), keys=[k for _p, k, _m, _v in writes][:200])
+        return verdict
     except store.UnsupportedState as e:
         return ev.Verdict(HOOK_ID, ev.BLOCK, "state-unsupported", str(e), SCOPE_ADR,
                           "ask the user to upgrade hookgate (leases of other agents are not ignored)")
