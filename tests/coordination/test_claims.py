@@ -185,7 +185,7 @@ def test_preemption_table(held_mode, held_pri, want_mode, want_pri, preempted):
         [n] = claims.notices(data, "A")
         assert (n["by"], n["by_mode"], n["path"]) == ("B", "write", "src")
         text = claims.notice_sentence(n, lambda t: "12:00:01 UTC")
-        assert text.count(". ") == 0 and text.endswith(".") and "cursor session B" in text and "src" in text
+        assert text.count(". ") == 0 and text.startswith("Your ") and "cursor session B" in text and "src" in text
         # the pre-empted claim waits in the queue and is granted back when B is done
         claims.release(data, session="B")
         claims.schedule(data, now=2)

@@ -18,7 +18,7 @@ def _write(cwd, session, rel="src/app.py", content="changed\n", really=True):
     """A Write through the hook; when allowed (and *really*), the agent writes the file."""
     path = os.path.join(str(cwd), rel)
     r = run_hook(claude_pre(cwd, "Write", {"file_path": path, "content": content}, session))
-    if really and outcome(r) == "allow":
+    if really and outcome(r) in ("allow", "warn"):
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w") as f:
             f.write(content)
@@ -193,3 +193,25 @@ def test_odd_file_names(repo, name):
     assert outcome(r) == "deny" and "session A" in reason(r)
     listed = run_cli("locks", "list", cwd=repo)
     assert listed.returncode == 0, listed.stderr
+
+
+def _warning(proc) -> str:
+    out = proc.stdout.decode().strip()
+    return json.loads(out).get("hookSpecificOutput", {}).get("additionalContext", "") if out else ""
+
+
+def test_a_preempted_holder_is_told_once_on_its_next_write(repo):
+    r = run_cli("claim", "src", "--intent", "soft", "--session", "A", cwd=repo)
+    assert r.returncode == 0, r.stderr
+    r = run_cli("claim", "src/app.py", "--intent", "hard", "--priority", "high", "--session", "B", cwd=repo)
+    assert r.returncode == 0 and "granted" in r.stdout, r.stdout + r.stderr
+    first = _write(repo, "A", "src/util.py")
+    assert outcome(first) == "warn"  # allowed, with a message to the agent
+    told = _warning(first) or reason(first)
+    assert "Your intent_write claim" in told and "session B" in told and "write claim, high priority" in told
+    sentence = told[told.index("Your"):told.index(" [rule")]
+    assert sentence.count(". ") == 0 and sentence.endswith("says granted.")  # one sentence
+    again = _write(repo, "A", "src/util.py", "again\n")
+    assert outcome(again) == "allow" and "Your intent_write claim" not in _warning(again)
+    blocked = _write(repo, "A", "src/app.py")
+    assert outcome(blocked) == "deny" and "session B" in reason(blocked)

@@ -201,7 +201,7 @@ def notice_sentence(n: dict, clock) -> str:
     who = f"{n.get('by_platform') or 'agent'} session {n.get('by')}"
     return (f"Your {n.get('mode')} claim {n.get('claim')} on {n.get('path')} was taken at {clock(float(n['at']))} "
             f"by {who} ({n.get('by_mode')} claim, {n.get('by_priority')} priority) and you are queued for it "
-            f"again: leave {n.get('path')} alone until `hookgate claim {n.get('path')}` says granted.")
+            f"again: leave {n.get('path')} alone until `hookgate claim {n.get('path')}` says granted")
 
 
 def _next_id(data: dict) -> str:

@@ -15,6 +15,7 @@ import os
 
 from hookgate.coordination import identity
 
+ADR = "adr/0022-coordination-across-worktrees.md"
 GIT_TIMEOUT = 1.5
 MAX_PATHSPECS = 200
 WORK_MODES = ("intent_write", "write", "exclusive")  # claims that stand for unsaved work
@@ -92,7 +93,9 @@ def git_changes(top: str | None, keys, timeout: float = GIT_TIMEOUT) -> list[tup
     specs = [] if "." in keys or len(keys) > MAX_PATHSPECS else [os.fsencode(k) for k in keys]
     if any(identity.is_abs_key(k) for k in keys):
         return None
-    argv = [b"git", b"--no-optional-locks", b"--literal-pathspecs", b"-C", os.fsencode(top), b"status",
+    # no fsmonitor or hooks: the repository's config must not make the hook run a program
+    argv = [b"git", b"--no-optional-locks", b"--literal-pathspecs", b"-c", b"core.fsmonitor=false",
+            b"-c", b"core.hooksPath=/dev/null", b"-C", os.fsencode(top), b"status",
             b"--porcelain=v1", b"-z", b"--untracked-files=all", b"--ignored=matching", b"--no-renames",
             b"--ignore-submodules=none", b"--"] + specs
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
@@ -130,3 +133,40 @@ def unsaved(cands, changes, kind: str = EVERYTHING) -> list[tuple[str, dict]]:
         if hit:
             out.append((k, holder))
     return out
+
+
+def conflicts(data: dict, scopes, top: str | None, session: str, now: float) -> list:
+    """``[(via, scope key, [(key, holder)])]``: the scope writes in *scopes* (``(path, key, via,
+    kind)``) that would destroy other sessions' uncommitted work. Git is asked once per scope."""
+    known: dict = {}
+    out = []
+    for _path, skey, via, kind in scopes:
+        cands = candidates(data, skey, top, session, now)
+        if not cands:
+            continue
+        if skey not in known:
+            known[skey] = git_changes(top, [k for k, _h in cands])
+        hits = unsaved(cands, known[skey], kind)
+        if hits:
+            out.append((via, skey, hits))
+    return out
+
+
+def verdict(found, on_conflict: str, now: float, hook_id: str = "coordination"):
+    """The verdict for :func:`conflicts`' first hit: whose work, where, which files, what instead."""
+    from hookgate import event as ev
+    from hookgate.coordination.describe import _where, describe, show
+
+    via, skey, hits = found[0]
+    _k, holder = hits[0]
+    files = ", ".join(show(h[0]) for h in hits[:3]) + (f" and {len(hits) - 3} more" if len(hits) > 3 else "")
+    return ev.Verdict(
+        hook_id, ev.CHECKPOINT if on_conflict == "checkpoint" else ev.BLOCK, "scope-write",
+        f"`{via}` rewrites {'the whole working tree' if skey == '.' else show(skey)} and would destroy "
+        f"uncommitted work of {describe(holder, now)}{_where(holder)} in this checkout: {files}",
+        ADR,
+        "act only on your own files (`git stash push -- FILE…`, `git checkout -- FILE…`, `git restore FILE…`, "
+        "`rm` of files you made), or do this once that session has committed or ended "
+        "(`hookgate locks list` shows who holds what); never to their files",
+        tuple(show(h[0]) for h in hits),
+    )

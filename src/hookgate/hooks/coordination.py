@@ -161,31 +161,13 @@ def _conflict_verdict(conflicts, policy: dict, now: float, notice: str = "") -> 
     more = f" (and {len(conflicts) - 1} more)" if len(conflicts) > 1 else ""
     return ev.Verdict(
         HOOK_ID, outcome, "lease-held" if holder.get("mode") == "lease" else "claim-held",
-        (notice + " " if notice else "")
+        (notice + ". " if notice else "")
         + f"{show(rel)} is being worked on by another agent: {describe(holder, now)}{_where(holder)}{more}",
         ADR,
         "work on something else and come back later (`hookgate locks list` shows holders and "
         "the queue; `hookgate claim PATH --mode write` queues you for it); the lease ends when "
         "its session ends or after its TTL without writes",
         tuple(show(r) for r, _h in conflicts),
-    )
-
-
-def _scope_verdict(scope_hits, policy: dict, now: float) -> ev.Verdict:
-    """A directory/tree write that would destroy other sessions' uncommitted work (ADR 0022)."""
-    via, skey, hits = scope_hits[0]
-    outcome = ev.CHECKPOINT if policy.get("on_conflict") == "checkpoint" else ev.BLOCK
-    k, holder = hits[0]
-    files = ", ".join(show(h[0]) for h in hits[:3]) + (f" and {len(hits) - 3} more" if len(hits) > 3 else "")
-    return ev.Verdict(
-        HOOK_ID, outcome, "scope-write",
-        f"`{via}` rewrites {'the whole working tree' if skey == '.' else show(skey)} and would destroy "
-        f"uncommitted work of {describe(holder, now)}{_where(holder)} in this checkout: {files}",
-        SCOPE_ADR,
-        "act only on your own files (`git stash push -- FILE…`, `git checkout -- FILE…`, `git restore FILE…`, "
-        "`rm` of files you made), or do this once that session has committed or ended "
-        "(`hookgate locks list` shows who holds what); never to their files",
-        tuple(show(h[0]) for h in hits),
     )
 
 
@@ -247,24 +229,6 @@ def check(event, accesses, analysis, policy, state_dir, project_root, notes=None
                           "ask the user to upgrade hookgate (leases of other agents are not ignored)")
 
 
-def _scope_conflicts(data: dict, scopes, top, session: str, now: float, known: dict) -> list:
-    """[(via, scope key, [(key, holder)])] for scope writes meeting other sessions' unsaved work.
-    *known* caches git's answer per scope (asked once, outside the state lock)."""
-    from hookgate.coordination import scope
-
-    out = []
-    for _path, skey, via, kind in scopes:
-        cands = scope.candidates(data, skey, top, session, now)
-        if not cands:
-            continue
-        if skey not in known:
-            known[skey] = scope.git_changes(top, [k for k, _h in cands])
-        hits = scope.unsaved(cands, known[skey], kind)
-        if hits:
-            out.append((via, skey, hits))
-    return out
-
-
 def _decide(event, writes, scopes, reads, policy: dict, state_dir: str, top) -> ev.Verdict:
     from hookgate.coordination import claims, identity, leases, store
 
@@ -274,10 +238,12 @@ def _decide(event, writes, scopes, reads, policy: dict, state_dir: str, top) -> 
         data = store.load(state_dir)
     except store.CorruptState:
         data = store.mutate(state_dir, lambda d: d)  # moved aside, started fresh
-    known: dict = {}
-    hits = _scope_conflicts(data, scopes, top, session, now, known)
-    if hits:
-        return _scope_verdict(hits, policy, now)
+    if scopes:
+        from hookgate.coordination import scope
+
+        hits = scope.conflicts(data, scopes, top, session, now)
+        if hits:
+            return scope.verdict(hits, policy.get("on_conflict"), now, HOOK_ID)
     told = claims.notices(data, session)
     notice = claims.notice_sentence(told[-1], _clock) if told else ""
     conflicts = _conflicts(data, writes, reads, session, now)
@@ -286,7 +252,7 @@ def _decide(event, writes, scopes, reads, policy: dict, state_dir: str, top) -> 
             store.mutate(state_dir, lambda d: claims.take_notices(d, session))
         return _conflict_verdict(conflicts, policy, now, notice)
     if not session or not writes:
-        return _told(state_dir, session, notice) if told else ev.allow(HOOK_ID)
+        return ev.allow(HOOK_ID)  # a pre-emption notice waits for the session's next write
     ttl = float(policy.get("lease_ttl_seconds", 900))
     renew = float(policy.get("lease_renew_seconds", 30))
     due = bool(told) or any(leases.needs_update(data, k, session, now, ttl, renew) for _p, k, _m, _v in writes)
@@ -317,10 +283,3 @@ def _decide(event, writes, scopes, reads, policy: dict, state_dir: str, top) -> 
     if notice:
         return ev.Verdict(HOOK_ID, ev.WARN, "claim-preempted", notice, SCOPE_ADR, "")
     return ev.allow(HOOK_ID)
-
-
-def _told(state_dir: str, session: str, notice: str) -> ev.Verdict:
-    from hookgate.coordination import claims, store
-
-    store.mutate(state_dir, lambda d: claims.take_notices(d, session))
-    return ev.Verdict(HOOK_ID, ev.WARN, "claim-preempted", notice, SCOPE_ADR, "")
