@@ -206,3 +206,11 @@ def test_install_git_hooks_chains_a_foreign_hook_and_refuses_an_unclaimed_push(f
     assert r.returncode == 0 and "restored" in r.stdout
     with open(os.path.join(hooks, "pre-push")) as f:
         assert f.read() == foreign
+
+
+def test_unrelated_histories_are_one_line_exit_2(tmp_path):
+    repo = make_repo(tmp_path / "r")
+    git(repo, "checkout", "-q", "--orphan", "other")
+    commit_all(repo, "no shared history")
+    r = _gate(repo, "--base", "main")
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "Traceback" not in r.stderr, r.stderr

@@ -176,3 +176,22 @@ def test_human_claim_from_a_real_terminal_after_an_agent_ended(project):
     r = write(project, "agent-2")
     assert outcome(r) == "deny" and "human:carol" in reason(r)
     assert run_hook is not None
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_seg = st.text(alphabet=st.characters(blacklist_characters="/\0", blacklist_categories=("Cs",)), min_size=1,
+               max_size=8).filter(lambda x: x not in (".", ".."))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_seg, min_size=1, max_size=6), st.lists(_seg, min_size=0, max_size=3))
+def test_keys_round_trip_and_nest(parts, extra):
+    top = "/repo/top"
+    path = top + "/" + "/".join(parts)
+    k = identity.key(path, top)
+    assert not identity.is_abs_key(k) and identity.abs_path(k, top) == path
+    assert identity.under(k, ".") and identity.under(k, k)
+    deeper = identity.key(path + ("/" + "/".join(extra) if extra else ""), top)
+    assert identity.under(deeper, k) and identity.overlaps(k, deeper) and identity.overlaps(deeper, k)
+    assert identity.key("/elsewhere/" + "/".join(parts), top).startswith("/")

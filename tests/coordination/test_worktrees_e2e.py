@@ -89,7 +89,7 @@ def test_a_worktree_deleted_by_hand_keeps_its_leases_visible(two):
 
 SCOPE_WRITES = ["git reset --hard", "git checkout -- .", "git stash", "rm -rf src", "git restore .",
                 "git checkout -q -b other && git checkout main", "mv src lib",
-                "cd src && git reset --hard HEAD"]
+                "cd src && git reset --hard HEAD", "git merge main", "git rebase main", "git pull"]
 
 
 @pytest.mark.parametrize("command", SCOPE_WRITES)
@@ -215,3 +215,26 @@ def test_a_preempted_holder_is_told_once_on_its_next_write(repo):
     assert outcome(again) == "allow" and "Your intent_write claim" not in _warning(again)
     blocked = _write(repo, "A", "src/app.py")
     assert outcome(blocked) == "deny" and "session B" in reason(blocked)
+
+
+def test_two_repositories_never_meet(tmp_path):
+    one, two = make_repo(tmp_path / "one"), make_repo(tmp_path / "two")
+    enforce(tmp_path / "one")
+    enforce(tmp_path / "two")
+    assert outcome(_write(one, "A")) == "allow"
+    assert outcome(_write(two, "B")) == "allow"  # same relative path, another repository
+
+
+def test_a_lease_inside_a_submodule(tmp_path):
+    """The superproject reports a submodule with changed content as changed: a leased file
+    inside it counts (git status --ignore-submodules=none); an unchanged one does not."""
+    sub = make_repo(tmp_path / "subsrc", {"lib.py": "L = 1\n"})
+    sup = make_repo(tmp_path / "sup")
+    git(sup, "-c", "protocol.file.allow=always", "submodule", "add", "-q", sub, "vendor/lib")
+    commit_all(sup, "submodule")
+    enforce(tmp_path / "sup")
+    assert outcome(_write(sup, "A", "vendor/lib/lib.py", really=False)) == "allow"
+    assert outcome(_bash(sup, "B", "rm -rf vendor")) == "allow"
+    assert outcome(_write(sup, "A", "vendor/lib/lib.py")) == "allow"
+    r = _bash(sup, "B", "rm -rf vendor")
+    assert outcome(r) == "deny" and "session A" in reason(r)

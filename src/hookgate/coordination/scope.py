@@ -90,9 +90,9 @@ def git_changes(top: str | None, keys, timeout: float = GIT_TIMEOUT) -> list[tup
     import subprocess
 
     keys = sorted(set(keys))
-    specs = [] if "." in keys or len(keys) > MAX_PATHSPECS else [os.fsencode(k) for k in keys]
     if any(identity.is_abs_key(k) for k in keys):
         return None
+    specs = [] if "." in keys or len(keys) > MAX_PATHSPECS else sorted({os.fsencode(_spec(top, k)) for k in keys})
     # no fsmonitor or hooks: the repository's config must not make the hook run a program
     argv = [b"git", b"--no-optional-locks", b"--literal-pathspecs", b"-c", b"core.fsmonitor=false",
             b"-c", b"core.hooksPath=/dev/null", b"-C", os.fsencode(top), b"status",
@@ -112,6 +112,17 @@ def git_changes(top: str | None, keys, timeout: float = GIT_TIMEOUT) -> list[tup
         if len(item) > 3:
             out.append((item[:2].decode("ascii", "replace"), os.fsdecode(item[3:]).rstrip("/")))
     return out
+
+
+def _spec(top: str, k: str) -> str:
+    """The pathspec that makes git report *k*: a file inside a submodule (or another nested
+    repository) is invisible to the superproject's status by its own path, so its outermost
+    nested repository's directory is asked for instead (reported as changed when its content is)."""
+    parts = k.split("/")
+    for i in range(1, len(parts)):
+        if os.path.lexists(os.path.join(top, *parts[:i], ".git")):
+            return "/".join(parts[:i])
+    return k
 
 
 def unsaved(cands, changes, kind: str = EVERYTHING) -> list[tuple[str, dict]]:
