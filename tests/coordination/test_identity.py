@@ -86,7 +86,7 @@ def test_v1_state_is_migrated_never_dropped(tmp_path):
 
 
 def test_newer_state_is_refused_not_reset(tmp_path, project):
-    from tests.coordination.conftest import enforce, outcome, reason, state_file, write
+    from tests.coordination.conftest import enforce, outcome, reason, session_end, state_file, write
 
     enforce(project)
     os.makedirs(os.path.dirname(state_file(project)), exist_ok=True)
@@ -98,6 +98,12 @@ def test_newer_state_is_refused_not_reset(tmp_path, project):
         assert json.load(f)["v"] == 9  # untouched
     listed = run_cli("locks", "list", cwd=project)
     assert listed.returncode == 0 and "newer hookgate" in listed.stdout
+    r = run_cli("locks", "release", "--expired", cwd=project)
+    assert r.returncode == 2 and "newer hookgate" in r.stderr and "Traceback" not in r.stderr
+    assert session_end(project, "s1").returncode == 0
+    r = run_cli("locks", "release", "--all", cwd=project)  # a human starts over; the file is kept
+    assert r.returncode == 0 and "unsupported-" in r.stdout
+    assert outcome(write(project, "s1")) == "allow"
 
 
 def test_non_utf8_keys_round_trip(tmp_path):

@@ -268,7 +268,15 @@ def release(
         granted = claims.schedule(data, now)
         return n, got_l, got_c, granted
 
-    pruned, got_l, got_c, granted = store.mutate(state, fn)
+    try:
+        pruned, got_l, got_c, granted = store.mutate(state, fn)
+    except store.UnsupportedState as e:
+        if not all_:
+            raise fail(f"locks release: {e}", 2) from None
+        kept = f"{store.state_path(state)}.unsupported-{int(time.time())}"
+        os.replace(store.state_path(state), kept)  # --all from a human: start over, keep the file
+        typer.echo(f"moved the state this hookgate cannot read to {kept}; starting with no leases or claims")
+        return
     typer.echo(f"released {len(got_l)} lease(s), {len(got_c)} claim(s); pruned {pruned} expired")
     for p in got_l:
         typer.echo(f"  lease {_rel(p, root)}")
