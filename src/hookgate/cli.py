@@ -21,6 +21,8 @@ COMMAND_MODULES = [
     "install",
     "replay",
     "locks",
+    "gate",
+    "worktree",
     "budget",
     "explain",
     "approvals",

@@ -40,6 +40,9 @@ READ_ONLY_SUBCOMMANDS = frozenset(
         ("lock", "append"),
         ("lock", "run"),
         ("claim",),
+        ("gate",),  # ADR 0022: reads git and the ledger, writes nothing
+        ("worktree", "list"),
+        ("worktree", "new"),  # a worktree and branch for the calling session (ADR 0022)
         ("--help",),
         ("--version",),
         ("-h",),
