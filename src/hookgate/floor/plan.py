@@ -236,7 +236,7 @@ def build(project_root: str, home: str | None = None, env: dict | None = None, c
     mask_dirs = _outermost(w.mask_dirs)
     inside_masked = lambda p: any(paths.is_under(p, d) for d in mask_dirs)  # noqa: E731
     mask_files = sorted(p for p in w.mask_files if not inside_masked(p))
-    read_only = sorted(p for p in set(w.read_only) | set(sp) if not inside_masked(p) and p not in w.mask_files)
+    read_only = _outermost(p for p in set(w.read_only) | set(sp) if not inside_masked(p) and p not in w.mask_files)
     plan = Plan(project_root, home, state, mask_files, mask_dirs, read_only, absent, w.entries, notes)
     if len(plan.protected()) > MAX_MOUNTS:
         raise FloorError(f"{len(plan.protected())} protected paths to mount (limit {MAX_MOUNTS})")
