@@ -153,13 +153,15 @@ class _Walk:
                         stack.append(p)
 
 
-def _home_prefixes(cls: Classifier) -> list[tuple[str, bool]]:
-    """(literal absolute prefix, is the whole pattern literal) of every home-anchored rule."""
+def _home_prefixes(cls: Classifier, home: str) -> list[str]:
+    """The literal directory or file each home-anchored blocking rule starts from
+    (``~/.ssh``, ``~/.aws/credentials``), spelled with the real home's case."""
     out = []
+    n = len(cls.home_segs)
     for i, lit, in_project in cls.prefixes:
         if in_project or cls.rules[i].get("tier") != ev.BLOCK:
             continue
-        out.append(("/" + "/".join(lit), False))
+        out.append(_case_fix(os.path.join(home, *lit[n:])))
     return out
 
 
@@ -176,17 +178,20 @@ def _literal_paths(cls: Classifier, home: str) -> list[str]:
 
 
 def _case_fix(path: str) -> str:
-    """Patterns are lower-cased; find the on-disk spelling of a literal path when it exists."""
+    """Patterns are lower-cased: the on-disk spelling of each component, when it exists."""
     if os.path.lexists(path):
         return path
     d, name = os.path.split(path)
+    if not d or d == path:
+        return path
+    d = _case_fix(d)
     try:
         for n in os.listdir(d):
-            if n.lower() == name:
+            if n.lower() == name.lower():
                 return os.path.join(d, n)
     except OSError:
         pass
-    return path
+    return os.path.join(d, name)
 
 
 def self_protected(project_root: str, state_dir: str, home: str) -> list[str]:
@@ -199,7 +204,7 @@ def self_protected(project_root: str, state_dir: str, home: str) -> list[str]:
         if os.path.isdir(d):
             out.append(os.path.realpath(d))
     for pat in files:
-        for p in glob.glob(glob.escape(os.path.dirname(pat)) + "/" + os.path.basename(pat)) if "*" in pat else [pat]:
+        for p in sorted(glob.glob(glob.escape(os.path.dirname(pat)) + "/" + os.path.basename(pat))) if "*" in pat else [pat]:
             if os.path.lexists(p) and not os.path.isdir(p):
                 out.append(os.path.realpath(p))
     return out
@@ -228,8 +233,7 @@ def build(project_root: str, home: str | None = None, env: dict | None = None, c
     w = _Walk(read_cls, write_cls, set())
     w.walk(project_root, is_root=True)
     for cls in (read_cls, write_cls):
-        for prefix, _lit in _home_prefixes(cls):
-            p = _case_fix(prefix)
+        for p in _home_prefixes(cls, home_real):
             if os.path.lexists(p):
                 w.walk(p)
     absent = sorted({p for cls in (read_cls, write_cls) for p in _literal_paths(cls, home_real) if not os.path.lexists(_case_fix(p))})
