@@ -67,15 +67,23 @@ def _uniq(items) -> list[str]:
     return out
 
 
-def claude_entries(plan: Plan, settings_path: str) -> tuple[dict, dict]:
-    """(scalar settings by dotted key, list entries by dotted key) for Claude Code."""
+def claude_entries(plan: Plan, settings_path: str, scope: str = "project") -> tuple[dict, dict]:
+    """(scalar settings by dotted key, list entries by dotted key) for Claude Code. User-scope
+    settings apply to every project: they get only the paths outside this project."""
     scalars = {"sandbox.enabled": True, "sandbox.failIfUnavailable": True, "sandbox.allowUnsandboxedCommands": False}
     masked = sorted(set(plan.mask_files + plan.mask_dirs))
     home = os.path.realpath(plan.home)
     creds = [p for p in masked if p.startswith(home.rstrip("/") + "/")]
     # the settings file being written and its ownership record exist once this install ran
     mine = [os.path.realpath(settings_path), os.path.realpath(sidecar_path(settings_path))]
+    mine += [os.path.realpath(p) for p in plan.own_extra]
     deny_write = sorted(set(plan.read_only + masked + own_places(plan) + mine))  # sorted: same bytes every time
+    if scope == "user":
+        from hookgate.paths import is_under
+
+        masked = [p for p in masked if not is_under(p, plan.project_root)]
+        creds = [p for p in creds if not is_under(p, plan.project_root)]
+        deny_write = [p for p in deny_write if not is_under(p, plan.project_root)]
     lists = {
         "sandbox.filesystem.denyRead": masked,
         "sandbox.filesystem.denyWrite": deny_write,
@@ -84,7 +92,7 @@ def claude_entries(plan: Plan, settings_path: str) -> tuple[dict, dict]:
     return scalars, {k: v for k, v in lists.items() if v}
 
 
-def gemini_entries(plan: Plan, settings_path: str) -> tuple[dict, dict]:
+def gemini_entries(plan: Plan, settings_path: str, scope: str = "project") -> tuple[dict, dict]:
     return {"security.toolSandboxing": True}, {}
 
 
@@ -201,7 +209,7 @@ def plan_install(t: targets.Target, command: str, plan: Plan | None) -> merge.Pl
         doc = strip(doc, read_sidecar(t.path))
         stripped, removed = merge.remove_ours(doc, t.platform)
         merged, added = merge.add_ours(stripped, t.platform, command)
-        scalars, lists = ENTRIES[t.platform](plan, t.path) if plan is not None and t.platform in ENTRIES else ({}, {})
+        scalars, lists = ENTRIES[t.platform](plan, t.path, t.scope) if plan is not None and t.platform in ENTRIES else ({}, {})
         merged, rec = add(merged, scalars, lists)
     except merge.Refusal as e:
         raise merge.Refusal(f"{t.path}: {e}") from None

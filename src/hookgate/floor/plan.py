@@ -49,6 +49,9 @@ class Plan:
     absent: list[str] = field(default_factory=list)
     walked: int = 0
     notes: list[str] = field(default_factory=list)
+    # files hookgate itself is about to write in the same run (``hookgate install``): protected
+    # as soon as they exist, and listed from the first run so that a second run is byte-equal
+    own_extra: list[str] = field(default_factory=list)
 
     def protected(self) -> list[str]:
         return self.mask_files + self.mask_dirs + self.read_only

@@ -15,14 +15,17 @@ from hookgate.floor import native
 from hookgate.installer import merge, targets
 
 
-def _floor_plan(project_root: str):
+def _floor_plan(project_root: str, ts: list):
     from hookgate import paths
     from hookgate.floor.plan import build
     from hookgate.locks import ensure_dir
 
-    ensure_dir(paths.state_dir(project_root))  # exists, so it is a literal path to protect
-    os.makedirs(paths.config_dir(project_root), exist_ok=True)
-    return build(project_root)
+    if any(t.scope == "project" for t in ts):
+        ensure_dir(paths.state_dir(project_root))  # exists, so it is a literal path to protect
+        os.makedirs(paths.config_dir(project_root), exist_ok=True)
+    plan = build(project_root)
+    plan.own_extra = [t.path for t in ts] + [native.sidecar_path(t.path) for t in ts if t.platform in native.ENTRIES]
+    return plan
 
 
 def install_plans(ts: list, command: str, no_floor: bool, project_root: str) -> tuple[list, list, list]:
@@ -31,7 +34,7 @@ def install_plans(ts: list, command: str, no_floor: bool, project_root: str) -> 
     plan = None
     if not no_floor:
         try:
-            plan = _floor_plan(project_root)
+            plan = _floor_plan(project_root, ts)
         except Exception as e:  # noqa: BLE001 - the wiring still goes in; say why the floor does not
             messages.append(f"floor: not written: cannot compute the protected paths ({e})")
     plans, refusals = [], []
