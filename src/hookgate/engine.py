@@ -12,7 +12,7 @@ from hookgate.analyse import analyse
 from hookgate.redact import digest, redact_text, redact_value
 
 MAX_ACCESSES_RECORDED = 200
-NOTE_FIELDS = frozenset(("workaround_of",))
+NOTE_FIELDS = frozenset(("workaround_of", "floor_denied", "floor"))  # floor_*: ADR 0020
 
 KIND_OF_PHASE = {
     ev.PRE: "decision",
