@@ -85,12 +85,21 @@ def register(app: typer.Typer) -> None:
             for name, ok, detail in run_golden(plat, command or None):
                 typer.echo(f"{'PASS' if ok else 'FAIL'}  {plat}/{name}: {detail}")
                 failed += 0 if ok else 1
-            for name, ok, detail in _wiring_checks(plat):
+            for name, ok, detail in _wiring_checks(plat) + _floor_checks(plat):
                 typer.echo(f"{'PASS' if ok else 'FAIL'}  {plat}/{name}: {detail}")
                 failed += 0 if ok else 1
         typer.echo(f"{'all checks passed' if not failed else f'{failed} check(s) FAILED'}")
         if failed:
             raise typer.Exit(1)
+
+
+def _floor_checks(platform: str) -> list[tuple[str, bool, str]]:
+    """The floor per platform, with a live must-deny probe (ADR 0020)."""
+    from hookgate import paths
+    from hookgate.commands._common import project_root
+    from hookgate.floor import doctor as floor_doctor
+
+    return floor_doctor.checks(platform, project_root(), paths.home_dir())
 
 
 def _wiring_checks(platform: str) -> list[tuple[str, bool, str]]:
