@@ -12,7 +12,7 @@ from hookgate.analyse import analyse
 from hookgate.redact import digest, redact_text, redact_value
 
 MAX_ACCESSES_RECORDED = 200
-NOTE_FIELDS = frozenset(("workaround_of", "coordination"))  # coordination: ADR 0022 gate evidence
+NOTE_FIELDS = frozenset(("workaround_of", "coordination", "floor_denied", "floor"))  # coordination: ADR 0022 gate evidence; floor_*: ADR 0020
 
 KIND_OF_PHASE = {
     ev.PRE: "decision",

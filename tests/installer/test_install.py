@@ -69,7 +69,9 @@ def test_install_keeps_foreign_entries_in_order_and_is_idempotent(project, home,
     first = {p: read(f) for p, f in paths.items()}
     for p, path in paths.items():
         doc = json.loads(first[p])
-        stripped, removed = merge.remove_ours(doc, p)
+        from hookgate.floor import native  # the floor's settings are hookgate's too (ADR 0020)
+
+        stripped, removed = merge.remove_ours(native.strip(doc, native.read_sidecar(path)), p)
         assert stripped == FOREIGN[p], p  # foreign entries untouched, in order
         assert removed == len(checks.REQUIRED[p])
         ours = checks.our_handlers(doc, p)

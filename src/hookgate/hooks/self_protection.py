@@ -23,7 +23,7 @@ from hookgate.paths import both_forms, git_location_files, is_under
 
 HOOK_ID = "self-protection"
 ADR = "adr/0006-self-protection.md"
-PHASES = frozenset((ev.PRE,))
+PHASES = frozenset((ev.PRE, ev.POST, ev.SESSION_START))  # post/session-start: the floor (ADR 0020)
 
 # hookgate subcommands an agent may run from its shell (DESIGN.md "In a governed repository")
 READ_ONLY_SUBCOMMANDS = frozenset(
@@ -358,7 +358,32 @@ def state_read_verdict(event, accesses, state_dir: str, home: str):
     return None
 
 
-def check(event, accesses, analysis, project_root, state_dir, home):
+def _floor(event, config, project_root, state_dir, home, notes, env):
+    """The floor's part (ADR 0020): sandbox bypass before; floor_denied after; floor state at
+    session start."""
+    from hookgate.floor import hooks as floor
+
+    if event.phase == ev.SESSION_START:
+        notes["floor"] = floor.floor_state(event, env or {}, project_root, home)
+        return ev.allow(HOOK_ID)
+    if event.phase == ev.POST:
+        hits = floor.floor_denied(event, config or {}, project_root, state_dir, home)
+        if hits:
+            notes["floor_denied"] = hits
+            return ev.Verdict(HOOK_ID, ev.WARN, "floor-denied", floor.denied_message(hits), floor.ADR,
+                              "ask the user for what you need from these files", tuple(hits))
+        return ev.allow(HOOK_ID)
+    why = floor.sandbox_bypass(event)
+    if why:
+        return ev.Verdict(HOOK_ID, ev.BLOCK, "sandbox-bypass", why, floor.ADR,
+                          "run the command inside the sandbox; if it needs a protected file, ask the user")
+    return None
+
+
+def check(event, accesses, analysis, project_root, state_dir, home, config=None, notes=None, env=None):
+    v = _floor(event, config, project_root, state_dir, home, {} if notes is None else notes, env)
+    if v is not None:
+        return v
     dirs, files = protected_places(project_root, state_dir, home)
     hits: list[str] = []
     v = state_read_verdict(event, accesses, state_dir, home)
