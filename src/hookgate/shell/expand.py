@@ -8,6 +8,18 @@ from hookgate.shell.words import LIT, UNKNOWN, UNRES, Abort, Opaque, Seg
 MAX_DEPTH = 12
 
 
+def _distinct(words) -> list:
+    """Alternatives with the same text and quoting once (``{,,,,}`` repeats one word)."""
+    seen = set()
+    out = []
+    for w in words:
+        key = tuple((x.text, x.quoted, x.known, x.expansion) for x in w)
+        if key not in seen:
+            seen.add(key)
+            out.append(w)
+    return out
+
+
 class WordsMixin:
     """Mixed into ``walk.Walker``: needs ``home``, ``accesses``, ``commands``, ``reasons``,
     ``stmts``, ``scan``, ``source_of``."""
@@ -35,10 +47,13 @@ class WordsMixin:
         alts = []
         multi = False
         for s in segs:
-            if s.known and not s.quoted and not s.expansion and "{" in s.text and "}" in s.text:
+            if isinstance(s, W.AltSeg):
+                alts.append(s.choices)
+                multi = True
+            elif s.known and not s.quoted and not s.expansion and "{" in s.text and "}" in s.text:
                 ex = W.brace_expand(s.text)
                 if ex is None:
-                    return [("".join(x.text for x in segs), UNRES)]
+                    return [(W.brace_unknown("".join(x.text for x in segs)), UNRES)]
                 if len(ex) != 1 or ex[0] != s.text:
                     multi = True
                 alts.append([Seg(e) for e in ex])
@@ -50,7 +65,10 @@ class WordsMixin:
         for choice in alts:
             words = [w + [c] for w in words for c in choice]
             if len(words) > W.MAX_BRACE:
-                return [("".join(x.text for x in segs), UNRES)]
+                # past the cap the word is unknown from its first brace on, never empty
+                words = _distinct(words)
+                if len(words) > W.MAX_BRACE:
+                    return [(W.brace_unknown("".join(x.text for x in segs)), UNRES)]
         out = []
         for w in words:
             out += W.fields_of(w, self.home)
@@ -89,6 +107,11 @@ class WordsMixin:
             v = self.param(p, st, depth)
             if v is UNKNOWN:
                 return [Seg(self.source_of(p), quoted, False)]
+            if isinstance(v, W.Alts):  # one of a few values: a field per value (expand)
+                a = W.AltSeg(self.source_of(p), quoted, False)
+                a.choices = [Seg(c, quoted, True, True) if c is not UNKNOWN else Seg(self.source_of(p), quoted, False)
+                             for c in v.choices]
+                return [a]
             if isinstance(v, Opaque):
                 return [Seg(str(v), quoted, False)]
             if isinstance(v, tuple):  # a glob pattern bound by a for loop

@@ -16,7 +16,7 @@ from hookgate.shell import words as W
 from hookgate.shell.expand import WordsMixin
 from hookgate.shell.freevars import candidate, textually_assigned
 from hookgate.shell.redirs import Feed, RedirMixin  # noqa: F401 (Feed re-exported)
-from hookgate.shell.words import GLOB, LIT, UNKNOWN, UNRES, Abort, Opaque, Seg  # noqa: F401 (re-exported)
+from hookgate.shell.words import GLOB, LIT, UNKNOWN, UNRES, Abort, Alts, Opaque, Seg, alts_of  # noqa: F401 (re-exported)
 
 MAX_DEPTH = 12
 MAX_COMMANDS = 4000
@@ -92,9 +92,27 @@ class State:
                 self.cwd = UNKNOWN
             for k in set(o.vars) | set(self.vars):
                 if o.vars.get(k, UNKNOWN) is not self.vars.get(k, UNKNOWN) and o.vars.get(k) != self.vars.get(k):
-                    self.vars[k] = UNKNOWN
+                    # one of the values (ADR 0021): `true && A=.e; cat "${A}nv"` may read .env
+                    self.vars[k] = alts_of(k, (self.vars.get(k, UNKNOWN), o.vars.get(k, UNKNOWN)))
+                elif isinstance(o.vars.get(k), Alts) and o.vars.get(k) is not self.vars.get(k):
+                    self.vars[k] = alts_of(k, (self.vars.get(k, UNKNOWN), o.vars.get(k)))
             for k, v in o.funcs.items():
                 self.funcs.setdefault(k, v)
+
+
+    def take(self, branches: list) -> None:
+        """After branches of which one always runs (``if … else``): what they agree on, one of
+        their values where they disagree (``Alts``)."""
+        first = branches[0]
+        first.merge(branches[1:])
+        self.cwd, self.dirstack = first.cwd, first.dirstack
+        for k in set(self.vars) | set(first.vars):
+            if k in first.vars:
+                if self.vars.get(k, UNKNOWN) is not first.vars[k]:
+                    self.vars[k] = first.vars[k]
+            else:
+                self.vars[k] = UNKNOWN
+        self.funcs.update(first.funcs)
 
 
 POSITIONAL = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "@", "*", "#")
@@ -402,8 +420,10 @@ class Walker(WordsMixin, RedirMixin):
                     b = st.copy()
                     self.stmts(node.get("Then") or [], b, depth, feed)
                     branches.append(b)
+                    st.take(branches)  # an `else`: one of the branches ran, never none
                     break
-            st.merge(branches)
+            else:
+                st.merge(branches)
         elif t == "WhileClause":
             if self.read_loop(cmd, st, depth, feed):
                 return
