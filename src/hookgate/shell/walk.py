@@ -710,6 +710,7 @@ class Walker(WordsMixin, RedirMixin):
             if frame is not None:
                 frame.add(name)
             st.vars[name] = val
+            self.env_code(name, val, st, depth)
         self.commands.append(Command((variant,), variant, depth))
 
     def scan(self, node, st, depth) -> None:
@@ -774,11 +775,14 @@ class Walker(WordsMixin, RedirMixin):
         if not args:
             for a in assigns:
                 st.vars[a["Name"]["Value"]] = self.assign_value(a, st, depth)
+                self.env_code(a["Name"]["Value"], st.vars[a["Name"]["Value"]], st, depth)
             st.vars["_"] = UNKNOWN
             return
         env = {}
         for a in assigns:
             env[a["Name"]["Value"]] = self.assign_value(a, st, depth)
+        for k, v in env.items():
+            self.env_code(k, v, st, depth, env)
         fields = []
         for w in args:
             fields += self.fields(w, st, depth)
@@ -786,6 +790,14 @@ class Walker(WordsMixin, RedirMixin):
         # `$_`: the last argument of the previous simple command (`mkdir -p d && cd $_`)
         t, k = fields[-1] if fields else ("", LIT)
         st.vars["_"] = t if k == LIT else (t, k) if k == GLOB else Opaque(t)
+
+    def env_code(self, name, value, st, depth, others=None) -> None:
+        """A variable that carries code or a file (``PAGER``, ``BASH_ENV``, ``GIT_CONFIG_*``…):
+        what its value runs or reads (``shell/envcode.py``, ADR 0021)."""
+        from hookgate.shell import envcode
+
+        if envcode.watched(name):
+            envcode.assigned(self, name, value, st, depth, others)
 
     def run(self, fields, st: State, depth: int, feed=None, wrappers=()) -> None:
         """Execute argv ``fields`` (after expansion): unwrap, then the command table."""

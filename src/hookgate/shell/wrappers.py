@@ -75,6 +75,8 @@ def _env(c: Call):
             i += 1
             continue
         if "=" in t and not t.startswith("="):
+            name, _, val = t.partition("=")
+            c.w.env_code(name, val, st, c.depth)  # `env PAGER='cat .env' git log` (ADR 0021)
             i += 1
             continue
         break
