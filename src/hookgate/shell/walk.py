@@ -846,4 +846,8 @@ class Walker(WordsMixin, RedirMixin):
                         st.vars.pop(n, None)
             return
         handler = C.HANDLERS.get(name) or C.handler_for(name)
+        from hookgate.shell import progopts
+
+        if name in progopts.NAMES:  # options and mini-languages that read, write or run (ADR 0021)
+            progopts.extra(C.Call(self, name, fields, st, depth, feed))
         handler(C.Call(self, name, fields, st, depth, feed))
