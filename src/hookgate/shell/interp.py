@@ -223,6 +223,9 @@ def _python(c: Call) -> None:
     ops = args[i:]
     if ops and ops[0] != ("-", LIT):
         c.acc(ops[0], R, f"{c.name} script")
+        from hookgate.shell.scripts import run_script
+
+        run_script(c, ops[0], "python", ops[1:], f"{c.name} script")  # before: it may change files
         unknown_program(Call(c.w, c.name, [(c.name, LIT)] + list(ops[1:]), c.st, c.depth, None))
         return
     _stdin_code(c, "python")
@@ -250,6 +253,9 @@ def _node(c: Call) -> None:
         return
     if ops and ops[0][0] != "-":
         c.acc(ops[0], R, f"{c.name} script")
+        from hookgate.shell.scripts import run_script
+
+        run_script(c, ops[0], "node", ops[1:], f"{c.name} script")  # before: it may change files
         unknown_program(Call(c.w, c.name, [(c.name, LIT)] + list(ops[1:]), c.st, c.depth, None))
         return
     _stdin_code(c, "node")
@@ -274,6 +280,10 @@ def _perl_ruby(c: Call) -> None:
     elif ops:
         c.acc(ops[0], R, f"{c.name} script")
         files = ops[1:]
+        if lang == "perl":
+            from hookgate.shell.scripts import run_script
+
+            run_script(c, ops[0], "perl", ops[1:], f"{c.name} script")
     else:
         _stdin_code(c, lang)
         return

@@ -115,6 +115,12 @@ class State:
         self.funcs.update(first.funcs)
 
 
+def _unknown_var(st: State, name: str) -> State:
+    b = st.copy()
+    b.vars[name] = UNKNOWN
+    return b
+
+
 POSITIONAL = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "@", "*", "#")
 
 
@@ -244,6 +250,15 @@ class Walker(WordsMixin, RedirMixin):
             else:
                 self.changed_unknown = True
 
+    def never_runs(self, body) -> None:
+        """A body the files there are now say runs zero times (an empty list file, a listing
+        that finds nothing): those files can change before the command runs, so what the body
+        names literally still counts (ADR 0021) — its unresolved accesses and unknowns do not."""
+        n_acc, reasons = len(self.accesses), list(self.reasons)
+        body()
+        self.accesses[n_acc:] = [a for a in self.accesses[n_acc:] if a.resolved]
+        self.reasons[:] = reasons
+
     def try_concrete(self, run_symbolic, concrete, run_lines, keep=()) -> None:
         """Run ``run_symbolic``; if it left something unknown (an unresolved access, other than
         the ``keep`` patterns, whose text is not a pattern) and ``concrete()`` gives the lines there are now
@@ -265,10 +280,15 @@ class Walker(WordsMixin, RedirMixin):
         if lines is None or len(lines) > MAX_READ_ITEMS:
             self.changed, self.changed_unknown = after
             return
+        # what the symbolic run named literally stays (ADR 0021): the files there are now can
+        # change before the command runs (an empty listing filled), so they never clear it
+        literal = [a for a in self.accesses[n_acc:] if a.resolved]
         del self.accesses[n_acc:]
         del self.commands[n_cmd:]
         self.reasons[:] = reasons
         run_lines(lines)
+        have = set(self.accesses[n_acc:])
+        self.accesses.extend(a for a in literal if a not in have)
 
     def unchanged(self, path: str) -> bool:
         """No write or delete so far in this command at ``path``, above it or under it, and no
@@ -516,8 +536,10 @@ class Walker(WordsMixin, RedirMixin):
                     branches.append(b)
                 return branches
 
-            if values:  # (no line: the body never runs)
+            if values:
                 self.loop(st, once, (name,))
+            else:  # (no line now: the body never runs — unless the input changes first)
+                self.never_runs(lambda: self.stmts(cmd.get("Do") or [], _unknown_var(st, name), depth))
             st.vars[name] = UNKNOWN
             st.vars["_"] = name
 
@@ -627,6 +649,8 @@ class Walker(WordsMixin, RedirMixin):
 
             if items:
                 self.loop(st, once, (name,))
+            elif loop.get("Items"):
+                self.never_runs(lambda: self.stmts(body, _unknown_var(st, name), depth, feed))
             st.vars[name] = UNKNOWN
 
         if all(k == LIT for _, k in items) or len(items) > MAX_LOOP_ITEMS:
@@ -846,6 +870,11 @@ class Walker(WordsMixin, RedirMixin):
                         st.vars.pop(n, None)
             return
         handler = C.HANDLERS.get(name) or C.handler_for(name)
+        if "/" in text and name not in C.HANDLERS:
+            from hookgate.shell.scripts import run_script
+
+            # `./t.sh`: the file as it is now, by its shebang (ADR 0021)
+            run_script(C.Call(self, name, fields, st, depth, feed), fields[0], None, fields[1:], "script run by path")
         from hookgate.shell import progopts
 
         if name in progopts.NAMES:  # options and mini-languages that read, write or run (ADR 0021)
