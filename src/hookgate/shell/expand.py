@@ -59,6 +59,8 @@ class WordsMixin:
                 alts.append([Seg(e) for e in ex])
             else:
                 alts.append([s])
+        if self.ifs is not False:
+            segs = self._ifs_segs(segs)
         if not multi:
             return W.fields_of(segs, self.home)
         words = [[]]
@@ -72,6 +74,19 @@ class WordsMixin:
         out = []
         for w in words:
             out += W.fields_of(w, self.home)
+        return out
+
+    def _ifs_segs(self, segs) -> list:
+        """IFS was assigned: an unquoted expansion holding a character it may split on is
+        unknown (its fields are not the default split; ADR 0021)."""
+        ifs = self.ifs
+        out = []
+        for s in segs:
+            if s.expansion and not s.quoted and s.known and (ifs is None or any(c in s.text for c in ifs)
+                                                             or ifs == ""):
+                out.append(Seg("$(split by IFS)", False, False))
+            else:
+                out.append(s)
         return out
 
     def word_segs(self, word, st, depth) -> list:
@@ -104,6 +119,9 @@ class WordsMixin:
                 out += self.part_segs(q, st, depth, True)
             return out or [Seg("", True)]
         if t == "ParamExp":
+            for key in ("Index", "Slice"):  # `${x:$(cmd)}`, `${a[$(cmd)]}`: bash runs them
+                if p.get(key):
+                    self.scan(p[key], st, depth)
             v = self.param(p, st, depth)
             if v is UNKNOWN:
                 return [Seg(self.source_of(p), quoted, False)]
@@ -173,6 +191,14 @@ class WordsMixin:
         if repl:
             return self._replace(v, repl, st, depth) if known else UNKNOWN
         exp = p.get("Exp")
+        if exp and exp.get("Op") == "@":
+            word = self._word_text(exp.get("Word"), st, depth)
+            if word == "P":  # `${x@P}`: x's value expanded as a prompt runs its substitutions
+                if known and ("$(" in v or "`" in v):
+                    self.script("echo " + v, st.copy(), depth + 1, "${x@P} prompt expansion")
+                elif not known:
+                    self.indeterminate("${x@P} of a value that cannot be known")
+            return UNKNOWN
         if exp:
             op = exp.get("Op")
             if op in (":-", "-", ":=", "=") and v is not UNKNOWN and v != "":

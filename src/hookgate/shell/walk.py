@@ -115,6 +115,10 @@ class State:
         self.funcs.update(first.funcs)
 
 
+_NAME_OPERAND_BUILTINS = frozenset(("printf", "read", "declare", "typeset", "local", "export", "readonly", "unset",
+                                    "let", "test", "[", "mapfile", "readarray", "wait", "getopts", "echo"))
+
+
 def _unknown_var(st: State, name: str) -> State:
     b = st.copy()
     b.vars[name] = UNKNOWN
@@ -182,6 +186,9 @@ class Walker(WordsMixin, RedirMixin):
         self.ncmd = 0
         self.active_funcs: list = []
         self.local_frames: list = []  # per function call: the names it made local
+        self.hashed: dict = {}  # `hash -p PATH NAME`: NAME runs PATH (ADR 0021)
+        self.ifs = False  # IFS assigned (a str, or None: unknown): expansions split otherwise
+        self.script_nesting = 0  # scripts run by path, analysed as they are now (scripts.py)
         # bash glob options that widen what a glob matches (shopt -s dotglob/globstar,
         # GLOBIGNORE, bash -O …): once seen anywhere, every glob is expanded with them
         self.dotglob = False
@@ -472,6 +479,9 @@ class Walker(WordsMixin, RedirMixin):
             name = (cmd.get("Name") or {}).get("Value")
             if name:
                 st.funcs[name] = cmd.get("Body")
+                if name in ("command_not_found_handle",) and cmd.get("Body"):
+                    # bash runs it for any command it cannot find: analysed where defined (ADR 0021)
+                    self.stmt(cmd["Body"], st.copy(), depth + 1, None)
         elif t == "DeclClause":
             self.decl(cmd, st, depth)
             st.vars["_"] = UNKNOWN
@@ -735,6 +745,7 @@ class Walker(WordsMixin, RedirMixin):
                 frame.add(name)
             st.vars[name] = val
             self.env_code(name, val, st, depth)
+            self.special_assign(name, val, st, depth)
         self.commands.append(Command((variant,), variant, depth))
 
     def scan(self, node, st, depth) -> None:
@@ -800,6 +811,7 @@ class Walker(WordsMixin, RedirMixin):
             for a in assigns:
                 st.vars[a["Name"]["Value"]] = self.assign_value(a, st, depth)
                 self.env_code(a["Name"]["Value"], st.vars[a["Name"]["Value"]], st, depth)
+                self.special_assign(a["Name"]["Value"], st.vars[a["Name"]["Value"]], st, depth)
             st.vars["_"] = UNKNOWN
             return
         env = {}
@@ -814,6 +826,24 @@ class Walker(WordsMixin, RedirMixin):
         # `$_`: the last argument of the previous simple command (`mkdir -p d && cd $_`)
         t, k = fields[-1] if fields else ("", LIT)
         st.vars["_"] = t if k == LIT else (t, k) if k == GLOB else Opaque(t)
+
+    def special_assign(self, name, value, st, depth) -> None:
+        """Assignments that change how later text is read (ADR 0021): ``IFS`` (word splitting),
+        and a value holding an array subscript with a substitution (``a='x[$(cmd)]'``), which
+        arithmetic evaluation of the variable would run."""
+        if name == "IFS":
+            self.ifs = value if isinstance(value, str) and not isinstance(value, Opaque) else None
+        if isinstance(value, str) and "[" in value and ("$(" in value or "`" in value):
+            self.subscript_code(value, st, depth)
+
+    def subscript_code(self, text: str, st, depth) -> None:
+        """``NAME[…$(cmd)…]`` in a value or a name operand: bash runs the substitution when it
+        evaluates the subscript (arithmetic, ``printf -v``, ``read``, ``unset``, ``[[ -v ]]``)."""
+        i = text.find("[")
+        j = text.rfind("]")
+        body = text[i + 1 : j] if 0 <= i < j else text[i + 1 :]
+        if "$(" in body or "`" in body:
+            self.script("echo " + body, st.copy(), depth + 1, "array subscript")
 
     def env_code(self, name, value, st, depth, others=None) -> None:
         """A variable that carries code or a file (``PAGER``, ``BASH_ENV``, ``GIT_CONFIG_*``…):
@@ -848,7 +878,15 @@ class Walker(WordsMixin, RedirMixin):
             return
         argv = tuple(None if k == UNRES else t for t, k in fields)
         self.commands.append(Command(argv, name, depth, wrappers))
-        if "/" not in text and name in st.funcs:
+        if name in _NAME_OPERAND_BUILTINS:
+            for t, k in fields[1:]:
+                if k == LIT and "[" in t and ("$(" in t or "`" in t):
+                    self.subscript_code(t, st, depth)
+        if name in self.hashed and "/" not in text and not wrappers:
+            hashed = self.hashed[name]
+            self.run([(hashed, LIT)] + list(fields[1:]), st, depth, feed, wrappers + ("hash -p",))
+            return
+        if "/" not in text and name in st.funcs and not (wrappers and wrappers[-1] in ("command", "builtin")):
             body = st.funcs[name]
             if self.active_funcs.count(id(body)) >= 1:  # true recursion: the body is already being analysed
                 return
