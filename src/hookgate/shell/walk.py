@@ -917,4 +917,8 @@ class Walker(WordsMixin, RedirMixin):
 
         if name in progopts.NAMES:  # options and mini-languages that read, write or run (ADR 0021)
             progopts.extra(C.Call(self, name, fields, st, depth, feed))
+        from hookgate.shell import bulk
+
+        if name in bulk.NAMES:  # recursive readers over a directory holding protected files
+            bulk.extra(C.Call(self, name, fields, st, depth, feed))
         handler(C.Call(self, name, fields, st, depth, feed))
