@@ -155,8 +155,8 @@ def extra(c) -> None:
     else:
         return
     for text, kind in dirs:
-        if kind != LIT:
-            continue
+        if kind != LIT or not text:
+            continue  # (`cp -R "$1" …` with $1 empty names no directory: cp fails)
         _walk(c, text, hidden, follow, include, exclude, exclude_dir)
 
 
@@ -168,8 +168,8 @@ def _walk(c, text, hidden, follow, include, exclude, exclude_dir) -> None:
     from hookgate.shell.words import LIT
 
     base = norm(text, c.st.cwd) if not text.startswith("~/") else c.w.home + text[1:]
-    if base is None or not os.path.isdir(base) or not c.w.unchanged(base):
-        return
+    if base is None or not os.path.isdir(base):
+        return  # (a walk now only adds reads: what the command adds first is never less)
     may = c.w.may_read
     seen = 0
     via = f"{c.name} (every file below {text})"

@@ -35,9 +35,7 @@ OPTIONS = {
     "sqlite3": {"-init": "sqlfile", "-cmd": "sql"},
     "vim": {"-c": "ex", "--cmd": "ex", "-S": "exfile", "-s": "exfile", "-u": "exfile", "-W": "write", "-w": "write"},
     "vi": "vim", "nvim": "vim", "ex": "vim", "view": "vim", "vimdiff": "vim", "gvim": "vim",
-    "openssl": {"-in": "read", "-inkey": "read", "-out": "write", "-passin": "pass", "-kfile": "read",
-                "-config": "read", "-rand": "read", "-writerand": "write", "-key": "read", "-CAkey": "read"},
-    "ssh-keygen": {"-f": "read"},
+    # (openssl -key/-inkey and ssh-keygen -f are key use, ADR 0008: left to the unknown-program rule)
     "cmake": {"-P": "read", "-C": "read"},
     "cpp": {"-include": "read", "-imacros": "read"}, "gcc": "cpp", "g++": "cpp", "cc": "cpp", "clang": "cpp",
     "clang++": "cpp", "c++": "cpp",
@@ -363,6 +361,15 @@ def _sed_command(c, cmd: str) -> None:
 
 
 # --- ex / ed ----------------------------------------------------------------------------------
+def _edfile(arg: str):
+    """A file name as an editor takes it: vim expands ``~`` and ``$VAR`` itself."""
+    from hookgate.shell.words import LIT, UNRES
+
+    if arg.startswith("~/"):
+        return ("$HOME" + arg[1:], UNRES)
+    return (arg, UNRES if "$" in arg else LIT)
+
+
 def _ex(c, text: str, via: str) -> None:
     """ex/ed/vim commands: ``r F``, ``w F``/``w >> F``/``wq F``, ``so F``, ``e F``, ``!cmd``,
     ``r !cmd``, ``w !cmd``; addresses (``%``, ``1,$``, ``.``) skipped; ``|`` separates (ex)."""
@@ -384,15 +391,15 @@ def _ex(c, text: str, via: str) -> None:
             if arg.startswith("!"):
                 c.script((arg[1:], LIT), f"{via} (r !command)")
             elif arg:
-                c.acc((arg, LIT), R, f"{via} ({base})")
+                c.acc(_edfile(arg), R, f"{via} ({base})")
         elif base in ("w", "wr", "wri", "writ", "write", "wq", "x", "xit", "sav", "saveas", "up", "update", "wa",
                       "wall", "wn", "wnext"):
             if arg.startswith("!"):
                 c.script((arg[1:], LIT), f"{via} (w !command)")
             elif arg.startswith(">>"):
-                c.acc((arg[2:].strip(), LIT), W_, f"{via} (w >>)")
+                c.acc(_edfile(arg[2:].strip()), W_, f"{via} (w >>)")
             elif arg:
-                c.acc((arg, LIT), W_, f"{via} ({base})")
+                c.acc(_edfile(arg), W_, f"{via} ({base})")
         elif base in ("sh", "shell", "terminal", "term", "call", "py", "python", "py3", "python3", "pyfile",
                       "lua", "luafile", "perl", "ruby", "rubyfile", "exe", "exec", "execute", "norm", "normal",
                       "redir", "let", "cal", "call", "mksession", "mks", "mkexrc", "mkvimrc", "mkview", "helpgrep",
