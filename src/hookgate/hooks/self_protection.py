@@ -83,17 +83,21 @@ def platform_wiring(project_root: str, home: str) -> tuple[list[str], list[str]]
     """Codex, Copilot CLI, Qwen Code and OpenCode wiring (ADR 0023), project and user scope:
     (directories protected whole, file patterns). Plugin directories are protected whole: any
     plugin there runs inside OpenCode and could rewrite a call after hookgate judged it."""
-    xdg_config = os.environ.get("XDG_CONFIG_HOME") or os.path.join(home, ".config")
+    configs = [os.path.join(home, ".config")]
+    if os.environ.get("XDG_CONFIG_HOME"):
+        configs.append(os.environ["XDG_CONFIG_HOME"])
     dirs = [
         os.path.join(project_root, ".codex"),
         os.path.join(project_root, ".github", "hooks"),
         os.path.join(home, ".copilot", "hooks"),
         os.path.join(project_root, ".opencode", "plugin"),
         os.path.join(project_root, ".opencode", "plugins"),
-        os.path.join(xdg_config, "opencode", "plugin"),
-        os.path.join(xdg_config, "opencode", "plugins"),
     ]
-    files = [
+    files = []
+    for xdg_config in configs:
+        dirs += [os.path.join(xdg_config, "opencode", "plugin"), os.path.join(xdg_config, "opencode", "plugins")]
+        files += [os.path.join(xdg_config, "opencode", "opencode.json"), os.path.join(xdg_config, "opencode", "opencode.jsonc")]
+    files += [
         os.path.join(home, ".codex", "requirements.toml"),
         os.path.join(project_root, ".github", "copilot", "settings*.json"),
         os.path.join(home, ".copilot", "settings.json"),
@@ -105,8 +109,6 @@ def platform_wiring(project_root: str, home: str) -> tuple[list[str], list[str]]
         os.path.join(project_root, "opencode.jsonc"),
         os.path.join(project_root, ".opencode", "opencode.json"),
         os.path.join(project_root, ".opencode", "opencode.jsonc"),
-        os.path.join(xdg_config, "opencode", "opencode.json"),
-        os.path.join(xdg_config, "opencode", "opencode.jsonc"),
     ]
     return dirs, files
 
