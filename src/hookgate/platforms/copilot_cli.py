@@ -57,6 +57,12 @@ TOOL_KIND = {
     "Grep": ev.SEARCH, "grep": ev.SEARCH, "rg": ev.SEARCH, "Glob": ev.SEARCH, "glob": ev.SEARCH,
     "WebFetch": ev.WEB, "web_fetch": ev.WEB,
 }
+# Copilot's own tools that touch no files; any other unknown tool (an MCP server's) is judged
+# as MCP: its path-looking arguments are accesses
+BUILTIN_OTHER = frozenset(("read_bash", "stop_bash", "list_bash", "read_powershell", "stop_powershell",
+                           "list_powershell", "fetch_copilot_cli_documentation", "skill", "sql", "session_store_sql",
+                           "read_agent", "list_agents", "write_agent", "task", "Agent", "report_intent",
+                           "update_todo", "ask_user"))
 _PRE_CAPS = ev.Capabilities(can_ask=False, can_block=True, can_message=True)
 _POST_CAPS = ev.Capabilities(can_ask=False, can_block=False, can_message=True)
 
@@ -109,7 +115,7 @@ def parse(data: bytes, env: dict) -> ev.Event:
     extra: dict = {}
     if phase in (ev.PRE, ev.POST):
         tool_name, tool_input = tool_call(obj, name)
-        kind = ev.MCP if "__" in tool_name or tool_name.startswith("mcp") else TOOL_KIND.get(tool_name, ev.OTHER)
+        kind = TOOL_KIND.get(tool_name, ev.OTHER if tool_name in BUILTIN_OTHER else ev.MCP)
         if kind == ev.SHELL and not isinstance(tool_input.get("command"), str) and isinstance(tool_input.get("input"), str):
             tool_input = dict(tool_input, command=tool_input["input"])  # write_bash: text typed into a shell
         elif kind != ev.SHELL:

@@ -56,6 +56,10 @@ TOOL_KIND = {
     "webfetch": ev.WEB,
     "websearch": ev.WEB,
 }
+# OpenCode's own tools that touch no files; any other unknown tool (MCP tools are
+# ``<server>_<tool>``) is judged as MCP: its path-looking arguments are accesses
+BUILTIN_OTHER = frozenset(("todowrite", "todoread", "task", "skill", "question", "invalid", "batch", "lsp",
+                           "codesearch", "plan_enter", "plan_exit"))
 _PRE_CAPS = ev.Capabilities(can_ask=False, can_block=True, can_message=True)
 _POST_CAPS = ev.Capabilities(can_ask=False, can_block=False, can_message=True)
 
@@ -111,7 +115,7 @@ def parse(data: bytes, env: dict) -> ev.Event:
             args = {}
         if not isinstance(args, dict):
             raise BadInput(f"{name} payload for {tool} has no args object")
-        kind = TOOL_KIND.get(tool, ev.OTHER)
+        kind = TOOL_KIND.get(tool, ev.OTHER if tool in BUILTIN_OTHER else ev.MCP)
         if kind == ev.SHELL:
             wd = _str(args.get("workdir"))
             if wd:
