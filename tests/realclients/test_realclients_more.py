@@ -133,3 +133,91 @@ def test_codex_ordinary_write_is_performed(codex_pkg, world):
     rec = decisions(project, "apply_patch")
     assert rec and rec[-1]["outcome"] == "allow"  # the hook really ran and allowed
     assert [e for e in ledger(project) if e.get("kind") == "post" and e.get("tool") == "apply_patch"]
+
+
+# --- Copilot CLI --------------------------------------------------------------------------------
+
+COPILOT_HOOK_ERRORS = re.compile(r"hook errored|hook timed out|hook exited with code|invalid hook|"
+                                 r"failed to (?:parse|load|run) hook", re.I)
+
+
+@pytest.fixture(scope="module")
+def copilot_pkg():
+    return ensure_client(COPILOT)
+
+
+def copilot_case(copilot_pkg, world, tool, arguments, command=None, scope="user", trusted=False):
+    home, project = world
+    install(home, project, "copilot-cli", scope=scope, command=command)
+    if trusted:
+        (home / ".copilot").mkdir(exist_ok=True)
+        (home / ".copilot" / "config.json").write_text(json.dumps({"trusted_folders": [str(project)]}))
+    api = ChatAPI(tool, arguments)
+    with api:
+        r = run_copilot(copilot_pkg, str(home), str(project), api.port)
+    assert tool in api.offered(), f"copilot did not offer {tool}: {sorted(api.offered())} {r.stderr[-2000:]}"
+    logs = ""
+    log_dir = home / ".copilot" / "logs"
+    for f in sorted(log_dir.iterdir()) if log_dir.is_dir() else ():
+        logs += f.read_text(errors="replace")
+    errors = [ln for ln in logs.splitlines() if "[ERROR]" in ln and "hook" in ln.lower()]
+    assert not errors, errors
+    if command is None:  # (the sanity stub's exit 2 is reported as "hook exited with code 2": expected)
+        assert not COPILOT_HOOK_ERRORS.search(r.stdout + json.dumps(api.tool_results())), api.tool_results()
+    return r, api
+
+
+def test_copilot_sanity_stub_must_deny(copilot_pkg, tmp_path, world):
+    home, project = world
+    r, api = copilot_case(copilot_pkg, world, "create", {"path": str(project / "src" / "ok.txt"), "file_text": "hi"},
+                          command=stub_deny(tmp_path))
+    assert not (project / "src" / "ok.txt").exists(), "harness broken: a hook that always denies did not deny"
+    assert any("Denied by preToolUse hook: hook exited with code 2" in t for t in api.tool_results()), api.tool_results()
+
+
+def test_copilot_protected_write_is_not_performed(copilot_pkg, world):
+    home, project = world
+    r, api = copilot_case(copilot_pkg, world, "create",
+                          {"path": str(project / ".hookgate" / "rollout.yaml"), "file_text": "version: 1\n"})
+    assert not (project / ".hookgate" / "rollout.yaml").exists()
+    res = api.tool_results()
+    assert res and res[0].startswith("Denied by preToolUse hook: hookgate blocked") and "self-protection" in res[0], res
+    assert decisions(project, "Write")[-1]["outcome"] == "block"
+
+
+def test_copilot_protected_read_is_not_performed(copilot_pkg, world):
+    home, project = world
+    r, api = copilot_case(copilot_pkg, world, "view", {"path": str(project / ".env")})
+    res = api.tool_results()
+    assert res and "read-guard" in res[0], res
+    assert SECRET not in api.text() and SECRET not in r.stdout
+    assert decisions(project, "Read")[-1]["outcome"] == "block"
+
+
+def test_copilot_ordinary_write_is_performed(copilot_pkg, world):
+    home, project = world
+    r, api = copilot_case(copilot_pkg, world, "create", {"path": str(project / "src" / "ok.txt"), "file_text": "hello"})
+    assert (project / "src" / "ok.txt").read_text() == "hello", api.tool_results()
+    rec = decisions(project, "Write")
+    assert rec and rec[-1]["outcome"] == "allow"
+
+
+def test_copilot_repository_hooks_guard_in_a_trusted_folder(copilot_pkg, world):
+    """The project-scope wiring (.github/hooks/hookgate.json) loads once the folder is trusted."""
+    home, project = world
+    r, api = copilot_case(copilot_pkg, world, "bash", {"command": "cat .env", "description": "read"},
+                          scope="project", trusted=True)
+    res = api.tool_results()
+    assert res and "read-guard" in res[0] and SECRET not in api.text(), res
+    assert decisions(project, "Bash")[-1]["outcome"] == "block"
+
+
+def test_copilot_repository_hooks_do_not_load_untrusted_and_doctor_says_so(copilot_pkg, world):
+    """Why doctor fails project-only Copilot wiring in an untrusted folder: Copilot really skips it."""
+    home, project = world
+    r, api = copilot_case(copilot_pkg, world, "create", {"path": str(project / "src" / "ok.txt"), "file_text": "hi"},
+                          scope="project", trusted=False)
+    assert (project / "src" / "ok.txt").exists() and not decisions(project, "Write")  # the hook never ran
+    d = run_cli("doctor", "--platform", "copilot-cli", cwd=str(project),
+                env={"HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config")})
+    assert d.returncode != 0 and "FAIL  copilot-cli/copilot-trusted-folder" in d.stdout, d.stdout
