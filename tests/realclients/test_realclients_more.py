@@ -221,3 +221,70 @@ def test_copilot_repository_hooks_do_not_load_untrusted_and_doctor_says_so(copil
     d = run_cli("doctor", "--platform", "copilot-cli", cwd=str(project),
                 env={"HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config")})
     assert d.returncode != 0 and "FAIL  copilot-cli/copilot-trusted-folder" in d.stdout, d.stdout
+
+
+# --- Qwen Code ----------------------------------------------------------------------------------
+
+QWEN_HOOK_ERRORS = re.compile(r"hook[^\n]{0,80}(?:failed|error|timed out|invalid)|invalid hook|"
+                              r"Invalid configuration|Invalid hook event name", re.I)
+
+
+@pytest.fixture(scope="module")
+def qwen_pkg():
+    return ensure_client(QWEN)
+
+
+def qwen_case(qwen_pkg, world, tool, arguments, command=None):
+    home, project = world
+    settings = home / ".qwen" / "settings.json"
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    settings.write_text(json.dumps({"security": {"auth": {"selectedType": "openai"}}}))
+    install(home, project, "qwen-code", command=command)
+    api = ChatAPI(tool, arguments)
+    with api:
+        r = run_qwen(qwen_pkg, str(home), str(project), api.port)
+    assert tool in api.offered(), f"qwen did not offer {tool}: {sorted(api.offered())} {r.stderr[-2000:]}"
+    assert not QWEN_HOOK_ERRORS.search(r.stderr), r.stderr[-3000:]
+    events = json_lines(r.stdout)
+    results = [c for e in events if e.get("type") == "user"
+               for c in (e.get("message") or {}).get("content") or () if isinstance(c, dict) and c.get("type") == "tool_result"]
+    final = [e for e in events if e.get("type") == "result"]
+    assert final, r.stdout[-3000:]
+    return r, api, results, final[-1]
+
+
+def test_qwen_sanity_stub_must_deny(qwen_pkg, tmp_path, world):
+    home, project = world
+    r, api, results, final = qwen_case(qwen_pkg, world, "write_file",
+                                       {"file_path": str(project / "src" / "ok.txt"), "content": "hi"},
+                                       command=stub_deny(tmp_path))
+    assert not (project / "src" / "ok.txt").exists(), "harness broken: a hook that always denies did not deny"
+    assert results and results[0].get("is_error") and "sanity stub" in json.dumps(results[0]), results
+
+
+def test_qwen_protected_write_is_not_performed(qwen_pkg, world):
+    home, project = world
+    r, api, results, final = qwen_case(qwen_pkg, world, "write_file",
+                                       {"file_path": str(project / ".hookgate" / "rollout.yaml"), "content": "version: 1\n"})
+    assert not (project / ".hookgate" / "rollout.yaml").exists()
+    assert results and results[0].get("is_error") and "self-protection" in json.dumps(results[0]), results
+    assert [d["tool_name"] for d in final.get("permission_denials") or ()] == ["write_file"]
+    assert decisions(project, "write_file")[-1]["outcome"] == "block"
+
+
+def test_qwen_protected_read_is_not_performed(qwen_pkg, world):
+    home, project = world
+    r, api, results, final = qwen_case(qwen_pkg, world, "read_file", {"file_path": str(project / ".env")})
+    assert results and results[0].get("is_error") and "read-guard" in json.dumps(results[0]), results
+    assert SECRET not in api.text() and SECRET not in r.stdout
+    assert decisions(project, "read_file")[-1]["outcome"] == "block"
+
+
+def test_qwen_ordinary_write_is_performed(qwen_pkg, world):
+    home, project = world
+    r, api, results, final = qwen_case(qwen_pkg, world, "write_file",
+                                       {"file_path": str(project / "src" / "ok.txt"), "content": "hello"})
+    assert (project / "src" / "ok.txt").read_text() == "hello", results
+    assert not final.get("permission_denials")
+    rec = decisions(project, "write_file")
+    assert rec and rec[-1]["outcome"] == "allow"

@@ -47,6 +47,7 @@ TOOL_KIND = {
     "write_file": ev.WRITE,
     "edit": ev.EDIT,
     "replace": ev.EDIT,
+    "notebook_edit": ev.EDIT,
     "run_shell_command": ev.SHELL,
     "read_file": ev.READ,
     "read_many_files": ev.READ,
