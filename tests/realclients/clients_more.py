@@ -280,7 +280,11 @@ def run_opencode(pkg_dir: str, home: str, project: str, timeout: float = 180):
     env = base_env(home)
     env.update(XDG_CONFIG_HOME=os.path.join(home, ".config"), XDG_DATA_HOME=os.path.join(home, ".local", "share"),
                XDG_CACHE_HOME=os.path.join(home, ".cache"), XDG_STATE_HOME=os.path.join(home, ".local", "state"),
-               OPENCODE_DISABLE_AUTOUPDATE="1", OPENCODE_DISABLE_SHARE="1", NO_COLOR="1")
+               OPENCODE_DISABLE_AUTOUPDATE="1", OPENCODE_DISABLE_SHARE="1", OPENCODE_DISABLE_MODELS_FETCH="1",
+               OPENCODE_DISABLE_LSP_DOWNLOAD="1", OPENCODE_DISABLE_CLAUDE_CODE="1", NO_COLOR="1",
+               # OpenCode npm-installs @opencode-ai/plugin next to plugin dirs in the background; hookgate's
+               # plugin imports only node:child_process, so let that fail at once instead of going online
+               npm_config_registry="http://127.0.0.1:9/", npm_config_fetch_retries="0", npm_config_offline="true")
     argv = [opencode_binary(pkg_dir), "run", "do the task", "--format", "json"]
     return run_group(argv, project, env, timeout)
 

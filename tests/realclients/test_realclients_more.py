@@ -288,3 +288,82 @@ def test_qwen_ordinary_write_is_performed(qwen_pkg, world):
     assert not final.get("permission_denials")
     rec = decisions(project, "write_file")
     assert rec and rec[-1]["outcome"] == "allow"
+
+
+# --- OpenCode -----------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def opencode_pkg():
+    return ensure_client(OPENCODE)
+
+
+def opencode_case(opencode_pkg, world, tool, arguments, command=None, scope="project"):
+    home, project = world
+    install(home, project, "opencode", scope=scope, command=command)
+    api = ChatAPI(tool, arguments)
+    with api:
+        opencode_config(str(project), api.port)
+        r = run_opencode(opencode_pkg, str(home), str(project))
+    assert tool in api.offered(), f"opencode did not offer {tool}: {sorted(api.offered())} {r.stderr[-2000:]}"
+    log_dir = home / ".local" / "share" / "opencode" / "log"
+    logs = "".join(f.read_text(errors="replace") for f in sorted(log_dir.iterdir())) if log_dir.is_dir() else ""
+    bad = [ln for ln in logs.splitlines() if "level=ERROR" in ln and "plugin" in ln.lower()]
+    assert not bad and "plugin" not in r.stderr.lower(), (bad, r.stderr[-2000:])  # the plugin loaded and ran
+    tools = [e["part"] for e in json_lines(r.stdout) if e.get("type") == "tool_use"]
+    assert tools, r.stdout[-3000:]
+    return r, api, tools[0]["state"]
+
+
+def test_opencode_sanity_stub_must_deny(opencode_pkg, tmp_path, world):
+    home, project = world
+    r, api, state = opencode_case(opencode_pkg, world, "write", {"filePath": str(project / "src" / "ok.txt"), "content": "hi"},
+                                  command=stub_deny(tmp_path))
+    assert not (project / "src" / "ok.txt").exists(), "harness broken: a hook that always denies did not deny"
+    assert state["status"] == "error" and "sanity stub: denied" in state["error"], state
+
+
+def test_opencode_protected_write_is_not_performed(opencode_pkg, world):
+    home, project = world
+    r, api, state = opencode_case(opencode_pkg, world, "write",
+                                  {"filePath": str(project / ".hookgate" / "rollout.yaml"), "content": "version: 1\n"})
+    assert not (project / ".hookgate" / "rollout.yaml").exists()
+    assert state["status"] == "error" and state["error"].startswith("hookgate blocked") and "self-protection" in state["error"]
+    assert any("self-protection" in t for t in api.tool_results())  # the model got the reason
+    assert decisions(project, "write")[-1]["outcome"] == "block"
+
+
+def test_opencode_protected_read_is_not_performed(opencode_pkg, world):
+    home, project = world
+    r, api, state = opencode_case(opencode_pkg, world, "read", {"filePath": str(project / ".env")})
+    assert state["status"] == "error" and "read-guard" in state["error"], state
+    assert SECRET not in api.text() and SECRET not in r.stdout
+    assert decisions(project, "read")[-1]["outcome"] == "block"
+
+
+def test_opencode_ordinary_write_is_performed_user_scope_plugin(opencode_pkg, world):
+    home, project = world
+    r, api, state = opencode_case(opencode_pkg, world, "write", {"filePath": str(project / "src" / "ok.txt"), "content": "hello"},
+                                  scope="user")
+    assert (project / "src" / "ok.txt").read_text() == "hello", state
+    assert state["status"] == "completed", state
+    rec = decisions(project, "write")
+    assert rec and rec[-1]["outcome"] == "allow"
+    assert [e for e in ledger(project) if e.get("kind") == "post" and e.get("tool") == "write"]  # tool.execute.after
+
+
+def test_opencode_plugin_fails_closed_when_hookgate_is_gone(opencode_pkg, tmp_path, world):
+    """A plugin whose hookgate cannot start denies (every command-hook platform would allow)."""
+    home, project = world
+    exe = tmp_path / "gone" / "hookgate"
+    exe.parent.mkdir()
+    exe.write_text("#!/bin/sh\nexit 0\n")
+    exe.chmod(0o755)
+    install(home, project, "opencode", command=str(exe))
+    exe.unlink()
+    api = ChatAPI("write", {"filePath": str(project / "src" / "ok.txt"), "content": "hi"})
+    with api:
+        opencode_config(str(project), api.port)
+        r = run_opencode(opencode_pkg, str(home), str(project))
+    assert not (project / "src" / "ok.txt").exists(), r.stdout[-2000:]
+    state = [e["part"] for e in json_lines(r.stdout) if e.get("type") == "tool_use"][0]["state"]
+    assert state["status"] == "error" and "could not run" in state["error"], state
