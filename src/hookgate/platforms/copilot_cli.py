@@ -176,7 +176,8 @@ def classify_output(stdout: str, stderr: str, code: int) -> str:
     if top not in (None, "approve", "block") or pd not in (None, "allow", "deny", "ask"):
         return "invalid"
     if top == "block" or pd == "deny":
-        return "deny" if (obj.get("reason") or hso.get("permissionDecisionReason")) else "invalid"
+        reason = obj.get("reason") or hso.get("permissionDecisionReason") or obj.get("permissionDecisionReason")
+        return "deny" if reason else "invalid"
     if pd == "ask":
         return "ask"
     if pd == "allow" or top == "approve":
