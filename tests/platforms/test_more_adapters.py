@@ -379,3 +379,41 @@ def test_parsers_only_ever_raise_bad_input(platform, event, tool, inp, extra):
     assert os.path.isabs(e.cwd) and e.platform == platform
     for item in e.extra.get("accesses") or ():
         assert item[1] in ev.MODES
+
+
+# --- the hot path stays lean on the new platforms (ADR 0001/0017) ---------------------------
+
+HOT_PAYLOADS = {
+    "codex": lambda p: {"session_id": "s", "transcript_path": None, "cwd": p, "hook_event_name": "PreToolUse",
+                        "model": "m", "permission_mode": "default", "turn_id": "t", "tool_use_id": "c",
+                        "tool_name": "apply_patch",
+                        "tool_input": {"command": "*** Begin Patch\n*** Add File: a.txt\n+x\n*** End Patch\n"}},
+    "copilot-cli": lambda p: {"hook_event_name": "PreToolUse", "session_id": "s", "cwd": p, "tool_name": "Write",
+                              "tool_input": {"path": p + "/a.txt", "file_text": "x"}},
+    "qwen-code": lambda p: {"session_id": "s", "cwd": p, "hook_event_name": "PreToolUse", "tool_name": "write_file",
+                            "tool_input": {"file_path": p + "/a.txt", "content": "x"}},
+    "opencode": lambda p: {"hook_event_name": "tool.execute.before", "session_id": "s", "call_id": "c", "cwd": p,
+                           "tool": "write", "args": {"filePath": p + "/a.txt", "content": "x"}},
+}
+
+
+@pytest.mark.parametrize("platform", NEW)
+def test_hot_path_stays_lean(project, platform):
+    import sys
+
+    watched = ("typer", "click", "rich", "yaml", "structlog", "re", "json", "enum", "collections", "subprocess",
+               "typing", "dataclasses", "inspect")
+    code = (
+        "import io, sys\n"
+        "sys.stdin = io.TextIOWrapper(io.BytesIO(sys.argv[1].encode()))\n"
+        "out = io.StringIO(); real = sys.stdout; sys.stdout = out\n"
+        "from hookgate.__main__ import main\n"
+        f"rc = main(['hook', '--platform', {platform!r}])\n"
+        "sys.stdout = real\n"
+        f"print(','.join(sorted(m for m in {watched!r} if m in sys.modules)) + '|' + str(rc))\n"
+    )
+    p = subprocess.run([sys.executable, "-c", code, json.dumps(HOT_PAYLOADS[platform](str(project)))],
+                       capture_output=True, text=True, cwd=str(project), timeout=60)
+    assert p.returncode == 0, p.stderr
+    mods, rc = p.stdout.strip().splitlines()[-1].split("|")
+    assert rc == "0" and mods == "", (platform, mods)
