@@ -20,7 +20,7 @@ import pytest
 from clients import ensure_client
 from clients_more import (CODEX, COPILOT, OPENCODE, QWEN, ChatAPI, ResponsesAPI, opencode_config, run_codex,
                           run_copilot, run_opencode, run_qwen)
-from conftest import run_cli
+from conftest import run_cli, run_hook
 
 pytestmark = pytest.mark.realclient
 
@@ -133,6 +133,18 @@ def test_codex_ordinary_write_is_performed(codex_pkg, world):
     rec = decisions(project, "apply_patch")
     assert rec and rec[-1]["outcome"] == "allow"  # the hook really ran and allowed
     assert [e for e in ledger(project) if e.get("kind") == "post" and e.get("tool") == "apply_patch"]
+    # the budget reads Codex's rollout (token_count events; the stand-in reports 15 tokens a response).
+    # The session's only PreToolUse ran before any response was recorded, so make the next call:
+    pre = next(e for e in ledger(project) if e.get("kind") == "decision" and e.get("tool") == "apply_patch")
+    rollouts = sorted((home / ".codex" / "sessions").rglob("rollout-*.jsonl"))
+    assert rollouts
+    nxt = {"session_id": pre["session"], "transcript_path": str(rollouts[-1]), "cwd": str(project),
+           "hook_event_name": "PreToolUse", "model": "gpt-5.5", "permission_mode": "default", "turn_id": "t2",
+           "tool_use_id": "c2", "tool_name": "Bash", "tool_input": {"command": "git status"}}
+    assert run_hook(nxt, "codex", cwd=str(project), env={"HOME": str(home)}).returncode == 0
+    b = run_cli("budget", "show", "--json", cwd=str(project), env={"HOME": str(home)})
+    sessions = [v for v in json.loads(b.stdout)["sessions"] if v.get("platform") == "codex"]
+    assert sessions and sessions[0]["tokens"]["total_tokens"] == 30 and not sessions[0]["malformed_lines"], b.stdout
 
 
 # --- Copilot CLI --------------------------------------------------------------------------------
