@@ -12,7 +12,7 @@ import sys
 import time
 
 MAX_STDIN = 32 * 1024 * 1024
-USAGE = "usage: hookgate hook --platform {claude-code|cursor|gemini-cli}"
+USAGE = "usage: hookgate hook --platform {claude-code|cursor|gemini-cli|codex|copilot-cli|qwen-code|opencode}"
 
 
 def _platform_arg(argv: list[str]) -> str | None:
