@@ -13,7 +13,7 @@ from hookgate.commands._common import PROJECT_HELP, fail, project_root
 from hookgate.installer import checks, merge, targets
 from hookgate.installer import floor as floor_install
 
-PLATFORM_HELP = "claude-code | cursor | gemini-cli | all (repeatable)"
+PLATFORM_HELP = "claude-code | cursor | gemini-cli | codex | copilot-cli | qwen-code | opencode | all (repeatable)"
 
 
 def _command(explicit: str) -> str:
@@ -110,6 +110,7 @@ def register(app: typer.Typer) -> None:
         note = checks.double_wiring_note(paths.home_dir(), project_root())
         if note and not dry_run:
             typer.echo(note, err=True)
+        _platform_notes(ts, scope, dry_run)
         if not dry_run:
             typer.echo("Restart (or reload) the agents so they read the new hooks; then run `hookgate doctor`.")
 
@@ -130,6 +131,16 @@ def register(app: typer.Typer) -> None:
         ts = _targets(platform, scope)
         plans = _floor_plans(*floor_install.uninstall_plans(ts, project_root()), [], dry_run)
         _run([p for p in plans if p.before is not None], dry_run)
+
+
+def _platform_notes(ts: list[targets.Target], scope: str, dry_run: bool) -> None:
+    """What Codex, Copilot CLI and Qwen Code will do with the new wiring (ADR 0023)."""
+    from hookgate.installer import platform_checks
+
+    if dry_run:
+        return
+    for note in platform_checks.install_notes({t.platform for t in ts}, paths.home_dir(), project_root(), scope):
+        typer.echo(note, err=True)
 
 
 def wiring_checks(platform: str) -> list[tuple[str, bool, str]]:

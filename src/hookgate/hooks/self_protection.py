@@ -51,7 +51,9 @@ READ_ONLY_SUBCOMMANDS = frozenset(
 GROUPS = frozenset(sub[0] for sub in READ_ONLY_SUBCOMMANDS if len(sub) == 2) | {"approvals", "locks"}
 DENIED_FLAGS = frozenset(("--repair", "--force", "--yes", "--allow-loosen"))
 _MARKERS = (".hookgate", "/.claude", ".claude/", "/.cursor", ".cursor/", "/.gemini", ".gemini/",
-            "/.codex", ".codex/", "hooks.json", "settings.json", "settings.local.json", "hookgate/")
+            "/.codex", ".codex/", "hooks.json", "settings.json", "settings.local.json", "hookgate/",
+            ".github/hooks", "/.copilot", ".copilot/", "/.qwen", ".qwen/", "/.opencode", ".opencode/",
+            "opencode/plugin", "opencode.json")
 _GLOB_CHARS = frozenset("*?[")
 _ALTERNATIVE = (
     "hookgate's config, ledger and hook wiring are changed only by a human, outside the agent "
@@ -76,6 +78,41 @@ def protected_places(project_root: str, state_dir: str, home: str) -> tuple[list
             os.path.join(root, ".codex", "hooks.json"),
             os.path.join(root, ".codex", "config.toml"),
         ]
+    more_dirs, more_files = platform_wiring(project_root, home)
+    return dirs + more_dirs, files + more_files
+
+
+def platform_wiring(project_root: str, home: str) -> tuple[list[str], list[str]]:
+    """Codex, Copilot CLI, Qwen Code and OpenCode wiring (ADR 0023), project and user scope:
+    (directories protected whole, file patterns). Plugin directories are protected whole: any
+    plugin there runs inside OpenCode and could rewrite a call after hookgate judged it."""
+    configs = [os.path.join(home, ".config")]
+    if os.environ.get("XDG_CONFIG_HOME"):
+        configs.append(os.environ["XDG_CONFIG_HOME"])
+    dirs = [
+        os.path.join(project_root, ".codex"),
+        os.path.join(project_root, ".github", "hooks"),
+        os.path.join(home, ".copilot", "hooks"),
+        os.path.join(project_root, ".opencode", "plugin"),
+        os.path.join(project_root, ".opencode", "plugins"),
+    ]
+    files = []
+    for xdg_config in configs:
+        dirs += [os.path.join(xdg_config, "opencode", "plugin"), os.path.join(xdg_config, "opencode", "plugins")]
+        files += [os.path.join(xdg_config, "opencode", "opencode.json"), os.path.join(xdg_config, "opencode", "opencode.jsonc")]
+    files += [
+        os.path.join(home, ".codex", "requirements.toml"),
+        os.path.join(project_root, ".github", "copilot", "settings*.json"),
+        os.path.join(home, ".copilot", "settings.json"),
+        os.path.join(home, ".copilot", "config.json"),
+        os.path.join(project_root, ".qwen", "settings.json"),
+        os.path.join(home, ".qwen", "settings.json"),
+        os.path.join(home, ".qwen", "trustedFolders.json"),
+        os.path.join(project_root, "opencode.json"),
+        os.path.join(project_root, "opencode.jsonc"),
+        os.path.join(project_root, ".opencode", "opencode.json"),
+        os.path.join(project_root, ".opencode", "opencode.jsonc"),
+    ]
     return dirs, files
 
 
