@@ -42,26 +42,33 @@ def plan_files(project_root: str) -> list[str]:
     return [os.path.join(d, n) for n in names if n.endswith(".toml") and not n.startswith(".")]
 
 
-def locate(text: str, table: str, key: str = "") -> int:
-    """The line of ``[table]`` (or of ``key`` in it; dotted keys at the top level too)."""
+def key_lines(text: str) -> dict:
+    """``{"table": line, "table.key": line}`` for every table header and key, in one pass
+    (best effort: a key inside a multi-line value may be mistaken for one; first wins)."""
+    out: dict = {}
     cur = ""
-    want = f"{table}.{key}" if key else table
     for n, line in enumerate(text.splitlines(), 1):
         s = line.strip()
-        if not s or s.startswith("#"):
+        if not s or s[0] == "#":
             continue
-        if s.startswith("["):
+        if s[0] == "[":
             end = s.find("]")
             cur = s[1:end].strip().strip("[").strip().replace('"', "").replace("'", "").replace(" ", "") if end > 0 else ""
-            if not key and cur == table:
-                return n
+            out.setdefault(cur, n)
             continue
-        if "=" in s:
-            k = s.split("=", 1)[0].strip().replace('"', "").replace("'", "").replace(" ", "")
+        eq = s.find("=")
+        if eq > 0:
+            k = s[:eq].strip().replace('"', "").replace("'", "").replace(" ", "")
             full = f"{cur}.{k}" if cur else k
-            if full == want or (not key and full.startswith(want + ".")):
-                return n
-    return 0
+            out.setdefault(full, n)
+            if "." in full:  # dotted keys at the top level name their table too
+                out.setdefault(full.split(".", 1)[0], n)
+    return out
+
+
+def locate(text: str, table: str, key: str = "") -> int:
+    """The line of ``[table]`` (or of ``key`` in it); 0 when it cannot be placed."""
+    return key_lines(text).get(f"{table}.{key}" if key else table, 0)
 
 
 def _type_error(kind: str, value) -> str | None:
@@ -86,6 +93,13 @@ def load_text(text: str, path: str, raw: bytes | None = None) -> tuple[Plan | No
     import tomllib
 
     findings: list[Finding] = []
+    where_is = None
+
+    def line_of(table: str, key: str = "") -> int:
+        nonlocal where_is
+        if where_is is None:
+            where_is = key_lines(text)
+        return where_is.get(f"{table}.{key}" if key else table, 0)
 
     def err(code, msg, line=0, key=""):
         findings.append(Finding(code, msg, (), path, line, key, ERROR))
@@ -103,14 +117,14 @@ def load_text(text: str, path: str, raw: bytes | None = None) -> tuple[Plan | No
     for table, value in doc.items():
         if table not in SCHEMA:
             err("unknown-key", f"unknown table [{table}] (allowed: {', '.join('[' + t + ']' for t in SCHEMA)})",
-                locate(text, table), table)
+                line_of(table), table)
             continue
         if not isinstance(value, dict):
-            err("wrong-type", f"{table} must be a table ([{table}]), got {_tname(value)}", locate(text, table), table)
+            err("wrong-type", f"{table} must be a table ([{table}]), got {_tname(value)}", line_of(table), table)
             continue
         for key, v in value.items():
             kind = SCHEMA[table].get(key)
-            where = locate(text, table, key)
+            where = line_of(table, key)
             if kind is None:
                 err("unknown-key", f"unknown key {table}.{key} (allowed in [{table}]: {', '.join(SCHEMA[table])})",
                     where, f"{table}.{key}")
@@ -120,15 +134,11 @@ def load_text(text: str, path: str, raw: bytes | None = None) -> tuple[Plan | No
                 err("wrong-type", f"{table}.{key} {why}", where, f"{table}.{key}")
     for table, key in REQUIRED:
         if not isinstance(doc.get(table), dict) or key not in doc[table]:
-            err("missing-key", f"{table}.{key} is required", locate(text, table), f"{table}.{key}")
+            err("missing-key", f"{table}.{key} is required", line_of(table), f"{table}.{key}")
     if findings:
         return None, findings
     p, c, k = doc["plan"], doc.get("claims", {}), doc.get("checks", {})
-    lines = {}
-    for table, keys in SCHEMA.items():
-        for key in keys:
-            if key in doc.get(table, {}):
-                lines[f"{table}.{key}"] = locate(text, table, key)
+    lines = dict(where_is, **{"": 0}) if where_is is not None else {}
     pid = p["id"].strip()
     if not ID_RE.match(pid):
         err("bad-id", f"plan.id {p['id']!r} must be letters, digits, '.', '_' or '-' (at most 100, not starting "
@@ -181,8 +191,9 @@ def load_all(project_root: str, extra_files=()) -> tuple[list[Plan], list[Findin
     plans with one id are refused (the first by path order stays)."""
     files = []
     seen = set()
-    for f in list(plan_files(project_root)) + [os.path.abspath(x) for x in extra_files]:
-        real = os.path.realpath(f)
+    listed = plan_files(project_root)
+    for f in listed + [os.path.abspath(x) for x in extra_files]:
+        real = os.path.realpath(f) if extra_files else f
         if real not in seen:
             seen.add(real)
             files.append(f)

@@ -21,9 +21,19 @@ class Plan:
     read: tuple[str, ...] = ()
     tests: tuple[str, ...] = ()
     run: tuple[str, ...] = ()  # argv the test paths are appended to (empty: the default)
-    lines: dict = field(default_factory=dict, compare=False, hash=False)  # "table.key" -> line
+    lines: dict = field(default_factory=dict, compare=False, hash=False, repr=False)  # "table.key" -> line
 
     def line_of(self, key: str) -> int:
+        """The line of ``table.key`` in the file (found on first use: most plans never need it)."""
+        if "" not in self.lines:
+            from hookgate.plans.load import key_lines
+
+            try:
+                with open(self.file, encoding="utf-8") as f:
+                    self.lines.update(key_lines(f.read()))
+            except (OSError, UnicodeDecodeError):
+                pass
+            self.lines[""] = 0
         return int(self.lines.get(key, 0))
 
 
