@@ -124,29 +124,28 @@ def load_text(text: str, path: str, raw: bytes | None = None) -> tuple[Plan | No
             continue
         for key, v in value.items():
             kind = SCHEMA[table].get(key)
-            where = line_of(table, key)
             if kind is None:
                 err("unknown-key", f"unknown key {table}.{key} (allowed in [{table}]: {', '.join(SCHEMA[table])})",
-                    where, f"{table}.{key}")
+                    line_of(table, key), f"{table}.{key}")
                 continue
             why = _type_error(kind, v)
             if why:
-                err("wrong-type", f"{table}.{key} {why}", where, f"{table}.{key}")
+                err("wrong-type", f"{table}.{key} {why}", line_of(table, key), f"{table}.{key}")
     for table, key in REQUIRED:
         if not isinstance(doc.get(table), dict) or key not in doc[table]:
             err("missing-key", f"{table}.{key} is required", line_of(table), f"{table}.{key}")
     if findings:
         return None, findings
     p, c, k = doc["plan"], doc.get("claims", {}), doc.get("checks", {})
-    lines = dict(where_is, **{"": 0}) if where_is is not None else {}
+    lines = dict(where_is, **{"": 0}) if where_is is not None else {}  # else found on first use
     pid = p["id"].strip()
     if not ID_RE.match(pid):
         err("bad-id", f"plan.id {p['id']!r} must be letters, digits, '.', '_' or '-' (at most 100, not starting "
-            "with a symbol)", lines.get("plan.id", 0), "plan.id")
+            "with a symbol)", line_of("plan", "id"), "plan.id")
     deps = []
     for d in p.get("depends_on", []):
         if not ID_RE.match(d.strip()):
-            err("bad-id", f"plan.depends_on: {d!r} is not a plan id", lines.get("plan.depends_on", 0), "plan.depends_on")
+            err("bad-id", f"plan.depends_on: {d!r} is not a plan id", line_of("plan", "depends_on"), "plan.depends_on")
         elif d.strip() not in deps:
             deps.append(d.strip())
     pats: dict[str, list[str]] = {}
@@ -156,7 +155,7 @@ def load_text(text: str, path: str, raw: bytes | None = None) -> tuple[Plan | No
             try:
                 norm = globs.normalize(raw_pat)
             except globs.BadPattern as e:
-                err("bad-pattern", f"{table}.{key}: {e}", lines.get(f"{table}.{key}", 0), f"{table}.{key}")
+                err("bad-pattern", f"{table}.{key}: {e}", line_of(table, key), f"{table}.{key}")
                 continue
             if norm not in out:
                 out.append(norm)
