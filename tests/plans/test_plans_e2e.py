@@ -168,3 +168,81 @@ def test_no_plans_is_fine(project):
     assert r.returncode == 0 and "no plans in .hookgate/plans/" in r.stdout
     assert "no plans" in run_cli("plan", "status", cwd=project).stdout
     assert "no open disputes" in run_cli("disputes", "list", cwd=project).stdout
+
+
+def test_resolving_disputes_never_makes_a_cycle(project):
+    for pid in ("a", "b", "c"):
+        write_plan(project, pid, "docs", write=["docs/shared.md"])
+    out = json.loads(run_cli("plan", "check", "--json", cwd=project).stdout)
+    ids = {tuple(f["plans"]): f["dispute"] for f in out["findings"] if f["code"] == "overlap"}
+    assert set(ids) == {("a", "b"), ("a", "c"), ("b", "c")}
+    assert run_cli("disputes", "resolve", ids[("a", "b")], "--winner", "a", "--reason", "r", cwd=project).returncode == 0
+    assert run_cli("disputes", "resolve", ids[("b", "c")], "--winner", "b", "--reason", "r", cwd=project).returncode == 0
+    # a-c is now ordered through b: the dispute is withdrawn at the next check
+    assert run_cli("plan", "check", cwd=project).returncode == 0
+    assert run_cli("disputes", "show", ids[("a", "c")], cwd=project).stdout.count("withdrawn") == 1
+    r = run_cli("disputes", "resolve", ids[("a", "c")], "--winner", "c", "--reason", "r", cwd=project)
+    assert r.returncode == 1 and "withdrawn, not open" in r.stderr
+
+
+def test_a_cycle_through_dispute_orders_is_refused(project):
+    write_plan(project, "a", "docs", write=["docs/x.md"])
+    write_plan(project, "b", "docs", deps=["a"], write=["docs/y.md"])
+    write_plan(project, "c", "docs", write=["docs/y.md", "docs/x.md"])
+    out = json.loads(run_cli("plan", "check", "--json", cwd=project).stdout)
+    ids = {tuple(f["plans"]): f["dispute"] for f in out["findings"] if f["code"] == "overlap"}
+    assert set(ids) == {("a", "c"), ("b", "c")}
+    assert run_cli("disputes", "resolve", ids[("b", "c")], "--winner", "b", "--reason", "r", cwd=project).returncode == 0
+    # c waits for b, b waits for a: c winning over a would make a cycle a -> c -> b -> a
+    r = run_cli("disputes", "resolve", ids[("a", "c")], "--winner", "c", "--reason", "r", cwd=project)
+    assert r.returncode == 1 and "c already waits for a" in r.stderr and "would be a cycle" in r.stderr
+    assert run_cli("disputes", "resolve", ids[("a", "c")], "--winner", "a", "--reason", "r", cwd=project).returncode == 0
+    assert run_cli("plan", "check", cwd=project).returncode == 0
+
+
+def test_start_in_a_new_worktree_and_done_runs_checks_there(tmp_path):
+    import subprocess
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+
+    def git(*a):
+        subprocess.run(["git", "-C", str(repo), *a], check=True, capture_output=True,
+                       env={**__import__("os").environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x",
+                            "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@x"})
+
+    git("init", "-q", "-b", "main")
+    (repo / "tests").mkdir()
+    (repo / "tests" / "test_x.py").write_text("def test_x():\n    pass\n")
+    (repo / "src").mkdir()
+    (repo / "src" / "x.py").write_text("x = 1\n")
+    write_plan(repo, "bad", "refactor", write=["src/y.py"])  # no tests: refused
+    write_plan(repo, "wt", "refactor", write=["src/x.py"], tests=["tests/test_x.py"],
+               run=[sys.executable, "-c", "import os, sys; open('ran-here', 'w').write(os.getcwd()); sys.exit(0)"])
+    git("add", "-A")
+    git("commit", "-qm", "init")
+    r = run_cli("plan", "start", "bad", "--session", "s1", "--worktree", cwd=repo)
+    assert r.returncode == 1 and "does not verify" in r.stderr
+    assert not (tmp_path / "repo-bad").exists(), "a refused plan leaves no worktree behind"
+    r = run_cli("plan", "start", "wt", "--session", "s1", "--worktree", cwd=repo)
+    assert r.returncode == 0, r.stderr
+    wt = tmp_path / "repo-wt"
+    assert (wt / "src" / "x.py").exists() and "branch plan/wt" in r.stdout
+    assert "worktree " + str(wt) in run_cli("plan", "status", cwd=repo).stdout
+    r = run_cli("plan", "done", "wt", cwd=repo)
+    assert r.returncode == 0, r.stderr
+    assert (wt / "ran-here").read_text() == str(wt)
+
+
+def test_abandon_releases_claims_and_keeps_dependants_blocked(project):
+    (project / "docs").mkdir()
+    write_plan(project, "a", "docs", write=["docs/a.md"])
+    write_plan(project, "b", "docs", deps=["a"], write=["docs/b.md"])
+    assert run_cli("plan", "start", "a", "--session", "s1", cwd=project).returncode == 0
+    assert run_cli("plan", "abandon", "a", cwd=project).returncode == 2  # --reason required
+    r = run_cli("plan", "abandon", "a", "--reason", "superseded", cwd=project)
+    assert r.returncode == 0 and "released 1 claim(s)" in r.stdout
+    status = run_cli("plan", "status", cwd=project).stdout
+    assert "[~] a" in status and "superseded" in status and "blocked-by a (abandoned)" in status
+    assert json.loads(run_cli("locks", "list", "--json", cwd=project).stdout)["claims"] == []
+    assert [r["reason"] for r in plan_records(project, "abandon")] == ["superseded"]

@@ -209,6 +209,17 @@ def abandon(state_dir: str, plan_id: str, reason: str, by: str = "") -> dict:
     return {"plan": plan_id, "released": released}
 
 
+def _no_cycle(root: str, data: dict, winner: str, loser: str) -> None:
+    from hookgate.plans import load
+    from hookgate.plans.graph import Graph
+
+    plans, _found = load.load_all(root)
+    g = Graph(plans, state.orders(data))
+    if winner in g.index and loser in g.index and g.depends(winner, loser):
+        raise PlanError(f"{winner} already waits for {loser} (through dependencies or other resolved disputes); "
+                        f"making {loser} wait for {winner} would be a cycle — pick --winner {loser}")
+
+
 def resolve_dispute(root: str, state_dir: str, dispute: str, winner: str, reason: str, by: str) -> dict:
     """Order the two plans: the loser waits for the winner (an order edge ``plan check``
     and ``plan status`` honour). Recorded in the ledger."""
@@ -224,6 +235,7 @@ def resolve_dispute(root: str, state_dir: str, dispute: str, winner: str, reason
         if winner not in d["plans"]:
             raise PlanError(f"--winner must be one of {', '.join(d['plans'])}", 2)
         loser = d["plans"][1] if d["plans"][0] == winner else d["plans"][0]
+        _no_cycle(root, data, winner, loser)
         d.update(status="resolved", winner=winner, loser=loser, reason=reason, resolved_by=by,
                  resolved_at=time.time())
         return dict(d)
