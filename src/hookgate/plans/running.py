@@ -54,3 +54,35 @@ def outside(entry: dict, rel_path: str) -> bool:
     from hookgate.plans.globs import match
 
     return not any(isinstance(p, str) and match(p, rel_path) for p in entry.get("write") or ())
+
+
+ADR = "adr/0024-plans.md"
+
+
+def outside_plan_verdict(session: str, rels, state_dir: str, hook_id: str = "coordination"):
+    """The ``coordination`` hook's ``outside-plan`` verdict for a session's writes (project-
+    relative paths), or None when the session carries no plan or every write is inside its
+    claims. An unreadable index cannot be decided: a block that says so (fail closed)."""
+    from hookgate import event as ev
+
+    try:
+        entry = carried(state_dir, session)
+    except Unreadable as e:
+        return ev.Verdict(hook_id, ev.BLOCK, "outside-plan", f"cannot tell whether this write is inside the running "
+                          f"plan's claims: {e}", ADR, "ask the user to check <state>/plans/ (`hookgate plan status`)")
+    if entry is None:
+        return None
+    out = [r for r in rels if outside(entry, r)]
+    if not out:
+        return None
+    pid = entry.get("plan", "?")
+    pats = ", ".join(str(p) for p in (entry.get("write") or [])[:6]) or "nothing"
+    more = f" (and {len(out) - 1} more)" if len(out) > 1 else ""
+    return ev.Verdict(
+        hook_id, ev.BLOCK, "outside-plan",
+        f"{out[0]}{more} is outside plan {pid}, which this session carries: its reviewed write claims are {pats}",
+        ADR,
+        f"stay inside the plan's claims; if the work needs this file, ask the user to add it to claims.write in "
+        f".hookgate/plans/{pid}.toml and re-run `hookgate plan start {pid} --session {session}`",
+        tuple(out),
+    )
