@@ -148,3 +148,52 @@ def test_a_pattern_overlaps_every_path_it_matches(a, path):
     pa, p = globs.normalize("/".join(a)), "/".join(path)
     if globs.match(pa, p):
         assert globs.overlap(pa, p)
+
+
+def _reach(deps: dict, a: str, b: str) -> bool:
+    seen, todo = set(), [a]
+    while todo:
+        x = todo.pop()
+        for y in deps.get(x, ()):
+            if y == b:
+                return True
+            if y not in seen:
+                seen.add(y)
+                todo.append(y)
+    return False
+
+
+PATS = ["src/**", "src/a.py", "src/*.py", "docs/x.md", "src/b/**", "**/*.md", "lib", "lib/x/y"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=1, max_value=9).flatmap(lambda n: st.tuples(
+    st.just(n),
+    st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=14),
+    st.lists(st.lists(st.sampled_from(PATS), max_size=3), min_size=n, max_size=n))))
+def test_graph_agrees_with_a_naive_model(spec):
+    """Order (bitsets over the condensation) and overlaps (trie + bitsets) equal brute force:
+    reachability by search, every pattern pair of every unordered plan pair compared."""
+    n, edges, writes = spec
+    ids = [f"p{i}" for i in range(n)]
+    deps = {x: sorted({ids[b] for a, b in edges if ids[a] == x and a != b}) for x in ids}
+    plans = [plan(x, deps[x], write=writes[i]) for i, x in enumerate(ids)]
+    g = Graph(plans)
+    for a in ids:
+        for b in ids:
+            if a != b:
+                assert g.depends(a, b) == _reach(deps, a, b), (a, b, deps)
+    expected = {}
+    for i in range(n):
+        for j in range(i + 1, n):
+            a, b = ids[i], ids[j]
+            if _reach(deps, a, b) or _reach(deps, b, a):
+                continue
+            pairs = {(w, v) for w in set(writes[i]) for v in set(writes[j]) if globs.overlap(w, v)}
+            if pairs:
+                expected[(a, b)] = pairs
+    got = {k: set(v) for k, v in g.overlaps().items()}
+    assert got == expected
+    cyc = {f.plans for f in g.findings if f.code == "cycle"}
+    assert all(all(_reach(deps, x, x) for x in members) for members in cyc)
+    assert {x for m in cyc for x in m} == {x for x in ids if _reach(deps, x, x)}
