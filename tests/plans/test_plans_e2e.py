@@ -117,6 +117,9 @@ def test_check_start_claims_done_unblocks(fleet):
     plan_file.write_text(plan_file.read_text().replace("src/models/**", "src/models/**\", \"src/extra/**"))
     assert "DRIFT: the plan file changed since it started" in run_cli("plan", "status", cwd=project).stdout
     assert json.loads(run_cli("locks", "list", "--json", cwd=project).stdout)["claims"], "running claims stay"
+    st = json.loads(run_cli("plan", "status", "--json", cwd=project).stdout)
+    (mine,) = [p for p in st["plans"] if p["id"] == "add-table"]
+    assert mine["claims"] == {"held": 2, "queued": 0, "gone": 0} and "lapsed" not in mine
 
     # 8. done runs the checks: failing -> still running, recorded
     r = run_cli("plan", "done", "add-table", cwd=project)
@@ -246,3 +249,16 @@ def test_abandon_releases_claims_and_keeps_dependants_blocked(project):
     assert "[~] a" in status and "superseded" in status and "blocked-by a (abandoned)" in status
     assert json.loads(run_cli("locks", "list", "--json", cwd=project).stdout)["claims"] == []
     assert [r["reason"] for r in plan_records(project, "abandon")] == ["superseded"]
+
+
+def test_status_flags_claims_lapsed_when_the_carrying_session_ends(project):
+    from tests.coordination.conftest import session_end
+
+    (project / "docs").mkdir()
+    write_plan(project, "a", "docs", write=["docs/a.md"])
+    assert run_cli("plan", "start", "a", "--session", "s1", cwd=project).returncode == 0
+    assert session_end(project, "s1").returncode == 0
+    status = run_cli("plan", "status", cwd=project).stdout
+    assert "[>] a" in status and "LAPSED: 1 of its 1 claims are gone" in status
+    assert run_cli("plan", "start", "a", "--session", "s1", cwd=project).returncode == 0
+    assert "LAPSED" not in run_cli("plan", "status", cwd=project).stdout

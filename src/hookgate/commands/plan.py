@@ -88,8 +88,9 @@ def status(as_json: Annotated[bool, typer.Option("--json", help="Machine-readabl
     from hookgate.plans.verify import statuses, verify
 
     root = project_root()
-    rep = verify(root, state_dir(root), record=False)
-    sts = statuses(rep)
+    state = state_dir(root)
+    rep = verify(root, state, record=False)
+    sts = statuses(rep, state)
     if as_json:
         typer.echo(json.dumps({"plans": sts, "findings": len(rep.errors())}, indent=2, sort_keys=True,
                               ensure_ascii=False, default=str))

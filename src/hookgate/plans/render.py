@@ -27,6 +27,9 @@ def describe(st: dict) -> str:
         out = f"running  session {run.get('session', '?')}, {_ago(run.get('started'))}"
         if run.get("worktree"):
             out += f", worktree {run['worktree']}"
+        c = st.get("claims")
+        if c and c.get("queued"):
+            out += f", waiting for {c['queued']} claim(s)"
     elif s in ("done", "abandoned"):
         out = f"{s} {_ago(run.get('finished'))} ago"
         if run.get("reason"):
@@ -37,6 +40,8 @@ def describe(st: dict) -> str:
         out = "ready"
     if st.get("drift"):
         out += f"  DRIFT: {st['drift']}"
+    if st.get("lapsed"):
+        out += f"  LAPSED: {st['lapsed']}"
     return out
 
 

@@ -147,11 +147,39 @@ def plan_status(rep: Report, plan: Plan) -> dict:
     return out
 
 
-def statuses(rep: Report) -> list[dict]:
+def statuses(rep: Report, state_dir: str = "") -> list[dict]:
     out = [plan_status(rep, p) for p in rep.plans]
+    if state_dir:
+        _claims_of_running(out, state_dir)
     known = {p.id for p in rep.plans}
     for pid, run in sorted(rep.data["runs"].items()):
         if pid not in known and run.get("status") == "running":
             out.append({"id": pid, "type": "?", "status": "running", "blocked_by": [], "disputes": [], "run": run,
                         "drift": "its plan file is gone (the running claims stay as started)"})
     return out
+
+
+def _claims_of_running(sts: list[dict], state_dir: str) -> None:
+    """Per running plan: how many of its claims are held, queued, or gone (the session ended,
+    or they expired without writes) — the run itself stays; ``plan start`` claims again."""
+    import time
+
+    from hookgate.coordination import claims, store
+
+    try:
+        data = store.load(state_dir)
+    except (store.CorruptState, ValueError, OSError):
+        return
+    now = time.time()
+    live = {c["id"]: c for c in data.get("claims", []) if claims.live(c, now)}
+    for st in sts:
+        run = st.get("run") or {}
+        if st["status"] != "running" or not run.get("claims"):
+            continue
+        mine = [live.get(cid) for cid in run["claims"]]
+        mine = [c for c in mine if c is not None and c.get("session") == run.get("session")]
+        held = sum(1 for c in mine if claims.is_held(c))
+        st["claims"] = {"held": held, "queued": len(mine) - held, "gone": len(run["claims"]) - len(mine)}
+        if st["claims"]["gone"]:
+            st["lapsed"] = (f"{st['claims']['gone']} of its {len(run['claims'])} claims are gone (session ended or "
+                            f"expired); `hookgate plan start {st['id']} --session {run.get('session')}` claims again")
