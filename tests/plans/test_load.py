@@ -94,6 +94,7 @@ def test_two_plans_with_one_id_are_refused_naming_both_files(tmp_path):
     plans, found = load.load_all(str(tmp_path))
     assert [p.file for p in plans] == [str(d / "a.toml")]
     (dup,) = [f for f in found if f.code == "duplicate-id"]
+    assert [f.code for f in found if f.severity == "warning"] == ["id-not-filename"]  # a.toml holds refactor-auth
     assert dup.file == str(d / "b.toml") and dup.line == 2 and dup.key == "plan.id"
     assert f"{d / 'a.toml'}:2" in dup.message
 

@@ -14,7 +14,7 @@ import os
 import re
 
 from hookgate.plans import globs
-from hookgate.plans.model import ERROR, Finding, Plan
+from hookgate.plans.model import ERROR, WARNING, Finding, Plan
 
 PLANS_DIR = "plans"  # under .hookgate/
 SCHEMA = {
@@ -213,4 +213,8 @@ def load_all(project_root: str, extra_files=()) -> tuple[list[Plan], list[Findin
             continue
         by_id[plan.id] = plan
         plans.append(plan)
+        if f in listed and os.path.basename(f) != f"{plan.id}.toml":
+            findings.append(Finding("id-not-filename", f"plan {plan.id!r} lives in {os.path.basename(f)}; name it "
+                                    f"{plan.id}.toml so `plan start {plan.id}` and reviewers find it", (plan.id,),
+                                    f, plan.line_of("plan.id"), "plan.id", WARNING))
     return plans, findings
