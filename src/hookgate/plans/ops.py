@@ -143,7 +143,6 @@ def run_checks(run: dict, root: str, timeout: float) -> dict:
 def done(root: str, state_dir: str, plan_id: str, by: str = "", timeout: float = 1800.0) -> dict:
     """Run the checks; on success release the plan's claims, mark it done, and return the
     dependants that became ready."""
-
     data = state.load(state_dir)
     run = data["runs"].get(plan_id)
     if not run or run.get("status") != "running":
