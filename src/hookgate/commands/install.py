@@ -9,7 +9,7 @@ import os
 import typer
 
 from hookgate import paths
-from hookgate.commands._common import fail, project_root
+from hookgate.commands._common import PROJECT_HELP, fail, project_root
 from hookgate.installer import checks, merge, targets
 
 PLATFORM_HELP = "claude-code | cursor | gemini-cli | all (repeatable)"
@@ -80,8 +80,15 @@ def register(app: typer.Typer) -> None:
         scope: str = typer.Option("project", "--scope", help="project (.claude/, .cursor/, .gemini/ here) or user (~/)"),
         dry_run: bool = typer.Option(False, "--dry-run", help="Print the diff; write nothing."),
         command: str = typer.Option("", "--command", help="Absolute path of the hookgate to register (default: this one)."),
+        project: str = typer.Option("", "--project", metavar="DIR", help=PROJECT_HELP),
+        git_hooks: bool = typer.Option(False, "--git-hooks", help="Only add the merge gate as git's pre-push hook "
+                                       "(chained after an existing one; ADR 0022)."),
     ) -> None:
         """Wire hookgate into the agents' hook settings (idempotent; foreign entries untouched)."""
+        if git_hooks:
+            from hookgate.commands.gate import git_hooks_cli
+
+            raise typer.Exit(git_hooks_cli(_command(command), dry_run, uninstall=False))
         ts = _targets(platform, scope)
         cmd = _command(command)
         plans = _plan_all(ts, lambda t: merge.plan_install(t, cmd))
@@ -97,8 +104,15 @@ def register(app: typer.Typer) -> None:
         platform: list[str] = typer.Option([], "--platform", help=PLATFORM_HELP),
         scope: str = typer.Option("project", "--scope", help="project or user"),
         dry_run: bool = typer.Option(False, "--dry-run", help="Print the diff; write nothing."),
+        project: str = typer.Option("", "--project", metavar="DIR", help=PROJECT_HELP),
+        git_hooks: bool = typer.Option(False, "--git-hooks", help="Only remove hookgate's pre-push hook (the "
+                                       "chained previous one is put back)."),
     ) -> None:
         """Remove hookgate's entries (only those); restore the original file when nothing else changed."""
+        if git_hooks:
+            from hookgate.commands.gate import git_hooks_cli
+
+            raise typer.Exit(git_hooks_cli("", dry_run, uninstall=True))
         ts = _targets(platform, scope)
         plans = _plan_all(ts, merge.plan_uninstall)
         _run([p for p in plans if p.before is not None], dry_run)

@@ -44,6 +44,9 @@ READ_ONLY_SUBCOMMANDS = frozenset(
         ("plan", "status"),
         ("disputes", "list"),
         ("disputes", "show"),
+        ("gate",),  # ADR 0022: reads git and the ledger, writes nothing
+        ("worktree", "list"),
+        ("worktree", "new"),  # a worktree and branch for the calling session (ADR 0022)
         ("--help",),
         ("--version",),
         ("-h",),
@@ -330,15 +333,89 @@ def _program_in_protected_dir(cmd, cwd: str, dirs, home: str) -> str | None:
     return None
 
 
+# --- hookgate's places wherever they are (ADR 0018) ----------------------------------------
+# The governed project is one checkout; an agent may `cd` anywhere. Any `.hookgate/`, any
+# agent's wiring file and any repository's state dir is protected by its name, not only the
+# governed project's.
+_WIRING = {".claude": ("settings", ".json"), ".cursor": ("hooks.json", ""), ".gemini": ("settings.json", ""),
+           ".codex": ("hooks.json", "")}
+_WIRING_EXTRA = {(".codex", "config.toml")}
+_CONFIG_DIR_NAMES = frozenset((".hookgate",) + tuple(_WIRING))
+
+
+def _is_git_dir(d: str) -> bool:
+    if d.rsplit("/", 1)[-1] == ".git":
+        return True
+    return os.path.isfile(os.path.join(d, "HEAD")) and os.path.isdir(os.path.join(d, "objects"))
+
+
+def state_place(path: str, state_dir: str) -> str | None:
+    """The hookgate state dir *path* is in, wherever it is: the governed one, any repository's
+    ``<git dir>/hookgate``, any ``.hookgate/state``."""
+    if state_dir and is_under(path, state_dir):
+        return state_dir
+    parts = path.split("/")
+    for i in range(1, len(parts)):
+        if parts[i] == "hookgate" and _is_git_dir("/".join(parts[:i]) or "/"):
+            return "/".join(parts[: i + 1])
+        if parts[i] == "state" and parts[i - 1] == ".hookgate":
+            return "/".join(parts[: i + 1])
+    return None
+
+
+def anywhere_hit(path: str, mode: str, state_dir: str) -> str | None:
+    """A write/delete of hookgate's config, state or an agent's wiring outside the governed
+    project (the name says what it is)."""
+    parts = path.split("/")
+    if ".hookgate" in parts:
+        return "/".join(parts[: parts.index(".hookgate") + 1])
+    hit = state_place(path, state_dir)
+    if hit:
+        return hit
+    if len(parts) >= 2:
+        parent, name = parts[-2], parts[-1]
+        rule = _WIRING.get(parent)
+        if rule and name.startswith(rule[0]) and name.endswith(rule[1]) or (parent, name) in _WIRING_EXTRA:
+            return path
+    if mode == ev.MODE_DELETE and parts:
+        name = parts[-1]
+        if name in _CONFIG_DIR_NAMES or (name == ".git" and os.path.isdir(os.path.join(path, "hookgate"))):
+            return path
+    return None
+
+
+def state_read_verdict(event, accesses, state_dir: str, home: str):
+    """Agents do not open hookgate's state files at all (ADR 0018): reading one through any
+    tool, ``exec N<`` on it or ``flock`` on it would let an agent hold a lock every other
+    agent's hook waits for. ``hookgate status/audit`` read it for them."""
+    for a in accesses:
+        if not a.resolved or a.mode in ev.MUTATING_MODES:
+            continue
+        for form in both_forms(a.path, event.cwd, home):
+            hit = state_place(form, state_dir)
+            if hit:
+                return ev.Verdict(
+                    HOOK_ID, ev.BLOCK, "state-read",
+                    f"{a.mode} of {a.path} ({a.via}) opens hookgate's state ({hit}); an agent holding it "
+                    "open or locked would stall every other agent's hook",
+                    "adr/0018-hook-trust-boundary.md",
+                    "use `hookgate status`, `hookgate audit tail` or `hookgate locks list` to read it", (a.path,),
+                )
+    return None
+
+
 def check(event, accesses, analysis, project_root, state_dir, home):
     dirs, files = protected_places(project_root, state_dir, home)
     hits: list[str] = []
+    v = state_read_verdict(event, accesses, state_dir, home)
+    if v is not None:
+        return v
     for a in accesses:
         if a.mode not in ev.MUTATING_MODES:
             continue
         if a.resolved:
             for form in both_forms(a.path, event.cwd, home):
-                hit = _protected_hit(form, a.mode, dirs, files, project_root, home)
+                hit = _protected_hit(form, a.mode, dirs, files, project_root, home) or anywhere_hit(form, a.mode, state_dir)
                 if hit:
                     return ev.Verdict(
                         HOOK_ID, ev.BLOCK, "protected-path",
