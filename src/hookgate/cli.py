@@ -27,6 +27,8 @@ COMMAND_MODULES = [
     "explain",
     "approvals",
     "config_cmd",
+    "plan",
+    "disputes",
 ]
 
 app = typer.Typer(

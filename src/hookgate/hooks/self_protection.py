@@ -40,6 +40,10 @@ READ_ONLY_SUBCOMMANDS = frozenset(
         ("lock", "append"),
         ("lock", "run"),
         ("claim",),
+        ("plan", "check"),
+        ("plan", "status"),
+        ("disputes", "list"),
+        ("disputes", "show"),
         ("gate",),  # ADR 0022: reads git and the ledger, writes nothing
         ("worktree", "list"),
         ("worktree", "new"),  # a worktree and branch for the calling session (ADR 0022)
@@ -49,6 +53,10 @@ READ_ONLY_SUBCOMMANDS = frozenset(
     )
 )
 GROUPS = frozenset(sub[0] for sub in READ_ONLY_SUBCOMMANDS if len(sub) == 2) | {"approvals", "locks"}
+# allowed only for the plan the calling session carries (ADR 0024); `plan start|abandon` and
+# `disputes resolve` are for a human or an orchestrator outside the agents
+OWN_PLAN_SUBCOMMANDS = frozenset((("plan", "done"),))
+_PLAN_DONE_VALUE_OPTS = ("--timeout",)
 DENIED_FLAGS = frozenset(("--repair", "--force", "--yes", "--allow-loosen"))
 _MARKERS = (".hookgate", "/.claude", ".claude/", "/.cursor", ".cursor/", "/.gemini", ".gemini/",
             "/.codex", ".codex/", "hooks.json", "settings.json", "settings.local.json", "hookgate/",
@@ -220,7 +228,37 @@ def _unresolved_hit(text: str, dirs, files, mode: str = ev.MODE_WRITE, via: str 
     return None
 
 
-def _hookgate_invocation(cmd) -> str | None:
+def own_plan(args, session: str, state_dir: str) -> bool:
+    """``plan done ID [--json] [--timeout T]`` where ID is the running plan *session* carries
+    (the platform's session id, not one the command names). Anything else — another plan,
+    an unknown option, an unreadable index — is not the agent's own (ADR 0024)."""
+    ids, i = [], 2
+    while i < len(args):
+        a = args[i]
+        if a is None:
+            return False
+        if a in _PLAN_DONE_VALUE_OPTS:
+            i += 2
+            continue
+        if a == "--json" or a.split("=", 1)[0] in _PLAN_DONE_VALUE_OPTS:
+            i += 1
+            continue
+        if a.startswith("-"):
+            return False
+        ids.append(a)
+        i += 1
+    if len(ids) != 1 or not session:
+        return False
+    from hookgate.plans import running
+
+    try:
+        entry = running.carried(state_dir, session)
+    except running.Unreadable:
+        return False
+    return entry is not None and entry.get("plan") == ids[0]
+
+
+def _hookgate_invocation(cmd, may_own_plan=None) -> str | None:
     """Why this executed command is a forbidden hookgate invocation, or None."""
     argv = tuple(getattr(cmd, "argv", ()) or ())
     name = getattr(cmd, "name", "") or ""
@@ -250,6 +288,11 @@ def _hookgate_invocation(cmd) -> str | None:
         if len(args) < 2:
             return None  # group help
         sub = (args[0], args[1])
+    if sub in OWN_PLAN_SUBCOMMANDS:
+        if may_own_plan is not None and may_own_plan(args):
+            return None
+        return (f"`hookgate {' '.join(sub)}` for a plan this session does not carry (agents may finish only "
+                "their own running plan; adr/0024-plans.md)")
     if sub not in READ_ONLY_SUBCOMMANDS:
         return f"`hookgate {' '.join(sub)}` (agents may run only read-only hookgate commands)"
     bad = [a for a in args if a in DENIED_FLAGS or (a or "").split("=")[0] in DENIED_FLAGS]
@@ -276,7 +319,7 @@ def _tokens(text: str) -> list[str]:
     return out
 
 
-def _hookgate_in_text(text: str) -> str | None:
+def _hookgate_in_text(text: str, may_own_plan=None) -> str | None:
     """A mutating hookgate invocation written anywhere in the command text — inside a string
     that ``script -c``, ``tmux``, ``expect``, a here-doc or a script file will run later, or in
     interpreter code. Structured analysis cannot follow those; the text can."""
@@ -298,13 +341,16 @@ def _hookgate_in_text(text: str) -> str | None:
             sub = (rest[0], rest[1])
         elif not rest[0].isidentifier() and not rest[0].replace("-", "").isalnum():
             continue
+        if sub in OWN_PLAN_SUBCOMMANDS and may_own_plan is not None and may_own_plan((*sub, *toks[i + 3 : i + 4])):
+            continue
         if sub not in READ_ONLY_SUBCOMMANDS and (len(sub) == 2 or rest[0] in _TOP_LEVEL):
             return f"`hookgate {' '.join(sub)}` written into the command (agents may run only read-only hookgate commands)"
     return None
 
 
 # top-level subcommands that mutate (groups are checked against READ_ONLY_SUBCOMMANDS)
-_TOP_LEVEL = frozenset(("init", "install", "uninstall", "hook", "replay", "doctor", "approvals", "config"))
+_TOP_LEVEL = frozenset(("init", "install", "uninstall", "hook", "replay", "doctor", "approvals", "config", "plan",
+                        "disputes"))
 
 
 def _program_in_protected_dir(cmd, cwd: str, dirs, home: str) -> str | None:
@@ -451,17 +497,21 @@ def check(event, accesses, analysis, project_root, state_dir, home, config=None,
             ADR, "write to an explicit path that is not hookgate's or an agent's config", tuple(hits),
         )
     if analysis is not None:
+        def may_own_plan(args) -> bool:
+            return own_plan(args, event.session_id, state_dir)
+
         for cmd in getattr(analysis, "commands", ()) or ():
-            why = _hookgate_invocation(cmd) or _program_in_protected_dir(cmd, event.cwd, dirs, home)
+            why = _hookgate_invocation(cmd, may_own_plan) or _program_in_protected_dir(cmd, event.cwd, dirs, home)
             if why:
                 return ev.Verdict(
                     HOOK_ID, ev.BLOCK, "hookgate-command",
                     f"{why}", ADR,
                     "read-only commands are allowed (hookgate status, explain, audit tail/why/verify, "
-                    "rollout status/show, locks list, budget show); a human runs the rest",
+                    "rollout status/show, locks list, budget show, plan check/status, disputes list/show; "
+                    "plan done for your own plan); a human runs the rest",
                 )
         command = event.tool_input.get("command") if isinstance(event.tool_input, dict) else None
-        why = _hookgate_in_text(command) if isinstance(command, str) else None
+        why = _hookgate_in_text(command, may_own_plan) if isinstance(command, str) else None
         if why:
             return ev.Verdict(
                 HOOK_ID, ev.BLOCK, "hookgate-command-text", why, ADR,
