@@ -21,10 +21,14 @@ COMMAND_MODULES = [
     "install",
     "replay",
     "locks",
+    "gate",
+    "worktree",
     "budget",
     "explain",
     "approvals",
     "config_cmd",
+    "plan",
+    "disputes",
 ]
 
 app = typer.Typer(
