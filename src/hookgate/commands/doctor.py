@@ -40,6 +40,7 @@ class Finding:
     fix: str = ""            # one line: what to do about it (not for PASS)
     platform: str = ""
     items: list = field(default_factory=list)  # [(name, ok, detail)] behind a summary
+    name: str = ""           # a specific check within the platform (shown as platform/name)
 
 
 @dataclass
@@ -151,15 +152,17 @@ def check_wiring(ctx: Context) -> list[Finding]:
             continue
         for name, ok, detail in checks.wiring_checks(plat, ctx.home, ctx.project, ctx.command):
             scope = name.rsplit("-", 1)[-1] if name.startswith("wiring-") else "project"
+            specific = "" if name.startswith("wiring") else name
             if ok:
-                out.append(Finding("wiring", PASS, detail, platform=plat))
+                out.append(Finding("wiring", PASS, detail, platform=plat, name=specific))
             elif "stale path" in detail or "missing events" in detail or "duplicated" in detail:
-                out.append(Finding("wiring", FAIL, detail, platform=plat,
+                out.append(Finding("wiring", FAIL, detail, platform=plat, name=specific,
                                    fix=f"hookgate install --platform {plat} --scope {scope}"))
             else:
-                out.append(Finding("wiring", FAIL, detail, platform=plat,
-                                   fix="edit the file as the message says, then "
-                                       f"`hookgate install --platform {plat} --scope {scope}`"))
+                text, _, fix = detail.partition(" Fix: ")
+                out.append(Finding("wiring", FAIL, text, platform=plat, name=specific,
+                                   fix=fix or "edit the file as the message says, then "
+                                              f"`hookgate install --platform {plat} --scope {scope}`"))
     if out and all(f.status == PASS and f.detail.startswith("not wired") for f in out):
         out = [Finding("wiring", WARN, f"hookgate is not wired for any agent here ({', '.join(ctx.platforms)})",
                        fix="hookgate install --platform claude-code (or cursor, gemini-cli, all); "
@@ -275,7 +278,7 @@ def register(app: typer.Typer) -> None:
         else:
             typer.echo(f"hookgate doctor: {ctx.command}, project {root}")
             for f in findings:
-                where = f"{f.check}" + (f" {f.platform}" if f.platform else "")
+                where = f"{f.platform}/{f.name}" if f.name else f.check + (f" {f.platform}" if f.platform else "")
                 typer.echo(f"{f.status}  {where:<22} {f.detail}")
                 if f.fix and f.status != PASS:
                     typer.echo(f"{'':6}{'':<22} Fix: {f.fix}")
