@@ -153,7 +153,9 @@ def check_wiring(ctx: Context) -> list[Finding]:
         for name, ok, detail in checks.wiring_checks(plat, ctx.home, ctx.project, ctx.command):
             scope = name.rsplit("-", 1)[-1] if name.startswith("wiring-") else "project"
             specific = "" if name.startswith("wiring") else name
-            if ok:
+            if ok and detail.startswith("warning: "):
+                out.append(Finding("wiring", WARN, detail[len("warning: "):], platform=plat, name=specific))
+            elif ok:
                 out.append(Finding("wiring", PASS, detail, platform=plat, name=specific))
             elif "stale path" in detail or "missing events" in detail or "duplicated" in detail:
                 out.append(Finding("wiring", FAIL, detail, platform=plat, name=specific,
@@ -213,11 +215,18 @@ def check_floor(ctx: Context) -> list[Finding]:
     for plat in ctx.platforms:
         if plat not in ADAPTERS:
             continue
-        for name, ok, detail in floor_doctor.checks(plat, ctx.project, ctx.home):
+        results = floor_doctor.checks(plat, ctx.project, ctx.home)
+        if results and all(ok for _n, ok, _d in results):  # summarised; --verbose lists them
+            head = next((d for n, _ok, d in results if n == "floor"), results[0][2])
+            more = f" ({len(results)} checks passed)" if len(results) > 1 else ""
+            out.append(Finding("floor", PASS, f"{head}{more}", platform=plat, items=list(results)))
+            continue
+        for name, ok, detail in results:
             text, _, fix = detail.partition(" Fix: ")
             if not ok and not fix:
                 text, _, fix = detail.partition(". Fix: ")
-            out.append(Finding(name, PASS if ok else FAIL, text.strip(), fix=fix.strip(), platform=plat))
+            out.append(Finding("floor", PASS if ok else FAIL, text.strip(), fix=fix.strip(), platform=plat,
+                               name="" if name == "floor" else name))
     return out
 
 
@@ -277,11 +286,13 @@ def register(app: typer.Typer) -> None:
             typer.echo(json.dumps(doc, indent=1, ensure_ascii=False))
         else:
             typer.echo(f"hookgate doctor: {ctx.command}, project {root}")
-            for f in findings:
-                where = f"{f.platform}/{f.name}" if f.name else f.check + (f" {f.platform}" if f.platform else "")
-                typer.echo(f"{f.status}  {where:<22} {f.detail}")
+            wheres = [f"{f.platform}/{f.name}" if f.name else f.check + (f" {f.platform}" if f.platform else "")
+                      for f in findings]
+            w = min(max([22, *map(len, wheres)]), 40)
+            for f, where in zip(findings, wheres):
+                typer.echo(f"{f.status}  {where:<{w}} {f.detail}")
                 if f.fix and f.status != PASS:
-                    typer.echo(f"{'':6}{'':<22} Fix: {f.fix}")
+                    typer.echo(f"{'':6}{'':<{w}} Fix: {f.fix}")
                 if verbose:
                     for name, ok, detail in f.items:
                         typer.echo(f"{'':6}  {'ok ' if ok else 'BAD'} {name}: {detail}")
