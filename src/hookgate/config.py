@@ -203,7 +203,19 @@ def load(project_root: str, state_dir: str) -> tuple[dict, dict | None]:
             pass
         return last_good, refusal
     write_cache(state_dir, compiled, sig)
+    if isinstance(cache, dict) and "compiled" in cache:
+        _record_hand_edit(state_dir, last_good, compiled, project_root)
     return compiled, None
+
+
+def _record_hand_edit(state_dir: str, old: dict, new: dict, project_root: str) -> None:
+    """Stage changes made by editing the files (not by `hookgate rollout`) go to the ledger."""
+    try:
+        from hookgate import handedit
+
+        handedit.record(state_dir, old, new, os.path.join(project_root, ".hookgate", "rollout.yaml"))
+    except Exception:  # noqa: BLE001 - recording must never cost the decision
+        pass
 
 
 def write_cache(state_dir: str, compiled: dict, sig: dict) -> None:

@@ -62,17 +62,35 @@ def both_forms(path: str, cwd: str, home: str | None = None) -> tuple[str, ...]:
 
 
 def find_project_root(cwd: str) -> str:
-    """Nearest ancestor with ``.hookgate/`` or ``.git``; else cwd itself."""
+    """The project a directory belongs to (ADR 0019).
+
+    Inside a git repository: the nearest ancestor holding ``.hookgate/`` below the repository
+    root, else the repository root (the nearest ``.git``). Outside one: the nearest ancestor
+    holding ``.hookgate/`` (what ``hookgate init`` made), else *cwd* itself. The walk never
+    reaches the home directory or climbs past it, and never reaches ``/``: a ``~/.git`` (a
+    dotfiles repository) or a stray ``~/.hookgate``/``/.hookgate`` does not turn every directory
+    under it into one project (whose "project" wiring would be the user's own files).
+    """
     d = os.path.abspath(cwd or os.getcwd())
+    home = home_dir()
+    stops = {"/"}
+    if home and home != "/":
+        h = os.path.abspath(home)
+        stops.add(h)
+        try:
+            stops.add(os.path.realpath(h))
+        except (OSError, ValueError):
+            pass
+    marked = ""
     probe = d
     while True:
-        if os.path.isdir(os.path.join(probe, ".hookgate")) or os.path.exists(
-            os.path.join(probe, ".git")
-        ):
-            return probe
+        if os.path.exists(os.path.join(probe, ".git")):
+            return marked or probe
+        if not marked and os.path.isdir(os.path.join(probe, ".hookgate")):
+            marked = probe
         parent = os.path.dirname(probe)
-        if parent == probe:
-            return d
+        if parent == probe or probe in stops or parent in stops:
+            return marked or d
         probe = parent
 
 
