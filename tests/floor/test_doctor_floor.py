@@ -12,8 +12,6 @@ import pytest
 
 from tests.floor.helpers import HOOKGATE, make_project, run_env
 
-pytestmark = pytest.mark.skipif(shutil.which("bwrap") is None or shutil.which("socat") is None,
-                                reason="scripts/test installs bubblewrap and socat")
 
 
 @pytest.fixture
