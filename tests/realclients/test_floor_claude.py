@@ -181,7 +181,8 @@ def test_attack_does_not_reveal_or_change(claude_pkg, tmp_path, name):
     if bash and bash[0].get("outcome") == "allow" and name != "tar":  # the hook let it through: the OS held
         assert any("Permission denied" in r or "Read-only file system" in r or "Operation not permitted" in r
                    for r in results), results
-        print(name, "hook:", bash[0].get("outcome"), "floor_denied:", [x.get("floor_denied") for x in bash])
+        if name in ("script", "pytest-conftest"):  # PostToolUseFailure recorded why (ADR 0020)
+            assert any(x.get("floor_denied") for x in bash), bash
 
 
 @pytest.mark.parametrize("name", list(BENIGN))
