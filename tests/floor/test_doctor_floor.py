@@ -28,11 +28,17 @@ def cli(args, root, env):
 
 
 def floor_lines(out: str) -> dict:
-    res = {}
+    """{check name: (PASS|FAIL|WARN, its text and Fix line)} of the floor findings."""
+    res, last = {}, None
     for line in out.splitlines():
-        if "/floor" in line:
-            status, rest = line.split(None, 1)
-            res[rest.split(":", 1)[0].split("/", 1)[1]] = (status, rest)
+        parts = line.split(None, 3)
+        if len(parts) >= 3 and parts[0] in ("PASS", "FAIL", "WARN") and parts[1].startswith("floor"):
+            last = parts[1]
+            res[last] = (parts[0], line)
+        elif last and line.startswith(" ") and line.strip().startswith("Fix:"):
+            res[last] = (res[last][0], res[last][1] + " " + line.strip())
+        else:
+            last = None
     return res
 
 

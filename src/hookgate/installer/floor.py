@@ -24,7 +24,13 @@ def _floor_plan(project_root: str, ts: list):
         ensure_dir(paths.state_dir(project_root))  # exists, so it is a literal path to protect
         os.makedirs(paths.config_dir(project_root), exist_ok=True)
     plan = build(project_root)
-    plan.own_extra = [t.path for t in ts] + [native.sidecar_path(t.path) for t in ts if t.platform in native.ENTRIES]
+    from hookgate.hooks.self_protection import protected_places
+
+    extra = [t.path for t in ts] + [native.sidecar_path(t.path) for t in ts if t.platform in native.ENTRIES]
+    dirs, _files = protected_places(plan.project_root, plan.state_dir, plan.home)
+    # a protected directory this install creates (.codex/, .opencode/plugin/ …) is protected whole
+    extra += [d for d in dirs for p in list(extra) if paths.is_under(p, d)]
+    plan.own_extra = sorted(set(extra))
     return plan
 
 

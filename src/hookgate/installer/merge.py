@@ -135,13 +135,16 @@ def _empty(doc: dict, platform: str) -> bool:
     return not rest or rest == {"hooks": {}}
 
 
-def plan_install(t: targets.Target, command: str) -> Plan:
+def plan_install(t: targets.Target, command: str, transform=None) -> Plan:
+    """*transform*: doc → doc applied right after loading (the floor's settings, ADR 0020)."""
     if targets.layout(t.platform) == "plugin":
         from hookgate.installer import plugin
 
         return plugin.plan_install(t, command)
     before = read_bytes(t.path)
     doc = load(t.path, before)
+    if transform is not None:
+        doc = transform(doc)
     stripped, removed = remove_ours(doc, t.platform)
     merged, added = add_ours(stripped, t.platform, command)
     after = dump(merged)
@@ -152,7 +155,8 @@ def plan_install(t: targets.Target, command: str) -> Plan:
     return Plan(t, before, after, backup_new, False, removed, added)
 
 
-def plan_uninstall(t: targets.Target) -> Plan:
+def plan_uninstall(t: targets.Target, transform=None) -> Plan:
+    """*transform*: doc → doc without hookgate's non-hook entries (the floor, ADR 0020)."""
     if targets.layout(t.platform) == "plugin":
         from hookgate.installer import plugin
 
@@ -161,7 +165,12 @@ def plan_uninstall(t: targets.Target) -> Plan:
     if before is None:
         return Plan(t, None, None, False, False, 0, 0)
     doc = load(t.path, before)
+    transformed = transform(doc) if transform is not None else doc
+    changed = transformed != doc
+    doc = transformed
     stripped, removed = remove_ours(doc, t.platform)
+    if not removed and changed:
+        return Plan(t, before, dump(stripped), False, False, 0, 0)
     if not removed:
         return Plan(t, before, before, False, False, 0, 0)
     backup = read_bytes(t.path + BACKUP_SUFFIX)
