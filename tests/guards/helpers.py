@@ -108,7 +108,9 @@ def decide(project, home, tool: str, tool_input: dict, session: str = "s-guards"
         "tool_input": tool_input,
         "tool_use_id": "toolu_guards",
     }
-    out, err, code = handle(platform, json.dumps(payload).encode(), env or env_for(home))
+    env = dict(env or env_for(home))
+    env.setdefault("CLAUDE_PROJECT_DIR", str(project))  # what the platform says (ADR 0018)
+    out, err, code = handle(platform, json.dumps(payload).encode(), env)
     label = claude_code.classify_output(out, err, code)
     reason = ""
     if out.strip():
