@@ -238,3 +238,17 @@ def test_a_lease_inside_a_submodule(tmp_path):
     assert outcome(_write(sup, "A", "vendor/lib/lib.py")) == "allow"
     r = _bash(sup, "B", "rm -rf vendor")
     assert outcome(r) == "deny" and "session A" in reason(r)
+
+
+def test_a_repository_inside_home_gets_the_same_answers(tmp_path, monkeypatch):
+    """A project under $HOME (the usual ~/code/repo): a tree-wide git write of the project is
+    judged by coordination, not refused as an overwrite of a directory inside home."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    repo = make_repo(tmp_path / "code" / "repo")
+    enforce(tmp_path / "code" / "repo")
+    assert outcome(_write(repo, "A")) == "allow"
+    r = _bash(repo, "B", "git reset --hard")
+    assert outcome(r) == "deny" and "scope-write" in reason(r)
+    commit_all(repo)
+    assert outcome(_bash(repo, "B", "git reset --hard")) == "allow"
+    assert outcome(_bash(repo, "B", "rm -rf ~/code")) == "deny"  # the whole parent: still self-protection
