@@ -252,3 +252,15 @@ def test_a_repository_inside_home_gets_the_same_answers(tmp_path, monkeypatch):
     commit_all(repo)
     assert outcome(_bash(repo, "B", "git reset --hard")) == "allow"
     assert outcome(_bash(repo, "B", "rm -rf ~/code")) == "deny"  # the whole parent: still self-protection
+
+
+def test_a_claim_on_a_file_outside_the_repository_keeps_its_absolute_path(repo, tmp_path):
+    shared = tmp_path / "shared-notes.md"
+    r = run_cli("claim", str(shared), "--intent", "hard", "--session", "A", cwd=repo)
+    assert r.returncode == 0, r.stderr
+    snap = json.loads(run_cli("locks", "list", "--json", cwd=repo).stdout)
+    assert [c["path"] for c in snap["claims"]] == [str(shared)]
+    w = run_hook(claude_pre(repo, "Write", {"file_path": str(shared), "content": "x"}, "B"))
+    assert outcome(w) == "deny" and "session A" in reason(w)
+    assert outcome(run_hook(claude_pre(repo, "Write", {"file_path": str(tmp_path / "other.md"), "content": "x"},
+                                       "B"))) == "allow"
