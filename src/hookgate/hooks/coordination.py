@@ -22,6 +22,7 @@ import os
 import time
 
 from hookgate import event as ev
+from hookgate.selfcmd import command
 from hookgate.coordination.describe import _ago, _clock, _where, describe, show  # noqa: F401 (re-exported)
 
 HOOK_ID = "coordination"
@@ -79,9 +80,9 @@ def _rel(path: str, root: str) -> str | None:
 
 def _coordination_verdict(rel: str, pattern: str, path: str, via: str) -> ev.Verdict:
     if rel.endswith(".jsonl"):
-        cmd = f"hookgate lock append {rel} --record '<one JSON object>'"
+        cmd = f"{command()} lock append {rel} --record '<one JSON object>'"
     else:
-        cmd = f"hookgate lock run {rel} -- <command that rewrites {rel}>"
+        cmd = f"{command()} lock run {rel} -- <command that rewrites {rel}>"
     return ev.Verdict(
         HOOK_ID, ev.BLOCK, "coordination-file",
         f"{rel} is a shared coordination file (policy pattern {pattern}); other agents append to it "
@@ -171,8 +172,8 @@ def _conflict_verdict(conflicts, policy: dict, now: float, notice: str = "") -> 
         (notice + ". " if notice else "")
         + f"{show(rel)} is being worked on by another agent: {describe(holder, now)}{_where(holder)}{more}",
         ADR,
-        "work on something else and come back later (`hookgate locks list` shows holders and "
-        "the queue; `hookgate claim PATH --mode write` queues you for it); the lease ends when "
+        f"work on something else and come back later (`{command()} locks list` shows holders and "
+        f"the queue; `{command()} claim PATH --mode write` queues you for it); the lease ends when "
         "its session ends or after its TTL without writes",
         tuple(show(r) for r, _h in conflicts),
     )
