@@ -186,7 +186,7 @@ def test_odd_file_names(repo, name):
     path = os.path.join(os.fsencode(str(repo)), b"src", raw)
     payload = json.dumps(claude_pre(repo, "Write", {"file_path": os.fsdecode(path), "content": "x"}, "A"),
                          ensure_ascii=True)
-    assert outcome(run_hook(payload)) == "allow"
+    assert outcome(run_hook(payload, cwd=str(repo))) == "allow"  # the hook starts in the project (ADR 0018)
     with open(path, "wb") as f:
         f.write(b"x")
     r = _bash(repo, "B", "rm -rf src")
