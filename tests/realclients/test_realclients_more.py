@@ -18,9 +18,10 @@ import re
 import pytest
 
 from clients import ensure_client
-from clients_more import (CODEX, COPILOT, OPENCODE, QWEN, ChatAPI, ResponsesAPI, opencode_config, run_codex,
-                          run_copilot, run_opencode, run_qwen)
-from conftest import run_cli, run_hook
+from clients_more import (CODEX, COPILOT, OPENCODE, QWEN, ChatAPI, ResponsesAPI, codex_binary, codex_output_schemas,
+                          opencode_config, recording_wrapper, run_codex, run_copilot, run_opencode, run_qwen,
+                          schema_errors)
+from conftest import HOOKGATE, run_cli, run_hook
 
 pytestmark = pytest.mark.realclient
 
@@ -90,14 +91,39 @@ def codex_pkg():
     return ensure_client(CODEX)
 
 
-def codex_case(codex_pkg, world, tool, *, arguments=None, patch=None, command=None):
+@pytest.fixture(scope="module")
+def codex_schemas(codex_pkg):
+    schemas = codex_output_schemas(codex_binary(codex_pkg))
+    assert "pre-tool-use.command.output" in schemas, sorted(schemas)
+    return schemas
+
+
+def _kebab(name: str) -> str:
+    return "".join("-" + c.lower() if c.isupper() else c for c in name).lstrip("-")
+
+
+def codex_case(codex_pkg, world, tool, *, arguments=None, patch=None, command=None, schemas=None):
+    """Codex reports nothing when it rejects hook output (the tool just runs), so every answer
+    hookgate gave in the run is recorded and checked against Codex's own embedded schema."""
     home, project = world
+    log = project.parent / "hook-calls.jsonl"
+    if command is None:
+        command = recording_wrapper(str(project.parent / "rec"), HOOKGATE, str(log))
     install(home, project, "codex", command=command)
     api = ResponsesAPI(tool, arguments=arguments, custom_input=patch)
     with api:
         r = run_codex(codex_pkg, str(home), str(project), api.port)
     assert len(api.requests) >= 2, f"codex made {len(api.requests)} model request(s): {r.stderr[-3000:]}"
     assert not CODEX_HOOK_ERRORS.search(r.stdout + r.stderr), (r.stdout[-3000:], r.stderr[-3000:])
+    if schemas is not None:
+        calls = [json.loads(x) for x in log.read_text().splitlines()]
+        events = [json.loads(c["in"])["hook_event_name"] for c in calls]
+        assert "PreToolUse" in events and "SessionStart" in events, events
+        for c, event in zip(calls, events):
+            assert c["rc"] == 0 and not c["err"], c
+            if c["out"].strip():
+                errs = schema_errors(schemas[_kebab(event) + ".command.output"], json.loads(c["out"]))
+                assert not errs, (event, errs, c["out"])
     return r, api
 
 
@@ -108,27 +134,36 @@ def test_codex_sanity_stub_must_deny(codex_pkg, tmp_path, world):
     assert any("sanity stub" in o for o in api.outputs()), api.outputs()
 
 
-def test_codex_protected_write_is_not_performed(codex_pkg, world):
+def test_codex_protected_write_is_not_performed(codex_pkg, codex_schemas, world):
     home, project = world
-    r, api = codex_case(codex_pkg, world, "apply_patch", patch=ROLLOUT_PATCH)
+    r, api = codex_case(codex_pkg, world, "apply_patch", patch=ROLLOUT_PATCH, schemas=codex_schemas)
     assert not (project / ".hookgate" / "rollout.yaml").exists()
     outs = api.outputs()
     assert outs and "self-protection" in outs[0] and "hook" in outs[0].lower(), outs
     assert decisions(project, "apply_patch")[-1]["outcome"] == "block"
 
 
-def test_codex_protected_read_is_not_performed(codex_pkg, world):
+def test_codex_schema_oracle_can_fail(codex_schemas):
+    """The oracle rejects what Codex rejects (ask is in the schema's enum but refused at run time)."""
+    pre = codex_schemas["pre-tool-use.command.output"]
+    assert schema_errors(pre, {"decision": "deny", "reason": "r"})  # "deny" is not approve|block
+    assert schema_errors(pre, {"permission": "deny"})  # additionalProperties: false
+    assert not schema_errors(pre, {"decision": "block", "reason": "r", "hookSpecificOutput": {
+        "hookEventName": "PreToolUse", "permissionDecision": "deny", "permissionDecisionReason": "r"}})
+
+
+def test_codex_protected_read_is_not_performed(codex_pkg, codex_schemas, world):
     home, project = world
-    r, api = codex_case(codex_pkg, world, "exec_command", arguments={"cmd": "cat .env"})
+    r, api = codex_case(codex_pkg, world, "exec_command", arguments={"cmd": "cat .env"}, schemas=codex_schemas)
     outs = api.outputs()
     assert outs and "read-guard" in outs[0], outs
     assert SECRET not in api.text() and SECRET not in r.stdout
     assert decisions(project, "Bash")[-1]["outcome"] == "block"
 
 
-def test_codex_ordinary_write_is_performed(codex_pkg, world):
+def test_codex_ordinary_write_is_performed(codex_pkg, codex_schemas, world):
     home, project = world
-    r, api = codex_case(codex_pkg, world, "apply_patch", patch=OK_PATCH)
+    r, api = codex_case(codex_pkg, world, "apply_patch", patch=OK_PATCH, schemas=codex_schemas)
     assert (project / "src" / "ok.txt").read_text() == "hello\n", (r.stdout[-3000:], api.outputs())
     rec = decisions(project, "apply_patch")
     assert rec and rec[-1]["outcome"] == "allow"  # the hook really ran and allowed
