@@ -80,6 +80,31 @@ def json_lines(text: str) -> list[dict]:
     return out
 
 
+def recorded(project, command):
+    """(command to install, checker): unless a stub is given, the real hookgate behind a recorder;
+    the checker asserts every answer hookgate gave the client was clean — exit 0, nothing on
+    stderr, stdout empty or one JSON object the platform's classifier accepts (the clients fail
+    open on anything else, mostly without a word)."""
+    if command is not None:
+        return command, lambda platform, events=(): None
+    log = project.parent / "hook-calls.jsonl"
+
+    def check(platform, events=()):
+        from hookgate.platforms import load
+
+        calls = [json.loads(x) for x in log.read_text().splitlines()] if log.exists() else []
+        seen = [json.loads(c["in"]).get("hook_event_name") for c in calls]
+        for e in events:
+            assert e in seen, (e, seen)
+        for c in calls:
+            assert c["rc"] == 0 and not c["err"], c
+            assert load(platform).classify_output(c["out"], c["err"], c["rc"]) != "invalid", c
+            assert not c["out"] or c["out"].count("\n") == 1 and isinstance(json.loads(c["out"]), dict), c
+        return calls
+
+    return recording_wrapper(str(project.parent / "rec"), HOOKGATE, str(log)), check
+
+
 # --- Codex CLI ----------------------------------------------------------------------------------
 
 CODEX_HOOK_ERRORS = re.compile(r"hook (?:failed|error|returned unsupported|output.*invalid)|invalid hook|"
@@ -195,6 +220,7 @@ def copilot_pkg():
 
 def copilot_case(copilot_pkg, world, tool, arguments, command=None, scope="user", trusted=False):
     home, project = world
+    command, check = recorded(project, command)
     install(home, project, "copilot-cli", scope=scope, command=command)
     if trusted:
         (home / ".copilot").mkdir(exist_ok=True)
@@ -209,8 +235,10 @@ def copilot_case(copilot_pkg, world, tool, arguments, command=None, scope="user"
         logs += f.read_text(errors="replace")
     errors = [ln for ln in logs.splitlines() if "[ERROR]" in ln and "hook" in ln.lower()]
     assert not errors, errors
-    if command is None:  # (the sanity stub's exit 2 is reported as "hook exited with code 2": expected)
+    if not command.endswith("/stub/bin/hookgate"):  # (the sanity stub's exit 2 is reported as "hook exited with code 2": expected)
         assert not COPILOT_HOOK_ERRORS.search(r.stdout + json.dumps(api.tool_results())), api.tool_results()
+        if scope == "user" or trusted:
+            check("copilot-cli", ("SessionStart", "PreToolUse"))
     return r, api
 
 
@@ -286,6 +314,7 @@ def qwen_case(qwen_pkg, world, tool, arguments, command=None):
     settings = home / ".qwen" / "settings.json"
     settings.parent.mkdir(parents=True, exist_ok=True)
     settings.write_text(json.dumps({"security": {"auth": {"selectedType": "openai"}}}))
+    command, check = recorded(project, command)
     install(home, project, "qwen-code", command=command)
     api = ChatAPI(tool, arguments)
     with api:
@@ -297,6 +326,7 @@ def qwen_case(qwen_pkg, world, tool, arguments, command=None):
                for c in (e.get("message") or {}).get("content") or () if isinstance(c, dict) and c.get("type") == "tool_result"]
     final = [e for e in events if e.get("type") == "result"]
     assert final, r.stdout[-3000:]
+    check("qwen-code", ("SessionStart", "PreToolUse"))
     return r, api, results, final[-1]
 
 
@@ -346,6 +376,7 @@ def opencode_pkg():
 
 def opencode_case(opencode_pkg, world, tool, arguments, command=None, scope="project"):
     home, project = world
+    command, check = recorded(project, command)
     install(home, project, "opencode", scope=scope, command=command)
     api = ChatAPI(tool, arguments)
     with api:
@@ -358,6 +389,7 @@ def opencode_case(opencode_pkg, world, tool, arguments, command=None, scope="pro
     assert not bad and "plugin" not in r.stderr.lower(), (bad, r.stderr[-2000:])  # the plugin loaded and ran
     tools = [e["part"] for e in json_lines(r.stdout) if e.get("type") == "tool_use"]
     assert tools, r.stdout[-3000:]
+    check("opencode", ("tool.execute.before",))
     return r, api, tools[0]["state"]
 
 
