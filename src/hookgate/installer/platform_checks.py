@@ -221,7 +221,11 @@ def install_notes(platforms, home: str, project_root: str, scope: str) -> list[s
                          "it, so hookgate will not run in Qwen Code")
     if "codex" in platforms:
         notes.append(CODEX_TRUST)
-    if "copilot-cli" in platforms and scope == "project" and not copilot_trusted(home, project_root):
-        notes.append(f"note: Copilot CLI loads .github/hooks/ only in trusted folders; trust {project_root} when "
-                     "Copilot asks (or add it to trusted_folders in ~/.copilot/config.json)")
+    if "copilot-cli" in platforms and scope == "project":
+        if not copilot_trusted(home, project_root):
+            notes.append(f"note: Copilot CLI loads .github/hooks/ only in trusted folders; trust {project_root} when "
+                         "Copilot asks (or add it to trusted_folders in ~/.copilot/config.json)")
+        notes.append("note: .github/hooks/hookgate.json names this machine's hookgate path, and Copilot denies every "
+                     "tool call when a preToolUse hook cannot run (also in the cloud agent, which loads .github/hooks/): "
+                     "commit it only where every contributor has hookgate there; otherwise prefer --scope user")
     return notes
