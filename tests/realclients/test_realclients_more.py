@@ -446,3 +446,20 @@ def test_opencode_plugin_fails_closed_when_hookgate_is_gone(opencode_pkg, tmp_pa
     assert not (project / "src" / "ok.txt").exists(), r.stdout[-2000:]
     state = [e["part"] for e in json_lines(r.stdout) if e.get("type") == "tool_use"][0]["state"]
     assert state["status"] == "error" and "could not run" in state["error"], state
+
+
+def test_copilot_fails_closed_when_hookgate_is_gone(copilot_pkg, tmp_path, world):
+    """What install warns about for committed repository wiring: a preToolUse hook that cannot
+    start denies every call in Copilot CLI."""
+    home, project = world
+    exe = tmp_path / "gone" / "hookgate"
+    exe.parent.mkdir()
+    exe.write_text("#!/bin/sh\nexit 0\n")
+    exe.chmod(0o755)
+    install(home, project, "copilot-cli", command=str(exe))
+    exe.unlink()
+    api = ChatAPI("create", {"path": str(project / "src" / "ok.txt"), "file_text": "hi"})
+    with api:
+        run_copilot(copilot_pkg, str(home), str(project), api.port)
+    assert not (project / "src" / "ok.txt").exists(), api.tool_results()
+    assert any(t.startswith("Denied by preToolUse hook") for t in api.tool_results()), api.tool_results()
