@@ -63,7 +63,12 @@ def project(tmp_path):
 
 
 def run_hook(payload, platform: str = "claude-code", cwd=None, env=None, timeout: float = 30):
-    """Run the real ``hookgate hook`` command; return CompletedProcess (text)."""
+    """Run the real ``hookgate hook`` command; return CompletedProcess (text).
+
+    Like the platforms, the hook process starts in the project: *cwd* defaults to the payload's
+    ``cwd`` (the governed project comes only from what the platform controls: ADR 0018)."""
+    if cwd is None and isinstance(payload, dict) and isinstance(payload.get("cwd"), str) and os.path.isdir(payload["cwd"]):
+        cwd = payload["cwd"]
     data = payload if isinstance(payload, (bytes, str)) else json.dumps(payload)
     if isinstance(data, str):
         data = data.encode("utf-8")

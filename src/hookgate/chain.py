@@ -100,7 +100,7 @@ def message_for(event: ev.Event, outcome: str, records: list[dict]) -> tuple[str
             )
         else:
             lines.append(f"hookgate warning about this {tool} call: {reason}.{ref}{alt}")
-    if outcome == ev.BLOCK:
+    if outcome == ev.BLOCK and not any("Do not retry" in line for line in lines):  # said once
         lines.append("Do not retry this through another tool or a shell command; it is blocked the same way.")
     return "\n".join(lines), "; ".join(reasons)[:1000]
 

@@ -43,10 +43,12 @@ MANIFEST_KEYS = frozenset(("id", "title", "description", "adr", "default_stage",
 
 
 def _read_json(path: str):
+    data = paths.read_regular(path, 16 << 20)  # a FIFO or a huge file is no config (ADR 0018)
+    if data is None:
+        return None
     try:
-        with open(path, encoding="utf-8") as f:
-            return json.load(f)
-    except (OSError, ValueError):
+        return json.loads(data)
+    except ValueError:
         return None
 
 
@@ -78,45 +80,149 @@ def project_sources(project_root: str) -> list[str]:
     return out
 
 
+KEY_NAME = "cache.key"
+MAX_SOURCE = 1 << 20  # a config file larger than 1 MiB is refused (bounded work: ADR 0018)
+
+
+def _sha256():
+    try:
+        from _sha256 import sha256
+    except ImportError:  # pragma: no cover
+        from hashlib import sha256
+    return sha256
+
+
 def signature(sources: list[str]) -> dict:
+    """Each source's content digest (None when unreadable): the cache is bound to the bytes,
+    not to an mtime an agent can set (ADR 0018)."""
+    sha256 = _sha256()
     sig = {}
     for p in sources:
-        try:
-            st = os.stat(p)
-            sig[p] = [st.st_mtime_ns, st.st_size]
-        except OSError:
-            sig[p] = None
+        data = paths.read_regular(p, MAX_SOURCE)
+        sig[p] = None if data is None else sha256(data).hexdigest()
     return sig
 
 
+def _defaults_digest() -> str:
+    data = paths.read_regular(defaults_json_path(), 16 << 20)
+    if data is None:
+        raise RuntimeError("hookgate package data is damaged: _defaults.json unreadable")
+    return _sha256()(data).hexdigest()
+
+
+def _binding(sig: dict) -> str:
+    """What a compiled cache is bound to: the project sources' bytes, the shipped defaults'
+    bytes and hookgate's version."""
+    from hookgate import __version__
+
+    return _sha256()(json.dumps({"sources": sig, "defaults": _defaults_digest(), "version": __version__},
+                                sort_keys=True).encode()).hexdigest()
+
+
+def _hmac(key: bytes, msg: bytes) -> str:
+    """HMAC-SHA256 (RFC 2104) without importing ``hmac``/``hashlib`` (OpenSSL: ADR 0017)."""
+    sha256 = _sha256()
+    if len(key) > 64:
+        key = sha256(key).digest()
+    key = key.ljust(64, b"\0")
+    inner = sha256(bytes(b ^ 0x36 for b in key) + msg).digest()
+    return sha256(bytes(b ^ 0x5C for b in key) + inner).hexdigest()
+
+
+def _key(state_dir: str, create: bool) -> bytes | None:
+    """The state dir's cache key (random, 0600). Agents cannot open the state dir (ADR 0018),
+    so they cannot sign a cache of their own."""
+    path = os.path.join(state_dir, KEY_NAME)
+    data = paths.read_regular(path, 4096)
+    if data and len(data) >= 32:
+        return data
+    if not create:
+        return None
+    from hookgate.locks import ensure_dir
+
+    ensure_dir(state_dir)
+    key = os.urandom(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # a concurrent writer made one: use it (or a damaged one: replace)
+        data = paths.read_regular(path, 4096)
+        if data and len(data) >= 32:
+            return data
+        atomic_write(path, key)
+        return key
+    try:
+        os.write(fd, key)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return key
+
+
+def _mac(key: bytes, binding: str, compiled: dict) -> str:
+    return _hmac(key, binding.encode() + b"\n" + json.dumps(compiled, sort_keys=True, separators=(",", ":")).encode())
+
+
+def _verified(cache, state_dir: str) -> dict | None:
+    """The cache's compiled config when hookgate wrote it (its MAC checks with the state dir's
+    key), else None: a cache an agent wrote is never used, not even as the last good one."""
+    if not isinstance(cache, dict) or not isinstance(cache.get("compiled"), dict):
+        return None
+    key = _key(state_dir, create=False)
+    binding = cache.get("binding")
+    if key is None or not isinstance(binding, str) or cache.get("mac") != _mac(key, binding, cache["compiled"]):
+        return None
+    return cache["compiled"]
+
+
 def load(project_root: str, state_dir: str) -> tuple[dict, dict | None]:
-    """(compiled config, refusal or None). Never raises for a bad project file."""
+    """(compiled config, refusal or None). Never raises for a bad project file.
+
+    The cache is used only when it is bound to the current sources and shipped defaults and
+    carries a valid MAC (ADR 0018); a refused source keeps the last *verified* compiled config,
+    else the shipped defaults."""
     sources = project_sources(project_root)
     if not sources:
         return defaults(), None
     sig = signature(sources)
+    binding = _binding(sig)
     cache = _read_json(os.path.join(state_dir, CACHE_NAME))
-    if isinstance(cache, dict) and cache.get("sources") == sig and "compiled" in cache:
-        return cache["compiled"], None
-    last_good = cache["compiled"] if isinstance(cache, dict) and "compiled" in cache else defaults()
+    good = _verified(cache, state_dir)
+    if good is not None and cache.get("binding") == binding:
+        return good, None
+    last_good = good if good is not None else defaults()
     err = _read_json(os.path.join(state_dir, ERROR_NAME))
-    if isinstance(err, dict) and err.get("sources") == sig:
+    if isinstance(err, dict) and err.get("binding") == binding:
         return last_good, None  # already refused and recorded for these exact bytes
     try:
         compiled = compile_config(project_root)
     except Exception as e:  # noqa: BLE001 - any failure is a refusal, never a crash
-        refusal = {"sources": sig, "error": _one_line(e), "last_good": last_good.get("rev", "")}
+        refusal = {"sources": sig, "binding": binding, "error": _one_line(e), "last_good": last_good.get("rev", "")}
         try:
             atomic_write(os.path.join(state_dir, ERROR_NAME), _dumps(refusal))
         except OSError:
             pass
         return last_good, refusal
     write_cache(state_dir, compiled, sig)
+    if isinstance(cache, dict) and "compiled" in cache:
+        _record_hand_edit(state_dir, last_good, compiled, project_root)
     return compiled, None
 
 
+def _record_hand_edit(state_dir: str, old: dict, new: dict, project_root: str) -> None:
+    """Stage changes made by editing the files (not by `hookgate rollout`) go to the ledger."""
+    try:
+        from hookgate import handedit
+
+        handedit.record(state_dir, old, new, os.path.join(project_root, ".hookgate", "rollout.yaml"))
+    except Exception:  # noqa: BLE001 - recording must never cost the decision
+        pass
+
+
 def write_cache(state_dir: str, compiled: dict, sig: dict) -> None:
-    atomic_write(os.path.join(state_dir, CACHE_NAME), _dumps({"sources": sig, "compiled": compiled}))
+    binding = _binding(sig)
+    key = _key(state_dir, create=True)
+    atomic_write(os.path.join(state_dir, CACHE_NAME),
+                 _dumps({"sources": sig, "binding": binding, "mac": _mac(key, binding, compiled), "compiled": compiled}))
     try:
         os.unlink(os.path.join(state_dir, ERROR_NAME))
     except OSError:

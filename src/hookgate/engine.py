@@ -12,7 +12,7 @@ from hookgate.analyse import analyse
 from hookgate.redact import digest, redact_text, redact_value
 
 MAX_ACCESSES_RECORDED = 200
-NOTE_FIELDS = frozenset(("workaround_of",))
+NOTE_FIELDS = frozenset(("workaround_of", "coordination", "floor_denied", "floor"))  # coordination: ADR 0022 gate evidence; floor_*: ADR 0020
 
 KIND_OF_PHASE = {
     ev.PRE: "decision",
@@ -24,8 +24,13 @@ KIND_OF_PHASE = {
 
 
 def _now() -> str:
-    t = time.time()
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + f".{int(t % 1 * 1000):03d}Z"
+    """UTC timestamp; a clock that cannot be read (past 2262, odd) gives the epoch marked as
+    such rather than an exception (ADR 0018)."""
+    try:
+        t = time.time()
+        return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + f".{int(t % 1 * 1000):03d}Z"
+    except (OverflowError, OSError, ValueError):
+        return "1970-01-01T00:00:00.000Z~clock-error"
 
 
 def new_id() -> str:
@@ -50,7 +55,8 @@ def read_predicate(cfg, event: ev.Event, home: str):
     the agent read, by any rule of its policy, whatever the hook's stage. None (never read)
     when there is no read-guard policy or the config was refused."""
     policy = (cfg or {}).get("policies", {}).get("read-guard") if isinstance(cfg, dict) else None
-    if event.tool_kind != ev.SHELL or not isinstance(policy, dict) or not policy.get("rules"):
+    # (a content search and an MCP tool's command are judged with it too: ADR 0021)
+    if event.tool_kind not in (ev.SHELL, ev.SEARCH, ev.MCP) or not isinstance(policy, dict) or not policy.get("rules"):
         return None
     root = event.project_root or event.cwd or "/"
 
@@ -70,7 +76,7 @@ def guard_predicate(cfg, event: ev.Event, home: str, env: dict):
     this (unresolved) access? Used only to choose between a symbolic and a concrete analysis
     of a loop; the guards still judge every access afterwards."""
     policies = (cfg or {}).get("policies", {}) if isinstance(cfg, dict) else {}
-    if event.tool_kind != ev.SHELL:
+    if event.tool_kind not in (ev.SHELL, ev.MCP):
         return None
     pairs = [(kind, policies.get(hook)) for kind, hook in (("read", "read-guard"), ("write", "write-guard"))]
     pairs = [(k, p) for k, p in pairs if isinstance(p, dict) and p.get("rules")]
@@ -110,21 +116,26 @@ def decide(event: ev.Event, env: dict, validators=None, compiled=None) -> tuple[
     return chain.decide(event, records), ctx
 
 
-def decide_and_record(event: ev.Event, env: dict, t0: float) -> ev.Decision:
+def decide_full(event: ev.Event, env: dict) -> tuple[ev.Decision, dict]:
+    """The decision, approvals included (ADR 0012), before anything is recorded (ADR 0018)."""
     decision, ctx = decide(event, env)
     decision = approvals.resolve(event, decision, ctx)  # ADR 0012: approved / denied / asked / queued
-    state = ctx["state_dir"]
-    if ctx.get("refusal"):
-        rec = _base_record("config_error", event.platform)
-        rec["error"] = ctx["refusal"]["error"]
-        rec["kept_rev"] = ctx["config"].get("rev", "")
-        ledger.append(state, rec)
+    return decision, ctx
+
+
+def decide_and_record(event: ev.Event, env: dict, t0: float) -> ev.Decision:
+    decision, ctx = decide_full(event, env)
+    return record(event, env, t0, decision, ctx)
+
+
+def decision_record(event: ev.Event, t0: float, decision: ev.Decision, ctx: dict) -> dict:
+    """The ledger record of a decided call (redaction is linear in the input: ADR 0018)."""
     rec = _base_record(KIND_OF_PHASE.get(event.phase, "event"), event.platform)
     rec["id"] = ctx.get("record_id") or rec["id"]
     rec.update(
         session=event.session_id,
         event=event.event_name,
-        cwd=event.cwd,
+        cwd=redact_text(_cap(event.cwd)),
     )
     if event.tool_name:
         rec["tool"] = event.tool_name
@@ -134,7 +145,7 @@ def decide_and_record(event: ev.Event, env: dict, t0: float) -> ev.Decision:
     accesses = ctx["accesses"]
     if accesses:
         rec["accesses"] = [
-            [redact_text(a.path), a.mode, a.resolved, a.via, a.tool] for a in accesses[:MAX_ACCESSES_RECORDED]
+            [redact_text(_cap(a.path)), a.mode, a.resolved, a.via, a.tool] for a in accesses[:MAX_ACCESSES_RECORDED]
         ]
         if len(accesses) > MAX_ACCESSES_RECORDED:
             rec["accesses_truncated"] = len(accesses)
@@ -153,32 +164,99 @@ def decide_and_record(event: ev.Event, env: dict, t0: float) -> ev.Decision:
     if any(v.get("error") for v in decision.verdicts):
         rec["validator_error"] = True
     rec["rollout_rev"] = ctx["config"].get("rev", "")
-    rec["latency_ms"] = round((time.perf_counter() - t0) * 1000, 3)
+    rec["latency_ms"] = _latency(t0)
+    return rec
+
+
+def record(event: ev.Event, env: dict, t0: float, decision: ev.Decision, ctx: dict) -> ev.Decision:
+    """Append the decision's record (and a config refusal's) to the ledger."""
+    state = ctx["state_dir"]
+    if ctx.get("refusal"):
+        rec = _base_record("config_error", event.platform)
+        rec["error"] = ctx["refusal"]["error"]
+        rec["kept_rev"] = ctx["config"].get("rev", "")
+        ledger.append(state, rec)
+    ctx["pending_record"] = rec = decision_record(event, t0, decision, ctx)
     ledger.append(state, rec)
     return decision
 
 
-def _fallback_state(env: dict) -> str:
-    root = paths.find_project_root(env.get("CLAUDE_PROJECT_DIR") or env.get("CURSOR_PROJECT_DIR") or os.getcwd())
-    return paths.state_dir(root, env)
+def record_elsewhere(event: ev.Event, env: dict, t0: float, decided, error: BaseException) -> ev.Decision:
+    """The ledger could not take the record in time (a held lock, the deadline): write it to the
+    side log, which needs no lock, and tell the agent who holds the ledger (ADR 0018). The
+    decision itself is unchanged; an allow carries the note as a warning."""
+    decision, ctx = decided
+    rec = ctx.get("pending_record")
+    if rec is None:
+        try:
+            rec = decision_record(event, t0, decision, ctx)
+        except BaseException:  # noqa: BLE001
+            rec = _base_record(KIND_OF_PHASE.get(event.phase, "event"), event.platform)
+            rec.update(session=event.session_id, outcome=decision.outcome)
+    holder = getattr(error, "holder", "") or ledger.holder_of(ctx["state_dir"])
+    why = f"ledger lock busy{' (held by ' + holder + ')' if holder else ''}" if isinstance(error, ledger.LockTimeout) \
+        else f"ledger not written in time ({type(error).__name__}{': ' + holder if holder else ''})"
+    rec["record_error"] = why
+    ledger.append_side(ctx["state_dir"], rec)
+    note = (f"hookgate: this decision was recorded in the side log, not the ledger: {why}. "
+            "An agent must not hold hookgate's state files open (ADR 0018).")
+    if decision.outcome == ev.ALLOW:
+        return ev.Decision(ev.WARN, decision.verdicts, note, decision.reason)
+    return decision._replace(message=(decision.message + "\n" + note) if decision.message else note)
+
+
+def _fallback_state(env: dict, platform: str = "") -> str:
+    """The state dir when there is no Event: the governed project from what the platform
+    controls (ADR 0018), never from the payload."""
+    return paths.state_dir(paths.governed_root(platform, env), env)
+
+
+def _cap(s: str, n: int = 4000) -> str:
+    return s if len(s) <= n else s[:n] + f"…[{len(s) - n} more chars]"
+
+
+def _latency(t0: float) -> float:
+    try:
+        return round((time.perf_counter() - t0) * 1000, 3) if t0 else -1.0
+    except (OverflowError, OSError, ValueError):
+        return -1.0
+
+
+def _append_or_side(state: str, rec: dict) -> None:
+    try:
+        ledger.append(state, rec)
+    except BaseException as e:  # noqa: BLE001 - a held lock or the deadline: the side log
+        rec["record_error"] = f"{type(e).__name__}: {str(e)[:200]}"
+        ledger.append_side(state, rec)
 
 
 def record_bad_input(platform: str, reason: str, data: bytes, env: dict, t0: float) -> None:
     rec = _base_record("bad_input", platform)
     rec["error"] = reason
-    rec["input_digest"] = digest(data.decode("utf-8", "replace"))
+    rec["input_digest"] = digest(data[: 1 << 20].decode("utf-8", "replace"))
     rec["input_bytes"] = len(data)
     rec["outcome"] = ev.BLOCK
-    rec["latency_ms"] = round((time.perf_counter() - t0) * 1000, 3)
+    rec["latency_ms"] = _latency(t0)
     try:
-        ledger.append(_fallback_state(env), rec)
+        _append_or_side(_fallback_state(env, platform), rec)
     except Exception:  # noqa: BLE001 - the deny is rendered regardless
         pass
 
 
-def record_crash(platform: str, reason: str, env: dict, t0: float) -> None:
-    rec = _base_record("crash", platform)
+def record_failure(kind: str, platform: str, reason: str, env: dict, t0: float, event=None) -> None:
+    """A crash or a missed deadline, recorded in the governed project's ledger (side log when
+    the ledger is not free)."""
+    rec = _base_record(kind, platform)
     rec["error"] = reason
     rec["outcome"] = ev.BLOCK
-    rec["latency_ms"] = round((time.perf_counter() - t0) * 1000, 3)
-    ledger.append(_fallback_state(env), rec)
+    if event is not None:
+        rec.update(session=event.session_id, event=event.event_name, tool=event.tool_name)
+        if event.tool_name:
+            rec["input_digest"] = digest(event.tool_input)
+    rec["latency_ms"] = _latency(t0)
+    state = paths.state_dir(event.project_root, env) if event is not None else _fallback_state(env, platform)
+    _append_or_side(state, rec)
+
+
+def record_crash(platform: str, reason: str, env: dict, t0: float) -> None:
+    record_failure("crash", platform, reason, env, t0)

@@ -2,17 +2,44 @@
 
 stdin → adapter.parse → Event → accesses → validator chain → stages → Decision → ledger →
 adapter.render → stdout + exit code. Every failure is decided explicitly: every platform
-fails open when a hook crashes, so this module never lets an exception escape.
+fails open when a hook crashes or times out, so this module never lets an exception escape
+and never runs past its deadline (ADR 0018):
+
+- the catch-all starts before anything else runs (even reading a clock: past 2262 every
+  Python clock raises), so nothing can end in a traceback;
+- a hard per-call deadline: a decision not reached within ``DECIDE_S`` is a deny (pre
+  events); the ledger record is written only after the decision, within what is left of
+  ``DEADLINE_S``, and a record that cannot be written in time goes to the side log.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-import time
 
 MAX_STDIN = 32 * 1024 * 1024
 USAGE = "usage: hookgate hook --platform {claude-code|cursor|gemini-cli|codex|copilot-cli|qwen-code|opencode}"
+# ADR 0018: below the smallest hook timeout any platform gives a guard event (hookgate's own
+# wiring: 10 s for session events, 30 s for tool events; Gemini CLI default 60 s, Claude Code
+# 600 s, Cursor as wired). The process has answered within DEADLINE_S, whatever the input.
+DECIDE_S = 4.0
+DEADLINE_S = 5.0
+RENDER_MARGIN_S = 0.3
+
+
+class DeadlineExceeded(BaseException):
+    """Raised by the deadline alarm. A BaseException, so that no validator's or helper's
+    ``except Exception`` can swallow it: only :func:`handle` decides what it means."""
+
+
+def _clock() -> float:
+    """``time.perf_counter()``, or 0.0 when the clock cannot be read (odd clocks: ADR 0018)."""
+    try:
+        import time
+
+        return time.perf_counter()
+    except (OverflowError, OSError, ValueError):
+        return 0.0
 
 
 def _platform_arg(argv: list[str]) -> str | None:
@@ -45,8 +72,54 @@ def _emit(out: str, err: str, code: int) -> int:
     return code
 
 
+# --- the deadline alarm (main thread of the real process only) --------------------------------
+
+
+def _on_alarm(signum, frame):  # noqa: ARG001
+    raise DeadlineExceeded()
+
+
+def _signal_module():
+    try:  # the builtin: ``signal`` itself imports enum (ADR 0017's import budget)
+        import _signal as signal
+    except ImportError:  # pragma: no cover - other interpreters
+        import signal
+    return signal
+
+
+def _arm(seconds: float) -> bool:
+    """Raise DeadlineExceeded in this (main) thread after *seconds*. False when no alarm is
+    available (not the main thread, no SIGALRM): the time bounds of each step still hold."""
+    try:
+        signal = _signal_module()
+        signal.signal(signal.SIGALRM, _on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.001))
+        return True
+    except (ImportError, AttributeError, ValueError, OSError):
+        return False
+
+
+def _disarm() -> None:
+    try:
+        signal = _signal_module()
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    except (ImportError, AttributeError, ValueError, OSError):
+        pass
+
+
 def main(argv: list[str]) -> int:
-    t0 = time.perf_counter()
+    try:
+        return _main(argv)
+    except BaseException as e:  # noqa: BLE001 - the last word: never a traceback, never fail-open
+        _disarm()
+        if isinstance(e, SystemExit) and e.code in (0, None):
+            return 0
+        return _emit("", f"hookgate: denied: internal error before a decision ({type(e).__name__}); "
+                         "denied to be safe (ADR 0018)\n", 2)
+
+
+def _main(argv: list[str]) -> int:
+    t0 = _clock()
     platform = _platform_arg(argv)
     if platform in ("-h", "--help") or "-h" in argv or "--help" in argv:
         return _emit(USAGE + "\n", "", 0)
@@ -55,20 +128,36 @@ def main(argv: list[str]) -> int:
     if platform not in ADAPTERS:
         # cannot speak this platform's protocol: exit 2 + stderr denies on every platform
         return _emit("", f"hookgate: denied: unknown or missing --platform {platform!r}; {USAGE}\n", 2)
+    armed = _arm(DECIDE_S)
     try:
-        data = _read_stdin()
-    except Exception as e:  # noqa: BLE001
-        data = b""
-        read_error = f"cannot read stdin ({type(e).__name__})"
-    else:
-        read_error = ""
-    return _emit(*handle(platform, data, dict(os.environ), t0, read_error))
+        try:
+            data = _read_stdin()
+        except DeadlineExceeded:
+            data, read_error = b"", f"stdin not closed within {DECIDE_S:g}s"
+        except Exception as e:  # noqa: BLE001
+            data, read_error = b"", f"cannot read stdin ({type(e).__name__})"
+        else:
+            read_error = ""
+        result = handle(platform, data, dict(os.environ), t0, read_error, armed=armed)
+    finally:
+        _disarm()
+    return _emit(*result)
 
 
-def handle(platform: str, data: bytes, env: dict, t0: float | None = None, read_error: str = ""):
-    """Decide one hook call; return (stdout, stderr, exit code). Never raises."""
+def _deadline_reason() -> str:
+    return (f"could not decide within {DECIDE_S:g}s (hookgate's per-call deadline, ADR 0018); "
+            "denied to be safe — split the action into smaller steps")
+
+
+def handle(platform: str, data: bytes, env: dict, t0: float | None = None, read_error: str = "",
+           armed: bool = False):
+    """Decide one hook call; return (stdout, stderr, exit code). Never raises.
+
+    *armed*: the caller set the deadline alarm to DECIDE_S (``main`` does); the record step then
+    gets what is left of DEADLINE_S. Decide first, then record: the ledger never delays or
+    changes a decision, it only adds a note when the record went to the side log."""
     if t0 is None:
-        t0 = time.perf_counter()
+        t0 = _clock()
     phase = None
     try:
         from hookgate.platforms import load
@@ -76,6 +165,7 @@ def handle(platform: str, data: bytes, env: dict, t0: float | None = None, read_
         adapter = load(platform)
     except Exception as e:  # noqa: BLE001
         return "", f"hookgate: denied: adapter {platform} failed to load ({type(e).__name__})\n", 2
+    event = None
     try:
         from hookgate import engine
         from hookgate.platforms.base import BadInput
@@ -87,17 +177,49 @@ def handle(platform: str, data: bytes, env: dict, t0: float | None = None, read_
                 raise BadInput(f"payload larger than {MAX_STDIN // (1024 * 1024)} MiB")
             event = adapter.parse(data, env)
         except BadInput as e:
+            _rearm_for_record(armed, t0)
             engine.record_bad_input(platform, str(e), data, env, t0)
             return adapter.render_failure(str(e), None)
         phase = event.phase
-        decision = engine.decide_and_record(event, env, t0)
-        return adapter.render(event, decision)
+        decided = engine.decide_full(event, env)
+    except DeadlineExceeded:
+        reason = _deadline_reason()
+        _rearm_for_record(armed, t0)
+        _record_failure("deadline", platform, reason, env, t0, event)
+        return adapter.render_failure(reason, phase)
     except Exception as e:  # noqa: BLE001 - fail closed, one line, never a traceback on stdout
         reason = f"internal error ({type(e).__name__}: {str(e)[:200]}); denied to be safe"
-        try:
-            from hookgate import engine
-
-            engine.record_crash(platform, reason, env, t0)
-        except Exception:  # noqa: BLE001
-            pass
+        _rearm_for_record(armed, t0)
+        _record_failure("crash", platform, reason, env, t0, event)
         return adapter.render_failure(reason, phase)
+    # decided: record within what is left of the deadline, then render
+    _rearm_for_record(armed, t0)
+    try:
+        decision = engine.record(event, env, t0, *decided)
+    except BaseException as e:  # noqa: BLE001 - the record never changes the decision
+        decision = decided[0]
+        try:
+            decision = engine.record_elsewhere(event, env, t0, decided, e)
+        except BaseException:  # noqa: BLE001
+            pass
+    try:
+        return adapter.render(event, decision)
+    except BaseException as e:  # noqa: BLE001
+        return adapter.render_failure(f"internal error while rendering ({type(e).__name__}); denied to be safe", phase)
+
+
+def _rearm_for_record(armed: bool, t0: float) -> None:
+    """Give the record step what is left of DEADLINE_S (at least a little)."""
+    if not armed:
+        return
+    left = DEADLINE_S - RENDER_MARGIN_S - (_clock() - t0) if t0 else DEADLINE_S - DECIDE_S - RENDER_MARGIN_S
+    _arm(min(max(left, 0.05), DEADLINE_S - RENDER_MARGIN_S))
+
+
+def _record_failure(kind: str, platform: str, reason: str, env: dict, t0: float, event) -> None:
+    try:
+        from hookgate import engine
+
+        engine.record_failure(kind, platform, reason, env, t0, event)
+    except BaseException:  # noqa: BLE001 - the deny is rendered regardless
+        pass

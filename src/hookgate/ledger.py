@@ -18,11 +18,16 @@ try:  # the builtin module avoids loading OpenSSL through hashlib (~4 ms per pro
 except ImportError:  # pragma: no cover - other interpreters
     from hashlib import sha256
 
-from hookgate.locks import ensure_dir, flock_timeout, unlock, write_all
+from hookgate.locks import LockTimeout, describe_holder, ensure_dir, flock_timeout, unlock, write_all
 
 GENESIS = "0" * 64
 LEDGER_NAME = "ledger.jsonl"
-LOCK_TIMEOUT = 10.0
+SIDE_NAME = "ledger.side.jsonl"
+# well inside the per-call deadline (ADR 0018): appends take milliseconds; a lock held longer
+# is an agent stalling hookgate, and the record goes to the side log instead
+LOCK_TIMEOUT = 2.0
+
+__all__ = ["LockTimeout", "append", "append_side", "holder_of"]
 _TAIL_CHUNK = 65536
 
 
@@ -76,9 +81,12 @@ def append(state_dir: str, record: dict, fsync: bool = True) -> dict:
     """Append *record* (without prev/hash) to the ledger; return it as written."""
     ensure_dir(state_dir)
     path = ledger_path(state_dir)
-    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
     try:
-        flock_timeout(fd, LOCK_TIMEOUT, path)
+        try:
+            flock_timeout(fd, LOCK_TIMEOUT, path)
+        except LockTimeout:
+            raise LockTimeout(path, LOCK_TIMEOUT, describe_holder(path)) from None
         try:
             prev, torn = _last_hash(fd)
             body = dict(record)
@@ -95,6 +103,34 @@ def append(state_dir: str, record: dict, fsync: bool = True) -> dict:
     finally:
         os.close(fd)
     return body
+
+
+def side_path(state_dir: str) -> str:
+    return os.path.join(state_dir, SIDE_NAME)
+
+
+def append_side(state_dir: str, record: dict) -> None:
+    """The side log (ADR 0018): a record the ledger could not take in time (its lock held, the
+    deadline near). No lock: one ``os.write`` of one whole line on an ``O_APPEND`` descriptor,
+    so an agent holding the ledger cannot also silence this. Not hash-chained; ``hookgate
+    audit`` reports it beside the ledger."""
+    ensure_dir(state_dir)
+    body = dict(record)
+    body.pop("hash", None)
+    body.pop("prev", None)
+    fd = os.open(side_path(state_dir), os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
+    try:
+        write_all(fd, (canonical(body) + "\n").encode("utf-8"))
+    finally:
+        os.close(fd)
+
+
+def holder_of(state_dir: str) -> str:
+    """Who holds the ledger's lock now ("pid N, session S" or "")."""
+    try:
+        return describe_holder(ledger_path(state_dir))
+    except Exception:  # noqa: BLE001
+        return ""
 
 
 # --- reading and verification (CLI side, but stdlib) ---------------------------------------

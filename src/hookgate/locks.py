@@ -28,25 +28,43 @@ class LockTimeout(Exception):
         super().__init__(f"{path}: lock busy for {timeout:g}s{who}; retry in a few seconds")
 
 
+def monotonic() -> float:
+    """``time.monotonic()``; when the clock cannot be read (past 2262, odd clocks: ADR 0018)
+    a counter that still moves forward, so a deadline computed from it still ends."""
+    global _FAKE
+    try:
+        return time.monotonic()
+    except (OverflowError, OSError, ValueError):
+        _FAKE += 0.05
+        return _FAKE
+
+
+_FAKE = 0.0
+
+
 def flock_timeout(fd: int, timeout: float, path: str = "", shared: bool = False) -> None:
-    """Take ``flock`` on *fd* within *timeout* seconds or raise LockTimeout."""
+    """Take ``flock`` on *fd* within *timeout* seconds or raise LockTimeout.
+
+    The wait is measured by the sleeps themselves, not by a clock: a clock that jumps, stops or
+    cannot be read (ADR 0018) cannot make it longer than *timeout* (plus scheduling)."""
     op = (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB
     try:
         fcntl.flock(fd, op)
         return
     except BlockingIOError:
         pass
-    deadline = time.monotonic() + timeout
+    waited = 0.0
     delay = 0.0005
     while True:
         time.sleep(delay)
+        waited += delay
         try:
             fcntl.flock(fd, op)
             return
         except BlockingIOError:
-            if time.monotonic() >= deadline:
+            if waited >= timeout:
                 raise LockTimeout(path, timeout) from None
-            delay = min(delay * 2, 0.02)
+            delay = min(delay * 2, 0.02, max(timeout - waited, 0.0005))
 
 
 def unlock(fd: int) -> None:
@@ -64,7 +82,7 @@ def atomic_write(path: str, data: bytes, mode: int = 0o600, fsync: bool = True) 
     seen half-written (leases: ADR 0013)."""
     d = os.path.dirname(path) or "."
     ensure_dir(d)
-    tmp = os.path.join(d, f".{os.path.basename(path)}.{os.getpid()}.{time.monotonic_ns()}.tmp")
+    tmp = os.path.join(d, f".{os.path.basename(path)}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     try:
         view = memoryview(data)
@@ -117,7 +135,10 @@ def _write_holder(holder_path: str | None, holder: dict | None) -> None:
 
     note = dict(holder or {})
     note.setdefault("pid", os.getpid())
-    note.setdefault("since", time.time())
+    try:
+        note.setdefault("since", time.time())
+    except (OverflowError, OSError, ValueError):
+        pass
     try:
         ensure_dir(os.path.dirname(holder_path))
         fd = os.open(holder_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -190,8 +211,11 @@ def describe_holder(path: str, holder_path: str | None = None) -> str:
         if note.get("cmd"):
             parts.append(f"`{str(note['cmd'])[:120]}`")
         since = note.get("since")
-        if isinstance(since, (int, float)):
-            parts.append(f"for {max(0.0, time.time() - since):.1f}s")
+        try:
+            if isinstance(since, (int, float)):
+                parts.append(f"for {max(0.0, time.time() - since):.1f}s")
+        except (OverflowError, OSError, ValueError):
+            pass
         return ", ".join(parts)
     if proc_pid:
         session = _proc_session(proc_pid)
@@ -209,11 +233,11 @@ def lock_file(path: str, timeout: float = 2.0, holder: dict | None = None,
     flags = (os.O_WRONLY | os.O_APPEND) if append else os.O_RDWR
     if create:
         flags |= os.O_CREAT
-    deadline = time.monotonic() + timeout
+    deadline = monotonic() + timeout
     while True:
         fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0), 0o644)
         try:
-            flock_timeout(fd, max(0.0, deadline - time.monotonic()), path)
+            flock_timeout(fd, min(timeout, max(0.0, deadline - monotonic())), path)
         except LockTimeout:
             os.close(fd)
             raise LockTimeout(path, timeout, describe_holder(path, holder_path)) from None
@@ -228,7 +252,7 @@ def lock_file(path: str, timeout: float = 2.0, holder: dict | None = None,
             _write_holder(holder_path, holder)
             return fd
         os.close(fd)  # replaced while we waited: lock the new file
-        if time.monotonic() >= deadline:
+        if monotonic() >= deadline:
             raise LockTimeout(path, timeout, describe_holder(path, holder_path))
 
 

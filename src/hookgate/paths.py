@@ -62,18 +62,76 @@ def both_forms(path: str, cwd: str, home: str | None = None) -> tuple[str, ...]:
 
 
 def find_project_root(cwd: str) -> str:
-    """Nearest ancestor with ``.hookgate/`` or ``.git``; else cwd itself."""
+    """The project a directory belongs to (ADR 0019).
+
+    Inside a git repository: the nearest ancestor holding ``.hookgate/`` below the repository
+    root, else the repository root (the nearest ``.git``). Outside one: the nearest ancestor
+    holding ``.hookgate/`` (what ``hookgate init`` made), else *cwd* itself. The walk never
+    reaches the home directory or climbs past it, and never reaches ``/``: a ``~/.git`` (a
+    dotfiles repository) or a stray ``~/.hookgate``/``/.hookgate`` does not turn every directory
+    under it into one project (whose "project" wiring would be the user's own files).
+    """
     d = os.path.abspath(cwd or os.getcwd())
+    home = home_dir()
+    stops = {"/"}
+    if home and home != "/":
+        h = os.path.abspath(home)
+        stops.add(h)
+        try:
+            stops.add(os.path.realpath(h))
+        except (OSError, ValueError):
+            pass
+    marked = ""
     probe = d
     while True:
-        if os.path.isdir(os.path.join(probe, ".hookgate")) or os.path.exists(
-            os.path.join(probe, ".git")
-        ):
-            return probe
+        if os.path.exists(os.path.join(probe, ".git")):
+            return marked or probe
+        if not marked and os.path.isdir(os.path.join(probe, ".hookgate")):
+            marked = probe
         parent = os.path.dirname(probe)
-        if parent == probe:
-            return d
+        if parent == probe or probe in stops or parent in stops:
+            return marked or d
         probe = parent
+
+
+# Where each platform says the session's project is (ADR 0018): env the platform sets for the
+# hook process, never a payload field the model fills. Unknown platforms use the generic names.
+PROJECT_ENV = {
+    "claude-code": ("CLAUDE_PROJECT_DIR",),
+    "gemini-cli": ("GEMINI_PROJECT_DIR", "CLAUDE_PROJECT_DIR"),
+    "cursor": ("CURSOR_PROJECT_DIR", "CLAUDE_PROJECT_DIR"),
+}
+GENERIC_PROJECT_ENV = ("CLAUDE_PROJECT_DIR",)
+
+
+def governed_base(platform: str, env: dict, workspace_roots=(), hint: str = "", proc_cwd: str = "") -> str:
+    """The directory the governed project is found from (ADR 0018), from what the platform
+    controls only: a workspace root the platform listed (Cursor ``workspace_roots``; the one
+    holding *hint* when there are several), the platform's project-dir env, else the hook
+    process's own cwd as the platform started it. Never the payload's ``cwd``/``dir_path``."""
+    roots = [os.path.normpath(r) for r in workspace_roots or () if isinstance(r, str) and os.path.isabs(r)]
+    if roots:
+        if hint and os.path.isabs(hint):
+            h = os.path.normpath(hint)
+            for r in sorted(roots, key=len, reverse=True):
+                if is_under(h, r):
+                    return r
+        return roots[0]
+    for name in PROJECT_ENV.get(platform, GENERIC_PROJECT_ENV):
+        v = env.get(name)
+        if isinstance(v, str) and os.path.isabs(v):
+            return os.path.normpath(v)
+    if proc_cwd:
+        return proc_cwd
+    try:
+        return os.getcwd()
+    except OSError:  # the cwd was removed under us: nothing governs but the filesystem root
+        return "/"
+
+
+def governed_root(platform: str, env: dict, workspace_roots=(), hint: str = "", proc_cwd: str = "") -> str:
+    """The governed project root: :func:`find_project_root` from :func:`governed_base`."""
+    return find_project_root(governed_base(platform, env, workspace_roots, hint, proc_cwd))
 
 
 def git_common_dir(project_root: str) -> str | None:
@@ -133,6 +191,51 @@ def state_dir(project_root: str, env: dict | None = None) -> str:
     if common:
         return os.path.join(common, "hookgate")
     return os.path.join(project_root, ".hookgate", "state")
+
+
+def open_regular(path: str) -> int | None:
+    """A read-only descriptor of *path* when it is a regular file, else None (ADR 0018 item 5).
+
+    Path fields the hook opens come from the model: ``O_NONBLOCK`` so a FIFO (or a device)
+    cannot hang the open, ``O_NOCTTY``, and ``fstat`` after the open (no race with a swap) to
+    refuse anything but a regular file. Reads from a regular file never block."""
+    import stat
+
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except (OSError, ValueError):
+        return None
+    try:
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            return fd
+    except OSError:
+        pass
+    os.close(fd)
+    return None
+
+
+def read_regular(path: str, limit: int) -> bytes | None:
+    """At most *limit* bytes of a regular file (see :func:`open_regular`); None when it is not
+    one, cannot be read, or is larger than *limit*."""
+    fd = open_regular(path)
+    if fd is None:
+        return None
+    try:
+        if os.fstat(fd).st_size > limit:
+            return None
+        chunks, n = [], 0
+        while n <= limit:
+            b = os.read(fd, min(1 << 20, limit + 1 - n))
+            if not b:
+                break
+            chunks.append(b)
+            n += len(b)
+        return None if n > limit else b"".join(chunks)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def config_dir(project_root: str) -> str:

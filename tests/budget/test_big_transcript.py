@@ -30,9 +30,21 @@ def test_200mb_transcript_exact_and_incremental_under_5ms(project, tmp_path, cap
     without = [m for m in validators if m.HOOK_ID != "budget"]
     state = engine.context_for(ev, env)["state_dir"]
 
-    t0 = time.perf_counter()
-    engine.decide(ev, env, validators)
-    first = time.perf_counter() - t0
+    # the first calls catch up, each bounded in bytes and time (ADR 0018: no call runs past the
+    # per-call deadline however big the transcript)
+    from hookgate.budget import transcript
+    from hookgate.hook import DECIDE_S
+
+    first = 0.0
+    for _ in range(1 + os.path.getsize(t) // transcript.MAX_PER_CALL + 20):
+        t0 = time.perf_counter()
+        engine.decide(ev, env, validators)
+        took = time.perf_counter() - t0
+        first = max(first, took)
+        st = budget.load_state(budget.state_path(state, "claude-code", "big"), "claude-code", "big")
+        if st["offset"] >= os.path.getsize(t):
+            break
+    assert first < DECIDE_S / 2, first
     st = budget.load_state(budget.state_path(state, "claude-code", "big"), "claude-code", "big")
     assert [budget.totals(st)[k] for k in budget.KINDS] == expected
 
@@ -57,6 +69,6 @@ def test_200mb_transcript_exact_and_incremental_under_5ms(project, tmp_path, cap
     st = budget.load_state(budget.state_path(state, "claude-code", "big"), "claude-code", "big")
     assert [budget.totals(st)[k] for k in budget.KINDS] == expected
     with capsys.disabled():
-        print(f"\n[budget] 200 MB transcript: first decision {first * 1000:.0f} ms; "
+        print(f"\n[budget] 200 MB transcript: slowest catch-up decision {first * 1000:.0f} ms; "
               f"after that the budget adds {added:.2f} ms per decision (target <= {TARGET_MS} ms)")
     assert added <= TARGET_MS

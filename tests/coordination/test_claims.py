@@ -24,7 +24,10 @@ def test_compatibility_matrix(held, wanted):
     data = store.empty()
     claims.request(data, ["/p/src/a.py"], "A", "claude-code", held, "normal", 60, now=0)
     [c] = claims.request(data, ["/p/src/a.py"], "B", "claude-code", wanted, "normal", 60, now=1)
-    assert claims.is_held(c) is MATRIX[held][wanted]
+    # ADR 0022: a hard write pre-empts a soft write (intent_write yields); nothing else is pre-empted
+    preempts = held == "intent_write" and wanted == "write"
+    assert claims.is_held(c) is (MATRIX[held][wanted] or preempts)
+    assert claims.is_held(data["claims"][0]) is (not preempts)
     # the same session never conflicts with itself
     [own] = claims.request(data, ["/p/src/b.py"], "A", "claude-code", wanted, "normal", 60, now=2)
     assert claims.is_held(own)
@@ -61,9 +64,9 @@ def test_asking_again_renews_and_keeps_the_queue_place():
     assert len(data["claims"]) == 2
 
 
-def test_priority_orders_waiters_but_never_preempts_a_holder():
+def test_priority_orders_waiters_and_equal_priority_never_preempts_a_holder():
     data = store.empty()
-    [a] = claims.request(data, ["/p/f"], "A", "", "write", "low", 1000, now=0)
+    [a] = claims.request(data, ["/p/f"], "A", "", "write", "critical", 1000, now=0)
     [n] = claims.request(data, ["/p/f"], "N", "", "write", "normal", 1000, now=1)
     [c] = claims.request(data, ["/p/f"], "C", "", "write", "critical", 1000, now=2)
     assert claims.is_held(a) and not claims.is_held(c)
@@ -151,8 +154,57 @@ def test_starvation_check_can_fail_without_promotion():
 
 def test_queue_position_reports_order():
     data = store.empty()
-    claims.request(data, ["/p/f"], "A", "", "write", "normal", 1000, now=0)
+    claims.request(data, ["/p/f"], "A", "", "exclusive", "normal", 1000, now=0)
     [b] = claims.request(data, ["/p/f"], "B", "", "write", "low", 1000, now=1)
     [c] = claims.request(data, ["/p/f"], "C", "", "write", "high", 1000, now=2)
     assert claims.queue_position(data, c, now=3, promote_after=1e9) == 1
     assert claims.queue_position(data, b, now=3, promote_after=1e9) == 2
+
+
+# --- ADR 0022: intent levels and pre-emption -------------------------------------------------
+
+@pytest.mark.parametrize(
+    "held_mode,held_pri,want_mode,want_pri,preempted",
+    [
+        ("intent_write", "critical", "write", "low", True),    # a soft write yields to any hard write
+        ("write", "low", "write", "high", True),               # a hard write pre-empts lower priorities
+        ("write", "high", "write", "high", False),             # …never an equal one
+        ("read", "normal", "write", "high", True),
+        ("read", "normal", "write", "normal", False),
+        ("exclusive", "low", "write", "critical", False),      # exclusive is never pre-empted
+        ("intent_write", "low", "exclusive", "critical", False),  # exclusive pre-empts nothing (it waits)
+        ("intent_write", "low", "intent_write", "critical", False),  # soft writes share
+    ],
+)
+def test_preemption_table(held_mode, held_pri, want_mode, want_pri, preempted):
+    data = store.empty()
+    [a] = claims.request(data, ["src"], "A", "claude-code", held_mode, held_pri, 600, now=0)
+    [b] = claims.request(data, ["src/x.py"], "B", "cursor", want_mode, want_pri, 600, now=1)
+    if preempted:
+        assert claims.is_held(b) and not claims.is_held(a) and a["preempted_by"] == b["id"]
+        [n] = claims.notices(data, "A")
+        assert (n["by"], n["by_mode"], n["path"]) == ("B", "write", "src")
+        text = claims.notice_sentence(n, lambda t: "12:00:01 UTC")
+        assert text.count(". ") == 0 and text.startswith("Your ") and "cursor session B" in text and "src" in text
+        # the pre-empted claim waits in the queue and is granted back when B is done
+        claims.release(data, session="B")
+        claims.schedule(data, now=2)
+        assert claims.is_held(a)
+    else:
+        assert claims.is_held(a) and not claims.notices(data, "A")
+        assert claims.is_held(b) is claims.compatible(held_mode, want_mode)
+
+
+def test_a_lease_is_never_preempted():
+    data = store.empty()
+    leases.take(data, "src/x.py", "A", "claude-code", "Write", 0, 600)
+    claims.request(data, ["src"], "A", "claude-code", "intent_write", "low", 600, now=0)
+    [b] = claims.request(data, ["src"], "B", "", "write", "critical", 600, now=1)
+    assert not claims.is_held(b) and not claims.notices(data, "A")
+
+
+def test_notices_are_taken_once():
+    data = store.empty()
+    claims.request(data, ["f"], "A", "", "intent_write", "normal", 600, now=0)
+    claims.request(data, ["f"], "B", "", "write", "normal", 600, now=1)
+    assert len(claims.take_notices(data, "A")) == 1 and claims.take_notices(data, "A") == []

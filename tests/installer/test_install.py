@@ -77,7 +77,9 @@ def test_install_keeps_foreign_entries_in_order_and_is_idempotent(project, home,
     first = {p: read(f) for p, f in paths.items()}
     for p, path in paths.items():
         doc = json.loads(first[p])
-        stripped, removed = merge.remove_ours(doc, p)
+        from hookgate.floor import native  # the floor's settings are hookgate's too (ADR 0020)
+
+        stripped, removed = merge.remove_ours(native.strip(doc, native.read_sidecar(path)), p)
         assert stripped == FOREIGN[p], p  # foreign entries untouched, in order
         assert removed == len(checks.REQUIRED[p])
         ours = checks.our_handlers(doc, p)
@@ -245,3 +247,28 @@ def test_cli_arguments(project):
     assert install(project, "--platform", "windsurf").returncode != 0
     assert install(project, "--platform", "cursor", "--scope", "global").returncode != 0
     assert install(project, "--platform", "cursor", "--command", "hookgate").returncode != 0  # not absolute
+
+
+@pytest.mark.parametrize("seeded", [False, True], ids=["created-by-install", "pre-existing"])
+def test_reinstall_after_user_edit_then_uninstall_leaves_no_hookgate(project, home, seeded):
+    """Issue #16 item 5: install, the user edits the file, install again, uninstall → not one
+    hookgate entry remains, and the user's edit is still there (the second install used to back
+    up a file that already held hookgate, and uninstall "restored" it: four entries remained)."""
+    path = files(project, home)["claude-code"]
+    if seeded:
+        seed(project, home)
+    assert install(project, "--platform", "claude-code").returncode == 0
+    doc = json.loads(read(path))
+    doc["hooks"].setdefault("Stop", []).append({"hooks": [{"type": "command", "command": "my-notifier"}]})
+    doc["hooks"]["PreToolUse"].insert(0, {"matcher": "Edit", "hooks": [{"type": "command", "command": "mine"}]})
+    with open(path, "w") as f:
+        json.dump(doc, f, indent=2)
+    assert install(project, "--platform", "claude-code").returncode == 0
+    r = run_cli("uninstall", "--platform", "claude-code", cwd=str(project))
+    assert r.returncode == 0, r.stderr
+    after = json.loads(read(path))
+    assert checks.our_handlers(after, "claude-code") == {}
+    assert "hookgate" not in read(path).decode()
+    cmds = [h["command"] for evs in after["hooks"].values() for e in evs for h in e.get("hooks", [])]
+    assert "my-notifier" in cmds and "mine" in cmds
+    assert not os.path.exists(path + merge.BACKUP_SUFFIX) or seeded

@@ -38,7 +38,7 @@ def clean_copy(dest: str) -> str:
 
 def run_sh(clone: str, home: str, cwd: str, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HOOKGATE_", "VIRTUAL_ENV", "PYTHON"))}
-    env.update(HOME=home, XDG_DATA_HOME=os.path.join(home, ".local", "share"),
+    env.update(HOME=home, XDG_DATA_HOME=os.path.join(home, ".local", "share"), SHELL="/bin/bash",
                PIP_CACHE_DIR=os.path.join(REPO, ".cache", "pip"))  # gitignored; keeps re-runs fast
     env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep) if ".venv" not in p)
     return subprocess.run(["bash", os.path.join(clone, "install.sh"), *args], cwd=cwd, env=env,
@@ -92,3 +92,43 @@ def test_install_sh_refuses_without_python_or_platform(tmp_path):
     assert r.returncode != 0 and "pass --platform" in r.stderr
     r = run_sh(REPO, str(home), str(tmp_path), "--platform", "windsurf")
     assert r.returncode != 0 and "unknown platform" in r.stderr
+
+
+def test_install_sh_project_puts_hookgate_on_path(tmp_path):
+    """Issue #16 items 1-3: from a clean copy with an empty HOME, `install.sh --project DIR` wires
+    DIR (not the checkout), links `hookgate` into ~/.local/bin (pipx's place) and prints the exact
+    line to add to the shell's rc file; the linked command works by its bare name once that line
+    is applied, and its usage errors are one line (no click traceback from a clean install)."""
+    clone = clean_copy(str(tmp_path / "clone"))
+    home = tmp_path / "home"
+    home.mkdir()
+    proj = tmp_path / "demo"
+    (proj / ".git").mkdir(parents=True)
+    # from inside the checkout, a project install is refused: it would wire the checkout itself
+    r = run_sh(clone, str(home), clone, "--platform", "claude-code", "--scope", "project")
+    assert r.returncode != 0 and "pass --project DIR" in r.stderr, r.stderr
+    r = run_sh(clone, str(home), clone, "--project", str(proj), "--platform", "claude-code")
+    assert r.returncode == 0, r.stdout[-4000:] + r.stderr[-4000:]
+    assert not os.path.exists(os.path.join(clone, ".claude"))
+    doc = json.loads((proj / ".claude" / "settings.json").read_text())
+    venv_hookgate = str(home / ".local" / "share" / "hookgate" / "venv" / "bin" / "hookgate")
+    assert all(shlex.split(h[0]["command"])[0] == venv_hookgate
+               for h in checks.our_handlers(doc, "claude-code").values())
+    link = home / ".local" / "bin" / "hookgate"
+    assert os.readlink(link) == venv_hookgate
+    assert 'export PATH="$HOME/.local/bin:$PATH"' in r.stdout and "~/.bashrc" in r.stdout
+    assert "all checks passed" in r.stdout
+    # the printed line, applied: the bare name works, and usage errors are one line
+    env = {"HOME": str(home), "PATH": f"{home}/.local/bin:/usr/bin:/bin"}
+    for args, code in ((["--version"], 0), (["nosuchcmd"], 2), (["status", "--bogus"], 2), (["audit", "why"], 2)):
+        p = subprocess.run(["hookgate", *args], cwd=str(proj), env=env, capture_output=True, text=True, timeout=120)
+        assert p.returncode == code, (args, p.stderr)
+        assert "Traceback" not in p.stderr and len(p.stderr.splitlines()) <= 1, p.stderr
+    p = subprocess.run(["hookgate", "doctor", "--json", "--platform", "claude-code"], cwd=str(proj), env=env,
+                       capture_output=True, text=True, timeout=300)
+    doc = json.loads(p.stdout)
+    assert p.returncode == 0 and doc["summary"]["ok"], p.stdout
+    assert {f["check"]: f["status"] for f in doc["findings"]}["path"] == "PASS"
+    r = run_sh(clone, str(home), str(tmp_path), "--project", str(proj), "--platform", "claude-code", "--uninstall")
+    assert r.returncode == 0, r.stderr
+    assert not os.path.lexists(link) and not (proj / ".claude" / "settings.json").exists()

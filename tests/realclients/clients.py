@@ -33,14 +33,37 @@ def ensure_client(spec) -> str:
     if not shutil.which("node") or not shutil.which("npm"):
         pytest.skip("node/npm not available: real-client conformance needs them")
     os.makedirs(prefix, exist_ok=True)
-    try:
-        r = subprocess.run(["npm", "install", "--prefix", prefix, "--no-audit", "--no-fund", "--silent",
-                            f"{pkg}@{version}"], capture_output=True, text=True, timeout=900)
-    except (OSError, subprocess.TimeoutExpired) as e:
-        pytest.skip(f"npm install {pkg}@{version} failed: {e}")
+    import fcntl
+
+    # one installer at a time (pytest -n auto starts several workers), and never with the real
+    # HOME: npm writes ~/.npm and ~/.npmrc, which the suite's HOME guard rightly fails on
+    with open(os.path.join(cache_root(), ".install.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if os.path.isfile(os.path.join(pkg_dir, "package.json")):
+            return pkg_dir
+        try:
+            r = subprocess.run(["npm", "install", "--prefix", prefix, "--no-audit", "--no-fund", "--silent",
+                                f"{pkg}@{version}"], capture_output=True, text=True, timeout=900, env=npm_env())
+        except (OSError, subprocess.TimeoutExpired) as e:
+            pytest.skip(f"npm install {pkg}@{version} failed: {e}")
     if r.returncode != 0 or not os.path.isfile(os.path.join(pkg_dir, "package.json")):
         pytest.skip(f"npm install {pkg}@{version} unavailable: {(r.stderr or r.stdout).strip()[-300:]}")
     return pkg_dir
+
+
+def npm_env() -> dict:
+    """npm's environment: HOME, cache and config inside the client cache, never the user's."""
+    home = os.path.join(cache_root(), ".npm-home")
+    os.makedirs(home, exist_ok=True)
+    import pwd
+
+    env = dict(os.environ)
+    env.update(HOME=home, npm_config_cache=os.path.join(cache_root(), ".npm-cache"), npm_config_update_notifier="false",
+               XDG_CONFIG_HOME=os.path.join(home, ".config"), XDG_CACHE_HOME=os.path.join(home, ".cache"))
+    user_rc = os.path.join(pwd.getpwuid(os.getuid()).pw_dir, ".npmrc")  # a registry mirror lives there: read only
+    if "npm_config_userconfig" not in env and os.path.isfile(user_rc):
+        env["npm_config_userconfig"] = user_rc
+    return env
 
 
 def run_group(argv, cwd, env, timeout) -> subprocess.CompletedProcess:

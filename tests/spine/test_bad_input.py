@@ -60,7 +60,7 @@ def test_internal_error_in_enforced_validator_denies(project, monkeypatch):
 
     monkeypatch.setattr(self_protection, "check", boom)
     monkeypatch.setattr(self_protection, "_ARGNAMES", (), raising=False)
-    out, err, code = hook.handle("claude-code", json.dumps(claude_pre(project, "Write", {"file_path": str(project / "a"), "content": "x"})).encode(), {"HOME": str(project)})
+    out, err, code = hook.handle("claude-code", json.dumps(claude_pre(project, "Write", {"file_path": str(project / "a"), "content": "x"})).encode(), {"HOME": str(project), "CLAUDE_PROJECT_DIR": str(project)})
     obj = json.loads(out)
     assert obj["hookSpecificOutput"]["permissionDecision"] == "deny"
     assert "kaboom" in obj["hookSpecificOutput"]["permissionDecisionReason"]
@@ -74,6 +74,6 @@ def test_crash_outside_validators_fails_closed(project, monkeypatch):
     def boom(*a, **k):
         raise ValueError("engine broke")
 
-    monkeypatch.setattr(engine, "decide_and_record", boom)
-    out, err, code = hook.handle("claude-code", json.dumps(claude_pre(project, "Write", {"file_path": str(project / "a"), "content": "x"})).encode(), {"HOME": str(project)})
+    monkeypatch.setattr(engine, "decide_full", boom)
+    out, err, code = hook.handle("claude-code", json.dumps(claude_pre(project, "Write", {"file_path": str(project / "a"), "content": "x"})).encode(), {"HOME": str(project), "CLAUDE_PROJECT_DIR": str(project)})
     assert code == 2 and out == "" and "engine broke" in err and err.count("\n") == 1

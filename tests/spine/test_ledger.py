@@ -26,7 +26,7 @@ def _worker(args):
     project, n, worker = args
     from hookgate.hook import handle
 
-    env = dict(os.environ)
+    env = dict(os.environ, CLAUDE_PROJECT_DIR=project)
     for i in range(n):
         payload = {"session_id": f"w{worker}", "cwd": project, "hook_event_name": "PreToolUse",
                    "tool_name": "Write", "tool_input": {"file_path": f"{project}/f{worker}_{i}.txt", "content": "x"}}
@@ -60,7 +60,7 @@ def test_real_processes_append_concurrently(project):
     procs = []
     for i in range(24):
         payload = json.dumps(claude_pre(project, "Write", {"file_path": str(project / f"p{i}.txt"), "content": "x"}))
-        p = subprocess.Popen([HOOKGATE, "hook", "--platform", "claude-code"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+        p = subprocess.Popen([HOOKGATE, "hook", "--platform", "claude-code"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, cwd=str(project))
         p.stdin.write(payload.encode())
         p.stdin.close()
         procs.append(p)

@@ -12,7 +12,7 @@ from tests.conftest import claude_pre
 
 
 def _decide(project, home, tool, tool_input):
-    env = {"HOME": str(home), "PATH": os.environ.get("PATH", "")}
+    env = {"HOME": str(home), "PATH": os.environ.get("PATH", ""), "CLAUDE_PROJECT_DIR": str(project)}
     out, err, code = handle("claude-code", json.dumps(claude_pre(project, tool, tool_input)).encode(), env)
     if code == 2:
         return "deny"

@@ -71,7 +71,7 @@ def test_same_blocked_payload_in_each_stage(project, monkeypatch, stage, outcome
     monkeypatch.setattr(hooks, "load_all", lambda: [_Fake])  # only the fake: nothing else may decide
     del chain, engine
     payload = json.dumps(claude_pre(project, "Write", {"file_path": str(project / "a.txt"), "content": "x"})).encode()
-    out, err, code = hook.handle("claude-code", payload, {"HOME": str(project)})
+    out, err, code = hook.handle("claude-code", payload, {"HOME": str(project), "CLAUDE_PROJECT_DIR": str(project)})
     assert code == 0
     if outcome == "block":
         assert json.loads(out)["hookSpecificOutput"]["permissionDecision"] == "deny"
@@ -98,7 +98,7 @@ def test_checkpoint_renders_ask(project, monkeypatch):
     (project / ".hookgate").mkdir()
     (project / ".hookgate" / "rollout.yaml").write_text("version: 1\nhooks:\n  write-guard: {stage: enforce}\n")
     monkeypatch.setattr(hooks, "load_all", lambda: [Ask])
-    out, _, code = hook.handle("claude-code", json.dumps(claude_pre(project, "Write", {"file_path": str(project / "a"), "content": "x"})).encode(), {"HOME": str(project)})
+    out, _, code = hook.handle("claude-code", json.dumps(claude_pre(project, "Write", {"file_path": str(project / "a"), "content": "x"})).encode(), {"HOME": str(project), "CLAUDE_PROJECT_DIR": str(project)})
     assert code == 0 and json.loads(out)["hookSpecificOutput"]["permissionDecision"] == "ask"
 
 

@@ -77,3 +77,48 @@ def action_of(event: ev.Event, home: str) -> Action:
                 "input": {k: v for k, v in inp.items() if k not in NOISE_KEYS}}
     shown = ", ".join(f"{k}={v}" for k, v in sorted(material["input"].items(), key=lambda kv: str(kv[0])))
     return Action(kind, digest(material), _one_line(redact_text(f"{tool} {shown}")))
+
+
+# --- what the approver is shown (issue #16 item 7) ----------------------------------------------
+
+PROPOSAL_MAX = 64 * 1024  # characters of command / content / strings kept for the approver
+
+
+def _bounded(text, limit: int = PROPOSAL_MAX) -> tuple[str, bool]:
+    if not isinstance(text, str):
+        return "", False
+    cut = len(text) > limit
+    return redact_text(text[:limit]), cut
+
+
+def proposal_of(event: ev.Event, home: str) -> dict:
+    """The action in full for the human who approves it (``approvals show``): the command, or
+    the write's path and new content, or the edit's strings; bounded and secrets redacted.
+    Display only: the approval is bound to the digest, never to this."""
+    inp = event.tool_input if isinstance(event.tool_input, dict) else {}
+    kind = event.tool_kind or ev.OTHER
+    if kind == ev.SHELL:
+        cmd, cut = _bounded(inp.get("command"))
+        return {"type": "command", "command": cmd, "cwd": event.cwd, "truncated": cut}
+    key, path = _path_of(inp)
+    if kind in (ev.WRITE, ev.EDIT) and path:
+        abs_path = normalize(path, event.cwd, home)
+        body = {CONTENT_ALIASES.get(k, k): v for k, v in inp.items() if k != key and k not in NOISE_KEYS}
+        if isinstance(body.get("content"), str):
+            content, cut = _bounded(body["content"])
+            return {"type": "write", "path": abs_path, "content": content, "truncated": cut}
+        edits = body.get("edits") if isinstance(body.get("edits"), list) else [body]
+        out, cut_any = [], False
+        for e in edits[:50]:
+            if not isinstance(e, dict):
+                continue
+            old, c1 = _bounded(e.get("old_string"), PROPOSAL_MAX // 4)
+            new, c2 = _bounded(e.get("new_string"), PROPOSAL_MAX // 4)
+            cut_any = cut_any or c1 or c2
+            out.append({"old_string": old, "new_string": new, "replace_all": bool(e.get("replace_all"))})
+        if out:
+            return {"type": "edit", "path": abs_path, "edits": out, "truncated": cut_any or len(edits) > 50}
+    import json
+
+    shown, cut = _bounded(json.dumps(inp, ensure_ascii=False, sort_keys=True, default=str))
+    return {"type": "input", "tool": event.tool_name, "input": shown, "truncated": cut}

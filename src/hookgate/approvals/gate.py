@@ -12,12 +12,14 @@ Order, under the store lock:
 
 from __future__ import annotations
 
+import os
 import time
 
 from hookgate import chain, rollout
 from hookgate import event as ev
 from hookgate.approvals import store
-from hookgate.approvals.action import action_of
+from hookgate.approvals.action import action_of, proposal_of
+from hookgate.selfcmd import command
 
 ADR = "adr/0012-approvals.md"
 SETTINGS_HOOK = "self-protection"  # approvals settings live under its policy (pinned to enforce)
@@ -96,11 +98,69 @@ def _tool(event: ev.Event) -> str:
     return event.tool_name or event.event_name or "action"
 
 
-def queued_message(event: ev.Event, records: list[dict], req: dict) -> str:
+# permission modes in which the client shows no prompt (an `ask` would never be answered)
+NO_PROMPT_MODES = {"dontAsk": "permission mode dontAsk shows no prompts",
+                   "bypassPermissions": "permission mode bypassPermissions shows no prompts"}
+HEADLESS_FLAGS = frozenset(("-p", "--print"))
+AGENT_NAMES = frozenset(("claude", "cursor-agent", "gemini", "codex", "copilot", "qwen"))
+_ANCESTORS = 8
+
+
+def _agent_name(argv: list[str]) -> str:
+    for a in argv[:2]:
+        base = os.path.basename(a)
+        for ext in (".exe", ".js", ".mjs"):
+            base = base.removesuffix(ext)
+        if base in AGENT_NAMES:
+            return base
+        if "/claude-code/" in a or "@anthropic-ai/claude" in a:
+            return "claude"
+    return ""
+
+
+def headless_agent(pid: int | None = None) -> str:
+    """The agent CLI among this process's ancestors when it runs headless (``claude -p``,
+    ``cursor-agent --print``) with no prompt tool, else "". Linux /proc; the agent's argv is
+    the user's, never the model's (bounded: a few small reads)."""
+    pid = os.getppid() if pid is None else pid
+    for _ in range(_ANCESTORS):
+        if pid <= 1:
+            return ""
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                argv = [a.decode("utf-8", "replace") for a in f.read(65536).split(b"\0") if a]
+            with open(f"/proc/{pid}/stat", "rb") as f:
+                stat = f.read(4096).decode("utf-8", "replace")
+        except OSError:
+            return ""
+        name = _agent_name(argv)
+        if name:
+            headless = any(a in HEADLESS_FLAGS or a.startswith("--print=") for a in argv[1:])
+            prompt_tool = any(a.startswith("--permission-prompt-tool") for a in argv[1:])
+            return f"`{name} -p` (pid {pid})" if headless and not prompt_tool else ""
+        try:
+            pid = int(stat.rsplit(")", 1)[1].split()[1])
+        except (IndexError, ValueError):
+            return ""
+    return ""
+
+
+def no_prompt_reason(event: ev.Event) -> str:
+    """Why the client cannot show a prompt for this event (so the checkpoint is queued), or ""."""
+    raw = event.raw if isinstance(event.raw, dict) else {}
+    mode = raw.get("permission_mode")
+    if isinstance(mode, str) and mode in NO_PROMPT_MODES:
+        return NO_PROMPT_MODES[mode]
+    h = headless_agent()
+    return f"{h} runs headless, with no one to answer a prompt" if h else ""
+
+
+def queued_message(event: ev.Event, records: list[dict], req: dict, no_prompt: str = "") -> str:
     rid = req["id"]
+    why_queue = f" No prompt can be shown here: {no_prompt}." if no_prompt else ""
     return (
-        f"hookgate: this {_tool(event)} call needs a human's approval: {_why(records)}. "
-        f"It is queued as approval request {rid}: ask the user to run `hookgate approvals approve {rid}` "
+        f"hookgate: this {_tool(event)} call needs a human's approval: {_why(records)}.{why_queue} "
+        f"It is queued as approval request {rid}: ask the user to run `{command()} approvals approve {rid}` "
         f"in their own terminal (agents cannot approve; {ADR}). Meanwhile continue with other work that "
         "does not need this action, and retry exactly this call once the user says it is approved "
         "(a different command, path or content needs a new approval)."
@@ -143,14 +203,26 @@ def on_checkpoint(event: ev.Event, decision: ev.Decision, ctx: dict, as_block: b
             "tool_kind": event.tool_kind, "summary": action.summary, "digest": action.digest,
             "cwd": event.cwd, "status": store.PENDING, "route": store.ROUTE_QUEUE,
             "rules": [f"{r['hook']}/{r.get('rule', '')}" for r in _checkpoint_records(decision.verdicts)],
+            "why": _why(decision.verdicts), "record": ctx.get("record_id", ""),
+            "proposal": proposal_of(event, ctx["home"]),
         }
-        if not as_block and event.capabilities.can_ask and not _prefers_queue(cfg, event.platform):
+        no_prompt = ""
+        native = not as_block and event.capabilities.can_ask and not _prefers_queue(cfg, event.platform)
+        if native:
+            no_prompt = no_prompt_reason(event)
+            if no_prompt:
+                native = False
+                info["no_prompt"] = no_prompt
+        if native:
             fields.update(status=store.UNANSWERED, route=store.ROUTE_NATIVE)
             req = store.create(state, fields, now, cfg["pending_ttl"])
             tool_use_id = (event.extra or {}).get("tool_use_id") or ""
             store.add_open_ask(state, req, tool_use_id if isinstance(tool_use_id, str) else "")
             info.update(approval="native-ask", approval_id=req["id"])
-            return decision
+            rid = req["id"]
+            reason = (f"{decision.reason} — hookgate approval request {rid} (if no prompt appears, approve it "
+                      f"from a terminal: {command()} approvals approve {rid})")
+            return ev.Decision(decision.outcome, decision.verdicts, decision.message, reason[:1500])
         pending = next((r for r in reqs if r["status"] == store.PENDING), None)
         if pending is None:
             pending = store.create(state, fields, now, cfg["pending_ttl"])
@@ -158,7 +230,7 @@ def on_checkpoint(event: ev.Event, decision: ev.Decision, ctx: dict, as_block: b
         else:
             info["approval"] = "queued-again"
         info["approval_id"] = pending["id"]
-    msg = queued_message(event, decision.verdicts, pending)
+    msg = queued_message(event, decision.verdicts, pending, no_prompt)
     return ev.Decision(ev.BLOCK, decision.verdicts, msg, f"approval {pending['id']} pending: {_why(decision.verdicts)}"[:1000])
 
 

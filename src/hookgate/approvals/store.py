@@ -214,9 +214,9 @@ def answer(state_dir: str, rid: str, *, approve: bool, by: str, now: float, dige
         refresh(state_dir, req, now)
         if req["status"] == EXPIRED:
             raise ApprovalError(f"approval request {rid} has expired; the agent must ask again", 4)
-        if req["status"] == UNANSWERED:
-            raise ApprovalError(f"request {rid} was a native prompt in the agent's client; it is answered there")
-        if req["status"] != PENDING:
+        if req["status"] == UNANSWERED and now >= float(req.get("expires", 0)):
+            raise ApprovalError(f"approval request {rid} has expired; the agent must ask again", 4)
+        if req["status"] not in (PENDING, UNANSWERED):  # unanswered: a prompt no one saw (headless)
             raise ApprovalError(f"approval request {rid} is already {req['status']}")
         if req.get("digest") != digest:
             raise ApprovalError(f"approval request {rid} changed since it was shown (action digest differs); "
@@ -237,6 +237,8 @@ def answer(state_dir: str, rid: str, *, approve: bool, by: str, now: float, dige
             req["ended_at"] = now
         if reason and approve:
             req["reason"] = reason
+        if req.get("route") == ROUTE_NATIVE:
+            drop_open_ask(state_dir, rid)  # answered here: the retry spends it like a queued one
         save(state_dir, req)
         record(state_dir, req, "approved" if approve else "denied")
         return req

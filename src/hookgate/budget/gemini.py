@@ -64,9 +64,13 @@ def _legacy(st: dict, source: str) -> bool:
     sig = [s.st_size, s.st_mtime_ns]
     if st.get("source") == source and st.get("sig") == sig:
         return False
+    from hookgate.paths import read_regular
+
     try:
-        with open(source, "rb") as f:
-            doc = json.loads(f.read())
+        raw = read_regular(source, 64 * 1024 * 1024)  # ADR 0018: regular files only, bounded
+        if raw is None:
+            raise ValueError("not a readable regular file within 64 MiB")
+        doc = json.loads(raw)
         msgs = doc.get("messages") if isinstance(doc, dict) else None
         if not isinstance(msgs, list):
             raise ValueError("no messages array")

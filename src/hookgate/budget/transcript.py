@@ -19,6 +19,19 @@ import os
 from hookgate.budget import add_series, minute
 
 CHUNK = 8 * 1024 * 1024
+# bytes read per hook call (ADR 0018 item 5): a huge transcript is caught up over several
+# calls, never in one that would run past the per-call deadline
+MAX_PER_CALL = 64 * 1024 * 1024
+TIME_PER_CALL = 1.0  # seconds of reading per call, checked between chunks
+
+
+def _clock() -> float:
+    import time
+
+    try:
+        return time.perf_counter()
+    except (OverflowError, OSError, ValueError):
+        return 0.0
 HEAD = 64
 TAIL = 512  # bytes before the saved offset, re-checked every call (catches truncate-and-regrow)
 WINDOW = 64  # recent message keys remembered (streamed duplicates sit a few lines apart)
@@ -55,9 +68,10 @@ def _identity_changed(st: dict, fd: int, size: int, dev_ino: list, path: str) ->
 
 def scan(st: dict, path: str, extract, marker: bytes) -> bool:
     """Bring *st* up to date with *path*; True when the state changed."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
+    from hookgate.paths import open_regular
+
+    fd = open_regular(path) if path else None  # a FIFO, device or directory is "missing"
+    if fd is None:
         if not st.get("missing"):
             st["missing"] = True
             return bool(st.get("source"))
@@ -91,8 +105,13 @@ def scan(st: dict, path: str, extract, marker: bytes) -> bool:
         counts_before = (st["messages"], st["malformed"])
         base = off  # file offset where ``rest`` starts
         rest = b""
-        remaining = size - off
+        remaining = min(size - off, MAX_PER_CALL)
+        capped = size - off > MAX_PER_CALL
+        started = _clock()
         while remaining > 0:
+            if base != off and _clock() - started > TIME_PER_CALL:
+                capped = False  # the rest waits for the next call
+                break
             data = os.read(fd, min(CHUNK, remaining))
             if not data:
                 break
@@ -117,6 +136,9 @@ def scan(st: dict, path: str, extract, marker: bytes) -> bool:
                     st["malformed"] += 1
                     continue
                 _count(st, gen, recent, got)
+        if capped and base == off:  # one line longer than a call may read: skip it, counted
+            base = off + MAX_PER_CALL
+            st["malformed"] += 1
         st["offset"] = base  # just past the last complete line; a partial line waits
         if base != off:
             n = min(TAIL, base)

@@ -9,7 +9,17 @@ import typer
 from hookgate import paths
 
 
+PROJECT_HELP = ("The project (default: the git repository around the current directory, else the current "
+                "directory; never your home directory's parents). Every command accepts it.")
+
+# set by `hookgate --project DIR …` (cli.run): the project every command works on
+PROJECT_OVERRIDE: str = ""
+
+
 def project_root(cwd: str | None = None) -> str:
+    """``--project DIR`` if given, else the project of the current directory (ADR 0019)."""
+    if PROJECT_OVERRIDE and cwd is None:
+        return PROJECT_OVERRIDE
     return paths.find_project_root(cwd or os.getcwd())
 
 

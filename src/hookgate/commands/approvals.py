@@ -34,7 +34,7 @@ AGENT_PROGRAMS = frozenset(("claude", "cursor-agent", "gemini", "gemini.js", "co
 AGENT_PROGRAM_PREFIXES = ("claude-code",)
 JSON_FIELDS = ("id", "status", "route", "platform", "session", "tool", "tool_kind", "summary", "digest", "cwd",
                "rules", "created", "expires", "age_seconds", "approved_by", "approved_at", "mode", "window_until",
-               "reason", "uses")
+               "reason", "uses", "why", "record", "proposal")
 _TIME_FIELDS = ("created", "expires", "approved_at", "window_until")
 
 
@@ -42,8 +42,13 @@ def _iso(t) -> str | None:
     return store._iso(float(t)) if isinstance(t, (int, float)) else None
 
 
+ANSWERABLE = (store.PENDING, store.UNANSWERED)  # unanswered: a native prompt no one answered
+DIFF_MAX_LINES = 200
+FILE_MAX = 1024 * 1024
+
+
 def effective_status(req: dict, now: float) -> str:
-    if req["status"] in (store.PENDING, store.APPROVED) and now >= float(req.get("expires", 0)):
+    if req["status"] in (store.PENDING, store.APPROVED, store.UNANSWERED) and now >= float(req.get("expires", 0)):
         return store.EXPIRED
     return req["status"]
 
@@ -88,6 +93,72 @@ def _get(state: str, rid: str) -> dict:
     return req
 
 
+def _current_text(path: str) -> tuple[str | None, str]:
+    """(the file's text as it is now, or None; a note when it cannot be shown)."""
+    from hookgate.redact import redact_text
+
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return "", "new file"
+    except OSError as e:
+        return None, f"cannot read it ({e.strerror})"
+    if st.st_size > FILE_MAX:
+        return None, f"the file is {st.st_size} bytes; no diff shown"
+    try:
+        with open(path, "rb") as f:
+            data = f.read(FILE_MAX)
+    except OSError as e:
+        return None, f"cannot read it ({e.strerror})"
+    if b"\0" in data[:8192]:
+        return None, "a binary file; no diff shown"
+    return redact_text(data.decode("utf-8", "replace")), ""
+
+
+def _diff(path: str, before: str, after: str) -> list[str]:
+    import difflib
+
+    out = list(difflib.unified_diff(before.splitlines(), after.splitlines(), f"{path} (now)",
+                                    f"{path} (if approved)", lineterm=""))
+    if len(out) > DIFF_MAX_LINES:
+        out = out[:DIFF_MAX_LINES] + [f"… {len(out) - DIFF_MAX_LINES} more diff lines not shown"]
+    return out or ["(no change to the file as it is now)"]
+
+
+def render_proposal(req: dict) -> list[str]:
+    """What the approver needs to see: the command, or the write/edit as a diff against the file
+    as it is now (bounded, secrets redacted; ADR 0012)."""
+    prop = req.get("proposal")
+    if not isinstance(prop, dict):
+        return []
+    cut = ["  (shortened: the action is longer than shown)"] if prop.get("truncated") else []
+    kind = prop.get("type")
+    if kind == "command":
+        return ["  command:", *("    " + line for line in str(prop.get("command", "")).splitlines() or [""]), *cut]
+    if kind in ("write", "edit"):
+        path = str(prop.get("path", ""))
+        now_text, note = _current_text(path)
+        if now_text is None:
+            return [f"  change:   {path}: {note}", *cut]
+        if kind == "write":
+            after = str(prop.get("content", ""))
+        else:
+            after = now_text
+            for e in prop.get("edits") or []:
+                old, new = str(e.get("old_string", "")), str(e.get("new_string", ""))
+                if old and old in after:
+                    after = after.replace(old, new) if e.get("replace_all") else after.replace(old, new, 1)
+                else:
+                    return [f"  change:   {path}: the text to replace is not in the file as it is now; "
+                            "the edit as asked:", *("    -" + x for x in old.splitlines()),
+                            *("    +" + x for x in new.splitlines()), *cut]
+        head = f"  change:   {path}" + (f" ({note})" if note else "")
+        return [head, *("    " + line for line in _diff(path, now_text, after)), *cut]
+    if kind == "input":
+        return [f"  input:    {prop.get('input', '')}", *cut]
+    return []
+
+
 def describe(req: dict, now: float) -> list[str]:
     p = public(req, now)
     lines = [
@@ -95,10 +166,16 @@ def describe(req: dict, now: float) -> list[str]:
         f"  action:   {p['summary']}",
         f"  platform: {p['platform']}   session: {p['session'] or '-'}   tool: {p['tool']}",
         f"  cwd:      {p['cwd']}",
-        f"  why:      {', '.join(p['rules']) or '-'}",
+        f"  why:      {req.get('why') or ', '.join(p['rules']) or '-'}",
         f"  asked:    {p['created']} ({_age(p['age_seconds'])} ago)   expires: {p['expires']}",
-        f"  digest:   {p['digest']}",
     ]
+    if req.get("record"):
+        lines.append(f"  ledger:   record {req['record']} (`hookgate audit why {req['record']}`)")
+    if req.get("status") == store.UNANSWERED:
+        lines.append("  route:    asked in the agent's own prompt, not answered there (headless or not seen); "
+                     "you can approve it here")
+    lines.extend(render_proposal(req))
+    lines.append(f"  digest:   {p['digest']}")
     if p["approved_by"]:
         lines.append(f"  answered: {p['status']} by {p['approved_by']} at {p['approved_at']}"
                      + (f" (window until {p['window_until']})" if p["window_until"] else "")
@@ -205,12 +282,13 @@ def approve_cmd(
     parent = _agent_ancestor()
     if parent:
         raise fail(f"refusing: this process runs under an AI agent ({parent}); approve from your own terminal", 3)
-    if not sys.stdin.isatty() and not human:
-        raise fail("refusing: stdin is not a terminal; approvals are confirmed by a human at a real terminal", 2)
     if once and window:
         raise fail("choose one of --once and --for", 1)
     root = project_root()
     state = state_dir(root)
+    _get(state, rid)  # an unknown id says so, before anything about the terminal
+    if not sys.stdin.isatty() and not human:
+        raise fail("refusing: stdin is not a terminal; approvals are confirmed by a human at a real terminal", 2)
     cfg = gate.settings(config.load(root, state)[0])
     mode, seconds = "once", 0.0
     if window:
@@ -222,7 +300,7 @@ def approve_cmd(
         mode = "window"
     now = time.time()
     req = _get(state, rid)
-    if effective_status(req, now) != store.PENDING:
+    if effective_status(req, now) not in ANSWERABLE:
         status = effective_status(req, now)
         code = 4 if status == store.EXPIRED else 1
         raise fail(f"approval request {rid} is {'' if code == 4 else 'already '}{status}; nothing to approve", code)

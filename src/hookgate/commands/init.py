@@ -8,7 +8,7 @@ import shutil
 import typer
 
 from hookgate import config, paths
-from hookgate.commands._common import fail, project_root
+from hookgate.commands._common import PROJECT_HELP, fail, project_root
 from hookgate.resources import data_path
 
 
@@ -16,10 +16,10 @@ def register(app: typer.Typer) -> None:
     @app.command("init")
     def init(
         force: bool = typer.Option(False, "--force", help="Overwrite an existing .hookgate/rollout.yaml."),
-        project: str = typer.Option("", "--project", help="Project root (default: from the current directory)."),
+        project: str = typer.Option("", "--project", metavar="DIR", help=PROJECT_HELP),
     ) -> None:
         """Write .hookgate/rollout.yaml (the shipped default) and compile the config."""
-        root = os.path.abspath(project) if project else project_root()
+        root = project_root()  # `--project` is consumed by cli.run for every command
         cfg_dir = paths.config_dir(root)
         target = os.path.join(cfg_dir, "rollout.yaml")
         if os.path.exists(target) and not force:

@@ -35,12 +35,35 @@ def _abs(p: str) -> str:
     return paths.normalize(p, os.getcwd(), paths.home_dir())
 
 
-def _rel(p: str, root: str) -> str:
-    return p[len(root.rstrip("/")) + 1 :] if p.startswith(root.rstrip("/") + "/") else p
+def _top() -> str | None:
+    from hookgate.coordination import identity
+
+    return identity.worktree_top(os.getcwd())
+
+
+def _key(p: str) -> str:
+    """The coordination key of a path given on the command line (ADR 0022)."""
+    from hookgate.coordination import identity
+
+    return identity.key(_abs(p), _top())
+
+
+def _rel(p: str, root: str = "") -> str:
+    """Keys are shown as they are (repository-relative; absolute outside the repository),
+    with unprintable characters escaped."""
+    from hookgate.coordination.describe import show
+
+    return show(p)
 
 
 def _waiting(on: str, root: str) -> str:
     return f"lease on {_rel(on[6:], root)}" if on.startswith("lease:") else on
+
+
+def _holder_place(rec: dict) -> dict:
+    from hookgate.coordination.describe import branch_now
+
+    return {"worktree": rec.get("wt", ""), "branch": branch_now(rec)}
 
 
 def _ago(seconds: float) -> str:
@@ -111,7 +134,7 @@ def snapshot(root: str, state: str, now: float | None = None) -> dict:
     promote = float(pol.get("claim_promote_after_seconds", claims.DEFAULT_PROMOTE_AFTER))
     try:
         data = store.load(state)
-    except store.CorruptState as e:
+    except (store.CorruptState, store.UnsupportedState) as e:
         data = store.empty()
         data["error"] = str(e)
     out: dict = {"now": now, "state": store.state_path(state), "leases": [], "claims": [], "queue": [], "locks": []}
@@ -121,13 +144,14 @@ def snapshot(root: str, state: str, now: float | None = None) -> dict:
         out["leases"].append({"path": p, "rel": _rel(p, root), "session": lease.get("session"),
                               "platform": lease.get("platform", ""), "since": lease.get("since"),
                               "age_s": round(now - float(lease.get("since", now)), 1),
-                              "expires_in_s": round(float(lease["expires"]) - now, 1), "via": lease.get("via", "")})
+                              "expires_in_s": round(float(lease["expires"]) - now, 1), "via": lease.get("via", ""),
+                              **_holder_place(lease)})
     for c in data["claims"]:
         if not claims.live(c, now):
             continue
         row = {"id": c["id"], "path": c["path"], "rel": _rel(c["path"], root), "session": c["session"],
                "platform": c.get("platform", ""), "mode": c["mode"], "priority": c["priority"],
-               "expires_in_s": round(float(c["expires"]) - now, 1)}
+               "expires_in_s": round(float(c["expires"]) - now, 1), **_holder_place(c)}
         if claims.is_held(c):
             row["age_s"] = round(now - float(c["granted"]), 1)
             out["claims"].append(row)
@@ -153,7 +177,15 @@ def snapshot(root: str, state: str, now: float | None = None) -> dict:
             out["locks"].append(note)
     if data.get("error"):
         out["error"] = data["error"]
+    if data.get("preempted"):
+        out["preempted"] = data["preempted"]
     return out
+
+
+def _place(r: dict) -> str:
+    if not r.get("worktree"):
+        return ""
+    return f"  in {_rel(r['worktree'])}" + (f" [{_rel(r['branch'])}]" if r.get("branch") else "")
 
 
 def _busy(path: str) -> bool:
@@ -186,11 +218,11 @@ def list_(as_json: Annotated[bool, typer.Option("--json", help="Machine-readable
         typer.echo(f"warning: {snap['error']}")
     typer.echo(f"leases ({len(snap['leases'])}):")
     for r in snap["leases"]:
-        typer.echo(f"  {r['rel']}  {r['platform'] or 'agent'} session {r['session']}  "
+        typer.echo(f"  {r['rel']}  {r['platform'] or 'agent'} session {r['session']}{_place(r)}  "
                    f"since {_ago(r['age_s'])} ago  expires in {_ago(r['expires_in_s'])}  ({r['via']})")
     typer.echo(f"claims held ({len(snap['claims'])}):")
     for r in snap["claims"]:
-        typer.echo(f"  {r['id']}  {r['rel']}  {r['mode']}  {r['priority']}  session {r['session']}  "
+        typer.echo(f"  {r['id']}  {r['rel']}  {r['mode']}  {r['priority']}  session {r['session']}{_place(r)}  "
                    f"for {_ago(r['age_s'])}  expires in {_ago(r['expires_in_s'])}")
     typer.echo(f"queue ({len(snap['queue'])}):")
     for r in snap["queue"]:
@@ -217,7 +249,7 @@ def release(
         raise fail("say what to release: PATH…, --session ID, --expired or --all", 2)
     root = project_root()
     state = state_dir(root)
-    wanted = [_abs(t) for t in targets or []]
+    wanted = [_key(t) for t in targets or []]
 
     def fn(data):
         now = time.time()
@@ -236,7 +268,15 @@ def release(
         granted = claims.schedule(data, now)
         return n, got_l, got_c, granted
 
-    pruned, got_l, got_c, granted = store.mutate(state, fn)
+    try:
+        pruned, got_l, got_c, granted = store.mutate(state, fn)
+    except store.UnsupportedState as e:
+        if not all_:
+            raise fail(f"locks release: {e}", 2) from None
+        kept = f"{store.state_path(state)}.unsupported-{int(time.time())}"
+        os.replace(store.state_path(state), kept)  # --all from a human: start over, keep the file
+        typer.echo(f"moved the state this hookgate cannot read to {kept}; starting with no leases or claims")
+        return
     typer.echo(f"released {len(got_l)} lease(s), {len(got_c)} claim(s); pruned {pruned} expired")
     for p in got_l:
         typer.echo(f"  lease {_rel(p, root)}")
@@ -252,6 +292,8 @@ def release(
 def claim_cmd(
     targets: Annotated[Optional[list[str]], typer.Argument(help="Files or directories to claim.")] = None,
     mode: Annotated[str, typer.Option(help="read | intent_write | write | exclusive")] = "write",
+    intent: Annotated[str, typer.Option(help="read | soft (yields) | hard (pre-empts lower priorities) | "
+                                             "exclusive; sets --mode (ADR 0022)")] = "",
     priority: Annotated[str, typer.Option(help="critical | high | normal | low")] = "normal",
     ttl: Annotated[str, typer.Option(help="How long the claim lives without renewal (e.g. 15m).")] = "",
     session: Annotated[str, typer.Option(help="Claim for this session (default: the calling agent's).")] = "",
@@ -267,6 +309,10 @@ def claim_cmd(
     root = project_root()
     state = state_dir(root)
     pol = _policy(root, state)
+    if intent:
+        if intent not in claims.INTENTS:
+            raise fail(f"unknown --intent {intent!r} (use one of {', '.join(claims.INTENTS)})", 2)
+        mode = claims.INTENTS[intent]
     if mode not in claims.MODES:
         raise fail(f"unknown --mode {mode!r} (use one of {', '.join(claims.MODES)})", 2)
     if priority not in claims.PRIORITIES:
@@ -284,8 +330,11 @@ def claim_cmd(
                                                session, use_ps=True)
     except sessions.Unresolved as e:
         raise fail(f"claim: cannot tell which agent session this is: {e}", 2) from None
-    wanted = [_abs(t) for t in targets or []]
+    wanted = [_key(t) for t in targets or []]
     promote = float(pol.get("claim_promote_after_seconds", claims.DEFAULT_PROMOTE_AFTER))
+    from hookgate.coordination import identity
+
+    where = identity.where(_top())
 
     if release_:
         gone = store.mutate(state, lambda d: (claims.release(d, sess, paths=wanted or None), claims.schedule(d, time.time(), promote))[0])
@@ -294,7 +343,8 @@ def claim_cmd(
 
     def fn(data):
         now = time.time()
-        mine = claims.request(data, wanted, sess, platform, mode, priority, ttl_s, now, promote)
+        told = claims.take_notices(data, sess)
+        mine = claims.request(data, wanted, sess, platform, mode, priority, ttl_s, now, promote, where)
         rows = []
         for c in mine:
             row = {"id": c["id"], "path": c["path"], "rel": _rel(c["path"], root), "mode": c["mode"],
@@ -304,12 +354,17 @@ def claim_cmd(
                 row["waiting_on"] = c.get("waiting_on", "")
                 row["waiting_s"] = round(now - float(c["requested"]), 1)
             rows.append(row)
-        return rows
+        return rows, told
 
     try:
-        rows = store.mutate(state, fn)
+        rows, told = store.mutate(state, fn)
     except ValueError as e:
         raise fail(f"claim: {e}", 2) from None
+    _record_claims(state, sess, platform, how, rows, where)
+    from hookgate.coordination.describe import _clock
+
+    for n in told:
+        typer.echo(claims.notice_sentence(n, _clock), err=True)
     if as_json:
         typer.echo(json.dumps({"session": sess, "found_by": how, "claims": rows}, indent=2, sort_keys=True))
     else:
@@ -323,6 +378,23 @@ def claim_cmd(
                            + "; work on something else and run the same `hookgate claim` again later")
     if not all(r["granted"] for r in rows):
         raise typer.Exit(EX_BUSY)
+
+
+def _record_claims(state: str, sess: str, platform: str, how: str, rows: list, where: dict) -> None:
+    """A ``kind: claim`` ledger record: the merge gate's evidence that *sess* claimed these keys
+    while working on this branch (ADR 0022)."""
+    from hookgate import ledger
+    from hookgate.engine import _base_record
+
+    rec = _base_record("claim", platform)
+    rec.update(session=sess, found_by=how, keys=[r["path"] for r in rows][:500],
+               mode=rows[0]["mode"] if rows else "", granted=[r["path"] for r in rows if r["granted"]][:500],
+               **{k: v for k, v in where.items() if v})
+    try:
+        ledger.append(state, rec)
+    except OSError as e:
+        typer.echo(f"warning: the claim is held but could not be recorded in the ledger ({e.strerror or e}); "
+                   "the merge gate will not see it", err=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -76,6 +76,43 @@ def event_of(rec: dict, root: str):
     )
 
 
+COORDINATION = "coordination"
+# coordination rules that depend on who held what at the time (leases, claims), not on policy
+STATE_RULES = frozenset(("lease-held", "claim-held"))
+
+
+def historical_coordination(rec: dict, event, decision, compiled: dict):
+    """The decision with the coordination verdict judged against the lease and claim state as
+    it was when *rec* was decided (issue #16 item 10). The ledger is that state's witness: a
+    recorded lease/claim conflict stands (its outcome under the candidate's ``on_conflict``),
+    and a conflict the scratch replay state produced, which the record does not show (ended
+    sessions' leases, leases taken at replay time), never existed. Policy rules (coordination
+    files) are re-decided as they are."""
+    from hookgate import chain, rollout
+
+    old = next((v for v in rec.get("verdicts") or [] if v.get("hook") == COORDINATION), None)
+    verdicts = [dict(v) for v in decision.verdicts]
+    cur = next((v for v in verdicts if v.get("hook") == COORDINATION), None)
+    if cur is None:
+        return decision
+    old_state = old is not None and old.get("rule") in STATE_RULES and old.get("raw") != ev.ALLOW
+    cur_state = cur.get("rule") in STATE_RULES and cur.get("raw") != ev.ALLOW
+    if not old_state and not cur_state:
+        return decision
+    if old_state and cur.get("raw") in (ev.ALLOW, None) or cur_state:
+        policy = (compiled.get("policies") or {}).get(COORDINATION) or {}
+        if old_state:
+            raw = ev.CHECKPOINT if policy.get("on_conflict") == "checkpoint" else ev.BLOCK
+            cur.update(raw=raw, rule=old.get("rule"), reason=old.get("reason", ""), adr=old.get("adr", ""))
+        else:
+            cur.update(raw=ev.ALLOW)
+            for k in ("rule", "reason", "alternative", "paths"):
+                cur.pop(k, None)
+        stage = rollout.stage_for(compiled, COORDINATION, event.platform)
+        cur.update(stage=stage, effective=rollout.effective(cur["raw"], stage), would_block=rollout.would_block(cur["raw"]))
+    return chain.decide(event, verdicts)
+
+
 def compare(rec: dict, verdicts: list[dict], outcome: str) -> list[dict]:
     """Per-hook differences between the recorded and the replayed decision."""
     old = {v.get("hook"): v for v in rec.get("verdicts") or []}
@@ -124,6 +161,7 @@ def run_replay(root: str, compiled: dict, since: float | None) -> dict:
             result["truncated_inputs"] += truncated
             try:
                 decision, _ctx = engine.decide(event, env, compiled=compiled)
+                decision = historical_coordination(rec, event, decision, compiled)
             except Exception as e:  # noqa: BLE001 - reported per record, replay goes on
                 result["errors"].append({"id": rec.get("id", ""), "error": f"{type(e).__name__}: {e}"[:300]})
                 continue
@@ -142,8 +180,9 @@ def run_replay(root: str, compiled: dict, since: float | None) -> dict:
 
 NOTE = ("note: the ledger keeps tool inputs redacted, with file contents cut to 200 characters; replay "
         "decides on what was recorded, so a rule that reads content may decide differently than it did on "
-        "the full input (such records are marked ~). Hooks that keep state decide against an empty scratch "
-        "state dir, never the live one.")
+        "the full input (such records are marked ~). Hooks that keep state decide against a scratch state "
+        "dir, never the live one; coordination's lease and claim conflicts are taken as the ledger recorded "
+        "them (the state at that time), under the replayed policy.")
 
 
 def register(app: typer.Typer) -> None:

@@ -24,7 +24,7 @@ LOCK_NAME = "rollout.lock"
 
 
 def who() -> str:
-    user = os.environ.get("USER") or os.environ.get("LOGNAME") or ""
+    user = os.environ.get("USER") or os.environ.get("LOGNAME") or _account()
     git = {}
     for key in ("user.name", "user.email"):
         try:
@@ -39,6 +39,16 @@ def who() -> str:
     if user and ident:
         return f"{user} ({ident})"
     return user or ident or "unknown"
+
+
+def _account() -> str:
+    """The login name of this uid when USER/LOGNAME are unset (cron, containers, env -i)."""
+    try:
+        import pwd
+
+        return pwd.getpwuid(os.getuid()).pw_name
+    except (ImportError, KeyError, OSError):
+        return f"uid {os.getuid()}"
 
 
 def rollout_file(root: str) -> str:

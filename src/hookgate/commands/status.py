@@ -51,10 +51,12 @@ def gather(root: str) -> dict:
 def register(app: typer.Typer) -> None:
     @app.command("status")
     def status(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
-        """Show hooks, their stages, the ledger size and any refused config."""
+        """Show hooks, their stages, the ledger size and any refused config (exit 1 if refused)."""
         info = gather(project_root())
         if as_json:
             typer.echo(json.dumps(info, indent=2, sort_keys=True))
+            if info["config_refusal"]:
+                raise typer.Exit(1)
             return
         typer.echo(f"project:   {info['project_root']}")
         typer.echo(f"state:     {info['state_dir']}")
@@ -63,7 +65,8 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"global stage cap: {info['global_stage_cap']}")
         if info["config_refusal"]:
             typer.echo(f"CONFIG REFUSED: {info['config_refusal']['error']}")
-            typer.echo("  the last good config stays in force until the file is fixed")
+            typer.echo(f"  the last good config (rev {info['config_refusal'].get('last_good') or 'shipped defaults'}) "
+                       "stays in force until the file is fixed; `hookgate config compile --check` re-checks it")
         lg = info["ledger"]
         typer.echo(f"ledger:    {lg['records']} records, {lg['bytes']} bytes ({lg['path']})")
         typer.echo("")
@@ -72,3 +75,5 @@ def register(app: typer.Typer) -> None:
             plats = ", ".join(f"{p}={s}" for p, s in h["platforms"].items() if s != h["stage"])
             note = "" if h["implemented"] else "  (not installed in this version)"
             typer.echo(f"{h['hook']:<16} {h['stage']:<8} {plats or '-'}{note}")
+        if info["config_refusal"]:
+            raise typer.Exit(1)

@@ -14,6 +14,7 @@ and ties go to the older request: nobody starves.
 
 from __future__ import annotations
 
+from hookgate.coordination import identity
 from hookgate.coordination import leases as lease_ops
 
 MODES = ("read", "intent_write", "write", "exclusive")
@@ -30,10 +31,8 @@ def compatible(held: str, wanted: str) -> bool:
 
 
 def overlaps(a: str, b: str) -> bool:
-    if a == b:
-        return True
-    a2, b2 = a.rstrip("/") + "/", b.rstrip("/") + "/"
-    return a2.startswith(b2) or b2.startswith(a2)
+    """Keys overlap when one is the other or lies below it (``.`` is the whole tree)."""
+    return identity.overlaps(a, b)
 
 
 def is_held(claim: dict) -> bool:
@@ -98,6 +97,7 @@ def schedule(data: dict, now: float, promote_after: float = DEFAULT_PROMOTE_AFTE
             blocked_ahead.append((w, {x["session"] for x in why}))
             continue
         w.pop("waiting_on", None)
+        w.pop("preempted_by", None)
         w["granted"] = now
         w["expires"] = now + float(w["ttl"])
         held.append(w)
@@ -106,11 +106,12 @@ def schedule(data: dict, now: float, promote_after: float = DEFAULT_PROMOTE_AFTE
 
 
 def request(data: dict, paths, session: str, platform: str, mode: str, priority: str, ttl: float,
-            now: float, promote_after: float = DEFAULT_PROMOTE_AFTER) -> list[dict]:
+            now: float, promote_after: float = DEFAULT_PROMOTE_AFTER, where: dict | None = None) -> list[dict]:
     """Record (or refresh) *session*'s claims on *paths*; schedule; return them in order.
 
     Asking again refreshes the TTL of a held claim, and keeps a queued one in the queue with
-    its original request time (so its wait — and promotion — continues)."""
+    its original request time (so its wait — and promotion — continues). A ``write`` claim
+    pre-empts what stands in its way when all of it may be pre-empted (:func:`preemptible`)."""
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r} (use one of {', '.join(MODES)})")
     if priority not in PRIORITIES:
@@ -132,9 +133,75 @@ def request(data: dict, paths, session: str, platform: str, mode: str, priority:
                 existing["requested"] = now
         existing.update(mode=mode, priority=priority, ttl=float(ttl), refreshed=now)
         existing["expires"] = now + float(ttl)
+        if where:
+            existing.update(where)
         mine.append(existing)
+    for c in mine:
+        if c["mode"] == "write" and not is_held(c):
+            _preempt(data, c, now)
     schedule(data, now, promote_after)
     return mine
+
+
+# --- intent levels and pre-emption (ADR 0022) ----------------------------------------------
+# read       → mode read          shares with read and soft write
+# soft write → mode intent_write  shares with read/soft write; yields to any hard write
+# hard write → mode write         alone; pre-empts soft writes, and reads/hard writes of a
+#                                 strictly lower priority; waits for everything else
+# exclusive  → mode exclusive     alone, blocks reads too; never pre-empted, pre-empts nothing
+INTENTS = {"read": "read", "soft": "intent_write", "hard": "write", "exclusive": "exclusive"}
+MAX_NOTICES = 200
+
+
+def preemptible(held: dict, wanted: dict) -> bool:
+    """Whether *wanted* (a hard write) may take *held*'s place."""
+    if wanted.get("mode") != "write" or held.get("mode") == "exclusive":
+        return False
+    if held.get("mode") == "intent_write":
+        return True
+    return PRIORITIES.get(held.get("priority", "normal"), 1) < PRIORITIES.get(wanted.get("priority", "normal"), 1)
+
+
+def _preempt(data: dict, claim: dict, now: float) -> None:
+    """Grant *claim* by sending its blockers back to the queue, if every blocker may be
+    pre-empted (a live lease — a file being edited — never may). The holder's next write is
+    told (:func:`take_notices`)."""
+    sess = claim["session"]
+    held = [h for h in data["claims"] if is_held(h) and live(h, now) and h["session"] != sess
+            and overlaps(h["path"], claim["path"]) and not compatible(h["mode"], claim["mode"])]
+    if not held or _lease_blockers(data, claim["path"], sess, now):
+        return
+    if not all(preemptible(h, claim) for h in held):
+        return
+    notes = data.setdefault("preempted", [])
+    for h in held:
+        h["granted"] = None  # back in the queue, keeping its request time (and promotion)
+        h["preempted_by"] = claim["id"]
+        notes.append({"session": h["session"], "claim": h["id"], "path": h["path"], "mode": h["mode"],
+                      "by": sess, "by_platform": claim.get("platform", ""), "by_mode": claim["mode"],
+                      "by_priority": claim.get("priority", "normal"), "at": now})
+    del notes[:-MAX_NOTICES]
+    claim["granted"] = now
+    claim["expires"] = now + float(claim["ttl"])
+
+
+def notices(data: dict, session: str) -> list[dict]:
+    return [n for n in data.get("preempted", ()) if session and n.get("session") == session]
+
+
+def take_notices(data: dict, session: str) -> list[dict]:
+    """Remove and return *session*'s pre-emption notices (each is told once)."""
+    mine = notices(data, session)
+    if mine:
+        data["preempted"] = [n for n in data.get("preempted", ()) if n.get("session") != session]
+    return mine
+
+
+def notice_sentence(n: dict, clock) -> str:
+    who = f"{n.get('by_platform') or 'agent'} session {n.get('by')}"
+    return (f"Your {n.get('mode')} claim {n.get('claim')} on {n.get('path')} was taken at {clock(float(n['at']))} "
+            f"by {who} ({n.get('by_mode')} claim, {n.get('by_priority')} priority) and you are queued for it "
+            f"again: leave {n.get('path')} alone until `hookgate claim {n.get('path')}` says granted")
 
 
 def _next_id(data: dict) -> str:

@@ -1,6 +1,8 @@
 """Implicit write leases (ADR 0013): the first session that writes a file leases it.
 
-A lease is ``leases[abs_path] = {session, platform, since, renewed, expires, via}``. The owner
+A lease is ``leases[key] = {session, platform, since, renewed, expires, via, ttl, wt, branch}``
+— the key repository-relative (ADR 0022: ``identity.key``), ``wt``/``branch`` the worktree the
+owner wrote from. The owner
 renews it on each write (at most once per ``renew_every`` seconds, to keep the write path
 read-only most of the time); it ends on the owner's session end, on expiry, or by
 ``hookgate locks release``. Pure functions over the state dict (see ``store``).
@@ -45,18 +47,24 @@ def needs_update(data: dict, path: str, session: str, now: float, ttl: float,
     return now - float(lease.get("renewed", 0)) >= min(renew_every, ttl / 2)
 
 
-def take(data: dict, path: str, session: str, platform: str, via: str, now: float, ttl: float) -> bool:
-    """Take or renew *session*'s lease on *path*; False if another session holds it."""
+def take(data: dict, path: str, session: str, platform: str, via: str, now: float, ttl: float,
+         where: dict | None = None) -> bool:
+    """Take or renew *session*'s lease on *path*; False if another session holds it.
+
+    *where* (``{"wt", "branch"}``) says which worktree the write came from; the latest write
+    decides (a session that writes one file from two worktrees holds it where it wrote last)."""
     lease = data["leases"].get(path)
     if lease is not None and live(lease, now) and lease.get("session") != session:
         return False
     if lease is None or not live(lease, now) or lease.get("session") != session:
-        data["leases"][path] = {"session": session, "platform": platform, "since": now,
-                                "renewed": now, "expires": now + ttl, "via": via}
+        lease = data["leases"][path] = {"session": session, "platform": platform, "since": now,
+                                        "renewed": now, "expires": now + ttl, "via": via, "ttl": ttl}
     else:
         lease["renewed"] = now
         lease["expires"] = now + ttl
         lease["via"] = via
+    if where:
+        lease.update(where)
     return True
 
 

@@ -12,10 +12,14 @@ then resolves its session, in order:
 3. the recorded call whose hook shares the *nearest* common ancestor with this process (the
    agent that ran both; other agents share only a terminal or tmux further up), then whose
    command text names this command, then the most recent — within ``WINDOW`` seconds;
-4. without process ancestry (no /proc and no ``ps``): cwd + command text + recency.
+4. no recorded call shares a process with this one: run from a terminal, the command belongs
+   to the human at it (``human:$USER``, ADR 0022); otherwise, when the recorded calls carry
+   process ancestry (so this process is provably not theirs), it is refused (``--session``);
+5. without process ancestry (no /proc and no ``ps``): cwd + command text + recency.
 
-Two sessions that tie at every step are ambiguous: the command says so and asks for
-``--session`` rather than guessing.
+A session that has ended (its SessionEnd hook appends an ``ended`` record to the trail) is
+never chosen. Two sessions that tie at every step are ambiguous: the command says so and asks
+for ``--session`` rather than guessing.
 """
 
 from __future__ import annotations
@@ -96,6 +100,14 @@ def record_shell_call(state_dir: str, session: str, platform: str, cwd: str, com
         pass
 
 
+def record_end(state_dir: str, session: str) -> None:
+    """SessionEnd: mark *session* ended, so no later command is attributed to it."""
+    path = calls_path(state_dir)
+    if not os.path.exists(path):
+        return
+    append_record(path, {"ts": round(time.time(), 3), "session": session, "ended": True}, timeout=0.5, fsync=False)
+
+
 def _compact(path: str) -> None:
     fd = lock_file(path, timeout=0.5)
     try:
@@ -115,15 +127,43 @@ def recent_calls(state_dir: str, now: float, window: float = WINDOW) -> list[dic
             raw = f.read()
     except OSError:
         return []
-    out = []
+    out, ended = [], {}
     for line in raw.splitlines():
         try:
             rec = json.loads(line)
         except ValueError:
             continue
-        if isinstance(rec, dict) and rec.get("session") and now - float(rec.get("ts", 0)) <= window:
+        if not isinstance(rec, dict) or not isinstance(rec.get("session"), str) or not rec["session"]:
+            continue
+        try:
+            ts = float(rec.get("ts", 0))
+        except (TypeError, ValueError):
+            continue
+        if rec.get("ended"):
+            ended[rec["session"]] = max(ts, ended.get(rec["session"], 0.0))
+        elif now - ts <= window:
             out.append(rec)
-    return out
+    return [r for r in out if float(r.get("ts", 0)) > ended.get(r["session"], -1.0)]
+
+
+def human(env: dict) -> str:
+    """The identity of a human at a terminal: ``human:<login>``."""
+    name = env.get("USER") or env.get("LOGNAME")
+    if not name:
+        try:
+            import pwd
+
+            name = pwd.getpwuid(os.getuid()).pw_name
+        except (ImportError, KeyError, OSError):
+            name = f"uid{os.getuid()}"
+    return f"human:{name}"
+
+
+def on_terminal() -> bool:
+    try:
+        return os.isatty(0)
+    except OSError:
+        return False
 
 
 class Unresolved(LookupError):
@@ -139,18 +179,21 @@ def from_env(env: dict) -> tuple[str, str, str] | None:
 
 
 def resolve(state_dir: str, env: dict, cwd: str, words=(), explicit: str = "", now: float | None = None,
-            use_ps: bool = False, my_chain: list[int] | None = None) -> tuple[str, str, str]:
+            use_ps: bool = False, my_chain: list[int] | None = None, terminal: bool | None = None) -> tuple[str, str, str]:
     """(session, platform, how it was found) or raise :class:`Unresolved`."""
     if explicit:
-        return explicit, "", "--session"
+        return explicit, ("human" if explicit.startswith("human:") else ""), "--session"
     found = from_env(env)
     if found:
         return found
     now = time.time() if now is None else now
+    terminal = on_terminal() if terminal is None else terminal
     calls = recent_calls(state_dir, now)
     if not calls:
-        raise Unresolved("no recent hook call recorded a session for this shell (is hookgate installed as "
-                         "the agent's hook?); pass --session ID")
+        if terminal:
+            return human(env), "human", "terminal"
+        raise Unresolved("no live agent session's hook call recorded this shell (is hookgate installed as "
+                         "the agent's hook?); pass --session ID (a human: --session human:NAME)")
     chain = ancestors(use_ps=use_ps) if my_chain is None else my_chain
     mine = {p: i for i, p in enumerate(chain)}
 
@@ -165,6 +208,12 @@ def resolve(state_dir: str, env: dict, cwd: str, words=(), explicit: str = "", n
     ranked = sorted(calls, key=rank)
     best = ranked[0]
     key = rank(best)
+    if key[0] == 10**6:  # no agent we saw shares a process with this one
+        if terminal:
+            return human(env), "human", "terminal"
+        if chain and any(r.get("pids") for r in calls):
+            raise Unresolved("this process is not the shell of any agent session hookgate saw; "
+                             "pass --session ID (a human: --session human:NAME)")
     if key[0] == 10**6 and (key[1] or key[2]):
         raise Unresolved("no recorded hook call matches this process or command; pass --session ID")
     rivals = {r["session"] for r in ranked if rank(r)[:3] == key[:3] and r["session"] != best["session"]

@@ -2,10 +2,18 @@
 
 One small JSON document, ``<state>/coordination/state.json``::
 
-    {"v": 1, "seq": 7,
-     "leases": {"/abs/path": {"session", "platform", "since", "renewed", "expires", "via"}},
+    {"v": 2, "seq": 7,
+     "leases": {"src/app.py": {"session", "platform", "since", "renewed", "expires", "via",
+                               "wt", "branch"}},
      "claims": [{"id", "path", "session", "platform", "mode", "priority", "ttl",
-                 "requested", "refreshed", "granted", "expires"}]}
+                 "requested", "refreshed", "granted", "expires", "wt", "branch"}],
+     "preempted": [{"session", "claim", "path", "mode", "by", "by_platform", "by_mode", "at"}]}
+
+Keys are repository-relative (``identity.key``; absolute for files outside the repository),
+so every worktree meets every other's leases (ADR 0022); ``wt``/``branch`` say where the
+holder works. Version 1 (keys were absolute paths, ADR 0013) is migrated on read — each key
+re-based on the worktree it lies in, the original kept as ``state.json.v1`` — never dropped;
+a version this hookgate does not know is refused (:class:`UnsupportedState`), never reset.
 
 Times are Unix seconds (floats). Readers take no lock (the file is only ever replaced whole);
 every change happens in :func:`mutate`: exclusive ``flock`` on ``state.lock`` (fail-fast),
@@ -27,8 +35,15 @@ LOCK_NAME = "state.lock"
 LOCK_TIMEOUT = 2.0
 
 
+VERSION = 2
+
+
 class CorruptState(ValueError):
     """state.json does not parse (it is only ever replaced whole, so this means tampering)."""
+
+
+class UnsupportedState(ValueError):
+    """state.json was written by a newer hookgate: refused, never reset (it may hold leases)."""
 
 
 def coord_dir(state_dir: str) -> str:
@@ -40,7 +55,7 @@ def state_path(state_dir: str) -> str:
 
 
 def empty() -> dict:
-    return {"v": 1, "seq": 0, "leases": {}, "claims": []}
+    return {"v": VERSION, "seq": 0, "leases": {}, "claims": []}
 
 
 def _parse(raw: bytes, path: str) -> dict:
@@ -50,7 +65,49 @@ def _parse(raw: bytes, path: str) -> dict:
         raise CorruptState(f"{path}: not JSON ({e})") from None
     if not isinstance(data, dict) or not isinstance(data.get("leases"), dict) or not isinstance(data.get("claims"), list):
         raise CorruptState(f"{path}: not a coordination state document")
+    v = data.get("v", 1)
+    if not isinstance(v, int) or isinstance(v, bool) or v < 1:
+        raise CorruptState(f"{path}: bad format version {v!r}")
+    if v > VERSION:
+        raise UnsupportedState(
+            f"{path} was written by a newer hookgate (format v{v}; this one reads v1-v{VERSION}); "
+            "its leases are kept: upgrade hookgate here, or a human runs `hookgate locks release --all` "
+            "to start over")
+    if v == 1:
+        _migrate_v1(data, os.path.dirname(os.path.dirname(path)))
+    if not isinstance(data.get("preempted", []), list):
+        raise CorruptState(f"{path}: 'preempted' is not a list")
     return data
+
+
+def _migrate_v1(data: dict, state_dir: str) -> None:
+    """ADR 0013 keyed leases and claims by absolute path; re-key each on the worktree it lies
+    in (every worktree of this repository is a candidate). A path in no worktree stays
+    absolute — it is still a lease, on a file outside the repository."""
+    from hookgate.coordination import identity
+
+    common = identity.common_dir_of_state(state_dir)
+    tops = [w["top"] for w in identity.worktrees(common)] if common else []
+    leases = {}
+    for p, lease in data["leases"].items():
+        if not isinstance(lease, dict):
+            raise CorruptState(f"lease {p!r} is not an object")
+        k, top = identity.migrate_key(p, tops) if identity.is_abs_key(p) else (p, None)
+        rec = dict(lease)
+        if top:
+            rec.update(identity.where(top))
+        prev = leases.get(k)
+        if prev is None or float(prev.get("expires", 0)) < float(rec.get("expires", 0)):
+            leases[k] = rec  # two worktrees' leases on one file: the longer-lived one stands
+    data["leases"] = leases
+    for c in data["claims"]:
+        if isinstance(c, dict) and isinstance(c.get("path"), str) and identity.is_abs_key(c["path"]):
+            k, top = identity.migrate_key(c["path"], tops)
+            c["path"] = k
+            if top:
+                c.update(identity.where(top))
+    data["v"] = VERSION
+    data["migrated_from"] = 1
 
 
 def load(state_dir: str) -> dict:
@@ -69,7 +126,8 @@ def exists(state_dir: str) -> bool:
 
 
 def _dumps(data: dict) -> bytes:
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    # ASCII escapes: a path that is not UTF-8 (a lone surrogate from surrogateescape) survives
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=True).encode("ascii")
 
 
 def mutate(state_dir: str, fn, timeout: float = LOCK_TIMEOUT):
@@ -96,6 +154,8 @@ def mutate(state_dir: str, fn, timeout: float = LOCK_TIMEOUT):
             result = fn(data)
             after = _dumps(data)
             if after != before:
+                if data.get("migrated_from") == 1 and before and not os.path.exists(path + ".v1"):
+                    atomic_write(path + ".v1", before, fsync=False)  # what was migrated, kept
                 atomic_write(path, after, fsync=False)
             return result
         finally:

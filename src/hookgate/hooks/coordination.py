@@ -4,10 +4,14 @@
   through ``hookgate lock …``: a Write/Edit/MCP write or a shell write to one is blocked with
   the exact command to use. Writes made by ``hookgate`` itself are not counted.
 - Leases: the first session that writes a file under the project leases it (TTL, renewed on
-  the owner's writes). Another session's write — or delete of a directory holding it — is
-  blocked (or checkpointed: ``on_conflict``), naming the holder, since when, and what to do.
+  the owner's writes), keyed by its repository-relative path so that every worktree meets it
+  (ADR 0022). Another session's write is blocked (or checkpointed: ``on_conflict``), naming
+  the holder, where it works, since when, and what to do.
+- Scope writes (``git reset --hard``/``checkout``/``stash``/``clean``/``pull``…, ``rm -r``,
+  ``mv`` of a directory) are blocked when they would destroy another session's uncommitted
+  leased or claimed files in this checkout (ADR 0022; git is asked which files changed).
 - Claims (``hookgate claim``): a held claim of another session on an overlapping path blocks
-  writes; an ``exclusive`` one blocks reads too.
+  writes; an ``exclusive`` one blocks reads too; a pre-empted holder's next write is told.
 - SessionEnd releases the session's leases and claims; a shell call that runs ``hookgate``
   leaves the trail that lets ``hookgate claim`` find its session.
 """
@@ -18,9 +22,12 @@ import os
 import time
 
 from hookgate import event as ev
+from hookgate.selfcmd import command
+from hookgate.coordination.describe import _ago, _clock, _where, describe, show  # noqa: F401 (re-exported)
 
 HOOK_ID = "coordination"
 ADR = "adr/0013-coordination.md"
+SCOPE_ADR = "adr/0022-coordination-across-worktrees.md"
 PHASES = frozenset((ev.PRE, ev.SESSION_END))
 
 DEFAULT_POLICY = {
@@ -71,37 +78,11 @@ def _rel(path: str, root: str) -> str | None:
     return path[len(root.rstrip("/")) + 1 :]
 
 
-def _ago(seconds: float) -> str:
-    s = int(max(0, seconds))
-    if s < 90:
-        return f"{s}s"
-    if s < 5400:
-        return f"{s // 60}m"
-    return f"{s // 3600}h{(s % 3600) // 60:02d}m"
-
-
-def _clock(t: float) -> str:
-    return time.strftime("%H:%M:%S UTC", time.gmtime(t))
-
-
-def describe(holder: dict, now: float) -> str:
-    """"claude-code session abc (lease since 12:00:01 UTC, 3m ago; expires in 12m)"."""
-    who = f"{holder.get('platform') or 'agent'} session {holder.get('session') or '?'}"
-    if holder.get("mode") and holder.get("mode") != "lease":
-        what = f"{holder['mode']} claim ({holder.get('priority', 'normal')})"
-        since = float(holder.get("granted") or holder.get("requested") or now)
-    else:
-        what = "lease"
-        since = float(holder.get("since", now))
-    return (f"{who} ({what} since {_clock(since)}, {_ago(now - since)} ago; "
-            f"expires in {_ago(float(holder.get('expires', now)) - now)} unless renewed)")
-
-
 def _coordination_verdict(rel: str, pattern: str, path: str, via: str) -> ev.Verdict:
     if rel.endswith(".jsonl"):
-        cmd = f"hookgate lock append {rel} --record '<one JSON object>'"
+        cmd = f"{command()} lock append {rel} --record '<one JSON object>'"
     else:
-        cmd = f"hookgate lock run {rel} -- <command that rewrites {rel}>"
+        cmd = f"{command()} lock run {rel} -- <command that rewrites {rel}>"
     return ev.Verdict(
         HOOK_ID, ev.BLOCK, "coordination-file",
         f"{rel} is a shared coordination file (policy pattern {pattern}); other agents append to it "
@@ -125,83 +106,97 @@ def lock_run_targets(analysis, cwd: str) -> frozenset:
     return frozenset(out)
 
 
-def _targets(accesses, root: str, policy: dict, locked=frozenset()):
-    """(writes [(path, rel, mode, via)], reads [path], coordination-file verdict or None)."""
+def _targets(accesses, root: str, top, policy: dict, cwd: str, locked=frozenset()):
+    """(writes [(path, key, mode, via)], scopes [(path, key, via, kind)], reads [key],
+    coordination-file verdict or None). Keys are repository-relative (ADR 0022)."""
+    from hookgate.coordination import identity, scope
     from hookgate.coordination.globs import first_match
 
     coord = policy.get("coordination_files") or ()
     exclude = policy.get("lease_exclude") or ()
-    writes, reads = [], []
+    writes, scopes, reads = [], [], []
     for a in accesses:
         if not a.resolved or a.tool == "hookgate":
+            continue
+        sc = scope.scope_of(a, cwd, top) if a.mode in ev.MUTATING_MODES else None
+        if sc is not None and (top is None or identity.key(sc[0], top) != sc[0]):
+            scopes.append((sc[0], identity.key(sc[0], top), a.via or a.tool, sc[1]))
             continue
         rel = _rel(a.path, root)
         if rel is None:
             continue
+        k = identity.key(a.path, top)
         if a.mode in ev.MUTATING_MODES:
             pat = first_match(rel, coord) if coord and a.path not in locked else None
             if pat:
-                return writes, reads, _coordination_verdict(rel, pat, a.path, a.via or a.mode)
+                return writes, scopes, reads, _coordination_verdict(rel, pat, a.path, a.via or a.mode)
             if not (exclude and first_match(rel, exclude)):
-                writes.append((a.path, rel, a.mode, a.via or a.tool))
+                writes.append((a.path, k, a.mode, a.via or a.tool))
         elif a.mode == ev.MODE_READ:
-            reads.append(a.path)
-    return writes, reads, None
+            reads.append(k)
+    return writes, scopes, reads, None
 
 
 def _conflicts(data: dict, writes, reads, session: str, now: float) -> list[tuple[str, dict]]:
+    """Single files: another session's lease on the same key (in any worktree), a held claim
+    overlapping it; an exclusive claim blocks reads too."""
     from hookgate.coordination import claims, leases
 
     out = []
-    for path, rel, mode, _via in writes:
-        lease = leases.conflict(data, path, session, now)
+    for _path, key, _mode, _via in writes:
+        lease = leases.conflict(data, key, session, now)
         if lease is not None:
-            out.append((rel, dict(lease, mode="lease")))
-        elif mode == ev.MODE_DELETE:  # deleting a directory deletes what others hold under it
-            for p, held in data["leases"].items():
-                if p.startswith(path.rstrip("/") + "/") and leases.conflict(data, p, session, now):
-                    out.append((rel, dict(held, mode="lease")))
-                    break
-        for c in claims.blocking(data, path, session, "write", now):
-            out.append((rel, c))
-    for path in reads:
-        for c in claims.blocking(data, path, session, "read", now):
+            out.append((key, dict(lease, mode="lease")))
+        for c in claims.blocking(data, key, session, "write", now):
+            out.append((key, c))
+    for key in reads:
+        for c in claims.blocking(data, key, session, "read", now):
             if c["mode"] == "exclusive":
-                out.append((path, c))
+                out.append((key, c))
     return out
 
 
-def _conflict_verdict(conflicts, policy: dict, now: float) -> ev.Verdict:
+def _conflict_verdict(conflicts, policy: dict, now: float, notice: str = "") -> ev.Verdict:
     rel, holder = conflicts[0]
     outcome = ev.CHECKPOINT if policy.get("on_conflict") == "checkpoint" else ev.BLOCK
     more = f" (and {len(conflicts) - 1} more)" if len(conflicts) > 1 else ""
     return ev.Verdict(
         HOOK_ID, outcome, "lease-held" if holder.get("mode") == "lease" else "claim-held",
-        f"{rel} is being worked on by another agent: {describe(holder, now)}{more}",
+        (notice + ". " if notice else "")
+        + f"{show(rel)} is being worked on by another agent: {describe(holder, now)}{_where(holder)}{more}",
         ADR,
-        "work on something else and come back later (`hookgate locks list` shows holders and "
-        "the queue; `hookgate claim PATH --mode write` queues you for it); the lease ends when "
+        f"work on something else and come back later (`{command()} locks list` shows holders and "
+        f"the queue; `{command()} claim PATH --mode write` queues you for it); the lease ends when "
         "its session ends or after its TTL without writes",
-        tuple(r for r, _h in conflicts),
+        tuple(show(r) for r, _h in conflicts),
     )
 
 
 def _session_end(session: str, state_dir: str) -> ev.Verdict:
-    from hookgate.coordination import claims, leases, store
+    from hookgate.coordination import claims, leases, sessions, store
 
+    if session:
+        try:
+            sessions.record_end(state_dir, session)
+        except OSError:
+            pass  # the trail only helps `hookgate claim` find its session
     if session and store.exists(state_dir):
         def fn(data):
             now = time.time()
             leases.release(data, session=session)
             claims.release(data, session=session)
+            claims.take_notices(data, session)
             leases.prune(data, now)
             claims.schedule(data, now)
 
-        store.mutate(state_dir, fn)
+        try:
+            store.mutate(state_dir, fn)
+        except store.UnsupportedState:
+            pass  # a newer hookgate's state: its leases end by their TTL (never reset here)
     return ev.allow(HOOK_ID)
 
 
-def check(event, accesses, analysis, policy, state_dir, project_root):
+def check(event, accesses, analysis, policy, state_dir, project_root, notes=None):
     session = event.session_id
     if event.phase == ev.SESSION_END:
         return _session_end(session, state_dir)
@@ -218,21 +213,28 @@ def check(event, accesses, analysis, policy, state_dir, project_root):
                 pass  # the trail only helps `hookgate claim` find its session
     if not accesses:
         return ev.allow(HOOK_ID)
+    from hookgate.coordination import identity, store
+
+    top = identity.worktree_top(project_root)
     locked = lock_run_targets(analysis, event.cwd) if analysis is not None else frozenset()
-    writes, reads, coord_verdict = _targets(accesses, project_root, policy, locked)
+    writes, scopes, reads, coord_verdict = _targets(accesses, project_root, top, policy, event.cwd, locked)
     if coord_verdict is not None:
         return coord_verdict
-    if not writes and not reads:
+    if not (writes or scopes or reads) or (not writes and not store.exists(state_dir)):
         return ev.allow(HOOK_ID)
-    from hookgate.coordination import store
+    try:
+        verdict = _decide(event, writes, scopes, reads, policy, state_dir, top)
+        if writes and notes is not None and session and verdict.outcome in (ev.ALLOW, ev.WARN):
+            # the merge gate's evidence (ADR 0022): which keys this session leased, on which branch
+            notes["coordination"] = dict(identity.where(top), keys=[k for _p, k, _m, _v in writes][:200])
+        return verdict
+    except store.UnsupportedState as e:
+        return ev.Verdict(HOOK_ID, ev.BLOCK, "state-unsupported", str(e), SCOPE_ADR,
+                          "ask the user to upgrade hookgate (leases of other agents are not ignored)")
 
-    if not writes and not store.exists(state_dir):
-        return ev.allow(HOOK_ID)
-    return _leases(event, writes, reads, policy, state_dir)
 
-
-def _leases(event, writes, reads, policy: dict, state_dir: str) -> ev.Verdict:
-    from hookgate.coordination import claims, leases, store
+def _decide(event, writes, scopes, reads, policy: dict, state_dir: str, top) -> ev.Verdict:
+    from hookgate.coordination import claims, identity, leases, store
 
     session = event.session_id
     now = time.time()
@@ -240,34 +242,48 @@ def _leases(event, writes, reads, policy: dict, state_dir: str) -> ev.Verdict:
         data = store.load(state_dir)
     except store.CorruptState:
         data = store.mutate(state_dir, lambda d: d)  # moved aside, started fresh
+    if scopes:
+        from hookgate.coordination import scope
+
+        hits = scope.conflicts(data, scopes, top, session, now)
+        if hits:
+            return scope.verdict(hits, policy.get("on_conflict"), now, HOOK_ID)
+    told = claims.notices(data, session)
+    notice = claims.notice_sentence(told[-1], _clock) if told else ""
     conflicts = _conflicts(data, writes, reads, session, now)
     if conflicts:
-        return _conflict_verdict(conflicts, policy, now)
+        if told:
+            store.mutate(state_dir, lambda d: claims.take_notices(d, session))
+        return _conflict_verdict(conflicts, policy, now, notice)
     if not session or not writes:
-        return ev.allow(HOOK_ID)
+        return ev.allow(HOOK_ID)  # a pre-emption notice waits for the session's next write
     ttl = float(policy.get("lease_ttl_seconds", 900))
     renew = float(policy.get("lease_renew_seconds", 30))
-    due = any(leases.needs_update(data, p, session, now, ttl, renew) for p, _r, _m, _v in writes)
+    due = bool(told) or any(leases.needs_update(data, k, session, now, ttl, renew) for _p, k, _m, _v in writes)
     due = due or any(
         c["session"] == session and claims.is_held(c) and now - float(c.get("refreshed", 0)) >= 30.0
-        and any(claims.overlaps(c["path"], p) for p, _r, _m, _v in writes)
+        and any(claims.overlaps(c["path"], k) for _p, k, _m, _v in writes)
         for c in data["claims"]
     )
     if not due:
         return ev.allow(HOOK_ID)
+    where = identity.where(top)
 
     def fn(d):
         t = time.time()
         found = _conflicts(d, writes, reads, session, t)  # someone may have won the race
         if found:
             return found
+        claims.take_notices(d, session)
         leases.prune(d, t)
-        for p, _r, _m, via in writes:
-            leases.take(d, p, session, event.platform, str(via)[:80], t, ttl)
-            claims.renew(d, p, session, t)
+        for _p, k, _m, via in writes:
+            leases.take(d, k, session, event.platform, str(via)[:80], t, ttl, where)
+            claims.renew(d, k, session, t)
         return []
 
     found = store.mutate(state_dir, fn, timeout=float(policy.get("lock_timeout_seconds", 2)))
     if found:
-        return _conflict_verdict(found, policy, now)
+        return _conflict_verdict(found, policy, now, notice)
+    if notice:
+        return ev.Verdict(HOOK_ID, ev.WARN, "claim-preempted", notice, SCOPE_ADR, "")
     return ev.allow(HOOK_ID)

@@ -23,7 +23,7 @@ from hookgate.paths import both_forms, git_location_files, is_under
 
 HOOK_ID = "self-protection"
 ADR = "adr/0006-self-protection.md"
-PHASES = frozenset((ev.PRE,))
+PHASES = frozenset((ev.PRE, ev.POST, ev.SESSION_START))  # post/session-start: the floor (ADR 0020)
 
 # hookgate subcommands an agent may run from its shell (DESIGN.md "In a governed repository")
 READ_ONLY_SUBCOMMANDS = frozenset(
@@ -40,12 +40,23 @@ READ_ONLY_SUBCOMMANDS = frozenset(
         ("lock", "append"),
         ("lock", "run"),
         ("claim",),
+        ("plan", "check"),
+        ("plan", "status"),
+        ("disputes", "list"),
+        ("disputes", "show"),
+        ("gate",),  # ADR 0022: reads git and the ledger, writes nothing
+        ("worktree", "list"),
+        ("worktree", "new"),  # a worktree and branch for the calling session (ADR 0022)
         ("--help",),
         ("--version",),
         ("-h",),
     )
 )
 GROUPS = frozenset(sub[0] for sub in READ_ONLY_SUBCOMMANDS if len(sub) == 2) | {"approvals", "locks"}
+# allowed only for the plan the calling session carries (ADR 0024); `plan start|abandon` and
+# `disputes resolve` are for a human or an orchestrator outside the agents
+OWN_PLAN_SUBCOMMANDS = frozenset((("plan", "done"),))
+_PLAN_DONE_VALUE_OPTS = ("--timeout",)
 DENIED_FLAGS = frozenset(("--repair", "--force", "--yes", "--allow-loosen"))
 _MARKERS = (".hookgate", "/.claude", ".claude/", "/.cursor", ".cursor/", "/.gemini", ".gemini/",
             "/.codex", ".codex/", "hooks.json", "settings.json", "settings.local.json", "hookgate/",
@@ -217,7 +228,37 @@ def _unresolved_hit(text: str, dirs, files, mode: str = ev.MODE_WRITE, via: str 
     return None
 
 
-def _hookgate_invocation(cmd) -> str | None:
+def own_plan(args, session: str, state_dir: str) -> bool:
+    """``plan done ID [--json] [--timeout T]`` where ID is the running plan *session* carries
+    (the platform's session id, not one the command names). Anything else — another plan,
+    an unknown option, an unreadable index — is not the agent's own (ADR 0024)."""
+    ids, i = [], 2
+    while i < len(args):
+        a = args[i]
+        if a is None:
+            return False
+        if a in _PLAN_DONE_VALUE_OPTS:
+            i += 2
+            continue
+        if a == "--json" or a.split("=", 1)[0] in _PLAN_DONE_VALUE_OPTS:
+            i += 1
+            continue
+        if a.startswith("-"):
+            return False
+        ids.append(a)
+        i += 1
+    if len(ids) != 1 or not session:
+        return False
+    from hookgate.plans import running
+
+    try:
+        entry = running.carried(state_dir, session)
+    except running.Unreadable:
+        return False
+    return entry is not None and entry.get("plan") == ids[0]
+
+
+def _hookgate_invocation(cmd, may_own_plan=None) -> str | None:
     """Why this executed command is a forbidden hookgate invocation, or None."""
     argv = tuple(getattr(cmd, "argv", ()) or ())
     name = getattr(cmd, "name", "") or ""
@@ -247,6 +288,11 @@ def _hookgate_invocation(cmd) -> str | None:
         if len(args) < 2:
             return None  # group help
         sub = (args[0], args[1])
+    if sub in OWN_PLAN_SUBCOMMANDS:
+        if may_own_plan is not None and may_own_plan(args):
+            return None
+        return (f"`hookgate {' '.join(sub)}` for a plan this session does not carry (agents may finish only "
+                "their own running plan; adr/0024-plans.md)")
     if sub not in READ_ONLY_SUBCOMMANDS:
         return f"`hookgate {' '.join(sub)}` (agents may run only read-only hookgate commands)"
     bad = [a for a in args if a in DENIED_FLAGS or (a or "").split("=")[0] in DENIED_FLAGS]
@@ -273,7 +319,7 @@ def _tokens(text: str) -> list[str]:
     return out
 
 
-def _hookgate_in_text(text: str) -> str | None:
+def _hookgate_in_text(text: str, may_own_plan=None) -> str | None:
     """A mutating hookgate invocation written anywhere in the command text — inside a string
     that ``script -c``, ``tmux``, ``expect``, a here-doc or a script file will run later, or in
     interpreter code. Structured analysis cannot follow those; the text can."""
@@ -295,13 +341,16 @@ def _hookgate_in_text(text: str) -> str | None:
             sub = (rest[0], rest[1])
         elif not rest[0].isidentifier() and not rest[0].replace("-", "").isalnum():
             continue
+        if sub in OWN_PLAN_SUBCOMMANDS and may_own_plan is not None and may_own_plan((*sub, *toks[i + 3 : i + 4])):
+            continue
         if sub not in READ_ONLY_SUBCOMMANDS and (len(sub) == 2 or rest[0] in _TOP_LEVEL):
             return f"`hookgate {' '.join(sub)}` written into the command (agents may run only read-only hookgate commands)"
     return None
 
 
 # top-level subcommands that mutate (groups are checked against READ_ONLY_SUBCOMMANDS)
-_TOP_LEVEL = frozenset(("init", "install", "uninstall", "hook", "replay", "doctor", "approvals", "config"))
+_TOP_LEVEL = frozenset(("init", "install", "uninstall", "hook", "replay", "doctor", "approvals", "config", "plan",
+                        "disputes"))
 
 
 def _program_in_protected_dir(cmd, cwd: str, dirs, home: str) -> str | None:
@@ -321,15 +370,114 @@ def _program_in_protected_dir(cmd, cwd: str, dirs, home: str) -> str | None:
     return None
 
 
-def check(event, accesses, analysis, project_root, state_dir, home):
+# --- hookgate's places wherever they are (ADR 0018) ----------------------------------------
+# The governed project is one checkout; an agent may `cd` anywhere. Any `.hookgate/`, any
+# agent's wiring file and any repository's state dir is protected by its name, not only the
+# governed project's.
+_WIRING = {".claude": ("settings", ".json"), ".cursor": ("hooks.json", ""), ".gemini": ("settings.json", ""),
+           ".codex": ("hooks.json", "")}
+_WIRING_EXTRA = {(".codex", "config.toml")}
+_CONFIG_DIR_NAMES = frozenset((".hookgate",) + tuple(_WIRING))
+
+
+def _is_git_dir(d: str) -> bool:
+    if d.rsplit("/", 1)[-1] == ".git":
+        return True
+    return os.path.isfile(os.path.join(d, "HEAD")) and os.path.isdir(os.path.join(d, "objects"))
+
+
+def state_place(path: str, state_dir: str) -> str | None:
+    """The hookgate state dir *path* is in, wherever it is: the governed one, any repository's
+    ``<git dir>/hookgate``, any ``.hookgate/state``."""
+    if state_dir and is_under(path, state_dir):
+        return state_dir
+    parts = path.split("/")
+    for i in range(1, len(parts)):
+        if parts[i] == "hookgate" and _is_git_dir("/".join(parts[:i]) or "/"):
+            return "/".join(parts[: i + 1])
+        if parts[i] == "state" and parts[i - 1] == ".hookgate":
+            return "/".join(parts[: i + 1])
+    return None
+
+
+def anywhere_hit(path: str, mode: str, state_dir: str) -> str | None:
+    """A write/delete of hookgate's config, state or an agent's wiring outside the governed
+    project (the name says what it is)."""
+    parts = path.split("/")
+    if ".hookgate" in parts:
+        return "/".join(parts[: parts.index(".hookgate") + 1])
+    hit = state_place(path, state_dir)
+    if hit:
+        return hit
+    if len(parts) >= 2:
+        parent, name = parts[-2], parts[-1]
+        rule = _WIRING.get(parent)
+        if rule and name.startswith(rule[0]) and name.endswith(rule[1]) or (parent, name) in _WIRING_EXTRA:
+            return path
+    if mode == ev.MODE_DELETE and parts:
+        name = parts[-1]
+        if name in _CONFIG_DIR_NAMES or (name == ".git" and os.path.isdir(os.path.join(path, "hookgate"))):
+            return path
+    return None
+
+
+def state_read_verdict(event, accesses, state_dir: str, home: str):
+    """Agents do not open hookgate's state files at all (ADR 0018): reading one through any
+    tool, ``exec N<`` on it or ``flock`` on it would let an agent hold a lock every other
+    agent's hook waits for. ``hookgate status/audit`` read it for them."""
+    for a in accesses:
+        if not a.resolved or a.mode in ev.MUTATING_MODES:
+            continue
+        for form in both_forms(a.path, event.cwd, home):
+            hit = state_place(form, state_dir)
+            if hit:
+                return ev.Verdict(
+                    HOOK_ID, ev.BLOCK, "state-read",
+                    f"{a.mode} of {a.path} ({a.via}) opens hookgate's state ({hit}); an agent holding it "
+                    "open or locked would stall every other agent's hook",
+                    "adr/0018-hook-trust-boundary.md",
+                    "use `hookgate status`, `hookgate audit tail` or `hookgate locks list` to read it", (a.path,),
+                )
+    return None
+
+
+def _floor(event, config, project_root, state_dir, home, notes, env):
+    """The floor's part (ADR 0020): sandbox bypass before; floor_denied after; floor state at
+    session start."""
+    from hookgate.floor import hooks as floor
+
+    if event.phase == ev.SESSION_START:
+        notes["floor"] = floor.floor_state(event, env or {}, project_root, home)
+        return ev.allow(HOOK_ID)
+    if event.phase == ev.POST:
+        hits = floor.floor_denied(event, config or {}, project_root, state_dir, home)
+        if hits:
+            notes["floor_denied"] = hits
+            return ev.Verdict(HOOK_ID, ev.WARN, "floor-denied", floor.denied_message(hits), floor.ADR,
+                              "ask the user for what you need from these files", tuple(hits))
+        return ev.allow(HOOK_ID)
+    why = floor.sandbox_bypass(event)
+    if why:
+        return ev.Verdict(HOOK_ID, ev.BLOCK, "sandbox-bypass", why, floor.ADR,
+                          "run the command inside the sandbox; if it needs a protected file, ask the user")
+    return None
+
+
+def check(event, accesses, analysis, project_root, state_dir, home, config=None, notes=None, env=None):
+    v = _floor(event, config, project_root, state_dir, home, {} if notes is None else notes, env)
+    if v is not None:
+        return v
     dirs, files = protected_places(project_root, state_dir, home)
     hits: list[str] = []
+    v = state_read_verdict(event, accesses, state_dir, home)
+    if v is not None:
+        return v
     for a in accesses:
         if a.mode not in ev.MUTATING_MODES:
             continue
         if a.resolved:
             for form in both_forms(a.path, event.cwd, home):
-                hit = _protected_hit(form, a.mode, dirs, files, project_root, home)
+                hit = _protected_hit(form, a.mode, dirs, files, project_root, home) or anywhere_hit(form, a.mode, state_dir)
                 if hit:
                     return ev.Verdict(
                         HOOK_ID, ev.BLOCK, "protected-path",
@@ -349,17 +497,21 @@ def check(event, accesses, analysis, project_root, state_dir, home):
             ADR, "write to an explicit path that is not hookgate's or an agent's config", tuple(hits),
         )
     if analysis is not None:
+        def may_own_plan(args) -> bool:
+            return own_plan(args, event.session_id, state_dir)
+
         for cmd in getattr(analysis, "commands", ()) or ():
-            why = _hookgate_invocation(cmd) or _program_in_protected_dir(cmd, event.cwd, dirs, home)
+            why = _hookgate_invocation(cmd, may_own_plan) or _program_in_protected_dir(cmd, event.cwd, dirs, home)
             if why:
                 return ev.Verdict(
                     HOOK_ID, ev.BLOCK, "hookgate-command",
                     f"{why}", ADR,
                     "read-only commands are allowed (hookgate status, explain, audit tail/why/verify, "
-                    "rollout status/show, locks list, budget show); a human runs the rest",
+                    "rollout status/show, locks list, budget show, plan check/status, disputes list/show; "
+                    "plan done for your own plan); a human runs the rest",
                 )
         command = event.tool_input.get("command") if isinstance(event.tool_input, dict) else None
-        why = _hookgate_in_text(command) if isinstance(command, str) else None
+        why = _hookgate_in_text(command, may_own_plan) if isinstance(command, str) else None
         if why:
             return ev.Verdict(
                 HOOK_ID, ev.BLOCK, "hookgate-command-text", why, ADR,

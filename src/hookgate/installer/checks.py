@@ -44,13 +44,14 @@ def _problems(platform: str, doc: dict, command: str) -> list[str]:
     dup = [e for e, hs in ours.items() if len(hs) > 1]
     if dup:
         probs.append(f"duplicated on: {', '.join(sorted(dup))}")
+    stale: dict[str, list[str]] = {}  # one line per stale path, naming its events
     for ev_name, hs in ours.items():
         for h in hs:
             path = targets.registered_path(h)
             if not (os.path.isabs(path) and os.access(path, os.X_OK)):
-                probs.append(f"{ev_name}: stale path {path!r} (not an executable absolute path)")
+                stale.setdefault(f"stale path {path!r} (not an executable absolute path)", []).append(ev_name)
             elif command and os.path.realpath(path) != os.path.realpath(command):
-                probs.append(f"{ev_name}: stale path {path!r} (this hookgate is {command})")
+                stale.setdefault(f"stale path {path!r} (this hookgate is {command})", []).append(ev_name)
             t = h.get(targets.TIMEOUT_KEY.get(platform, "timeout"))
             if t is not None and (not isinstance(t, (int, float)) or isinstance(t, bool)):
                 probs.append(f"{ev_name}: timeout {t!r} is not a number")
@@ -62,6 +63,8 @@ def _problems(platform: str, doc: dict, command: str) -> list[str]:
                 probs.append(f"{ev_name}: failClosed is not true (a crash or timeout would allow)")
             if platform == "claude-code" and ev_name == "PreToolUse" and h.get("onFailure") != "block":
                 probs.append("PreToolUse: onFailure is not \"block\" (a crash or timeout would allow)")
+    for what, evs in stale.items():
+        probs.append(f"{', '.join(evs)}: {what}")
     if platform == "cursor":
         unknown = [e for e in (doc.get("hooks") or {}) if e not in cursor.DOCUMENTED_EVENTS]
         if unknown:

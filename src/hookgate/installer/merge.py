@@ -4,8 +4,9 @@ The algorithm (conventions.md §5.2): load strictly (missing → ``{}``; unparse
 keys, comments or an unexpected shape → :class:`Refusal`, nothing written); remove every
 marker-identified entry (current and stale); append the current ones after the foreign
 entries of each event; serialise with ``indent=2`` + newline. Install twice → the same bytes.
-Uninstall restores the one-time backup's exact bytes when the file minus hookgate equals it,
-deletes a file hookgate created, and otherwise writes the file minus hookgate's entries.
+Uninstall works on the file as it is now: it restores the one-time backup's exact bytes only when
+that backup holds no hookgate entry and equals the file minus hookgate, deletes a file hookgate
+created, and otherwise writes the file minus hookgate's entries (so no entry ever survives).
 """
 
 from __future__ import annotations
@@ -144,7 +145,10 @@ def plan_install(t: targets.Target, command: str) -> Plan:
     stripped, removed = remove_ours(doc, t.platform)
     merged, added = add_ours(stripped, t.platform, command)
     after = dump(merged)
-    backup_new = before is not None and after != before and not os.path.exists(t.path + BACKUP_SUFFIX)
+    # the one-time backup is of the file as it was before hookgate ever touched it: a file that
+    # already holds hookgate's entries is not an original (restoring it would re-wire hookgate)
+    backup_new = (before is not None and removed == 0 and after != before
+                  and not os.path.exists(t.path + BACKUP_SUFFIX))
     return Plan(t, before, after, backup_new, False, removed, added)
 
 
@@ -166,7 +170,8 @@ def plan_uninstall(t: targets.Target) -> Plan:
             original = load(t.path + BACKUP_SUFFIX, backup)
         except Refusal:
             original = None
-        if original is not None and _norm(remove_ours(original, t.platform)[0]) == _norm(stripped):
+        if (original is not None and remove_ours(original, t.platform)[1] == 0
+                and _norm(original) == _norm(stripped)):
             return Plan(t, before, backup, False, True, removed, 0)
     elif _empty(stripped, t.platform):
         return Plan(t, before, None, False, False, removed, 0)  # hookgate created this file

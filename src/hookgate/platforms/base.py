@@ -67,16 +67,22 @@ def tool_call(obj: dict, event_name: str) -> tuple[str, dict]:
 
 
 def make_event(platform: str, obj: dict, *, phase, name, session, cwd, tool_kind, tool_name, tool_input,
-               capabilities, extra):
-    """The Event every adapter builds once it has read its payload: the project root is found
-    from cwd, and ``transcript_path`` is taken from the payload when it is a string."""
+               capabilities, extra, env: dict | None = None, workspace_roots=(), hint: str = ""):
+    """The Event every adapter builds once it has read its payload. The project root (config,
+    state, ledger) comes from what the platform controls — *workspace_roots* it listed, its
+    project-dir env, the hook process's cwd (ADR 0018) — never from *cwd*, which the model may
+    set and which is only where the tool runs. ``transcript_path`` is taken from the payload
+    when it is a string (it is opened only as a bounded regular file: budget/transcript.py)."""
+    import os
+
     from hookgate import event as ev
-    from hookgate.paths import find_project_root
+    from hookgate.paths import governed_root
 
     transcript = obj.get("transcript_path")
+    root = governed_root(platform, os.environ if env is None else env, workspace_roots, hint)
     return ev.Event(
         platform=platform, phase=phase, event_name=name, session_id=session, cwd=cwd,
-        project_root=find_project_root(cwd), tool_kind=tool_kind, tool_name=tool_name,
+        project_root=root, tool_kind=tool_kind, tool_name=tool_name,
         tool_input=tool_input, raw=obj, capabilities=capabilities,
         transcript_path=transcript if isinstance(transcript, str) else "", extra=extra,
     )

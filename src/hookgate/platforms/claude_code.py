@@ -77,6 +77,7 @@ def parse(data: bytes, env: dict) -> ev.Event:
     return make_event(
         PLATFORM, obj, phase=phase, name=name, session=session, cwd=cwd, tool_kind=tool_kind(tool_name) if tool_name else ev.OTHER,
         tool_name=tool_name, tool_input=tool_input, capabilities=_PRE_CAPS if phase == ev.PRE else _POST_CAPS, extra={"tool_use_id": obj.get("tool_use_id", "")},
+        env=env,
     )
 
 

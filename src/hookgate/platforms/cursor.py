@@ -231,7 +231,9 @@ def parse(data: bytes, env: dict) -> ev.Event:
         cwd = os.path.normpath(os.path.join(cwd, cwd_override))
     return make_event(
         PLATFORM, obj, phase=phase, name=name, session=session, cwd=cwd, tool_kind=tool_kind,
-        tool_name=tool_name, tool_input=tool_input, capabilities=caps, extra=extra,
+        tool_name=tool_name, tool_input=tool_input, capabilities=caps, extra=extra, env=env,
+        workspace_roots=obj.get("workspace_roots") if isinstance(obj.get("workspace_roots"), list) else (),
+        hint=hint if isinstance(hint, str) else "",
     )
 
 
@@ -316,11 +318,10 @@ def defer_claude_hook(obj: dict, env: dict) -> bool:
     roots.append(env.get("CURSOR_PROJECT_DIR") or "")
     home = env.get("HOME") or os.path.expanduser("~")
     files = [os.path.join(r, ".cursor", "hooks.json") for r in roots if r] + [os.path.join(home, ".cursor", "hooks.json")]
+    from hookgate.paths import read_regular
+
     for f in files:
-        try:
-            with open(f, "rb") as fh:
-                if b" hook --platform cursor" in fh.read(1 << 20):
-                    return True
-        except OSError:
-            continue
+        data = read_regular(f, 1 << 20)  # a FIFO planted there cannot hang the hook (ADR 0018)
+        if data is not None and b" hook --platform cursor" in data:
+            return True
     return False

@@ -137,7 +137,7 @@ def parse(data: bytes, env: dict) -> ev.Event:
             caps = _ASK_CAPS if env.get(NATIVE_ASK_ENV) == "1" else _PRE_CAPS
     return make_event(
         PLATFORM, obj, phase=phase, name=name, session=session, cwd=cwd, tool_kind=tool_kind,
-        tool_name=tool_name, tool_input=tool_input, capabilities=caps, extra=extra,
+        tool_name=tool_name, tool_input=tool_input, capabilities=caps, extra=extra, env=env,
     )
 
 

@@ -1,0 +1,47 @@
+"""``hookgate gate --plan ID`` (ADR 0024): every file a branch changed is inside the plan's write
+claims. The plan's claims are the ones it started with (the run record: a plan edited since
+does not widen a running plan's contract); a plan never started is checked against its file.
+
+The changed files come from the merge gate (ADR 0022): ``git diff --name-status -M
+BASE...REV``; a rename must have both its old and its new path inside the claims (it deletes
+one and writes the other).
+"""
+
+from __future__ import annotations
+
+
+class PlanGateError(Exception):
+    pass
+
+
+def plan_patterns(root: str, state_dir: str, plan_id: str) -> tuple[list[str], str]:
+    """(write patterns, where they came from)."""
+    from hookgate.plans import load, state
+
+    try:
+        run = state.load(state_dir)["runs"].get(plan_id)
+    except state.CorruptState as e:
+        raise PlanGateError(str(e)) from None
+    if run and run.get("write") is not None and run.get("status") in ("running", "done"):
+        return list(run["write"]), f"the claims plan {plan_id} {'started' if run['status'] == 'running' else 'finished'} with"
+    plans, _found = load.load_all(root)
+    plan = next((p for p in plans if p.id == plan_id), None)
+    if plan is None:
+        raise PlanGateError(f"no plan {plan_id!r} (.hookgate/plans/<id>.toml)")
+    return list(plan.write), f".hookgate/plans/{plan_id}.toml"
+
+
+def check(changes, patterns) -> list[dict]:
+    """Rows ``{status, path[, from]}`` of changes outside *patterns*."""
+    from hookgate.plans.globs import match_any
+
+    out = []
+    for status, path, old in changes:
+        bad_new = match_any(patterns, path) is None
+        bad_old = bool(old) and match_any(patterns, old) is None
+        if bad_new or bad_old:
+            row = {"status": status, "path": path}
+            if old:
+                row["from"] = old
+            out.append(row)
+    return out
