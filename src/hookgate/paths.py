@@ -100,6 +100,7 @@ PROJECT_ENV = {
     "claude-code": ("CLAUDE_PROJECT_DIR",),
     "gemini-cli": ("GEMINI_PROJECT_DIR", "CLAUDE_PROJECT_DIR"),
     "cursor": ("CURSOR_PROJECT_DIR", "CLAUDE_PROJECT_DIR"),
+    "qwen-code": ("QWEN_PROJECT_DIR", "CLAUDE_PROJECT_DIR"),  # Qwen sets both (ADR 0023)
 }
 GENERIC_PROJECT_ENV = ("CLAUDE_PROJECT_DIR",)
 

@@ -133,7 +133,8 @@ def test_qwen_execution_sandbox_is_reported_by_install_and_doctor(project, home)
     res = checks.wiring_checks("qwen-code", str(home), str(project), HOOKGATE)
     assert any(n == "qwen-execution-sandbox" and not ok for n, ok, _ in res), res
     d = cli(project, home, "doctor", "--platform", "qwen-code")
-    assert d.returncode != 0 and "FAIL  qwen-code/qwen-execution-sandbox" in d.stdout
+    fails = [ln for ln in d.stdout.splitlines() if ln.startswith("FAIL") and "qwen-code" in ln]
+    assert d.returncode != 0 and fails and "executionSandbox" in fails[0], d.stdout
 
 
 def test_qwen_folder_trust_and_disable_all_hooks(project, home):

@@ -295,7 +295,8 @@ def test_copilot_repository_hooks_do_not_load_untrusted_and_doctor_says_so(copil
     assert (project / "src" / "ok.txt").exists() and not decisions(project, "Write")  # the hook never ran
     d = run_cli("doctor", "--platform", "copilot-cli", cwd=str(project),
                 env={"HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config")})
-    assert d.returncode != 0 and "FAIL  copilot-cli/copilot-trusted-folder" in d.stdout, d.stdout
+    fails = [ln for ln in d.stdout.splitlines() if ln.startswith("FAIL") and "copilot-cli" in ln]
+    assert d.returncode != 0 and fails and "trusted_folders" in fails[0], d.stdout
 
 
 # --- Qwen Code ----------------------------------------------------------------------------------

@@ -151,7 +151,9 @@ def check_wiring(ctx: Context) -> list[Finding]:
             continue
         for name, ok, detail in checks.wiring_checks(plat, ctx.home, ctx.project, ctx.command):
             scope = name.rsplit("-", 1)[-1] if name.startswith("wiring-") else "project"
-            if ok:
+            if ok and detail.startswith(("note: ", "warning: ")):  # true, and worth knowing (ADR 0023)
+                out.append(Finding("wiring", WARN, detail.split(": ", 1)[1], platform=plat))
+            elif ok:
                 out.append(Finding("wiring", PASS, detail, platform=plat))
             elif "stale path" in detail or "missing events" in detail or "duplicated" in detail:
                 out.append(Finding("wiring", FAIL, detail, platform=plat,

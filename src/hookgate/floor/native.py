@@ -203,6 +203,8 @@ def read_sidecar(settings_path: str) -> dict | None:
 
 def plan_install(t: targets.Target, command: str, plan: Plan | None) -> merge.Plan:
     """The wiring (ADR 0011) plus the floor, for one settings file."""
+    if targets.layout(t.platform) == "plugin":  # OpenCode: hookgate's own plugin file, no floor (ADR 0023)
+        return merge.plan_install(t, command)
     before = merge.read_bytes(t.path)
     doc = merge.load(t.path, before)
     try:
@@ -222,6 +224,8 @@ def plan_install(t: targets.Target, command: str, plan: Plan | None) -> merge.Pl
 
 def plan_uninstall(t: targets.Target) -> merge.Plan:
     """Take the floor out (previous values back), then the wiring (merge.plan_uninstall's rule)."""
+    if targets.layout(t.platform) == "plugin":  # OpenCode: hookgate's own plugin file (ADR 0023)
+        return merge.plan_uninstall(t)
     before = merge.read_bytes(t.path)
     if before is None:
         _SIDECARS[t.path] = None
