@@ -175,6 +175,11 @@ def test_copilot_trusted_folder_check(project, home):
     res = dict((n, (ok, d)) for n, ok, d in checks.wiring_checks("copilot-cli", str(home), str(project), HOOKGATE))
     assert res["copilot-trusted-folder"][0] is True and "user-scope wiring still guards" in res["copilot-trusted-folder"][1]
     assert platform_checks.copilot_trusted(str(home), str(project)) is False
+    # as Copilot writes it: two comment lines first
+    (home / ".copilot" / "config.json").write_text(
+        "// User settings belong in settings.json.\n// This file is managed automatically.\n"
+        + json.dumps({"firstLaunchAt": "x", "trusted_folders": [str(project)]}, indent=2))
+    assert platform_checks.copilot_trusted(str(home), str(project)) is True
 
 
 # --- self-protection of the new wiring --------------------------------------------------------

@@ -296,7 +296,8 @@ def test_copilot_repository_hooks_do_not_load_untrusted_and_doctor_says_so(copil
     d = run_cli("doctor", "--platform", "copilot-cli", cwd=str(project),
                 env={"HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config")})
     fails = [ln for ln in d.stdout.splitlines() if ln.startswith("FAIL") and "copilot-cli" in ln]
-    assert d.returncode != 0 and fails and "trusted_folders" in fails[0], d.stdout
+    assert d.returncode != 0 and any("is not in trusted_folders" in ln for ln in fails), d.stdout
+    assert "// " in (home / ".copilot" / "config.json").read_text()  # Copilot's own file, comments and all
 
 
 # --- Qwen Code ----------------------------------------------------------------------------------

@@ -27,13 +27,37 @@ COPILOT_CLAUDE = ("note: Copilot CLI also runs the hooks in .claude/settings*.js
                   "wiring there too, each Copilot call is decided twice (same decision, two ledger records)")
 
 
+def strip_comments(text: str) -> str:
+    """JSON with ``//`` and ``/* */`` comments (Copilot's ``config.json`` starts with two comment
+    lines; Qwen's settings allow them) → JSON; strings are left alone. One linear pass."""
+    out, i, n = [], 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == '"':
+            j = i + 1
+            while j < n and text[j] != '"':
+                j += 2 if text[j] == "\\" else 1
+            out.append(text[i:j + 1])
+            i = j + 1
+        elif text.startswith("//", i):
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+        elif text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            i = n if j < 0 else j + 2
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
 def _read_json(path: str):
-    """(doc or None, error or '') — lenient: a missing file is (None, '')."""
+    """(doc or None, error or '') — lenient (comments allowed): a missing file is (None, '')."""
     data = merge.read_bytes(path)
     if data is None:
         return None, ""
     try:
-        text = data.decode("utf-8-sig")
+        text = strip_comments(data.decode("utf-8-sig"))
         return (json.loads(text) if text.strip() else {}), ""
     except (UnicodeDecodeError, ValueError) as e:
         return None, f"{path}: not JSON ({str(e).splitlines()[0]})"
