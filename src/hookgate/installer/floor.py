@@ -25,19 +25,13 @@ def _floor_plan(project_root: str, ts: list):
         os.makedirs(paths.config_dir(project_root), exist_ok=True)
     plan = build(project_root)
     plan.own_extra = [t.path for t in ts] + [native.sidecar_path(t.path) for t in ts if t.platform in native.ENTRIES]
-    plan.own_extra += _wiring_dirs(project_root, ts)
-    return plan
-
-
-def _wiring_dirs(project_root: str, ts: list) -> list[str]:
-    """Self-protected directories this install creates (``.codex/``, ``.github/hooks/``,
-    ``.opencode/plugin/``: ADR 0023): listed now, as the next install will find them, so
-    installing twice writes the same bytes."""
-    from hookgate import paths
+    # a protected directory this install creates (.codex/, .github/hooks/, .opencode/plugin/)
+    # exists on the next run: list it now, so that a second install is byte-identical
     from hookgate.hooks.self_protection import protected_places
 
-    dirs, _ = protected_places(project_root, paths.state_dir(project_root), paths.home_dir())
-    return sorted({d for t in ts for d in dirs if paths.is_under(t.path, d) and t.path != d})
+    dirs, _files = protected_places(project_root, paths.state_dir(project_root), paths.home_dir())
+    plan.own_extra += [d for d in dirs if any(paths.is_under(t.path, d) for t in ts)]
+    return plan
 
 
 def install_plans(ts: list, command: str, no_floor: bool, project_root: str) -> tuple[list, list, list]:
