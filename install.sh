@@ -3,12 +3,16 @@
 # `hookgate` on PATH -> `hookgate install` for the chosen agents -> `hookgate doctor`.
 # Idempotent; `--uninstall` reverses it. Run it from anywhere: it never wires this checkout.
 #
-#   ./install.sh [--platform claude-code|cursor|gemini-cli|all]... [--scope user|project]
-#                [--project DIR] [--prefix VENV_DIR] [--bin-dir DIR] [--dry-run] [--uninstall]
+#   ./install.sh [--platform claude-code|cursor|gemini-cli|codex|copilot-cli|qwen-code|opencode|all]...
+#                [--scope user|project] [--project DIR] [--prefix VENV_DIR] [--bin-dir DIR]
+#                [--dry-run] [--uninstall]
 #
 #   --scope user       wire your agents for every project (~/.claude, ...; the default)
 #   --project DIR      wire one project (DIR/.claude, ...); implies --scope project
-#   --platform P       default: the agents whose config dir exists there
+#   --platform P       default: the agents whose config dir exists there (~/.claude, ~/.cursor,
+#                      ~/.gemini, ~/.codex, ~/.copilot, ~/.qwen, ~/.config/opencode for --scope
+#                      user; .claude, .cursor, .gemini, .codex, .github/hooks, .qwen, .opencode
+#                      in the project for --scope project)
 #   --bin-dir DIR      where the `hookgate` link goes (default: ~/.local/bin, as pipx does)
 #   --prefix VENV_DIR  default: ${XDG_DATA_HOME:-~/.local/share}/hookgate/venv
 set -euo pipefail
@@ -25,7 +29,7 @@ PLATFORMS=()
 
 die() { echo "install.sh: $*" >&2; exit 1; }
 say() { echo "==> $*"; }
-usage() { sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -73,11 +77,20 @@ if [ ${#PLATFORMS[@]} -eq 0 ]; then
   [ -d "$base/.claude" ] && PLATFORMS+=("claude-code")
   [ -d "$base/.cursor" ] && PLATFORMS+=("cursor")
   [ -d "$base/.gemini" ] && PLATFORMS+=("gemini-cli")
-  [ ${#PLATFORMS[@]} -gt 0 ] || die "no agent config dir found under $base (.claude, .cursor, .gemini); pass --platform"
+  [ -d "$base/.codex" ] && PLATFORMS+=("codex")
+  [ -d "$base/.qwen" ] && PLATFORMS+=("qwen-code")
+  if [ "$SCOPE" = user ]; then
+    [ -d "$base/.copilot" ] && PLATFORMS+=("copilot-cli")
+    [ -d "${XDG_CONFIG_HOME:-$base/.config}/opencode" ] && PLATFORMS+=("opencode")
+  else
+    [ -d "$base/.github/hooks" ] && PLATFORMS+=("copilot-cli")
+    [ -d "$base/.opencode" ] && PLATFORMS+=("opencode")
+  fi
+  [ ${#PLATFORMS[@]} -gt 0 ] || die "no agent config dir found under $base (.claude, .cursor, .gemini, .codex, .copilot, .qwen, opencode); pass --platform"
 fi
 PLAT_ARGS=()
 for p in "${PLATFORMS[@]}"; do
-  case "$p" in claude-code|cursor|gemini-cli|all) PLAT_ARGS+=(--platform "$p") ;; *) die "unknown platform: $p" ;; esac
+  case "$p" in claude-code|cursor|gemini-cli|codex|copilot-cli|qwen-code|opencode|all) PLAT_ARGS+=(--platform "$p") ;; *) die "unknown platform: $p" ;; esac
 done
 
 run() { say "$*"; if [ "$DRY_RUN" = 0 ]; then "$@"; fi; }

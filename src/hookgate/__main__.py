@@ -8,6 +8,14 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else list(argv)
+    if args and args[0] in ("hook", "lock", "claim"):
+        forwarded = _floor_broker(args)  # inside `hookgate run`: decided outside (ADR 0020)
+        if forwarded is not None:
+            return forwarded
+    if args and args[0] == "run":  # lean: the floor's start cost is paid on every run (ADR 0020)
+        from hookgate.commands.run import main as run_main
+
+        return run_main(args[1:])
     if args and args[0] == "hook":
         from hookgate.hook import main as hook_main
 
@@ -19,6 +27,19 @@ def main(argv: list[str] | None = None) -> int:
     from hookgate.cli import run
 
     return run(args)
+
+
+def _floor_broker(args: list[str]) -> int | None:
+    """Under ``hookgate run`` the state dir is read-only: hand the call to the broker outside
+    the floor. ``None``: not under a floor — run here as usual."""
+    import os
+
+    sock = os.environ.get("HOOKGATE_FLOOR_BROKER")
+    if not sock:
+        return None
+    from hookgate.floor.broker import forward
+
+    return forward(sock, args)
 
 
 if __name__ == "__main__":

@@ -130,4 +130,74 @@ def analyse(event: ev.Event, home: str, env: dict, may_read=None, flagged=None):
             analysis = shell.analyse(command, event.cwd, env=shell_env, home=home, may_read=may_read,
                                      flagged=flagged)
         return list(analysis.accesses), analysis
-    return tool_accesses(event, home), None
+    out = tool_accesses(event, home)
+    if event.tool_kind == ev.MCP:
+        # an MCP tool that runs a command (`command`/`cmd`/`script`): the command is analysed
+        # as shell, like the Bash tool's (ADR 0021)
+        for key in _MCP_COMMAND_KEYS:
+            command = event.tool_input.get(key) if isinstance(event.tool_input, dict) else None
+            if isinstance(command, str) and command.strip():
+                from hookgate import shell
+
+                shell_env = dict(env or {})
+                shell_env["HOME"] = home
+                analysis = shell.analyse(command, event.cwd, env=shell_env, home=home, may_read=may_read,
+                                         flagged=flagged)
+                return out + list(analysis.accesses), analysis
+    if event.tool_kind == ev.SEARCH and may_read is not None:
+        out += search_content_accesses(event, home, may_read)
+    return out, None
+
+
+_MCP_COMMAND_KEYS = ("command", "cmd", "script", "shell_command", "commandLine")
+SEARCH_WALK_CAP = 20000
+
+
+def search_content_accesses(event: ev.Event, home: str, may_read) -> list:
+    """A content search (Grep ``output_mode: content``) over a directory prints the matching
+    lines of every file below it that ripgrep searches by default (not hidden): each such file
+    the read guard protects is a read (ADR 0021) — ``secrets/db.txt`` under the project root is
+    printed, ``.env`` (hidden) is not. Bounded: past SEARCH_WALK_CAP entries, the directory
+    itself stands for the rest (an unresolved read of everything below it)."""
+    inp = event.tool_input if isinstance(event.tool_input, dict) else {}
+    mode = inp.get("output_mode")
+    if mode != "content" and not inp.get("-A") and not inp.get("-B") and not inp.get("-C"):
+        return []
+    base = inp.get("path") or inp.get("dir_path") or inp.get("directory") or ""
+    base_abs = normalize(base, event.cwd, home) if isinstance(base, str) and base else event.cwd
+    if not isinstance(base_abs, str) or not os.path.isdir(base_abs):
+        return []
+    glob = inp.get("glob") if isinstance(inp.get("glob"), str) else None
+    out = []
+    seen = 0
+    for root, dirs, files in os.walk(base_abs):
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d not in ("node_modules",)]
+        for n in files:
+            seen += 1
+            if seen > SEARCH_WALK_CAP:
+                out.append(Access(base_abs.rstrip("/") + "/$(find)", ev.MODE_READ, False,
+                                  f"{event.tool_name} content search (past the walk cap)", event.tool_name))
+                return out
+            if n.startswith("."):
+                continue
+            p = os.path.join(root, n)
+            if os.path.islink(p):
+                continue  # ripgrep does not follow symlinks unless told to
+            if glob and not _glob_hit(glob, n, os.path.relpath(p, base_abs)):
+                continue
+            if not may_read(p):
+                out.append(Access(p, ev.MODE_READ, True, f"{event.tool_name} content search over {base_abs}",
+                                  event.tool_name))
+    return out
+
+
+def _glob_hit(glob: str, name: str, rel: str) -> bool:
+    import fnmatch
+
+    pats = [glob]
+    if "{" in glob and "}" in glob:
+        head, _, rest = glob.partition("{")
+        body, _, tail = rest.partition("}")
+        pats = [head + b + tail for b in body.split(",")]
+    return any(fnmatch.fnmatch(name, p) or fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(rel, p.lstrip("*/"))
+               for p in pats)

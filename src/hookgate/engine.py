@@ -12,7 +12,7 @@ from hookgate.analyse import analyse
 from hookgate.redact import digest, redact_text, redact_value
 
 MAX_ACCESSES_RECORDED = 200
-NOTE_FIELDS = frozenset(("workaround_of", "coordination"))  # coordination: ADR 0022 gate evidence
+NOTE_FIELDS = frozenset(("workaround_of", "coordination", "floor_denied", "floor"))  # coordination: ADR 0022 gate evidence; floor_*: ADR 0020
 
 KIND_OF_PHASE = {
     ev.PRE: "decision",
@@ -55,7 +55,8 @@ def read_predicate(cfg, event: ev.Event, home: str):
     the agent read, by any rule of its policy, whatever the hook's stage. None (never read)
     when there is no read-guard policy or the config was refused."""
     policy = (cfg or {}).get("policies", {}).get("read-guard") if isinstance(cfg, dict) else None
-    if event.tool_kind != ev.SHELL or not isinstance(policy, dict) or not policy.get("rules"):
+    # (a content search and an MCP tool's command are judged with it too: ADR 0021)
+    if event.tool_kind not in (ev.SHELL, ev.SEARCH, ev.MCP) or not isinstance(policy, dict) or not policy.get("rules"):
         return None
     root = event.project_root or event.cwd or "/"
 
@@ -75,7 +76,7 @@ def guard_predicate(cfg, event: ev.Event, home: str, env: dict):
     this (unresolved) access? Used only to choose between a symbolic and a concrete analysis
     of a loop; the guards still judge every access afterwards."""
     policies = (cfg or {}).get("policies", {}) if isinstance(cfg, dict) else {}
-    if event.tool_kind != ev.SHELL:
+    if event.tool_kind not in (ev.SHELL, ev.MCP):
         return None
     pairs = [(kind, policies.get(hook)) for kind, hook in (("read", "read-guard"), ("write", "write-guard"))]
     pairs = [(k, p) for k, p in pairs if isinstance(p, dict) and p.get("rules")]

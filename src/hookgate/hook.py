@@ -18,7 +18,7 @@ import os
 import sys
 
 MAX_STDIN = 32 * 1024 * 1024
-USAGE = "usage: hookgate hook --platform {claude-code|cursor|gemini-cli}"
+USAGE = "usage: hookgate hook --platform {claude-code|cursor|gemini-cli|codex|copilot-cli|qwen-code|opencode}"
 # ADR 0018: below the smallest hook timeout any platform gives a guard event (hookgate's own
 # wiring: 10 s for session events, 30 s for tool events; Gemini CLI default 60 s, Claude Code
 # 600 s, Cursor as wired). The process has answered within DEADLINE_S, whatever the input.

@@ -38,6 +38,31 @@ def shell_pre(platform: str, project, command: str, session: str = "s1", tool_us
         return {"session_id": session, "transcript_path": "", "cwd": p, "hook_event_name": "BeforeTool",
                 "timestamp": "2026-11-23T10:00:00.000Z", "tool_name": "run_shell_command",
                 "tool_input": {"command": command}}
+    return _more_pre(platform, p, session, tool_use_id, "shell", command, "")
+
+
+def _more_pre(platform: str, p: str, session: str, tool_use_id: str, what: str, command: str, path: str,
+              content: str = "") -> dict:
+    """Codex, Copilot CLI, Qwen Code and OpenCode (ADR 0023): a shell command or a file write."""
+    if platform == "codex":
+        inp = ({"command": command} if what == "shell" else
+               {"command": f"*** Begin Patch\n*** Add File: {path}\n+{content.rstrip()}\n*** End Patch\n"})
+        return {"session_id": session, "transcript_path": None, "cwd": p, "hook_event_name": "PreToolUse",
+                "model": "gpt-5.5", "permission_mode": "default", "turn_id": "t", "tool_use_id": tool_use_id,
+                "tool_name": "Bash" if what == "shell" else "apply_patch", "tool_input": inp}
+    if platform == "copilot-cli":
+        tool, inp = ("Bash", {"command": command}) if what == "shell" else ("Write", {"path": path, "file_text": content})
+        return {"hook_event_name": "PreToolUse", "session_id": session, "timestamp": "2026-12-07T10:00:00.000Z",
+                "cwd": p, "tool_name": tool, "tool_input": inp}
+    if platform == "qwen-code":
+        tool, inp = (("run_shell_command", {"command": command}) if what == "shell"
+                     else ("write_file", {"file_path": path, "content": content}))
+        return {"session_id": session, "transcript_path": "", "cwd": p, "hook_event_name": "PreToolUse",
+                "permission_mode": "yolo", "tool_use_id": tool_use_id, "tool_name": tool, "tool_input": inp}
+    if platform == "opencode":
+        tool, args = ("bash", {"command": command}) if what == "shell" else ("write", {"filePath": path, "content": content})
+        return {"hook_event_name": "tool.execute.before", "session_id": session, "call_id": tool_use_id, "cwd": p,
+                "tool": tool, "args": args}
     raise ValueError(platform)
 
 
@@ -57,7 +82,7 @@ def write_pre(platform: str, project, rel: str, content: str, session: str = "s1
         return {"session_id": session, "transcript_path": "", "cwd": p, "hook_event_name": "BeforeTool",
                 "timestamp": "2026-11-23T10:00:00.000Z", "tool_name": "write_file",
                 "tool_input": {"file_path": rel, "content": content}}
-    raise ValueError(platform)
+    return _more_pre(platform, p, session, tool_use_id, "write", "", path, content)
 
 
 def post_of(platform: str, pre: dict) -> dict:
@@ -66,6 +91,10 @@ def post_of(platform: str, pre: dict) -> dict:
         return dict(pre, hook_event_name="PostToolUse", tool_response={"stdout": "", "stderr": ""})
     if platform == "gemini-cli":
         return dict(pre, hook_event_name="AfterTool", tool_response={"llmContent": "ok"})
+    if platform in ("codex", "copilot-cli", "qwen-code"):
+        return dict(pre, hook_event_name="PostToolUse", tool_response={"output": ""})
+    if platform == "opencode":
+        return dict(pre, hook_event_name="tool.execute.after")
     raise ValueError(platform)
 
 

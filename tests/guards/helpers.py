@@ -37,6 +37,14 @@ def build_project(root, home) -> None:
         "list.txt": ".env\n",
         "files.txt": "notes.txt\nREADME.md\n",
         "quoted.txt": "'.env'\n",
+        # scripts run by path, analysed as they are now (ADR 0021)
+        "scripts/show-env.sh": "#!/bin/sh\ncat .env\n",
+        "scripts/cat-arg.sh": "#!/bin/sh\ncat \"$1\"\n",
+        "scripts/read.py": "print(open('.env').read())\n",
+        "scripts/argv.py": "import sys\nprint(open(sys.argv[1]).read())\n",
+        "scripts/read.js": "console.log(require('fs').readFileSync('.env', 'utf8'))\n",
+        "scripts/run-py": "#!/usr/bin/env python3\nprint(open('.env').read())\n",
+        "scripts/ok.sh": "#!/bin/sh\necho ok\n",
     }
     for rel, text in files.items():
         p = os.path.join(root, rel)
@@ -64,6 +72,9 @@ def build_project(root, home) -> None:
         os.makedirs(os.path.dirname(p), exist_ok=True)
         with open(p, "w") as f:
             f.write(text)
+    for rel in files:
+        if rel.startswith("scripts/"):
+            os.chmod(os.path.join(root, rel), 0o755)
     # symlinks that land on protected files
     os.symlink(os.path.join(root, ".env"), os.path.join(root, "envlink"))
     os.symlink(os.path.join(root, "secrets"), os.path.join(root, "vault"))

@@ -31,6 +31,12 @@ FOREIGN = {
     "gemini-cli": {"hooks": {"BeforeTool": [{"matcher": "write_file", "hooks": [
         {"name": "other-guard", "type": "command", "command": "/opt/g", "timeout": 2000}]}]},
         "privacy": {"usageStatisticsEnabled": False}},
+    "codex": {"hooks": {"PreToolUse": [{"matcher": "^Bash$", "hooks": [{"type": "command", "command": "/opt/codex-guard", "timeout": 5}]}],
+                        "Stop": [{"hooks": [{"type": "command", "command": "notify-send done"}]}]}},
+    "copilot-cli": {"version": 1, "hooks": {"preToolUse": [{"type": "command", "bash": "./audit.sh", "timeoutSec": 5}],
+                                            "PreToolUse": [{"type": "command", "command": "/opt/other", "timeoutSec": 5}]}},
+    "qwen-code": {"security": {"auth": {"selectedType": "openai"}}, "hooks": {"PreToolUse": [{"matcher": "run_shell_command", "hooks": [
+        {"type": "command", "command": "/opt/q", "timeout": 5}]}]}, "model": {"name": "qwen3-coder"}},
 }
 # hand-written formatting (not what json.dumps would produce): uninstall must give these bytes back
 def seed_bytes(platform: str) -> bytes:
@@ -39,7 +45,9 @@ def seed_bytes(platform: str) -> bytes:
 
 def files(project, home, scope="project"):
     root = str(project) if scope == "project" else str(home)
-    return {p: targets.target(p, scope, str(home), str(project)).path for p in targets.PLATFORMS} if root else {}
+    # (OpenCode's wiring is a whole plugin file, not a merged settings file: test_install_more_platforms.py)
+    return {p: targets.target(p, scope, str(home), str(project)).path for p in targets.PLATFORMS
+            if targets.layout(p) != "plugin"} if root else {}
 
 
 def seed(project, home, scope="project"):
@@ -69,7 +77,9 @@ def test_install_keeps_foreign_entries_in_order_and_is_idempotent(project, home,
     first = {p: read(f) for p, f in paths.items()}
     for p, path in paths.items():
         doc = json.loads(first[p])
-        stripped, removed = merge.remove_ours(doc, p)
+        from hookgate.floor import native  # the floor's settings are hookgate's too (ADR 0020)
+
+        stripped, removed = merge.remove_ours(native.strip(doc, native.read_sidecar(path)), p)
         assert stripped == FOREIGN[p], p  # foreign entries untouched, in order
         assert removed == len(checks.REQUIRED[p])
         ours = checks.our_handlers(doc, p)
@@ -218,6 +228,9 @@ def test_doctor_reports_wiring_problems(project, home, platform, mutate, needle)
 
 def test_wiring_checks_pass_after_install(project, home):
     assert install(project, "--platform", "all").returncode == 0
+    # Copilot loads repository hooks only in trusted folders (ADR 0023; test_install_more_platforms.py)
+    (home / ".copilot").mkdir()
+    (home / ".copilot" / "config.json").write_text(json.dumps({"trusted_folders": [str(project)]}))
     for p in targets.PLATFORMS:
         res = checks.wiring_checks(p, str(home), str(project), HOOKGATE)
         assert res and all(ok for _, ok, _ in res), res
@@ -231,7 +244,7 @@ def test_warns_when_claude_and_cursor_are_both_wired(project, home):
 
 def test_cli_arguments(project):
     assert install(project).returncode != 0  # --platform is required
-    assert install(project, "--platform", "codex").returncode != 0
+    assert install(project, "--platform", "windsurf").returncode != 0
     assert install(project, "--platform", "cursor", "--scope", "global").returncode != 0
     assert install(project, "--platform", "cursor", "--command", "hookgate").returncode != 0  # not absolute
 

@@ -13,7 +13,7 @@ import subprocess
 import pytest
 
 from conftest import REPO
-from hookgate.installer import checks, targets
+from hookgate.installer import checks, plugin, targets
 
 pytestmark = pytest.mark.slow
 
@@ -66,6 +66,9 @@ def test_install_sh_user_scope_all_platforms(tmp_path):
     for p, f in files.items():
         with open(f, "rb") as fh:
             first[p] = fh.read()
+        if targets.layout(p) == "plugin":  # OpenCode: hookgate's own plugin file (ADR 0023)
+            assert plugin.is_ours(first[p]) and plugin.registered_path(first[p]) == venv_hookgate
+            continue
         doc = json.loads(first[p])
         ours = checks.our_handlers(doc, p)
         assert sorted(ours) == sorted(checks.REQUIRED[p])
@@ -87,7 +90,7 @@ def test_install_sh_refuses_without_python_or_platform(tmp_path):
     home.mkdir()
     r = run_sh(REPO, str(home), str(tmp_path))
     assert r.returncode != 0 and "pass --platform" in r.stderr
-    r = run_sh(REPO, str(home), str(tmp_path), "--platform", "codex")
+    r = run_sh(REPO, str(home), str(tmp_path), "--platform", "windsurf")
     assert r.returncode != 0 and "unknown platform" in r.stderr
 
 

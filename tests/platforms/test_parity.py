@@ -1,4 +1,5 @@
-"""Parity table: the same action gets the same decision on Claude Code, Cursor and Gemini CLI.
+"""Parity table: the same action gets the same decision on all seven platforms (Claude Code,
+Cursor, Gemini CLI, Codex, Copilot CLI, Qwen Code, OpenCode).
 
 Each row is one action, expressed in each platform's own payload (platforms.md §1.3, §2.3,
 §3.3), run through the real ``hookgate hook`` command. Asserted per row: the ledger's verdicts
@@ -18,7 +19,7 @@ import pytest
 from conftest import ledger_records, run_hook
 from hookgate.platforms import load
 
-PLATFORMS = ("claude-code", "cursor", "gemini-cli")
+PLATFORMS = ("claude-code", "cursor", "gemini-cli", "codex", "copilot-cli", "qwen-code", "opencode")
 
 # (id, action, argument, expected merged effective outcome or None = parity only)
 ROWS = [
@@ -95,6 +96,8 @@ def payload(platform: str, action: str, arg: str, project: str, home: str) -> di
         }[action]
         return {**base, "hook_event_name": "preToolUse", "tool_name": tool, "tool_input": inp,
                 "tool_use_id": "t", "cwd": project}
+    if platform in MORE_PAYLOADS:
+        return MORE_PAYLOADS[platform](action, arg, p, project)
     base = {"session_id": "parity", "transcript_path": "", "cwd": project, "hook_event_name": "BeforeTool",
             "timestamp": "2026-11-23T10:00:00.000Z"}
     tool, inp = {
@@ -109,12 +112,78 @@ def payload(platform: str, action: str, arg: str, project: str, home: str) -> di
     return {**base, "tool_name": tool, "tool_input": inp}
 
 
+def _codex(action: str, arg: str, p: str, project: str) -> dict:
+    """Codex: files change through apply_patch; it has no read or search tool (the shell reads)."""
+    base = {"session_id": "parity", "transcript_path": None, "cwd": project, "hook_event_name": "PreToolUse",
+            "model": "gpt-5.5", "permission_mode": "default", "turn_id": "t", "tool_use_id": "call_parity"}
+    header = "Add File" if action == "write" else "Update File"
+    tool, inp = {
+        "write": ("apply_patch", {"command": f"*** Begin Patch\n*** {header}: {p}\n+x = 1\n*** End Patch\n"}),
+        "edit": ("apply_patch", {"command": f"*** Begin Patch\n*** {header}: {p}\n@@\n-a\n+b\n*** End Patch\n"}),
+        "read": ("Bash", {"command": f"cat {p}"}),
+        "grep": ("Bash", {"command": f"grep -r TODO {p}"}),
+        "shell": ("Bash", {"command": arg}),
+        "mcp-write": ("mcp__filesystem__write_file", {"path": p, "content": "x"}),
+        "mcp-read": ("mcp__filesystem__read_file", {"path": p}),
+    }[action]
+    return {**base, "tool_name": tool, "tool_input": inp}
+
+
+def _copilot(action: str, arg: str, p: str, project: str) -> dict:
+    """Copilot CLI, PascalCase keys: Claude's envelope and tool names, Copilot's argument names."""
+    base = {"hook_event_name": "PreToolUse", "session_id": "parity", "timestamp": "2026-12-07T10:00:00.000Z",
+            "cwd": project}
+    tool, inp = {
+        "write": ("Write", {"path": p, "file_text": "x = 1\n"}),
+        "edit": ("Edit", {"path": p, "old_str": "a", "new_str": "b"}),
+        "read": ("Read", {"path": p}),
+        "grep": ("Grep", {"pattern": "TODO", "paths": [p]}),
+        "shell": ("Bash", {"command": arg, "description": "parity"}),
+        "mcp-write": ("filesystem-write_file", {"path": p, "content": "x"}),
+        "mcp-read": ("filesystem-read_file", {"path": p}),
+    }[action]
+    return {**base, "tool_name": tool, "tool_input": inp}
+
+
+def _qwen(action: str, arg: str, p: str, project: str) -> dict:
+    base = {"session_id": "parity", "transcript_path": "", "cwd": project, "hook_event_name": "PreToolUse",
+            "timestamp": "2026-12-07T10:00:00.000Z", "permission_mode": "yolo", "tool_use_id": "t"}
+    tool, inp = {
+        "write": ("write_file", {"file_path": p, "content": "x = 1\n"}),
+        "edit": ("edit", {"file_path": p, "old_string": "a", "new_string": "b"}),
+        "read": ("read_file", {"file_path": p}),
+        "grep": ("grep_search", {"pattern": "TODO", "path": p}),
+        "shell": ("run_shell_command", {"command": arg, "description": "parity"}),
+        "mcp-write": ("mcp__filesystem__write_file", {"path": p, "content": "x"}),
+        "mcp-read": ("mcp__filesystem__read_file", {"path": p}),
+    }[action]
+    return {**base, "tool_name": tool, "tool_input": inp}
+
+
+def _opencode(action: str, arg: str, p: str, project: str) -> dict:
+    """What hookgate's OpenCode plugin sends (platforms/opencode/hookgate.js)."""
+    tool, args = {
+        "write": ("write", {"filePath": p, "content": "x = 1\n"}),
+        "edit": ("edit", {"filePath": p, "oldString": "a", "newString": "b"}),
+        "read": ("read", {"filePath": p}),
+        "grep": ("grep", {"pattern": "TODO", "path": p}),
+        "shell": ("bash", {"command": arg, "description": "parity"}),
+        "mcp-write": ("filesystem_write_file", {"path": p, "content": "x"}),
+        "mcp-read": ("filesystem_read_file", {"path": p}),
+    }[action]
+    return {"hook_event_name": "tool.execute.before", "session_id": "parity", "call_id": "c", "cwd": project,
+            "tool": tool, "args": args}
+
+
+MORE_PAYLOADS = {"codex": _codex, "copilot-cli": _copilot, "qwen-code": _qwen, "opencode": _opencode}
+
+
 def can_ask(platform: str, action: str) -> bool:
-    if platform == "claude-code":
+    if platform in ("claude-code", "qwen-code"):
         return True
     if platform == "cursor":
         return action in ("shell", "mcp-write", "mcp-read")
-    return False  # Gemini: native ask is opt-in (headless gemini -p hangs on it)
+    return False  # Gemini: native ask is opt-in (headless gemini -p hangs on it); Codex, Copilot, OpenCode: none
 
 
 def rendered_class(platform: str, out) -> str:
@@ -133,7 +202,7 @@ def _merged(verdicts: list[dict]) -> str:
 
 
 @pytest.mark.parametrize("row", ROWS, ids=[r[0] for r in ROWS])
-def test_same_decision_on_all_three_platforms(row, project, home):
+def test_same_decision_on_all_platforms(row, project, home):
     name, action, arg, expected = row
     (project / ".env").write_text("SECRET=1\n")
     seen = {}

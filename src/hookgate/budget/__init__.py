@@ -37,6 +37,7 @@ READERS = {
     "claude-code": "hookgate.budget.claude",
     "gemini-cli": "hookgate.budget.gemini",
     "cursor": "hookgate.budget.cursor",
+    "codex": "hookgate.budget.codex",  # ADR 0023
 }
 
 _SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")

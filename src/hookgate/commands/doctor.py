@@ -197,7 +197,24 @@ def check_ledger(ctx: Context) -> list[Finding]:
                     fix="hookgate audit verify (and `--repair` if it says the tail is torn)")]
 
 
-CHECKS = [check_config, check_hook, check_wiring, check_path, check_ledger]
+def check_floor(ctx: Context) -> list[Finding]:
+    """The floor per platform: on/off, configured as hookgate writes it, a live must-deny
+    probe (ADR 0020). A floor that is configured but not effective is a FAIL."""
+    from hookgate.floor import doctor as floor_doctor
+
+    out = []
+    for plat in ctx.platforms:
+        if plat not in ADAPTERS:
+            continue
+        for name, ok, detail in floor_doctor.checks(plat, ctx.project, ctx.home):
+            text, _, fix = detail.partition(" Fix: ")
+            if not ok and not fix:
+                text, _, fix = detail.partition(". Fix: ")
+            out.append(Finding(name, PASS if ok else FAIL, text.strip(), fix=fix.strip(), platform=plat))
+    return out
+
+
+CHECKS = [check_config, check_hook, check_wiring, check_floor, check_path, check_ledger]
 
 
 def add_check(fn) -> None:

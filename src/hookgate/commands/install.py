@@ -11,8 +11,9 @@ import typer
 from hookgate import paths
 from hookgate.commands._common import PROJECT_HELP, fail, project_root
 from hookgate.installer import checks, merge, targets
+from hookgate.installer import floor as floor_install
 
-PLATFORM_HELP = "claude-code | cursor | gemini-cli | all (repeatable)"
+PLATFORM_HELP = "claude-code | cursor | gemini-cli | codex | copilot-cli | qwen-code | opencode | all (repeatable)"
 
 
 def _command(explicit: str) -> str:
@@ -55,6 +56,7 @@ def _run(plans: list[merge.Plan], dry_run: bool) -> None:
                 typer.echo(d, nl=not d.endswith("\n"))
             continue
         what = merge.apply(plan)
+        floor_install.after_apply(plan)
         extra = f" (backup: {plan.target.path}{merge.BACKUP_SUFFIX})" if plan.backup_new else ""
         typer.echo(f"{what}: {plan.target.path} [{plan.target.platform}]{extra}")
 
@@ -73,6 +75,16 @@ def _plan_all(ts: list[targets.Target], build) -> list[merge.Plan]:
     return plans
 
 
+def _floor_plans(plans: list, refusals: list, messages: list, dry_run: bool) -> list:
+    if refusals:  # nothing is written unless every file can be
+        for r in refusals:
+            typer.echo(f"hookgate: refusing: {r}", err=True)
+        raise typer.Exit(1)
+    for m in messages:
+        typer.echo(("(dry run) " if dry_run else "") + m, err=True)
+    return plans
+
+
 def register(app: typer.Typer) -> None:
     @app.command("install")
     def install(
@@ -83,19 +95,22 @@ def register(app: typer.Typer) -> None:
         project: str = typer.Option("", "--project", metavar="DIR", help=PROJECT_HELP),
         git_hooks: bool = typer.Option(False, "--git-hooks", help="Only add the merge gate as git's pre-push hook "
                                        "(chained after an existing one; ADR 0022)."),
+        no_floor: bool = typer.Option(False, "--no-floor", help="Do not enable the agents' own sandboxes (ADR 0020)."),
     ) -> None:
-        """Wire hookgate into the agents' hook settings (idempotent; foreign entries untouched)."""
+        """Wire hookgate into the agents' hook settings (idempotent; foreign entries untouched),
+        and enable each agent's own sandbox over the protected paths (the floor, ADR 0020)."""
         if git_hooks:
             from hookgate.commands.gate import git_hooks_cli
 
             raise typer.Exit(git_hooks_cli(_command(command), dry_run, uninstall=False))
         ts = _targets(platform, scope)
         cmd = _command(command)
-        plans = _plan_all(ts, lambda t: merge.plan_install(t, cmd))
+        plans = _floor_plans(*floor_install.install_plans(ts, cmd, no_floor, project_root()), dry_run)
         _run(plans, dry_run)
         note = checks.double_wiring_note(paths.home_dir(), project_root())
         if note and not dry_run:
             typer.echo(note, err=True)
+        _platform_notes(ts, scope, dry_run)
         if not dry_run:
             typer.echo("Restart (or reload) the agents so they read the new hooks; then run `hookgate doctor`.")
 
@@ -114,8 +129,18 @@ def register(app: typer.Typer) -> None:
 
             raise typer.Exit(git_hooks_cli("", dry_run, uninstall=True))
         ts = _targets(platform, scope)
-        plans = _plan_all(ts, merge.plan_uninstall)
+        plans = _floor_plans(*floor_install.uninstall_plans(ts, project_root()), [], dry_run)
         _run([p for p in plans if p.before is not None], dry_run)
+
+
+def _platform_notes(ts: list[targets.Target], scope: str, dry_run: bool) -> None:
+    """What Codex, Copilot CLI and Qwen Code will do with the new wiring (ADR 0023)."""
+    from hookgate.installer import platform_checks
+
+    if dry_run:
+        return
+    for note in platform_checks.install_notes({t.platform for t in ts}, paths.home_dir(), project_root(), scope):
+        typer.echo(note, err=True)
 
 
 def wiring_checks(platform: str) -> list[tuple[str, bool, str]]:

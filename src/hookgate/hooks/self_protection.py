@@ -23,7 +23,7 @@ from hookgate.paths import both_forms, git_location_files, is_under
 
 HOOK_ID = "self-protection"
 ADR = "adr/0006-self-protection.md"
-PHASES = frozenset((ev.PRE,))
+PHASES = frozenset((ev.PRE, ev.POST, ev.SESSION_START))  # post/session-start: the floor (ADR 0020)
 
 # hookgate subcommands an agent may run from its shell (DESIGN.md "In a governed repository")
 READ_ONLY_SUBCOMMANDS = frozenset(
@@ -59,7 +59,9 @@ OWN_PLAN_SUBCOMMANDS = frozenset((("plan", "done"),))
 _PLAN_DONE_VALUE_OPTS = ("--timeout",)
 DENIED_FLAGS = frozenset(("--repair", "--force", "--yes", "--allow-loosen"))
 _MARKERS = (".hookgate", "/.claude", ".claude/", "/.cursor", ".cursor/", "/.gemini", ".gemini/",
-            "/.codex", ".codex/", "hooks.json", "settings.json", "settings.local.json", "hookgate/")
+            "/.codex", ".codex/", "hooks.json", "settings.json", "settings.local.json", "hookgate/",
+            ".github/hooks", "/.copilot", ".copilot/", "/.qwen", ".qwen/", "/.opencode", ".opencode/",
+            "opencode/plugin", "opencode.json")
 _GLOB_CHARS = frozenset("*?[")
 _ALTERNATIVE = (
     "hookgate's config, ledger and hook wiring are changed only by a human, outside the agent "
@@ -84,6 +86,41 @@ def protected_places(project_root: str, state_dir: str, home: str) -> tuple[list
             os.path.join(root, ".codex", "hooks.json"),
             os.path.join(root, ".codex", "config.toml"),
         ]
+    more_dirs, more_files = platform_wiring(project_root, home)
+    return dirs + more_dirs, files + more_files
+
+
+def platform_wiring(project_root: str, home: str) -> tuple[list[str], list[str]]:
+    """Codex, Copilot CLI, Qwen Code and OpenCode wiring (ADR 0023), project and user scope:
+    (directories protected whole, file patterns). Plugin directories are protected whole: any
+    plugin there runs inside OpenCode and could rewrite a call after hookgate judged it."""
+    configs = [os.path.join(home, ".config")]
+    if os.environ.get("XDG_CONFIG_HOME"):
+        configs.append(os.environ["XDG_CONFIG_HOME"])
+    dirs = [
+        os.path.join(project_root, ".codex"),
+        os.path.join(project_root, ".github", "hooks"),
+        os.path.join(home, ".copilot", "hooks"),
+        os.path.join(project_root, ".opencode", "plugin"),
+        os.path.join(project_root, ".opencode", "plugins"),
+    ]
+    files = []
+    for xdg_config in configs:
+        dirs += [os.path.join(xdg_config, "opencode", "plugin"), os.path.join(xdg_config, "opencode", "plugins")]
+        files += [os.path.join(xdg_config, "opencode", "opencode.json"), os.path.join(xdg_config, "opencode", "opencode.jsonc")]
+    files += [
+        os.path.join(home, ".codex", "requirements.toml"),
+        os.path.join(project_root, ".github", "copilot", "settings*.json"),
+        os.path.join(home, ".copilot", "settings.json"),
+        os.path.join(home, ".copilot", "config.json"),
+        os.path.join(project_root, ".qwen", "settings.json"),
+        os.path.join(home, ".qwen", "settings.json"),
+        os.path.join(home, ".qwen", "trustedFolders.json"),
+        os.path.join(project_root, "opencode.json"),
+        os.path.join(project_root, "opencode.jsonc"),
+        os.path.join(project_root, ".opencode", "opencode.json"),
+        os.path.join(project_root, ".opencode", "opencode.jsonc"),
+    ]
     return dirs, files
 
 
@@ -404,7 +441,32 @@ def state_read_verdict(event, accesses, state_dir: str, home: str):
     return None
 
 
-def check(event, accesses, analysis, project_root, state_dir, home):
+def _floor(event, config, project_root, state_dir, home, notes, env):
+    """The floor's part (ADR 0020): sandbox bypass before; floor_denied after; floor state at
+    session start."""
+    from hookgate.floor import hooks as floor
+
+    if event.phase == ev.SESSION_START:
+        notes["floor"] = floor.floor_state(event, env or {}, project_root, home)
+        return ev.allow(HOOK_ID)
+    if event.phase == ev.POST:
+        hits = floor.floor_denied(event, config or {}, project_root, state_dir, home)
+        if hits:
+            notes["floor_denied"] = hits
+            return ev.Verdict(HOOK_ID, ev.WARN, "floor-denied", floor.denied_message(hits), floor.ADR,
+                              "ask the user for what you need from these files", tuple(hits))
+        return ev.allow(HOOK_ID)
+    why = floor.sandbox_bypass(event)
+    if why:
+        return ev.Verdict(HOOK_ID, ev.BLOCK, "sandbox-bypass", why, floor.ADR,
+                          "run the command inside the sandbox; if it needs a protected file, ask the user")
+    return None
+
+
+def check(event, accesses, analysis, project_root, state_dir, home, config=None, notes=None, env=None):
+    v = _floor(event, config, project_root, state_dir, home, {} if notes is None else notes, env)
+    if v is not None:
+        return v
     dirs, files = protected_places(project_root, state_dir, home)
     hits: list[str] = []
     v = state_read_verdict(event, accesses, state_dir, home)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import os
 
-from hookgate.installer import merge, targets
+from hookgate.installer import merge, platform_checks, targets
 
 # events that must be wired, and the handler fields each platform needs there
 REQUIRED = {
@@ -14,6 +14,9 @@ REQUIRED = {
     "cursor": ("preToolUse", "beforeShellExecution", "beforeMCPExecution", "beforeReadFile",
                "afterFileEdit", "sessionStart", "sessionEnd", "stop"),
     "gemini-cli": ("BeforeTool", "AfterTool", "SessionStart", "SessionEnd"),
+    "codex": ("PreToolUse", "PostToolUse", "SessionStart", "Stop"),
+    "copilot-cli": ("PreToolUse", "PostToolUse", "SessionStart", "SessionEnd"),
+    "qwen-code": ("PreToolUse", "PostToolUse", "SessionStart", "SessionEnd"),
 }
 MAX_SECONDS = 600
 MIN_MS = 1000
@@ -49,7 +52,7 @@ def _problems(platform: str, doc: dict, command: str) -> list[str]:
                 stale.setdefault(f"stale path {path!r} (not an executable absolute path)", []).append(ev_name)
             elif command and os.path.realpath(path) != os.path.realpath(command):
                 stale.setdefault(f"stale path {path!r} (this hookgate is {command})", []).append(ev_name)
-            t = h.get("timeout")
+            t = h.get(targets.TIMEOUT_KEY.get(platform, "timeout"))
             if t is not None and (not isinstance(t, (int, float)) or isinstance(t, bool)):
                 probs.append(f"{ev_name}: timeout {t!r} is not a number")
             elif t is not None and targets.TIMEOUT_UNIT[platform] == "s" and t > MAX_SECONDS:
@@ -70,6 +73,8 @@ def _problems(platform: str, doc: dict, command: str) -> list[str]:
 
 
 def wiring_checks(platform: str, home: str, project_root: str, command: str) -> list[tuple[str, bool, str]]:
+    if platform in platform_checks.PLATFORMS:  # ADR 0023: Codex, Copilot CLI, Qwen Code, OpenCode
+        return platform_checks.wiring_checks(platform, home, project_root, command, _problems, our_handlers)
     results = []
     wired = False
     for scope in targets.SCOPES:

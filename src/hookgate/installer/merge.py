@@ -111,7 +111,7 @@ def remove_ours(doc: dict, platform: str) -> tuple[dict, int]:
 def add_ours(doc: dict, platform: str, command: str) -> tuple[dict, int]:
     tpl = targets.template(platform, command)
     doc = copy.deepcopy(doc)
-    if platform == "cursor" and "version" not in doc:
+    if platform in targets.VERSIONED and "version" not in doc:
         doc = {"version": tpl.get("version", 1), **doc}
     hooks = doc.setdefault("hooks", {})
     added = 0
@@ -131,11 +131,15 @@ def _norm(doc: dict) -> dict:
 
 
 def _empty(doc: dict, platform: str) -> bool:
-    rest = {k: v for k, v in doc.items() if not (platform == "cursor" and k == "version")}
+    rest = {k: v for k, v in doc.items() if not (platform in targets.VERSIONED and k == "version")}
     return not rest or rest == {"hooks": {}}
 
 
 def plan_install(t: targets.Target, command: str) -> Plan:
+    if targets.layout(t.platform) == "plugin":
+        from hookgate.installer import plugin
+
+        return plugin.plan_install(t, command)
     before = read_bytes(t.path)
     doc = load(t.path, before)
     stripped, removed = remove_ours(doc, t.platform)
@@ -149,6 +153,10 @@ def plan_install(t: targets.Target, command: str) -> Plan:
 
 
 def plan_uninstall(t: targets.Target) -> Plan:
+    if targets.layout(t.platform) == "plugin":
+        from hookgate.installer import plugin
+
+        return plugin.plan_uninstall(t)
     before = read_bytes(t.path)
     if before is None:
         return Plan(t, None, None, False, False, 0, 0)

@@ -16,7 +16,7 @@ from collections import namedtuple
 
 from hookgate.resources import data_path
 
-PLATFORMS = ("claude-code", "cursor", "gemini-cli")
+PLATFORMS = ("claude-code", "cursor", "gemini-cli", "codex", "copilot-cli", "qwen-code", "opencode")
 SCOPES = ("project", "user")
 PLACEHOLDER = "${HOOKGATE_COMMAND}"
 
@@ -24,13 +24,26 @@ Target = namedtuple("Target", "platform scope path")
 
 # platform -> (settings dir, file name, template path parts, layout)
 #   layout "nested": hooks.<Event> = [{matcher?, hooks: [handler]}]   (Claude Code, Gemini CLI)
-#   layout "flat":   hooks.<event> = [handler]                        (Cursor)
+#   layout "flat":   hooks.<event> = [handler]                        (Cursor, Copilot CLI)
+#   layout "plugin": a whole file hookgate writes (OpenCode's JS plugin, ADR 0023)
 SPEC = {
     "claude-code": (".claude", "settings.json", ("platforms", "claude-code", "settings.json"), "nested"),
     "cursor": (".cursor", "hooks.json", ("platforms", "cursor", "hooks.json"), "flat"),
     "gemini-cli": (".gemini", "settings.json", ("platforms", "gemini-cli", "settings.json"), "nested"),
+    "codex": (".codex", "hooks.json", ("platforms", "codex", "hooks.json"), "nested"),
+    "copilot-cli": (os.path.join(".github", "hooks"), "hookgate.json", ("platforms", "copilot-cli", "hooks.json"), "flat"),
+    "qwen-code": (".qwen", "settings.json", ("platforms", "qwen-code", "settings.json"), "nested"),
+    "opencode": (os.path.join(".opencode", "plugin"), "hookgate.js", ("platforms", "opencode", "hookgate.js"), "plugin"),
 }
-TIMEOUT_UNIT = {"claude-code": "s", "cursor": "s", "gemini-cli": "ms"}
+# user-scope directory where it differs from the project one (relative to HOME)
+USER_DIR = {
+    "copilot-cli": os.path.join(".copilot", "hooks"),
+    "opencode": os.path.join(".config", "opencode", "plugin"),
+}
+TIMEOUT_UNIT = {"claude-code": "s", "cursor": "s", "gemini-cli": "ms", "codex": "s", "copilot-cli": "s",
+                "qwen-code": "s", "opencode": "s"}
+TIMEOUT_KEY = {"copilot-cli": "timeoutSec"}
+VERSIONED = frozenset(("cursor", "copilot-cli"))  # files that carry "version": 1
 
 
 def expand_platforms(names) -> list[str]:
@@ -46,6 +59,10 @@ def expand_platforms(names) -> list[str]:
 
 def target(platform: str, scope: str, home: str, project_root: str) -> Target:
     d, name, _, _ = SPEC[platform]
+    if scope == "user":
+        d = USER_DIR.get(platform, d)
+        if platform == "opencode" and os.environ.get("XDG_CONFIG_HOME"):
+            return Target(platform, scope, os.path.join(os.environ["XDG_CONFIG_HOME"], "opencode", "plugin", name))
     root = home if scope == "user" else project_root
     return Target(platform, scope, os.path.join(root, d, name))
 

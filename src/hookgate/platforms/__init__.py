@@ -8,9 +8,13 @@ ADAPTERS: dict[str, str] = {
     "claude-code": "hookgate.platforms.claude_code",
     "cursor": "hookgate.platforms.cursor",
     "gemini-cli": "hookgate.platforms.gemini_cli",
+    "codex": "hookgate.platforms.codex",
+    "copilot-cli": "hookgate.platforms.copilot_cli",
+    "qwen-code": "hookgate.platforms.qwen_code",
+    "opencode": "hookgate.platforms.opencode",
 }
 
-PLATFORM_IDS = ("claude-code", "cursor", "gemini-cli")
+PLATFORM_IDS = ("claude-code", "cursor", "gemini-cli", "codex", "copilot-cli", "qwen-code", "opencode")
 
 
 def load(platform: str):

@@ -22,6 +22,7 @@ from hookgate.shell.walk import Abort, Command, State, UNKNOWN, Walker, bind_pos
 __all__ = ["analyse", "Analysis", "Command"]
 
 TIME_CAP = 2.0
+OVERRUN = "$(not analysed: a cap was reached)"
 
 
 class Analysis:
@@ -55,6 +56,19 @@ class Analysis:
         }
 
 
+def _capped(e) -> list:
+    """Accesses of a command the parser gave up on. A syntax error (bash would not run it
+    either) reads and writes nothing; a cap (size, NUL, substitutions, time, nesting) or a
+    parser failure may hide any access: an unknown read and write (ADR 0021)."""
+    from hookgate.event import Access
+
+    msg = str(e)
+    if isinstance(e, _parse.ParseError) and msg.startswith("parse error"):
+        return []
+    return [Access(OVERRUN, "read", False, f"not analysed: {msg[:120]}", "shell"),
+            Access(OVERRUN, "write", False, f"not analysed: {msg[:120]}", "shell")]
+
+
 def _dedupe(items):
     seen = set()
     out = []
@@ -85,9 +99,9 @@ def analyse(command: str, cwd: str, env=None, home: str | None = None, time_cap:
     try:
         tree, fast = _parse.parse(command, time_cap)  # once: every pass below walks this tree
     except _parse.ParseError as e:
-        return Analysis(command, [], True, str(e), [])
+        return Analysis(command, _capped(e), True, str(e), [])
     except Exception as e:  # noqa: BLE001 - the hot path must never crash
-        return Analysis(command, [], True, f"parser failure: {type(e).__name__}: {e}", [])
+        return Analysis(command, _capped(e), True, f"parser failure: {type(e).__name__}: {e}", [])
     from hookgate.shell.freevars import environment
 
     agent_env = environment(env)  # looked up when the command has not assigned a name (expand.param)
@@ -140,6 +154,12 @@ def _walk(job, may_read, no_free, all_unknown=False):
         error = "syntax tree too deeply nested"
     except Exception as e:  # noqa: BLE001
         error = f"analysis failure: {type(e).__name__}: {e}"
+    if error is not None:
+        # a walk cut short (deadline, size or depth cap, internal error): what it did not see
+        # may touch any file — indeterminate, and fail closed on protected scopes (ADR 0021);
+        # before, the accesses seen so far were all the guards judged
+        w.add(OVERRUN, "read", False, f"analysis stopped: {error}", "shell")
+        w.add(OVERRUN, "write", False, f"analysis stopped: {error}", "shell")
     if error is None and w.reasons:
         error = w.reasons[0]
     result = Analysis(command, _dedupe(w.accesses), error is not None, error, w.commands, fast, tuple(w.reasons))

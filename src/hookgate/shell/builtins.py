@@ -114,6 +114,44 @@ def _alias(c: Call) -> None:
     later and assign any variable."""
     if any(k != LIT or "=" in t or (c.name == "enable" and t[:1] != "-") for t, k in c.args):
         c.w.dynamic_assignment()
+    if c.name == "alias":
+        # what an alias runs is analysed where it is defined (ADR 0021): with expand_aliases
+        # (or in a shell that expands them) any later command line may run it
+        for t, k in c.args:
+            if k == LIT and "=" in t and not t.startswith("-"):
+                c.script((t.split("=", 1)[1], LIT), f"alias {t.split('=', 1)[0]}")
+            elif k != LIT:
+                c.indeterminate("alias of a value that cannot be known")
+
+
+def _hash(c: Call) -> None:
+    """``hash -p PATH NAME``: NAME now runs PATH (ADR 0021)."""
+    args = c.args
+    for i, (t, k) in enumerate(args):
+        if k == LIT and t == "-p" and i + 2 < len(args):
+            path, name = args[i + 1], args[i + 2]
+            if path[1] != LIT or name[1] != LIT:
+                c.indeterminate("hash -p of a program that cannot be known")
+            else:
+                c.w.hashed[name[0]] = path[0]
+            return
+
+
+def _history(c: Call) -> None:
+    """``fc``/``history``: commands re-run from the history list are not in the command's text."""
+    args = [t for t, k in c.args]
+    if c.name == "fc":
+        if "-l" not in args:
+            c.indeterminate("fc re-runs commands from the history list")
+        return
+    for i, t in enumerate(args):
+        if t == "-s" and i + 1 < len(c.args):
+            c.script((" ".join(a for a in args[i + 1:]), LIT), "history -s")  # (it may be re-run)
+            return
+        if t in ("-r", "-n") and i + 1 < len(c.args):
+            c.acc(c.args[i + 1], "read", "history -r")
+            c.indeterminate("history -r loads commands that may be re-run")
+            return
 
 
 def _let(c: Call) -> None:
@@ -166,5 +204,7 @@ HANDLERS["wait"] = _wait
 HANDLERS["let"] = _let
 HANDLERS["unset"] = _unset
 HANDLERS["alias"] = HANDLERS["enable"] = _alias
+HANDLERS["hash"] = _hash
+HANDLERS["fc"] = HANDLERS["history"] = _history
 HANDLERS["set"] = _set
 HANDLERS["shift"] = _shift

@@ -300,7 +300,7 @@ def _cd(c: Call) -> None:
 
             st.cwd = UNKNOWN
         return
-    from hookgate.shell.walk import UNKNOWN, norm
+    from hookgate.shell.walk import UNKNOWN, Opaque, norm
 
     if not ops:
         target = (c.w.home, LIT) if c.name == "cd" else None
@@ -311,6 +311,17 @@ def _cd(c: Call) -> None:
     text, kind = target
     if c.name == "pushd":
         st.dirstack = st.dirstack + (st.cwd,)
+    old = st.cwd
+    if kind == LIT and text == "-" and c.name in ("cd", "chdir"):
+        # `cd -`: $OLDPWD, the directory before the last cd (ADR 0021); unset → cd fails
+        prev = st.vars["OLDPWD"] if "OLDPWD" in st.vars else c.w.env.get("OLDPWD", "")
+        if isinstance(prev, str) and not prev:
+            return
+        p = norm(prev, st.cwd) if isinstance(prev, str) and not isinstance(prev, Opaque) else None
+        st.cwd = p if p is not None else UNKNOWN
+        st.vars["OLDPWD"] = old
+        return
+    st.vars["OLDPWD"] = old
     if kind != LIT or text == "-" or (text.startswith("+") or text.startswith("-")) and c.name == "pushd":
         st.cwd = UNKNOWN
         return

@@ -8,6 +8,18 @@ from hookgate.shell.words import LIT, UNKNOWN, UNRES, Abort, Opaque, Seg
 MAX_DEPTH = 12
 
 
+def _distinct(words) -> list:
+    """Alternatives with the same text and quoting once (``{,,,,}`` repeats one word)."""
+    seen = set()
+    out = []
+    for w in words:
+        key = tuple((x.text, x.quoted, x.known, x.expansion) for x in w)
+        if key not in seen:
+            seen.add(key)
+            out.append(w)
+    return out
+
+
 class WordsMixin:
     """Mixed into ``walk.Walker``: needs ``home``, ``accesses``, ``commands``, ``reasons``,
     ``stmts``, ``scan``, ``source_of``."""
@@ -35,25 +47,46 @@ class WordsMixin:
         alts = []
         multi = False
         for s in segs:
-            if s.known and not s.quoted and not s.expansion and "{" in s.text and "}" in s.text:
+            if isinstance(s, W.AltSeg):
+                alts.append(s.choices)
+                multi = True
+            elif s.known and not s.quoted and not s.expansion and "{" in s.text and "}" in s.text:
                 ex = W.brace_expand(s.text)
                 if ex is None:
-                    return [("".join(x.text for x in segs), UNRES)]
+                    return [(W.brace_unknown("".join(x.text for x in segs)), UNRES)]
                 if len(ex) != 1 or ex[0] != s.text:
                     multi = True
                 alts.append([Seg(e) for e in ex])
             else:
                 alts.append([s])
+        if self.ifs is not False:
+            segs = self._ifs_segs(segs)
         if not multi:
             return W.fields_of(segs, self.home)
         words = [[]]
         for choice in alts:
             words = [w + [c] for w in words for c in choice]
             if len(words) > W.MAX_BRACE:
-                return [("".join(x.text for x in segs), UNRES)]
+                # past the cap the word is unknown from its first brace on, never empty
+                words = _distinct(words)
+                if len(words) > W.MAX_BRACE:
+                    return [(W.brace_unknown("".join(x.text for x in segs)), UNRES)]
         out = []
         for w in words:
             out += W.fields_of(w, self.home)
+        return out
+
+    def _ifs_segs(self, segs) -> list:
+        """IFS was assigned: an unquoted expansion holding a character it may split on is
+        unknown (its fields are not the default split; ADR 0021)."""
+        ifs = self.ifs
+        out = []
+        for s in segs:
+            if s.expansion and not s.quoted and s.known and (ifs is None or any(c in s.text for c in ifs)
+                                                             or ifs == ""):
+                out.append(Seg("$(split by IFS)", False, False))
+            else:
+                out.append(s)
         return out
 
     def word_segs(self, word, st, depth) -> list:
@@ -86,9 +119,17 @@ class WordsMixin:
                 out += self.part_segs(q, st, depth, True)
             return out or [Seg("", True)]
         if t == "ParamExp":
+            for key in ("Index", "Slice"):  # `${x:$(cmd)}`, `${a[$(cmd)]}`: bash runs them
+                if p.get(key):
+                    self.scan(p[key], st, depth)
             v = self.param(p, st, depth)
             if v is UNKNOWN:
                 return [Seg(self.source_of(p), quoted, False)]
+            if isinstance(v, W.Alts):  # one of a few values: a field per value (expand)
+                a = W.AltSeg(self.source_of(p), quoted, False)
+                a.choices = [Seg(c, quoted, True, True) if c is not UNKNOWN else Seg(self.source_of(p), quoted, False)
+                             for c in v.choices]
+                return [a]
             if isinstance(v, Opaque):
                 return [Seg(str(v), quoted, False)]
             if isinstance(v, tuple):  # a glob pattern bound by a for loop
@@ -150,6 +191,14 @@ class WordsMixin:
         if repl:
             return self._replace(v, repl, st, depth) if known else UNKNOWN
         exp = p.get("Exp")
+        if exp and exp.get("Op") == "@":
+            word = self._word_text(exp.get("Word"), st, depth)
+            if word == "P":  # `${x@P}`: x's value expanded as a prompt runs its substitutions
+                if known and ("$(" in v or "`" in v):
+                    self.script("echo " + v, st.copy(), depth + 1, "${x@P} prompt expansion")
+                elif not known:
+                    self.indeterminate("${x@P} of a value that cannot be known")
+            return UNKNOWN
         if exp:
             op = exp.get("Op")
             if op in (":-", "-", ":=", "=") and v is not UNKNOWN and v != "":

@@ -189,10 +189,13 @@ def _xargs(c: Call) -> None:
         r = repl[-1][0] if repl else "{}"
 
         def symbolic():
+            if not items:  # nothing to run now: what the command names literally still counts
+                c.w.never_runs(lambda: run_found(c, cmd, r, unknown[0]))
             for it in items if len(items) <= MAX_ITEMS else unknown:
                 run_found(c, cmd, r, it)
 
-        c.w.try_concrete(symbolic, concrete, lambda lines: [run_found(c, cmd, r, (x, LIT)) for x in lines],
+        c.w.try_concrete(symbolic, concrete, lambda lines: [run_found(c, cmd, r, (x, LIT)) for x in lines]
+                         or c.w.never_runs(lambda: run_found(c, cmd, r, unknown[0])),
                          {t for t, k in items if k != LIT})
     else:
         c.w.try_concrete(lambda: c.run(list(cmd) + list(items)), concrete,

@@ -60,7 +60,7 @@ def analyse_code(c: Call, code_field, lang: str) -> None:
     text, kind = code_field
     via = f"{lang} literal"
     if kind != LIT:
-        c.raw("", X, False, f"{lang} (code not literal)")
+        _spliced_code(c, text, lang)
         return
     code = text
     from hookgate.shell import codescan
@@ -111,6 +111,76 @@ def analyse_code(c: Call, code_field, lang: str) -> None:
         pass  # self-protection reads argv (`import hookgate`)
 
 
+# code that opens, runs or loads something (ADR 0021): a value spliced into such code may
+# name the file (`open('$F')`, `require("$M")`); code without any of these only computes
+_FILE_API = _Lazy(
+    r"""open|read|write|File|Path|fs\.|require|load|include|source|exec|eval|system|popen|spawn|subprocess|unlink|remove|rename|copy|glob|shutil|\bos\.|\bIO\.|import\s*\(|__import__|\bcat\b|<\w*>|`|\bqx"""
+)
+_SPAN = _Lazy(r"\$\(|\$\{|\$[A-Za-z_0-9@*#?$!-]|`")
+
+
+def _spliced_code(c: Call, text: str, lang: str) -> None:
+    """Code with a value the shell splices into it at run time (``"open('$F')"``,
+    ``"…'$(find …)'…"``): the value may name any file, so when the code opens, runs or loads
+    something, the literal holding the value is an unresolved read (and write, with a write
+    API), and a value spliced outside any literal is code built at run time (ADR 0021).
+    Before, such code was an ``exec`` of no file: allowed."""
+    if not _FILE_API.search(text):
+        c.raw("", X, False, f"{lang} (code not literal)")
+        return
+    from hookgate.shell import codescan
+    from hookgate.shell.words import UNRES
+
+    writes = codescan.write_api(text)
+    if writes is None:
+        writes = bool(_WRITE_API.search(text))
+    rest = text
+    for lit in _code_literals(text):
+        rest = rest.replace(lit, "", 1)
+        if _SPAN.search(lit):
+            for cand in _candidates(lit, lang):
+                c.acc((cand, UNRES), R, f"{lang} (a value spliced into the code)")
+                if writes:
+                    c.acc((cand, UNRES), W_, f"{lang} (a value spliced into the code)")
+    if _SPAN.search(rest) or lang.startswith(("perl", "ruby", "node", "php")):
+        # outside a literal (or in a language whose code uses `$` itself): built at run time
+        c.raw(f"$({lang} code)", R, False, f"{lang} (code spliced at run time)")
+        c.raw(f"$({lang} code)", W_, False, f"{lang} (code spliced at run time)")
+
+
+# code that reads its own arguments (ADR 0021): its operands are files it may open
+_ARGV = _Lazy(r"""argv|ARGV|ARGF|fileinput|\$ARGV|<>|<STDIN>|\bshift\b|process\.argv|Deno\.args|\$_SERVER|\$argv""")
+
+
+def argv_operands(c: Call, code_field, operands, lang: str) -> None:
+    """The operands after interpreter code that reads its argv (``python3 -c '…sys.argv[1]…'
+    .env``): each a file the code may read (and write, with a write API)."""
+    if not operands:
+        return
+    text, kind = code_field
+    if kind == LIT and not _ARGV.search(text):
+        return
+    writes = kind != LIT or codescan_writes(text)
+    for op in operands:
+        if op[1] == LIT and (op[0].startswith("-") or not op[0]):
+            continue
+        c.acc(op, R, f"{lang} argv operand")
+        if writes:
+            c.acc(op, W_, f"{lang} argv operand")
+
+
+def codescan_writes(text: str) -> bool:
+    from hookgate.shell import codescan
+
+    w = codescan.write_api(text)
+    if w is None:
+        w = bool(_WRITE_API.search(text))
+    amb = codescan.ambiguous(text)
+    if amb is None:
+        amb = bool(_AMBIGUOUS.search(text))
+    return bool(w or amb)
+
+
 def _candidates(lit: str, lang: str):
     if lang.startswith("perl") and lit[:1] in "<>+|":
         yield lit.lstrip("<>+| ")
@@ -139,6 +209,7 @@ def _python(c: Call) -> None:
                     return
                 if ch == "c":
                     analyse_code(c, val, "python -c")
+                    argv_operands(c, val, args[i + (1 if t[j + 1 :] else 2):], "python -c")
                     return
                 rest = args[i + (1 if t[j + 1 :] else 2):]
                 unknown_program(Call(c.w, f"{c.name} -m {val[0]}", [(c.name, LIT)] + list(rest), c.st, c.depth, c.feed))
@@ -152,6 +223,9 @@ def _python(c: Call) -> None:
     ops = args[i:]
     if ops and ops[0] != ("-", LIT):
         c.acc(ops[0], R, f"{c.name} script")
+        from hookgate.shell.scripts import run_script
+
+        run_script(c, ops[0], "python", ops[1:], f"{c.name} script")  # before: it may change files
         unknown_program(Call(c.w, c.name, [(c.name, LIT)] + list(ops[1:]), c.st, c.depth, None))
         return
     _stdin_code(c, "python")
@@ -175,9 +249,13 @@ def _node(c: Call) -> None:
     if code:
         for v in code:
             analyse_code(c, v, "node -e")
+            argv_operands(c, v, ops, "node -e")
         return
     if ops and ops[0][0] != "-":
         c.acc(ops[0], R, f"{c.name} script")
+        from hookgate.shell.scripts import run_script
+
+        run_script(c, ops[0], "node", ops[1:], f"{c.name} script")  # before: it may change files
         unknown_program(Call(c.w, c.name, [(c.name, LIT)] + list(ops[1:]), c.st, c.depth, None))
         return
     _stdin_code(c, "node")
@@ -202,6 +280,10 @@ def _perl_ruby(c: Call) -> None:
     elif ops:
         c.acc(ops[0], R, f"{c.name} script")
         files = ops[1:]
+        if lang == "perl":
+            from hookgate.shell.scripts import run_script
+
+            run_script(c, ops[0], "perl", ops[1:], f"{c.name} script")
     else:
         _stdin_code(c, lang)
         return
@@ -221,6 +303,7 @@ def _php(c: Call) -> None:
     o, ops = opts(c.args, "rfcdzB", ("run",))
     for v in values(o, "-r", "--run"):
         analyse_code(c, v, "php -r")
+        argv_operands(c, v, ops, "php -r")
     for v in values(o, "-f"):
         c.acc(v, R, "php script")
     if not values(o, "-r", "--run", "-f") and ops:

@@ -66,6 +66,8 @@ def _grep(name, args, lines, w=None, st=None):
     except textops.Unknown:
         return None
     invert = has(o, "-v", "--invert-match")
+    if lines is None:
+        return None  # stdin not known (`grep x | nl` fed by the agent's shell)
     return [ln for ln in lines if bool(rx.search(ln)) != invert]
 
 

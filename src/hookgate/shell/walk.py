@@ -16,7 +16,7 @@ from hookgate.shell import words as W
 from hookgate.shell.expand import WordsMixin
 from hookgate.shell.freevars import candidate, textually_assigned
 from hookgate.shell.redirs import Feed, RedirMixin  # noqa: F401 (Feed re-exported)
-from hookgate.shell.words import GLOB, LIT, UNKNOWN, UNRES, Abort, Opaque, Seg  # noqa: F401 (re-exported)
+from hookgate.shell.words import GLOB, LIT, UNKNOWN, UNRES, Abort, Alts, Opaque, Seg, alts_of  # noqa: F401 (re-exported)
 
 MAX_DEPTH = 12
 MAX_COMMANDS = 4000
@@ -92,9 +92,37 @@ class State:
                 self.cwd = UNKNOWN
             for k in set(o.vars) | set(self.vars):
                 if o.vars.get(k, UNKNOWN) is not self.vars.get(k, UNKNOWN) and o.vars.get(k) != self.vars.get(k):
-                    self.vars[k] = UNKNOWN
+                    # one of the values (ADR 0021): `true && A=.e; cat "${A}nv"` may read .env
+                    self.vars[k] = alts_of(k, (self.vars.get(k, UNKNOWN), o.vars.get(k, UNKNOWN)))
+                elif isinstance(o.vars.get(k), Alts) and o.vars.get(k) is not self.vars.get(k):
+                    self.vars[k] = alts_of(k, (self.vars.get(k, UNKNOWN), o.vars.get(k)))
             for k, v in o.funcs.items():
                 self.funcs.setdefault(k, v)
+
+
+    def take(self, branches: list) -> None:
+        """After branches of which one always runs (``if … else``): what they agree on, one of
+        their values where they disagree (``Alts``)."""
+        first = branches[0]
+        first.merge(branches[1:])
+        self.cwd, self.dirstack = first.cwd, first.dirstack
+        for k in set(self.vars) | set(first.vars):
+            if k in first.vars:
+                if self.vars.get(k, UNKNOWN) is not first.vars[k]:
+                    self.vars[k] = first.vars[k]
+            else:
+                self.vars[k] = UNKNOWN
+        self.funcs.update(first.funcs)
+
+
+_NAME_OPERAND_BUILTINS = frozenset(("printf", "read", "declare", "typeset", "local", "export", "readonly", "unset",
+                                    "let", "test", "[", "mapfile", "readarray", "wait", "getopts", "echo"))
+
+
+def _unknown_var(st: State, name: str) -> State:
+    b = st.copy()
+    b.vars[name] = UNKNOWN
+    return b
 
 
 POSITIONAL = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "@", "*", "#")
@@ -158,6 +186,9 @@ class Walker(WordsMixin, RedirMixin):
         self.ncmd = 0
         self.active_funcs: list = []
         self.local_frames: list = []  # per function call: the names it made local
+        self.hashed: dict = {}  # `hash -p PATH NAME`: NAME runs PATH (ADR 0021)
+        self.ifs = False  # IFS assigned (a str, or None: unknown): expansions split otherwise
+        self.script_nesting = 0  # scripts run by path, analysed as they are now (scripts.py)
         # bash glob options that widen what a glob matches (shopt -s dotglob/globstar,
         # GLOBIGNORE, bash -O …): once seen anywhere, every glob is expanded with them
         self.dotglob = False
@@ -226,6 +257,15 @@ class Walker(WordsMixin, RedirMixin):
             else:
                 self.changed_unknown = True
 
+    def never_runs(self, body) -> None:
+        """A body the files there are now say runs zero times (an empty list file, a listing
+        that finds nothing): those files can change before the command runs, so what the body
+        names literally still counts (ADR 0021) — its unresolved accesses and unknowns do not."""
+        n_acc, reasons = len(self.accesses), list(self.reasons)
+        body()
+        self.accesses[n_acc:] = [a for a in self.accesses[n_acc:] if a.resolved]
+        self.reasons[:] = reasons
+
     def try_concrete(self, run_symbolic, concrete, run_lines, keep=()) -> None:
         """Run ``run_symbolic``; if it left something unknown (an unresolved access, other than
         the ``keep`` patterns, whose text is not a pattern) and ``concrete()`` gives the lines there are now
@@ -247,10 +287,15 @@ class Walker(WordsMixin, RedirMixin):
         if lines is None or len(lines) > MAX_READ_ITEMS:
             self.changed, self.changed_unknown = after
             return
+        # what the symbolic run named literally stays (ADR 0021): the files there are now can
+        # change before the command runs (an empty listing filled), so they never clear it
+        literal = [a for a in self.accesses[n_acc:] if a.resolved]
         del self.accesses[n_acc:]
         del self.commands[n_cmd:]
         self.reasons[:] = reasons
         run_lines(lines)
+        have = set(self.accesses[n_acc:])
+        self.accesses.extend(a for a in literal if a not in have)
 
     def unchanged(self, path: str) -> bool:
         """No write or delete so far in this command at ``path``, above it or under it, and no
@@ -402,8 +447,10 @@ class Walker(WordsMixin, RedirMixin):
                     b = st.copy()
                     self.stmts(node.get("Then") or [], b, depth, feed)
                     branches.append(b)
+                    st.take(branches)  # an `else`: one of the branches ran, never none
                     break
-            st.merge(branches)
+            else:
+                st.merge(branches)
         elif t == "WhileClause":
             if self.read_loop(cmd, st, depth, feed):
                 return
@@ -432,6 +479,9 @@ class Walker(WordsMixin, RedirMixin):
             name = (cmd.get("Name") or {}).get("Value")
             if name:
                 st.funcs[name] = cmd.get("Body")
+                if name in ("command_not_found_handle",) and cmd.get("Body"):
+                    # bash runs it for any command it cannot find: analysed where defined (ADR 0021)
+                    self.stmt(cmd["Body"], st.copy(), depth + 1, None)
         elif t == "DeclClause":
             self.decl(cmd, st, depth)
             st.vars["_"] = UNKNOWN
@@ -496,8 +546,10 @@ class Walker(WordsMixin, RedirMixin):
                     branches.append(b)
                 return branches
 
-            if values:  # (no line: the body never runs)
+            if values:
                 self.loop(st, once, (name,))
+            else:  # (no line now: the body never runs — unless the input changes first)
+                self.never_runs(lambda: self.stmts(cmd.get("Do") or [], _unknown_var(st, name), depth))
             st.vars[name] = UNKNOWN
             st.vars["_"] = name
 
@@ -607,6 +659,8 @@ class Walker(WordsMixin, RedirMixin):
 
             if items:
                 self.loop(st, once, (name,))
+            elif loop.get("Items"):
+                self.never_runs(lambda: self.stmts(body, _unknown_var(st, name), depth, feed))
             st.vars[name] = UNKNOWN
 
         if all(k == LIT for _, k in items) or len(items) > MAX_LOOP_ITEMS:
@@ -690,6 +744,8 @@ class Walker(WordsMixin, RedirMixin):
             if frame is not None:
                 frame.add(name)
             st.vars[name] = val
+            self.env_code(name, val, st, depth)
+            self.special_assign(name, val, st, depth)
         self.commands.append(Command((variant,), variant, depth))
 
     def scan(self, node, st, depth) -> None:
@@ -754,11 +810,15 @@ class Walker(WordsMixin, RedirMixin):
         if not args:
             for a in assigns:
                 st.vars[a["Name"]["Value"]] = self.assign_value(a, st, depth)
+                self.env_code(a["Name"]["Value"], st.vars[a["Name"]["Value"]], st, depth)
+                self.special_assign(a["Name"]["Value"], st.vars[a["Name"]["Value"]], st, depth)
             st.vars["_"] = UNKNOWN
             return
         env = {}
         for a in assigns:
             env[a["Name"]["Value"]] = self.assign_value(a, st, depth)
+        for k, v in env.items():
+            self.env_code(k, v, st, depth, env)
         fields = []
         for w in args:
             fields += self.fields(w, st, depth)
@@ -766,6 +826,32 @@ class Walker(WordsMixin, RedirMixin):
         # `$_`: the last argument of the previous simple command (`mkdir -p d && cd $_`)
         t, k = fields[-1] if fields else ("", LIT)
         st.vars["_"] = t if k == LIT else (t, k) if k == GLOB else Opaque(t)
+
+    def special_assign(self, name, value, st, depth) -> None:
+        """Assignments that change how later text is read (ADR 0021): ``IFS`` (word splitting),
+        and a value holding an array subscript with a substitution (``a='x[$(cmd)]'``), which
+        arithmetic evaluation of the variable would run."""
+        if name == "IFS":
+            self.ifs = value if isinstance(value, str) and not isinstance(value, Opaque) else None
+        if isinstance(value, str) and "[" in value and ("$(" in value or "`" in value):
+            self.subscript_code(value, st, depth)
+
+    def subscript_code(self, text: str, st, depth) -> None:
+        """``NAME[…$(cmd)…]`` in a value or a name operand: bash runs the substitution when it
+        evaluates the subscript (arithmetic, ``printf -v``, ``read``, ``unset``, ``[[ -v ]]``)."""
+        i = text.find("[")
+        j = text.rfind("]")
+        body = text[i + 1 : j] if 0 <= i < j else text[i + 1 :]
+        if "$(" in body or "`" in body:
+            self.script("echo " + body, st.copy(), depth + 1, "array subscript")
+
+    def env_code(self, name, value, st, depth, others=None) -> None:
+        """A variable that carries code or a file (``PAGER``, ``BASH_ENV``, ``GIT_CONFIG_*``…):
+        what its value runs or reads (``shell/envcode.py``, ADR 0021)."""
+        from hookgate.shell import envcode
+
+        if envcode.watched(name):
+            envcode.assigned(self, name, value, st, depth, others)
 
     def run(self, fields, st: State, depth: int, feed=None, wrappers=()) -> None:
         """Execute argv ``fields`` (after expansion): unwrap, then the command table."""
@@ -792,7 +878,15 @@ class Walker(WordsMixin, RedirMixin):
             return
         argv = tuple(None if k == UNRES else t for t, k in fields)
         self.commands.append(Command(argv, name, depth, wrappers))
-        if "/" not in text and name in st.funcs:
+        if name in _NAME_OPERAND_BUILTINS:
+            for t, k in fields[1:]:
+                if k == LIT and "[" in t and ("$(" in t or "`" in t):
+                    self.subscript_code(t, st, depth)
+        if name in self.hashed and "/" not in text and not wrappers:
+            hashed = self.hashed[name]
+            self.run([(hashed, LIT)] + list(fields[1:]), st, depth, feed, wrappers + ("hash -p",))
+            return
+        if "/" not in text and name in st.funcs and not (wrappers and wrappers[-1] in ("command", "builtin")):
             body = st.funcs[name]
             if self.active_funcs.count(id(body)) >= 1:  # true recursion: the body is already being analysed
                 return
@@ -814,4 +908,17 @@ class Walker(WordsMixin, RedirMixin):
                         st.vars.pop(n, None)
             return
         handler = C.HANDLERS.get(name) or C.handler_for(name)
+        if "/" in text and name not in C.HANDLERS:
+            from hookgate.shell.scripts import run_script
+
+            # `./t.sh`: the file as it is now, by its shebang (ADR 0021)
+            run_script(C.Call(self, name, fields, st, depth, feed), fields[0], None, fields[1:], "script run by path")
+        from hookgate.shell import progopts
+
+        if name in progopts.NAMES:  # options and mini-languages that read, write or run (ADR 0021)
+            progopts.extra(C.Call(self, name, fields, st, depth, feed))
+        from hookgate.shell import bulk
+
+        if name in bulk.NAMES:  # recursive readers over a directory holding protected files
+            bulk.extra(C.Call(self, name, fields, st, depth, feed))
         handler(C.Call(self, name, fields, st, depth, feed))

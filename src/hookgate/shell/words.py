@@ -27,6 +27,38 @@ class Opaque(str):
     __slots__ = ()
 
 
+class Alts(Opaque):
+    """A variable that holds one of a few values after branches disagree (``true && A=.e``:
+    ``A`` is ``.e`` or what it was before). ``choices``: str or UNKNOWN. Every consumer that
+    does not expand alternatives sees an Opaque (unknown, ``$NAME``); a word expands to one
+    field per choice (ADR 0021) — before, the merge made it unknown and ``${A}nv`` named no
+    protected file."""
+
+    __slots__ = ("choices",)
+
+
+MAX_ALTS = 8
+
+
+def alts_of(name: str, values) -> object:
+    """The merged value of ``name`` whose copies hold ``values`` (str, Alts, UNKNOWN, Opaque,
+    a glob tuple): Alts of the distinct known choices plus UNKNOWN for the rest, or UNKNOWN."""
+    out: list = []
+    unknown = False
+    for v in values:
+        for c in (v.choices if isinstance(v, Alts) else (v,)):
+            if isinstance(c, str) and not isinstance(c, Opaque):
+                if c not in out:
+                    out.append(c)
+            else:
+                unknown = True
+    if not out or len(out) > MAX_ALTS or any(len(c) > 4096 for c in out):
+        return UNKNOWN
+    a = Alts("$" + name)
+    a.choices = tuple(out) + ((UNKNOWN,) if unknown else ())
+    return a
+
+
 class Abort(Exception):
     """Analysis stopped at a cap (depth, size, time): the command is indeterminate."""
 
@@ -46,6 +78,12 @@ class Seg:
         self.quoted = quoted
         self.known = known
         self.expansion = expansion
+
+
+class AltSeg(Seg):
+    """A word piece that is one of ``choices`` (Segs): expanded like a brace (``expand``)."""
+
+    __slots__ = ("choices",)
 
 
 _ESC = {"a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "f": "\f", "n": "\n", "r": "\r",
@@ -148,16 +186,33 @@ def brace_expand(s: str, limit: int = MAX_BRACE) -> list[str] | None:
     posts = brace_expand(post, limit)
     if posts is None:
         return None
+    seen = set()  # a repeated result names the same file (`{,,,,}`): kept once
     for a in alts:
         sub = brace_expand(a, limit)
         if sub is None:
             return None
         for x in sub:
             for p in posts:
-                out.append(pre + x + p)
+                w = pre + x + p
+                if w in seen:
+                    continue
+                seen.add(w)
+                out.append(w)
                 if len(out) > limit:
                     return None
     return out
+
+
+BRACE_PAST_CAP = "$(brace-expansion-past-the-cap)"
+
+
+def brace_unknown(text: str) -> str:
+    """The unresolved form of a word whose brace expansion is past the cap: everything from
+    the first component holding a ``{`` on is unknown (any name there, ADR 0021) — never
+    the literal text, which names no file (before, ``cat .{a..z}{a..z}{a..z}`` read nothing)."""
+    i = text.find("{")
+    cut = text.rfind("/", 0, i) if i >= 0 else -1
+    return text[: cut + 1] + BRACE_PAST_CAP
 
 
 def _seq(body: str):
@@ -175,7 +230,7 @@ def _seq(body: str):
         x, y = int(a), int(b)
         width = max(len(a), len(b)) if (a.lstrip("-").startswith("0") or b.lstrip("-").startswith("0")) else 0
         if abs(y - x) // step > MAX_BRACE:
-            return [""] * (MAX_BRACE + 1)
+            return [str(v) for v in range(MAX_BRACE + 1)]  # distinct: past the cap
         rng = range(x, y + 1, step) if x <= y else range(x, y - 1, -step)
         return [str(v).zfill(width) if width else str(v) for v in rng]
     except ValueError:

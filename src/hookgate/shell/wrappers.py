@@ -75,6 +75,8 @@ def _env(c: Call):
             i += 1
             continue
         if "=" in t and not t.startswith("="):
+            name, _, val = t.partition("=")
+            c.w.env_code(name, val, st, c.depth)  # `env PAGER='cat .env' git log` (ADR 0021)
             i += 1
             continue
         break
@@ -326,6 +328,9 @@ def _shell(c: Call) -> None:
         return
     if ops and not stdin_mode:
         c.acc(ops[0], R, f"{c.name} script")
+        from hookgate.shell.scripts import run_script
+
+        run_script(c, ops[0], "shell", ops[1:], f"{c.name} script")  # as it is now (ADR 0021)
         return
     feed = c.feed
     if feed is None:
@@ -367,6 +372,16 @@ def _source(c: Call) -> None:
     c.w.dynamic_assignment()  # the file may assign any variable
     if c.args:
         c.acc(c.args[0], R, "source")
+        if c.args[0] == ("/dev/stdin", LIT) or c.args[0] == ("/dev/fd/0", LIT) or c.args[0] == ("-", LIT):
+            feed = c.feed
+            if feed is not None and feed.text is not None:
+                c.script((feed.text, LIT), "source /dev/stdin", st=c.st)
+            else:
+                c.indeterminate("source of stdin")
+            return
+        from hookgate.shell.scripts import run_script
+
+        run_script(c, c.args[0], "shell", c.args[1:], "source")
 
 
 HANDLERS["eval"] = _eval

@@ -1,0 +1,92 @@
+"""``hookgate install``'s floor part (ADR 0020): which settings and ignore files carry the
+agents' own sandboxes, planned together with the wiring (ADR 0011) so that nothing is
+written unless every file can be.
+
+On by default where the platform's sandbox can start here (``native.preflight``); where it
+cannot, the wiring is still written, no setting that would stop the agent from starting is,
+and the user is told what to install. ``--no-floor`` takes a previous floor out.
+"""
+
+from __future__ import annotations
+
+import os
+
+from hookgate.floor import native
+from hookgate.installer import merge, targets
+
+
+def _floor_plan(project_root: str, ts: list):
+    from hookgate import paths
+    from hookgate.floor.plan import build
+    from hookgate.locks import ensure_dir
+
+    if any(t.scope == "project" for t in ts):
+        ensure_dir(paths.state_dir(project_root))  # exists, so it is a literal path to protect
+        os.makedirs(paths.config_dir(project_root), exist_ok=True)
+    plan = build(project_root)
+    plan.own_extra = [t.path for t in ts] + [native.sidecar_path(t.path) for t in ts if t.platform in native.ENTRIES]
+    return plan
+
+
+def install_plans(ts: list, command: str, no_floor: bool, project_root: str) -> tuple[list, list, list]:
+    """(plans, refusals, messages) for installing wiring + floor into *ts*."""
+    messages: list[str] = []
+    plan = None
+    if not no_floor:
+        try:
+            plan = _floor_plan(project_root, ts)
+        except Exception as e:  # noqa: BLE001 - the wiring still goes in; say why the floor does not
+            messages.append(f"floor: not written: cannot compute the protected paths ({e})")
+    plans, refusals = [], []
+    for t in ts:
+        use = plan
+        if use is not None:
+            ok, why = native.preflight(t.platform)
+            if not ok:
+                use = None
+                messages.append(f"floor: {t.platform}: not enabled: {why}. The hook is wired; "
+                                "`hookgate doctor` will show the floor as off")
+            elif t.platform in native.ENTRIES:
+                messages.append(f"floor: {t.platform}: sandbox settings written to {t.path} ({why or 'available'})")
+        try:
+            plans.append(native.plan_install(t, command, use))
+        except merge.Refusal as e:
+            refusals.append(str(e))
+            continue
+        name = native.IGNORE_FILES.get(t.platform)
+        if name and t.scope == "project":
+            path = os.path.join(project_root, name)
+            from hookgate import config, paths
+
+            lines = None
+            if use is not None:
+                compiled, _ = config.load(project_root, paths.state_dir(project_root))
+                lines = native.ignore_lines(compiled)
+            before, after = native.ignore_plan(path, lines)
+            if before != after or before is not None:
+                plans.append(merge.Plan(targets.Target(t.platform, t.scope, path), before, after, False, False, 0, 0))
+            if use is not None and t.platform == "cursor":
+                messages.append("floor: cursor: .cursorignore written; Cursor's sandbox.json has no key that denies a "
+                                "path, and ~/ paths (SSH keys, cloud credentials) cannot be expressed there")
+    return plans, refusals, messages
+
+
+def uninstall_plans(ts: list, project_root: str) -> tuple[list, list]:
+    plans, refusals = [], []
+    for t in ts:
+        try:
+            plans.append(native.plan_uninstall(t))
+        except merge.Refusal as e:
+            refusals.append(str(e))
+            continue
+        name = native.IGNORE_FILES.get(t.platform)
+        if name and t.scope == "project":
+            path = os.path.join(project_root, name)
+            before, after = native.ignore_plan(path, None)
+            if before is not None:
+                plans.append(merge.Plan(targets.Target(t.platform, t.scope, path), before, after, False, False, 0, 0))
+    return plans, refusals
+
+
+def after_apply(plan) -> None:
+    native.apply_sidecar(plan.target.path)

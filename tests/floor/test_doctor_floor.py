@@ -1,0 +1,72 @@
+"""``hookgate doctor`` proves the floor (ADR 0020): on/off per platform, coverage of today's
+protected files, and a live must-deny probe; configured-but-ineffective is a FAIL + Fix."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from tests.floor.helpers import HOOKGATE, make_project, run_env
+
+pytestmark = pytest.mark.skipif(shutil.which("bwrap") is None or shutil.which("socat") is None,
+                                reason="scripts/test installs bubblewrap and socat")
+
+
+@pytest.fixture
+def proj(tmp_path):
+    base = str(tmp_path)
+    home = os.path.join(base, "home")
+    os.makedirs(home)
+    root = make_project(base, home)
+    return root, home, run_env(home, base)
+
+
+def cli(args, root, env):
+    return subprocess.run([HOOKGATE, *args], cwd=root, env=env, capture_output=True, text=True, timeout=180)
+
+
+def floor_lines(out: str) -> dict:
+    res = {}
+    for line in out.splitlines():
+        if "/floor" in line:
+            status, rest = line.split(None, 1)
+            res[rest.split(":", 1)[0].split("/", 1)[1]] = (status, rest)
+    return res
+
+
+def test_off_then_on_then_stale_then_unable(proj, tmp_path):
+    root, _home, env = proj
+    lines = floor_lines(cli(["doctor", "--platform", "claude-code"], root, env).stdout)
+    assert lines["floor"][0] == "PASS" and "OFF" in lines["floor"][1]
+    assert cli(["install", "--platform", "claude-code"], root, env).returncode == 0
+    p = cli(["doctor", "--platform", "claude-code"], root, env)
+    lines = floor_lines(p.stdout)
+    assert "ON" in lines["floor"][1]
+    assert all(s == "PASS" for s, _ in lines.values()), p.stdout
+    assert "floor-probe" in lines
+    # a secret created after install: not covered → FAIL with a Fix
+    with open(os.path.join(root, "new.pem"), "w") as f:
+        f.write("k\n")
+    p = cli(["doctor", "--platform", "claude-code"], root, env)
+    lines = floor_lines(p.stdout)
+    assert lines["floor-coverage"][0] == "FAIL" and "Fix:" in lines["floor-coverage"][1]
+    assert p.returncode != 0
+    os.remove(os.path.join(root, "new.pem"))
+    # a foreign excludedCommands escape hatch → FAIL
+    path = os.path.join(root, ".claude", "settings.local.json")
+    with open(path, "w") as f:
+        json.dump({"sandbox": {"excludedCommands": ["python3:*"]}}, f)
+    lines = floor_lines(cli(["doctor", "--platform", "claude-code"], root, env).stdout)
+    assert lines["floor-excludedCommands"][0] == "FAIL" and "Fix:" in lines["floor-excludedCommands"][1]
+    os.remove(path)
+    # configured, but the sandbox cannot start here → FAIL with a Fix
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    os.symlink(shutil.which("git"), bindir / "git")
+    lines = floor_lines(cli(["doctor", "--platform", "claude-code"], root, dict(env, PATH=str(bindir))).stdout)
+    assert lines["floor-probe"][0] == "FAIL" and "Fix:" in lines["floor-probe"][1]
+    assert "bubblewrap" in lines["floor-probe"][1]
