@@ -317,3 +317,28 @@ def test_an_unreadable_running_index_fails_closed(project):
     (project / ".git" / "hookgate" / "plans" / "running.json").write_text("{not json")
     r = write(project, "s1", "docs/a.md")
     assert outcome(r) == "deny" and "cannot tell whether this write is inside the running plan" in reason(r)
+
+
+def test_two_starts_racing_for_one_plan_leave_one_carrier(project, monkeypatch):
+    """The second `plan start` verified before the first saved its run: it must not take over
+    the plan, and the claims it took are given back."""
+    from hookgate.coordination import store
+    from hookgate.plans import ops, verify
+
+    (project / "docs").mkdir()
+    write_plan(project, "a", "docs", write=["docs/a.md"])
+    state = str(project / ".git" / "hookgate")
+    real = ops.start_precheck
+
+    def stale_precheck(root, st, pid, session, by=""):
+        rep, plan, run = real(root, st, pid, session, by)
+        if session == "s2":  # s1 starts in between: s2 acts on what it verified before
+            ops.start(str(project), state, "a", "s1")
+        return rep, plan, run
+
+    monkeypatch.setattr(ops, "start_precheck", stale_precheck)
+    with pytest.raises(ops.PlanError, match="changed while starting"):
+        ops.start(str(project), state, "a", "s2")
+    data = verify.state.load(state)
+    assert data["runs"]["a"]["session"] == "s1"
+    assert {c["session"] for c in store.load(state)["claims"]} == {"s1"}

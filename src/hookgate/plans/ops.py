@@ -117,9 +117,21 @@ def start(root: str, state_dir: str, plan_id: str, session: str, platform: str =
               "run": list(plan.run), "worktree": worktree or run.get("worktree", ""), "by": by}
 
     def save(data):
-        data["runs"][plan_id] = dict(data["runs"].get(plan_id) or {}, **record)
+        now_run = data["runs"].get(plan_id) or {}
+        if now_run.get("status") in ("done", "abandoned") or (
+                now_run.get("status") == "running" and now_run.get("session") != session):
+            # another `plan start` (or done/abandon) won the race since we verified
+            raise PlanError(f"{plan_id} changed while starting ({now_run.get('status')}, session "
+                            f"{now_run.get('session', '?')}); not started")
+        data["runs"][plan_id] = dict(now_run, **record)
 
-    state.mutate(state_dir, save)
+    try:
+        state.mutate(state_dir, save)
+    except PlanError:
+        mine = [c["id"] for c in got if c["id"] not in (run.get("claims") or [])]
+        if mine:
+            _release(state_dir, {"session": session, "claims": mine})
+        raise
     if run.get("status") != "running":
         ledger_record(state_dir, "start", plan=plan_id, session=session, by=by, digest=plan.digest,
                       claims=[{"id": c["id"], "path": c["path"], "mode": c["mode"]} for c in got],
