@@ -231,11 +231,11 @@ def check(event, accesses, analysis, policy, state_dir, project_root, notes=None
         if off_plan is not None and stage == ev.ENFORCE:
             return off_plan
         verdict = _decide(event, writes, scopes, reads, policy, state_dir, top)
-        if off_plan is not None and verdict.outcome in (ev.ALLOW, ev.WARN):
-            verdict = off_plan
         if writes and notes is not None and session and verdict.outcome in (ev.ALLOW, ev.WARN):
             # the merge gate's evidence (ADR 0022): which keys this session leased, on which branch
             notes["coordination"] = dict(identity.where(top), keys=[k for _p, k, _m, _v in writes][:200])
+        if off_plan is not None and verdict.outcome in (ev.ALLOW, ev.WARN):
+            verdict = off_plan  # below enforce the write goes ahead: leased and recorded above
         return verdict
     except store.UnsupportedState as e:
         return ev.Verdict(HOOK_ID, ev.BLOCK, "state-unsupported", str(e), SCOPE_ADR,
