@@ -203,10 +203,14 @@ def read_sidecar(settings_path: str) -> dict | None:
 
 def plan_install(t: targets.Target, command: str, plan: Plan | None) -> merge.Plan:
     """The wiring (ADR 0011) plus the floor, for one settings file."""
+    if t.platform not in ENTRIES and read_sidecar(t.path) is None:
+        _SIDECARS[t.path] = None
+        return merge.plan_install(t, command)  # no floor in this file: the wiring alone
     before = merge.read_bytes(t.path)
     doc = merge.load(t.path, before)
+    rec_before = read_sidecar(t.path)
     try:
-        doc = strip(doc, read_sidecar(t.path))
+        doc = strip(doc, rec_before)
         stripped, removed = merge.remove_ours(doc, t.platform)
         merged, added = merge.add_ours(stripped, t.platform, command)
         scalars, lists = ENTRIES[t.platform](plan, t.path, t.scope) if plan is not None and t.platform in ENTRIES else ({}, {})
@@ -216,12 +220,17 @@ def plan_install(t: targets.Target, command: str, plan: Plan | None) -> merge.Pl
     after = merge.dump(merged)
     empty = not (rec["set"] or rec["added"] or rec["created"])
     _SIDECARS[t.path] = None if empty else (json.dumps(rec, indent=2, sort_keys=True) + "\n").encode()
-    backup_new = before is not None and after != before and not os.path.exists(t.path + merge.BACKUP_SUFFIX)
+    # the one-time backup is of the file as hookgate never touched it (merge.plan_install's rule)
+    backup_new = (before is not None and removed == 0 and not rec_before and after != before
+                  and not os.path.exists(t.path + merge.BACKUP_SUFFIX))
     return merge.Plan(t, before, after, backup_new, False, removed, added)
 
 
 def plan_uninstall(t: targets.Target) -> merge.Plan:
     """Take the floor out (previous values back), then the wiring (merge.plan_uninstall's rule)."""
+    if t.platform not in ENTRIES and read_sidecar(t.path) is None:
+        _SIDECARS[t.path] = None
+        return merge.plan_uninstall(t)
     before = merge.read_bytes(t.path)
     if before is None:
         _SIDECARS[t.path] = None
