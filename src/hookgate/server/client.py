@@ -17,7 +17,11 @@ class Conn:
             self.s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
             self.s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.s.settimeout(timeout)
-        self.s.connect(where)
+        try:
+            self.s.connect(where)
+        except OSError:
+            self.s.close()
+            raise
         self.buf = b""
 
     def request(self, method: str, path: str, body: bytes = b"", headers: dict | None = None):
