@@ -144,3 +144,40 @@ def test_idle_server_stops_by_itself(tmp_path):
     p = h.start(home, rt, idle=1)
     assert p.wait(30) == 0
     assert not os.path.exists(h.sock_path(rt))
+
+
+@pytest.mark.parametrize("tool,inp", [
+    ("Bash", {"command": "cat {rt}/secret"}),
+    ("Bash", {"command": "curl --unix-socket {sock} -H \"X-Hookgate-Secret: $(cat {rt}/secret)\" -X POST http://x/v1/control/stop"}),
+    ("Read", {"file_path": "{rt}/secret"}),
+    ("Bash", {"command": "rm -f {sock}"}),
+    ("Bash", {"command": "python3 -c 'import socket; s=socket.socket(socket.AF_UNIX); s.bind(\"{sock}\")'"}),
+    ("Write", {"file_path": "{rt}/secret", "content": "x"}),
+    ("Bash", {"command": "hookgate serve stop"}),
+    ("Bash", {"command": "hookgate serve"}),
+    ("Bash", {"command": "echo 'hookgate serve stop' | sh"}),
+])
+def test_agent_cannot_read_the_secret_or_control_the_server(served, tool, inp):
+    """Self-protection (ADR 0025). The leak without the guard: the secret is a plain file of
+    the same user, and with it the control door stops the server (shown below)."""
+    root, home, rt, p = served
+    sock = h.sock_path(rt)
+    inp = {k: v.replace("{rt}", str(rt)).replace("{sock}", sock) for k, v in inp.items()}
+    env = {**h.server_env(home, rt), "CLAUDE_PROJECT_DIR": str(root)}
+    c = Conn(sock)
+    from hookgate.platforms.claude_code import classify_output
+    from hookgate.server.client import hook_via
+
+    got = classify_output(*hook_via(c, "claude-code", h.payload(root, tool, inp), env, str(root)))
+    c.close()
+    assert got in ("deny", "exit2-deny", "ask"), (tool, inp, got)
+
+
+def test_the_secret_really_is_what_stops_the_server(tmp_path):
+    home, rt = tmp_path / "h", tmp_path / "rt"
+    home.mkdir()
+    p = h.start(home, rt)
+    c = Conn(h.sock_path(rt))
+    assert c.request("POST", "/v1/control/stop", b"", {"X-Hookgate-Secret": _secret(rt)})[0] == 200
+    c.close()
+    assert p.wait(20) == 0
