@@ -4,6 +4,7 @@
     hookgate serve start [--port N] [--idle S]      start in the background unless one is up
     hookgate serve status                           pid, port, decisions (needs the secret)
     hookgate serve stop                             stop it (needs the secret)
+    hookgate serve wiring --port N                  Claude Code http-hook wiring (JSON) to merge
 
 Lean (argparse, standard library): ``start`` runs from SessionStart hooks. From an agent's
 shell every ``hookgate serve`` subcommand is denied by self-protection (ADR 0025).
@@ -55,7 +56,7 @@ def main(argv: list[str]) -> int:
     import argparse
 
     ap = argparse.ArgumentParser(prog="hookgate serve", description="The resident decision server (ADR 0025).")
-    ap.add_argument("action", nargs="?", default="run", choices=("run", "start", "stop", "status"))
+    ap.add_argument("action", nargs="?", default="run", choices=("run", "start", "stop", "status", "wiring"))
     ap.add_argument("--port", type=int, default=int(os.environ.get("HOOKGATE_SERVE_PORT") or 0),
                     help="loopback HTTP port for Claude Code http hooks (default $HOOKGATE_SERVE_PORT, else any)")
     ap.add_argument("--idle", type=float, default=900.0, help="stop after this many seconds without a request")
@@ -63,6 +64,16 @@ def main(argv: list[str]) -> int:
     from hookgate.server import loop, runtime
 
     rt = runtime.paths()
+    if args.action == "wiring":
+        from hookgate import jsonio
+        from hookgate.server.wiring import claude_http_hooks
+
+        if not args.port:
+            print("hookgate serve wiring: --port N is required (the URL in the settings is fixed)", file=sys.stderr)
+            return 2
+        launcher = os.path.join(os.path.dirname(sys.executable), "hookgate")
+        print(jsonio.dumps({"hooks": claude_http_hooks(launcher, args.port)}, indent=2))
+        return 0
     if args.action == "run":
         return loop.run(rt, args.port, args.idle, _log_to(rt["log"]))
     if args.action == "start":
