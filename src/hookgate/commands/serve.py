@@ -4,7 +4,7 @@
     hookgate serve start [--port N] [--idle S]      start in the background unless one is up
     hookgate serve status                           pid, port, decisions (needs the secret)
     hookgate serve stop                             stop it (needs the secret)
-    hookgate serve wiring --port N                  Claude Code http-hook wiring (JSON) to merge
+    hookgate serve wiring --port N                  this project's Claude Code http-hook wiring (JSON)
 
 Lean (argparse, standard library): ``start`` runs from SessionStart hooks. From an agent's
 shell every ``hookgate serve`` subcommand is denied by self-protection (ADR 0025).
@@ -72,7 +72,10 @@ def main(argv: list[str]) -> int:
             print("hookgate serve wiring: --port N is required (the URL in the settings is fixed)", file=sys.stderr)
             return 2
         launcher = os.path.join(os.path.dirname(sys.executable), "hookgate")
-        print(jsonio.dumps({"hooks": claude_http_hooks(launcher, args.port)}, indent=2))
+        from hookgate.paths import find_project_root
+
+        project = find_project_root(os.getcwd())
+        print(jsonio.dumps({"hooks": claude_http_hooks(launcher, args.port, project)}, indent=2))
         return 0
     if args.action == "run":
         return loop.run(rt, args.port, args.idle, _log_to(rt["log"]))
