@@ -181,3 +181,22 @@ def test_the_secret_really_is_what_stops_the_server(tmp_path):
     assert c.request("POST", "/v1/control/stop", b"", {"X-Hookgate-Secret": _secret(rt)})[0] == 200
     c.close()
     assert p.wait(20) == 0
+
+
+def test_the_floor_masks_the_runtime_dir(tmp_path):
+    """ADR 0025 + 0020: under `hookgate run` the secret and the socket are not there at all;
+    outside it the same command reads the secret (the leak the mask closes)."""
+    root, home, rt = tmp_path / "p", tmp_path / "h", tmp_path / "rt"
+    (root / ".git").mkdir(parents=True)
+    home.mkdir()
+    from hookgate.floor.plan import build
+
+    env = {**h.server_env(home, rt)}
+    runtime.ensure_dir(str(rt))
+    secret = runtime.secret(str(rt))
+    assert os.path.realpath(str(rt)) in build(str(root), str(home), env).mask_dirs
+    plain = subprocess.run(["cat", f"{rt}/secret"], capture_output=True, text=True)
+    assert secret in plain.stdout  # without the floor: readable by the same user
+    r = subprocess.run([h.HOOKGATE, "run", "--", "cat", f"{rt}/secret"], cwd=root, env=env,
+                       capture_output=True, text=True, timeout=120)
+    assert secret not in r.stdout and r.returncode != 0, (r.returncode, r.stdout, r.stderr[-1000:])
