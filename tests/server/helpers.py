@@ -22,10 +22,10 @@ def sock_path(rtdir) -> str:
     return runtime.paths({"HOOKGATE_RUNTIME_DIR": str(rtdir)})["sock"]
 
 
-def start(home, rtdir, idle: float = 300) -> subprocess.Popen:
+def start(home, rtdir, idle: float = 300, group_commit_ms: float = 10) -> subprocess.Popen:
     os.makedirs(str(rtdir), mode=0o700, exist_ok=True)
     with open(os.path.join(str(rtdir), "test-server.log"), "ab") as log:
-        p = subprocess.Popen([HOOKGATE, "serve", "--idle", str(idle)], env=server_env(home, rtdir), cwd="/",
+        p = subprocess.Popen([HOOKGATE, "serve", "--idle", str(idle), "--group-commit-ms", str(group_commit_ms)], env=server_env(home, rtdir), cwd="/",
                              stdin=subprocess.DEVNULL, stdout=log, stderr=log)
     wait_up(rtdir, p)
     return p

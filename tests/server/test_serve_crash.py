@@ -11,6 +11,8 @@ import subprocess
 import threading
 import time
 
+import pytest
+
 from hookgate.platforms.claude_code import classify_output
 from hookgate.server.client import Conn, hook_via
 from tests.guards.helpers import build_project, env_for
@@ -23,13 +25,14 @@ CASES = [("Bash", {"command": "cat .env"}, "deny"), ("Bash", {"command": "git st
          ("Read", {"file_path": "{home}/.ssh/id_rsa"}, "deny")]
 
 
-def test_sigkill_mid_run_loses_no_answered_decision(tmp_path):
+@pytest.mark.parametrize("group_commit_ms", [0, 10])
+def test_sigkill_mid_run_loses_no_answered_decision(tmp_path, group_commit_ms):
     root, home, rt = tmp_path / "p", tmp_path / "h", tmp_path / "rt"
     root.mkdir()
     home.mkdir()
     build_project(root, home)
     env = {**env_for(home), "CLAUDE_PROJECT_DIR": str(root)}
-    server = [h.start(home, rt)]
+    server = [h.start(home, rt, group_commit_ms=group_commit_ms)]
     answered: list[tuple[str, str]] = []  # (session, label)
     errors: list[str] = []
     lock = threading.Lock()
@@ -72,7 +75,7 @@ def test_sigkill_mid_run_loses_no_answered_decision(tmp_path):
     os.kill(server[0].pid, signal.SIGKILL)  # mid-run, whatever it is doing
     server[0].wait()
     killed_at = len(answered)
-    server[0] = h.start(home, rt)  # the restart (a stale socket file is replaced)
+    server[0] = h.start(home, rt, group_commit_ms=group_commit_ms)  # the restart (a stale socket file is replaced)
     for t in threads:
         t.join(300)
     h.stop(server[0])

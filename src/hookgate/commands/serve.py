@@ -60,6 +60,9 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--port", type=int, default=int(os.environ.get("HOOKGATE_SERVE_PORT") or 0),
                     help="loopback HTTP port for Claude Code http hooks (default $HOOKGATE_SERVE_PORT, else any)")
     ap.add_argument("--idle", type=float, default=900.0, help="stop after this many seconds without a request")
+    ap.add_argument("--group-commit-ms", type=float, default=10.0,
+                    help="fsync the ledger within this window after answering (0: before answering); "
+                         "a killed server loses nothing either way, a machine crash at most this window")
     args = ap.parse_args(argv)
     from hookgate.server import loop, runtime
 
@@ -78,7 +81,7 @@ def main(argv: list[str]) -> int:
         print(jsonio.dumps({"hooks": claude_http_hooks(launcher, args.port, project)}, indent=2))
         return 0
     if args.action == "run":
-        return loop.run(rt, args.port, args.idle, _log_to(rt["log"]))
+        return loop.run(rt, args.port, args.idle, _log_to(rt["log"]), args.group_commit_ms)
     if args.action == "start":
         if _up(rt):
             print(f"hookgate serve: already running ({rt['sock']})")
@@ -90,7 +93,8 @@ def main(argv: list[str]) -> int:
         cmd = [launcher] if os.path.exists(launcher) else [sys.executable, "-m", "hookgate"]
         lfd = os.open(rt["log"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         with open(os.devnull, "rb") as dn, os.fdopen(lfd, "ab") as lg:
-            subprocess.Popen(cmd + ["serve", "--port", str(args.port), "--idle", str(args.idle)],
+            subprocess.Popen(cmd + ["serve", "--port", str(args.port), "--idle", str(args.idle),
+                                "--group-commit-ms", str(args.group_commit_ms)],
                              stdin=dn, stdout=lg, stderr=lg, start_new_session=True, cwd="/",
                              close_fds=True)
         deadline = time.monotonic() + 10

@@ -35,6 +35,7 @@ MAX_HEADER = 64 * 1024
 MAX_BODY = 40 * 1024 * 1024
 SEND_TIMEOUT_S = 5.0
 DEFAULT_IDLE_S = 900.0
+DEFAULT_GROUP_COMMIT_MS = 10.0
 
 
 class _Conn:
@@ -98,7 +99,8 @@ def parse_client_body(body: bytes) -> tuple[str, dict, bytes]:
 
 
 class Server:
-    def __init__(self, rt: dict, port: int = 0, idle_s: float = DEFAULT_IDLE_S, log=None):
+    def __init__(self, rt: dict, port: int = 0, idle_s: float = DEFAULT_IDLE_S, log=None,
+                 group_commit_ms: float = DEFAULT_GROUP_COMMIT_MS):
         self.rt = rt
         self.port = port
         self.idle_s = idle_s
@@ -109,6 +111,8 @@ class Server:
         self.log = log or (lambda msg: None)
         self.decisions = 0
         self.started = time.time()
+        self.window = max(group_commit_ms, 0.0) / 1000.0
+        self.dirty: dict[str, float] = {}  # ledger path → when its first unsynced record was written
 
     # --- setup -------------------------------------------------------------------------------
 
@@ -179,13 +183,34 @@ class Server:
         sel.register(self.tsock, selectors.EVENT_READ, "tcp")
         signal.signal(signal.SIGTERM, self._on_term)
         signal.signal(signal.SIGINT, self._on_term)
+        if self.window > 0:
+            from hookgate import ledger
+
+            ledger.GROUP_COMMIT = self._defer_sync
+        try:
+            self._loop(sel)
+        finally:
+            self._sync(force=True)
+        for k in list(sel.get_map().values()):
+            if isinstance(k.data, _Conn):
+                k.data.sock.close()
+        sel.close()
+
+    def _loop(self, sel) -> None:
         while not self.stop:
             idle_left = self.idle_s - (time.monotonic() - self.last)
             if idle_left <= 0:
                 self.log("idle: stopping")
                 break
+            timeout = min(1.0, idle_left)
+            if self.dirty:  # nothing waiting right now: sync at once; else by the window's end
+                oldest = min(self.dirty.values())
+                timeout = 0 if not sel.select(timeout=0) else max(0.0, oldest + self.window - time.monotonic())
+                if timeout == 0:
+                    self._sync()
+                    timeout = min(1.0, idle_left)
             try:
-                events = sel.select(timeout=min(1.0, idle_left))
+                events = sel.select(timeout=timeout)
             except InterruptedError:
                 continue
             for k, _ in events:
@@ -193,10 +218,23 @@ class Server:
                     self._accept(sel, k.fileobj, k.data == "unix")
                 else:
                     self._readable(sel, k.data)
-        for k in list(sel.get_map().values()):
-            if isinstance(k.data, _Conn):
-                k.data.sock.close()
-        sel.close()
+            if self.dirty and time.monotonic() - min(self.dirty.values()) >= self.window:
+                self._sync()
+
+    def _defer_sync(self, path: str) -> None:
+        self.dirty.setdefault(path, time.monotonic())
+
+    def _sync(self, force: bool = False) -> None:
+        for path in list(self.dirty):
+            try:
+                fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+            except OSError as e:
+                self.log(f"group commit: fsync {path} failed: {e}")
+            del self.dirty[path]
 
     def _on_term(self, signum, frame):  # noqa: ARG002
         self.stop = True
@@ -358,8 +396,9 @@ class Server:
         return _response("200 OK", http_json(platform, body, out, err, code), {"Content-Type": "application/json"})
 
 
-def run(rt: dict, port: int = 0, idle_s: float = DEFAULT_IDLE_S, log=None) -> int:
-    srv = Server(rt, port, idle_s, log)
+def run(rt: dict, port: int = 0, idle_s: float = DEFAULT_IDLE_S, log=None,
+        group_commit_ms: float = DEFAULT_GROUP_COMMIT_MS) -> int:
+    srv = Server(rt, port, idle_s, log, group_commit_ms)
     if not srv.bind():
         (log or (lambda m: None))("another server holds the lock: not starting")
         return 0
