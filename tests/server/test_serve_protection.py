@@ -200,3 +200,28 @@ def test_the_floor_masks_the_runtime_dir(tmp_path):
     r = subprocess.run([h.HOOKGATE, "run", "--", "cat", f"{rt}/secret"], cwd=root, env=env,
                        capture_output=True, text=True, timeout=120)
     assert secret not in r.stdout and r.returncode != 0, (r.returncode, r.stdout, r.stderr[-1000:])
+
+
+def test_server_stops_when_its_code_changes(tmp_path):
+    """A server upgraded in place never answers with old code (ADR 0025). The package's files
+    are watched like HOOKGATE_SERVE_WATCH's (used here so parallel tests' servers are left alone)."""
+    home, rt = tmp_path / "h", tmp_path / "rt"
+    home.mkdir()
+    marker = tmp_path / "module.py"
+    marker.write_text("x = 1\n")
+    env = {**h.server_env(home, rt), "HOOKGATE_SERVE_WATCH": str(marker)}
+    r = subprocess.run([h.HOOKGATE, "serve", "start", "--idle", "60"], env=env, capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 0 and "started" in r.stdout, r.stderr
+    r = subprocess.run([h.HOOKGATE, "serve", "start"], env=env, capture_output=True, text=True, timeout=60)
+    assert "already running" in r.stdout
+    marker.write_text("x = 22\n")
+    for _ in range(300):
+        if not os.path.exists(h.sock_path(rt)):
+            break
+        import time
+
+        time.sleep(0.1)
+    assert not os.path.exists(h.sock_path(rt)), "the server kept answering with changed code"
+    r = subprocess.run([h.HOOKGATE, "serve", "status"], env=env, capture_output=True, text=True, timeout=60)
+    assert "not running" in r.stdout and r.returncode == 3

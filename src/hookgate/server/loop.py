@@ -36,6 +36,35 @@ MAX_BODY = 40 * 1024 * 1024
 SEND_TIMEOUT_S = 5.0
 DEFAULT_IDLE_S = 900.0
 DEFAULT_GROUP_COMMIT_MS = 10.0
+CODE_CHECK_S = 1.0
+
+
+def code_signature() -> tuple:
+    """(path, mtime_ns, size) of every module and data file of the installed package and of the
+    launcher: a server whose code or shipped policy changed under it stops, so it never answers
+    with code the one-shot path no longer runs (ADR 0025)."""
+    import hookgate
+
+    root = os.path.dirname(os.path.abspath(hookgate.__file__))
+    out = []
+    for d, dirs, files in os.walk(root):
+        dirs[:] = [x for x in dirs if x != "__pycache__"]
+        for f in files:
+            if f.endswith((".py", ".json", ".yaml", ".yml", ".toml")):
+                try:
+                    st = os.stat(os.path.join(d, f))
+                except OSError:
+                    continue
+                out.append((os.path.join(d, f), st.st_mtime_ns, st.st_size))
+    extra = [os.path.join(os.path.dirname(sys.executable), "hookgate")]
+    extra += [x for x in os.environ.get("HOOKGATE_SERVE_WATCH", "").split(os.pathsep) if x]  # tests
+    for f in extra:
+        try:
+            st = os.stat(f)
+            out.append((f, st.st_mtime_ns, st.st_size))
+        except OSError:
+            pass
+    return tuple(sorted(out))
 
 
 class _Conn:
@@ -197,7 +226,15 @@ class Server:
         sel.close()
 
     def _loop(self, sel) -> None:
+        from hookgate.jsonio import dumps  # noqa: F401 - what answers need, loaded before the signature
+
+        self.code_sig, next_check = code_signature(), time.monotonic() + CODE_CHECK_S
         while not self.stop:
+            if time.monotonic() >= next_check:
+                next_check = time.monotonic() + CODE_CHECK_S
+                if code_signature() != self.code_sig:  # upgraded in place: never answer with old code
+                    self.log("hookgate's code changed: stopping (clients decide one-shot until restarted)")
+                    break
             idle_left = self.idle_s - (time.monotonic() - self.last)
             if idle_left <= 0:
                 self.log("idle: stopping")
