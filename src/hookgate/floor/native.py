@@ -244,11 +244,7 @@ def plan_uninstall(t: targets.Target) -> merge.Plan:
         return merge.Plan(t, before, before, False, False, 0, 0)
     backup = merge.read_bytes(t.path + merge.BACKUP_SUFFIX)
     if backup is not None:
-        try:
-            original = merge.load(t.path + merge.BACKUP_SUFFIX, backup)
-        except merge.Refusal:
-            original = None
-        if original is not None and merge._norm(merge.remove_ours(original, t.platform)[0]) == merge._norm(stripped):
+        if merge.restorable(t.path, t.platform, backup, stripped):  # never a backup that holds hookgate
             return merge.Plan(t, before, backup, False, True, removed, 0)
     elif merge._empty(stripped, t.platform):
         return merge.Plan(t, before, None, False, False, removed, 0)
