@@ -153,20 +153,24 @@ def restorable(path: str, platform: str, backup: bytes, stripped: dict) -> bool:
     return remove_ours(original, platform)[1] == 0 and _norm(original) == _norm(stripped)
 
 
-def plan_install(t: targets.Target, command: str) -> Plan:
+def plan_install(t: targets.Target, command: str, transform=None) -> Plan:
+    """*transform*: doc → doc applied right after loading (the floor's settings, ADR 0020)."""
     if targets.layout(t.platform) == "plugin":
         from hookgate.installer import plugin
 
         return plugin.plan_install(t, command)
     before = read_bytes(t.path)
     doc = load(t.path, before)
+    if transform is not None:
+        doc = transform(doc)
     stripped, removed = remove_ours(doc, t.platform)
     merged, added = add_ours(stripped, t.platform, command)
     after = dump(merged)
     return Plan(t, before, after, wants_backup(t.path, before, after, removed), False, removed, added)
 
 
-def plan_uninstall(t: targets.Target) -> Plan:
+def plan_uninstall(t: targets.Target, transform=None) -> Plan:
+    """*transform*: doc → doc without hookgate's non-hook entries (the floor, ADR 0020)."""
     if targets.layout(t.platform) == "plugin":
         from hookgate.installer import plugin
 
@@ -175,7 +179,12 @@ def plan_uninstall(t: targets.Target) -> Plan:
     if before is None:
         return Plan(t, None, None, False, False, 0, 0)
     doc = load(t.path, before)
+    transformed = transform(doc) if transform is not None else doc
+    changed = transformed != doc
+    doc = transformed
     stripped, removed = remove_ours(doc, t.platform)
+    if not removed and changed:
+        return Plan(t, before, dump(stripped), False, False, 0, 0)
     if not removed:
         return Plan(t, before, before, False, False, 0, 0)
     backup = read_bytes(t.path + BACKUP_SUFFIX)
