@@ -223,12 +223,13 @@ def handle(platform: str, data: bytes, env: dict, t0: float | None = None, read_
     _rearm_for_record(armed, t0)
     try:
         decision = engine.record(event, env, t0, *decided)
-    except BaseException as e:  # noqa: BLE001 - the record never changes the decision
-        decision = decided[0]
+    except BaseException as e:  # noqa: BLE001 - a late record never changes the decision…
         try:
             decision = engine.record_elsewhere(event, env, t0, decided, e)
-        except BaseException:  # noqa: BLE001
-            pass
+        except BaseException as e2:  # noqa: BLE001 - …but one recorded nowhere is not allowed
+            return adapter.render_failure(
+                f"cannot record this decision (ledger: {type(e).__name__}; side log: {type(e2).__name__}); "
+                "denied to be safe", phase)
     try:
         return adapter.render(event, decision)
     except BaseException as e:  # noqa: BLE001
