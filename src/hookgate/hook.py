@@ -182,7 +182,7 @@ def decide(platform: str, data: bytes, env: dict, t0: float | None = None, read_
     if platform not in ADAPTERS:
         return "", f"hookgate: denied: unknown or missing --platform {platform!r}; {USAGE}\n", 2
     left = DECIDE_S - (_clock() - t0) if t0 else DECIDE_S
-    armed = _arm(min(max(left, 0.001), DECIDE_S))
+    armed = _arm(min(max(left, 0.25), DECIDE_S))  # past it already (stdin never closed): a moment to record the deny
     try:
         return handle(platform, data, env, t0, read_error, armed=armed)
     finally:
