@@ -44,6 +44,22 @@ def _clock() -> float:
         return 0.0
 
 
+def _since_exec() -> float:
+    """Seconds since this process started (Linux ``/proc``; 0.0 elsewhere or on any doubt), so
+    the deadline counts the interpreter's own start-up too: a loaded machine can spend most of
+    a second there before the first line of hookgate runs."""
+    try:
+        with open("/proc/self/stat", "rb") as f:
+            stat = f.read()
+        with open("/proc/uptime", "rb") as f:
+            uptime = float(f.read().split()[0])
+        start_ticks = int(stat[stat.rfind(b")") + 2:].split()[19])
+        elapsed = uptime - start_ticks / os.sysconf("SC_CLK_TCK")
+        return elapsed if 0.0 <= elapsed < DECIDE_S else 0.0
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 def _platform_arg(argv: list[str]) -> str | None:
     for i, a in enumerate(argv):
         if a == "--platform" and i + 1 < len(argv):
@@ -121,7 +137,9 @@ def main(argv: list[str]) -> int:
 
 
 def _main(argv: list[str]) -> int:
+    started = _since_exec()
     t0 = _clock()
+    t0 = t0 - started if t0 else t0
     platform = _platform_arg(argv)
     if platform in ("-h", "--help") or "-h" in argv or "--help" in argv:
         return _emit(USAGE + "\n", "", 0)
@@ -130,7 +148,7 @@ def _main(argv: list[str]) -> int:
     if platform not in ADAPTERS:
         # cannot speak this platform's protocol: exit 2 + stderr denies on every platform
         return _emit("", f"hookgate: denied: unknown or missing --platform {platform!r}; {USAGE}\n", 2)
-    _arm(DECIDE_S)
+    _arm(DECIDE_S - (_clock() - t0 if t0 else started))  # start-up counts (see _since_exec)
     try:
         try:
             data = _read_stdin()
@@ -164,7 +182,7 @@ def decide(platform: str, data: bytes, env: dict, t0: float | None = None, read_
     if platform not in ADAPTERS:
         return "", f"hookgate: denied: unknown or missing --platform {platform!r}; {USAGE}\n", 2
     left = DECIDE_S - (_clock() - t0) if t0 else DECIDE_S
-    armed = _arm(min(max(left, 0.001), DECIDE_S))
+    armed = _arm(min(max(left, 0.25), DECIDE_S))  # past it already (stdin never closed): a moment to record the deny
     try:
         return handle(platform, data, env, t0, read_error, armed=armed)
     finally:
@@ -227,12 +245,13 @@ def handle(platform: str, data: bytes, env: dict, t0: float | None = None, read_
     _rearm_for_record(armed, t0)
     try:
         decision = engine.record(event, env, t0, *decided)
-    except BaseException as e:  # noqa: BLE001 - the record never changes the decision
-        decision = decided[0]
+    except BaseException as e:  # noqa: BLE001 - a late record never changes the decision…
         try:
             decision = engine.record_elsewhere(event, env, t0, decided, e)
-        except BaseException:  # noqa: BLE001
-            pass
+        except BaseException as e2:  # noqa: BLE001 - …but one recorded nowhere is not allowed
+            return adapter.render_failure(
+                f"cannot record this decision (ledger: {type(e).__name__}; side log: {type(e2).__name__}); "
+                "denied to be safe", phase)
     try:
         return adapter.render(event, decision)
     except BaseException as e:  # noqa: BLE001
