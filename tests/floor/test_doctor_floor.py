@@ -12,6 +12,8 @@ import pytest
 
 from tests.floor.helpers import HOOKGATE, make_project, run_env
 
+pytestmark = pytest.mark.skipif(shutil.which("bwrap") is None or shutil.which("socat") is None,
+                                reason="scripts/test installs bubblewrap and socat")
 
 
 @pytest.fixture
@@ -28,26 +30,25 @@ def cli(args, root, env):
 
 
 def floor_lines(out: str) -> dict:
-    """{check name: (PASS|FAIL|WARN, its text and Fix line)} of the floor findings."""
-    res, last = {}, None
-    for line in out.splitlines():
-        parts = line.split(None, 3)
-        if len(parts) >= 3 and parts[0] in ("PASS", "FAIL", "WARN") and parts[1].startswith("floor"):
-            last = parts[1]
-            res[last] = (parts[0], line)
-        elif last and line.startswith(" ") and line.strip().startswith("Fix:"):
-            res[last] = (res[last][0], res[last][1] + " " + line.strip())
-        else:
-            last = None
+    """{check name: (PASS|FAIL, detail with its Fix)} from `doctor --json` (ADR 0019's findings;
+    a floor that passes whole is one finding whose items are the individual checks)."""
+    res = {}
+    for f in json.loads(out)["findings"]:
+        if f["check"] != "floor":
+            continue
+        for it in f["items"]:
+            res[it["name"]] = ("PASS" if it["ok"] else "FAIL", it["detail"])
+        if not f["items"]:
+            res[f["name"] or "floor"] = (f["status"], f["detail"] + (f" Fix: {f['fix']}" if f["fix"] else ""))
     return res
 
 
 def test_off_then_on_then_stale_then_unable(proj, tmp_path):
     root, _home, env = proj
-    lines = floor_lines(cli(["doctor", "--platform", "claude-code"], root, env).stdout)
+    lines = floor_lines(cli(["doctor", "--json", "--platform", "claude-code"], root, env).stdout)
     assert lines["floor"][0] == "PASS" and "OFF" in lines["floor"][1]
     assert cli(["install", "--platform", "claude-code"], root, env).returncode == 0
-    p = cli(["doctor", "--platform", "claude-code"], root, env)
+    p = cli(["doctor", "--json", "--platform", "claude-code"], root, env)
     lines = floor_lines(p.stdout)
     assert "ON" in lines["floor"][1]
     assert all(s == "PASS" for s, _ in lines.values()), p.stdout
@@ -55,7 +56,7 @@ def test_off_then_on_then_stale_then_unable(proj, tmp_path):
     # a secret created after install: not covered → FAIL with a Fix
     with open(os.path.join(root, "new.pem"), "w") as f:
         f.write("k\n")
-    p = cli(["doctor", "--platform", "claude-code"], root, env)
+    p = cli(["doctor", "--json", "--platform", "claude-code"], root, env)
     lines = floor_lines(p.stdout)
     assert lines["floor-coverage"][0] == "FAIL" and "Fix:" in lines["floor-coverage"][1]
     assert p.returncode != 0
@@ -64,13 +65,13 @@ def test_off_then_on_then_stale_then_unable(proj, tmp_path):
     path = os.path.join(root, ".claude", "settings.local.json")
     with open(path, "w") as f:
         json.dump({"sandbox": {"excludedCommands": ["python3:*"]}}, f)
-    lines = floor_lines(cli(["doctor", "--platform", "claude-code"], root, env).stdout)
+    lines = floor_lines(cli(["doctor", "--json", "--platform", "claude-code"], root, env).stdout)
     assert lines["floor-excludedCommands"][0] == "FAIL" and "Fix:" in lines["floor-excludedCommands"][1]
     os.remove(path)
     # configured, but the sandbox cannot start here → FAIL with a Fix
     bindir = tmp_path / "bin"
     bindir.mkdir()
     os.symlink(shutil.which("git"), bindir / "git")
-    lines = floor_lines(cli(["doctor", "--platform", "claude-code"], root, dict(env, PATH=str(bindir))).stdout)
+    lines = floor_lines(cli(["doctor", "--json", "--platform", "claude-code"], root, dict(env, PATH=str(bindir))).stdout)
     assert lines["floor-probe"][0] == "FAIL" and "Fix:" in lines["floor-probe"][1]
     assert "bubblewrap" in lines["floor-probe"][1]

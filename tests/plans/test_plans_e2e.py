@@ -76,8 +76,8 @@ def test_check_start_claims_done_unblocks(fleet):
     r = run_cli("plan", "start", "add-table", "--session", "s1", "--json", cwd=project)
     assert r.returncode == 0, r.stderr
     started = json.loads(r.stdout)
-    assert {(c["mode"], c["path"]) for c in started["granted"]} == {
-        ("write", str(project / "migrations" / "0002_table.py")), ("write", str(project / "src" / "models"))}
+    assert {(c["mode"], c["path"]) for c in started["granted"]} == {  # claim keys: repo-relative (ADR 0022)
+        ("write", "migrations/0002_table.py"), ("write", "src/models")}
     snap = json.loads(run_cli("locks", "list", "--json", cwd=project).stdout)
     assert {(c["rel"], c["session"], c["mode"]) for c in snap["claims"]} == {
         ("migrations/0002_table.py", "s1", "write"), ("src/models", "s1", "write")}

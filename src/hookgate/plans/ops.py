@@ -31,8 +31,8 @@ class PlanError(Exception):
 
 
 def claim_paths(root: str, patterns) -> list[str]:
-    """Claim targets for patterns: their literal prefixes (absolute, as the claim API keys
-    paths in this checkout), deduplicated, a path under another claimed one dropped."""
+    """Claim targets for patterns: their literal prefixes, deduplicated, a path under another
+    claimed one dropped, as the claim API's keys (repository-relative: ADR 0022)."""
     out: list[str] = []
     for p in patterns:
         prefix = globs.literal_prefix(globs.segments(p))
@@ -42,7 +42,16 @@ def claim_paths(root: str, patterns) -> list[str]:
     for p in out:
         if not any(p == k or p.startswith(k.rstrip("/") + "/") for k in keep):
             keep.append(p)
-    return keep
+    return _claim_keys(root, keep)
+
+
+def _claim_keys(root: str, paths: list[str]) -> list[str]:
+    """The claim API's keys for absolute *paths*: repository-relative, so every worktree meets
+    them (ADR 0022); absolute outside the repository."""
+    from hookgate.coordination import identity
+
+    top = identity.worktree_top(root)
+    return [identity.key(p, top) for p in paths]
 
 
 def _find(rep: Report, plan_id: str):
@@ -85,17 +94,22 @@ def start(root: str, state_dir: str, plan_id: str, session: str, platform: str =
     from hookgate.coordination import claims, store
 
     rep, plan, run = start_precheck(root, state_dir, plan_id, session, by)
+    from hookgate.coordination import identity
+
+    where = identity.where(identity.worktree_top(root))
     write_paths = claim_paths(root, plan.write)
     read_paths = [p for p in claim_paths(root, plan.read)
-                  if not any(p == w or p.startswith(w.rstrip("/") + "/") for w in write_paths)]
+                  if not any(identity.under(p, w) for w in write_paths)]
 
     def claim(data):
         now = time.time()
         mine = []
         if write_paths:
-            mine += claims.request(data, write_paths, session, platform, "write", priority, ttl, now, promote_after)
+            mine += claims.request(data, write_paths, session, platform, "write", priority, ttl, now, promote_after,
+                                   where)
         if read_paths:
-            mine += claims.request(data, read_paths, session, platform, "read", priority, ttl, now, promote_after)
+            mine += claims.request(data, read_paths, session, platform, "read", priority, ttl, now, promote_after,
+                                   where)
         return [dict(c) for c in mine]
 
     got = store.mutate(state_dir, claim)
