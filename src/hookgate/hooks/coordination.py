@@ -12,6 +12,8 @@
   leased or claimed files in this checkout (ADR 0022; git is asked which files changed).
 - Claims (``hookgate claim``): a held claim of another session on an overlapping path blocks
   writes; an ``exclusive`` one blocks reads too; a pre-empted holder's next write is told.
+- Plans (ADR 0024): a write by a session that carries a running plan, outside that plan's
+  reviewed write claims, is an ``outside-plan`` verdict.
 - SessionEnd releases the session's leases and claims; a shell call that runs ``hookgate``
   leaves the trail that lets ``hookgate claim`` find its session.
 """
@@ -203,7 +205,7 @@ def _session_end(session: str, state_dir: str) -> ev.Verdict:
     return ev.allow(HOOK_ID)
 
 
-def check(event, accesses, analysis, policy, state_dir, project_root, notes=None):
+def check(event, accesses, analysis, policy, state_dir, project_root, notes=None, stage=""):
     session = event.session_id
     if event.phase == ev.SESSION_END:
         return _session_end(session, state_dir)
@@ -230,14 +232,29 @@ def check(event, accesses, analysis, policy, state_dir, project_root, notes=None
     if not (writes or scopes or reads or outside) or (not writes and not store.exists(state_dir)):
         return ev.allow(HOOK_ID)
     try:
+        # a write outside the plan this session carries (ADR 0024); when it will be denied, it
+        # takes no lease (below, a write that goes ahead is leased as any other)
+        off_plan = _outside_plan(session, writes, project_root, state_dir) if writes and session else None
+        if off_plan is not None and stage == ev.ENFORCE:
+            return off_plan
         verdict = _decide(event, writes, scopes, reads, policy, state_dir, top, outside)
         if writes and notes is not None and session and verdict.outcome in (ev.ALLOW, ev.WARN):
             # the merge gate's evidence (ADR 0022): which keys this session leased, on which branch
             notes["coordination"] = dict(identity.where(top), keys=[k for _p, k, _m, _v in writes][:200])
+        if off_plan is not None and verdict.outcome in (ev.ALLOW, ev.WARN):
+            verdict = off_plan  # below enforce the write goes ahead: leased and recorded above
         return verdict
     except store.UnsupportedState as e:
         return ev.Verdict(HOOK_ID, ev.BLOCK, "state-unsupported", str(e), SCOPE_ADR,
                           "ask the user to upgrade hookgate (leases of other agents are not ignored)")
+
+
+def _outside_plan(session: str, writes, root: str, state_dir: str):
+    """A write outside the reviewed claims of the plan this session carries (ADR 0024)."""
+    from hookgate.plans.running import outside_plan_verdict
+
+    rels = [r for r in (_rel(p, root) for p, _k, _m, _v in writes) if r]
+    return outside_plan_verdict(session, rels, state_dir, HOOK_ID) if rels else None
 
 
 def _decide(event, writes, scopes, reads, policy: dict, state_dir: str, top, outside=()) -> ev.Verdict:

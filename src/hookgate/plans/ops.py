@@ -31,16 +31,20 @@ class PlanError(Exception):
 
 
 def claim_paths(root: str, patterns) -> list[str]:
-    """Claim targets for patterns: their literal prefixes, deduplicated, a path under another
-    claimed one dropped, as the claim API's keys (repository-relative: ADR 0022)."""
+    """Claim keys for patterns: their literal prefixes, as the claim API keys files —
+    repository-relative, so every worktree of the repository meets them (ADR 0022) — with
+    ``.`` for the whole tree; deduplicated, a key under another claimed one dropped."""
+    from hookgate.coordination import identity
+
+    top = identity.worktree_top(root)
     out: list[str] = []
     for p in patterns:
         prefix = globs.literal_prefix(globs.segments(p))
-        out.append(os.path.join(root, *prefix) if prefix else root.rstrip("/") or "/")
+        out.append(identity.key(os.path.join(root, *prefix) if prefix else root.rstrip("/") or "/", top))
     out = sorted(set(out))
     keep = []
     for p in out:
-        if not any(p == k or p.startswith(k.rstrip("/") + "/") for k in keep):
+        if not any(identity.under(p, k) for k in keep):
             keep.append(p)
     return _claim_keys(root, keep)
 
@@ -96,10 +100,11 @@ def start(root: str, state_dir: str, plan_id: str, session: str, platform: str =
     rep, plan, run = start_precheck(root, state_dir, plan_id, session, by)
     from hookgate.coordination import identity
 
-    where = identity.where(identity.worktree_top(root))
     write_paths = claim_paths(root, plan.write)
-    read_paths = [p for p in claim_paths(root, plan.read)
-                  if not any(identity.under(p, w) for w in write_paths)]
+    read_paths = [p for p in claim_paths(root, plan.read) if not any(identity.under(p, w) for w in write_paths)]
+    # where the work happens: the plan's worktree (branch plan/<id>) or this checkout — the
+    # merge gate's evidence (ADR 0022) is keyed by it
+    where = identity.where(identity.worktree_top(worktree or run.get("worktree") or root))
 
     def claim(data):
         now = time.time()
@@ -113,6 +118,7 @@ def start(root: str, state_dir: str, plan_id: str, session: str, platform: str =
         return [dict(c) for c in mine]
 
     got = store.mutate(state_dir, claim)
+    _record_claims(state_dir, session, platform, got, where)
     now = time.time()
     record = {"status": "running", "session": session, "platform": platform, "started": run.get("started") or now,
               "digest": plan.digest, "file": plan.file, "claims": [c["id"] for c in got],
@@ -120,9 +126,21 @@ def start(root: str, state_dir: str, plan_id: str, session: str, platform: str =
               "run": list(plan.run), "worktree": worktree or run.get("worktree", ""), "by": by}
 
     def save(data):
-        data["runs"][plan_id] = dict(data["runs"].get(plan_id) or {}, **record)
+        now_run = data["runs"].get(plan_id) or {}
+        if now_run.get("status") in ("done", "abandoned") or (
+                now_run.get("status") == "running" and now_run.get("session") != session):
+            # another `plan start` (or done/abandon) won the race since we verified
+            raise PlanError(f"{plan_id} changed while starting ({now_run.get('status')}, session "
+                            f"{now_run.get('session', '?')}); not started")
+        data["runs"][plan_id] = dict(now_run, **record)
 
-    state.mutate(state_dir, save)
+    try:
+        state.mutate(state_dir, save)
+    except PlanError:
+        mine = [c["id"] for c in got if c["id"] not in (run.get("claims") or [])]
+        if mine:
+            _release(state_dir, {"session": session, "claims": mine})
+        raise
     if run.get("status") != "running":
         ledger_record(state_dir, "start", plan=plan_id, session=session, by=by, digest=plan.digest,
                       claims=[{"id": c["id"], "path": c["path"], "mode": c["mode"]} for c in got],
@@ -131,6 +149,17 @@ def start(root: str, state_dir: str, plan_id: str, session: str, platform: str =
     out["granted"] = [c for c in got if claims.is_held(c)]
     out["queued"] = [c for c in got if not claims.is_held(c)]
     return out
+
+
+def _record_claims(state_dir: str, session: str, platform: str, got: list, where: dict) -> None:
+    """The ``kind: claim`` ledger records ``hookgate claim`` writes (the merge gate's evidence)."""
+    from hookgate.commands.locks import _record_claims as record
+
+    for mode in ("write", "read"):
+        rows = [{"path": c["path"], "granted": c.get("granted") is not None, "mode": c["mode"]}
+                for c in got if c["mode"] == mode]
+        if rows:
+            record(state_dir, session, platform, "plan start", rows, where)
 
 
 def run_checks(run: dict, root: str, timeout: float) -> dict:
