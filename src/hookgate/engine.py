@@ -141,7 +141,7 @@ def decision_record(event: ev.Event, t0: float, decision: ev.Decision, ctx: dict
         rec["tool"] = event.tool_name
         rec["tool_kind"] = event.tool_kind
         rec["input"] = redact_value(event.tool_input)
-        rec["input_digest"] = digest(event.tool_input)
+        rec["input_digest"] = input_digest(event)
     accesses = ctx["accesses"]
     if accesses:
         rec["accesses"] = [
@@ -211,6 +211,17 @@ def _fallback_state(env: dict, platform: str = "") -> str:
     return paths.state_dir(paths.governed_root(platform, env), env)
 
 
+BIG_INPUT = 1 << 20
+
+
+def input_digest(event: ev.Event) -> str:
+    """sha256 of the tool input's canonical JSON; for a payload over 1 MiB, of the raw stdin
+    bytes instead ("stdin:…", computed by the hook): re-serialising 32 MiB would cost more than
+    the deadline allows (ADR 0018)."""
+    raw = (event.extra or {}).get("stdin_sha256") if isinstance(event.extra, dict) else None
+    return "stdin:" + raw if raw else digest(event.tool_input)
+
+
 def _cap(s: str, n: int = 4000) -> str:
     return s if len(s) <= n else s[:n] + f"…[{len(s) - n} more chars]"
 
@@ -233,7 +244,8 @@ def _append_or_side(state: str, rec: dict) -> None:
 def record_bad_input(platform: str, reason: str, data: bytes, env: dict, t0: float) -> None:
     rec = _base_record("bad_input", platform)
     rec["error"] = reason
-    rec["input_digest"] = digest(data[: 1 << 20].decode("utf-8", "replace"))
+    rec["input_digest"] = digest(data.decode("utf-8", "replace")) if len(data) <= BIG_INPUT else \
+        "stdin:" + _sha256_hex(data)
     rec["input_bytes"] = len(data)
     rec["outcome"] = ev.BLOCK
     rec["latency_ms"] = _latency(t0)
@@ -241,6 +253,14 @@ def record_bad_input(platform: str, reason: str, data: bytes, env: dict, t0: flo
         _append_or_side(_fallback_state(env, platform), rec)
     except Exception:  # noqa: BLE001 - the deny is rendered regardless
         pass
+
+
+def _sha256_hex(data: bytes) -> str:
+    try:
+        from _sha256 import sha256
+    except ImportError:  # pragma: no cover
+        from hashlib import sha256
+    return sha256(data).hexdigest()
 
 
 def record_failure(kind: str, platform: str, reason: str, env: dict, t0: float, event=None) -> None:
@@ -252,7 +272,7 @@ def record_failure(kind: str, platform: str, reason: str, env: dict, t0: float, 
     if event is not None:
         rec.update(session=event.session_id, event=event.event_name, tool=event.tool_name)
         if event.tool_name:
-            rec["input_digest"] = digest(event.tool_input)
+            rec["input_digest"] = input_digest(event)
     rec["latency_ms"] = _latency(t0)
     state = paths.state_dir(event.project_root, env) if event is not None else _fallback_state(env, platform)
     _append_or_side(state, rec)

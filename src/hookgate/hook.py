@@ -25,6 +25,8 @@ USAGE = "usage: hookgate hook --platform {claude-code|cursor|gemini-cli|codex|co
 DECIDE_S = 4.0
 DEADLINE_S = 5.0
 RENDER_MARGIN_S = 0.3
+BIG_INPUT = 1 << 20  # above this, the input digest is of the raw bytes, and the process exits
+# without freeing the parsed payload (tearing down millions of objects takes seconds)
 
 
 class DeadlineExceeded(BaseException):
@@ -141,7 +143,10 @@ def _main(argv: list[str]) -> int:
         result = handle(platform, data, dict(os.environ), t0, read_error, armed=armed)
     finally:
         _disarm()
-    return _emit(*result)
+    code = _emit(*result)
+    if len(data) > BIG_INPUT:
+        os._exit(code)  # everything is written and flushed; skip freeing a huge payload
+    return code
 
 
 def _deadline_reason() -> str:
@@ -176,6 +181,10 @@ def handle(platform: str, data: bytes, env: dict, t0: float | None = None, read_
             if len(data) > MAX_STDIN:
                 raise BadInput(f"payload larger than {MAX_STDIN // (1024 * 1024)} MiB")
             event = adapter.parse(data, env)
+            if len(data) > BIG_INPUT and isinstance(event.extra, dict):
+                from hookgate.engine import _sha256_hex
+
+                event.extra["stdin_sha256"] = _sha256_hex(data)
         except BadInput as e:
             _rearm_for_record(armed, t0)
             engine.record_bad_input(platform, str(e), data, env, t0)

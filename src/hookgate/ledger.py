@@ -45,36 +45,52 @@ def chain_hash(prev: str, body: dict) -> str:
     return sha256((prev + canonical(body)).encode("utf-8")).hexdigest()
 
 
+def _lines_backwards(fd: int, size: int):
+    """Complete lines of the file, last first, without the partial line after the last newline.
+    Linear in the bytes read: each chunk is split once and a line is joined once."""
+    end = size
+    frags: list[bytes] = []  # pieces of the line being assembled, right to left
+    seen_nl = False
+    while end > 0:
+        start = max(0, end - _TAIL_CHUNK)
+        chunk = os.pread(fd, end - start, start)
+        end = start
+        pos = len(chunk)
+        while True:
+            nl = chunk.rfind(b"\n", 0, pos)
+            if nl < 0:
+                frags.append(chunk[:pos])
+                break
+            piece = chunk[nl + 1:pos]
+            if seen_nl:  # the bytes after the last newline are a partial line: never yielded
+                frags.append(piece)
+                line = b"".join(reversed(frags))
+                if line:
+                    yield line
+            seen_nl = True
+            frags = []
+            pos = nl
+    if seen_nl and frags:
+        line = b"".join(reversed(frags))
+        if line:
+            yield line
+
+
 def _last_hash(fd: int) -> tuple[str, bool]:
     """(hash of the last complete record, whether the file ends in a torn line)."""
     size = os.fstat(fd).st_size
     if size == 0:
         return GENESIS, False
-    end = size
-    buf = b""
-    torn = None
-    while end > 0:
-        start = max(0, end - _TAIL_CHUNK)
-        buf = os.pread(fd, end - start, start) + buf
-        end = start
-        if torn is None:
-            torn = not buf.endswith(b"\n")
-        body = buf if not torn else buf[: buf.rfind(b"\n") + 1] if b"\n" in buf else b""
-        lines = body.rstrip(b"\n").split(b"\n")
-        # need at least one whole line: the first one in buf is whole only if we hit BOF
-        for raw in reversed(lines if end == 0 else lines[1:]):
-            if not raw:
-                continue
-            try:
-                rec = json.loads(raw)
-                h = rec.get("hash")
-                if isinstance(h, str) and len(h) == 64:
-                    return h, bool(torn)
-            except (ValueError, AttributeError):
-                continue  # a torn line in the middle: chain over it
-        if end == 0:
-            break
-    return GENESIS, bool(torn)
+    torn = os.pread(fd, 1, size - 1) != b"\n"
+    for raw in _lines_backwards(fd, size):
+        try:
+            rec = json.loads(raw)
+            h = rec.get("hash")
+            if isinstance(h, str) and len(h) == 64:
+                return h, torn
+        except (ValueError, AttributeError):
+            continue  # a torn line in the middle: chain over it
+    return GENESIS, torn
 
 
 def append(state_dir: str, record: dict, fsync: bool = True) -> dict:

@@ -100,6 +100,11 @@ PROJECT_ENV = {
     "claude-code": ("CLAUDE_PROJECT_DIR",),
     "gemini-cli": ("GEMINI_PROJECT_DIR", "CLAUDE_PROJECT_DIR"),
     "cursor": ("CURSOR_PROJECT_DIR", "CLAUDE_PROJECT_DIR"),
+    "qwen-code": ("QWEN_PROJECT_DIR",),
+    # these run the hook in the session's directory and set no project env: the process cwd
+    "codex": (),
+    "copilot-cli": (),
+    "opencode": (),
 }
 GENERIC_PROJECT_ENV = ("CLAUDE_PROJECT_DIR",)
 

@@ -242,16 +242,41 @@ def _truncate(s: str, limit: int) -> str:
     return s[:limit] + f"…[{len(s) - limit} more chars]"
 
 
-def redact_value(value, key: str = ""):
+MAX_ITEMS = 100  # per list or object
+MAX_NODES = 2000  # per recorded value: the ledger record stays small whatever the input (ADR 0018)
+MAX_DEPTH = 20
+MAX_CHARS = 64 * 1024  # of string content per recorded value
+
+
+def redact_value(value, key: str = "", _budget: list | None = None, _depth: int = 0):
+    """A copy of *value* fit for the ledger: strings truncated and redacted, at most MAX_ITEMS
+    items per list/object, MAX_NODES nodes and MAX_DEPTH levels in all (the rest is counted,
+    not copied), so the work is bounded whatever the input's size."""
+    if _budget is None:
+        _budget = [MAX_NODES, MAX_CHARS]
+    _budget[0] -= 1
+    if _budget[0] < 0 or _depth > MAX_DEPTH:
+        return "…[truncated]"
     if isinstance(value, str):
-        limit = CONTENT_PREFIX if key in CONTENT_KEYS else LONG_STRING
+        limit = min(CONTENT_PREFIX if key in CONTENT_KEYS else LONG_STRING, max(_budget[1], 0))
+        _budget[1] -= min(len(value), limit)
         return redact_text(_truncate(value, limit))
     if isinstance(value, dict):
-        return {k: redact_value(v, k if isinstance(k, str) else "") for k, v in value.items()}
+        out = {}
+        for i, (k, v) in enumerate(value.items()):
+            if i >= MAX_ITEMS or _budget[0] <= 0:
+                out["…"] = f"[{len(value) - i} more keys]"
+                break
+            out[_truncate(k, 200) if isinstance(k, str) else k] = redact_value(
+                v, k if isinstance(k, str) else "", _budget, _depth + 1)
+        return out
     if isinstance(value, list):
-        items = [redact_value(v, key) for v in value[:100]]
-        if len(value) > 100:
-            items.append(f"…[{len(value) - 100} more items]")
+        items = []
+        for i, v in enumerate(value):
+            if i >= MAX_ITEMS or _budget[0] <= 0:
+                items.append(f"…[{len(value) - i} more items]")
+                break
+            items.append(redact_value(v, key, _budget, _depth + 1))
         return items
     return value
 

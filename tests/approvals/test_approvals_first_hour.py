@@ -33,7 +33,7 @@ def test_a_client_mode_without_prompts_queues_and_says_so(project, mode):
     assert classify("claude-code", r) == "deny"
     out = r.stdout.decode()
     rid = approval_id(r)
-    assert f"No prompt can be shown here (permission mode {mode} shows no prompts)" in out
+    assert f"No prompt can be shown here: permission mode {mode} shows no prompts." in out
     assert f"{HOOKGATE} approvals approve {rid}" in out  # the absolute command, not a bare name
     assert ledger(project)[-1]["no_prompt"].startswith("permission mode")
     rc, shown = approve_on_pty(project, rid)

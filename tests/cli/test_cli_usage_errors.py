@@ -52,7 +52,14 @@ def _imported_top_modules(root: str) -> set[str]:
                 continue
             with open(os.path.join(dirpath, f), encoding="utf-8") as fh:
                 tree = ast.parse(fh.read())
+            optional = set()  # imports inside a `try:` with an except: optional extras, not dependencies
             for node in ast.walk(tree):
+                if isinstance(node, ast.Try) and node.handlers:
+                    for inner in node.body:
+                        optional.update(id(n) for n in ast.walk(inner))
+            for node in ast.walk(tree):
+                if id(node) in optional:
+                    continue
                 if isinstance(node, ast.Import):
                     mods.update(a.name.split(".")[0] for a in node.names)
                 elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:

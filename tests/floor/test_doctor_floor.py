@@ -30,20 +30,25 @@ def cli(args, root, env):
 
 
 def floor_lines(out: str) -> dict:
+    """{check name: (PASS|FAIL, detail with its Fix)} from `doctor --json` (ADR 0019's findings;
+    a floor that passes whole is one finding whose items are the individual checks)."""
     res = {}
-    for line in out.splitlines():
-        if "/floor" in line:
-            status, rest = line.split(None, 1)
-            res[rest.split(":", 1)[0].split("/", 1)[1]] = (status, rest)
+    for f in json.loads(out)["findings"]:
+        if f["check"] != "floor":
+            continue
+        for it in f["items"]:
+            res[it["name"]] = ("PASS" if it["ok"] else "FAIL", it["detail"])
+        if not f["items"]:
+            res[f["name"] or "floor"] = (f["status"], f["detail"] + (f" Fix: {f['fix']}" if f["fix"] else ""))
     return res
 
 
 def test_off_then_on_then_stale_then_unable(proj, tmp_path):
     root, _home, env = proj
-    lines = floor_lines(cli(["doctor", "--platform", "claude-code"], root, env).stdout)
+    lines = floor_lines(cli(["doctor", "--json", "--platform", "claude-code"], root, env).stdout)
     assert lines["floor"][0] == "PASS" and "OFF" in lines["floor"][1]
     assert cli(["install", "--platform", "claude-code"], root, env).returncode == 0
-    p = cli(["doctor", "--platform", "claude-code"], root, env)
+    p = cli(["doctor", "--json", "--platform", "claude-code"], root, env)
     lines = floor_lines(p.stdout)
     assert "ON" in lines["floor"][1]
     assert all(s == "PASS" for s, _ in lines.values()), p.stdout
@@ -51,7 +56,7 @@ def test_off_then_on_then_stale_then_unable(proj, tmp_path):
     # a secret created after install: not covered → FAIL with a Fix
     with open(os.path.join(root, "new.pem"), "w") as f:
         f.write("k\n")
-    p = cli(["doctor", "--platform", "claude-code"], root, env)
+    p = cli(["doctor", "--json", "--platform", "claude-code"], root, env)
     lines = floor_lines(p.stdout)
     assert lines["floor-coverage"][0] == "FAIL" and "Fix:" in lines["floor-coverage"][1]
     assert p.returncode != 0
@@ -60,13 +65,13 @@ def test_off_then_on_then_stale_then_unable(proj, tmp_path):
     path = os.path.join(root, ".claude", "settings.local.json")
     with open(path, "w") as f:
         json.dump({"sandbox": {"excludedCommands": ["python3:*"]}}, f)
-    lines = floor_lines(cli(["doctor", "--platform", "claude-code"], root, env).stdout)
+    lines = floor_lines(cli(["doctor", "--json", "--platform", "claude-code"], root, env).stdout)
     assert lines["floor-excludedCommands"][0] == "FAIL" and "Fix:" in lines["floor-excludedCommands"][1]
     os.remove(path)
     # configured, but the sandbox cannot start here → FAIL with a Fix
     bindir = tmp_path / "bin"
     bindir.mkdir()
     os.symlink(shutil.which("git"), bindir / "git")
-    lines = floor_lines(cli(["doctor", "--platform", "claude-code"], root, dict(env, PATH=str(bindir))).stdout)
+    lines = floor_lines(cli(["doctor", "--json", "--platform", "claude-code"], root, dict(env, PATH=str(bindir))).stdout)
     assert lines["floor-probe"][0] == "FAIL" and "Fix:" in lines["floor-probe"][1]
     assert "bubblewrap" in lines["floor-probe"][1]

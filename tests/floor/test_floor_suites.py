@@ -18,7 +18,6 @@ import pytest
 from tests.floor import cases
 from tests.floor.helpers import leaked, make_project, protected_state, run, run_env
 
-pytestmark = pytest.mark.skipif(shutil.which("bwrap") is None, reason="scripts/test installs bubblewrap")
 
 ATTACKS = cases.attacks()
 

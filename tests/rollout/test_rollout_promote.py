@@ -124,7 +124,7 @@ def test_demote_on_one_platform(gov):
         '  read-guard: {stage: "enforce", platforms: {cursor: "warn"}}   # shipped default\n',
     )
     plats = _stages(gov)["read-guard"]["platforms"]
-    assert plats == {"claude-code": "enforce", "cursor": "warn", "gemini-cli": "enforce"}
+    assert plats == {p: ("warn" if p == "cursor" else "enforce") for p in plats}  # every other platform keeps it
     assert records_of(gov, "rollout_change")[-1]["target_platform"] == "cursor"
 
 
@@ -209,4 +209,5 @@ def test_warn_to_enforce_waits_for_an_answered_checkpoint(gov):
     res = cli(gov, "rollout", "promote", "write-guard")
     assert res.returncode == 0, res.stdout + res.stderr
     assert "[ok] approvals command present; 1 checkpoints answered" in res.stdout
-    assert _stages(gov)["write-guard"]["platforms"] == {"claude-code": "enforce", "cursor": "monitor", "gemini-cli": "enforce"}
+    plats = _stages(gov)["write-guard"]["platforms"]
+    assert plats == {p: ("monitor" if p == "cursor" else "enforce") for p in plats} and "claude-code" in plats

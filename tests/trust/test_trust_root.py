@@ -78,3 +78,44 @@ def test_bad_input_is_recorded_in_the_platform_project(world, platform):
     assert p.returncode == 2
     assert not os.path.exists(os.path.join(elsewhere, ".hookgate"))
     assert [r["kind"] for r in ledger(repo)] == ["bad_input"]
+
+
+def _golden_cases():
+    from hookgate import golden
+    from hookgate.platforms import PLATFORM_IDS
+
+    out = []
+    for platform in PLATFORM_IDS:
+        for name, want in golden.expectations(platform).items():
+            if want != "deny":
+                continue
+            with open(golden.payload_path(platform, name), encoding="utf-8") as f:
+                text = f.read()
+            if '"cwd": "${PROJECT}"' in text and "${PROJECT}/" in text:
+                out.append((platform, name))
+    return out
+
+
+@pytest.mark.parametrize("platform,name", _golden_cases())
+def test_every_platform_golden_deny_holds_with_cwd_elsewhere(tmp_path, home, platform, name):
+    """The same guarantee on all seven adapters: each golden deny whose target is an absolute
+    path in the project, with the payload's cwd moved outside it, is still denied and creates
+    nothing where the payload pointed (the project comes from the platform: ADR 0018)."""
+    from hookgate import golden
+    from hookgate.paths import PROJECT_ENV
+    from hookgate.platforms import load
+
+    root = make_repo(tmp_path / "repo")
+    elsewhere = str(tmp_path / "elsewhere")
+    os.makedirs(elsewhere)
+    with open(golden.payload_path(platform, name), encoding="utf-8") as f:
+        text = f.read().replace('"cwd": "${PROJECT}"', '"cwd": "' + elsewhere + '"')
+    data = text.replace("${PROJECT}", root).replace("${HOME}", str(home)).encode()
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_PROJECT_DIR")}
+    env["HOME"] = str(home)
+    for var in PROJECT_ENV.get(platform, ()):
+        env[var] = root
+    p = run(platform, data, env, cwd=root)
+    got = load(platform).classify_output(p.stdout.decode(), p.stderr.decode(), p.returncode)
+    assert got in DENY, (got, p.stdout[:300], p.stderr[:300])
+    assert not os.path.exists(os.path.join(elsewhere, ".hookgate"))

@@ -202,6 +202,9 @@ def list_cmd(as_json: bool = typer.Option(False, "--json", help="Stable machine-
         p = public(r, now)
         typer.echo(f"{p['id']:<9} {p['status']:<11} {_age(p['age_seconds']):>5}  {p['platform']:<11} "
                    f"{(p['session'] or '-')[:14]:<14} {p['summary'][:100]}")
+    if any(public(r, now)["status"] in ANSWERABLE for r in reqs):
+        typer.echo("see one in full: hookgate approvals show ID; answer at your own terminal: "
+                   "hookgate approvals approve ID / deny ID --reason …", err=True)
 
 
 @approvals_app.command("show")

@@ -40,6 +40,7 @@ class Finding:
     fix: str = ""            # one line: what to do about it (not for PASS)
     platform: str = ""
     items: list = field(default_factory=list)  # [(name, ok, detail)] behind a summary
+    name: str = ""           # a specific check within the platform (shown as platform/name)
 
 
 @dataclass
@@ -151,15 +152,23 @@ def check_wiring(ctx: Context) -> list[Finding]:
             continue
         for name, ok, detail in checks.wiring_checks(plat, ctx.home, ctx.project, ctx.command):
             scope = name.rsplit("-", 1)[-1] if name.startswith("wiring-") else "project"
-            if ok:
-                out.append(Finding("wiring", PASS, detail, platform=plat))
+            specific = "" if name.startswith("wiring") else name
+            if ok and detail.startswith("warning: "):
+                out.append(Finding("wiring", WARN, detail[len("warning: "):], platform=plat, name=specific))
+            elif ok:
+                out.append(Finding("wiring", PASS, detail, platform=plat, name=specific))
             elif "stale path" in detail or "missing events" in detail or "duplicated" in detail:
-                out.append(Finding("wiring", FAIL, detail, platform=plat,
+                out.append(Finding("wiring", FAIL, detail, platform=plat, name=specific,
                                    fix=f"hookgate install --platform {plat} --scope {scope}"))
             else:
-                out.append(Finding("wiring", FAIL, detail, platform=plat,
-                                   fix="edit the file as the message says, then "
-                                       f"`hookgate install --platform {plat} --scope {scope}`"))
+                text, _, fix = detail.partition(" Fix: ")
+                out.append(Finding("wiring", FAIL, text, platform=plat, name=specific,
+                                   fix=fix or "edit the file as the message says, then "
+                                              f"`hookgate install --platform {plat} --scope {scope}`"))
+    if out and all(f.status == PASS and f.detail.startswith("not wired") for f in out):
+        out = [Finding("wiring", WARN, f"hookgate is not wired for any agent here ({', '.join(ctx.platforms)})",
+                       fix="hookgate install --platform claude-code (or cursor, gemini-cli, all); "
+                           "--scope user for every project")]
     return out
 
 
@@ -206,11 +215,18 @@ def check_floor(ctx: Context) -> list[Finding]:
     for plat in ctx.platforms:
         if plat not in ADAPTERS:
             continue
-        for name, ok, detail in floor_doctor.checks(plat, ctx.project, ctx.home):
+        results = floor_doctor.checks(plat, ctx.project, ctx.home)
+        if results and all(ok for _n, ok, _d in results):  # summarised; --verbose lists them
+            head = next((d for n, _ok, d in results if n == "floor"), results[0][2])
+            more = f" ({len(results)} checks passed)" if len(results) > 1 else ""
+            out.append(Finding("floor", PASS, f"{head}{more}", platform=plat, items=list(results)))
+            continue
+        for name, ok, detail in results:
             text, _, fix = detail.partition(" Fix: ")
             if not ok and not fix:
                 text, _, fix = detail.partition(". Fix: ")
-            out.append(Finding(name, PASS if ok else FAIL, text.strip(), fix=fix.strip(), platform=plat))
+            out.append(Finding("floor", PASS if ok else FAIL, text.strip(), fix=fix.strip(), platform=plat,
+                               name="" if name == "floor" else name))
     return out
 
 
@@ -270,11 +286,13 @@ def register(app: typer.Typer) -> None:
             typer.echo(json.dumps(doc, indent=1, ensure_ascii=False))
         else:
             typer.echo(f"hookgate doctor: {ctx.command}, project {root}")
-            for f in findings:
-                where = f"{f.check}" + (f" {f.platform}" if f.platform else "")
-                typer.echo(f"{f.status}  {where:<22} {f.detail}")
+            wheres = [f"{f.platform}/{f.name}" if f.name else f.check + (f" {f.platform}" if f.platform else "")
+                      for f in findings]
+            w = min(max([22, *map(len, wheres)]), 40)
+            for f, where in zip(findings, wheres):
+                typer.echo(f"{f.status}  {where:<{w}} {f.detail}")
                 if f.fix and f.status != PASS:
-                    typer.echo(f"{'':6}{'':<22} Fix: {f.fix}")
+                    typer.echo(f"{'':6}{'':<{w}} Fix: {f.fix}")
                 if verbose:
                     for name, ok, detail in f.items:
                         typer.echo(f"{'':6}  {'ok ' if ok else 'BAD'} {name}: {detail}")

@@ -84,10 +84,15 @@ def _gemini(project_root: str, home: str) -> list[Check]:
                  "turns it on, or run `hookgate run -- gemini`")]
     ign = os.path.join(project_root, ".geminiignore")
     has = os.path.exists(ign) and native.BEGIN in open(ign, encoding="utf-8", errors="replace").read()
-    return [("floor", True, "ON: security.toolSandboxing"),
-            ("floor-geminiignore", has, ".geminiignore lists the protected paths" if has else
-             ".geminiignore has no hookgate block. Fix: `hookgate install --platform gemini-cli`"),
-            _probe("gemini-cli")]
+    in_project = _get(_load(files[0]), "security", "toolSandboxing") is not None
+    if has:
+        ig = (True, ".geminiignore lists the protected paths")
+    elif in_project:
+        ig = (False, ".geminiignore has no hookgate block. Fix: `hookgate install --platform gemini-cli`")
+    else:  # user scope: the tool sandbox masks .env files; keys and secrets/ need the project's file
+        ig = (True, "no project .geminiignore: the tool sandbox masks .env files only; "
+              "`hookgate install --platform gemini-cli --scope project` adds keys and secrets/")
+    return [("floor", True, "ON: security.toolSandboxing"), ("floor-geminiignore", *ig), _probe("gemini-cli")]
 
 
 def _cursor(project_root: str, home: str) -> list[Check]:

@@ -202,57 +202,35 @@ def read_sidecar(settings_path: str) -> dict | None:
 
 
 def plan_install(t: targets.Target, command: str, plan: Plan | None) -> merge.Plan:
-    """The wiring (ADR 0011) plus the floor, for one settings file."""
-    if t.platform not in ENTRIES and read_sidecar(t.path) is None:
-        _SIDECARS[t.path] = None
-        return merge.plan_install(t, command)  # no floor in this file: the wiring alone
-    before = merge.read_bytes(t.path)
-    doc = merge.load(t.path, before)
-    rec_before = read_sidecar(t.path)
-    try:
-        doc = strip(doc, rec_before)
-        stripped, removed = merge.remove_ours(doc, t.platform)
-        merged, added = merge.add_ours(stripped, t.platform, command)
-        scalars, lists = ENTRIES[t.platform](plan, t.path, t.scope) if plan is not None and t.platform in ENTRIES else ({}, {})
-        merged, rec = add(merged, scalars, lists)
-    except merge.Refusal as e:
-        raise merge.Refusal(f"{t.path}: {e}") from None
-    after = merge.dump(merged)
-    empty = not (rec["set"] or rec["added"] or rec["created"])
+    """The wiring (ADR 0011, ``merge.plan_install``) plus the floor, for one settings file."""
+    if t.platform not in ENTRIES:
+        return merge.plan_install(t, command)
+    old = read_sidecar(t.path)
+    scalars, lists = ENTRIES[t.platform](plan, t.path, t.scope) if plan is not None else ({}, {})
+    recs: list[dict] = []
+
+    def transform(doc: dict) -> dict:
+        try:
+            doc, rec = add(strip(doc, old), scalars, lists)
+        except merge.Refusal as e:
+            raise merge.Refusal(f"{t.path}: {e}; nothing was written") from None
+        recs.append(rec)
+        return doc
+
+    p = merge.plan_install(t, command, transform)
+    rec = recs[0] if recs else None
+    empty = rec is None or not (rec["set"] or rec["added"] or rec["created"])
     _SIDECARS[t.path] = None if empty else (json.dumps(rec, indent=2, sort_keys=True) + "\n").encode()
-    # the one-time backup is of the file as hookgate never touched it (merge.plan_install's rule)
-    backup_new = (before is not None and removed == 0 and not rec_before and after != before
-                  and not os.path.exists(t.path + merge.BACKUP_SUFFIX))
-    return merge.Plan(t, before, after, backup_new, False, removed, added)
+    return p
 
 
 def plan_uninstall(t: targets.Target) -> merge.Plan:
-    """Take the floor out (previous values back), then the wiring (merge.plan_uninstall's rule)."""
-    if t.platform not in ENTRIES and read_sidecar(t.path) is None:
-        _SIDECARS[t.path] = None
+    """Take the floor out (previous values back), then the wiring (``merge.plan_uninstall``)."""
+    if t.platform not in ENTRIES:
         return merge.plan_uninstall(t)
-    before = merge.read_bytes(t.path)
-    if before is None:
-        _SIDECARS[t.path] = None
-        return merge.Plan(t, None, None, False, False, 0, 0)
-    doc = merge.load(t.path, before)
     rec = read_sidecar(t.path)
     _SIDECARS[t.path] = None
-    doc = strip(doc, rec)
-    stripped, removed = merge.remove_ours(doc, t.platform)
-    if not removed and rec is None:
-        return merge.Plan(t, before, before, False, False, 0, 0)
-    backup = merge.read_bytes(t.path + merge.BACKUP_SUFFIX)
-    if backup is not None:
-        try:
-            original = merge.load(t.path + merge.BACKUP_SUFFIX, backup)
-        except merge.Refusal:
-            original = None
-        if original is not None and merge._norm(merge.remove_ours(original, t.platform)[0]) == merge._norm(stripped):
-            return merge.Plan(t, before, backup, False, True, removed, 0)
-    elif merge._empty(stripped, t.platform):
-        return merge.Plan(t, before, None, False, False, removed, 0)
-    return merge.Plan(t, before, merge.dump(stripped), False, False, removed, 0)
+    return merge.plan_uninstall(t, (lambda doc: strip(doc, rec)) if rec else None)
 
 
 def apply_sidecar(settings_path: str) -> None:

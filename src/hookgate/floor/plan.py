@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from hookgate import config, paths
 from hookgate import event as ev
 from hookgate.policy.classify import Classifier
-from hookgate.policy.globs import split
+from hookgate.policy.globs import seg_match, split
 
 MAX_ENTRIES = 400_000  # directory entries walked (project + protected home prefixes)
 MAX_MOUNTS = 3000  # bubblewrap refuses past ~9000 arguments
@@ -81,15 +81,42 @@ def _whole(cls: Classifier, path: str) -> bool:
 
 
 class _Walk:
-    def __init__(self, read_cls: Classifier, write_cls: Classifier, skip: set[str]):
+    """Bounded walk. Most entries are ordinary sources: a file is classified in full only when
+    its name could be the last component of some blocking pattern (literal, or a glob whose
+    literal head/tail match), or when it lies in a directory a blocking ``dir/**`` rule covers.
+    Sound: a path matches a pattern only if its name matches the pattern's last component, or
+    (``…/X/**``) an ancestor directory matches ``…/X`` — and every directory is classified."""
+
+    def __init__(self, read_cls: Classifier, write_cls: Classifier):
+        self.classes = (read_cls, write_cls)
         self.read_cls = read_cls
         self.write_cls = write_cls
-        self.skip = skip
         self.mask_files: set[str] = set()
         self.mask_dirs: set[str] = set()
         self.read_only: set[str] = set()
         self.seen_dirs: set[str] = set()
         self.entries = 0
+        self.lit: set[str] = set()
+        self.globs: list[tuple[str, str, str]] = []
+        self.every = False
+        for cls in self.classes:
+            for r in cls.rules:
+                if r.get("tier") != ev.BLOCK:
+                    continue
+                for _anchor, segs, kinds, _spec in r.get("pats") or ():
+                    i = len(segs) - 1
+                    while i >= 0 and kinds[i] == "D":
+                        i -= 1
+                    if i < 0:
+                        self.every = True
+                        continue
+                    seg = segs[i]
+                    if kinds[i] == "L":
+                        self.lit.add(seg)
+                        continue
+                    cut = min((seg.index(c) for c in "*?[" if c in seg), default=len(seg))
+                    tail = "" if "[" in seg else seg[max(seg.rfind("*"), seg.rfind("?")) + 1 :]
+                    self.globs.append((seg[:cut], tail, seg))
 
     def _count(self) -> None:
         self.entries += 1
@@ -99,9 +126,21 @@ class _Walk:
                 "the floor cannot promise to cover them all"
             )
 
-    def consider(self, path: str, is_dir: bool) -> bool:
+    def may(self, name: str) -> bool:
+        n = name.lower()
+        if self.every or n in self.lit:
+            return True
+        for head, tail, g in self.globs:
+            if n.startswith(head) and n.endswith(tail) and seg_match(g, n):
+                return True
+        return False
+
+    def covers_contents(self, forms) -> bool:
+        return any(_blocked(cls, [f + "/x"]) is not None for cls in self.classes for f in forms)
+
+    def consider(self, path: str, is_dir: bool, real: str | None = None) -> bool:
         """Classify one path; True when a directory should be descended into."""
-        real = os.path.realpath(path)
+        real = os.path.realpath(path) if real is None else real
         forms = (path,) if real == path else (path, real)
         if is_dir:
             if any(_whole(self.read_cls, f) for f in forms):
@@ -123,17 +162,18 @@ class _Walk:
             st = os.stat(top)
         except OSError:
             return
+        real_top = os.path.realpath(top)
         if not stat.S_ISDIR(st.st_mode):
             self._count()
-            self.consider(top, False)
+            self.consider(top, False, real_top)
             return
-        if not is_root and not self.consider(top, True):
+        if not is_root and not self.consider(top, True, real_top):
             return
-        stack = [top]
+        forms = (top,) if real_top == top else (top, real_top)
+        stack = [(top, real_top, self.covers_contents(forms))]
         while stack:
-            d = stack.pop()
-            real = os.path.realpath(d)
-            if real in self.seen_dirs or real in self.skip:
+            d, real, scoped = stack.pop()
+            if real in self.seen_dirs:
                 continue
             self.seen_dirs.add(real)
             try:
@@ -144,16 +184,25 @@ class _Walk:
                 for e in it:
                     self._count()
                     p = os.path.join(d, e.name)
+                    link = e.is_symlink()
                     try:
                         is_dir = e.is_dir()  # follows symlinks: a link to a directory is walked
                     except OSError:
                         is_dir = False
-                    if is_dir and e.name in SKIP_DIRS and not e.is_symlink():
-                        continue
-                    if e.is_symlink() and not os.path.exists(p):
-                        continue  # dangling: nothing to mask
-                    if self.consider(p, is_dir) and is_dir:
-                        stack.append(p)
+                    if link:
+                        if not os.path.exists(p):
+                            continue  # dangling: nothing to mask
+                        r = os.path.realpath(p)
+                    else:
+                        r = os.path.join(real, e.name)
+                    if is_dir:
+                        if e.name in SKIP_DIRS and not link:
+                            continue
+                        if self.consider(p, True, r):
+                            f2 = (p,) if p == r else (p, r)
+                            stack.append((p, r, scoped or self.covers_contents(f2)))
+                    elif scoped or self.may(e.name) or (link and self.may(os.path.basename(r))):
+                        self.consider(p, False, r)
 
 
 def _home_prefixes(cls: Classifier, home: str) -> list[str]:
@@ -233,7 +282,7 @@ def build(project_root: str, home: str | None = None, env: dict | None = None, c
     read_cls = Classifier(read_pol, project_root, home_real)
     write_cls = Classifier(write_pol, project_root, home_real)
     sp = self_protected(project_root, state, home)
-    w = _Walk(read_cls, write_cls, set())
+    w = _Walk(read_cls, write_cls)
     w.walk(project_root, is_root=True)
     for cls in (read_cls, write_cls):
         for p in _home_prefixes(cls, home_real):

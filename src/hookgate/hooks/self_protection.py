@@ -506,9 +506,7 @@ def check(event, accesses, analysis, project_root, state_dir, home, config=None,
                 return ev.Verdict(
                     HOOK_ID, ev.BLOCK, "hookgate-command",
                     f"{why}", ADR,
-                    "read-only commands are allowed (hookgate status, explain, audit tail/why/verify, "
-                    "rollout status/show, locks list, budget show, plan check/status, disputes list/show; "
-                    "plan done for your own plan); a human runs the rest",
+                    _readonly_hint(),
                 )
         command = event.tool_input.get("command") if isinstance(event.tool_input, dict) else None
         why = _hookgate_in_text(command, may_own_plan) if isinstance(command, str) else None
@@ -526,3 +524,12 @@ def check(event, accesses, analysis, project_root, state_dir, home, config=None,
                 ADR, "split the command into plain steps with literal paths",
             )
     return ev.allow(HOOK_ID)
+
+
+def _readonly_hint() -> str:
+    """The read-only hookgate commands an agent may run, by the absolute path it can run them with."""
+    from hookgate.selfcmd import command
+
+    return (f"read-only commands are allowed ({command()} status, explain, audit tail/why/verify, "
+            "rollout status/show, locks list, budget show, plan check/status, disputes list/show; "
+            "plan done for your own plan); a human runs the rest")

@@ -10,7 +10,7 @@ from hookgate.installer import merge, platform_checks, targets
 
 # events that must be wired, and the handler fields each platform needs there
 REQUIRED = {
-    "claude-code": ("PreToolUse", "PostToolUse", "SessionStart", "SessionEnd"),
+    "claude-code": ("PreToolUse", "PostToolUse", "PostToolUseFailure", "SessionStart", "SessionEnd"),
     "cursor": ("preToolUse", "beforeShellExecution", "beforeMCPExecution", "beforeReadFile",
                "afterFileEdit", "sessionStart", "sessionEnd", "stop"),
     "gemini-cli": ("BeforeTool", "AfterTool", "SessionStart", "SessionEnd"),

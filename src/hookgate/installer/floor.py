@@ -24,13 +24,13 @@ def _floor_plan(project_root: str, ts: list):
         ensure_dir(paths.state_dir(project_root))  # exists, so it is a literal path to protect
         os.makedirs(paths.config_dir(project_root), exist_ok=True)
     plan = build(project_root)
-    plan.own_extra = [t.path for t in ts] + [native.sidecar_path(t.path) for t in ts if t.platform in native.ENTRIES]
-    # a protected directory this install creates (.codex/, .github/hooks/, .opencode/plugin/)
-    # exists on the next run: list it now, so that a second install is byte-identical
     from hookgate.hooks.self_protection import protected_places
 
-    dirs, _files = protected_places(project_root, paths.state_dir(project_root), paths.home_dir())
-    plan.own_extra += [d for d in dirs if any(paths.is_under(t.path, d) for t in ts)]
+    extra = [t.path for t in ts] + [native.sidecar_path(t.path) for t in ts if t.platform in native.ENTRIES]
+    dirs, _files = protected_places(plan.project_root, plan.state_dir, plan.home)
+    # a protected directory this install creates (.codex/, .opencode/plugin/ …) is protected whole
+    extra += [d for d in dirs for p in list(extra) if paths.is_under(p, d)]
+    plan.own_extra = sorted(set(extra))
     return plan
 
 

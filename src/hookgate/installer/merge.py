@@ -135,24 +135,42 @@ def _empty(doc: dict, platform: str) -> bool:
     return not rest or rest == {"hooks": {}}
 
 
-def plan_install(t: targets.Target, command: str) -> Plan:
+def wants_backup(path: str, before: bytes | None, after: bytes, removed: int, touched: bool = False) -> bool:
+    """The one-time backup is of the file as it was before hookgate ever touched it: a file that
+    already holds hookgate's entries (*removed*) or settings (*touched*) is not an original —
+    restoring it would re-wire hookgate (issue #16 item 5)."""
+    return (before is not None and not removed and not touched and after != before
+            and not os.path.exists(path + BACKUP_SUFFIX))
+
+
+def restorable(path: str, platform: str, backup: bytes, stripped: dict) -> bool:
+    """Uninstall puts the backup's exact bytes back only when it holds nothing of hookgate's and
+    equals the file as it is now minus hookgate; otherwise it writes the file minus hookgate."""
+    try:
+        original = load(path + BACKUP_SUFFIX, backup)
+    except Refusal:
+        return False
+    return remove_ours(original, platform)[1] == 0 and _norm(original) == _norm(stripped)
+
+
+def plan_install(t: targets.Target, command: str, transform=None) -> Plan:
+    """*transform*: doc → doc applied right after loading (the floor's settings, ADR 0020)."""
     if targets.layout(t.platform) == "plugin":
         from hookgate.installer import plugin
 
         return plugin.plan_install(t, command)
     before = read_bytes(t.path)
     doc = load(t.path, before)
+    if transform is not None:
+        doc = transform(doc)
     stripped, removed = remove_ours(doc, t.platform)
     merged, added = add_ours(stripped, t.platform, command)
     after = dump(merged)
-    # the one-time backup is of the file as it was before hookgate ever touched it: a file that
-    # already holds hookgate's entries is not an original (restoring it would re-wire hookgate)
-    backup_new = (before is not None and removed == 0 and after != before
-                  and not os.path.exists(t.path + BACKUP_SUFFIX))
-    return Plan(t, before, after, backup_new, False, removed, added)
+    return Plan(t, before, after, wants_backup(t.path, before, after, removed), False, removed, added)
 
 
-def plan_uninstall(t: targets.Target) -> Plan:
+def plan_uninstall(t: targets.Target, transform=None) -> Plan:
+    """*transform*: doc → doc without hookgate's non-hook entries (the floor, ADR 0020)."""
     if targets.layout(t.platform) == "plugin":
         from hookgate.installer import plugin
 
@@ -161,17 +179,17 @@ def plan_uninstall(t: targets.Target) -> Plan:
     if before is None:
         return Plan(t, None, None, False, False, 0, 0)
     doc = load(t.path, before)
+    transformed = transform(doc) if transform is not None else doc
+    changed = transformed != doc
+    doc = transformed
     stripped, removed = remove_ours(doc, t.platform)
+    if not removed and changed:
+        return Plan(t, before, dump(stripped), False, False, 0, 0)
     if not removed:
         return Plan(t, before, before, False, False, 0, 0)
     backup = read_bytes(t.path + BACKUP_SUFFIX)
     if backup is not None:
-        try:
-            original = load(t.path + BACKUP_SUFFIX, backup)
-        except Refusal:
-            original = None
-        if (original is not None and remove_ours(original, t.platform)[1] == 0
-                and _norm(original) == _norm(stripped)):
+        if restorable(t.path, t.platform, backup, stripped):
             return Plan(t, before, backup, False, True, removed, 0)
     elif _empty(stripped, t.platform):
         return Plan(t, before, None, False, False, removed, 0)  # hookgate created this file
