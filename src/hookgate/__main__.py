@@ -20,6 +20,10 @@ def main(argv: list[str] | None = None) -> int:
         from hookgate.hook import main as hook_main
 
         return hook_main(args[1:])
+    if args and args[0] == "serve":  # lean: the resident decision server (ADR 0025)
+        from hookgate.commands.serve import main as serve_main
+
+        return serve_main(args[1:])
     if args[:2] == ["lock", "append"]:  # lean too: agents call it often (ADR 0013)
         from hookgate.coordination.lockcli import main as lock_main
 

@@ -130,7 +130,7 @@ def _main(argv: list[str]) -> int:
     if platform not in ADAPTERS:
         # cannot speak this platform's protocol: exit 2 + stderr denies on every platform
         return _emit("", f"hookgate: denied: unknown or missing --platform {platform!r}; {USAGE}\n", 2)
-    armed = _arm(DECIDE_S)
+    _arm(DECIDE_S)
     try:
         try:
             data = _read_stdin()
@@ -140,13 +140,35 @@ def _main(argv: list[str]) -> int:
             data, read_error = b"", f"cannot read stdin ({type(e).__name__})"
         else:
             read_error = ""
-        result = handle(platform, data, dict(os.environ), t0, read_error, armed=armed)
+        result = decide(platform, data, dict(os.environ), t0, read_error)
     finally:
         _disarm()
     code = _emit(*result)
     if len(data) > BIG_INPUT:
         os._exit(code)  # everything is written and flushed; skip freeing a huge payload
     return code
+
+
+def decide(platform: str, data: bytes, env: dict, t0: float | None = None, read_error: str = ""):
+    """The one decision function both doors call (ADR 0025): the one-shot process
+    (:func:`main`) and the resident server (``hookgate serve``). (stdout, stderr, exit code).
+
+    Same deadline semantics on both doors: the alarm is (re)armed for what is left of
+    ``DECIDE_S`` since *t0* (stdin reading counts), then the record step gets what is left of
+    ``DEADLINE_S``. Call it from the main thread; elsewhere the alarm is unavailable and only
+    the per-step bounds hold (as in :func:`handle` with ``armed=False``)."""
+    if t0 is None:
+        t0 = _clock()
+    from hookgate.platforms import ADAPTERS
+
+    if platform not in ADAPTERS:
+        return "", f"hookgate: denied: unknown or missing --platform {platform!r}; {USAGE}\n", 2
+    left = DECIDE_S - (_clock() - t0) if t0 else DECIDE_S
+    armed = _arm(min(max(left, 0.001), DECIDE_S))
+    try:
+        return handle(platform, data, env, t0, read_error, armed=armed)
+    finally:
+        _disarm()
 
 
 def _deadline_reason() -> str:

@@ -262,6 +262,15 @@ def self_protected(project_root: str, state_dir: str, home: str) -> list[str]:
     return out
 
 
+def _server_runtime(env) -> list[str]:
+    """The decision server's runtime dir (socket, secret; ADR 0025), masked whole: inside the
+    floor hooks reach hookgate through the broker, and Claude's http hook over loopback TCP."""
+    from hookgate.server.runtime import runtime_dir
+
+    d = runtime_dir(env)
+    return [os.path.realpath(d)] if os.path.isdir(d) else []
+
+
 def build(project_root: str, home: str | None = None, env: dict | None = None, compiled: dict | None = None) -> Plan:
     """The plan for *project_root*: walk the project and the protected home places."""
     env = os.environ if env is None else env
@@ -289,7 +298,7 @@ def build(project_root: str, home: str | None = None, env: dict | None = None, c
             if os.path.lexists(p):
                 w.walk(p)
     absent = sorted({p for cls in (read_cls, write_cls) for p in _literal_paths(cls, home_real) if not os.path.lexists(_case_fix(p))})
-    mask_dirs = _outermost(w.mask_dirs)
+    mask_dirs = _outermost(set(w.mask_dirs) | set(_server_runtime(env)))
     inside_masked = lambda p: any(paths.is_under(p, d) for d in mask_dirs)  # noqa: E731
     mask_files = sorted(p for p in w.mask_files if not inside_masked(p))
     read_only = _outermost(p for p in set(w.read_only) | set(sp) if not inside_masked(p) and p not in w.mask_files)

@@ -87,7 +87,19 @@ def protected_places(project_root: str, state_dir: str, home: str) -> tuple[list
             os.path.join(root, ".codex", "config.toml"),
         ]
     more_dirs, more_files = platform_wiring(project_root, home)
-    return dirs + more_dirs, files + more_files
+    return dirs + more_dirs + server_places(), files + more_files
+
+
+def server_places() -> list[str]:
+    """The decision server's runtime dir (ADR 0025): its socket, port file and per-user secret.
+    Written by no agent (a replaced socket would answer for hookgate); read by none either
+    (:func:`state_read_verdict`: the secret controls the server)."""
+    try:
+        from hookgate.server.runtime import runtime_dir
+
+        return [os.path.normpath(runtime_dir())]
+    except Exception:  # noqa: BLE001 - never on the decision's critical path
+        return []
 
 
 def platform_wiring(project_root: str, home: str) -> tuple[list[str], list[str]]:
@@ -149,7 +161,7 @@ def _protected_hit(path: str, mode: str, dirs, files, project_root: str, home: s
             if mode == ev.MODE_DELETE:
                 return r
             if (is_under(path, project_root) and path != project_root) or (
-                is_under(path, home) and path != home
+                is_under(path, home) and path != home and path != project_root  # a project in ~ (ADR 0022)
             ):
                 return r
     return None
@@ -350,7 +362,7 @@ def _hookgate_in_text(text: str, may_own_plan=None) -> str | None:
 
 # top-level subcommands that mutate (groups are checked against READ_ONLY_SUBCOMMANDS)
 _TOP_LEVEL = frozenset(("init", "install", "uninstall", "hook", "replay", "doctor", "approvals", "config", "plan",
-                        "disputes"))
+                        "disputes", "serve"))
 
 
 def _program_in_protected_dir(cmd, cwd: str, dirs, home: str) -> str | None:
@@ -425,11 +437,12 @@ def state_read_verdict(event, accesses, state_dir: str, home: str):
     """Agents do not open hookgate's state files at all (ADR 0018): reading one through any
     tool, ``exec N<`` on it or ``flock`` on it would let an agent hold a lock every other
     agent's hook waits for. ``hookgate status/audit`` read it for them."""
+    server = server_places()
     for a in accesses:
         if not a.resolved or a.mode in ev.MUTATING_MODES:
             continue
         for form in both_forms(a.path, event.cwd, home):
-            hit = state_place(form, state_dir)
+            hit = state_place(form, state_dir) or next((d for d in server if is_under(form, d)), None)
             if hit:
                 return ev.Verdict(
                     HOOK_ID, ev.BLOCK, "state-read",

@@ -1,0 +1,98 @@
+"""Where a user's decision server lives (ADR 0025). Standard library only.
+
+One server per user per installation: the runtime dir is per user
+(``$HOOKGATE_RUNTIME_DIR``, else ``$XDG_RUNTIME_DIR/hookgate``, else ``/tmp/hookgate-<uid>``),
+0700 and owned by the user (refused otherwise); inside it each installation (venv,
+``sys.prefix``) has its own key, so a server never answers for another version's code.
+
+    <dir>/secret            per-user control secret, 0600 (self-protection denies reading it)
+    <dir>/<key>.sock        Unix socket, 0600
+    <dir>/<key>.json        {"pid", "port", "sock", "prefix"}: where the loopback port is
+    <dir>/<key>.lock        flock held for the server's lifetime (one server per key)
+
+``bin/hookgate`` computes the socket path itself (before importing anything): keep
+:func:`key` and the launcher's ``_server_sock`` identical (a test checks it).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+PROTECTED_NAMES = ("secret",)
+
+
+def runtime_dir(env: dict | None = None) -> str:
+    env = os.environ if env is None else env
+    d = env.get("HOOKGATE_RUNTIME_DIR")
+    if d:
+        return d
+    x = env.get("XDG_RUNTIME_DIR")
+    if x and os.path.isabs(x) and os.path.isdir(x):
+        return os.path.join(x, "hookgate")
+    return f"/tmp/hookgate-{os.getuid()}"
+
+
+def key(prefix: str | None = None) -> str:
+    import zlib
+
+    p = os.path.realpath(sys.prefix if prefix is None else prefix)
+    return "%08x" % zlib.crc32(p.encode("utf-8", "surrogateescape"))
+
+
+def paths(env: dict | None = None) -> dict:
+    d = runtime_dir(env)
+    k = key()
+    return {"dir": d, "sock": os.path.join(d, k + ".sock"), "info": os.path.join(d, k + ".json"),
+            "lock": os.path.join(d, k + ".lock"), "secret": os.path.join(d, "secret"),
+            "log": os.path.join(d, k + ".log")}
+
+
+class UnsafeRuntimeDir(Exception):
+    pass
+
+
+def ensure_dir(d: str) -> None:
+    """Create the runtime dir 0700; refuse one that another user owns or others can write."""
+    try:
+        os.makedirs(d, mode=0o700, exist_ok=True)
+    except FileExistsError:
+        pass
+    st = os.lstat(d)
+    import stat
+
+    if not stat.S_ISDIR(st.st_mode):
+        raise UnsafeRuntimeDir(f"{d} is not a directory")
+    if st.st_uid != os.getuid():
+        raise UnsafeRuntimeDir(f"{d} belongs to uid {st.st_uid}, not to this user")
+    if st.st_mode & 0o077:
+        os.chmod(d, 0o700)
+
+
+def secret(d: str, create: bool = True) -> str | None:
+    """The per-user control secret (hex), created 0600 on first use."""
+    p = os.path.join(d, "secret")
+    try:
+        with open(p, encoding="ascii") as f:
+            s = f.read().strip()
+        if len(s) >= 32:
+            return s
+    except OSError:
+        pass
+    if not create:
+        return None
+    s = os.urandom(32).hex()
+    tmp = f"{p}.{os.getpid()}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.write(fd, s.encode() + b"\n")
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    try:
+        os.link(tmp, p)  # never replaces a secret another process created meanwhile
+    except FileExistsError:
+        pass
+    finally:
+        os.unlink(tmp)
+    return secret(d, create=False)
