@@ -99,7 +99,8 @@ def codex_checks(home: str, project_root: str, wired_scopes) -> list[tuple[str, 
         feats = (doc or {}).get("features") or {}
         if isinstance(feats, dict) and (feats.get("hooks") is False or feats.get("codex_hooks") is False):
             out.append(("codex-hooks-enabled", False, f"{path}: [features] hooks = false — Codex runs no hooks, "
-                                                      "hookgate is not consulted"))
+                                                      "hookgate is not consulted Fix: remove `hooks = false` from "
+                                                      f"[features] in {path}"))
     if wired_scopes:
         out.append(("codex-hook-trust", True, CODEX_TRUST))
         out.append(("codex-exec-session", True, CODEX_BLIND_SPOT))
@@ -133,7 +134,9 @@ def copilot_checks(home: str, project_root: str, wired_scopes) -> list[tuple[str
             if "user" in wired_scopes:
                 out.append(("copilot-trusted-folder", True, "note: " + msg + " (the user-scope wiring still guards)"))
             else:
-                out.append(("copilot-trusted-folder", False, msg + "; or `hookgate install --platform copilot-cli --scope user`"))
+                out.append(("copilot-trusted-folder", False, msg + " Fix: trust the folder when Copilot asks (or add it to "
+                            "trusted_folders in ~/.copilot/config.json), or `hookgate install --platform copilot-cli "
+                            "--scope user`"))
     from hookgate.installer.checks import has_our_wiring
 
     if wired_scopes and any(has_our_wiring(os.path.join(r, ".claude", n), "claude-code")
@@ -165,8 +168,9 @@ def qwen_checks(home: str, project_root: str, wired_scopes) -> list[tuple[str, b
     where = qwen_sandbox(home)
     if where:
         out.append(("qwen-execution-sandbox", False, f"{where}: tools.executionSandbox is set — Qwen Code disables "
-                                                     "executable hooks under it, so hookgate never runs; remove it "
-                                                     "or use another platform's guard"))
+                                                     "executable hooks under it, so hookgate never runs Fix: remove "
+                                                     f"tools.executionSandbox from {where}, or guard this agent with "
+                                                     "`hookgate run -- qwen`"))
     for path in (os.path.join(home, ".qwen", "settings.json"), os.path.join(project_root, ".qwen", "settings.json")):
         doc, _ = _read_json(path)
         if isinstance(doc, dict) and doc.get("disableAllHooks") is True:
