@@ -163,8 +163,11 @@ def decide(platform: str, data: bytes, env: dict, t0: float | None = None, read_
 
     if platform not in ADAPTERS:
         return "", f"hookgate: denied: unknown or missing --platform {platform!r}; {USAGE}\n", 2
-    left = DECIDE_S - (_clock() - t0) if t0 else DECIDE_S
-    armed = _arm(min(max(left, 0.001), DECIDE_S))
+    elapsed = _clock() - t0 if t0 else 0.0
+    if read_error:  # nothing to decide (stdin failed, e.g. its read used up DECIDE_S): the record's budget
+        armed = _arm(max(DEADLINE_S - RENDER_MARGIN_S - elapsed, 0.05))
+    else:
+        armed = _arm(min(max(DECIDE_S - elapsed, 0.001), DECIDE_S))
     try:
         return handle(platform, data, env, t0, read_error, armed=armed)
     finally:
