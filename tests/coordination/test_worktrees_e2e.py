@@ -186,7 +186,7 @@ def test_odd_file_names(repo, name):
     path = os.path.join(os.fsencode(str(repo)), b"src", raw)
     payload = json.dumps(claude_pre(repo, "Write", {"file_path": os.fsdecode(path), "content": "x"}, "A"),
                          ensure_ascii=True)
-    assert outcome(run_hook(payload)) == "allow"
+    assert outcome(run_hook(payload, cwd=str(repo))) == "allow"  # the hook starts in the project (ADR 0018)
     with open(path, "wb") as f:
         f.write(b"x")
     r = _bash(repo, "B", "rm -rf src")
@@ -238,3 +238,29 @@ def test_a_lease_inside_a_submodule(tmp_path):
     assert outcome(_write(sup, "A", "vendor/lib/lib.py")) == "allow"
     r = _bash(sup, "B", "rm -rf vendor")
     assert outcome(r) == "deny" and "session A" in reason(r)
+
+
+def test_a_repository_inside_home_gets_the_same_answers(tmp_path, monkeypatch):
+    """A project under $HOME (the usual ~/code/repo): a tree-wide git write of the project is
+    judged by coordination, not refused as an overwrite of a directory inside home."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    repo = make_repo(tmp_path / "code" / "repo")
+    enforce(tmp_path / "code" / "repo")
+    assert outcome(_write(repo, "A")) == "allow"
+    r = _bash(repo, "B", "git reset --hard")
+    assert outcome(r) == "deny" and "scope-write" in reason(r)
+    commit_all(repo)
+    assert outcome(_bash(repo, "B", "git reset --hard")) == "allow"
+    assert outcome(_bash(repo, "B", "rm -rf ~/code")) == "deny"  # the whole parent: still self-protection
+
+
+def test_a_claim_on_a_file_outside_the_repository_keeps_its_absolute_path(repo, tmp_path):
+    shared = tmp_path / "shared-notes.md"
+    r = run_cli("claim", str(shared), "--intent", "hard", "--session", "A", cwd=repo)
+    assert r.returncode == 0, r.stderr
+    snap = json.loads(run_cli("locks", "list", "--json", cwd=repo).stdout)
+    assert [c["path"] for c in snap["claims"]] == [str(shared)]
+    w = run_hook(claude_pre(repo, "Write", {"file_path": str(shared), "content": "x"}, "B"))
+    assert outcome(w) == "deny" and "session A" in reason(w)
+    assert outcome(run_hook(claude_pre(repo, "Write", {"file_path": str(tmp_path / "other.md"), "content": "x"},
+                                       "B"))) == "allow"

@@ -107,7 +107,10 @@ ADVERSARIAL = [
     # --- checkpoint scopes ----------------------------------------------------------------
     ("echo x >> .github/workflows/ci.yml", A), ("sed -i s/a/b/ .github/workflows/ci.yml", A),
     ("cp /tmp/ci.yml .github/workflows/deploy.yml", A), ("rm .gitlab-ci.yml", A),
-    ("tee .github/workflows/new.yml < /dev/null", A), ("rm -rf .github", A),
+    ("tee .github/workflows/new.yml < /dev/null", A),
+    # (`rm -rf .github` also deletes Copilot CLI's hook wiring: self-protection blocks it, ADR 0023;
+    # tests/installer/test_install_more_platforms.py)
+    ("rm -rf .github/workflows", A),
     # --- terminal multiplexers, deferred runners and hookgate's own lock wrapper ---------
     ("script -qc 'echo x > .env' /dev/null", D), ("tmux new-session -d 'cat .env > /tmp/o'", D),
     ("tmux new -d -s x sh -c 'rm .env'", D), ("tmux run-shell -b 'cat .env'", D),

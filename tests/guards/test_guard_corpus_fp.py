@@ -17,12 +17,14 @@ import pytest
 
 CORPUS = os.environ.get("HOOKGATE_CORPUS") or os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "corpus")
-LIMITS = {"tldr-commands.txt": 0.2, "nl2bash-commands.txt": 1.1}  # percent; NL2Bash alone: a ratchet (ADR 0008)
+LIMITS = {"tldr-commands.txt": 0.2, "nl2bash-commands.txt": 1.15}  # percent; NL2Bash alone: a ratchet (ADR 0008, 0021)
 WHOLE_LIMIT = 0.4  # percent, both files together: the target
 # determinate hits are commands that really touch the fixture's .env or ~/.ssh (`find . -name '.*'
 # -delete`, `cp -r $(ls -A) …`, `find ~ -atime +100 -delete`); as more indeterminate commands are
 # evaluated on the files there are now, some of them become determinate hits
-DETERMINATE_LIMIT = 0.5
+# (0.5 → 0.65 with ADR 0021: recursive readers over the fixture's root — `grep -r x .`,
+# `rsync -av . host:`, `tar c /var` — and git hook/config writes really read or change it)
+DETERMINATE_LIMIT = 0.65
 
 
 @functools.lru_cache(maxsize=None)

@@ -27,6 +27,18 @@ CASES = [
     ("Grep", {"pattern": "KEY", "glob": ".env*"}, "deny"),
     ("Write", {"file_path": "package-lock.json", "content": "{}"}, "warn"),
     ("Read", {"file_path": "README.md"}, "allow"),
+    # issue 18's classes (ADR 0021)
+    ("Bash", {"command": "cat .{a..z}{a..z}{a..z}"}, "deny"),
+    ("Bash", {"command": "true && A=.e; cat \"${A}nv\""}, "deny"),
+    ("Bash", {"command": "F=$(find . -name .env); python3 -c \"print(open('$F').read())\""}, "deny"),
+    ("Bash", {"command": "git -c alias.x='!cat .env' x"}, "deny"),
+    ("Bash", {"command": "PAGER='cat .env' git log"}, "deny"),
+    ("Bash", {"command": "sed -n '1r .env' README.md"}, "deny"),
+    ("Bash", {"command": "bash scripts/show-env.sh"}, "deny"),
+    ("Bash", {"command": "grep -r KEY ."}, "deny"),
+    ("Bash", {"command": "git -c color.ui=always log -1"}, "allow"),
+    ("Grep", {"pattern": "KEY", "output_mode": "content"}, "deny"),
+    ("mcp__shell__run", {"command": "cat .env"}, "deny"),
 ]
 
 

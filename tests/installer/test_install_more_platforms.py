@@ -133,7 +133,8 @@ def test_qwen_execution_sandbox_is_reported_by_install_and_doctor(project, home)
     res = checks.wiring_checks("qwen-code", str(home), str(project), HOOKGATE)
     assert any(n == "qwen-execution-sandbox" and not ok for n, ok, _ in res), res
     d = cli(project, home, "doctor", "--platform", "qwen-code")
-    assert d.returncode != 0 and "FAIL  qwen-code/qwen-execution-sandbox" in d.stdout
+    fails = [ln for ln in d.stdout.splitlines() if ln.startswith("FAIL") and "qwen-code" in ln]
+    assert d.returncode != 0 and fails and "executionSandbox" in fails[0], d.stdout
 
 
 def test_qwen_folder_trust_and_disable_all_hooks(project, home):
@@ -174,6 +175,11 @@ def test_copilot_trusted_folder_check(project, home):
     res = dict((n, (ok, d)) for n, ok, d in checks.wiring_checks("copilot-cli", str(home), str(project), HOOKGATE))
     assert res["copilot-trusted-folder"][0] is True and "user-scope wiring still guards" in res["copilot-trusted-folder"][1]
     assert platform_checks.copilot_trusted(str(home), str(project)) is False
+    # as Copilot writes it: two comment lines first
+    (home / ".copilot" / "config.json").write_text(
+        "// User settings belong in settings.json.\n// This file is managed automatically.\n"
+        + json.dumps({"firstLaunchAt": "x", "trusted_folders": [str(project)]}, indent=2))
+    assert platform_checks.copilot_trusted(str(home), str(project)) is True
 
 
 # --- self-protection of the new wiring --------------------------------------------------------

@@ -197,3 +197,19 @@ def test_graph_agrees_with_a_naive_model(spec):
     cyc = {f.plans for f in g.findings if f.code == "cycle"}
     assert all(all(_reach(deps, x, x) for x in members) for members in cyc)
     assert {x for m in cyc for x in m} == {x for x in ids if _reach(deps, x, x)}
+
+
+def test_status_text_graph_of_a_long_chain_stays_readable():
+    from hookgate.plans import render
+    from hookgate.plans.verify import Report, statuses
+
+    plans = [plan(f"p{i:04d}", [f"p{i - 1:04d}"] if i else []) for i in range(1000)] + [plan("lone")]
+    g = Graph(plans)
+    rep = Report(plans, g, [], {}, {"runs": {"p0000": {"status": "done"}}, "disputes": {}})
+    lines = render.text_graph(rep, statuses(rep))
+    assert len(lines) == 1001
+    assert lines[0].startswith("[x] p0000") and lines[-1].startswith("[ ] lone")
+    p1 = next(line for line in lines if "] p0001 " in line)
+    assert p1.startswith("└─ [ ] p0001") and "ready" in p1
+    deep = next(line for line in lines if "] p0999 " in line)
+    assert "└999─" in deep and "blocked-by p0998" in deep and len(deep) < 200

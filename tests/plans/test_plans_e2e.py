@@ -77,7 +77,7 @@ def test_check_start_claims_done_unblocks(fleet):
     assert r.returncode == 0, r.stderr
     started = json.loads(r.stdout)
     assert {(c["mode"], c["path"]) for c in started["granted"]} == {
-        ("write", str(project / "migrations" / "0002_table.py")), ("write", str(project / "src" / "models"))}
+        ("write", "migrations/0002_table.py"), ("write", "src/models")}
     snap = json.loads(run_cli("locks", "list", "--json", cwd=project).stdout)
     assert {(c["rel"], c["session"], c["mode"]) for c in snap["claims"]} == {
         ("migrations/0002_table.py", "s1", "write"), ("src/models", "s1", "write")}
@@ -90,6 +90,19 @@ def test_check_start_claims_done_unblocks(fleet):
     denied = write(project, "s2", "src/models/table.py")
     assert outcome(denied) == "deny" and "claim" in reason(denied) and "session s1" in reason(denied)
     assert outcome(write(project, "s1", "src/models/table.py")) == "allow"
+    assert outcome(write(project, "s1", "migrations/0002_table.py", tool="Edit")) == "allow"
+
+    # 5b. the carrying session's write outside its plan's claims: a coordination verdict
+    outside = write(project, "s1", "src/app.py")
+    assert outcome(outside) == "deny"
+    why = reason(outside)
+    assert "src/app.py is outside plan add-table" in why and "migrations/0002_table.py, src/models/**" in why
+    assert "adr/0024-plans.md" in why
+    (v,) = [v for v in ledger_records(project)[-1]["verdicts"] if v["hook"] == "coordination"]
+    assert v["rule"] == "outside-plan" and v["stage"] == "enforce"
+    assert outcome(bash(project, "s1", "echo x > src/app.py")) == "deny"  # through the shell too
+    assert outcome(bash(project, "s1", "echo x > src/models/y.py")) == "allow"
+    assert outcome(write(project, "s3", "README.md")) == "allow"  # a session without a plan is not bound
 
     # 6. agents' shells: check/status yes; done only for the own plan; start/resolve/abandon no
     assert outcome(bash(project, "s2", "hookgate plan check")) == "allow"
@@ -140,6 +153,7 @@ def test_check_start_claims_done_unblocks(fleet):
     assert "[x] add-table" in status and "done" in status and "[ ] use-table" in status
     assert outcome(write(project, "s2", "src/models/table.py")) == "deny"  # s1's lease from step 5 remains
     assert outcome(write(project, "s2", "src/models/other.py")) == "allow"
+    assert outcome(write(project, "s1", "src/app2.py")) == "allow"  # its plan is done: no longer bound
     r = run_cli("plan", "done", "add-table", cwd=project)
     assert r.returncode == 1 and "is done" in r.stderr
     assert run_cli("plan", "start", "use-table", "--session", "s2", cwd=project).returncode == 0
@@ -218,7 +232,7 @@ def test_start_in_a_new_worktree_and_done_runs_checks_there(tmp_path):
     (repo / "tests").mkdir()
     (repo / "tests" / "test_x.py").write_text("def test_x():\n    pass\n")
     (repo / "src").mkdir()
-    (repo / "src" / "x.py").write_text("x = 1\n")
+    (repo / "src" / "x.py").write_text("".join(f"line{i} = {i}\n" for i in range(40)))
     write_plan(repo, "bad", "refactor", write=["src/y.py"])  # no tests: refused
     write_plan(repo, "wt", "refactor", write=["src/x.py"], tests=["tests/test_x.py"],
                run=[sys.executable, "-c", "import os, sys; open('ran-here', 'w').write(os.getcwd()); sys.exit(0)"])
@@ -226,12 +240,34 @@ def test_start_in_a_new_worktree_and_done_runs_checks_there(tmp_path):
     git("commit", "-qm", "init")
     r = run_cli("plan", "start", "bad", "--session", "s1", "--worktree", cwd=repo)
     assert r.returncode == 1 and "does not verify" in r.stderr
-    assert not (tmp_path / "repo-bad").exists(), "a refused plan leaves no worktree behind"
+    assert not (tmp_path / "repo.worktrees").exists(), "a refused plan leaves no worktree behind"
     r = run_cli("plan", "start", "wt", "--session", "s1", "--worktree", cwd=repo)
     assert r.returncode == 0, r.stderr
-    wt = tmp_path / "repo-wt"
+    wt = tmp_path / "repo.worktrees" / "plan-wt"
     assert (wt / "src" / "x.py").exists() and "branch plan/wt" in r.stdout
+    listed = json.loads(run_cli("worktree", "list", "--json", cwd=repo).stdout)
+    rows = listed if isinstance(listed, list) else listed.get("worktrees", listed)
+    assert any(str(wt) in json.dumps(r) and "s1" in json.dumps(r) for r in rows), listed
     assert "worktree " + str(wt) in run_cli("plan", "status", cwd=repo).stdout
+    # the merge gate against the plan: changes inside its claims pass, others are named
+    subprocess.run(["git", "-C", str(wt), "config", "user.email", "t@x"], check=True)
+    subprocess.run(["git", "-C", str(wt), "config", "user.name", "t"], check=True)
+    (wt / "src" / "x.py").write_text((wt / "src" / "x.py").read_text() + "x = 2\n")
+    subprocess.run(["git", "-C", str(wt), "commit", "-qam", "inside"], check=True)
+    r = run_cli("gate", "--plan", "wt", "--base", "main", cwd=wt)
+    assert r.returncode == 0 and "inside plan wt's write claims" in r.stdout, r.stdout + r.stderr
+    (wt / "lib").mkdir()
+    subprocess.run(["git", "-C", str(wt), "mv", "src/x.py", "lib/x.py"], check=True)
+    (wt / "README.md").write_text("new\n")
+    subprocess.run(["git", "-C", str(wt), "add", "-A"], check=True)
+    subprocess.run(["git", "-C", str(wt), "commit", "-qm", "outside"], check=True)
+    r = run_cli("gate", "--plan", "wt", "--base", "main", "--json", cwd=wt)
+    assert r.returncode == 1, r.stdout + r.stderr
+    res = json.loads(r.stdout)
+    assert res["claims_from"] == "the claims plan wt started with" and res["patterns"] == ["src/x.py"]
+    assert sorted((x["status"], x["path"], x.get("from", "")) for x in res["outside"]) == [
+        ("A", "README.md", ""), ("R", "lib/x.py", "src/x.py")]
+    assert run_cli("gate", "--plan", "nope", "--base", "main", cwd=wt).returncode == 2
     r = run_cli("plan", "done", "wt", cwd=repo)
     assert r.returncode == 0, r.stderr
     assert (wt / "ran-here").read_text() == str(wt)
@@ -262,3 +298,47 @@ def test_status_flags_claims_lapsed_when_the_carrying_session_ends(project):
     assert "[>] a" in status and "LAPSED: 1 of its 1 claims are gone" in status
     assert run_cli("plan", "start", "a", "--session", "s1", cwd=project).returncode == 0
     assert "LAPSED" not in run_cli("plan", "status", cwd=project).stdout
+
+
+def test_outside_plan_in_monitor_is_recorded_not_denied(project):
+    (project / "docs").mkdir()
+    write_plan(project, "a", "docs", write=["docs/a.md"])
+    assert run_cli("plan", "start", "a", "--session", "s1", cwd=project).returncode == 0
+    assert outcome(write(project, "s1", "src/app.py")) == "allow"  # coordination ships in monitor
+    (v,) = [v for v in ledger_records(project)[-1]["verdicts"] if v["hook"] == "coordination"]
+    assert v["rule"] == "outside-plan" and v["would_block"] and v["stage"] == "monitor"
+
+
+def test_an_unreadable_running_index_fails_closed(project):
+    (project / "docs").mkdir()
+    write_plan(project, "a", "docs", write=["docs/a.md"])
+    enforce(project)
+    assert run_cli("plan", "start", "a", "--session", "s1", cwd=project).returncode == 0
+    (project / ".git" / "hookgate" / "plans" / "running.json").write_text("{not json")
+    r = write(project, "s1", "docs/a.md")
+    assert outcome(r) == "deny" and "cannot tell whether this write is inside the running plan" in reason(r)
+
+
+def test_two_starts_racing_for_one_plan_leave_one_carrier(project, monkeypatch):
+    """The second `plan start` verified before the first saved its run: it must not take over
+    the plan, and the claims it took are given back."""
+    from hookgate.coordination import store
+    from hookgate.plans import ops, verify
+
+    (project / "docs").mkdir()
+    write_plan(project, "a", "docs", write=["docs/a.md"])
+    state = str(project / ".git" / "hookgate")
+    real = ops.start_precheck
+
+    def stale_precheck(root, st, pid, session, by=""):
+        rep, plan, run = real(root, st, pid, session, by)
+        if session == "s2":  # s1 starts in between: s2 acts on what it verified before
+            ops.start(str(project), state, "a", "s1")
+        return rep, plan, run
+
+    monkeypatch.setattr(ops, "start_precheck", stale_precheck)
+    with pytest.raises(ops.PlanError, match="changed while starting"):
+        ops.start(str(project), state, "a", "s2")
+    data = verify.state.load(state)
+    assert data["runs"]["a"]["session"] == "s1"
+    assert {c["session"] for c in store.load(state)["claims"]} == {"s1"}

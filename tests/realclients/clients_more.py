@@ -167,7 +167,7 @@ def run_codex(pkg_dir: str, home: str, project: str, port: int, timeout: float =
                 f'base_url = "http://127.0.0.1:{port}/v1"\nwire_api = "responses"\nenv_key = "MOCK_API_KEY"\n'
                 'request_max_retries = 0\nstream_max_retries = 0\n')
     env = base_env(home)
-    env.update(CODEX_HOME=codex_home, MOCK_API_KEY="fake", NO_COLOR="1", RUST_LOG="warn")
+    env.update(CODEX_HOME=codex_home, MOCK_API_KEY="fake", NO_COLOR="1", RUST_LOG=os.environ.get("RUST_LOG", "warn"))
     argv = [codex_binary(pkg_dir), "exec", "--skip-git-repo-check", "--dangerously-bypass-hook-trust", "--json",
             "--sandbox", "danger-full-access", "do the task"]
     return run_group(argv, project, env, timeout)
@@ -299,3 +299,88 @@ def opencode_config(project: str, port: int) -> None:
                           "external_directory": "allow"}}
     with open(os.path.join(project, "opencode.json"), "w") as f:
         json.dump(cfg, f)
+
+
+# --- Codex's own output schemas, as an oracle ---------------------------------------------------
+
+def codex_output_schemas(binary: str) -> dict:
+    """The draft-07 schemas Codex embeds for hook output (``<event>.command.output``), by title:
+    the client's own validator — output failing it is ignored and the tool runs."""
+    import re
+
+    with open(binary, "rb") as f:
+        data = f.read()
+    out = {}
+    for m in re.finditer(rb'\{\s*"\$schema"', data):
+        depth, start = 0, m.start()
+        for i in range(start, min(start + 50000, len(data))):
+            c = data[i]
+            if c == 0x7B:
+                depth += 1
+            elif c == 0x7D:
+                depth -= 1
+                if depth == 0:
+                    break
+        try:
+            obj = json.loads(data[start:i + 1])
+        except ValueError:
+            continue
+        if isinstance(obj, dict) and str(obj.get("title", "")).endswith(".command.output"):
+            out[obj["title"]] = obj
+    return out
+
+
+_TYPES = {"object": dict, "string": str, "boolean": bool, "array": list, "null": type(None)}
+
+
+def schema_errors(schema: dict, value, root: dict | None = None, where: str = "$") -> list[str]:
+    """The draft-07 keywords Codex's hook schemas use: $ref, allOf, const, enum, type,
+    properties, additionalProperties, required."""
+    root = root or schema
+    errs: list[str] = []
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        errs += schema_errors(root["definitions"][name], value, root, where)
+    for sub in schema.get("allOf") or ():
+        errs += schema_errors(sub, value, root, where)
+    if "const" in schema and value != schema["const"]:
+        errs.append(f"{where}: {value!r} is not {schema['const']!r}")
+    if "enum" in schema and value not in schema["enum"]:
+        errs.append(f"{where}: {value!r} not in {schema['enum']}")
+    t = schema.get("type")
+    if t is not None:
+        types = t if isinstance(t, list) else [t]
+        if not any(isinstance(value, _TYPES.get(x, object)) and not (x != "boolean" and isinstance(value, bool))
+                   for x in types):
+            errs.append(f"{where}: {type(value).__name__} is not {t}")
+    if isinstance(value, dict):
+        props = schema.get("properties") or {}
+        for k, v in value.items():
+            if k in props:
+                errs += schema_errors(props[k], v, root, f"{where}.{k}")
+            elif schema.get("additionalProperties") is False:
+                errs.append(f"{where}: unexpected property {k!r}")
+        for k in schema.get("required") or ():
+            if k not in value:
+                errs.append(f"{where}: missing {k!r}")
+    return errs
+
+
+def recording_wrapper(directory: str, real: str, log: str) -> str:
+    """A ``hookgate`` that runs *real* unchanged and appends {in, out, err, rc} to *log*."""
+    os.makedirs(directory, exist_ok=True)
+    path = os.path.join(directory, "hookgate")
+    import sys
+
+    with open(path, "w") as f:
+        f.write(f"#!{sys.executable}\n"
+                "import json, subprocess, sys\n"
+                "data = sys.stdin.buffer.read()\n"
+                f"p = subprocess.run([{real!r}] + sys.argv[1:], input=data, capture_output=True)\n"
+                f"with open({log!r}, 'a') as f:\n"
+                "    f.write(json.dumps({'in': data.decode('utf-8', 'replace'), 'out': p.stdout.decode(),\n"
+                "                        'err': p.stderr.decode(), 'rc': p.returncode}) + '\\n')\n"
+                "sys.stdout.buffer.write(p.stdout); sys.stderr.buffer.write(p.stderr)\n"
+                "sys.exit(p.returncode)\n")
+    os.chmod(path, 0o755)
+    return path

@@ -18,9 +18,10 @@ import re
 import pytest
 
 from clients import ensure_client
-from clients_more import (CODEX, COPILOT, OPENCODE, QWEN, ChatAPI, ResponsesAPI, opencode_config, run_codex,
-                          run_copilot, run_opencode, run_qwen)
-from conftest import run_cli, run_hook
+from clients_more import (CODEX, COPILOT, OPENCODE, QWEN, ChatAPI, ResponsesAPI, codex_binary, codex_output_schemas,
+                          opencode_config, recording_wrapper, run_codex, run_copilot, run_opencode, run_qwen,
+                          schema_errors)
+from conftest import HOOKGATE, run_cli, run_hook
 
 pytestmark = pytest.mark.realclient
 
@@ -79,6 +80,31 @@ def json_lines(text: str) -> list[dict]:
     return out
 
 
+def recorded(project, command):
+    """(command to install, checker): unless a stub is given, the real hookgate behind a recorder;
+    the checker asserts every answer hookgate gave the client was clean — exit 0, nothing on
+    stderr, stdout empty or one JSON object the platform's classifier accepts (the clients fail
+    open on anything else, mostly without a word)."""
+    if command is not None:
+        return command, lambda platform, events=(): None
+    log = project.parent / "hook-calls.jsonl"
+
+    def check(platform, events=()):
+        from hookgate.platforms import load
+
+        calls = [json.loads(x) for x in log.read_text().splitlines()] if log.exists() else []
+        seen = [json.loads(c["in"]).get("hook_event_name") for c in calls]
+        for e in events:
+            assert e in seen, (e, seen)
+        for c in calls:
+            assert c["rc"] == 0 and not c["err"], c
+            assert load(platform).classify_output(c["out"], c["err"], c["rc"]) != "invalid", c
+            assert not c["out"] or c["out"].count("\n") == 1 and isinstance(json.loads(c["out"]), dict), c
+        return calls
+
+    return recording_wrapper(str(project.parent / "rec"), HOOKGATE, str(log)), check
+
+
 # --- Codex CLI ----------------------------------------------------------------------------------
 
 CODEX_HOOK_ERRORS = re.compile(r"hook (?:failed|error|returned unsupported|output.*invalid)|invalid hook|"
@@ -90,14 +116,39 @@ def codex_pkg():
     return ensure_client(CODEX)
 
 
-def codex_case(codex_pkg, world, tool, *, arguments=None, patch=None, command=None):
+@pytest.fixture(scope="module")
+def codex_schemas(codex_pkg):
+    schemas = codex_output_schemas(codex_binary(codex_pkg))
+    assert "pre-tool-use.command.output" in schemas, sorted(schemas)
+    return schemas
+
+
+def _kebab(name: str) -> str:
+    return "".join("-" + c.lower() if c.isupper() else c for c in name).lstrip("-")
+
+
+def codex_case(codex_pkg, world, tool, *, arguments=None, patch=None, command=None, schemas=None):
+    """Codex reports nothing when it rejects hook output (the tool just runs), so every answer
+    hookgate gave in the run is recorded and checked against Codex's own embedded schema."""
     home, project = world
+    log = project.parent / "hook-calls.jsonl"
+    if command is None:
+        command = recording_wrapper(str(project.parent / "rec"), HOOKGATE, str(log))
     install(home, project, "codex", command=command)
     api = ResponsesAPI(tool, arguments=arguments, custom_input=patch)
     with api:
         r = run_codex(codex_pkg, str(home), str(project), api.port)
     assert len(api.requests) >= 2, f"codex made {len(api.requests)} model request(s): {r.stderr[-3000:]}"
     assert not CODEX_HOOK_ERRORS.search(r.stdout + r.stderr), (r.stdout[-3000:], r.stderr[-3000:])
+    if schemas is not None:
+        calls = [json.loads(x) for x in log.read_text().splitlines()]
+        events = [json.loads(c["in"])["hook_event_name"] for c in calls]
+        assert "PreToolUse" in events and "SessionStart" in events, events
+        for c, event in zip(calls, events):
+            assert c["rc"] == 0 and not c["err"], c
+            if c["out"].strip():
+                errs = schema_errors(schemas[_kebab(event) + ".command.output"], json.loads(c["out"]))
+                assert not errs, (event, errs, c["out"])
     return r, api
 
 
@@ -108,27 +159,36 @@ def test_codex_sanity_stub_must_deny(codex_pkg, tmp_path, world):
     assert any("sanity stub" in o for o in api.outputs()), api.outputs()
 
 
-def test_codex_protected_write_is_not_performed(codex_pkg, world):
+def test_codex_protected_write_is_not_performed(codex_pkg, codex_schemas, world):
     home, project = world
-    r, api = codex_case(codex_pkg, world, "apply_patch", patch=ROLLOUT_PATCH)
+    r, api = codex_case(codex_pkg, world, "apply_patch", patch=ROLLOUT_PATCH, schemas=codex_schemas)
     assert not (project / ".hookgate" / "rollout.yaml").exists()
     outs = api.outputs()
     assert outs and "self-protection" in outs[0] and "hook" in outs[0].lower(), outs
     assert decisions(project, "apply_patch")[-1]["outcome"] == "block"
 
 
-def test_codex_protected_read_is_not_performed(codex_pkg, world):
+def test_codex_schema_oracle_can_fail(codex_schemas):
+    """The oracle rejects what Codex rejects (ask is in the schema's enum but refused at run time)."""
+    pre = codex_schemas["pre-tool-use.command.output"]
+    assert schema_errors(pre, {"decision": "deny", "reason": "r"})  # "deny" is not approve|block
+    assert schema_errors(pre, {"permission": "deny"})  # additionalProperties: false
+    assert not schema_errors(pre, {"decision": "block", "reason": "r", "hookSpecificOutput": {
+        "hookEventName": "PreToolUse", "permissionDecision": "deny", "permissionDecisionReason": "r"}})
+
+
+def test_codex_protected_read_is_not_performed(codex_pkg, codex_schemas, world):
     home, project = world
-    r, api = codex_case(codex_pkg, world, "exec_command", arguments={"cmd": "cat .env"})
+    r, api = codex_case(codex_pkg, world, "exec_command", arguments={"cmd": "cat .env"}, schemas=codex_schemas)
     outs = api.outputs()
     assert outs and "read-guard" in outs[0], outs
     assert SECRET not in api.text() and SECRET not in r.stdout
     assert decisions(project, "Bash")[-1]["outcome"] == "block"
 
 
-def test_codex_ordinary_write_is_performed(codex_pkg, world):
+def test_codex_ordinary_write_is_performed(codex_pkg, codex_schemas, world):
     home, project = world
-    r, api = codex_case(codex_pkg, world, "apply_patch", patch=OK_PATCH)
+    r, api = codex_case(codex_pkg, world, "apply_patch", patch=OK_PATCH, schemas=codex_schemas)
     assert (project / "src" / "ok.txt").read_text() == "hello\n", (r.stdout[-3000:], api.outputs())
     rec = decisions(project, "apply_patch")
     assert rec and rec[-1]["outcome"] == "allow"  # the hook really ran and allowed
@@ -160,6 +220,7 @@ def copilot_pkg():
 
 def copilot_case(copilot_pkg, world, tool, arguments, command=None, scope="user", trusted=False):
     home, project = world
+    command, check = recorded(project, command)
     install(home, project, "copilot-cli", scope=scope, command=command)
     if trusted:
         (home / ".copilot").mkdir(exist_ok=True)
@@ -174,8 +235,10 @@ def copilot_case(copilot_pkg, world, tool, arguments, command=None, scope="user"
         logs += f.read_text(errors="replace")
     errors = [ln for ln in logs.splitlines() if "[ERROR]" in ln and "hook" in ln.lower()]
     assert not errors, errors
-    if command is None:  # (the sanity stub's exit 2 is reported as "hook exited with code 2": expected)
+    if not command.endswith("/stub/bin/hookgate"):  # (the sanity stub's exit 2 is reported as "hook exited with code 2": expected)
         assert not COPILOT_HOOK_ERRORS.search(r.stdout + json.dumps(api.tool_results())), api.tool_results()
+        if scope == "user" or trusted:
+            check("copilot-cli", ("SessionStart", "PreToolUse"))
     return r, api
 
 
@@ -232,7 +295,9 @@ def test_copilot_repository_hooks_do_not_load_untrusted_and_doctor_says_so(copil
     assert (project / "src" / "ok.txt").exists() and not decisions(project, "Write")  # the hook never ran
     d = run_cli("doctor", "--platform", "copilot-cli", cwd=str(project),
                 env={"HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config")})
-    assert d.returncode != 0 and "FAIL  copilot-cli/copilot-trusted-folder" in d.stdout, d.stdout
+    fails = [ln for ln in d.stdout.splitlines() if ln.startswith("FAIL") and "copilot-cli" in ln]
+    assert d.returncode != 0 and any("is not in trusted_folders" in ln for ln in fails), d.stdout
+    assert "// " in (home / ".copilot" / "config.json").read_text()  # Copilot's own file, comments and all
 
 
 # --- Qwen Code ----------------------------------------------------------------------------------
@@ -251,6 +316,7 @@ def qwen_case(qwen_pkg, world, tool, arguments, command=None):
     settings = home / ".qwen" / "settings.json"
     settings.parent.mkdir(parents=True, exist_ok=True)
     settings.write_text(json.dumps({"security": {"auth": {"selectedType": "openai"}}}))
+    command, check = recorded(project, command)
     install(home, project, "qwen-code", command=command)
     api = ChatAPI(tool, arguments)
     with api:
@@ -262,6 +328,7 @@ def qwen_case(qwen_pkg, world, tool, arguments, command=None):
                for c in (e.get("message") or {}).get("content") or () if isinstance(c, dict) and c.get("type") == "tool_result"]
     final = [e for e in events if e.get("type") == "result"]
     assert final, r.stdout[-3000:]
+    check("qwen-code", ("SessionStart", "PreToolUse"))
     return r, api, results, final[-1]
 
 
@@ -311,6 +378,7 @@ def opencode_pkg():
 
 def opencode_case(opencode_pkg, world, tool, arguments, command=None, scope="project"):
     home, project = world
+    command, check = recorded(project, command)
     install(home, project, "opencode", scope=scope, command=command)
     api = ChatAPI(tool, arguments)
     with api:
@@ -323,6 +391,7 @@ def opencode_case(opencode_pkg, world, tool, arguments, command=None, scope="pro
     assert not bad and "plugin" not in r.stderr.lower(), (bad, r.stderr[-2000:])  # the plugin loaded and ran
     tools = [e["part"] for e in json_lines(r.stdout) if e.get("type") == "tool_use"]
     assert tools, r.stdout[-3000:]
+    check("opencode", ("tool.execute.before",))
     return r, api, tools[0]["state"]
 
 
@@ -379,3 +448,20 @@ def test_opencode_plugin_fails_closed_when_hookgate_is_gone(opencode_pkg, tmp_pa
     assert not (project / "src" / "ok.txt").exists(), r.stdout[-2000:]
     state = [e["part"] for e in json_lines(r.stdout) if e.get("type") == "tool_use"][0]["state"]
     assert state["status"] == "error" and "could not run" in state["error"], state
+
+
+def test_copilot_fails_closed_when_hookgate_is_gone(copilot_pkg, tmp_path, world):
+    """What install warns about for committed repository wiring: a preToolUse hook that cannot
+    start denies every call in Copilot CLI."""
+    home, project = world
+    exe = tmp_path / "gone" / "hookgate"
+    exe.parent.mkdir()
+    exe.write_text("#!/bin/sh\nexit 0\n")
+    exe.chmod(0o755)
+    install(home, project, "copilot-cli", command=str(exe))
+    exe.unlink()
+    api = ChatAPI("create", {"path": str(project / "src" / "ok.txt"), "file_text": "hi"})
+    with api:
+        run_copilot(copilot_pkg, str(home), str(project), api.port)
+    assert not (project / "src" / "ok.txt").exists(), api.tool_results()
+    assert any(t.startswith("Denied by preToolUse hook") for t in api.tool_results()), api.tool_results()

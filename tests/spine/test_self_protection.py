@@ -43,7 +43,7 @@ TOOL_CASES = [
     ("Write", {"file_path": "{P}/.claude/commands/x.md", "content": "x"}, "allow"),
     ("Write", {"file_path": "{P}/docs/hookgate.md", "content": "x"}, "allow"),
     ("Write", {"file_path": "{P}/settings.json", "content": "x"}, "allow"),
-    ("Write", {"file_path": "{P}/.git/config", "content": "x"}, "allow"),
+    ("Write", {"file_path": "{P}/.git/config", "content": "x"}, "deny"),  # write-guard git-code (ADR 0021)
 ]
 
 

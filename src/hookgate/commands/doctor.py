@@ -153,8 +153,8 @@ def check_wiring(ctx: Context) -> list[Finding]:
         for name, ok, detail in checks.wiring_checks(plat, ctx.home, ctx.project, ctx.command):
             scope = name.rsplit("-", 1)[-1] if name.startswith("wiring-") else "project"
             specific = "" if name.startswith("wiring") else name
-            if ok and detail.startswith("warning: "):
-                out.append(Finding("wiring", WARN, detail[len("warning: "):], platform=plat, name=specific))
+            if ok and detail.startswith(("note: ", "warning: ")):  # true, and worth knowing (ADR 0023)
+                out.append(Finding("wiring", WARN, detail.split(": ", 1)[1], platform=plat, name=specific))
             elif ok:
                 out.append(Finding("wiring", PASS, detail, platform=plat, name=specific))
             elif "stale path" in detail or "missing events" in detail or "duplicated" in detail:

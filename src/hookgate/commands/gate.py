@@ -63,12 +63,16 @@ def gate_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
     pre_push: Annotated[bool, typer.Option("--pre-push", hidden=True,
                                            help="Run as git's pre-push hook (REV is then the remote's name).")] = False,
+    plan: Annotated[str, typer.Option(help="Check the changed files against this plan's write claims instead "
+                                           "(ADR 0024).")] = "",
 ) -> None:
     """The merge gate: every file changed since BASE was leased or claimed on this branch."""
     from hookgate.coordination.gate import GateError, check
 
     cwd = os.getcwd()
     state = _state(cwd)
+    if plan:
+        raise typer.Exit(_plan_gate(cwd, state, base, rev or "HEAD", plan, as_json))
     if pre_push:
         raise typer.Exit(_pre_push(cwd, state, base, rev or "", as_json))
     try:
@@ -77,6 +81,24 @@ def gate_cmd(
         raise fail(f"gate: {e}", 2) from None
     _report(res, as_json)
     raise typer.Exit(0 if res["ok"] else 1)
+
+
+def _plan_gate(cwd: str, state: str, base: str, rev: str, plan: str, as_json: bool) -> int:
+    """``gate --plan ID`` (ADR 0024): the branch's changed files against the plan's claims."""
+    from hookgate.coordination.gate import GateError
+    from hookgate.plans import gate as plan_gate
+
+    try:
+        res = plan_gate.run(cwd, state, plan, base, rev)
+    except (GateError, plan_gate.PlanGateError) as e:
+        typer.echo(f"hookgate: gate: {e}", err=True)
+        return 2
+    if as_json:
+        typer.echo(json.dumps(res, indent=2, sort_keys=True))
+    else:
+        for line in plan_gate.report_lines(res):
+            typer.echo(line)
+    return 0 if res["ok"] else 1
 
 
 def _pre_push(cwd: str, state: str, base: str, remote: str, as_json: bool) -> int:

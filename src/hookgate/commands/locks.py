@@ -296,7 +296,8 @@ def claim_cmd(
                                              "exclusive; sets --mode (ADR 0022)")] = "",
     priority: Annotated[str, typer.Option(help="critical | high | normal | low")] = "normal",
     ttl: Annotated[str, typer.Option(help="How long the claim lives without renewal (e.g. 15m).")] = "",
-    session: Annotated[str, typer.Option(help="Claim for this session (default: the calling agent's).")] = "",
+    session: Annotated[str, typer.Option(help="Claim for this session (default: the calling agent's; at a terminal, "
+                                              "you, as human:$USER).")] = "",
     release_: Annotated[bool, typer.Option("--release", help="Release this session's claims on PATH… (all without PATH).")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:

@@ -118,21 +118,37 @@ def _session(state: str, explicit: str, plan_id: str) -> tuple[str, str]:
     return sess, platform
 
 
-def _worktree(root: str, plan_id: str, base: str) -> str:
-    """A new worktree and branch ``plan/<id>`` beside the checkout."""
-    import subprocess
+def _worktree(root: str, state: str, plan_id: str, base: str, session: str, platform: str) -> str:
+    """A new worktree and branch ``plan/<id>`` beside the repository, recorded with its owner
+    session in the worktree registry (ADR 0022: ``worktree list``/``gc`` know it)."""
+    from hookgate.coordination import identity
+    from hookgate.coordination.worktrees import _git, mutate_registry
 
-    path = os.path.join(os.path.dirname(root.rstrip("/")), f"{os.path.basename(root.rstrip('/'))}-{plan_id}")
-    if os.path.exists(path):
-        raise fail(f"plan start --worktree: {path} already exists", 1)
-    argv = ["git", "-C", root, "worktree", "add", "-b", f"plan/{plan_id}", path] + ([base] if base else [])
-    try:
-        p = subprocess.run(argv, capture_output=True, text=True, timeout=60)
-    except (OSError, subprocess.SubprocessError) as e:
-        raise fail(f"plan start --worktree: git failed: {e}", 1) from None
-    if p.returncode != 0:
-        raise fail(f"plan start --worktree: {p.stderr.strip() or p.stdout.strip()}", 1)
-    return path
+    code, out = _git(root, "rev-parse", "--path-format=absolute", "--git-common-dir")
+    if code:
+        raise fail(f"plan start --worktree: not in a git repository ({out.strip() or 'git failed'})", 2)
+    common = out.strip()
+    mains = [w for w in identity.worktrees(common) if w["main"]]
+    anchor = mains[0]["top"] if mains else common.rstrip("/")
+    branch = f"plan/{plan_id}"
+    dest = os.path.join(os.path.dirname(anchor), os.path.basename(anchor) + ".worktrees", f"plan-{plan_id}")
+    if os.path.exists(dest):
+        raise fail(f"plan start --worktree: {dest} already exists", 1)
+    code, out = _git(root, "worktree", "add", "-b", branch, dest, base or "HEAD")
+    if code:
+        raise fail(f"plan start --worktree: git worktree add failed: {out.strip()}", 1)
+    now = time.time()
+
+    def fn(data):
+        data["worktrees"][dest] = {"name": f"plan-{plan_id}", "branch": branch, "base": base or "HEAD",
+                                   "session": session, "platform": platform, "found_by": "plan start",
+                                   "created": now, "plan": plan_id}
+
+    mutate_registry(state, fn)
+    from hookgate.plans.verify import ledger_record
+
+    ledger_record(state, "worktree", plan=plan_id, session=session, path=dest, branch=branch)
+    return dest
 
 
 @plan_app.command("start")
@@ -166,7 +182,7 @@ def start(
         # leaving a worktree behind)
         if worktree:
             ops.start_precheck(root, state, plan_id, sess)
-        wt = _worktree(root, plan_id, base) if worktree else ""
+        wt = _worktree(root, state, plan_id, base, sess, platform) if worktree else ""
         out = ops.start(root, state, plan_id, sess, platform, _user(), ttl_s, priority, wt)
     except ops.PlanError as e:
         raise fail(f"plan start: {e}", e.code) from None

@@ -78,7 +78,7 @@ def event_of(rec: dict, root: str):
 
 COORDINATION = "coordination"
 # coordination rules that depend on who held what at the time (leases, claims), not on policy
-STATE_RULES = frozenset(("lease-held", "claim-held"))
+STATE_RULES = frozenset(("lease-held", "claim-held", "scope-write", "claim-preempted"))  # ADR 0022 adds two
 
 
 def historical_coordination(rec: dict, event, decision, compiled: dict):
@@ -103,6 +103,8 @@ def historical_coordination(rec: dict, event, decision, compiled: dict):
         policy = (compiled.get("policies") or {}).get(COORDINATION) or {}
         if old_state:
             raw = ev.CHECKPOINT if policy.get("on_conflict") == "checkpoint" else ev.BLOCK
+            if old.get("rule") == "claim-preempted":  # a one-time notice (ADR 0022), not a conflict
+                raw = old.get("raw")
             cur.update(raw=raw, rule=old.get("rule"), reason=old.get("reason", ""), adr=old.get("adr", ""))
         else:
             cur.update(raw=ev.ALLOW)

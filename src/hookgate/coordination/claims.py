@@ -198,10 +198,12 @@ def take_notices(data: dict, session: str) -> list[dict]:
 
 
 def notice_sentence(n: dict, clock) -> str:
+    from hookgate.selfcmd import command
+
     who = f"{n.get('by_platform') or 'agent'} session {n.get('by')}"
     return (f"Your {n.get('mode')} claim {n.get('claim')} on {n.get('path')} was taken at {clock(float(n['at']))} "
             f"by {who} ({n.get('by_mode')} claim, {n.get('by_priority')} priority) and you are queued for it "
-            f"again: leave {n.get('path')} alone until `hookgate claim {n.get('path')}` says granted")
+            f"again: leave {n.get('path')} alone until `{command()} claim {n.get('path')}` says granted")
 
 
 def _next_id(data: dict) -> str:

@@ -167,6 +167,7 @@ def verdict(found, on_conflict: str, now: float, hook_id: str = "coordination"):
     """The verdict for :func:`conflicts`' first hit: whose work, where, which files, what instead."""
     from hookgate import event as ev
     from hookgate.coordination.describe import _where, describe, show
+    from hookgate.selfcmd import command
 
     via, skey, hits = found[0]
     _k, holder = hits[0]
@@ -178,6 +179,6 @@ def verdict(found, on_conflict: str, now: float, hook_id: str = "coordination"):
         ADR,
         "act only on your own files (`git stash push -- FILE…`, `git checkout -- FILE…`, `git restore FILE…`, "
         "`rm` of files you made), or do this once that session has committed or ended "
-        "(`hookgate locks list` shows who holds what); never to their files",
+        f"(`{command()} locks list` shows who holds what); never to their files",
         tuple(show(h[0]) for h in hits),
     )

@@ -12,6 +12,8 @@
   leased or claimed files in this checkout (ADR 0022; git is asked which files changed).
 - Claims (``hookgate claim``): a held claim of another session on an overlapping path blocks
   writes; an ``exclusive`` one blocks reads too; a pre-empted holder's next write is told.
+- Plans (ADR 0024): a write by a session that carries a running plan, outside that plan's
+  reviewed write claims, is an ``outside-plan`` verdict.
 - SessionEnd releases the session's leases and claims; a shell call that runs ``hookgate``
   leaves the trail that lets ``hookgate claim`` find its session.
 """
@@ -107,14 +109,14 @@ def lock_run_targets(analysis, cwd: str) -> frozenset:
 
 
 def _targets(accesses, root: str, top, policy: dict, cwd: str, locked=frozenset()):
-    """(writes [(path, key, mode, via)], scopes [(path, key, via, kind)], reads [key],
-    coordination-file verdict or None). Keys are repository-relative (ADR 0022)."""
+    """(writes [(path, key, mode, via)], scopes [(path, key, via, kind)], reads [key], outside
+    [path], coordination-file verdict or None). Keys are repository-relative (ADR 0022)."""
     from hookgate.coordination import identity, scope
     from hookgate.coordination.globs import first_match
 
     coord = policy.get("coordination_files") or ()
     exclude = policy.get("lease_exclude") or ()
-    writes, scopes, reads = [], [], []
+    writes, scopes, reads, outside = [], [], [], []
     for a in accesses:
         if not a.resolved or a.tool == "hookgate":
             continue
@@ -124,25 +126,32 @@ def _targets(accesses, root: str, top, policy: dict, cwd: str, locked=frozenset(
             continue
         rel = _rel(a.path, root)
         if rel is None:
+            if a.mode in ev.MUTATING_MODES and a.path != root:  # never leased; a claim may name it
+                outside.append(a.path)
             continue
         k = identity.key(a.path, top)
         if a.mode in ev.MUTATING_MODES:
             pat = first_match(rel, coord) if coord and a.path not in locked else None
             if pat:
-                return writes, scopes, reads, _coordination_verdict(rel, pat, a.path, a.via or a.mode)
+                return writes, scopes, reads, outside, _coordination_verdict(rel, pat, a.path, a.via or a.mode)
             if not (exclude and first_match(rel, exclude)):
                 writes.append((a.path, k, a.mode, a.via or a.tool))
         elif a.mode == ev.MODE_READ:
             reads.append(k)
-    return writes, scopes, reads, None
+    return writes, scopes, reads, outside, None
 
 
-def _conflicts(data: dict, writes, reads, session: str, now: float) -> list[tuple[str, dict]]:
+def _conflicts(data: dict, writes, reads, session: str, now: float, outside=()) -> list[tuple[str, dict]]:
     """Single files: another session's lease on the same key (in any worktree), a held claim
-    overlapping it; an exclusive claim blocks reads too."""
+    overlapping it; an exclusive claim blocks reads too. *outside*: files outside the project,
+    never leased, checked against claims that name absolute paths."""
     from hookgate.coordination import claims, leases
 
     out = []
+    if outside and any(c.get("path", "").startswith("/") for c in data["claims"]):
+        for path in outside:
+            for c in claims.blocking(data, path, session, "write", now):
+                out.append((path, c))
     for _path, key, _mode, _via in writes:
         lease = leases.conflict(data, key, session, now)
         if lease is not None:
@@ -196,7 +205,7 @@ def _session_end(session: str, state_dir: str) -> ev.Verdict:
     return ev.allow(HOOK_ID)
 
 
-def check(event, accesses, analysis, policy, state_dir, project_root, notes=None):
+def check(event, accesses, analysis, policy, state_dir, project_root, notes=None, stage=""):
     session = event.session_id
     if event.phase == ev.SESSION_END:
         return _session_end(session, state_dir)
@@ -217,23 +226,38 @@ def check(event, accesses, analysis, policy, state_dir, project_root, notes=None
 
     top = identity.worktree_top(project_root)
     locked = lock_run_targets(analysis, event.cwd) if analysis is not None else frozenset()
-    writes, scopes, reads, coord_verdict = _targets(accesses, project_root, top, policy, event.cwd, locked)
+    writes, scopes, reads, outside, coord_verdict = _targets(accesses, project_root, top, policy, event.cwd, locked)
     if coord_verdict is not None:
         return coord_verdict
-    if not (writes or scopes or reads) or (not writes and not store.exists(state_dir)):
+    if not (writes or scopes or reads or outside) or (not writes and not store.exists(state_dir)):
         return ev.allow(HOOK_ID)
     try:
-        verdict = _decide(event, writes, scopes, reads, policy, state_dir, top)
+        # a write outside the plan this session carries (ADR 0024); when it will be denied, it
+        # takes no lease (below, a write that goes ahead is leased as any other)
+        off_plan = _outside_plan(session, writes, project_root, state_dir) if writes and session else None
+        if off_plan is not None and stage == ev.ENFORCE:
+            return off_plan
+        verdict = _decide(event, writes, scopes, reads, policy, state_dir, top, outside)
         if writes and notes is not None and session and verdict.outcome in (ev.ALLOW, ev.WARN):
             # the merge gate's evidence (ADR 0022): which keys this session leased, on which branch
             notes["coordination"] = dict(identity.where(top), keys=[k for _p, k, _m, _v in writes][:200])
+        if off_plan is not None and verdict.outcome in (ev.ALLOW, ev.WARN):
+            verdict = off_plan  # below enforce the write goes ahead: leased and recorded above
         return verdict
     except store.UnsupportedState as e:
         return ev.Verdict(HOOK_ID, ev.BLOCK, "state-unsupported", str(e), SCOPE_ADR,
                           "ask the user to upgrade hookgate (leases of other agents are not ignored)")
 
 
-def _decide(event, writes, scopes, reads, policy: dict, state_dir: str, top) -> ev.Verdict:
+def _outside_plan(session: str, writes, root: str, state_dir: str):
+    """A write outside the reviewed claims of the plan this session carries (ADR 0024)."""
+    from hookgate.plans.running import outside_plan_verdict
+
+    rels = [r for r in (_rel(p, root) for p, _k, _m, _v in writes) if r]
+    return outside_plan_verdict(session, rels, state_dir, HOOK_ID) if rels else None
+
+
+def _decide(event, writes, scopes, reads, policy: dict, state_dir: str, top, outside=()) -> ev.Verdict:
     from hookgate.coordination import claims, identity, leases, store
 
     session = event.session_id
@@ -250,7 +274,7 @@ def _decide(event, writes, scopes, reads, policy: dict, state_dir: str, top) -> 
             return scope.verdict(hits, policy.get("on_conflict"), now, HOOK_ID)
     told = claims.notices(data, session)
     notice = claims.notice_sentence(told[-1], _clock) if told else ""
-    conflicts = _conflicts(data, writes, reads, session, now)
+    conflicts = _conflicts(data, writes, reads, session, now, outside)
     if conflicts:
         if told:
             store.mutate(state_dir, lambda d: claims.take_notices(d, session))

@@ -161,7 +161,7 @@ def _protected_hit(path: str, mode: str, dirs, files, project_root: str, home: s
             if mode == ev.MODE_DELETE:
                 return r
             if (is_under(path, project_root) and path != project_root) or (
-                is_under(path, home) and path != home
+                is_under(path, home) and path != home and path != project_root  # a project in ~ (ADR 0022)
             ):
                 return r
     return None

@@ -27,13 +27,37 @@ COPILOT_CLAUDE = ("note: Copilot CLI also runs the hooks in .claude/settings*.js
                   "wiring there too, each Copilot call is decided twice (same decision, two ledger records)")
 
 
+def strip_comments(text: str) -> str:
+    """JSON with ``//`` and ``/* */`` comments (Copilot's ``config.json`` starts with two comment
+    lines; Qwen's settings allow them) → JSON; strings are left alone. One linear pass."""
+    out, i, n = [], 0, len(text)
+    while i < n:
+        c = text[i]
+        if c == '"':
+            j = i + 1
+            while j < n and text[j] != '"':
+                j += 2 if text[j] == "\\" else 1
+            out.append(text[i:j + 1])
+            i = j + 1
+        elif text.startswith("//", i):
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+        elif text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            i = n if j < 0 else j + 2
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
+
+
 def _read_json(path: str):
-    """(doc or None, error or '') — lenient: a missing file is (None, '')."""
+    """(doc or None, error or '') — lenient (comments allowed): a missing file is (None, '')."""
     data = merge.read_bytes(path)
     if data is None:
         return None, ""
     try:
-        text = data.decode("utf-8-sig")
+        text = strip_comments(data.decode("utf-8-sig"))
         return (json.loads(text) if text.strip() else {}), ""
     except (UnicodeDecodeError, ValueError) as e:
         return None, f"{path}: not JSON ({str(e).splitlines()[0]})"
@@ -221,7 +245,11 @@ def install_notes(platforms, home: str, project_root: str, scope: str) -> list[s
                          "it, so hookgate will not run in Qwen Code")
     if "codex" in platforms:
         notes.append(CODEX_TRUST)
-    if "copilot-cli" in platforms and scope == "project" and not copilot_trusted(home, project_root):
-        notes.append(f"note: Copilot CLI loads .github/hooks/ only in trusted folders; trust {project_root} when "
-                     "Copilot asks (or add it to trusted_folders in ~/.copilot/config.json)")
+    if "copilot-cli" in platforms and scope == "project":
+        if not copilot_trusted(home, project_root):
+            notes.append(f"note: Copilot CLI loads .github/hooks/ only in trusted folders; trust {project_root} when "
+                         "Copilot asks (or add it to trusted_folders in ~/.copilot/config.json)")
+        notes.append("note: .github/hooks/hookgate.json names this machine's hookgate path, and Copilot denies every "
+                     "tool call when a preToolUse hook cannot run (also in the cloud agent, which loads .github/hooks/): "
+                     "commit it only where every contributor has hookgate there; otherwise prefer --scope user")
     return notes

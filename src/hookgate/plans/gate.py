@@ -45,3 +45,35 @@ def check(changes, patterns) -> list[dict]:
                 row["from"] = old
             out.append(row)
     return out
+
+
+def run(cwd: str, state_dir: str, plan_id: str, base: str = "", rev: str = "HEAD") -> dict:
+    """``{"ok", "plan", "claims_from", "patterns", "base", "rev", "files", "outside": [...]}``;
+    GateError (ADR 0022) when git cannot answer, PlanGateError when the plan cannot be found."""
+    from hookgate import paths
+    from hookgate.coordination.gate import GateError, _verify, changed_files, default_base
+
+    if not _verify(cwd, rev):
+        raise GateError(f"unknown revision {rev!r}")
+    base = base or default_base(cwd)
+    if not _verify(cwd, base):
+        raise GateError(f"unknown base {base!r}")
+    root = paths.find_project_root(cwd)
+    patterns, source = plan_patterns(root, state_dir, plan_id)
+    changes = changed_files(cwd, base, rev)
+    outside_rows = check(changes, patterns)
+    return {"ok": not outside_rows, "plan": plan_id, "claims_from": source, "patterns": patterns, "base": base,
+            "rev": rev, "files": len(changes), "outside": outside_rows}
+
+
+def report_lines(res: dict) -> list[str]:
+    if res["ok"]:
+        return [f"gate: ok — all {res['files']} file(s) changed on {res['rev']} since {res['base']} are inside plan "
+                f"{res['plan']}'s write claims"]
+    out = [f"gate: {len(res['outside'])} of {res['files']} file(s) changed on {res['rev']} since {res['base']} are "
+           f"outside plan {res['plan']}'s write claims ({res['claims_from']}: {', '.join(res['patterns']) or 'none'}):"]
+    for row in res["outside"]:
+        out.append(f"  {row['status']} {row['path']}" + (f" (renamed from {row['from']})" if row.get("from") else ""))
+    out.append("Either the plan grows (a reviewed edit of .hookgate/plans/<id>.toml) or these changes leave the "
+               "branch (adr/0024-plans.md)")
+    return out

@@ -31,18 +31,31 @@ class PlanError(Exception):
 
 
 def claim_paths(root: str, patterns) -> list[str]:
-    """Claim targets for patterns: their literal prefixes (absolute, as the claim API keys
-    paths in this checkout), deduplicated, a path under another claimed one dropped."""
+    """Claim keys for patterns: their literal prefixes, as the claim API keys files —
+    repository-relative, so every worktree of the repository meets them (ADR 0022) — with
+    ``.`` for the whole tree; deduplicated, a key under another claimed one dropped."""
+    from hookgate.coordination import identity
+
+    top = identity.worktree_top(root)
     out: list[str] = []
     for p in patterns:
         prefix = globs.literal_prefix(globs.segments(p))
-        out.append(os.path.join(root, *prefix) if prefix else root.rstrip("/") or "/")
+        out.append(identity.key(os.path.join(root, *prefix) if prefix else root.rstrip("/") or "/", top))
     out = sorted(set(out))
     keep = []
     for p in out:
-        if not any(p == k or p.startswith(k.rstrip("/") + "/") for k in keep):
+        if not any(identity.under(p, k) for k in keep):
             keep.append(p)
-    return keep
+    return _claim_keys(root, keep)
+
+
+def _claim_keys(root: str, paths: list[str]) -> list[str]:
+    """The claim API's keys for absolute *paths*: repository-relative, so every worktree meets
+    them (ADR 0022); absolute outside the repository."""
+    from hookgate.coordination import identity
+
+    top = identity.worktree_top(root)
+    return [identity.key(p, top) for p in paths]
 
 
 def _find(rep: Report, plan_id: str):
@@ -85,20 +98,27 @@ def start(root: str, state_dir: str, plan_id: str, session: str, platform: str =
     from hookgate.coordination import claims, store
 
     rep, plan, run = start_precheck(root, state_dir, plan_id, session, by)
+    from hookgate.coordination import identity
+
     write_paths = claim_paths(root, plan.write)
-    read_paths = [p for p in claim_paths(root, plan.read)
-                  if not any(p == w or p.startswith(w.rstrip("/") + "/") for w in write_paths)]
+    read_paths = [p for p in claim_paths(root, plan.read) if not any(identity.under(p, w) for w in write_paths)]
+    # where the work happens: the plan's worktree (branch plan/<id>) or this checkout — the
+    # merge gate's evidence (ADR 0022) is keyed by it
+    where = identity.where(identity.worktree_top(worktree or run.get("worktree") or root))
 
     def claim(data):
         now = time.time()
         mine = []
         if write_paths:
-            mine += claims.request(data, write_paths, session, platform, "write", priority, ttl, now, promote_after)
+            mine += claims.request(data, write_paths, session, platform, "write", priority, ttl, now, promote_after,
+                                   where)
         if read_paths:
-            mine += claims.request(data, read_paths, session, platform, "read", priority, ttl, now, promote_after)
+            mine += claims.request(data, read_paths, session, platform, "read", priority, ttl, now, promote_after,
+                                   where)
         return [dict(c) for c in mine]
 
     got = store.mutate(state_dir, claim)
+    _record_claims(state_dir, session, platform, got, where)
     now = time.time()
     record = {"status": "running", "session": session, "platform": platform, "started": run.get("started") or now,
               "digest": plan.digest, "file": plan.file, "claims": [c["id"] for c in got],
@@ -106,9 +126,21 @@ def start(root: str, state_dir: str, plan_id: str, session: str, platform: str =
               "run": list(plan.run), "worktree": worktree or run.get("worktree", ""), "by": by}
 
     def save(data):
-        data["runs"][plan_id] = dict(data["runs"].get(plan_id) or {}, **record)
+        now_run = data["runs"].get(plan_id) or {}
+        if now_run.get("status") in ("done", "abandoned") or (
+                now_run.get("status") == "running" and now_run.get("session") != session):
+            # another `plan start` (or done/abandon) won the race since we verified
+            raise PlanError(f"{plan_id} changed while starting ({now_run.get('status')}, session "
+                            f"{now_run.get('session', '?')}); not started")
+        data["runs"][plan_id] = dict(now_run, **record)
 
-    state.mutate(state_dir, save)
+    try:
+        state.mutate(state_dir, save)
+    except PlanError:
+        mine = [c["id"] for c in got if c["id"] not in (run.get("claims") or [])]
+        if mine:
+            _release(state_dir, {"session": session, "claims": mine})
+        raise
     if run.get("status") != "running":
         ledger_record(state_dir, "start", plan=plan_id, session=session, by=by, digest=plan.digest,
                       claims=[{"id": c["id"], "path": c["path"], "mode": c["mode"]} for c in got],
@@ -117,6 +149,17 @@ def start(root: str, state_dir: str, plan_id: str, session: str, platform: str =
     out["granted"] = [c for c in got if claims.is_held(c)]
     out["queued"] = [c for c in got if not claims.is_held(c)]
     return out
+
+
+def _record_claims(state_dir: str, session: str, platform: str, got: list, where: dict) -> None:
+    """The ``kind: claim`` ledger records ``hookgate claim`` writes (the merge gate's evidence)."""
+    from hookgate.commands.locks import _record_claims as record
+
+    for mode in ("write", "read"):
+        rows = [{"path": c["path"], "granted": c.get("granted") is not None, "mode": c["mode"]}
+                for c in got if c["mode"] == mode]
+        if rows:
+            record(state_dir, session, platform, "plan start", rows, where)
 
 
 def run_checks(run: dict, root: str, timeout: float) -> dict:

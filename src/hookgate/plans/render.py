@@ -24,7 +24,7 @@ def describe(st: dict) -> str:
     s = st["status"]
     run = st.get("run") or {}
     if s == "running":
-        out = f"running  session {run.get('session', '?')}, {_ago(run.get('started'))}"
+        out = f"running  session {run.get('session', '?')}, for {_ago(run.get('started'))}"
         if run.get("worktree"):
             out += f", worktree {run['worktree']}"
         c = st.get("claims")
@@ -61,8 +61,7 @@ def text_graph(rep, statuses: list[dict]) -> list[str]:
             parent[i] = min(cands, key=lambda j: rep.plans[j].id)
             kids[parent[i]].append(i)
     order = sorted(range(n), key=lambda i: (scc_rank[i], rep.plans[i].id))
-    width = min(40, max((len(p.id) for p in rep.plans), default=0) + 2)
-    lines: list[str] = []
+    rows: list[tuple[str, str]] = []
     for root in (i for i in order if parent[i] == -1):
         stack = [(root, 0)]
         while stack:
@@ -75,11 +74,11 @@ def text_graph(rep, statuses: list[dict]) -> list[str]:
                 lead = lead[:-3] + f"└{depth}─ "
             others = [rep.plans[j].id for j in g.deps[i] if j != parent[i]]
             also = f"  (also after {', '.join(others)})" if others else ""
-            lines.append(f"{lead}{MARK.get(st['status'], '[?]')} {p.id.ljust(width)} "
-                         f"{describe(st)}{also}")
+            rows.append((f"{lead}{MARK.get(st['status'], '[?]')} {p.id}", f"{describe(st)}{also}"))
             for k in sorted(kids[i], key=lambda j: rep.plans[j].id, reverse=True):
                 stack.append((k, depth + 1))
     for st in statuses:
         if st["id"] not in g.index:  # a running plan whose file is gone
-            lines.append(f"{MARK['running']} {st['id']} {describe(st)}")
-    return lines
+            rows.append((f"{MARK['running']} {st['id']}", describe(st)))
+    col = min(60, max((len(a) for a, _b in rows), default=0) + 2)
+    return [f"{a}{' ' * max(2, col - len(a))}{b}" for a, b in rows]

@@ -118,7 +118,7 @@ def parse(data: bytes, env: dict) -> ev.Event:
     return make_event(
         PLATFORM, obj, phase=phase, name=name, session=session, cwd=cwd, tool_kind=kind,
         tool_name=tool_name, tool_input=tool_input, capabilities=_PRE_CAPS if phase == ev.PRE else _POST_CAPS,
-        extra=extra,
+        extra=extra, env=env,
     )
 
 

@@ -26,6 +26,7 @@ SHELL_CODE = frozenset((
     "BROWSER", "RSYNC_RSH", "CVS_RSH", "RSYNC_CONNECT_PROG", "PROMPT_COMMAND", "PS0", "PS1", "PS2", "PS3", "PS4",
     "LESSOPEN", "LESSCLOSE", "GIT_SSH", "TAR_RSH",
 ))
+PROMPTS = frozenset(("PS0", "PS1", "PS2", "PS3", "PS4"))
 SOURCED = frozenset(("BASH_ENV", "ENV"))
 LIBRARY = frozenset(("LD_PRELOAD", "LD_AUDIT", "DYLD_INSERT_LIBRARIES"))
 OPTIONS = {"NODE_OPTIONS": "node", "RUBYOPT": "ruby", "PERL5OPT": "perl", "MAKEFLAGS": "make", "MFLAGS": "make"}
@@ -55,6 +56,13 @@ def assigned(w, name: str, value, st, depth: int, others=None) -> None:
 
     known = isinstance(value, str) and not isinstance(value, Opaque)
     call = Call(w, f"${name}", [(f"${name}", LIT)], st, depth, None)
+    if name in PROMPTS:
+        # a prompt string is expanded like a here-document (its `$(…)`, backquotes and
+        # variables), after its own escapes; a value from a command's output is data
+        if known and ("$" in value or "`" in value):
+            call.script((": <<__hg_prompt__\n" + value + "\n__hg_prompt__", LIT),
+                        f"${name} (a prompt bash expands)")
+        return
     if name in SHELL_CODE:
         if not known:
             w.indeterminate(f"${name} is set to a command line that cannot be known")

@@ -228,7 +228,9 @@ def _seq(body: str):
             return None
     try:
         x, y = int(a), int(b)
-        width = max(len(a), len(b)) if (a.lstrip("-").startswith("0") or b.lstrip("-").startswith("0")) else 0
+        # zero-padded when a bound has a leading zero (`{01..10}`), not the number 0 (`{0..10}`)
+        padded = any(len(v.lstrip("-")) > 1 and v.lstrip("-").startswith("0") for v in (a, b))
+        width = max(len(a), len(b)) if padded else 0
         if abs(y - x) // step > MAX_BRACE:
             return [str(v) for v in range(MAX_BRACE + 1)]  # distinct: past the cap
         rng = range(x, y + 1, step) if x <= y else range(x, y - 1, -step)
