@@ -225,3 +225,23 @@ def test_server_stops_when_its_code_changes(tmp_path):
     assert not os.path.exists(h.sock_path(rt)), "the server kept answering with changed code"
     r = subprocess.run([h.HOOKGATE, "serve", "status"], env=env, capture_output=True, text=True, timeout=60)
     assert "not running" in r.stdout and r.returncode == 3
+
+
+def test_thin_client_bounds_stdin_like_the_one_shot_path(served):
+    """Server up, stdin never closed: the launcher denies within the deadline (ADR 0018)."""
+    import time
+
+    root, home, rt, _ = served
+    env = {**h.server_env(home, rt), "CLAUDE_PROJECT_DIR": str(root)}
+    t = time.monotonic()
+    p = subprocess.Popen([h.HOOKGATE, "hook", "--platform", "claude-code"], env=env, cwd=root,
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdin.write(b'{"session_id": "s"')
+    p.stdin.flush()
+    out, err = p.stdout.read(), p.stderr.read()  # the launcher exits with stdin still open
+    p.wait(30)
+    p.stdin.close()
+    p.stdout.close()
+    p.stderr.close()
+    assert time.monotonic() - t < 8
+    assert p.returncode == 2 and b"stdin not closed" in err, (out, err)
