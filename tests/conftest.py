@@ -39,6 +39,8 @@ def _dont_touch_real_home(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("HOME", str(fake))
     monkeypatch.setenv("XDG_DATA_HOME", str(fake / ".local" / "share"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(fake / ".config"))
+    # the decision server's socket and secret (ADR 0025): per test, never the machine's
+    monkeypatch.setenv("HOOKGATE_RUNTIME_DIR", str(fake / ".run" / "hookgate"))
     for var in ("HOOKGATE_STATE_DIR", "CLAUDE_PROJECT_DIR", "CURSOR_PROJECT_DIR", "GEMINI_PROJECT_DIR"):
         monkeypatch.delenv(var, raising=False)
     yield fake

@@ -155,20 +155,19 @@ def test_gemini_tool_sandboxing(proj):
     assert _read(path) == orig
 
 
-CLAUDE_BIN = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), ".cache",
-                          "npm-clients", "claude-code-2.1.330", "node_modules", "@anthropic-ai",
-                          "claude-code-linux-x64", "claude")
-
-
-@pytest.mark.skipif(not os.path.exists(CLAUDE_BIN), reason="real client cache absent")
+@pytest.mark.realclient
 def test_every_key_written_is_in_the_installed_claude_schema(proj):
     """Never a schema-invalid entry: each key hookgate writes is a key of the installed
     Claude Code's settings schema (zod source in the binary)."""
+    from tests.realclients.clients import CLAUDE, ensure_client
+
+    pkg = ensure_client(CLAUDE)  # installed into the suite's own npm cache when missing
+    claude_bin = os.path.join(os.path.dirname(pkg), "claude-code-linux-x64", "claude")
     root, _home, env = proj
     assert cli(["install", "--platform", "claude-code"], root, env).returncode == 0
     sb = json.loads(_read(_settings(root)))["sandbox"]
     keys = set(sb) | set(sb["filesystem"]) | set(sb["credentials"]) | {k for e in sb["credentials"]["files"] for k in e}
-    with open(CLAUDE_BIN, "rb") as f:
+    with open(claude_bin, "rb") as f:
         blob = f.read()
     for k in keys:
         assert (k + ":").encode() in blob, k

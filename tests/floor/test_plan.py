@@ -49,7 +49,7 @@ def test_fast_walk_equals_brute_force(tmp_path, home):
     root = str(tmp_path / "proj")
     os.makedirs(root)
     _tree(root)
-    plan = build(root, home=str(home), env={"HOME": str(home)}, compiled=config.defaults())
+    plan = build(root, home=str(home), env={"HOME": str(home), "HOOKGATE_RUNTIME_DIR": str(home) + "/.rt"}, compiled=config.defaults())
     files, dirs = _brute(root, str(home))
     inside = lambda p: any(p == d or p.startswith(d + "/") for d in plan.mask_dirs)  # noqa: E731
     assert set(plan.mask_files) == {f for f in files if not inside(f)}
@@ -68,7 +68,7 @@ def test_project_under_a_symlinked_directory(tmp_path, home):
     (real / ".env").write_text("x\n")
     link = tmp_path / "link"
     os.symlink(real, link)
-    plan = build(str(link), home=str(home), env={"HOME": str(home)}, compiled=config.defaults())
+    plan = build(str(link), home=str(home), env={"HOME": str(home), "HOOKGATE_RUNTIME_DIR": str(home) + "/.rt"}, compiled=config.defaults())
     assert plan.mask_files == [str(real / ".env")]
 
 
@@ -80,7 +80,7 @@ def test_home_places(tmp_path):
     (home / ".config" / "gcloud").mkdir(parents=True)
     root = tmp_path / "p"
     (root / ".git").mkdir(parents=True)
-    plan = build(str(root), home=str(home), env={"HOME": str(home)}, compiled=config.defaults())
+    plan = build(str(root), home=str(home), env={"HOME": str(home), "HOOKGATE_RUNTIME_DIR": str(home) + "/.rt"}, compiled=config.defaults())
     assert plan.mask_files == [str(home / ".ssh" / "id_ed25519")]
     assert str(home / ".config" / "gcloud") in plan.mask_dirs
     assert str(home / ".ssh") in plan.read_only
