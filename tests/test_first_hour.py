@@ -16,12 +16,9 @@ from __future__ import annotations
 
 import json
 import os
-import pty
-import select
 import shlex
 import subprocess
 import sys
-import time
 
 import pytest
 
@@ -31,6 +28,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "installer"))
 from clients import (CLAUDE, GEMINI, MessagesAPI, ensure_client, gemini_responses,  # noqa: E402
                      run_claude, run_gemini)
 from test_install_sh import clean_copy, run_sh  # noqa: E402
+
+from tests.approvals.helpers import on_pty  # noqa: E402
 
 pytestmark = [pytest.mark.slow, pytest.mark.realclient]
 
@@ -71,37 +70,6 @@ class Transcript:
 
     def text(self) -> str:
         return "\n".join(self.out).lstrip("\n") + "\n"
-
-
-def on_pty(argv: list[str], cwd, env, answer: str = "y\n", timeout: float = 60) -> tuple[int, str]:
-    """Run *argv* on a pseudo-terminal as a human would; type *answer* at the [y/N] question."""
-    master, slave = pty.openpty()
-    proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, cwd=str(cwd), env=env,
-                            start_new_session=True)
-    os.close(slave)
-    out, sent, deadline = b"", False, time.monotonic() + timeout
-    try:
-        while time.monotonic() < deadline:
-            r, _, _ = select.select([master], [], [], 0.1)
-            if r:
-                try:
-                    chunk = os.read(master, 4096)
-                except OSError:
-                    chunk = b""
-                if not chunk:
-                    break
-                out += chunk
-                if not sent and b"[y/N]" in out:
-                    os.write(master, answer.encode())
-                    sent = True
-            elif proc.poll() is not None:
-                break
-        rc = proc.wait(timeout=max(1.0, deadline - time.monotonic()))
-    finally:
-        os.close(master)
-        if proc.poll() is None:
-            proc.kill()
-    return rc, out.decode("utf-8", "replace").replace("\r\n", "\n")
 
 
 def claude_events(r) -> list[dict]:

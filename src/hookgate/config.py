@@ -4,7 +4,7 @@ Sources (ADR 0016):
 - shipped: ``rollout.yaml`` and ``hooks/<id>.yaml`` (package data), pre-compiled into
   ``_defaults.json`` inside the package, so a project without overrides never touches YAML;
 - project: ``.hookgate/rollout.yaml`` and ``.hookgate/hooks/<id>.yaml``, compiled into
-  ``<state>/config.json`` together with the size/mtime signature of every source.
+  ``<state>/config.json`` together with a digest of every source's bytes, signed (ADR 0018).
 
 The hot path (:func:`load`) reads the compiled JSON; only when a project source changed does
 it compile again (importing PyYAML, once per change). A source that fails to compile is
