@@ -170,7 +170,7 @@ def test_first_hour(tmp_path):
     assert queued, r.stdout[-3000:] + r.stderr[-2000:]
     rid = queued[-1]["approval_id"]
     hg("approvals", "list")
-    rc, shown = on_pty(["hookgate", "approvals", "approve", rid], demo, user_env)
+    rc, shown = on_pty(["approvals", "approve", rid], demo, user_env, command="hookgate")
     t.shown(f"$ hookgate approvals approve {rid}          (at a terminal; typed y)", shown)
     assert rc == 0 and 'read X; eval "$X"' in shown, shown
     r = run_gemini(gemini_pkg, str(home), str(demo), str(resp))
@@ -190,7 +190,7 @@ def test_first_hour(tmp_path):
     assert queued and "claude -p" in queued[-1].get("no_prompt", "")
     rid = queued[-1]["approval_id"]
     hg("approvals", "show", rid)
-    rc, shown = on_pty(["hookgate", "approvals", "approve", rid], demo, user_env)
+    rc, shown = on_pty(["approvals", "approve", rid], demo, user_env, command="hookgate")
     t.shown(f"$ hookgate approvals approve {rid}          (at a terminal; typed y)", shown, 12)
     assert rc == 0, shown
     with MessagesAPI("Write", {"file_path": str(demo / CI), "content": new_ci}) as api:

@@ -140,11 +140,13 @@ def edit_request(project, rid: str, **changes) -> None:
         json.dump(req, f)
 
 
-def on_pty(args: list[str], cwd, env: dict | None = None, answer: str = "y\n", timeout: float = 60) -> tuple[int, str]:
-    """Run ``hookgate ARGS`` with stdin/stdout on a pseudo-terminal (as a human at a terminal),
-    type *answer* once the question appears; return (exit code, everything it printed)."""
+def on_pty(args: list[str], cwd, env: dict | None = None, answer: str = "y\n", timeout: float = 60,
+           command: str = HOOKGATE) -> tuple[int, str]:
+    """Run ``hookgate ARGS`` (*command*: which hookgate, e.g. the one a user's PATH finds) with
+    stdin/stdout on a pseudo-terminal (as a human at a terminal), type *answer* once the
+    question appears; return (exit code, everything it printed)."""
     master, slave = pty.openpty()
-    proc = subprocess.Popen([HOOKGATE, *args], stdin=slave, stdout=slave, stderr=slave, cwd=str(cwd),
+    proc = subprocess.Popen([command, *args], stdin=slave, stdout=slave, stderr=slave, cwd=str(cwd),
                             env=env if env is not None else human_env(), start_new_session=True)
     os.close(slave)
     out = b""
