@@ -24,7 +24,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), "src"))
 
 from hookgate.shell import analyse  # noqa: E402
 
-CORPUS = os.environ.get("HOOKGATE_CORPUS", "/work/shared/corpus/tldr-commands.txt")
+CORPUS = os.environ.get("HOOKGATE_CORPUS", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "data", "corpus", "tldr-commands.txt"))
 HOOKGATE = os.path.join(os.path.dirname(sys.executable), "hookgate")
 
 

@@ -1,4 +1,4 @@
-"""ADR 0008/0009: false-positive rate of the guards on real commands (../shared/corpus),
+"""ADR 0008/0009: false-positive rate of the guards on real commands (tests/data/corpus),
 with a .env present in the fixture repo. Prints the rate and the worst offenders.
 
 Counted: commands the read or write guard denies or asks about. Split into *determinate*
@@ -16,7 +16,7 @@ import tempfile
 import pytest
 
 CORPUS = os.environ.get("HOOKGATE_CORPUS") or os.path.join(
-    os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared", "corpus")
+    os.path.dirname(os.path.abspath(__file__)), "..", "data", "corpus")  # vendored: tests/data/corpus/README.md
 LIMITS = {"tldr-commands.txt": 0.2, "nl2bash-commands.txt": 1.15}  # percent; NL2Bash alone: a ratchet (ADR 0008, 0021)
 WHOLE_LIMIT = 0.4  # percent, both files together: the issue's target
 # determinate hits are commands that really touch the fixture's .env or ~/.ssh (`find . -name '.*'
@@ -65,8 +65,6 @@ def _flagged(name):
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(LIMITS))
 def test_corpus_false_positive_rate(name):
-    if not os.path.exists(os.path.join(CORPUS, name)):
-        pytest.skip(f"corpus not present: {os.path.join(CORPUS, name)}")
     n, flagged = _flagged(name)
     ind = [c for c in flagged if c[1].get("reason", "").startswith("cannot tell")]
     det = [c for c in flagged if c not in ind]
@@ -84,11 +82,9 @@ def test_corpus_false_positive_rate(name):
 
 @pytest.mark.slow
 def test_whole_corpus_false_positive_rate():
-    """The issue's figure: the commands in ../shared/corpus/, all of them, ≤ 0.4 % denied or
+    """The issue's figure: the commands in the corpus (tests/data/corpus/), all of them, ≤ 0.4 % denied or
     asked (the best peer measured 0.4 % on tldr)."""
-    names = [n for n in sorted(LIMITS) if os.path.exists(os.path.join(CORPUS, n))]
-    if len(names) != len(LIMITS):
-        pytest.skip("corpus not present")
+    names = sorted(LIMITS)
     total = sum(_flagged(n)[0] for n in names)
     hits = sum(len(_flagged(n)[1]) for n in names)
     rate = 100.0 * hits / total

@@ -2,7 +2,7 @@
 
 The coordination state lives in ``<git common dir>/hookgate/`` and is shared by every
 worktree, so a file is keyed by its path relative to the top of the worktree it is in:
-``src/auth.py`` in ``/work/wt1`` and in ``/work/wt2`` is one key. A file outside the
+``src/auth.py`` in ``~/repo`` and in its worktree ``~/repo-wt`` is one key. A file outside the
 repository (or any file of a project that is not in git) keeps its absolute path as its key;
 keys that start with ``/`` are absolute, all others are repository-relative.
 
