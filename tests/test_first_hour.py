@@ -30,6 +30,7 @@ from clients import (CLAUDE, GEMINI, MessagesAPI, ensure_client, gemini_response
 from test_install_sh import clean_copy, run_sh  # noqa: E402
 
 from tests.approvals.helpers import on_pty  # noqa: E402
+from tests.support.payloads import claude_event  # noqa: E402
 
 pytestmark = [pytest.mark.slow, pytest.mark.realclient]
 
@@ -90,14 +91,6 @@ def tool_results(events) -> list[dict]:
 def ledger(demo) -> list[dict]:
     p = demo / ".git" / "hookgate" / "ledger.jsonl"
     return [json.loads(x) for x in p.read_text().splitlines() if x.strip()] if p.exists() else []
-
-
-def claude_payload(demo, session, event, tool=None, tool_input=None, mode="default"):
-    p = {"session_id": session, "transcript_path": "", "cwd": str(demo), "permission_mode": mode,
-         "hook_event_name": event}
-    if tool:
-        p.update(tool_name=tool, tool_input=tool_input, tool_use_id=f"toolu_{session}")
-    return p
 
 
 def test_first_hour(tmp_path):
@@ -203,19 +196,19 @@ def test_first_hour(tmp_path):
     hg("rollout", "promote", "coordination", limit=8)
     assert hg("rollout", "promote", "coordination", "--force", "--reason", "first-hour demo").returncode == 0
     assert hg("rollout", "promote", "coordination", "--force", "--reason", "first-hour demo").returncode == 0
-    a = hook(claude_payload(demo, "agent-A", "PreToolUse", "Edit", {"file_path": str(demo / "src" / "app.py"),
+    a = hook(claude_event(demo, "agent-A", "PreToolUse", "Edit", {"file_path": str(demo / "src" / "app.py"),
                                                                     "old_string": "hi", "new_string": "hello"}))
     assert a.returncode == 0 and "deny" not in a.stdout
     t.note("agent-A edits src/app.py: allowed, and agent-A now holds a lease on it")
-    b = hook(claude_payload(demo, "agent-B", "PreToolUse", "Write", {"file_path": str(demo / "src" / "app.py"),
+    b = hook(claude_event(demo, "agent-B", "PreToolUse", "Write", {"file_path": str(demo / "src" / "app.py"),
                                                                      "content": "print('B')\n"}))
     told = json.loads(b.stdout)["hookSpecificOutput"]["permissionDecisionReason"]
     assert "being worked on by another agent" in told and f"{venv_bin / 'hookgate'} locks list" in told
     t.shown("[agent-B writes src/app.py and is told]", told)
     hg("locks", "list")
-    hook(claude_payload(demo, "agent-A", "SessionEnd"))
+    hook(claude_event(demo, "agent-A", "SessionEnd"))
     t.note("agent-A's session ends (SessionEnd): its lease is released")
-    b = hook(claude_payload(demo, "agent-B", "PreToolUse", "Write", {"file_path": str(demo / "src" / "app.py"),
+    b = hook(claude_event(demo, "agent-B", "PreToolUse", "Write", {"file_path": str(demo / "src" / "app.py"),
                                                                      "content": "print('B')\n"}))
     assert "deny" not in b.stdout, b.stdout
     t.note("agent-B retries: allowed")
@@ -234,7 +227,7 @@ def test_first_hour(tmp_path):
     t.note('fixed it, and moved budget to monitor by hand: budget: {stage: "monitor"}')
     r = hg("doctor")
     assert r.returncode == 0 and "all checks passed" in r.stdout
-    hook(claude_payload(demo, "agent-B", "PreToolUse", "Read", {"file_path": str(demo / "README.md")}))
+    hook(claude_event(demo, "agent-B", "PreToolUse", "Read", {"file_path": str(demo / "README.md")}))
     r = hg("audit", "tail", "--kind", "rollout_change", "-n", "1")
     assert "budget warn → monitor by hand edit" in r.stdout
 

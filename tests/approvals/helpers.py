@@ -1,4 +1,5 @@
-"""Golden-like payloads per platform, a pseudo-terminal runner and small readers (ADR 0012)."""
+"""A pseudo-terminal runner and small readers for the approvals tests (ADR 0012); payloads come
+from tests/support/payloads.py."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import subprocess
 import time
 
 from tests.conftest import HOOKGATE, run_cli, run_hook
+from tests.support.payloads import post_of, shell_pre, write_pre  # noqa: F401 - the approvals tests' vocabulary
 
 ID_RX = re.compile(r"approval request ([0-9a-f]{8})")
 AGENT_ENV_VARS = ("CLAUDECODE", "CLAUDE_CODE", "CURSOR_AGENT", "GEMINI_CLI", "CODEX_SANDBOX", "COPILOT_AGENT")
@@ -22,80 +24,6 @@ def human_env(**extra) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in AGENT_ENV_VARS}
     env.update(extra)
     return env
-
-
-def shell_pre(platform: str, project, command: str, session: str = "s1", tool_use_id: str = "toolu_1") -> dict:
-    p = str(project)
-    if platform == "claude-code":
-        return {"session_id": session, "transcript_path": "", "cwd": p, "permission_mode": "default",
-                "hook_event_name": "PreToolUse", "tool_name": "Bash", "tool_input": {"command": command},
-                "tool_use_id": tool_use_id}
-    if platform == "cursor":
-        return {"conversation_id": session, "generation_id": "g1", "model": "m", "hook_event_name": "beforeShellExecution",
-                "cursor_version": "2.4.0", "workspace_roots": [p], "user_email": None, "transcript_path": None,
-                "command": command, "cwd": p, "sandbox": False}
-    if platform == "gemini-cli":
-        return {"session_id": session, "transcript_path": "", "cwd": p, "hook_event_name": "BeforeTool",
-                "timestamp": "2026-11-23T10:00:00.000Z", "tool_name": "run_shell_command",
-                "tool_input": {"command": command}}
-    return _more_pre(platform, p, session, tool_use_id, "shell", command, "")
-
-
-def _more_pre(platform: str, p: str, session: str, tool_use_id: str, what: str, command: str, path: str,
-              content: str = "") -> dict:
-    """Codex, Copilot CLI, Qwen Code and OpenCode (ADR 0023): a shell command or a file write."""
-    if platform == "codex":
-        inp = ({"command": command} if what == "shell" else
-               {"command": f"*** Begin Patch\n*** Add File: {path}\n+{content.rstrip()}\n*** End Patch\n"})
-        return {"session_id": session, "transcript_path": None, "cwd": p, "hook_event_name": "PreToolUse",
-                "model": "gpt-5.5", "permission_mode": "default", "turn_id": "t", "tool_use_id": tool_use_id,
-                "tool_name": "Bash" if what == "shell" else "apply_patch", "tool_input": inp}
-    if platform == "copilot-cli":
-        tool, inp = ("Bash", {"command": command}) if what == "shell" else ("Write", {"path": path, "file_text": content})
-        return {"hook_event_name": "PreToolUse", "session_id": session, "timestamp": "2026-12-07T10:00:00.000Z",
-                "cwd": p, "tool_name": tool, "tool_input": inp}
-    if platform == "qwen-code":
-        tool, inp = (("run_shell_command", {"command": command}) if what == "shell"
-                     else ("write_file", {"file_path": path, "content": content}))
-        return {"session_id": session, "transcript_path": "", "cwd": p, "hook_event_name": "PreToolUse",
-                "permission_mode": "yolo", "tool_use_id": tool_use_id, "tool_name": tool, "tool_input": inp}
-    if platform == "opencode":
-        tool, args = ("bash", {"command": command}) if what == "shell" else ("write", {"filePath": path, "content": content})
-        return {"hook_event_name": "tool.execute.before", "session_id": session, "call_id": tool_use_id, "cwd": p,
-                "tool": tool, "args": args}
-    raise ValueError(platform)
-
-
-def write_pre(platform: str, project, rel: str, content: str, session: str = "s1", tool_use_id: str = "toolu_1") -> dict:
-    p = str(project)
-    path = os.path.join(p, rel)
-    if platform == "claude-code":
-        return {"session_id": session, "transcript_path": "", "cwd": p, "permission_mode": "acceptEdits",
-                "hook_event_name": "PreToolUse", "tool_name": "Write", "tool_input": {"file_path": path, "content": content},
-                "tool_use_id": tool_use_id}
-    if platform == "cursor":
-        return {"conversation_id": session, "generation_id": "g1", "model": "m", "hook_event_name": "preToolUse",
-                "cursor_version": "2.4.0", "workspace_roots": [p], "user_email": None, "transcript_path": None,
-                "tool_name": "Write", "tool_input": {"file_path": path, "contents": content},
-                "tool_use_id": tool_use_id, "cwd": p, "agent_message": ""}
-    if platform == "gemini-cli":
-        return {"session_id": session, "transcript_path": "", "cwd": p, "hook_event_name": "BeforeTool",
-                "timestamp": "2026-11-23T10:00:00.000Z", "tool_name": "write_file",
-                "tool_input": {"file_path": rel, "content": content}}
-    return _more_pre(platform, p, session, tool_use_id, "write", "", path, content)
-
-
-def post_of(platform: str, pre: dict) -> dict:
-    """The post-event that follows *pre* when the tool ran."""
-    if platform == "claude-code":
-        return dict(pre, hook_event_name="PostToolUse", tool_response={"stdout": "", "stderr": ""})
-    if platform == "gemini-cli":
-        return dict(pre, hook_event_name="AfterTool", tool_response={"llmContent": "ok"})
-    if platform in ("codex", "copilot-cli", "qwen-code"):
-        return dict(pre, hook_event_name="PostToolUse", tool_response={"output": ""})
-    if platform == "opencode":
-        return dict(pre, hook_event_name="tool.execute.after")
-    raise ValueError(platform)
 
 
 def classify(platform: str, proc) -> str:

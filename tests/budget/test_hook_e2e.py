@@ -8,7 +8,8 @@ import os
 
 import pytest
 
-from tests.conftest import claude_pre, ledger_records, run_cli, run_hook
+from tests.conftest import ledger_records, run_cli, run_hook
+from tests.support.payloads import claude_pre
 
 from . import synth
 

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from conftest import REPO, run_cli
+from tests.conftest import REPO, run_cli
 
 HELP = [[], ["-h"], ["--help"], ["help"], ["help", "status"], ["status", "-h"], ["audit"], ["audit", "why", "-h"]]
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import json
 
-from conftest import claude_pre, ledger_records, run_cli, run_hook
+from tests.conftest import ledger_records, run_cli, run_hook
+from tests.support.payloads import claude_pre
 
 
 def _init(project):

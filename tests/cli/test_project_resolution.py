@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 
-from conftest import run_cli
+from tests.conftest import run_cli
 
 
 def _home_with_strays(home):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import os
 
-from conftest import claude_pre, ledger_records, run_cli, run_hook
+from tests.conftest import ledger_records, run_cli, run_hook
+from tests.support.payloads import claude_pre
 
 
 def _blocked_read(project, session="s1"):

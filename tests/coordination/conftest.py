@@ -8,7 +8,8 @@ import os
 import pytest
 
 from hookgate.locks import SESSION_ENV_VARS
-from tests.conftest import claude_pre, run_hook
+from tests.conftest import run_hook
+from tests.support.payloads import claude_pre
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,8 @@ import time
 
 import pytest
 
-from tests.conftest import HOOKGATE, claude_pre, run_cli, run_hook
+from tests.conftest import HOOKGATE, run_cli, run_hook
+from tests.support.payloads import claude_pre
 from tests.coordination.conftest import outcome
 from tests.coordination.gitfix import GIT_ENV, add_worktree, commit_all, git, make_repo
 

@@ -81,8 +81,8 @@ def test_shell_write_to_a_leased_file_is_denied(project):
     enforce(project)
     assert outcome(write(project, "s1")) == "allow"
     r = bash(project, "s2", "echo hi > src/app.py")
-    if _coordination_verdict(ledger_records(project)[-1])["raw"] == "allow":
-        pytest.skip("shell engine reports no write access for a redirect yet")
+    # the shell engine reports the redirect's write; if it misses it, this fails (never skips)
+    assert _coordination_verdict(ledger_records(project)[-1])["raw"] == "block", ledger_records(project)[-1]
     assert outcome(r) == "deny" and "session s1" in reason(r)
 
 
@@ -102,8 +102,7 @@ def test_direct_write_to_a_coordination_file_is_denied_with_the_command(project,
 def test_shell_append_to_a_coordination_file_is_denied_but_hookgate_lock_is_allowed(project):
     enforce(project)
     r = bash(project, "s1", "echo '{}' >> .agents/log.jsonl")
-    if _coordination_verdict(ledger_records(project)[-1])["raw"] == "allow":
-        pytest.skip("shell engine reports no write access for a redirect yet")
+    assert _coordination_verdict(ledger_records(project)[-1])["raw"] == "block", ledger_records(project)[-1]
     assert outcome(r) == "deny" and "hookgate lock append .agents/log.jsonl" in reason(r)
     ok = bash(project, "s1", "hookgate lock append .agents/log.jsonl --record '{\"done\": 1}'")
     assert outcome(ok) == "allow", reason(ok)

@@ -97,7 +97,7 @@ def test_gc_sweeps_expired_state(tmp_path):
 
 
 def test_agents_may_list_and_create_but_not_gc(tmp_path):
-    from tests.conftest import claude_pre
+    from tests.support.payloads import claude_pre
     from tests.coordination.conftest import outcome
 
     repo = make_repo(tmp_path / "r")

@@ -9,7 +9,8 @@ import os
 
 import pytest
 
-from tests.conftest import claude_pre, run_cli, run_hook
+from tests.conftest import run_cli, run_hook
+from tests.support.payloads import claude_pre
 from tests.coordination.conftest import enforce, outcome, reason
 from tests.coordination.gitfix import add_worktree, commit_all, git, make_repo
 

@@ -10,10 +10,12 @@ import subprocess
 
 import pytest
 
+from tests.support import need
 from tests.floor.helpers import HOOKGATE, make_project, run_env
 
-pytestmark = pytest.mark.skipif(shutil.which("bwrap") is None or shutil.which("socat") is None,
-                                reason="scripts/test installs bubblewrap and socat")
+@pytest.fixture(autouse=True)
+def _floor_programs():
+    need.programs("bwrap", "socat")  # scripts/test installs them; missing fails, never skips
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import subprocess
 import pytest
 
 from tests.floor.helpers import HOOKGATE, make_project, run_env
+from tests.support.payloads import claude_pre
 
 
 
@@ -85,9 +86,7 @@ def test_a_file_created_later_is_not_masked_but_the_hook_still_denies(proj):
 
 
 def _payload(root, command):
-    return json.dumps({"session_id": "s1", "transcript_path": "", "cwd": root, "permission_mode": "default",
-                       "hook_event_name": "PreToolUse", "tool_name": "Bash", "tool_input": {"command": command},
-                       "tool_use_id": "t1"})
+    return json.dumps(claude_pre(root, "Bash", {"command": command}, tool_use_id="t1"))
 
 
 def _ledger(root):

@@ -8,6 +8,7 @@ import os
 
 from hookgate.hook import handle
 from hookgate.platforms import claude_code
+from tests.support.payloads import claude_pre
 
 HOOKS = ("read-guard", "write-guard")
 
@@ -98,16 +99,7 @@ def env_for(home) -> dict:
 def decide(project, home, tool: str, tool_input: dict, session: str = "s-guards", cwd=None,
            platform: str = "claude-code", env=None):
     """(label, reason text, ledger record) for one PreToolUse through the real hook code."""
-    payload = {
-        "session_id": session,
-        "transcript_path": "",
-        "cwd": str(cwd or project),
-        "permission_mode": "default",
-        "hook_event_name": "PreToolUse",
-        "tool_name": tool,
-        "tool_input": tool_input,
-        "tool_use_id": "toolu_guards",
-    }
+    payload = claude_pre(project, tool, tool_input, session, cwd=cwd or project, tool_use_id="toolu_guards")
     env = dict(env or env_for(home))
     env.setdefault("CLAUDE_PROJECT_DIR", str(project))  # what the platform says (ADR 0018)
     out, err, code = handle(platform, json.dumps(payload).encode(), env)

@@ -13,7 +13,7 @@ import stat
 
 import pytest
 
-from conftest import HOOKGATE, run_cli
+from tests.conftest import HOOKGATE, run_cli
 from hookgate.installer import checks, merge, targets
 from hookgate.platforms import cursor
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import HOOKGATE, run_cli, run_hook
+from tests.conftest import HOOKGATE, run_cli, run_hook
 from hookgate.installer import checks, merge, plugin, platform_checks, targets
 from hookgate.platforms import claude_code, opencode
 

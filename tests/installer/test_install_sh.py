@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-from conftest import REPO
+from tests.conftest import REPO
 from hookgate.installer import checks, plugin, targets
 
 pytestmark = pytest.mark.slow
@@ -24,8 +24,8 @@ def clean_copy(dest: str) -> str:
         out = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=REPO,
                              capture_output=True, check=True).stdout
         names = [n for n in out.decode().split("\0") if n]
-    except (OSError, subprocess.CalledProcessError):
-        pytest.skip("git is needed to copy the tree like a clean clone")
+    except (OSError, subprocess.CalledProcessError) as e:
+        pytest.fail(f"git is needed to copy the tree like a clean clone: {e}")  # never a skip
     for n in names:
         src = os.path.join(REPO, n)
         if not os.path.isfile(src):

@@ -8,7 +8,8 @@ import os
 
 import pytest
 
-from conftest import ledger_records, run_hook
+from tests.conftest import ledger_records, run_hook
+from tests.support.payloads import cursor_event
 from hookgate import event as ev
 from hookgate import golden
 from hookgate.commands.doctor import run_golden
@@ -202,24 +203,19 @@ def test_cursor_classify_matches_measured_client(stdout, code, expected):
     assert cursor.classify_output(stdout, "", code) == expected
 
 
-def _cursor_payload(project, event, **kw):
-    return {"conversation_id": "conv-v", "generation_id": "g", "hook_event_name": event, "cursor_version": "2.4",
-            "workspace_roots": [str(project)], **kw}
-
-
 def test_after_file_edit_of_protected_path_is_a_violation_reported_once(project):
     target = str(project / ".hookgate" / "rollout.yaml")
-    out = run_hook(_cursor_payload(project, "afterFileEdit", file_path=target, edits=[]), "cursor")
+    out = run_hook(cursor_event(project, "afterFileEdit", file_path=target, edits=[]), "cursor")
     assert out.returncode == 0 and out.stdout == b""
     kinds = [r["kind"] for r in ledger_records(project)]
     assert "violation" in kinds
     viol = [r for r in ledger_records(project) if r["kind"] == "violation"][0]
     assert viol["session"] == "conv-v" and viol["accesses"][0][0] == target
     # an ordinary edit is not a violation
-    run_hook(_cursor_payload(project, "afterFileEdit", file_path=str(project / "src" / "app.py"), edits=[]), "cursor")
+    run_hook(cursor_event(project, "afterFileEdit", file_path=str(project / "src" / "app.py"), edits=[]), "cursor")
     assert [r["kind"] for r in ledger_records(project)].count("violation") == 1
     # the next guard call of that session reports it (deny once, with the report for the agent)
-    read = _cursor_payload(project, "preToolUse", tool_name="Read", tool_input={"file_path": str(project / "README.md")})
+    read = cursor_event(project, "preToolUse", tool_name="Read", tool_input={"file_path": str(project / "README.md")})
     first = run_hook(read, "cursor")
     obj = json.loads(first.stdout)
     assert obj["permission"] == "deny" and viol["id"] in obj["agent_message"] and target in obj["agent_message"]
@@ -227,17 +223,17 @@ def test_after_file_edit_of_protected_path_is_a_violation_reported_once(project)
     second = run_hook(read, "cursor")
     assert second.stdout == b"" and second.returncode == 0
     # another session is not told
-    other = run_hook(_cursor_payload(project, "afterFileEdit", file_path=target, edits=[]) | {"conversation_id": "x"}, "cursor")
+    other = run_hook(cursor_event(project, "afterFileEdit", file_path=target, edits=[]) | {"conversation_id": "x"}, "cursor")
     assert other.returncode == 0
     assert run_hook(read, "cursor").stdout == b""
 
 
 def test_pre_tool_use_shell_is_recorded_not_decided(project):
-    out = run_hook(_cursor_payload(project, "preToolUse", tool_name="Shell", cwd=str(project),
+    out = run_hook(cursor_event(project, "preToolUse", tool_name="Shell", cwd=str(project),
                                    tool_input={"command": "echo x > .claude/settings.json"}), "cursor")
     assert out.stdout == b"" and out.returncode == 0
     assert ledger_records(project)[-1]["kind"] == "event"
-    out = run_hook(_cursor_payload(project, "beforeShellExecution", command="echo x > .claude/settings.json",
+    out = run_hook(cursor_event(project, "beforeShellExecution", command="echo x > .claude/settings.json",
                                    cwd=str(project)), "cursor")
     assert json.loads(out.stdout)["permission"] == "deny"
 

@@ -6,19 +6,19 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ledger_records, run_hook
+from tests.conftest import ledger_records, run_hook
 from hookgate import event as ev
 from hookgate import golden
 from hookgate.commands.doctor import run_golden
 from hookgate.installer import plugin
 from hookgate.platforms import ADAPTERS, base, codex, copilot_cli, load, opencode, qwen_code
+from tests.support import need
 
 NEW = ("codex", "copilot-cli", "qwen-code", "opencode")
 
@@ -268,6 +268,12 @@ def test_render_failure_denies_everywhere():
 
 # --- the OpenCode plugin itself, under node ---------------------------------------------------
 
+
+@pytest.fixture
+def node() -> str:
+    return need.program("node")  # the real clients need it too; missing fails, never skips
+
+
 FAKES = {
     "deny": 'cat >/dev/null; echo \'{"decision":"deny","reason":"no: protected"}\'',
     "warn": 'cat >/dev/null; echo \'{"decision":"warn","message":"careful"}\'',
@@ -292,7 +298,7 @@ console.log(JSON.stringify(result));
 """
 
 
-@pytest.mark.skipif(not shutil.which("node"), reason="node is needed to run the OpenCode plugin")
+@pytest.mark.usefixtures("node")
 @pytest.mark.parametrize("fake,thrown,after", [
     ("deny", "no: protected", "ok"),
     ("warn", None, "ok\n\ncareful\n\ncareful"),  # the before warning, then the after one
@@ -325,7 +331,7 @@ def test_opencode_plugin_throws_on_deny_and_fails_closed(tmp_path, fake, thrown,
         assert res["after"] == after, res
 
 
-@pytest.mark.skipif(not shutil.which("node"), reason="node is needed to run the OpenCode plugin")
+@pytest.mark.usefixtures("node")
 def test_opencode_plugin_sends_hookgate_its_payload(tmp_path):
     exe = tmp_path / "bin" / "hookgate"
     exe.parent.mkdir()

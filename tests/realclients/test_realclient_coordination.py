@@ -11,7 +11,8 @@ import subprocess
 import pytest
 
 from clients import CLAUDE, MessagesAPI, base_env, claude_binary, ensure_client, run_group
-from conftest import claude_pre, run_cli, run_hook
+from tests.conftest import run_cli, run_hook
+from tests.support.payloads import claude_pre
 
 pytestmark = pytest.mark.realclient
 

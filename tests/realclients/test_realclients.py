@@ -18,7 +18,7 @@ import pytest
 
 from clients import (CLAUDE, GEMINI, MessagesAPI, ensure_client, gemini_responses, run_claude,
                      run_gemini)
-from conftest import run_cli
+from tests.conftest import run_cli
 
 pytestmark = pytest.mark.realclient
 

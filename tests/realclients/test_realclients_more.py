@@ -21,7 +21,7 @@ from clients import ensure_client
 from clients_more import (CODEX, COPILOT, OPENCODE, QWEN, ChatAPI, ResponsesAPI, codex_binary, codex_output_schemas,
                           opencode_config, recording_wrapper, run_codex, run_copilot, run_opencode, run_qwen,
                           schema_errors)
-from conftest import HOOKGATE, run_cli, run_hook
+from tests.conftest import HOOKGATE, run_cli, run_hook
 
 pytestmark = pytest.mark.realclient
 

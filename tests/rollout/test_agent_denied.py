@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from tests.conftest import claude_pre, run_hook
+from tests.conftest import run_hook
+from tests.support.payloads import claude_pre
 
 DENIED = [
     "hookgate rollout promote coordination",

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 
-from tests.conftest import claude_pre, ledger_records, run_hook
+from tests.conftest import ledger_records, run_hook
+from tests.support.payloads import claude_pre
 from tests.rollout.helpers import cli
 
 

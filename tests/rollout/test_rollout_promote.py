@@ -161,7 +161,8 @@ def test_global_cap_demotes_everything_but_pinned_and_lifts_byte_exact(gov):
 
 
 def test_global_cap_reaches_the_hot_path(gov):
-    from tests.conftest import claude_pre, ledger_records, run_hook
+    from tests.conftest import ledger_records, run_hook
+    from tests.support.payloads import claude_pre
 
     assert cli(gov, "rollout", "cap", "monitor").returncode == 0
     payload = claude_pre(gov, "Write", {"file_path": str(gov / "src" / "new.py"), "content": "x"})

@@ -8,6 +8,8 @@ import subprocess
 import sys
 import time
 
+from tests.support import payloads
+
 HOOKGATE = os.path.join(os.path.dirname(sys.executable), "hookgate")
 
 
@@ -70,6 +72,4 @@ def stop(p: subprocess.Popen) -> None:
 
 
 def payload(project, tool: str, tool_input: dict, session: str = "s-server") -> bytes:
-    return json.dumps({"session_id": session, "transcript_path": "", "cwd": str(project),
-                       "permission_mode": "default", "hook_event_name": "PreToolUse", "tool_name": tool,
-                       "tool_input": tool_input, "tool_use_id": "toolu_server"}).encode()
+    return payloads.encode(payloads.claude_pre(project, tool, tool_input, session, tool_use_id="toolu_server"))

@@ -7,7 +7,6 @@ command really receives must be an access the engine reports (or it reports an u
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 
 import pytest
@@ -16,8 +15,15 @@ from hypothesis import strategies as st
 
 from hookgate.shell.freevars import candidate, environment, textually_free
 from tests.shell.differential import assert_deletes_cover, bash_args
+from tests.support import need
 
-NEEDS = pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+
+@pytest.fixture(scope="module")
+def _bash():
+    need.program("bash")  # fail, never skip
+
+
+NEEDS = pytest.mark.usefixtures("_bash")
 
 
 @pytest.mark.parametrize("cmd,name,free", [

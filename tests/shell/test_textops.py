@@ -10,7 +10,6 @@ address, contain it); Unknown is always allowed (the stream becomes unknown: den
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 
 import pytest
@@ -19,10 +18,15 @@ from hypothesis import strategies as st
 
 from hookgate.shell import textops
 from hookgate.shell.textops import Unknown
+from tests.support import need
 from tests.shell.differential import assert_deletes_cover, bash_args
 
-NEEDS = pytest.mark.skipif(not all(shutil.which(p) for p in ("sed", "awk", "cut", "tr", "xargs")),
-                           reason="sed/awk/cut/tr/xargs not installed")
+@pytest.fixture(scope="module")
+def _real_programs():
+    need.programs("sed", "awk", "cut", "tr", "xargs")  # the differential needs them: fail, never skip
+
+
+NEEDS = pytest.mark.usefixtures("_real_programs")
 
 
 def _real(argv, lines) -> list:

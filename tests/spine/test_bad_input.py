@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from tests.conftest import HOOKGATE, claude_pre, ledger_records, run_hook
+from tests.conftest import HOOKGATE, ledger_records, run_hook
+from tests.support.payloads import claude_pre
 
 
 @pytest.mark.parametrize(

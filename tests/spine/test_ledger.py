@@ -9,7 +9,8 @@ import os
 import pytest
 
 from hookgate import ledger
-from tests.conftest import claude_pre, run_cli, run_hook
+from tests.conftest import run_cli, run_hook
+from tests.support.payloads import claude_pre
 
 
 def _read(path) -> bytes:

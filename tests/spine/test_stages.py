@@ -9,7 +9,8 @@ import pytest
 
 from hookgate import event as ev
 from hookgate import rollout
-from tests.conftest import claude_pre, ledger_records, run_cli, run_hook
+from tests.conftest import ledger_records, run_cli, run_hook
+from tests.support.payloads import claude_pre
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ import json
 import os
 
 from tests.conftest import HOOKGATE
+from tests.support import payloads
 
 PLATFORMS = ("claude-code", "gemini-cli", "cursor")
 PROJECT_ENV = {"claude-code": "CLAUDE_PROJECT_DIR", "gemini-cli": "GEMINI_PROJECT_DIR", "cursor": "CURSOR_PROJECT_DIR"}
@@ -27,31 +28,15 @@ def make_repo(root) -> str:
 
 def write(platform: str, path: str, cwd: str, project: str, content: str = "x", transcript: str = "",
           session: str = "s-trust") -> dict:
-    if platform == "claude-code":
-        return {"session_id": session, "transcript_path": transcript, "cwd": cwd, "hook_event_name": "PreToolUse",
-                "tool_name": "Write", "tool_input": {"file_path": path, "content": content}}
-    if platform == "gemini-cli":
-        return {"session_id": session, "transcript_path": transcript, "cwd": cwd, "hook_event_name": "BeforeTool",
-                "tool_name": "write_file", "tool_input": {"file_path": path, "content": content}}
-    return {"conversation_id": session, "generation_id": "g", "hook_event_name": "preToolUse", "cwd": cwd,
-            "workspace_roots": [project], "transcript_path": transcript or None,
-            "tool_name": "Write", "tool_input": {"file_path": path, "content": content}}
+    """A file write with the agent-controllable fields (cwd, transcript path) as given."""
+    return payloads.write_pre(platform, project, path, content, session=session, cwd=cwd, transcript=transcript)
 
 
 def shell(platform: str, command: str, cwd: str, project: str, dir_path: str = "", transcript: str = "",
           session: str = "s-trust") -> dict:
-    if platform == "claude-code":
-        return {"session_id": session, "transcript_path": transcript, "cwd": cwd, "hook_event_name": "PreToolUse",
-                "tool_name": "Bash", "tool_input": {"command": command}}
-    if platform == "gemini-cli":
-        inp = {"command": command}
-        if dir_path:
-            inp["dir_path"] = dir_path
-        return {"session_id": session, "transcript_path": transcript, "cwd": cwd, "hook_event_name": "BeforeTool",
-                "tool_name": "run_shell_command", "tool_input": inp}
-    return {"conversation_id": session, "generation_id": "g", "hook_event_name": "beforeShellExecution",
-            "command": command, "cwd": dir_path or cwd, "workspace_roots": [project],
-            "transcript_path": transcript or None}
+    """A shell command with the agent-controllable fields (cwd, Gemini's dir_path, transcript) as given."""
+    return payloads.shell_pre(platform, project, command, session=session, cwd=cwd, transcript=transcript,
+                              dir_path=dir_path)
 
 
 def platform_env(platform: str, project: str, home: str) -> dict:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ import pytest
 
 from hookgate.hook import DEADLINE_S, DECIDE_S
 from tests.conftest import HOOKGATE
+from tests.support import need
 from tests.trust.helpers import DENY, PLATFORMS, label, ledger, make_repo, platform_env, run, shell, write
 
 
@@ -156,13 +156,14 @@ def test_transcript_path_that_is_not_a_regular_file(repo, tmp_path, platform, ki
 
 # --- item 7: clocks -----------------------------------------------------------------------------
 
-FAKETIME = shutil.which("faketime")
+@pytest.fixture
+def faketime() -> str:
+    return need.program("faketime")  # scripts/test installs it; missing fails, never skips
 
 
-@pytest.mark.skipif(FAKETIME is None, reason="faketime missing: scripts/test installs it")
 @pytest.mark.parametrize("platform", PLATFORMS)
 @pytest.mark.parametrize("clock", [["2263-01-01 00:00:00"], ["-f", "+0 x-1"], ["-f", "+0 x0.001"]])
-def test_odd_clocks_are_decided_and_recorded(repo, platform, clock):
+def test_odd_clocks_are_decided_and_recorded(repo, platform, clock, faketime):
     """Past 2262 every Python clock raises OverflowError; before, the hook ended in a traceback
     (exit 1: fail-open) before its catch-all. A clock running backwards or nearly stopped must
     not stretch any wait either."""
@@ -172,7 +173,7 @@ def test_odd_clocks_are_decided_and_recorded(repo, platform, clock):
     for target, want in ((f"{root}/.hookgate/rollout.yaml", DENY), (f"{root}/notes.txt", ("allow", "warn"))):
         data = json.dumps(write(platform, target, root, root)).encode()
         t = time.monotonic()
-        p = subprocess.run([FAKETIME, *clock, HOOKGATE, "hook", "--platform", platform], input=data,
+        p = subprocess.run([faketime, *clock, HOOKGATE, "hook", "--platform", platform], input=data,
                            capture_output=True, env=env, cwd=root, timeout=30)
         assert label(platform, p) in want, (clock, p.stdout, p.stderr)
         assert b"Traceback" not in p.stderr and time.monotonic() - t < DEADLINE_S + 1
@@ -182,8 +183,6 @@ def test_odd_clocks_are_decided_and_recorded(repo, platform, clock):
 
 def test_faketime_really_breaks_the_clock():
     """The clock tests test something: under faketime 2263 Python's clocks raise."""
-    if FAKETIME is None:
-        pytest.skip("faketime missing")
-    p = subprocess.run([FAKETIME, "2263-01-01 00:00:00", sys.executable, "-c", "import time; time.perf_counter()"],
+    p = subprocess.run([need.program("faketime"), "2263-01-01 00:00:00", sys.executable, "-c", "import time; time.perf_counter()"],
                        capture_output=True, env=dict(os.environ, FAKETIME_DONT_FAKE_MONOTONIC="0"))
     assert p.returncode == 1 and b"OverflowError" in p.stderr
