@@ -27,7 +27,7 @@ def human_env(**extra) -> dict:
 
 
 def classify(platform: str, proc) -> str:
-    from hookgate.platforms import load
+    from hookgate.adapters import load
 
     return load(platform).classify_output(proc.stdout.decode(), proc.stderr.decode(), proc.returncode)
 

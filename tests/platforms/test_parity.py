@@ -17,7 +17,7 @@ import pytest
 
 from tests.conftest import ledger_records, run_hook
 from tests.support.payloads import action_pre
-from hookgate.platforms import load
+from hookgate.adapters import load
 
 PLATFORMS = ("claude-code", "cursor", "gemini-cli", "codex", "copilot-cli", "qwen-code", "opencode")
 
