@@ -4,7 +4,6 @@ pseudo-terminal."""
 
 from __future__ import annotations
 
-import os
 import stat
 import subprocess
 

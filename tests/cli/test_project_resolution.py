@@ -6,7 +6,6 @@ command overrides it. Driven through the real `hookgate` command."""
 from __future__ import annotations
 
 import json
-import os
 
 from tests.conftest import run_cli
 

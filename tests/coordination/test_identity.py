@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from hookgate.validators.coordination import claims, identity, leases, sessions, store
+from hookgate.validators.coordination import identity, leases, sessions, store
 from tests.conftest import run_cli
 from tests.coordination.gitfix import add_worktree, git, make_repo
 

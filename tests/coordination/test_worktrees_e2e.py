@@ -44,7 +44,7 @@ def repo(tmp_path):
 
 @pytest.fixture
 def two(repo, tmp_path):
-    wt2 = add_worktree(repo, tmp_path / "wt2", "feature")
+    add_worktree(repo, tmp_path / "wt2", "feature")
     return repo, tmp_path / "wt2"
 
 

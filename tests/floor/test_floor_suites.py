@@ -11,7 +11,6 @@ must give the same stdout and exit status.
 from __future__ import annotations
 
 import os
-import shutil
 
 import pytest
 

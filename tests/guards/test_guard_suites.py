@@ -10,11 +10,11 @@ import pytest
 
 from tests.guards.cases import ADVERSARIAL, BENIGN, BENIGN_ENGINE_GAPS, ENGINE_GAPS, TOOL_CASES
 from tests.guards.cases_classes import ADVERSARIAL_CLASSES, BENIGN_CLASSES, TOOL_CLASS_CASES
+from tests.guards.helpers import decide, guard_outcome
 
 ADVERSARIAL = ADVERSARIAL + [c for c in ADVERSARIAL_CLASSES if c[0] not in {a for a, _ in ADVERSARIAL}]
 BENIGN = BENIGN + [c for c in BENIGN_CLASSES if c not in set(BENIGN)]
 TOOL_CASES = TOOL_CASES + TOOL_CLASS_CASES
-from tests.guards.helpers import decide, guard_outcome
 
 EXPECT_GUARD = {"deny": "block", "ask": "checkpoint"}
 

@@ -97,7 +97,7 @@ def test_every_new_settings_file_keeps_foreign_entries_and_restores_bytes(projec
     for _ in range(2):
         r = cli(project, home, "install", "--platform", "codex", "--platform", "copilot-cli", "--platform", "qwen-code")
         assert r.returncode == 0, r.stderr
-    for p, (path, raw) in paths.items():
+    for p, (path, _raw) in paths.items():
         with open(path, "rb") as f:
             doc = json.loads(f.read())
         assert merge.remove_ours(doc, p)[0] == seeds[p]

@@ -11,7 +11,6 @@ Skipped, with the reason, when node/npm or the pinned package is unavailable.
 from __future__ import annotations
 
 import json
-import os
 import re
 
 import pytest

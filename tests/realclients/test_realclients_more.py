@@ -12,7 +12,6 @@ pinned package is unavailable.
 from __future__ import annotations
 
 import json
-import os
 import re
 
 import pytest

@@ -25,8 +25,8 @@ def add(cmd, has=(), not_=(), quiet=False, indeterminate=False, reads=None, cat=
 
 # --- redirections ----------------------------------------------------------------------
 for op in (">", ">>", ">|", "&>", "&>>", "2>", "3>", "1>"):
-    add(f"echo hi {op} out.txt", [f"write {{C}}/out.txt"], cat="redirect")
-    add(f"echo hi {op}'quoted file.txt'", [f"write {{C}}/quoted file.txt"], cat="redirect")
+    add(f"echo hi {op} out.txt", ["write {C}/out.txt"], cat="redirect")
+    add(f"echo hi {op}'quoted file.txt'", ["write {C}/quoted file.txt"], cat="redirect")
 add("cat < a.txt", ["read {C}/a.txt"], quiet=True, cat="redirect")
 add("sort <> a.txt", ["write {C}/a.txt", "read {C}/a.txt"], cat="redirect")
 add("echo x >&out.log", ["write {C}/out.log"], cat="redirect")
