@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from hookgate.state.locks import SESSION_ENV_VARS
 from tests.support.payloads import encode
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -44,6 +45,9 @@ def _dont_touch_real_home(tmp_path_factory, monkeypatch):
     # the decision server's socket and secret (ADR 0025): per test, never the machine's
     monkeypatch.setenv("HOOKGATE_RUNTIME_DIR", str(fake / ".run" / "hookgate"))
     for var in ("HOOKGATE_STATE_DIR", "CLAUDE_PROJECT_DIR", "CURSOR_PROJECT_DIR", "GEMINI_PROJECT_DIR"):
+        monkeypatch.delenv(var, raising=False)
+    # our own shell may run inside an agent: its session never leaks into a test (ADR 0013)
+    for var in (*SESSION_ENV_VARS, "CLAUDE_PID"):
         monkeypatch.delenv(var, raising=False)
     yield fake
     after = _snapshot()

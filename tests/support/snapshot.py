@@ -2,16 +2,16 @@
 
 Three sections, each computed the way its own tests compute it:
 
-- ``guards``: every case of the guard suites' tables (tests/guards/cases.py and
+- ``guards``: every case of the guard suites' tables (tests/unit/validators/guards/cases.py and
   cases_classes.py: adversarial, benign, tool calls, free variables) through the real
   ``hookgate hook --platform claude-code`` process, in a project built by
-  ``tests.guards.helpers.build_project``: exit code, stdout, stderr, and the ledger record the
+  ``tests.unit.validators.guards.helpers.build_project``: exit code, stdout, stderr, and the ledger record the
   call appended (outcome, every verdict, the accesses the analysis found).
 - ``golden``: every golden payload of every adapter (``platforms/<name>/golden/``) through the
   real ``hookgate hook --platform <name>``, in order, one project per platform, as
   ``hookgate doctor`` runs them: exit code, stdout, stderr, ledger outcome and verdicts.
 - ``corpus``: the guards' false-positive figures on tests/data/corpus exactly as
-  tests/guards/test_guard_corpus_fp.py computes them, and every flagged command.
+  tests/unit/validators/guards/test_guard_corpus_fp.py computes them, and every flagged command.
 
 Only what the real command shows is used (the CLI, the ledger file, repository data), so the
 snapshot survives a move of modules. Volatile bits are normalised: temp directories become
@@ -65,7 +65,7 @@ class Norm:
     def __call__(self, text: str) -> str:
         for path, name in self.subs:
             text = text.replace(path, name)
-        # approval request ids are random per request (tests/server/test_serve_differential.py)
+        # approval request ids are random per request (tests/unit/server/test_serve_differential.py)
         text = re.sub(r"(approval request |approve |approvals? |deny |show )([0-9a-f]{6,})\b", r"\1<id>", text)
         # ledger record ids (engine.new_id: 12 hex digits) cited in reasons
         text = re.sub(r"\b(record |records? id |rec )[0-9a-f]{12}\b", r"\1<id>", text)
@@ -172,8 +172,8 @@ def _read_ledger(path: str) -> list[dict]:
 def guard_cases() -> list[tuple[str, str, dict, dict]]:
     """[(kind, tool, tool_input, extra env)] of every guard-suite table, in table order.
     ``{root}``/``{home}`` in a value are filled in by the runner."""
-    from tests.guards.cases import ADVERSARIAL, BENIGN, TOOL_CASES
-    from tests.guards.cases_classes import ADVERSARIAL_CLASSES, BENIGN_CLASSES, TOOL_CLASS_CASES
+    from tests.unit.validators.guards.cases import ADVERSARIAL, BENIGN, TOOL_CASES
+    from tests.unit.validators.guards.cases_classes import ADVERSARIAL_CLASSES, BENIGN_CLASSES, TOOL_CLASS_CASES
 
     adv = ADVERSARIAL + [c for c in ADVERSARIAL_CLASSES if c[0] not in {a for a, _ in ADVERSARIAL}]
     ben = BENIGN + [c for c in BENIGN_CLASSES if c not in set(BENIGN)]
@@ -192,7 +192,7 @@ def guard_cases() -> list[tuple[str, str, dict, dict]]:
         add("benign", "Bash", {"command": cmd})
     for tool, inp, _want in TOOL_CASES + TOOL_CLASS_CASES:
         add("tool", tool, inp)
-    # tests/guards/test_guard_suites.py::test_free_variables_come_from_the_agent_environment
+    # tests/unit/validators/guards/test_guard_suites.py::test_free_variables_come_from_the_agent_environment
     for cmd, var, value in (("cat \"$F\"", "F", ".env"), ("echo x > \"$OUT\"", "OUT", "{root}/.env"),
                             ("cat $KUBECONFIG", "KUBECONFIG", "{home}/.kube/config"),
                             ("cat \"$F\"", "F", "README.md"), ("cat \"$F\"", None, None)):
@@ -212,7 +212,7 @@ def guards_section(jobs: int = 2, limit: int | None = None, project_files: dict 
     """The ``guards`` section. *limit*: only the first N cases of each kind (a fast subset).
     *project_files*: extra files written into the fixture project (used to show the check fails
     when a decision changes)."""
-    from tests.guards.helpers import build_project
+    from tests.unit.validators.guards.helpers import build_project
 
     cases = guard_cases()
     if limit is not None:
@@ -244,7 +244,7 @@ def guards_section(jobs: int = 2, limit: int | None = None, project_files: dict 
             payload = {"session_id": "snap-guards", "transcript_path": "", "cwd": root,
                        "permission_mode": "default", "hook_event_name": "PreToolUse", "tool_name": tool,
                        "tool_input": inp, "tool_use_id": "toolu_snapshot"}
-            # what the platform says (ADR 0018), as tests/guards/helpers.decide sets it
+            # what the platform says (ADR 0018), as tests/unit/validators/guards/helpers.decide sets it
             env = _env(home, runtime, {"CLAUDE_PROJECT_DIR": root, **extra})
             code, out, err = _run("claude-code", json.dumps(payload).encode(), root, env)
             lines = [f"exit: {code}"] + _claude_stdout(out, norm) + _text_lines("stderr", err, norm)
@@ -259,7 +259,7 @@ def guards_section(jobs: int = 2, limit: int | None = None, project_files: dict 
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             results = list(pool.map(one, enumerate(cases)))
         lines = ["# section guards: every guard-suite case through `hookgate hook --platform claude-code`",
-                 f"# {len(cases)} cases, each in a fresh project (tests/guards/helpers.build_project)"]
+                 f"# {len(cases)} cases, each in a fresh project (tests/unit/validators/guards/helpers.build_project)"]
         counts: dict[str, int] = {}
         for (kind, tool, inp, extra), body in zip(cases, results):
             counts[kind] = counts.get(kind, 0) + 1
@@ -344,12 +344,12 @@ def golden_section(jobs: int = 2) -> list[str]:
 
 
 def corpus_section() -> list[str]:
-    """The figures of tests/guards/test_guard_corpus_fp.py, computed by its own function."""
+    """The figures of tests/unit/validators/guards/test_guard_corpus_fp.py, computed by its own function."""
     import collections
 
-    from tests.guards.test_guard_corpus_fp import _flagged
+    from tests.unit.validators.guards.test_guard_corpus_fp import _flagged
 
-    lines = ["# section corpus: guards' denials/asks on tests/data/corpus (as tests/guards/test_guard_corpus_fp.py)"]
+    lines = ["# section corpus: guards' denials/asks on tests/data/corpus (as tests/unit/validators/guards/test_guard_corpus_fp.py)"]
     total = hits = 0
     for name in CORPUS_FILES:
         n, flagged = _flagged(name)
