@@ -99,6 +99,16 @@ def gemini_entries(plan: Plan, settings_path: str, scope: str = "project") -> tu
 ENTRIES = {"claude-code": claude_entries, "gemini-cli": gemini_entries}
 
 
+def codex_entries(plan: Plan, config_path: str, scope: str = "project") -> tuple[list[str], list[str]]:
+    """(``"none"`` paths, ``"read"`` paths) of Codex's permission profile (``floor.codex``):
+    the same lists as Claude Code's ``denyRead`` and ``denyWrite``."""
+    _scalars, lists = claude_entries(plan, config_path, scope)
+    none = lists.get("sandbox.filesystem.denyRead") or []
+    read = [p for p in lists.get("sandbox.filesystem.denyWrite") or [] if p not in none
+            and p != os.path.realpath(sidecar_path(config_path))]
+    return none, read
+
+
 def ignore_lines(compiled: dict) -> list[str]:
     """gitignore lines for the read guard's deny tier (project-relative rules only)."""
     pol = (compiled.get("policies") or {}).get("read-guard") or {}
@@ -276,27 +286,33 @@ def _without_block(text: str) -> tuple[str, bool]:
     return text, False
 
 
+def block_text(text: str | None, lines: list[str] | None) -> str | None:
+    """*text* (None: no file) with *lines* as hookgate's marked block at the end, or without
+    the block when *lines* is None; None when the file should not exist (hookgate created it
+    and nothing else is in it)."""
+    base, _found = _without_block(text) if text is not None else ("", False)
+    if lines is None:
+        if text is None:
+            return None
+        if not base and _found and BEGIN_CREATED in text.split("\n"):
+            return None  # hookgate created it
+        return base
+    block = "\n".join([BEGIN, *lines, END]) + "\n"
+    if text is None or (base == "" and BEGIN_CREATED in text.split("\n")):
+        return block.replace(BEGIN, BEGIN_CREATED, 1)
+    if base == "":
+        return block
+    if base.endswith("\n"):
+        return base + block
+    return base + "\n" + block.replace(BEGIN, BEGIN_JOINED, 1)
+
+
 def ignore_plan(path: str, lines: list[str] | None) -> tuple[bytes | None, bytes | None]:
     """(before, after) of an ignore file: *lines* as hookgate's block, or None to remove it."""
     before = merge.read_bytes(path)
     text = before.decode("utf-8", "surrogateescape") if before is not None else None
-    base, _found = _without_block(text) if text is not None else ("", False)
-    if lines is None:
-        if text is None:
-            return None, None
-        if not base and _found and BEGIN_CREATED in text.split("\n"):
-            return before, None  # hookgate created it
-        return before, base.encode("utf-8", "surrogateescape")
-    block = "\n".join([BEGIN, *lines, END]) + "\n"
-    if text is None or (base == "" and BEGIN_CREATED in text.split("\n")):
-        after = block.replace(BEGIN, BEGIN_CREATED, 1)
-    elif base == "":
-        after = block
-    elif base.endswith("\n"):
-        after = base + block
-    else:
-        after = base + "\n" + block.replace(BEGIN, BEGIN_JOINED, 1)
-    return before, after.encode("utf-8", "surrogateescape")
+    after = block_text(text, lines)
+    return before, (after.encode("utf-8", "surrogateescape") if after is not None else None)
 
 
 # --- can the native floor start here? ------------------------------------------------------
@@ -304,7 +320,7 @@ def ignore_plan(path: str, lines: list[str] | None) -> tuple[bytes | None, bytes
 
 def preflight(platform: str) -> tuple[bool, str]:
     """Whether *platform*'s own sandbox can start on this machine; else what to install."""
-    if platform not in ("claude-code", "gemini-cli"):
+    if platform not in ("claude-code", "gemini-cli", "codex"):
         return True, ""
     if sys.platform == "darwin":
         return True, "macOS: Seatbelt (sandbox-exec) is built in"
@@ -313,6 +329,8 @@ def preflight(platform: str) -> tuple[bool, str]:
     from hookgate.floor import bwrap
 
     missing = []
+    if platform == "codex" and not shutil.which("bwrap"):
+        return True, "Codex brings its own bubblewrap"
     if not shutil.which("bwrap"):
         missing.append("bubblewrap")
     if platform == "claude-code" and not shutil.which("socat"):
