@@ -42,7 +42,7 @@ def _settings(root):
     return os.path.join(root, ".claude", "settings.json")
 
 
-@pytest.mark.parametrize("original", [None, FOREIGN, b"{}\n", b'{"sandbox": {}}'])
+@pytest.mark.parametrize("original", [None, FOREIGN, b"{}\n", b'{"sandbox": {}}', b'{"hooks": {}}\n'])
 def test_claude_floor_round_trip(proj, original):
     root, home, env = proj
     path = _settings(root)

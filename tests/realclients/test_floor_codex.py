@@ -66,13 +66,13 @@ def _world(tmp_path, floor=True):
     return base, root, home, env
 
 
-def run_codex_floor(pkg, base, home, root, port, timeout=120):
+def run_codex_floor(pkg, base, home, root, port, timeout=120, user_extra=""):
     """``codex exec`` with its own sandbox on (no ``--sandbox``: the config decides), the
     project trusted (so its ``.codex/config.toml`` applies), the model on localhost."""
     codex_home = os.path.join(home, ".codex")
     os.makedirs(codex_home, exist_ok=True)
     with open(os.path.join(codex_home, "config.toml"), "w") as f:
-        f.write('model = "gpt-5.5"\nmodel_provider = "mock"\napproval_policy = "never"\n\n'
+        f.write(user_extra + 'model = "gpt-5.5"\nmodel_provider = "mock"\napproval_policy = "never"\n\n'
                 f'[projects.{json.dumps(root)}]\ntrust_level = "trusted"\n\n'
                 '[model_providers.mock]\nname = "mock"\n'
                 f'base_url = "http://127.0.0.1:{port}/v1"\nwire_api = "responses"\nenv_key = "MOCK_API_KEY"\n'
@@ -98,11 +98,11 @@ def _hashes(root, home):
     return out
 
 
-def _case(pkg, tmp_path, command, floor=True):
+def _case(pkg, tmp_path, command, floor=True, user_extra=""):
     base, root, home, _env = _world(tmp_path, floor)
     before = _hashes(root, home)
     with ResponsesAPI("exec_command", arguments={"cmd": command, "login": False}) as api:
-        r = run_codex_floor(pkg, base, home, root, api.port)
+        r = run_codex_floor(pkg, base, home, root, api.port, user_extra=user_extra)
     outs = api.outputs()
     assert outs, f"the model never got the command's output: {r.stdout[-2000:]} {r.stderr[-2000:]}"
     return root, home, before, outs, r
@@ -144,3 +144,12 @@ def test_benign_still_works(codex_pkg, tmp_path, name):
     _root, _home, _before, outs, _r = _case(codex_pkg, tmp_path, command)
     assert expected in outs[0], outs
     assert "denied" not in outs[0].lower(), outs
+
+
+def test_a_user_sandbox_mode_does_not_undo_the_project_profile(codex_pkg, tmp_path):
+    """Measured on 0.171.0: the project layer's ``default_permissions`` wins over a
+    ``sandbox_mode`` in the user's config (doctor flags sandbox_mode only in the profile's
+    own layer or above; its live probe decides the rest)."""
+    _root, _home, _before, outs, _r = _case(codex_pkg, tmp_path, ATTACKS["pytest-conftest"],
+                                            user_extra='sandbox_mode = "workspace-write"\n')
+    assert all(MARK not in o for o in outs) and "Permission denied" in outs[0], outs

@@ -211,8 +211,58 @@ def read_sidecar(settings_path: str) -> dict | None:
     return rec if isinstance(rec, dict) else None
 
 
-def plan_install(t: targets.Target, command: str, plan: Plan | None) -> merge.Plan:
-    """The wiring (ADR 0011, ``merge.plan_install``) plus the floor, for one settings file."""
+# --- Claude Code's PreSkillShellCommand: registered when the installed Claude knows it ------
+
+SKILL_SHELL = "PreSkillShellCommand"
+SKILL_SHELL_SINCE = (2, 1, 332)  # 2.1.331 does not know the event; 2.1.332 and 2.1.337 do (binary strings)
+
+
+def claude_version(exe: str | None = None) -> tuple[tuple[int, int, int] | None, str]:
+    """(version, what was asked) of the ``claude`` on PATH (``claude --version``)."""
+    import re
+    import subprocess
+
+    exe = exe or shutil.which("claude")
+    if not exe:
+        return None, "no `claude` on PATH"
+    try:
+        r = subprocess.run([exe, "--version"], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return None, f"`{exe} --version` failed ({type(e).__name__})"
+    m = re.match(r"\s*(\d+)\.(\d+)\.(\d+)", r.stdout or "")
+    if not m:
+        return None, f"`{exe} --version` printed no version"
+    return (int(m[1]), int(m[2]), int(m[3])), exe
+
+
+def knows_skill_shell(version) -> bool:
+    return version is not None and tuple(version) >= SKILL_SHELL_SINCE
+
+
+def skill_shell_note(version, where: str) -> str:
+    v = ".".join(map(str, version)) if version else None
+    if knows_skill_shell(version):
+        return f"{SKILL_SHELL} registered (Claude Code {v} at {where} runs it before a skill's embedded shell command)"
+    why = f"Claude Code {v} ({where}) does not know it" if v else f"the Claude Code version is unknown ({where})"
+    return (f"{SKILL_SHELL} not registered: {why}, and an unknown hook event is reported as an invalid setting; "
+            f"skills' embedded shell commands (!`cmd`) are not seen by the hook until Claude Code >= "
+            f"{'.'.join(map(str, SKILL_SHELL_SINCE))} is installed and `hookgate install` runs again "
+            "(or set disableSkillShellExecution: true)")
+
+
+def _with_skill_shell(p: merge.Plan, command: str) -> merge.Plan:
+    """*p* with hookgate's PreToolUse handler registered for PreSkillShellCommand as well."""
+    doc = json.loads(p.after)
+    pre = targets.template("claude-code", command)["hooks"]["PreToolUse"][0]["hooks"]
+    doc.setdefault("hooks", {}).setdefault(SKILL_SHELL, []).append({"matcher": "*", "hooks": copy.deepcopy(pre)})
+    after = merge.dump(doc)
+    return p._replace(after=after, added=p.added + 1,
+                      backup_new=merge.wants_backup(p.target.path, p.before, after, p.removed))
+
+
+def plan_install(t: targets.Target, command: str, plan: Plan | None, skill_shell: bool = False) -> merge.Plan:
+    """The wiring (ADR 0011, ``merge.plan_install``) plus the floor, for one settings file;
+    *skill_shell*: also register PreSkillShellCommand (Claude Code >= 2.1.332)."""
     if t.platform not in ENTRIES:
         return merge.plan_install(t, command)
     old = read_sidecar(t.path)
@@ -228,6 +278,8 @@ def plan_install(t: targets.Target, command: str, plan: Plan | None) -> merge.Pl
         return doc
 
     p = merge.plan_install(t, command, transform)
+    if skill_shell and t.platform == "claude-code":
+        p = _with_skill_shell(p, command)
     rec = recs[0] if recs else None
     empty = rec is None or not (rec["set"] or rec["added"] or rec["created"])
     _SIDECARS[t.path] = None if empty else (json.dumps(rec, indent=2, sort_keys=True) + "\n").encode()

@@ -47,6 +47,11 @@ def install_plans(ts: list, command: str, no_floor: bool, project_root: str) -> 
         except Exception as e:  # noqa: BLE001 - the wiring still goes in; say why the floor does not
             messages.append(f"floor: not written: cannot compute the protected paths ({e})")
     plans, refusals = [], []
+    skill_shell = False
+    if any(t.platform == "claude-code" for t in ts):
+        version, where = native.claude_version()
+        skill_shell = native.knows_skill_shell(version)
+        messages.append("hook: claude-code: " + native.skill_shell_note(version, where))
     for t in ts:
         use = plan
         if use is not None:
@@ -58,7 +63,7 @@ def install_plans(ts: list, command: str, no_floor: bool, project_root: str) -> 
             elif t.platform in native.ENTRIES:
                 messages.append(f"floor: {t.platform}: sandbox settings written to {t.path} ({why or 'available'})")
         try:
-            plans.append(native.plan_install(t, command, use))
+            plans.append(native.plan_install(t, command, use, skill_shell))
         except merge.Refusal as e:
             refusals.append(str(e))
             continue
