@@ -16,11 +16,10 @@ from tests.floor.helpers import make_project, run_env
 from tests.floor.test_doctor_floor import cli, floor_lines
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "realclients"))
-from clients import CLAUDE, ensure_client  # noqa: E402
+from clients import CLAUDE, CLAUDE_NEW, ensure_client  # noqa: E402
 from clients_more import CODEX, codex_binary  # noqa: E402
 
 pytestmark = pytest.mark.realclient
-CLAUDE_NEW = ("@anthropic-ai/claude-code", "2.1.337", "claude-code")
 
 
 def _claude_exe(spec) -> str:
