@@ -21,6 +21,7 @@ WEAKENING_KEYS = (
 )
 ERRORS = ("Permission denied", "Operation not permitted", "Read-only file system", "EACCES", "EROFS", "EPERM")
 MAX_SCAN = 256 * 1024
+RESULT_FIELDS = ("tool_response", "error", "llm_content", "output", "tool_output", "error_message", "toolResult")
 MAX_HITS = 5
 ADR = "adr/0020-the-floor.md"
 
@@ -59,6 +60,14 @@ def _text(resp) -> str:
     stack = [resp]
     while stack and n < MAX_SCAN:
         x = stack.pop()
+        if isinstance(x, str) and x[:1] in ("{", "[") and len(x) <= MAX_SCAN:
+            from hookgate import jsonio as json
+
+            try:  # a result carried as a JSON string (Cursor's tool_output)
+                stack.append(json.loads(x))
+                continue
+            except ValueError:
+                pass
         if isinstance(x, str):
             parts.append(x)
             n += len(x)
@@ -72,7 +81,10 @@ def _text(resp) -> str:
 def floor_denied(event, config: dict, project_root: str, state_dir: str, home: str) -> list[str]:
     """Protected paths named in a permission error of this tool call's result."""
     raw = event.raw if isinstance(event.raw, dict) else {}
-    text = _text([raw.get("tool_response"), raw.get("error"), raw.get("llm_content"), raw.get("output")])
+    # where each platform puts a tool's result: Claude/Codex/Qwen/Copilot/Gemini ``tool_response``
+    # (Gemini: ``llmContent``), failures ``error``; Cursor ``tool_output`` (a JSON string),
+    # ``error_message``, ``output`` (afterShellExecution); OpenCode ``output``; camelCase ``toolResult``
+    text = _text([raw.get(k) for k in RESULT_FIELDS])
     if not any(e in text for e in ERRORS):
         return []
     from hookgate.hooks.self_protection import _protected_hit, protected_places
