@@ -136,6 +136,10 @@ def test_attack_reveals_nothing_and_changes_nothing(codex_pkg, tmp_path, name):
     if not outs[0].startswith("Command blocked by PreToolUse hook") and name != "tar":
         # the hook let it through: Codex's sandbox, with hookgate's profile, held
         assert any(e in outs[0] for e in ("Permission denied", "Read-only file system")), outs
+        if name in ("script", "pytest-conftest", "secrets-dir"):  # PostToolUse recorded why (ADR 0020)
+            with open(os.path.join(root, ".git", "hookgate", "ledger.jsonl"), encoding="utf-8") as f:
+                recs = [json.loads(x) for x in f if x.strip()]
+            assert any(x.get("floor_denied") for x in recs if x.get("event") == "PostToolUse"), recs
 
 
 @pytest.mark.parametrize("name", list(BENIGN))
