@@ -141,3 +141,22 @@ def test_platforms_without_a_native_floor_say_so(world, platform, agent):
     lines, _p = _doctor(platform, root, run_env(home, base))
     assert lines["floor"][0] == "PASS"
     assert "no native floor" in lines["floor"][1] and f"hookgate run -- {agent}" in lines["floor"][1]
+
+
+def test_gemini_probe_runs_geminis_own_tool_sandbox(world):
+    from clients import GEMINI
+
+    base, root, home = world
+    gemini = os.path.join(ensure_client(GEMINI), "bundle", "gemini.js")
+    env = _env(base, home, gemini=gemini)
+    assert cli(["install", "--platform", "gemini-cli"], root, env).returncode == 0
+    lines, _p = _doctor("gemini-cli", root, env)
+    status, detail = lines["floor-probe"]
+    assert status == "PASS" and "Gemini CLI's tool sandbox" in detail and "refused" in detail, lines
+    # configured but not effective: .geminiignore without hookgate's lines -> secrets/, keys readable
+    with open(os.path.join(root, ".geminiignore"), "w") as f:
+        f.write("node_modules/\n")
+    lines, p = _doctor("gemini-cli", root, env)
+    assert p.returncode != 0
+    status, detail = lines["floor-probe"]
+    assert status == "FAIL" and "readable through the sandbox" in detail and "Fix:" in detail, lines

@@ -149,7 +149,20 @@ def _gemini(project_root: str, home: str) -> list[Check]:
     else:  # user scope: the tool sandbox masks .env files; keys and secrets/ need the project's file
         ig = (True, "no project .geminiignore: the tool sandbox masks .env files only; "
               "`hookgate install --platform gemini-cli --scope project` adds keys and secrets/")
-    return [("floor", True, "ON: security.toolSandboxing"), ("floor-geminiignore", *ig), _probe("gemini-cli")]
+    out: list[Check] = [("floor", True, "ON: security.toolSandboxing"), ("floor-geminiignore", *ig)]
+    pre = _probe("gemini-cli")
+    if not pre[1]:
+        return out + [pre]
+    from hookgate.floor import probe
+    from hookgate.floor.plan import build
+
+    plan = build(project_root)
+    plain = next((p for p in files if os.path.isfile(p)), files[0])
+    out.append(_live("gemini", probe.gemini(project_root, plan.mask_files + plan.mask_dirs, plain, home),
+                     "toolSandboxing is on but Gemini's tool sandbox does not close these paths: run "
+                     "`hookgate install --platform gemini-cli --scope project` (its .geminiignore), or run "
+                     "`hookgate run -- gemini`", pre))
+    return out
 
 
 def _cursor(project_root: str, home: str) -> list[Check]:

@@ -28,8 +28,9 @@ import time
 
 MAX_PATHS = 200
 TIMEOUT = 40.0
-FUNC = ('probe() { if [ -d "$1" ]; then if [ -n "$(ls -A "$1" 2>/dev/null)" ]; then echo 1; else echo 0; fi; '
-        'else n=$(head -c 1 "$1" 2>/dev/null | wc -c); if [ "$n" -gt 0 ]; then echo 1; else echo 0; fi; fi; }')
+# no command substitution: Gemini CLI refuses a shell command that has one
+FUNC = ('probe() { if [ -d "$1" ]; then ls -A "$1" 2>/dev/null | head -c 1 | wc -c | grep -q 1 && echo 1 || echo 0; '
+        'else head -c 1 "$1" 2>/dev/null | wc -c | grep -q 1 && echo 1 || echo 0; fi; }')
 BEGIN, END = "HOOKGATE-PROBE-BEGIN", "HOOKGATE-PROBE-END"
 
 
@@ -187,3 +188,75 @@ def claude(project_root: str, protected: list[str], plain: str, binary: str | No
         pass
     out = out.replace("\\n", "\n")
     return verdict(out, protected, plain, time.monotonic() - t0, "Claude Code's sandbox")
+
+
+# --- Gemini CLI: the real CLI, one run_shell_command from a canned model turn ------------------
+
+def _gemini_settings(home: str, tmp: str) -> str:
+    """A GEMINI_CLI_HOME for the probe: the user's own settings (so a user-scope toolSandboxing
+    counts) with hooks off (the ledger is not touched) and a placeholder API-key login (no
+    model is asked: the turns are canned)."""
+    try:
+        with open(os.path.join(home, ".gemini", "settings.json"), encoding="utf-8") as f:
+            doc = json.load(f)
+        doc = doc if isinstance(doc, dict) else {}
+    except (OSError, ValueError):
+        doc = {}
+    doc.setdefault("hooksConfig", {})
+    doc["hooksConfig"] = dict(doc["hooksConfig"] if isinstance(doc["hooksConfig"], dict) else {}, enabled=False)
+    sec = doc.get("security") if isinstance(doc.get("security"), dict) else {}
+    doc["security"] = dict(sec, auth={"selectedType": "gemini-api-key"})
+    doc["privacy"] = {"usageStatisticsEnabled": False}
+    gh = os.path.join(tmp, "gemini-home")
+    os.makedirs(os.path.join(gh, ".gemini"))
+    with open(os.path.join(gh, ".gemini", "settings.json"), "w", encoding="utf-8") as f:
+        json.dump(doc, f)
+    return gh
+
+
+def gemini(project_root: str, protected: list[str], plain: str, home: str,
+           binary: str | None = None) -> tuple[bool, str] | None:
+    """Through Gemini CLI's tool sandbox, as its settings and ``.geminiignore`` configure it;
+    None when no ``gemini`` is installed here."""
+    exe = binary or shutil.which("gemini")
+    if not exe:
+        return None
+    protected = protected[:MAX_PATHS]
+    d, p = _write(protected + [plain])
+
+    def turn(parts):
+        return {"method": "generateContentStream", "response": [
+            {"candidates": [{"content": {"role": "model", "parts": parts}, "finishReason": "STOP", "index": 0}],
+             "usageMetadata": {"promptTokenCount": 1, "candidatesTokenCount": 1, "totalTokenCount": 2}}]}
+
+    turns = os.path.join(d, "turns.jsonl")
+    with open(turns, "w", encoding="utf-8") as f:
+        f.write(json.dumps(turn([{"functionCall": {"name": "run_shell_command",
+                                                   "args": {"command": f"sh -c {shlex.quote(script(protected + [plain]))}"}}}]))
+                + "\n")  # inline: the tool sandbox has a private /tmp (and hooks are off, so no hook reads it)
+        f.write(json.dumps(turn([{"text": "Done."}])) + "\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GEMINI_", "GOOGLE_"))}
+    env.update(GEMINI_CLI_HOME=_gemini_settings(home, d), GEMINI_CLI_TRUST_WORKSPACE="true", GEMINI_API_KEY="probe",
+               GEMINI_SANDBOX="false", NO_COLOR="1")
+    t0 = time.monotonic()
+    try:
+        r = subprocess.run([exe, "-m", "gemini-2.5-flash", "-p", "run the probe", "--fake-responses", turns,
+                            "--approval-mode", "yolo", "--output-format", "stream-json"], cwd=project_root, env=env,
+                           stdin=subprocess.DEVNULL, capture_output=True, text=True, errors="replace",
+                           timeout=TIMEOUT, start_new_session=True)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return False, f"gemini could not run the probe ({type(e).__name__})"
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+    out = ""
+    for line in r.stdout.splitlines():
+        if '"tool_result"' in line:
+            try:
+                doc = json.loads(line)
+            except ValueError:
+                continue
+            out += str(doc.get("output") or "") + str((doc.get("error") or {}).get("message") or "")
+    if not out:
+        err = ((r.stderr or r.stdout).strip().splitlines() or [f"exit {r.returncode}"])[-1]
+        return False, f"Gemini CLI did not run the probe ({err[:200]})"
+    return verdict(out, protected, plain, time.monotonic() - t0, "Gemini CLI's tool sandbox")
