@@ -27,6 +27,10 @@ def _decision(p):
     ({"command": "codex --sandbox danger-full-access"}, True),
     ({"command": "unset HOOKGATE_FLOOR_BROKER; hookgate status"}, True),
     ({"command": "git status"}, False),
+    ({"command": "codex exec -c sandbox_mode=workspace-write 'do it'"}, True),
+    ({"command": "sed -i 's/hookgate/mine/' .codex/config.toml; echo 'default_permissions = \":workspace\"'"}, True),
+    ({"command": "codex sandbox --permission-profile :workspace -- cat .env"}, True),
+    ({"command": "jq '.sandbox.filesystem.disabled = true' s.json"}, True),
 ])
 def test_sandbox_bypass_is_a_self_protection_denial(project, tool_input, denied):
     p = run_hook(claude_pre(project, "Bash", tool_input), cwd=str(project))

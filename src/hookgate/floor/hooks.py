@@ -18,6 +18,9 @@ WEAKENING_KEYS = (
     "dangerouslyDisableSandbox", "excludedCommands", "allowUnsandboxedCommands", "enableWeakerNestedSandbox",
     "allowNestedUserNamespaces", "enableWeakerNetworkIsolation", "failIfUnavailable", "toolSandboxing",
     "danger-full-access", "dangerously-bypass-approvals-and-sandbox", "HOOKGATE_FLOOR_BROKER",
+    # Codex: a sandbox_mode anywhere in the profile's layer (or a -c override) drops the permission
+    # profile; selecting another profile drops hookgate's "none" entries
+    "sandbox_mode", "default_permissions", "permission-profile", "filesystem.disabled",
 )
 ERRORS = ("Permission denied", "Operation not permitted", "Read-only file system", "EACCES", "EROFS", "EPERM")
 MAX_SCAN = 256 * 1024

@@ -14,6 +14,8 @@ From the same plan as ``hookgate run`` (``floor.plan``):
   ``.geminiignore`` (its tool sandbox masks ignored paths).
 - **Cursor**: the deny-tier patterns in ``.cursorignore`` (its sandbox honours it; no key
   denies a path in ``sandbox.json``).
+- **Codex**: a permission profile in ``config.toml`` (``floor.codex``; the lists of
+  :func:`codex_entries`).
 
 Ownership: JSON arrays cannot carry a marker, so what hookgate set is recorded beside the
 settings file in ``<file>.hookgate-floor.json`` (each key's previous value, each entry
