@@ -224,7 +224,7 @@ def _codex(project_root: str, home: str) -> list[Check]:
         return out
     want = plan.mask_files + plan.mask_dirs
     if where == user:
-        from hookgate.paths import is_under
+        from hookgate.state.paths import is_under
 
         want = [p for p in want if not is_under(p, plan.project_root)]
     missing = [p for p in want if p not in none]

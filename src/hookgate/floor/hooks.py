@@ -64,7 +64,7 @@ def _text(resp) -> str:
     while stack and n < MAX_SCAN:
         x = stack.pop()
         if isinstance(x, str) and x[:1] in ("{", "[") and len(x) <= MAX_SCAN:
-            from hookgate import jsonio as json
+            from hookgate.state import jsonio as json
 
             try:  # a result carried as a JSON string (Cursor's tool_output)
                 stack.append(json.loads(x))
