@@ -79,8 +79,8 @@ def _env(tmp: str) -> dict:
 
 
 def _event(root: str, env: dict, session: str, tool: str, inp: dict):
-    from hookgate import jsonio as json
-    from hookgate.platforms import claude_code
+    from hookgate.state import jsonio as json
+    from hookgate.adapters import claude_code
 
     env = dict(env, CLAUDE_PROJECT_DIR=root)  # the platform names the project (ADR 0018)
     data = json.dumps({"session_id": session, "cwd": root, "hook_event_name": "PreToolUse", "tool_name": tool,
@@ -94,7 +94,7 @@ def _event(root: str, env: dict, session: str, tool: str, inp: dict):
 def populate(state: str, n: int) -> None:
     """*n* live leases and claims of other sessions (9 leases : 1 claim), written through the
     store (so in its current format)."""
-    from hookgate.coordination import store
+    from hookgate.validators.coordination import store
 
     now = time.time()
 
@@ -114,8 +114,8 @@ def populate(state: str, n: int) -> None:
 
 
 def bench_leases() -> None:
-    from hookgate import engine
-    from hookgate.coordination import store
+    from hookgate.core import engine
+    from hookgate.validators.coordination import store
 
     tmp = tempfile.mkdtemp(prefix="hookgate-scale-")
     env = _env(tmp)
@@ -163,7 +163,8 @@ def rules_yaml(n: int, kind: str) -> str:
 
 
 def bench_rules() -> None:
-    from hookgate import config, engine, paths
+    from hookgate.core import config, engine
+    from hookgate.state import paths
 
     tmp = tempfile.mkdtemp(prefix="hookgate-scale-")
     env = _env(tmp)
@@ -202,7 +203,7 @@ def bench_rules() -> None:
 
 
 def bench_glob() -> None:
-    from hookgate import engine
+    from hookgate.core import engine
 
     tmp = tempfile.mkdtemp(prefix="hookgate-scale-")
     env = _env(tmp)
@@ -246,7 +247,7 @@ def make_ledger(state_dir: str, n: int, start: float | None = None) -> str:
     """A ledger of *n* records written directly with the real chain function (``ledger.chain_hash``
     over ``ledger.canonical``): decisions on four platforms over two weeks, a would-block in
     ~3 %, a label on some of them, a stage change on day 3. Returns its path."""
-    from hookgate import ledger
+    from hookgate.state import ledger
 
     os.makedirs(state_dir, exist_ok=True)
     path = ledger.ledger_path(state_dir)

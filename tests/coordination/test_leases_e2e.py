@@ -45,7 +45,7 @@ def test_lease_ends_at_ttl_expiry(project):
     assert outcome(write(project, "s2")) == "deny"
     time.sleep(1.2)
     assert outcome(write(project, "s2")) == "allow"
-    from hookgate.coordination import store
+    from hookgate.validators.coordination import store
 
     assert [v["session"] for v in store.load(os.path.dirname(os.path.dirname(state_file(project))))["leases"].values()] == ["s2"]
 

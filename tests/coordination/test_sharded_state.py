@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 
-from hookgate.coordination import claims, leases, store
+from hookgate.validators.coordination import claims, leases, store
 
 NOW = time.time()
 
@@ -110,7 +110,7 @@ def test_a_torn_append_is_skipped_and_never_glued_to(tmp_path):
 
 WORKER = r"""
 import sys, time
-from hookgate.coordination import leases, store
+from hookgate.validators.coordination import leases, store
 state, me, start = sys.argv[1], sys.argv[2], int(sys.argv[3])
 for j in range(start, start + 100000):
     key = f"w{me}/f{j}.py"

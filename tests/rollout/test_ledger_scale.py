@@ -12,8 +12,10 @@ import sys
 
 import pytest
 
-from hookgate import evidence, ledger, rollup
-from hookgate.hooks import KNOWN_HOOKS
+from hookgate.core import evidence
+from hookgate.state import ledger
+from hookgate.core import rollup
+from hookgate.validators import KNOWN_HOOKS
 from tests.conftest import HOOKGATE, REPO
 
 _spec = importlib.util.spec_from_file_location("scaling", os.path.join(REPO, "benchmarks", "scaling.py"))
@@ -97,7 +99,7 @@ def test_a_stale_or_tampered_rollup_is_never_believed(project):
 def test_verify_from_its_checkpoint_still_finds_an_edit_in_the_verified_part(project):
     state = _state(project)
     path = scaling.make_ledger(state, 3000)
-    from hookgate import config
+    from hookgate.core import config
 
     key = config._key(state, create=True)
     first = ledger.verify(path, state, key)
@@ -124,7 +126,7 @@ def test_a_forged_checkpoint_is_ignored(project):
           "digest": "0" * 64, "mac": "0" * 64}
     with open(os.path.join(state, ledger.CHECKPOINT_NAME), "w") as f:
         json.dump(cp, f)
-    from hookgate import config
+    from hookgate.core import config
 
     res = ledger.verify(path, state, config._key(state, create=True))
     assert not res.ok and res.bad_line == 11
@@ -156,12 +158,12 @@ def test_readers_memory_does_not_grow_with_the_ledger(tmp_path, argv):
 
 
 def test_replay_streams_and_keeps_a_bounded_report(project, monkeypatch):
-    from hookgate.commands import replay
+    from hookgate.cli import replay
 
     state = _state(project)
     scaling.make_ledger(state, 400)
     monkeypatch.setattr(replay, "MAX_KEPT", 5)
-    from hookgate import config
+    from hookgate.core import config
 
     compiled = config.compile_config(str(project))
     compiled = dict(compiled, hooks=dict(compiled["hooks"], **{"write-guard": {"stage": "enforce"}}))
