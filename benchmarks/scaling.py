@@ -331,11 +331,13 @@ def bench_ledger() -> None:
     print(f"ledger of {n} records ({uptime()})")
     for label, argv in (("audit verify (first run: builds the checkpoint)", [exe, "audit", "verify"]),
                         ("audit verify (from the checkpoint)", [exe, "audit", "verify"]),
-                        ("rollout status", [exe, "rollout", "status"]),
+                        ("rollout status (first run: builds the rollup)", [exe, "rollout", "status"]),
+                        ("rollout status (from the rollup)", [exe, "rollout", "status"]),
                         ("audit tail -n 20", [exe, "audit", "tail", "-n", "20"])):
         wall, cpu, rss, out = _run_measured(argv, root, env)
         first = out.strip().splitlines()[0][:100] if out.strip() else ""
         print(f"  {label:<48} {wall:6.1f} s wall, {cpu:6.1f} s CPU, peak RSS {rss:4d} MB  | {first}")
+        print(f"    ({uptime()})")
         if "first run" not in label and "tail" not in label:
             if wall > 10 or rss > 300:
                 FAILS.append(f"{label}: {wall:.1f} s, {rss} MB")

@@ -6,10 +6,10 @@ its paths::
     <state>/coordination/state.json        {"v": 3, "seq": 7, "preempted": [...],
                                             "excl": {"<shard>": [paths of exclusive claims]}}
     <state>/coordination/shards/l<xxx>.jsonl  one line per change: {"l": key, "v": lease | null}
-    <state>/coordination/shards/c<xxx>.jsonl  one line per change: {"c": claim id, "v": claim | null}
+    <state>/coordination/shards/c<xxxx>.jsonl one line per change: {"c": claim id, "v": claim | null}
 
 A lease lives in the lease shard of its key, a claim in the claim shard of its path
-(``shard_of``: crc32 of the key, 4096 of each kind); a shard is a log replayed in order,
+(``shard_of``: crc32 of the key; 4,096 lease shards, 65,536 claim shards); a shard is a log replayed in order,
 appended to by each change and rewritten whole when it has grown to twice what it holds
 (:func:`_write_shard`). What can concern a key is in the lease shard of the key, the claim
 shards of the key and of its ancestors (a claim on a directory covers what is below it), and
@@ -50,7 +50,8 @@ COORD_DIR = "coordination"
 STATE_NAME = "state.json"
 LOCK_NAME = "state.lock"
 SHARD_DIR = "shards"
-SHARDS = 4096
+SHARDS = 4096  # lease shards: a key's own shard is read
+CLAIM_SHARDS = 65536  # claim shards: a key's and each ancestor's are read, so almost all are absent
 COMPACT_SLACK = 32  # a shard log is rewritten when it holds this many lines more than twice its entries
 LOCK_TIMEOUT = 2.0
 MAX_DOC = 64 << 20  # a state file larger than this is no state hookgate wrote (bounded work)
@@ -83,10 +84,11 @@ def _sid_name(sid: str) -> str:
 
 
 def shard_of(key: str, kind: str = "l") -> str:
-    """The shard a lease key (*kind* ``l``) or a claim path (``c``) lives in: ``l0a3``."""
+    """The shard a lease key (*kind* ``l``: ``l0a3``) or a claim path (``c``: ``c0a3f``) lives in."""
     from binascii import crc32
 
-    return "%s%03x" % (kind, crc32(key.encode("utf-8", "surrogateescape")) % SHARDS)
+    h = crc32(key.encode("utf-8", "surrogateescape"))
+    return "l%03x" % (h % SHARDS) if kind == "l" else "c%04x" % (h % CLAIM_SHARDS)
 
 
 def concerning(key: str) -> list[str]:
@@ -318,8 +320,8 @@ def _shard_ids(state_dir: str) -> list[str]:
         return []
     out = []
     for n in names:
-        if len(n) == 10 and n.endswith(".jsonl") and n[0] in "lc":
-            out.append(n[:4])
+        if n.endswith(".jsonl") and ((n[0] == "l" and len(n) == 10) or (n[0] == "c" and len(n) == 11)):
+            out.append(n[:-6])
     return sorted(set(out))
 
 
