@@ -216,6 +216,12 @@ class Server:
             from hookgate import ledger
 
             ledger.GROUP_COMMIT = self._defer_sync
+        from hookgate.state import backend as state_backend
+
+        # ADR 0028: this process is the one that talks to a shared state database, with its own
+        # environment (never a caller's)
+        state_backend.IN_SERVER = True
+        state_backend.SERVER_ENV = dict(self.base_env)
         try:
             self._loop(sel)
         finally:
@@ -232,6 +238,7 @@ class Server:
         while not self.stop:
             if time.monotonic() >= next_check:
                 next_check = time.monotonic() + CODE_CHECK_S
+                self._ship_outboxes()
                 if code_signature() != self.code_sig:  # upgraded in place: never answer with old code
                     self.log("hookgate's code changed: stopping (clients decide one-shot until restarted)")
                     break
@@ -257,6 +264,18 @@ class Server:
                     self._readable(sel, k.data)
             if self.dirty and time.monotonic() - min(self.dirty.values()) >= self.window:
                 self._sync()
+
+    def _ship_outboxes(self) -> None:
+        """Ship the ledger outboxes of shared-state repositories this server has seen, a bounded
+        batch per tick, in order (ADR 0028); a database still away leaves them waiting."""
+        from hookgate.state import backend as state_backend
+
+        for b in state_backend.all_shared():
+            for sd in list(getattr(b, "state_dirs", ())):
+                try:
+                    b.drain(sd, limit=2000)
+                except Exception as e:  # noqa: BLE001 - the records wait for the next tick
+                    self.log(f"outbox {sd}: {type(e).__name__}: {e}")
 
     def _defer_sync(self, path: str) -> None:
         self.dirty.setdefault(path, time.monotonic())

@@ -126,9 +126,10 @@ def _lines_from(state_dir: str, start: int):
                                                           "bytes": len(s)}
 
 
-def drain(state_dir: str, ship, batch: int = 200) -> int:
+def drain(state_dir: str, ship, batch: int = 200, limit: int = 0) -> int:
     """Ship waiting records in order with ``ship(list_of_records)`` (which raises when the
     database is away); return how many were shipped, or -1 when another shipper is at it.
+    *limit*: stop after about that many (0: all), so a long queue does not hold up decisions.
     The cursor moves after each shipped batch; a failure leaves the rest waiting."""
     if waiting_bytes(state_dir) == 0:
         return 0
@@ -151,6 +152,8 @@ def drain(state_dir: str, ship, batch: int = 200) -> int:
                 shipped += len(buf)
                 buf = []
                 _set_cursor(state_dir, end)
+                if limit and shipped >= limit:
+                    return shipped  # the rest on the next call, still in order
         if buf:
             ship(buf)
             shipped += len(buf)

@@ -112,7 +112,7 @@ class PostgresBackend:
         self.state_dirs.add(state_dir)
         if outbox.waiting_bytes(state_dir):
             body = outbox.append(state_dir, record, fsync)
-            self.drain(state_dir)
+            self.drain(state_dir, limit=1000)
             return body
         try:
             return self.append_records([record])[0]
@@ -174,11 +174,11 @@ class PostgresBackend:
 
         return self.run(q)
 
-    def drain(self, state_dir: str) -> int:
+    def drain(self, state_dir: str, limit: int = 0) -> int:
         """Ship this state dir's outbox (in order, each record once); -1: another shipper is at
         it; 0 also when the database is still away (the records wait)."""
         try:
-            return outbox.drain(state_dir, self.append_records)
+            return outbox.drain(state_dir, self.append_records, limit=limit)
         except SharedStateUnavailable:
             return 0
 
