@@ -17,13 +17,13 @@ ledger records go to the local outbox (``state.outbox``), which the server ships
 Budget state stays per machine on every backend: it is per session, read from the agent's
 own transcript, and a session runs on one machine (ADR 0028).
 
-Stdlib only, and cheap: the hot path asks :func:`for_state` on every ledger append.
+Stdlib only, and cheap: the hot path asks :func:`for_state` on every ledger append (the
+Protocol is in ``state.protocol``, which imports ``typing``: never on the hot path).
 """
 
 from __future__ import annotations
 
 import os
-from typing import Any, Callable, Protocol
 
 from hookgate.state import stateconf
 
@@ -32,24 +32,6 @@ ADR = "adr/0028-shared-state-postgres.md"
 
 class SharedStateUnavailable(Exception):
     """The shared state cannot be reached now: what needs it is denied (fail closed)."""
-
-
-class StateBackend(Protocol):
-    name: str
-    shared: bool  # other machines see this state
-
-    def coordination(self, state_dir: str) -> Any:
-        """The coordination store: ``load``, ``mutate``, ``exists``, ``empty`` and the error
-        classes of ``coordination.store`` (a shared one adds ``take_leases``)."""
-
-    def approvals(self, state_dir: str) -> Any:
-        """The approval store: the functions and constants of ``approvals.store``."""
-
-    def ledger_append(self, state_dir: str, record: dict, fsync: bool = True) -> dict:
-        """Append one record to this repository's hash chain (or its outbox); return it."""
-
-    def status(self, state_dir: str) -> dict:
-        """Backend, health, lag, outbox queue (``hookgate state status``)."""
 
 
 # name → "module:factory"; factories take (conf, project_root) and return a StateBackend
@@ -153,14 +135,14 @@ def offline_reason(conf: dict) -> str:
             f"(ADR 0028)")
 
 
-def load_factory(name: str) -> Callable:
+def load_factory(name: str):
     import importlib
 
     mod, _, attr = REGISTRY[name].partition(":")
     return getattr(importlib.import_module(mod), attr)
 
 
-def for_project(project_root: str) -> StateBackend:
+def for_project(project_root: str) -> "StateBackend":
     """The backend of the repository whose checkout is *project_root*."""
     if not project_root:
         return _FILES
@@ -184,7 +166,7 @@ def for_project(project_root: str) -> StateBackend:
     return b
 
 
-def for_state(state_dir: str) -> StateBackend:
+def for_state(state_dir: str) -> "StateBackend":
     """The backend governing *state_dir* (files unless its checkout says otherwise)."""
     root = ROOTS.get(state_dir)
     return for_project(root) if root else _FILES
