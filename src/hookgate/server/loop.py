@@ -222,6 +222,8 @@ class Server:
         # environment (never a caller's)
         state_backend.IN_SERVER = True
         state_backend.SERVER_ENV = dict(self.base_env)
+        if self.window > 0:
+            state_backend.GROUP_COMMIT = self._defer_sync  # the database's WAL too (ADR 0028)
         try:
             self._loop(sel)
         finally:
@@ -277,11 +279,19 @@ class Server:
                 except Exception as e:  # noqa: BLE001 - the records wait for the next tick
                     self.log(f"outbox {sd}: {type(e).__name__}: {e}")
 
-    def _defer_sync(self, path: str) -> None:
+    def _defer_sync(self, path) -> None:
+        """*path*: a ledger file to fsync, or a callable flushing a database's WAL (ADR 0028)."""
         self.dirty.setdefault(path, time.monotonic())
 
     def _sync(self, force: bool = False) -> None:
         for path in list(self.dirty):
+            if callable(path):
+                try:
+                    path(wait=force)
+                except Exception as e:  # noqa: BLE001 - the next commit's barrier covers it
+                    self.log(f"group commit: database flush failed: {type(e).__name__}: {e}")
+                del self.dirty[path]
+                continue
             try:
                 fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
                 try:

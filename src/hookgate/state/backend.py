@@ -44,6 +44,10 @@ REGISTRY: dict[str, str] = {
 # and its own environment (libpq reads only this, never the caller's: ADR 0028)
 IN_SERVER = False
 SERVER_ENV: dict | None = None
+# the server's group commit (ADR 0025): called with a flush callable after an asynchronous
+# commit; the server calls it when no request waits, at most its window later. None: commit
+# synchronously
+GROUP_COMMIT = None
 ALLOW_CLIENT = False  # the CLI run by a human in a terminal (`hookgate state …`, `approvals …`)
 
 # state dir → project root, noted by paths.state_dir (the state dir alone does not say which

@@ -39,8 +39,14 @@ def _db(conf: dict) -> Database:
            conf["connect_timeout"], conf["synchronous_commit"], conf.get("sslmode"))
     d = _DBS.get(key)
     if d is None:
-        d = _DBS[key] = Database(conf, registry.SERVER_ENV)
+        d = _DBS[key] = Database(conf, registry.SERVER_ENV, async_commit=registry.GROUP_COMMIT is not None)
     return d
+
+
+def _committed(db: Database) -> None:
+    """An asynchronous commit happened: the server flushes the WAL within its window."""
+    if db.async_commit and registry.GROUP_COMMIT is not None:
+        registry.GROUP_COMMIT(db.flush)
 
 
 def backend_for(conf: dict, project_root: str) -> "PostgresBackend":
@@ -57,6 +63,14 @@ def _unk(b) -> str:
 
 def _dumps(obj) -> str:
     return json.dumps(obj, separators=(",", ":"), ensure_ascii=True, sort_keys=True)
+
+
+class _nullcontext:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
 
 
 def _where(conf: dict) -> str:
@@ -150,7 +164,9 @@ class PostgresBackend:
 
         def q(c, rid):
             out = []
-            with c.transaction():
+            # one record: one statement (its own transaction, one round trip); a batch: one
+            # transaction
+            with (c.transaction() if len(records) > 1 else _nullcontext()):
                 for rec in records:
                     body = dict(rec)
                     body.pop("hash", None)
@@ -168,11 +184,12 @@ class PostgresBackend:
                     seq, h, dup = c.execute("SELECT * FROM hookgate_ledger_append(%s, %s, %s, %s, %s, %s)",
                                             (rid, rid_, t1, t2, p1, p2)).fetchone()
                     body["hash"] = h
-                    body["seq"] = seq
                     out.append(body)
             return out
 
-        return self.run(q)
+        out = self.run(q)
+        _committed(self.db)
+        return out
 
     def drain(self, state_dir: str, limit: int = 0) -> int:
         """Ship this state dir's outbox (in order, each record once); -1: another shipper is at
@@ -265,18 +282,20 @@ class Coordination:
     def load(self, state_dir: str, keys=None) -> dict:
         """The coordination document: leases (only *keys* when given), claims, queue; with
         ``db_now`` (the database's clock) and ``coord_ver``. One round trip."""
-        def q(c, rid):
-            if keys is None:
-                rows = c.execute(f"SELECT {_LEASE_COLS} FROM hookgate_leases WHERE repo = %s AND expires > hookgate_now()",
-                                 (rid,)).fetchall()
-            else:
-                rows = c.execute(f"SELECT {_LEASE_COLS} FROM hookgate_leases WHERE repo = %s AND key = ANY(%s)",
-                                 (rid, [_k(k) for k in keys])).fetchall()
-            doc_row = c.execute("SELECT doc, ver, hookgate_now() FROM hookgate_coord RIGHT JOIN (SELECT 1) one "
-                                "ON repo = %s", (rid,)).fetchone()
-            return rows, doc_row
+        cols = ", ".join(f"l.{x.strip()}" for x in _LEASE_COLS.split(","))
+        if keys is None:
+            cond, args = "l.expires > hookgate_now()", ()
+        else:
+            cond, args = "l.key = ANY(%s)", ([_k(k) for k in keys],)
 
-        rows, (doc, ver, now) = self.b.run(q)
+        def q(c, rid):  # one statement: the claims document, the clock, and the leases asked for
+            return c.execute(f"SELECT c.doc, c.ver, hookgate_now(), {cols} FROM (SELECT 1) one "
+                             f"LEFT JOIN hookgate_coord c ON c.repo = %s "
+                             f"LEFT JOIN hookgate_leases l ON l.repo = %s AND {cond}", (rid, rid, *args)).fetchall()
+
+        got = self.b.run(q)
+        doc, ver, now = got[0][:3]
+        rows = [r[3:] for r in got if r[3] is not None]
         data = json.loads(doc) if doc else {"seq": 0, "claims": [], "preempted": []}
         data["v"] = self.files.VERSION
         data["leases"] = dict(_lease_of(r) for r in rows)
@@ -338,6 +357,7 @@ class Coordination:
                               where.get("wt"), where.get("branch"), int(coord_ver))).fetchall()
 
         rows = self.b.run(q)
+        _committed(self.b.db)
         status = rows[0][0]
         now = float(rows[0][-1])
         held = [_lease_of(r[1:11]) for r in rows if r[0] == "held"]
@@ -425,6 +445,7 @@ def approvals_namespace(b: PostgresBackend):
             self.tx = c.transaction()
             self.tx.__enter__()
             b.db.tx_depth += 1
+            c.execute("SET LOCAL synchronous_commit = on")  # an answer is durable when it is said
             c.execute("SELECT pg_advisory_xact_lock(%s, %s)", (APPROVALS_LOCK, rid))
             cur.update(c=c, rid=rid)
             return self

@@ -40,8 +40,11 @@ def migrations() -> list[tuple[int, str, str]]:
 
 
 class Database:
-    def __init__(self, conf: dict, env: dict | None = None) -> None:
+    def __init__(self, conf: dict, env: dict | None = None, async_commit: bool = False) -> None:
         self.conf = conf
+        # the decision server's group commit (ADR 0025/0028): commits return before the WAL
+        # is flushed; :meth:`flush` is the barrier the server runs within its window
+        self.async_commit = async_commit
         self.env = dict(env if env is not None else os.environ)
         self.conn: psycopg.Connection | None = None
         self.down_until = 0.0
@@ -49,6 +52,13 @@ class Database:
         self.last_ok = 0.0
         self.repo_ids: dict[str, int] = {}
         self.tx_depth = 0  # inside a caller's open transaction (the approvals store lock)
+        import threading
+
+        self._flock = threading.Lock()
+        self._fwant = threading.Event()
+        self._fconn = None
+        self._fthread = None
+        self.flushes = 0
 
     # --- connecting ------------------------------------------------------------------------
 
@@ -56,7 +66,8 @@ class Database:
         from hookgate.state import stateconf
 
         c = self.conf
-        opts = f"-c statement_timeout={int(c['statement_timeout_ms'])} -c synchronous_commit={c['synchronous_commit']}"
+        sync = "off" if self.async_commit else c["synchronous_commit"]
+        opts = f"-c statement_timeout={int(c['statement_timeout_ms'])} -c synchronous_commit={sync}"
         p = {"host": c["host"], "port": int(c["port"]), "dbname": c["database"],
              "connect_timeout": max(2, int(c["connect_timeout"])), "application_name": "hookgate",
              "options": opts, "autocommit": True}
@@ -140,6 +151,54 @@ class Database:
         self.last_ok = time.monotonic()
         return out
 
+    def flush(self, wait: bool = False) -> None:
+        """The WAL flush barrier: a transaction with an id, committed synchronously, returns only
+        once the WAL up to it — every earlier asynchronous commit included — is on disk. It runs
+        on a second connection in a thread of its own, so the decisions that follow do not wait
+        for the fsync (the connection is made here, in the main thread, with the server's
+        environment). *wait*: run it here and now (the server's last sync before it stops)."""
+        if wait or not self.async_commit:
+            self.run(_barrier, check_schema=False)
+            return
+        import threading
+
+        with self._flock:
+            fc = self._fconn
+        if fc is None or fc.closed:
+            if time.monotonic() < self.down_until:
+                return  # away: the records wait in the outbox or are re-flushed by a later commit
+            try:
+                fc = self._connect()
+            except psycopg.Error as e:
+                self.last_error = _one_line(e)
+                return
+            with self._flock:
+                self._fconn = fc
+        self._fwant.set()
+        if self._fthread is None:
+            self._fthread = threading.Thread(target=self._flusher, name="hookgate-wal-flush", daemon=True)
+            self._fthread.start()
+
+    def _flusher(self) -> None:
+        while True:
+            self._fwant.wait()
+            self._fwant.clear()
+            with self._flock:
+                fc = self._fconn
+            if fc is None:
+                continue
+            try:
+                _barrier(fc)
+                self.flushes += 1
+            except Exception as e:  # noqa: BLE001 - the next barrier reconnects
+                self.last_error = _one_line(e)
+                with self._flock:
+                    self._fconn = None
+                try:
+                    fc.close()
+                except Exception:  # noqa: BLE001
+                    pass
+
     def repo_id(self, ident: str) -> int:
         rid = self.repo_ids.get(ident)
         if rid is None:
@@ -177,6 +236,12 @@ class Database:
 
     def schema_version(self) -> int:
         return self.run(self._schema_version, check_schema=False)
+
+
+def _barrier(c) -> None:
+    with c.transaction():
+        c.execute("SET LOCAL synchronous_commit = on")
+        c.execute("SELECT pg_current_xact_id()")
 
 
 def _one_line(e: BaseException) -> str:
