@@ -304,7 +304,10 @@ def _decide(event, writes, scopes, reads, policy: dict, state_dir: str, top, out
     now = time.time()
     try:
         if shared:  # only the leases this call touches (all of them for a scope write): one round trip
-            data = store.load(state_dir, None if scopes else [k for _p, k, _m, _v in writes] + list(reads))
+            if not (writes or scopes):  # reads meet only claims: the server's copy, kept by NOTIFY
+                data = store.load(state_dir, [], claims_only=True)
+            else:
+                data = store.load(state_dir, None if scopes else [k for _p, k, _m, _v in writes])
             now = data["db_now"]  # the database's clock, not this machine's (ADR 0028)
         else:
             data = store.load(state_dir)

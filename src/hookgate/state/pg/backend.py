@@ -30,6 +30,7 @@ from hookgate.state.pg.db import Database, Unavailable
 COORD_LOCK = 28002
 APPROVALS_LOCK = 28003
 CHANNEL = "hookgate_approvals"
+COORD_CHANNEL = "hookgate_coord"
 
 _DBS: dict = {}
 
@@ -279,9 +280,22 @@ class Coordination:
         doc = json.loads(row[0])
         return doc, int(row[1])
 
-    def load(self, state_dir: str, keys=None) -> dict:
+    def load(self, state_dir: str, keys=None, claims_only: bool = False) -> dict:
         """The coordination document: leases (only *keys* when given), claims, queue; with
-        ``db_now`` (the database's clock) and ``coord_ver``. One round trip."""
+        ``db_now`` (the database's clock) and ``coord_ver``. One round trip.
+
+        *claims_only* (a decision that only reads: it meets exclusive claims, never leases): the
+        server's copy of the claims document when it has one — kept current by ``NOTIFY
+        hookgate_coord`` from every change, polled here without a round trip — and the
+        database's clock as this machine's clock plus the offset measured at the last query."""
+        if claims_only:
+            hit = self.b.db.cached_coord(self.b.repo())
+            if hit is not None:
+                doc, ver, offset = hit
+                data = json.loads(doc) if doc else {"seq": 0, "claims": [], "preempted": []}
+                data.update(v=self.files.VERSION, leases={}, coord_ver=ver, db_now=time.time() + offset)
+                return data
+            keys = []
         cols = ", ".join(f"l.{x.strip()}" for x in _LEASE_COLS.split(","))
         if keys is None:
             cond, args = "l.expires > hookgate_now()", ()
@@ -295,6 +309,7 @@ class Coordination:
 
         got = self.b.run(q)
         doc, ver, now = got[0][:3]
+        self.b.db.remember_coord(self.b.repo(), doc, int(ver or 0), float(now) - time.time())
         rows = [r[3:] for r in got if r[3] is not None]
         data = json.loads(doc) if doc else {"seq": 0, "claims": [], "preempted": []}
         data["v"] = self.files.VERSION
@@ -341,6 +356,8 @@ class Coordination:
                 if after != before:
                     c.execute("INSERT INTO hookgate_coord (repo, doc, ver) VALUES (%s, %s, 1) ON CONFLICT (repo) "
                               "DO UPDATE SET doc = EXCLUDED.doc, ver = hookgate_coord.ver + 1", (rid, after))
+                    c.execute("SELECT pg_notify(%s, %s)", (COORD_CHANNEL, str(rid)))  # servers drop their copy
+                    self.b.db.forget_coord(rid)
                 return result
 
         return self.b.run(q)

@@ -59,6 +59,10 @@ class Database:
         self._fconn = None
         self._fthread = None
         self.flushes = 0
+        # the claims documents this process holds a copy of: repo → (doc, ver, clock offset);
+        # valid only while this connection LISTENs (every change NOTIFYs hookgate_coord)
+        self.coord: dict[int, tuple] = {}
+        self.listening = None  # the connection that LISTENs
 
     # --- connecting ------------------------------------------------------------------------
 
@@ -125,6 +129,8 @@ class Database:
         raise Unavailable(self.last_error) from None
 
     def _drop(self) -> None:
+        self.coord.clear()
+        self._drop_listener()
         c, self.conn = self.conn, None
         if c is not None:
             try:
@@ -198,6 +204,57 @@ class Database:
                     fc.close()
                 except Exception:  # noqa: BLE001
                     pass
+
+    # --- the claims copy (ADR 0028: reads meet only claims) ---------------------------------
+
+    def cached_coord(self, rid: int):
+        """(doc, ver, clock offset) of the repository's claims document, or None. A connection of
+        its own LISTENs (nothing else runs on it, so no notification is consumed elsewhere);
+        every copy a NOTIFY names is dropped (polled without a round trip), and all of them
+        when that connection is gone (a notification may have been missed)."""
+        lc = self.listening
+        if lc is None or lc.closed or not self.coord or time.monotonic() < self.down_until:
+            self.coord.clear()
+            return None
+        try:
+            for n in lc.notifies(timeout=0):
+                self._on_notify(n)
+        except Exception:  # noqa: BLE001 - unsure: ask the database
+            self.coord.clear()
+            self._drop_listener()
+            return None
+        return self.coord.get(rid)
+
+    def remember_coord(self, rid: int, doc, ver: int, offset: float) -> None:
+        lc = self.listening
+        if lc is None or lc.closed:
+            self.coord.clear()
+            try:
+                lc = self._connect()
+                lc.execute("LISTEN hookgate_coord")
+            except Exception:  # noqa: BLE001 - no copy then: every read asks the database
+                self.listening = None
+                return
+            self.listening = lc
+            return  # the copy starts with the next read: this one may predate the LISTEN
+        self.coord[rid] = (doc, ver, offset)
+
+    def _drop_listener(self) -> None:
+        lc, self.listening = self.listening, None
+        if lc is not None:
+            try:
+                lc.close()
+            except Exception:  # noqa: BLE001
+                pass
+
+    def forget_coord(self, rid: int) -> None:
+        self.coord.pop(rid, None)
+
+    def _on_notify(self, n) -> None:
+        try:
+            self.coord.pop(int(n.payload), None)
+        except (TypeError, ValueError):
+            self.coord.clear()
 
     def repo_id(self, ident: str) -> int:
         rid = self.repo_ids.get(ident)
