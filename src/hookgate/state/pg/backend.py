@@ -127,7 +127,7 @@ class PostgresBackend:
         self.state_dirs.add(state_dir)
         if outbox.waiting_bytes(state_dir):
             body = outbox.append(state_dir, record, fsync)
-            self.drain(state_dir, limit=1000)
+            self.drain(state_dir, limit=200)  # one batch: a long queue is the server's tick's, not this call's
             return body
         try:
             return self.append_records([record])[0]
