@@ -72,6 +72,9 @@ def test_one_shot_denies_what_needs_shared_state_and_queues_its_records(tmp_path
     assert [x.get("tool") for x in waiting] == ["Write", "Bash", "Read"]
     assert not os.path.exists(os.path.join(sd, "ledger.jsonl"))
     assert _chain(pg) == []
+    time.sleep(1.1)
+    st = json.loads(hookgate_cli("state", "status", "--json", cwd=repo).stdout)
+    assert st["outbox_records"] == 3 and st["lag_s"] >= 1.0 and st["health"] == "ok", st
 
     # the decision server ships them, in order, before its own records
     rt = tmp_path / "rt"

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import time
 
 from tests.approvals.helpers import approval_id, classify, on_pty, write_pre
-from tests.conftest import run_hook
+from tests.conftest import HOOKGATE, run_hook
 from tests.server import helpers as h
 from tests.state.conftest import git, hookgate_cli, make_repo
 
@@ -56,8 +58,18 @@ def test_two_clones_share_leases_approvals_and_one_chain(tmp_path, home, pg):
         rid = approval_id(queued)
         shown = hookgate_cli("approvals", "list", "--json", cwd=a)
         assert rid in shown.stdout, shown.stderr
+        # an agent on B waits for the answer; a human on A gives it; B hears it at once (NOTIFY)
+        waiter = subprocess.Popen([HOOKGATE, "approvals", "wait", rid, "--timeout", "120"], cwd=str(b),
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(1.0)
+        assert waiter.poll() is None
         rc, out = on_pty(["approvals", "approve", rid], a)
         assert rc == 0, out
+        t_answered = time.monotonic()
+        wout, werr = waiter.communicate(timeout=60)
+        heard = time.monotonic() - t_answered
+        assert waiter.returncode == 0 and f"approval request {rid}: approved" in wout, wout + werr
+        assert heard < 5.0, heard  # not a poll: the notification (a process start is most of it)
         retry = _hook(b, rtb, _write(b, ".github/workflows/ci.yml", "agent-on-b"))
         assert classify("claude-code", retry) == "allow", retry
         again = _hook(b, rtb, _write(b, ".github/workflows/ci.yml", "agent-on-b"))

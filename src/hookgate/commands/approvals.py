@@ -350,5 +350,47 @@ def deny_cmd(
     typer.echo(f"denied {rid}")
 
 
+@approvals_app.command("wait")
+def wait_cmd(
+    rid: str = typer.Argument(..., metavar="ID"),
+    timeout: float = typer.Option(600.0, "--timeout", help="Give up after this many seconds (exit 75)."),
+) -> None:
+    """Wait until request ID is answered: approved → exit 0, denied → 1, expired → 4, still
+    pending at --timeout → 75. On a shared backend (ADR 0028) the answer of a human on any
+    machine arrives at once (LISTEN/NOTIFY); on files the request is re-read every 0.2 s."""
+    state = state_dir()
+    st = _store(state)
+    b = getattr(st, "backend", None)
+    listener = None
+    if b is not None:
+        from hookgate.state.pg.backend import CHANNEL
+
+        try:
+            listener = b.db._connect()
+            listener.execute(f"LISTEN {CHANNEL}")
+        except Exception:  # noqa: BLE001 - poll instead
+            listener = None
+    end = time.monotonic() + max(0.0, timeout)
+    try:
+        while True:
+            req = _get(state, rid)
+            status = effective_status(req, time.time())
+            if status not in ANSWERABLE:
+                typer.echo(f"approval request {rid}: {status}" + (f" by {req.get('approved_by')}" if req.get("approved_by") else ""))
+                raise typer.Exit({store.APPROVED: 0, store.CONSUMED: 0, store.DENIED: 1, store.EXPIRED: 4}.get(status, 1))
+            left = end - time.monotonic()
+            if left <= 0:
+                typer.echo(f"approval request {rid}: still {status} after {timeout:g}s", err=True)
+                raise typer.Exit(75)
+            if listener is not None:
+                for n in listener.notifies(timeout=min(left, 5.0), stop_after=1):
+                    break  # any change: read the request again
+            else:
+                time.sleep(min(left, 0.2))
+    finally:
+        if listener is not None:
+            listener.close()
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(approvals_app, name="approvals")

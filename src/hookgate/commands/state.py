@@ -52,7 +52,7 @@ def status(as_json: bool = typer.Option(False, "--json", help="Machine-readable 
         typer.echo(json.dumps(st, sort_keys=True))
     else:
         for k in ("backend", "database", "health", "error", "round_trip_ms", "clock_offset_s", "schema",
-                  "ledger_records", "live_leases", "pending_approvals", "outbox_records", "outbox_bytes",
+                  "ledger_records", "live_leases", "pending_approvals", "outbox_records", "outbox_bytes", "lag_s",
                   "state_dir", "ledger"):
             if k in st:
                 typer.echo(f"{k.replace('_', ' ')}: {st[k]}")

@@ -48,6 +48,7 @@ READ_ONLY_SUBCOMMANDS = frozenset(
         ("worktree", "list"),
         ("worktree", "new"),  # a worktree and branch for the calling session (ADR 0022)
         ("state", "status"),  # ADR 0028: backend, health, lag, outbox (reads only)
+        ("approvals", "wait"),  # ADR 0028: waits for a human's answer, answers nothing
         ("--help",),
         ("--version",),
         ("-h",),

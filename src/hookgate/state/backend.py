@@ -125,7 +125,8 @@ class OfflineBackend:
         from hookgate.state import outbox
 
         return {"backend": self.conf.get("backend", "?"), "health": "unreachable", "error": self.why,
-                "outbox_bytes": outbox.waiting_bytes(state_dir)}
+                "outbox_bytes": outbox.waiting_bytes(state_dir), "outbox_records": len(outbox.pending(state_dir)),
+                "lag_s": outbox.lag_seconds(state_dir)}
 
 
 _FILES = FilesBackend()

@@ -86,6 +86,23 @@ def waiting_bytes(state_dir: str) -> int:
     return size - cur if cur <= size else size
 
 
+def lag_seconds(state_dir: str, now: float | None = None) -> float:
+    """How long the oldest waiting record has waited (0.0 when nothing waits)."""
+    import calendar
+    import time
+
+    for _end, rec in _lines_from(state_dir, _cursor(state_dir)):
+        ts = rec.get("ts") if rec else None
+        if isinstance(ts, str) and len(ts) >= 19:
+            try:
+                t = calendar.timegm(time.strptime(ts[:19], "%Y-%m-%dT%H:%M:%S"))
+            except (ValueError, OverflowError):
+                return 0.0
+            return max(0.0, round((now or time.time()) - t, 1))
+        return 0.0
+    return 0.0
+
+
 def pending(state_dir: str) -> list[dict]:
     """The records waiting, in order (for `hookgate state status` and the tests)."""
     out = []

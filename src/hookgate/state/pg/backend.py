@@ -136,7 +136,8 @@ class PostgresBackend:
 
     def status(self, state_dir: str) -> dict:
         out = {"backend": "postgres", "database": _where(self.conf), "state_dir": state_dir,
-               "outbox_bytes": outbox.waiting_bytes(state_dir), "outbox_records": len(outbox.pending(state_dir))}
+               "outbox_bytes": outbox.waiting_bytes(state_dir), "outbox_records": len(outbox.pending(state_dir)),
+               "lag_s": outbox.lag_seconds(state_dir)}
         try:
             t0 = time.perf_counter()
 
