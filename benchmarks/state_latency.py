@@ -63,7 +63,7 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=400)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
-    from hookgate.platforms.claude_code import classify_output
+    from hookgate.adapters.claude_code import classify_output
     from hookgate.server.client import Conn, hook_via
     from tests import pgserver
     from tests.server import helpers as h

@@ -99,7 +99,7 @@ def post_of(platform: str, pre: dict) -> dict:
 
 
 def classify(platform: str, proc) -> str:
-    from hookgate.platforms import load
+    from hookgate.adapters import load
 
     return load(platform).classify_output(proc.stdout.decode(), proc.stderr.decode(), proc.returncode)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from hookgate.platforms import ADAPTERS
+from hookgate.adapters import ADAPTERS
 from tests.approvals.helpers import (
     CI_FILE, approval_id, approve_on_pty, classify, hook, ledger, on_pty, post_of, prefer_queue, request,
     requests, shell_pre, write_pre,

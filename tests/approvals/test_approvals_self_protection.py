@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from hookgate.platforms import ADAPTERS
+from hookgate.adapters import ADAPTERS
 from tests.approvals.helpers import (
     CI_FILE, approval_id, classify, hook, prefer_queue, request, shell_pre, write_pre,
 )
@@ -31,8 +31,8 @@ SHELL_ROUTES = [
     "echo {id} | xargs hookgate approvals approve",
     "unbuffer hookgate approvals approve {id}",
     "python -m hookgate approvals approve {id}",
-    "python3 -m hookgate.cli approvals approve {id}",
-    "python3 -c \"from hookgate.cli import run; run(['approvals', 'approve', '{id}', '--yes-i-am-human'])\"",
+    "python3 -m hookgate.cli.app approvals approve {id}",
+    "python3 -c \"from hookgate.cli.app import run; run(['approvals', 'approve', '{id}', '--yes-i-am-human'])\"",
     "echo '{{}}' > {file}",
     "sed -i s/pending/approved/ {file}",
     "cp /tmp/forged.json {file}",

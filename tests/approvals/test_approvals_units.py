@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from hookgate import event as ev
+from hookgate.core import event as ev
 from hookgate.approvals import gate, is_checkpoint_block, resolve
 from hookgate.approvals.action import action_of
 from tests.approvals.helpers import CI_FILE, classify, hook, prefer_queue, write_pre

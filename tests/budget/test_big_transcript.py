@@ -8,9 +8,10 @@ import time
 
 import pytest
 
-from hookgate import budget, engine
-from hookgate import hooks as registry
-from hookgate.event import PRE, WRITE, Event
+from hookgate.validators import budget
+from hookgate.core import engine
+from hookgate import validators as registry
+from hookgate.core.event import PRE, WRITE, Event
 
 from . import synth
 
@@ -32,8 +33,8 @@ def test_200mb_transcript_exact_and_incremental_under_5ms(project, tmp_path, cap
 
     # the first calls catch up, each bounded in bytes and time (ADR 0018: no call runs past the
     # per-call deadline however big the transcript)
-    from hookgate.budget import transcript
-    from hookgate.hook import DECIDE_S
+    from hookgate.validators.budget import transcript
+    from hookgate.core.hook import DECIDE_S
 
     first = 0.0
     for _ in range(1 + os.path.getsize(t) // transcript.MAX_PER_CALL + 20):

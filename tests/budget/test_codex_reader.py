@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import json
 
-from hookgate import budget
-from hookgate import event as ev
-from hookgate.budget import codex
+from hookgate.validators import budget
+from hookgate.core import event as ev
+from hookgate.validators.budget import codex
 
 
 def _tc(total, last, ts="2026-12-07T10:00:00.000Z"):

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from hookgate import event as ev
-from hookgate.budget.policy import compile_policy
-from hookgate.hooks import budget as hook
+from hookgate.core import event as ev
+from hookgate.validators.budget.policy import compile_policy
+from hookgate.validators.budget import validator as hook
 
 SHIPPED = {"limits": {"total_tokens": 2000000}, "warn_at": 0.8, "block_at": 1.0}
 

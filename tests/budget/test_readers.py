@@ -7,9 +7,9 @@ import os
 
 import pytest
 
-from hookgate import budget
-from hookgate.budget import claude, cursor, gemini, transcript
-from hookgate.event import Event
+from hookgate.validators import budget
+from hookgate.validators.budget import claude, cursor, gemini, transcript
+from hookgate.core.event import Event
 
 from . import synth
 

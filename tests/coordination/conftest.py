@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from hookgate.locks import SESSION_ENV_VARS
+from hookgate.state.locks import SESSION_ENV_VARS
 from tests.conftest import claude_pre, run_hook
 
 
@@ -45,7 +45,7 @@ def session_end(project, session: str):
 
 def outcome(proc) -> str:
     """allow | deny | ask, as Claude Code reads the hook's output."""
-    from hookgate.platforms.claude_code import classify_output
+    from hookgate.adapters.claude_code import classify_output
 
     return classify_output(proc.stdout.decode(), proc.stderr.decode(), proc.returncode)
 

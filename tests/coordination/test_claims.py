@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hookgate.coordination import claims, leases, store
+from hookgate.validators.coordination import claims, leases, store
 
 MODES = claims.MODES
 # held (rows) × requested (columns): True = shares

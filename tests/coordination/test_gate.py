@@ -129,8 +129,8 @@ def test_a_bare_repository_can_be_gated(feature, tmp_path):
 
 def test_ten_thousand_files_in_seconds(feature):
     """A 10,000-file diff (plus 10,000 lease records in the ledger) is decided in seconds."""
-    from hookgate import ledger
-    from hookgate.engine import _base_record
+    from hookgate.state import ledger
+    from hookgate.core.engine import _base_record
 
     repo, wt = feature
     state = os.path.join(repo, ".git", "hookgate")

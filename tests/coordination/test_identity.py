@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from hookgate.coordination import claims, identity, leases, sessions, store
+from hookgate.validators.coordination import claims, identity, leases, sessions, store
 from tests.conftest import run_cli
 from tests.coordination.gitfix import add_worktree, git, make_repo
 
@@ -114,7 +114,7 @@ def test_non_utf8_keys_round_trip(tmp_path):
 
 
 def test_clock_skew_a_lease_from_a_clock_ahead_still_holds_and_says_so():
-    from hookgate.coordination.describe import describe
+    from hookgate.validators.coordination.describe import describe
 
     now = time.time()
     data = store.empty()

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from hookgate import locks
+from hookgate.state import locks
 from tests.conftest import HOOKGATE
 
 WORKER = r"""
@@ -27,8 +27,8 @@ for i in range(n):
 
 HOLDER = r"""
 import os, sys, time
-from hookgate import locks
-from hookgate.coordination.lockcli import context
+from hookgate.state import locks
+from hookgate.cli.lockcli import context
 path = os.path.abspath(sys.argv[1])
 note, hpath = context(path, "hookgate lock run " + sys.argv[1] + " -- sleep", sys.argv[2])
 fd = locks.lock_file(path, 5, note, hpath)
@@ -121,8 +121,8 @@ def test_contended_append_fails_fast_naming_the_holder_and_sigkill_releases(proj
 def test_api_timeout_is_bounded_and_names_the_holder(project):
     holder = _start_holder(project, "api.jsonl", "s-api")
     try:
-        from hookgate.coordination.lockcli import holder_path
-        from hookgate.paths import state_dir
+        from hookgate.cli.lockcli import holder_path
+        from hookgate.state.paths import state_dir
 
         path = str(project / "api.jsonl")
         t0 = time.monotonic()
@@ -206,6 +206,6 @@ def test_lock_append_is_on_the_lean_path(project):
 
 @pytest.mark.parametrize("text,secs", [("2s", 2.0), ("500ms", 0.5), ("1.5", 1.5), ("2m", 120.0), ("0", 0.0)])
 def test_parse_duration(text, secs):
-    from hookgate.coordination.lockcli import parse_duration
+    from hookgate.cli.lockcli import parse_duration
 
     assert parse_duration(text) == secs

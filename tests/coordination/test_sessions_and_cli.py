@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from hookgate.coordination import globs, sessions
-from hookgate.hooks import coordination as coord
+from hookgate.validators.coordination import globs, sessions
+from hookgate.validators.coordination import validator as coord
 from tests.conftest import HOOKGATE, run_cli
 
 AGENT = r"""
@@ -172,7 +172,7 @@ class _Analysis:
 def test_writes_inside_hookgate_lock_run_to_its_file_are_sanctioned(project):
     """Should the shell engine unwrap `hookgate lock run FILE -- CMD`, CMD's write to FILE is the
     sanctioned route; a write to another coordination file is still blocked."""
-    from hookgate import event as ev
+    from hookgate.core import event as ev
 
     root = str(project)
     event = ev.Event("claude-code", ev.PRE, "PreToolUse", "s1", root, root, ev.SHELL, "Bash", {"command": "x"})

@@ -86,7 +86,7 @@ def test_gc_removes_exactly_the_safe_ones(six):
 def test_gc_sweeps_expired_state(tmp_path):
     import time
 
-    from hookgate.coordination import leases, store
+    from hookgate.validators.coordination import leases, store
 
     repo = make_repo(tmp_path / "r")
     state = os.path.join(repo, ".git", "hookgate")

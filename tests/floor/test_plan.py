@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import os
 
-from hookgate import config
-from hookgate import event as ev
+from hookgate.core import config
+from hookgate.core import event as ev
 from hookgate.floor.plan import _blocked, _whole, build
-from hookgate.policy.classify import Classifier
+from hookgate.validators.policy.classify import Classifier
 
 NAMES = [".env", ".ENV", ".env.local", ".env.example", "a.pem", "A.PEM", "x.key", "id_rsa", "id_rsa.pub", "notes.txt",
          "envy", "my.env", "pem", "with space.env.x", "new\nline.env", "secret"]

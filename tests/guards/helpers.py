@@ -1,13 +1,13 @@
 """Shared fixtures for the guard suites: a project with protected files, and a decide()
-that runs the real hook code path (``hookgate.hook.handle``) in-process."""
+that runs the real hook code path (``hookgate.core.hook.handle``) in-process."""
 
 from __future__ import annotations
 
 import json
 import os
 
-from hookgate.hook import handle
-from hookgate.platforms import claude_code
+from hookgate.core.hook import handle
+from hookgate.adapters import claude_code
 
 HOOKS = ("read-guard", "write-guard")
 

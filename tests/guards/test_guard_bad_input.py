@@ -43,8 +43,8 @@ def test_relative_path_without_cwd(guarded):
     a protected name is still protected."""
     import json
 
-    from hookgate.hook import handle
-    from hookgate.platforms import claude_code
+    from hookgate.core.hook import handle
+    from hookgate.adapters import claude_code
     from tests.guards.helpers import env_for
 
     root, home = guarded

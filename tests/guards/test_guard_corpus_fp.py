@@ -31,8 +31,8 @@ DETERMINATE_LIMIT = 0.65
 def _flagged(name):
     """(lines, [(cmd, verdict)]) for one corpus file, with a .env in the fixture repo."""
     path = os.path.join(CORPUS, name)
-    from hookgate import engine
-    from hookgate import event as ev
+    from hookgate.core import engine
+    from hookgate.core import event as ev
 
     # a home outside /tmp, as on a real machine: NL2Bash cleans /tmp a lot, and a fixture home
     # under /tmp would make `find /tmp -delete` cover ~/.ssh

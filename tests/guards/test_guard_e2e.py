@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from hookgate.platforms import claude_code
+from hookgate.adapters import claude_code
 from tests.conftest import claude_pre, ledger_records, run_hook
 from tests.guards.helpers import build_project
 

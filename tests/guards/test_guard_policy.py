@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from hookgate import config
-from hookgate.hooks import read_guard, write_guard
-from hookgate.policy.classify import Classifier
+from hookgate.core import config
+from hookgate.validators import read_guard, write_guard
+from hookgate.validators.policy.classify import Classifier
 from tests.conftest import run_cli
 from tests.guards.helpers import build_project, decide
 
@@ -16,8 +16,8 @@ def _shipped(hook):
 
 
 def _raw(hook):
-    from hookgate.resources import data_path
-    from hookgate.yamlio import load_file
+    from hookgate.state.resources import data_path
+    from hookgate.core.yamlio import load_file
 
     return load_file(data_path("hooks", f"{hook}.yaml"))["policy"]
 

@@ -1,6 +1,6 @@
 """ADR 0008/0009: adversarial (≥150) and benign (≥60) suites through the real hook code.
 
-In-process through ``hookgate.hook.handle`` (the code path ``hookgate hook`` runs); a
+In-process through ``hookgate.core.hook.handle`` (the code path ``hookgate hook`` runs); a
 representative subset runs as real ``hookgate hook`` subprocesses in test_guard_e2e.py.
 """
 

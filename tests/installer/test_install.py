@@ -15,7 +15,7 @@ import pytest
 
 from conftest import HOOKGATE, run_cli
 from hookgate.installer import checks, merge, targets
-from hookgate.platforms import cursor
+from hookgate.adapters import cursor
 
 FOREIGN = {
     "claude-code": {

@@ -14,7 +14,7 @@ import pytest
 
 from conftest import HOOKGATE, run_cli, run_hook
 from hookgate.installer import checks, merge, plugin, platform_checks, targets
-from hookgate.platforms import claude_code, opencode
+from hookgate.adapters import claude_code, opencode
 
 
 def cli(project, home, *args):

@@ -322,7 +322,7 @@ def test_an_unreadable_running_index_fails_closed(project):
 def test_two_starts_racing_for_one_plan_leave_one_carrier(project, monkeypatch):
     """The second `plan start` verified before the first saved its run: it must not take over
     the plan, and the claims it took are given back."""
-    from hookgate.coordination import store
+    from hookgate.validators.coordination import store
     from hookgate.plans import ops, verify
 
     (project / "docs").mkdir()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from hookgate.hooks.self_protection import own_plan
+from hookgate.validators.self_protection import own_plan
 from hookgate.plans import running, state
 
 

@@ -9,10 +9,10 @@ import os
 import pytest
 
 from conftest import ledger_records, run_hook
-from hookgate import event as ev
-from hookgate import golden
-from hookgate.commands.doctor import run_golden
-from hookgate.platforms import ADAPTERS, base, cursor, gemini_cli, load
+from hookgate.core import event as ev
+from hookgate.adapters import golden
+from hookgate.cli.doctor import run_golden
+from hookgate.adapters import ADAPTERS, base, cursor, gemini_cli, load
 
 
 def test_registered():

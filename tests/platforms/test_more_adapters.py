@@ -14,11 +14,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import ledger_records, run_hook
-from hookgate import event as ev
-from hookgate import golden
-from hookgate.commands.doctor import run_golden
+from hookgate.core import event as ev
+from hookgate.adapters import golden
+from hookgate.cli.doctor import run_golden
 from hookgate.installer import plugin
-from hookgate.platforms import ADAPTERS, base, codex, copilot_cli, load, opencode, qwen_code
+from hookgate.adapters import ADAPTERS, base, codex, copilot_cli, load, opencode, qwen_code
 
 NEW = ("codex", "copilot-cli", "qwen-code", "opencode")
 

@@ -17,7 +17,7 @@ import os
 import pytest
 
 from conftest import ledger_records, run_hook
-from hookgate.platforms import load
+from hookgate.adapters import load
 
 PLATFORMS = ("claude-code", "cursor", "gemini-cli", "codex", "copilot-cli", "qwen-code", "opencode")
 

@@ -90,7 +90,7 @@ def recorded(project, command):
     log = project.parent / "hook-calls.jsonl"
 
     def check(platform, events=()):
-        from hookgate.platforms import load
+        from hookgate.adapters import load
 
         calls = [json.loads(x) for x in log.read_text().splitlines()] if log.exists() else []
         seen = [json.loads(c["in"]).get("hook_event_name") for c in calls]

@@ -43,7 +43,7 @@ def state_dir(project) -> str:
 
 def load_ledger_fixture(project) -> int:
     """Append the fixture's records to the project's ledger (re-chained); return the count."""
-    from hookgate import ledger
+    from hookgate.state import ledger
 
     n = 0
     with open(os.path.join(HERE, "fixtures", "ledger.jsonl"), encoding="utf-8") as f:

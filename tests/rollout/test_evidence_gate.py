@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from hookgate import config, evidence
-from hookgate.yamlio import ConfigError
+from hookgate.core import config, evidence
+from hookgate.core.yamlio import ConfigError
 
 
 def _stats(evaluations=250, days=8.0, tp=20, fp=0, errors=0, hook="coordination"):

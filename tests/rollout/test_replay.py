@@ -73,7 +73,7 @@ def test_replay_never_touches_live_state(project, tmp_path):
 
 
 def test_replay_since_and_a_recorded_older_decision(project):
-    from hookgate import ledger
+    from hookgate.state import ledger
 
     _record_actions(project)
     # a decision recorded under an older policy that let an agent write hookgate's config

@@ -173,7 +173,7 @@ def test_global_cap_reaches_the_hot_path(gov):
 
 
 def test_promote_creates_the_project_file_from_the_shipped_one(project):
-    from hookgate.resources import data_path
+    from hookgate.state.resources import data_path
 
     res = cli(project, "rollout", "promote", "coordination", "--force", "--reason", "trial")
     assert res.returncode == 0, res.stderr
@@ -198,7 +198,7 @@ def test_invalid_project_file_is_refused_untouched(gov):
 
 
 def test_warn_to_enforce_waits_for_an_answered_checkpoint(gov):
-    from hookgate import ledger
+    from hookgate.state import ledger
 
     res = cli(gov, "rollout", "promote", "write-guard")
     assert res.returncode == 1 and "gate fails on checkpoint-path" in res.stderr

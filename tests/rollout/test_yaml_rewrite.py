@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from hookgate import config, yamlio
-from hookgate.yaml_rewrite import RewriteError, remove_top_key, set_path
+from hookgate.core import config, yamlio
+from hookgate.core.yaml_rewrite import RewriteError, remove_top_key, set_path
 
 CASES = [
     # (original, keys, value, expected)
@@ -63,7 +63,7 @@ def test_refuses_shapes_it_cannot_splice():
 
 
 def test_every_shipped_line_survives_a_stage_edit():
-    from hookgate.resources import data_path
+    from hookgate.state.resources import data_path
 
     with open(data_path("rollout.yaml"), encoding="utf-8") as f:
         shipped = f.read()

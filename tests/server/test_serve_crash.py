@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from hookgate.platforms.claude_code import classify_output
+from hookgate.adapters.claude_code import classify_output
 from hookgate.server.client import Conn, hook_via
 from tests.guards.helpers import build_project, env_for
 from tests.server import helpers as h

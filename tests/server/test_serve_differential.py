@@ -10,8 +10,8 @@ import subprocess
 
 import pytest
 
-from hookgate import hook
-from hookgate.platforms.claude_code import classify_output
+from hookgate.core import hook
+from hookgate.adapters.claude_code import classify_output
 from hookgate.server.client import Conn, hook_via
 from tests.guards.cases import ADVERSARIAL, BENIGN, TOOL_CASES
 from tests.guards.helpers import build_project, env_for

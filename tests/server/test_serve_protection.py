@@ -165,7 +165,7 @@ def test_agent_cannot_read_the_secret_or_control_the_server(served, tool, inp):
     inp = {k: v.replace("{rt}", str(rt)).replace("{sock}", sock) for k, v in inp.items()}
     env = {**h.server_env(home, rt), "CLAUDE_PROJECT_DIR": str(root)}
     c = Conn(sock)
-    from hookgate.platforms.claude_code import classify_output
+    from hookgate.adapters.claude_code import classify_output
     from hookgate.server.client import hook_via
 
     got = classify_output(*hook_via(c, "claude-code", h.payload(root, tool, inp), env, str(root)))

@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from hookgate.commands.explain import explain_json
+from hookgate.cli.explain import explain_json
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 with open(os.path.join(HERE, "corpus.jsonl"), encoding="utf-8") as _f:

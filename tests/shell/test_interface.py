@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from hookgate.event import Access
+from hookgate.core.event import Access
 from hookgate.shell import analyse
 from tests.conftest import HOOKGATE
 

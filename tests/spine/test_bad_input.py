@@ -52,8 +52,8 @@ def test_ten_megabyte_payload_is_decided(project):
 
 
 def test_internal_error_in_enforced_validator_denies(project, monkeypatch):
-    from hookgate import hook
-    from hookgate.hooks import self_protection
+    from hookgate.core import hook
+    from hookgate.validators import self_protection
 
     def boom(**_):
         raise RuntimeError("kaboom")
@@ -69,7 +69,7 @@ def test_internal_error_in_enforced_validator_denies(project, monkeypatch):
 
 
 def test_crash_outside_validators_fails_closed(project, monkeypatch):
-    from hookgate import engine, hook
+    from hookgate.core import engine, hook
 
     def boom(*a, **k):
         raise ValueError("engine broke")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from hookgate import config
-from hookgate.resources import defaults_json_path
+from hookgate.core import config
+from hookgate.state.resources import defaults_json_path
 
 
 def test_defaults_json_matches_the_shipped_yaml():
@@ -17,8 +17,8 @@ def test_defaults_json_matches_the_shipped_yaml():
 def test_every_known_hook_has_a_stage_and_an_adr_file():
     import os
 
-    from hookgate.hooks import KNOWN_HOOKS, VALIDATORS
-    from hookgate.resources import data_dir
+    from hookgate.validators import KNOWN_HOOKS, VALIDATORS
+    from hookgate.state.resources import data_dir
 
     compiled = config.compile_shipped()
     for h in KNOWN_HOOKS:
@@ -29,7 +29,7 @@ def test_every_known_hook_has_a_stage_and_an_adr_file():
 
 
 def test_registry_validators_take_only_known_context_names():
-    from hookgate.hooks import VALIDATORS, base, load
+    from hookgate.validators import VALIDATORS, base, load
 
     for hook_id in VALIDATORS:
         mod = load(hook_id)
@@ -41,7 +41,7 @@ def test_registry_validators_take_only_known_context_names():
 
 
 def test_registry_adapters_have_the_protocol():
-    from hookgate.platforms import ADAPTERS, load
+    from hookgate.adapters import ADAPTERS, load
 
     for pid in ADAPTERS:
         mod = load(pid)

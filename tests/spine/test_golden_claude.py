@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from hookgate import golden
-from hookgate.platforms import claude_code
+from hookgate.adapters import golden
+from hookgate.adapters import claude_code
 from tests.conftest import ledger_records, run_hook
 
 CASES = sorted(golden.expectations("claude-code").items())

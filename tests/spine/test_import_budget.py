@@ -15,7 +15,7 @@ HEAVY = ("typer", "click", "rich", "pydantic", "structlog", "filelock", "yaml")
 def _modules_after_hook(payload: dict, cwd, names=HEAVY) -> list[str]:
     code = (
         "import io, sys\n"
-        "from hookgate import jsonio as json\n"
+        "from hookgate.state import jsonio as json\n"
         "sys.stdin = io.TextIOWrapper(io.BytesIO(sys.argv[1].encode()))\n"
         "out = io.StringIO(); real = sys.stdout; sys.stdout = out\n"
         "from hookgate.__main__ import main\n"
@@ -55,7 +55,7 @@ def test_hot_path_with_project_config_cache_imports_no_yaml(project):
 
 def test_the_check_itself_can_fail(project):
     """Sanity: importing the CLI does pull in typer, so the probe above would notice."""
-    code = "import sys; import hookgate.cli; print('typer' in sys.modules)"
+    code = "import sys; import hookgate.cli.app; print('typer' in sys.modules)"
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert p.stdout.strip() == "True"
 

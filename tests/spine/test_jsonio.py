@@ -1,4 +1,4 @@
-"""ADR 0017: hookgate.jsonio is byte-identical to json for the options hookgate uses."""
+"""ADR 0017: hookgate.state.jsonio is byte-identical to json for the options hookgate uses."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hookgate import jsonio
+from hookgate.state import jsonio
 
 OPTIONS = [
     {},

@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from hookgate import ledger
+from hookgate.state import ledger
 from tests.conftest import claude_pre, run_cli, run_hook
 
 
@@ -24,7 +24,7 @@ def _write(path, data: bytes) -> None:
 
 def _worker(args):
     project, n, worker = args
-    from hookgate.hook import handle
+    from hookgate.core.hook import handle
 
     env = dict(os.environ, CLAUDE_PROJECT_DIR=project)
     for i in range(n):

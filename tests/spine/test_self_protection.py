@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from hookgate.hook import handle
+from hookgate.core.hook import handle
 from tests.conftest import claude_pre
 
 
@@ -99,7 +99,7 @@ SHELL_CASES = [
     ("hookgate audit verify --repair", "deny"),
     ("hookgate hook --platform claude-code < x.json", "deny"),
     ("python -m hookgate rollout show", "deny"),
-    ("python3 -c 'import hookgate.cli'", "deny"),
+    ("python3 -c 'import hookgate.cli.app'", "deny"),
     ("env FOO=1 hookgate rollout promote x", "deny"),
     ("sudo hookgate uninstall", "deny"),
     ("script -qc 'hookgate rollout promote write-guard' /dev/null", "deny"),

@@ -7,8 +7,8 @@ import textwrap
 
 import pytest
 
-from hookgate import event as ev
-from hookgate import rollout
+from hookgate.core import event as ev
+from hookgate.core import rollout
 from tests.conftest import claude_pre, ledger_records, run_cli, run_hook
 
 
@@ -64,7 +64,8 @@ class _Fake:
 
 @pytest.mark.parametrize("stage,outcome", [("enforce", "block"), ("warn", "warn"), ("monitor", "allow")])
 def test_same_blocked_payload_in_each_stage(project, monkeypatch, stage, outcome):
-    from hookgate import chain, engine, hook, hooks
+    from hookgate.core import chain, engine, hook
+    from hookgate import validators as hooks
 
     (project / ".hookgate").mkdir()
     (project / ".hookgate" / "rollout.yaml").write_text(f"version: 1\nhooks:\n  write-guard: {{stage: {stage}}}\n")
@@ -88,7 +89,8 @@ def test_same_blocked_payload_in_each_stage(project, monkeypatch, stage, outcome
 
 
 def test_checkpoint_renders_ask(project, monkeypatch):
-    from hookgate import hook, hooks
+    from hookgate.core import hook
+    from hookgate import validators as hooks
 
     class Ask(_Fake):
         @staticmethod

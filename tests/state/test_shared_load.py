@@ -21,7 +21,7 @@ import time
 
 import pytest
 
-from hookgate.platforms.claude_code import classify_output
+from hookgate.adapters.claude_code import classify_output
 from hookgate.server.client import Conn, hook_via
 from tests.server import helpers as h
 from tests.state.conftest import git, hookgate_cli, make_repo
@@ -53,7 +53,7 @@ def _payload(clone, ci: int, i: int) -> tuple[dict, str]:
 def _calls(clones) -> dict:
     """(session, input digest or event) → call index, for every call the clients make: a
     record of any kind (a decision, or a deadline's deny) is matched to the call it answers."""
-    from hookgate.redact import digest
+    from hookgate.core.redact import digest
 
     out = {}
     for ci in range(CLIENTS):

@@ -73,7 +73,7 @@ def run(platform: str, payload, env: dict, cwd: str, timeout: float = 60):
 
 
 def label(platform: str, proc) -> str:
-    from hookgate.platforms import load
+    from hookgate.adapters import load
 
     return load(platform).classify_output(proc.stdout.decode(), proc.stderr.decode(), proc.returncode)
 

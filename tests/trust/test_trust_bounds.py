@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from hookgate.hook import DEADLINE_S, DECIDE_S
+from hookgate.core.hook import DEADLINE_S, DECIDE_S
 from tests.conftest import HOOKGATE
 from tests.trust.helpers import DENY, PLATFORMS, label, ledger, make_repo, platform_env, run, shell, write
 

@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from hookgate import config
+from hookgate.core import config
 from tests.trust.helpers import DENY, PLATFORMS, label, ledger, make_repo, platform_env, run, shell
 
 OFF = {"version": 1, "hooks": {h: {"stage": "monitor"} for h in ("self-protection", "read-guard", "write-guard",

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hookgate.hook import handle
+from hookgate.core.hook import handle
 from tests.trust.helpers import DENY, PROJECT_ENV, make_repo
 
 JUNK = st.one_of(st.text(max_size=12), st.integers(), st.none(), st.lists(st.text(max_size=4), max_size=2))
@@ -119,7 +119,7 @@ def _env(w, platform):
 
 
 def _label(platform, out, err, code):
-    from hookgate.platforms import load
+    from hookgate.adapters import load
 
     return load(platform).classify_output(out, err, code)
 

@@ -81,8 +81,8 @@ def test_bad_input_is_recorded_in_the_platform_project(world, platform):
 
 
 def _golden_cases():
-    from hookgate import golden
-    from hookgate.platforms import PLATFORM_IDS
+    from hookgate.adapters import golden
+    from hookgate.adapters import PLATFORM_IDS
 
     out = []
     for platform in PLATFORM_IDS:
@@ -101,9 +101,9 @@ def test_every_platform_golden_deny_holds_with_cwd_elsewhere(tmp_path, home, pla
     """The same guarantee on all seven adapters: each golden deny whose target is an absolute
     path in the project, with the payload's cwd moved outside it, is still denied and creates
     nothing where the payload pointed (the project comes from the platform: ADR 0018)."""
-    from hookgate import golden
-    from hookgate.paths import PROJECT_ENV
-    from hookgate.platforms import load
+    from hookgate.adapters import golden
+    from hookgate.state.paths import PROJECT_ENV
+    from hookgate.adapters import load
 
     root = make_repo(tmp_path / "repo")
     elsewhere = str(tmp_path / "elsewhere")

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from hookgate.hook import DEADLINE_S, MAX_STDIN
+from hookgate.core.hook import DEADLINE_S, MAX_STDIN
 from tests.trust.helpers import DENY, PLATFORMS, label, make_repo, platform_env, run, shell, write
 
 K64 = 64 * 1024

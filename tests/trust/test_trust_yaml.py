@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hookgate.hook import DEADLINE_S
-from hookgate.yamlio import EXPANSION_BUDGET, ConfigError, load_text
+from hookgate.core.hook import DEADLINE_S
+from hookgate.core.yamlio import EXPANSION_BUDGET, ConfigError, load_text
 from tests.trust.helpers import DENY, PLATFORMS, label, ledger, make_repo, platform_env, run, shell
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 
-from hookgate import event as ev
+from hookgate.core import event as ev
 
 
 def is_checkpoint_block(decision) -> bool:

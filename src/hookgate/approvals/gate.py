@@ -15,11 +15,11 @@ from __future__ import annotations
 import os
 import time
 
-from hookgate import chain, rollout
-from hookgate import event as ev
+from hookgate.core import chain, rollout
+from hookgate.core import event as ev
 from hookgate.approvals import store
 from hookgate.approvals.action import action_of, proposal_of
-from hookgate.selfcmd import command
+from hookgate.state.selfcmd import command
 
 ADR = "adr/0012-approvals.md"
 SETTINGS_HOOK = "self-protection"  # approvals settings live under its policy (pinned to enforce)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 
-from hookgate import event as ev
+from hookgate.core import event as ev
 
 # settings keys that open or weaken an agent's sandbox (Claude Code, srt, Gemini, Codex)
 WEAKENING_KEYS = (
@@ -75,9 +75,9 @@ def floor_denied(event, config: dict, project_root: str, state_dir: str, home: s
     text = _text([raw.get("tool_response"), raw.get("error"), raw.get("llm_content"), raw.get("output")])
     if not any(e in text for e in ERRORS):
         return []
-    from hookgate.hooks.self_protection import _protected_hit, protected_places
-    from hookgate.paths import both_forms
-    from hookgate.policy.guard import classifier
+    from hookgate.validators.self_protection import _protected_hit, protected_places
+    from hookgate.state.paths import both_forms
+    from hookgate.validators.policy.guard import classifier
 
     pols = config.get("policies") or {}
     classes = [classifier(pols[k], project_root, home) for k in ("read-guard", "write-guard") if pols.get(k)]
@@ -129,7 +129,7 @@ def floor_state(event, env: dict, project_root: str, home: str) -> dict:
 
 
 def _first(files: list[str], keys: tuple):
-    from hookgate import jsonio as json
+    from hookgate.state import jsonio as json
 
     for p in files:
         try:

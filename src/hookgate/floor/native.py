@@ -79,7 +79,7 @@ def claude_entries(plan: Plan, settings_path: str, scope: str = "project") -> tu
     mine += [os.path.realpath(p) for p in plan.own_extra]
     deny_write = sorted(set(plan.read_only + masked + own_places(plan) + mine))  # sorted: same bytes every time
     if scope == "user":
-        from hookgate.paths import is_under
+        from hookgate.state.paths import is_under
 
         masked = [p for p in masked if not is_under(p, plan.project_root)]
         creds = [p for p in creds if not is_under(p, plan.project_root)]
@@ -235,7 +235,7 @@ def plan_uninstall(t: targets.Target) -> merge.Plan:
 
 def apply_sidecar(settings_path: str) -> None:
     """Write (or remove) the ownership record planned for *settings_path*."""
-    from hookgate.locks import atomic_write
+    from hookgate.state.locks import atomic_write
 
     if settings_path not in _SIDECARS:
         return

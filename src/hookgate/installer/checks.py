@@ -34,7 +34,7 @@ def our_handlers(doc: dict, platform: str) -> dict[str, list[dict]]:
 
 
 def _problems(platform: str, doc: dict, command: str) -> list[str]:
-    from hookgate.platforms import cursor
+    from hookgate.adapters import cursor
 
     ours = our_handlers(doc, platform)
     probs = []

@@ -16,15 +16,15 @@ from hookgate.installer import merge, targets
 
 
 def _floor_plan(project_root: str, ts: list):
-    from hookgate import paths
+    from hookgate.state import paths
     from hookgate.floor.plan import build
-    from hookgate.locks import ensure_dir
+    from hookgate.state.locks import ensure_dir
 
     if any(t.scope == "project" for t in ts):
         ensure_dir(paths.state_dir(project_root))  # exists, so it is a literal path to protect
         os.makedirs(paths.config_dir(project_root), exist_ok=True)
     plan = build(project_root)
-    from hookgate.hooks.self_protection import protected_places
+    from hookgate.validators.self_protection import protected_places
 
     extra = [t.path for t in ts] + [native.sidecar_path(t.path) for t in ts if t.platform in native.ENTRIES]
     dirs, _files = protected_places(plan.project_root, plan.state_dir, plan.home)
@@ -62,7 +62,8 @@ def install_plans(ts: list, command: str, no_floor: bool, project_root: str) -> 
         name = native.IGNORE_FILES.get(t.platform)
         if name and t.scope == "project":
             path = os.path.join(project_root, name)
-            from hookgate import config, paths
+            from hookgate.core import config
+            from hookgate.state import paths
 
             lines = None
             if use is not None:

@@ -198,7 +198,7 @@ def plan_uninstall(t: targets.Target, transform=None) -> Plan:
 
 def apply(plan: Plan) -> str:
     """Write *plan*; return what happened (unchanged | created | updated | restored | removed)."""
-    from hookgate.locks import atomic_write
+    from hookgate.state.locks import atomic_write
 
     path = plan.target.path
     if plan.after == plan.before:

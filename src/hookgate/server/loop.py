@@ -1,7 +1,7 @@
 """The decision server's loop (ADR 0025). Standard library only.
 
 Single-threaded on purpose: every decision runs in the main thread through
-:func:`hookgate.hook.decide` — the same function, the same SIGALRM deadline, the same
+:func:`hookgate.core.hook.decide` — the same function, the same SIGALRM deadline, the same
 environment and working directory the one-shot process would have had — and one request at a
 time, so this process is the ledger's one writer and each record is durable (fsync in
 ``ledger.append``) before its answer is sent. A decision costs well under a millisecond once
@@ -97,7 +97,7 @@ def http_json(platform: str, data: bytes, out: str, err: str, code: int) -> byte
         return _enc(out) if out.strip() else b"{}"
     if code != 2:
         return b"{}"  # what Claude does with any other code: a non-blocking error
-    from hookgate import jsonio
+    from hookgate.state import jsonio
 
     try:
         event = jsonio.loads(data.decode("utf-8", "replace")).get("hook_event_name")
@@ -177,7 +177,7 @@ class Server:
         self.tsock.setblocking(False)
         self.port = self.tsock.getsockname()[1]
         self.sock_ino = os.stat(self.rt["sock"]).st_ino
-        from hookgate import jsonio
+        from hookgate.state import jsonio
 
         info = jsonio.dumps({"pid": os.getpid(), "port": self.port, "sock": self.rt["sock"],
                              "prefix": sys.prefix}).encode() + b"\n"
@@ -213,7 +213,7 @@ class Server:
         signal.signal(signal.SIGTERM, self._on_term)
         signal.signal(signal.SIGINT, self._on_term)
         if self.window > 0:
-            from hookgate import ledger
+            from hookgate.state import ledger
 
             ledger.GROUP_COMMIT = self._defer_sync
         from hookgate.state import backend as state_backend
@@ -234,7 +234,7 @@ class Server:
         sel.close()
 
     def _loop(self, sel) -> None:
-        from hookgate.jsonio import dumps  # noqa: F401 - what answers need, loaded before the signature
+        from hookgate.state.jsonio import dumps  # noqa: F401 - what answers need, loaded before the signature
 
         self.code_sig, next_check = code_signature(), time.monotonic() + CODE_CHECK_S
         while not self.stop:
@@ -402,7 +402,7 @@ class Server:
                 self.stop = True
                 return _response("200 OK", b"stopping")
             if path == "/v1/control/status" and method == "GET":
-                from hookgate import jsonio
+                from hookgate.state import jsonio
 
                 st = {"pid": os.getpid(), "port": self.port, "sock": self.rt["sock"], "decisions": self.decisions,
                       "uptime_s": round(time.time() - self.started, 1), "prefix": sys.prefix,
@@ -419,7 +419,7 @@ class Server:
         would make it: process env and cwd switched for the call (single-threaded), the same
         ``decide`` with its deadline; any escape is a deny, as in ``hook.main``."""
         t0 = time.perf_counter()
-        from hookgate import hook
+        from hookgate.core import hook
 
         try:
             os.chdir(cwd)

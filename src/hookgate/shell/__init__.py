@@ -60,7 +60,7 @@ def _capped(e) -> list:
     """Accesses of a command the parser gave up on. A syntax error (bash would not run it
     either) reads and writes nothing; a cap (size, NUL, substitutions, time, nesting) or a
     parser failure may hide any access: an unknown read and write (ADR 0021)."""
-    from hookgate.event import Access
+    from hookgate.core.event import Access
 
     msg = str(e)
     if isinstance(e, _parse.ParseError) and msg.startswith("parse error"):

@@ -212,7 +212,7 @@ def _find_lines(w, args, cwd):
 
 
 def _find_walk(w, args, cwd):
-    from hookgate.policy.globs import seg_match
+    from hookgate.state.globs import seg_match
     from hookgate.shell.findx import _FIND_VAL, _find_split
 
     args = [_glob_now(w, f, cwd) for f in args]  # `-name *.txt` unquoted: bash expands it first

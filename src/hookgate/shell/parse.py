@@ -13,7 +13,7 @@ the corpora. Anything else goes to shfmt.
 
 from __future__ import annotations
 
-from hookgate import jsonio as json
+from hookgate.state import jsonio as json
 import os
 import select
 import sys

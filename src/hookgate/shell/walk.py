@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import time
 
-from hookgate.event import Access
+from hookgate.core.event import Access
 from hookgate.shell import words as W
 from hookgate.shell.expand import WordsMixin
 from hookgate.shell.freevars import candidate, textually_assigned

@@ -69,7 +69,7 @@ class FilesBackend:
         self.project_root = project_root
 
     def coordination(self, state_dir: str):
-        from hookgate.coordination import store
+        from hookgate.validators.coordination import store
 
         return store
 
@@ -79,12 +79,12 @@ class FilesBackend:
         return store
 
     def ledger_append(self, state_dir: str, record: dict, fsync: bool = True) -> dict:
-        from hookgate import ledger
+        from hookgate.state import ledger
 
         return ledger.append_file(state_dir, record, fsync)
 
     def status(self, state_dir: str) -> dict:
-        from hookgate import ledger
+        from hookgate.state import ledger
 
         path = ledger.ledger_path(state_dir)
         return {"backend": "files", "health": "ok", "state_dir": state_dir,
@@ -114,7 +114,7 @@ class OfflineBackend:
 
     def ledger_append(self, state_dir: str, record: dict, fsync: bool = True) -> dict:
         if self.conf.get("backend") != "postgres":  # a refused state.yaml: the local ledger
-            from hookgate import ledger
+            from hookgate.state import ledger
 
             return ledger.append_file(state_dir, record, fsync)
         from hookgate.state import outbox

@@ -21,8 +21,8 @@ from __future__ import annotations
 import fcntl
 import os
 
-from hookgate import jsonio as json
-from hookgate.locks import LockTimeout, atomic_write, ensure_dir, flock_timeout, unlock, write_all
+from hookgate.state import jsonio as json
+from hookgate.state.locks import LockTimeout, atomic_write, ensure_dir, flock_timeout, unlock, write_all
 
 OUTBOX = "ledger.outbox.jsonl"
 CURSOR = "ledger.outbox.cursor"

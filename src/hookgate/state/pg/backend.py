@@ -21,7 +21,7 @@ import secrets
 import time
 import types
 
-from hookgate import jsonio as json
+from hookgate.state import jsonio as json
 from hookgate.state import backend as registry
 from hookgate.state import outbox
 from hookgate.state.backend import SharedStateUnavailable
@@ -162,7 +162,7 @@ class PostgresBackend:
     def append_records(self, records: list[dict]) -> list[dict]:
         """Append *records* in order to this repository's chain (one transaction; a record
         whose id is already in the chain is skipped); return them as written."""
-        from hookgate import ledger
+        from hookgate.state import ledger
 
         def q(c, rid):
             out = []
@@ -216,7 +216,7 @@ class PostgresBackend:
 
     def verify(self):
         """``ledger.VerifyResult`` of the chain in the database (``audit verify``)."""
-        from hookgate import ledger
+        from hookgate.state import ledger
 
         res = ledger.VerifyResult()
         prev = ledger.GENESIS
@@ -256,7 +256,7 @@ class Coordination:
 
     def __init__(self, backend: PostgresBackend) -> None:
         self.b = backend
-        from hookgate.coordination import store
+        from hookgate.validators.coordination import store
 
         self.files = store
         self.CorruptState = store.CorruptState
