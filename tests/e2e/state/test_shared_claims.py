@@ -9,7 +9,7 @@ import time
 from tests.approvals.helpers import classify, write_pre
 from tests.conftest import run_hook
 from tests.server import helpers as h
-from tests.state.conftest import git, hookgate_cli, make_repo
+from tests.e2e.state.conftest import git, hookgate_cli, make_repo
 
 DENIES = ("deny", "exit2-deny")
 

@@ -24,7 +24,7 @@ import pytest
 from hookgate.adapters.claude_code import classify_output
 from hookgate.server.client import Conn, hook_via
 from tests.server import helpers as h
-from tests.state.conftest import git, hookgate_cli, make_repo
+from tests.e2e.state.conftest import git, hookgate_cli, make_repo
 
 CLIENTS = 32
 N = int(os.environ.get("HOOKGATE_PG_N", "500"))

@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from tests import pgserver
+from tests.support import pgserver
 from tests.conftest import HOOKGATE
 
 
