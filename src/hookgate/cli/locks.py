@@ -385,18 +385,11 @@ def claim_cmd(
 def _record_claims(state: str, sess: str, platform: str, how: str, rows: list, where: dict) -> None:
     """A ``kind: claim`` ledger record: the merge gate's evidence that *sess* claimed these keys
     while working on this branch (ADR 0022)."""
-    from hookgate.state import ledger
-    from hookgate.core.engine import _base_record
+    from hookgate.core.engine import record_claims
 
-    rec = _base_record("claim", platform)
-    rec.update(session=sess, found_by=how, keys=[r["path"] for r in rows][:500],
-               mode=rows[0]["mode"] if rows else "", granted=[r["path"] for r in rows if r["granted"]][:500],
-               **{k: v for k, v in where.items() if v})
-    try:
-        ledger.append(state, rec)
-    except OSError as e:
-        typer.echo(f"warning: the claim is held but could not be recorded in the ledger ({e.strerror or e}); "
-                   "the merge gate will not see it", err=True)
+    warning = record_claims(state, sess, platform, how, rows, where)
+    if warning:
+        typer.echo(warning, err=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -111,7 +111,7 @@ def analyse(event: ev.Event, home: str, env: dict, may_read=None, flagged=None):
     """(accesses, shell analysis or None). The shell engine is imported only here.
 
     ``may_read(path)``: files the shell engine may read now to know what a pipe carries
-    (``engine.read_predicate``: the read guard's policy)."""
+    (``validators.policy.hints.read_predicate``: the read guard's policy)."""
     if event.phase not in (ev.PRE, ev.POST):
         return [], None
     if event.tool_kind != ev.SHELL and event.extra.get("accesses") is not None:

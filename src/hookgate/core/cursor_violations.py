@@ -26,13 +26,25 @@ def _pending_path(state_dir: str, session: str) -> str:
     return os.path.join(state_dir, PENDING_DIR, key + ".jsonl")
 
 
-def check_after_edit(event: ev.Event) -> str:
+def settle(event: ev.Event, env: dict, after_edit_event: str) -> str:
+    """Called by the hook entry for a platform that reports edits after the fact, once the
+    call's own decision is recorded: an after-edit event is judged as the write would have
+    been; a guard call that can carry a message to the agent claims the session's pending
+    report (returned, for the adapter to render with a deny; '' when none)."""
+    if event.event_name == after_edit_event:
+        check_after_edit(event, env)
+        return ""
+    if event.phase == ev.PRE and event.event_name != "beforeReadFile":
+        return take_pending(event, env)
+    return ""
+
+
+def check_after_edit(event: ev.Event, env: dict) -> str:
     """Record a violation if the edited file is protected; return the violation id or ''."""
     from hookgate.core import engine
-    from hookgate.state import ledger, paths
+    from hookgate.state import ledger
     from hookgate.state.locks import ensure_dir, flock_timeout, unlock, write_all
 
-    env = dict(os.environ)
     path = event.tool_input.get("file_path", "")
     pre = event._replace(
         phase=ev.PRE, capabilities=_PRE_CAPS, tool_kind=ev.WRITE,
@@ -63,11 +75,11 @@ def check_after_edit(event: ev.Event) -> str:
     return rec["id"]
 
 
-def take_pending(event: ev.Event) -> str:
+def take_pending(event: ev.Event, env: dict) -> str:
     """The report of this session's unreported violations ('' if none); claims them atomically."""
     from hookgate.state import paths
 
-    state = paths.state_dir(event.project_root, os.environ)
+    state = paths.state_dir(event.project_root, env)
     p = _pending_path(state, event.session_id)
     if not os.path.exists(p):
         return ""

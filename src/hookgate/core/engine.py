@@ -52,51 +52,6 @@ def context_for(event: ev.Event, env: dict) -> dict:
             "record_id": new_id(), "notes": {}, "env": env}
 
 
-def read_predicate(cfg, event: ev.Event, home: str):
-    """``may_read(path)`` for the shell engine (ADR 0008 item 6): a file the read guard would let
-    the agent read, by any rule of its policy, whatever the hook's stage. None (never read)
-    when there is no read-guard policy or the config was refused."""
-    policy = (cfg or {}).get("policies", {}).get("read-guard") if isinstance(cfg, dict) else None
-    # (a content search and an MCP tool's command are judged with it too: ADR 0021)
-    if event.tool_kind not in (ev.SHELL, ev.SEARCH, ev.MCP) or not isinstance(policy, dict) or not policy.get("rules"):
-        return None
-    root = event.project_root or event.cwd or "/"
-
-    def may_read(path: str) -> bool:
-        from hookgate.validators.policy.guard import classifier
-
-        try:
-            return classifier(policy, root, home).classify_path(path, ev.MODE_READ, event.cwd) is None
-        except Exception:  # noqa: BLE001 - unsure: do not read
-            return False
-
-    return may_read
-
-
-def guard_predicate(cfg, event: ev.Event, home: str, env: dict):
-    """``flagged(access)`` for the shell engine: would the read or write guard deny or ask about
-    this (unresolved) access? Used only to choose between a symbolic and a concrete analysis
-    of a loop; the guards still judge every access afterwards."""
-    policies = (cfg or {}).get("policies", {}) if isinstance(cfg, dict) else {}
-    if event.tool_kind not in (ev.SHELL, ev.MCP):
-        return None
-    pairs = [(kind, policies.get(hook)) for kind, hook in (("read", "read-guard"), ("write", "write-guard"))]
-    pairs = [(k, p) for k, p in pairs if isinstance(p, dict) and p.get("rules")]
-    if not pairs:
-        return None
-    root = event.project_root or event.cwd or "/"
-
-    def flagged(access) -> bool:
-        from hookgate.validators.policy.guard import hits_of
-
-        try:
-            return any(hits_of(kind, event, [access], policy, root, home, None, env) for kind, policy in pairs)
-        except Exception:  # noqa: BLE001 - unsure: treat as flagged (the concrete run is exact)
-            return True
-
-    return flagged
-
-
 def decide(event: ev.Event, env: dict, validators=None, compiled=None) -> tuple[ev.Decision, dict]:
     """Run the chain for *event*; return (decision, context). No ledger write.
 
@@ -108,8 +63,8 @@ def decide(event: ev.Event, env: dict, validators=None, compiled=None) -> tuple[
         cfg, refusal = config.load(event.project_root, ctx["state_dir"])
     ctx["config"] = cfg
     ctx["refusal"] = refusal
-    accesses, analysis = analyse(event, ctx["home"], env, read_predicate(cfg, event, ctx["home"]),
-                                 guard_predicate(cfg, event, ctx["home"], env))
+    may_read, flagged = registry.analysis_hints(cfg, event, ctx["home"], env)
+    accesses, analysis = analyse(event, ctx["home"], env, may_read, flagged)
     ctx["accesses"] = accesses
     ctx["analysis"] = analysis
     if validators is None:
@@ -282,3 +237,19 @@ def record_failure(kind: str, platform: str, reason: str, env: dict, t0: float, 
 
 def record_crash(platform: str, reason: str, env: dict, t0: float) -> None:
     record_failure("crash", platform, reason, env, t0)
+
+
+def record_claims(state: str, sess: str, platform: str, how: str, rows: list, where: dict) -> str:
+    """Append a ``kind: claim`` ledger record: the merge gate's evidence that *sess* claimed
+    these keys while working on this branch (ADR 0022). Returns a warning line when the claim
+    could not be recorded ('' when it was)."""
+    rec = _base_record("claim", platform)
+    rec.update(session=sess, found_by=how, keys=[r["path"] for r in rows][:500],
+               mode=rows[0]["mode"] if rows else "", granted=[r["path"] for r in rows if r["granted"]][:500],
+               **{k: v for k, v in where.items() if v})
+    try:
+        ledger.append(state, rec)
+    except OSError as e:
+        return (f"warning: the claim is held but could not be recorded in the ledger ({e.strerror or e}); "
+                "the merge gate will not see it")
+    return ""

@@ -243,7 +243,7 @@ def collect(records, config: dict, hooks) -> dict:
 
 def approvals_command_exists() -> bool:
     try:
-        return importlib.util.find_spec("hookgate.cli.approvals") is not None
+        return importlib.util.find_spec("hookgate.approvals.store") is not None  # the queue `hookgate approvals` answers
     except (ImportError, ValueError):
         return False
 

@@ -253,6 +253,11 @@ def handle(platform: str, data: bytes, env: dict, t0: float | None = None, read_
                 f"cannot record this decision (ledger: {type(e).__name__}; side log: {type(e2).__name__}); "
                 "denied to be safe", phase)
     try:
+        after_edit = getattr(adapter, "AFTER_EDIT_EVENT", None)
+        if after_edit:  # Cursor: edits reported after the fact (ADR 0010)
+            from hookgate.core import cursor_violations
+
+            return adapter.render(event, decision, cursor_violations.settle(event, env, after_edit))
         return adapter.render(event, decision)
     except BaseException as e:  # noqa: BLE001
         return adapter.render_failure(f"internal error while rendering ({type(e).__name__}); denied to be safe", phase)

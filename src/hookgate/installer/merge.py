@@ -14,20 +14,10 @@ from __future__ import annotations
 import copy
 import json
 import os
-from collections import namedtuple
-
 from hookgate.installer import targets
+from hookgate.installer.targets import Plan, Refusal, read_bytes  # noqa: F401 (re-exported: merge.Plan …)
 
 BACKUP_SUFFIX = ".hookgate.bak"
-
-Plan = namedtuple("Plan", "target before after backup_new restore removed added")
-Plan.__doc__ = """One file's change. before/after: bytes or None (absent); backup_new: write the
-one-time backup; restore: the backup's bytes are being put back (delete the backup after)."""
-
-
-class Refusal(Exception):
-    """A settings file hookgate will not rewrite; str() names the path and why."""
-
 
 def _no_dupes(pairs):
     d = {}
@@ -36,14 +26,6 @@ def _no_dupes(pairs):
             raise ValueError(f"duplicate key {k!r}")
         d[k] = v
     return d
-
-
-def read_bytes(path: str) -> bytes | None:
-    try:
-        with open(path, "rb") as f:
-            return f.read()
-    except FileNotFoundError:
-        return None
 
 
 def load(path: str, data: bytes | None) -> dict:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from hookgate.state import jsonio as json
 
-from hookgate.validators import budget
+from hookgate.validators.budget import state as budget
 from hookgate.validators.budget import transcript
 
 MARKER = b'"token_count"'

@@ -17,7 +17,7 @@ from __future__ import annotations
 from hookgate.state import jsonio as json
 import os
 
-from hookgate.validators import budget
+from hookgate.validators.budget import state as budget
 from hookgate.state.locks import LockTimeout, flock_timeout, unlock
 
 CHARS_PER_TOKEN = 4

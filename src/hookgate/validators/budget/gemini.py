@@ -19,7 +19,7 @@ from __future__ import annotations
 from hookgate.state import jsonio as json
 import os
 
-from hookgate.validators import budget
+from hookgate.validators.budget import state as budget
 from hookgate.validators.budget import transcript
 
 MARKER = b'"tokens"'
