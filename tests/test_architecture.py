@@ -37,7 +37,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
 
 # Narrower rules on top of the order.
 ADAPTERS_MAY_IMPORT = ("hookgate.adapters", "hookgate.core.event", "hookgate.state.jsonio",
-                       "hookgate.state.paths", "hookgate.state.resources")
+                       "hookgate.state.paths", "hookgate.state.resources", "hookgate.errors")
 
 
 def _layer_of(mod: str) -> int:

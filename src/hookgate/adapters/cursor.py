@@ -1,4 +1,4 @@
-"""Cursor adapter (platforms.md §2; realclients.md §3; ADR 0010).
+"""Cursor adapter (docs/platforms.md §2; tests/realclients/; ADR 0010).
 
 Events: ``preToolUse`` (every tool; Write/StrReplace/Delete/EditNotebook/ApplyPatch and
 payloads without ``tool_name``), ``beforeShellExecution``, ``beforeMCPExecution``,

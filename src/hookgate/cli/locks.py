@@ -16,10 +16,11 @@ import typer
 from hookgate.core import config
 from hookgate.state import paths
 from hookgate.cli._common import fail, project_root, state_dir
+from hookgate.errors import EXIT_BUSY
 
 lock_app = typer.Typer(help="Locked changes to shared coordination files (fcntl).", no_args_is_help=True)
 locks_app = typer.Typer(help="Leases, claims and their queue.", no_args_is_help=True)
-EX_BUSY = 75
+EX_BUSY = EXIT_BUSY  # 75 (EX_TEMPFAIL): a lock held by someone else
 
 
 def _policy(root: str, state: str) -> dict:

@@ -1,6 +1,6 @@
 """Merge hookgate's wiring into an agent's settings file, and take it out again (ADR 0011).
 
-The algorithm (conventions.md §5.2): load strictly (missing → ``{}``; unparseable, duplicate
+The algorithm (ADR 0011): load strictly (missing → ``{}``; unparseable, duplicate
 keys, comments or an unexpected shape → :class:`Refusal`, nothing written); remove every
 marker-identified entry (current and stale); append the current ones after the foreign
 entries of each event; serialise with ``indent=2`` + newline. Install twice → the same bytes.
@@ -180,7 +180,7 @@ def plan_uninstall(t: targets.Target, transform=None) -> Plan:
 
 def apply(plan: Plan) -> str:
     """Write *plan*; return what happened (unchanged | created | updated | restored | removed)."""
-    from hookgate.state.locks import atomic_write
+    from hookgate.state import files
 
     path = plan.target.path
     if plan.after == plan.before:
@@ -192,9 +192,9 @@ def apply(plan: Plan) -> str:
     if plan.before is not None:
         mode = os.stat(path).st_mode & 0o7777
     if plan.backup_new:
-        atomic_write(path + BACKUP_SUFFIX, plan.before, mode=mode)
+        files.replace(path + BACKUP_SUFFIX, plan.before, mode=mode)
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    atomic_write(path, plan.after, mode=mode)
+    files.replace(path, plan.after, mode=mode)
     if plan.restore:
         try:
             os.unlink(path + BACKUP_SUFFIX)

@@ -1,5 +1,5 @@
 """Where each agent's hook wiring lives, what hookgate writes there, and how hookgate's own
-entries are recognised (ADR 0011; conventions.md §5).
+entries are recognised (ADR 0011).
 
 Marker: a handler is hookgate's when its ``command`` splits (shell words) into
 ``<abs path>/hookgate hook --platform <this platform>`` — any install path, so an old or
@@ -15,6 +15,7 @@ import shlex
 from collections import namedtuple
 
 from hookgate.state.resources import data_path
+from hookgate.errors import HookgateError
 
 PLATFORMS = ("claude-code", "cursor", "gemini-cli", "codex", "copilot-cli", "qwen-code", "opencode")
 SCOPES = ("project", "user")
@@ -27,7 +28,7 @@ Plan.__doc__ = """One file's change. before/after: bytes or None (absent); backu
 one-time backup; restore: the backup's bytes are being put back (delete the backup after)."""
 
 
-class Refusal(Exception):
+class Refusal(HookgateError):
     """A settings file hookgate will not rewrite; str() names the path and why."""
 
 

@@ -17,13 +17,14 @@ import time
 
 from hookgate.plans import globs, state
 from hookgate.plans.verify import Report, ledger_record, plan_status, verify
+from hookgate.errors import HookgateError
 
 DEFAULT_TTL = 8 * 3600.0
 DEFAULT_RUN = ("python3", "-m", "pytest", "-q")
 CHECK_OUTPUT_TAIL = 4000
 
 
-class PlanError(Exception):
+class PlanError(HookgateError):
     """Refused; str() says why and what to do. ``code`` is the exit status."""
 
     def __init__(self, msg: str, code: int = 1):

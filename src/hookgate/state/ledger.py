@@ -13,8 +13,12 @@ from __future__ import annotations
 from hookgate.state import jsonio as json
 import os
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing only: the hot path never imports ``typing`` (ADR 0017)
+    from typing import Any, Iterator
+
 try:  # the builtin module avoids loading OpenSSL through hashlib (~4 ms per process)
-    from _sha256 import sha256
+    from _sha256 import sha256  # type: ignore[import-not-found]
 except ImportError:  # pragma: no cover - other interpreters
     from hashlib import sha256
 
@@ -35,17 +39,17 @@ def ledger_path(state_dir: str) -> str:
     return os.path.join(state_dir, LEDGER_NAME)
 
 
-def canonical(obj: dict) -> str:
+def canonical(obj: dict[str, Any]) -> str:
     """Sorted keys, no spaces, ASCII only: non-ASCII (and lone surrogates from non-UTF-8
     input) become ``\\uXXXX`` escapes, so every record encodes and verifies byte-exactly."""
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
 
 
-def chain_hash(prev: str, body: dict) -> str:
-    return sha256((prev + canonical(body)).encode("utf-8")).hexdigest()
+def chain_hash(prev: str, body: dict[str, Any]) -> str:
+    return str(sha256((prev + canonical(body)).encode("utf-8")).hexdigest())
 
 
-def _lines_backwards(fd: int, size: int):
+def _lines_backwards(fd: int, size: int) -> Iterator[bytes]:
     """Complete lines of the file, last first, without the partial line after the last newline.
     Linear in the bytes read: each chunk is split once and a line is joined once."""
     end = size
@@ -93,7 +97,7 @@ def _last_hash(fd: int) -> tuple[str, bool]:
     return GENESIS, torn
 
 
-def append(state_dir: str, record: dict, fsync: bool = True) -> dict:
+def append(state_dir: str, record: dict[str, Any], fsync: bool = True) -> dict[str, Any]:
     """Append *record* (without prev/hash) to the ledger; return it as written."""
     ensure_dir(state_dir)
     path = ledger_path(state_dir)
@@ -134,7 +138,7 @@ def side_path(state_dir: str) -> str:
     return os.path.join(state_dir, SIDE_NAME)
 
 
-def append_side(state_dir: str, record: dict) -> None:
+def append_side(state_dir: str, record: dict[str, Any]) -> None:
     """The side log (ADR 0018): a record the ledger could not take in time (its lock held, the
     deadline near). No lock: one ``os.write`` of one whole line on an ``O_APPEND`` descriptor,
     so an agent holding the ledger cannot also silence this. Not hash-chained; ``hookgate
@@ -173,7 +177,7 @@ class VerifyResult:
         self.torn_tail = False
 
 
-def iter_lines(path: str):
+def iter_lines(path: str) -> Iterator[tuple[int, bytes, bool]]:
     """Yield (line_no, raw_bytes, has_newline)."""
     try:
         f = open(path, "rb")
@@ -185,7 +189,7 @@ def iter_lines(path: str):
             yield n, raw[:-1] if has_nl else raw, has_nl
 
 
-def iter_records(path: str):
+def iter_records(path: str) -> Iterator[dict[str, Any]]:
     """Yield parsed records, skipping lines that do not parse."""
     for _n, raw, _nl in iter_lines(path):
         try:
@@ -196,7 +200,7 @@ def iter_records(path: str):
             yield rec
 
 
-def _check(raw: bytes, prev: str) -> tuple[dict | None, str]:
+def _check(raw: bytes, prev: str) -> tuple[dict[str, Any] | None, str]:
     try:
         rec = json.loads(raw)
     except ValueError:
@@ -225,7 +229,7 @@ def verify(path: str) -> VerifyResult:
                 res.torn_lines.append(pending_bad[0])
                 pending_bad = None
             res.count += 1
-            prev = rec["hash"]
+            prev = rec["hash"] if rec is not None else prev  # (no error: rec is the record)
             continue
         if rec is None and pending_bad is None:
             if not has_nl:
@@ -276,9 +280,9 @@ def repair(path: str) -> list[int]:
             # after keeping a backup of the original bytes
             with open(path, "rb") as f:
                 original = f.read()
-            from hookgate.state.locks import atomic_write
+            from hookgate.state import files
 
-            atomic_write(path + ".repair-backup", original)
+            files.replace(path + ".repair-backup", original)
             keep = bytearray()
             for n, raw, _nl in iter_lines(path):
                 if n not in torn:
@@ -293,7 +297,7 @@ def repair(path: str) -> list[int]:
         os.close(fd)
 
 
-def find(path: str, record_id: str) -> dict | None:
+def find(path: str, record_id: str) -> dict[str, Any] | None:
     for rec in iter_records(path):
         if rec.get("id") == record_id:
             return rec

@@ -25,7 +25,7 @@ HOOK_ID = "self-protection"
 ADR = "adr/0006-self-protection.md"
 PHASES = frozenset((ev.PRE, ev.POST, ev.SESSION_START))  # post/session-start: the floor (ADR 0020)
 
-# hookgate subcommands an agent may run from its shell (DESIGN.md "In a governed repository")
+# hookgate subcommands an agent may run from its shell (ADR 0006)
 READ_ONLY_SUBCOMMANDS = frozenset(
     (
         ("status",),

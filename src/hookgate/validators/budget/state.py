@@ -10,7 +10,7 @@ from hookgate.state import jsonio as json
 import os
 import time
 
-from hookgate.state.locks import atomic_write
+from hookgate.state import files
 
 STATE_VERSION = 1
 # token kinds, in the order readers produce them; total_tokens is their sum
@@ -100,7 +100,7 @@ def replace_cache(path: str, data: bytes) -> None:
     fsync costs 5–20 ms on this machine, more than the whole per-call budget, and this state is
     a cache of the transcript — a file lost to a power cut is rebuilt by re-reading the
     transcript (ADR 0014)."""
-    atomic_write(path, data, fsync=False)
+    files.replace(path, data, fsync=False)
 
 
 def now_iso() -> str:

@@ -16,8 +16,8 @@ re-based on the worktree it lies in, the original kept as ``state.json.v1`` — 
 a version this hookgate does not know is refused (:class:`UnsupportedState`), never reset.
 
 Times are Unix seconds (floats). Readers take no lock (the file is only ever replaced whole);
-every change happens in :func:`mutate`: exclusive ``flock`` on ``state.lock`` (fail-fast),
-re-read, change, atomic rewrite (temp + ``os.replace``; no fsync — leases are soft state
+every change happens in :func:`mutate`: ``state.files.locked`` on ``state.lock`` (fail-fast),
+re-read, change, ``state.files.replace`` (temp + ``os.replace``; no fsync — leases are soft state
 that a crash may drop but never tear).
 """
 
@@ -27,7 +27,8 @@ from hookgate.state import jsonio as json
 import os
 import time
 
-from hookgate.state.locks import atomic_write, ensure_dir, flock_timeout, unlock
+from hookgate.state import files
+from hookgate.errors import HookgateError
 
 COORD_DIR = "coordination"
 STATE_NAME = "state.json"
@@ -38,11 +39,11 @@ LOCK_TIMEOUT = 2.0
 VERSION = 2
 
 
-class CorruptState(ValueError):
+class CorruptState(HookgateError, ValueError):
     """state.json does not parse (it is only ever replaced whole, so this means tampering)."""
 
 
-class UnsupportedState(ValueError):
+class UnsupportedState(HookgateError, ValueError):
     """state.json was written by a newer hookgate: refused, never reset (it may hold leases)."""
 
 
@@ -135,33 +136,24 @@ def mutate(state_dir: str, fn, timeout: float = LOCK_TIMEOUT):
 
     A corrupt state file is moved aside (``state.json.corrupt-<ts>``) and replaced by an empty
     state, so one bad byte cannot wedge every agent."""
-    d = coord_dir(state_dir)
-    ensure_dir(d)
-    fd = os.open(os.path.join(d, LOCK_NAME), os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
-    try:
-        flock_timeout(fd, timeout, os.path.join(d, LOCK_NAME))
+    with files.locked(os.path.join(coord_dir(state_dir), LOCK_NAME), timeout):
+        path = state_path(state_dir)
         try:
-            path = state_path(state_dir)
-            try:
-                with open(path, "rb") as f:
-                    before = f.read()
-                data = _parse(before, path)
-            except FileNotFoundError:
-                before, data = b"", empty()
-            except CorruptState:
-                os.replace(path, f"{path}.corrupt-{int(time.time())}")
-                before, data = b"", empty()
-            result = fn(data)
-            after = _dumps(data)
-            if after != before:
-                if data.get("migrated_from") == 1 and before and not os.path.exists(path + ".v1"):
-                    atomic_write(path + ".v1", before, fsync=False)  # what was migrated, kept
-                atomic_write(path, after, fsync=False)
-            return result
-        finally:
-            unlock(fd)
-    finally:
-        os.close(fd)
+            with open(path, "rb") as f:
+                before = f.read()
+            data = _parse(before, path)
+        except FileNotFoundError:
+            before, data = b"", empty()
+        except CorruptState:
+            os.replace(path, f"{path}.corrupt-{int(time.time())}")
+            before, data = b"", empty()
+        result = fn(data)
+        after = _dumps(data)
+        if after != before:
+            if data.get("migrated_from") == 1 and before and not os.path.exists(path + ".v1"):
+                files.replace(path + ".v1", before, fsync=False)  # what was migrated, kept
+            files.replace(path, after, fsync=False)
+        return result
 
 
 def next_id(data: dict, prefix: str) -> str:
