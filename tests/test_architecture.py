@@ -40,6 +40,21 @@ ADAPTERS_MAY_IMPORT = ("hookgate.adapters", "hookgate.core.event", "hookgate.sta
                        "hookgate.state.paths", "hookgate.state.resources", "hookgate.errors")
 
 
+# Known arrows pointing up, to be cut (each is checked to still exist, so a fix must remove it
+# from here). ADR 0028's state backend, merged into state/ after the layers were drawn: the
+# ledger asks it where a record goes, and its file backend calls the lease/claim and approval
+# stores above it (state.ledger -> state.backend -> approvals.store -> state.ledger is a cycle).
+# The fix: the backend picks its implementations from a table filled by the layers above, or
+# moves above them with the ledger's backend lookup injected.
+KNOWN_UPWARD = {
+    ("hookgate.state.backend", "hookgate.approvals.store"),
+    ("hookgate.state.backend", "hookgate.validators.coordination.store"),
+    ("hookgate.state.pg.backend", "hookgate.approvals.store"),
+    ("hookgate.state.pg.backend", "hookgate.validators.coordination.store"),
+    ("hookgate.state.ledger", "hookgate.state.backend"),  # and the backend's file ledger: a cycle
+}
+
+
 def _layer_of(mod: str) -> int:
     best, rank = -1, -1
     for i, (_, prefixes) in enumerate(LAYERS):
@@ -93,10 +108,15 @@ def imports_of(name: str, path: str, known: set[str]) -> set[str]:
     return found
 
 
-def graph() -> dict[str, set[str]]:
+def raw_graph() -> dict[str, set[str]]:
     mods = modules()
     known = set(mods)
     return {m: imports_of(m, p, known) for m, p in mods.items()}
+
+
+def graph() -> dict[str, set[str]]:
+    """The import graph without the KNOWN_UPWARD arrows."""
+    return {m: {d for d in deps if (m, d) not in KNOWN_UPWARD} for m, deps in raw_graph().items()}
 
 
 def cycles(g: dict[str, set[str]]) -> list[list[str]]:
@@ -186,6 +206,13 @@ def test_no_import_cycle_among_hookgate_modules():
 def test_every_import_points_down_the_layers():
     bad = layer_violations(graph())
     assert not bad, "\n".join(bad)
+
+
+def test_known_upward_arrows_still_exist():
+    """A listed exception that was fixed must leave the list (so it cannot come back unseen)."""
+    g = raw_graph()
+    gone = sorted(f"{a} -> {b}" for a, b in KNOWN_UPWARD if b not in g.get(a, ()))
+    assert not gone, f"fixed, remove from KNOWN_UPWARD: {gone}"
 
 
 def test_the_graph_sees_function_level_and_string_imports():

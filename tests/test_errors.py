@@ -12,7 +12,8 @@ from tests.test_architecture import modules
 from hookgate.errors import EXIT_BUSY, EXIT_FAILURE, HookgateError
 
 # internal control flow, not errors a caller reports (see hookgate/errors.py)
-NOT_ERRORS = {"hookgate.shell.words.Abort", "hookgate.shell.textops.Unknown", "hookgate.core.hook.DeadlineExceeded"}
+NOT_ERRORS = {"hookgate.shell.words.Abort", "hookgate.shell.textops.Unknown", "hookgate.shell.boundglob.GlobCap",
+              "hookgate.core.hook.DeadlineExceeded"}
 
 
 def _exception_classes():

@@ -15,12 +15,16 @@ import os
 
 from hookgate.core import event as ev
 from hookgate.adapters.base import BadInput, dumps, load_json_object, make_event, render_failure, tool_call  # noqa: F401 - the shared failure shape
+from hookgate.adapters.base import cap as _cap
 from hookgate.adapters.base import render_claude_shaped
 
 PLATFORM = "claude-code"
 
 PHASE_OF = {
     "PreToolUse": ev.PRE,
+    # a skill's or custom command's embedded shell command (``!`cmd```), which PreToolUse never
+    # sees; Claude Code >= 2.1.332 (ADR 0020). Payload: tool_name Bash|PowerShell, tool_input.command
+    "PreSkillShellCommand": ev.PRE,
     "PostToolUse": ev.POST,
     "PostToolUseFailure": ev.POST,
     "SessionStart": ev.SESSION_START,
@@ -84,7 +88,25 @@ def parse(data: bytes, env: dict) -> ev.Event:
 
 
 def render(event: ev.Event, decision) -> tuple[str, str, int]:
+    if event.phase == ev.PRE and event.event_name == "PreSkillShellCommand" and decision.outcome != ev.ALLOW \
+            and decision.message:
+        return _render_skill_shell(decision.outcome, _cap(decision.message), decision), "", 0
     return render_claude_shaped(event, decision, ask=True, post_event_name="")
+
+
+
+
+def _render_skill_shell(outcome: str, msg: str, decision) -> str:
+    """PreSkillShellCommand's output (2.1.332+ schema: permissionDecision, its reason and
+    nothing else in hookSpecificOutput): deny and ask both keep the command from running (a
+    skill cannot wait for a prompt); a warning goes to the user as ``systemMessage``."""
+    if outcome == ev.WARN:
+        return dumps({"systemMessage": msg}) + "\n"
+    pd = "deny" if outcome == ev.BLOCK else "ask"
+    reason = msg if outcome == ev.BLOCK else _cap(decision.reason or msg)
+    hso = {"hookEventName": "PreSkillShellCommand", "permissionDecision": pd, "permissionDecisionReason": reason}
+    out = {"decision": "block", "reason": msg, "hookSpecificOutput": hso} if pd == "deny" else {"hookSpecificOutput": hso}
+    return dumps(out) + "\n"
 
 
 def classify_output(stdout: str, stderr: str, code: int) -> str:

@@ -31,6 +31,7 @@ COMMAND_MODULES = [
     "config_cmd",
     "plan",
     "disputes",
+    "state",
 ]
 
 app = typer.Typer(

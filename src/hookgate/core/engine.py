@@ -217,7 +217,7 @@ def record_bad_input(platform: str, reason: str, data: bytes, env: dict[str, Any
 
 def _sha256_hex(data: bytes) -> str:
     try:
-        from _sha256 import sha256  # type: ignore[import-not-found]
+        from _sha256 import sha256
     except ImportError:  # pragma: no cover
         from hashlib import sha256
     return str(sha256(data).hexdigest())

@@ -110,7 +110,7 @@ def _on_alarm(signum: int, frame: object) -> None:  # noqa: ARG001
 
 def _signal_module() -> Any:
     try:  # the builtin: ``signal`` itself imports enum (ADR 0017's import budget)
-        import _signal as signal  # type: ignore[import-not-found]
+        import _signal as signal
     except ImportError:  # pragma: no cover - other interpreters
         import signal
     return signal

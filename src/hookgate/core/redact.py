@@ -14,7 +14,7 @@ if TYPE_CHECKING:  # typing only: the hot path never imports ``typing`` (ADR 001
     from typing import Any
 
 try:
-    from _sha256 import sha256  # type: ignore[import-not-found]
+    from _sha256 import sha256
 except ImportError:  # pragma: no cover
     from hashlib import sha256
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 
-import yaml  # type: ignore[import-untyped]
+import yaml
 
 from hookgate.core.event import STAGES
 from hookgate.errors import HookgateError

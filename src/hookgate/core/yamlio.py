@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-import yaml  # type: ignore[import-untyped]
+import yaml
 
 from hookgate.errors import HookgateError
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # typing only: the hot path never imports ``typing`` (ADR 001
     from typing import Any
 
 try:
-    _Base = yaml.CSafeLoader
+    _Base: Any = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - no libyaml
     _Base = yaml.SafeLoader
 
@@ -79,7 +79,7 @@ def check_expansion(root: Any) -> None:
                 stack.append((c, False, depth + 1))
 
 
-class StrictLoader(_Base):  # type: ignore[misc, valid-type]
+class StrictLoader(_Base):  # type: ignore[misc]
     def get_single_data(self) -> Any:
         node = self.get_single_node()
         if node is None:
@@ -101,7 +101,7 @@ def _construct_mapping(loader: Any, node: Any, deep: bool = False) -> Any:
     return loader.construct_mapping_orig(node, deep=deep)
 
 
-StrictLoader.construct_mapping_orig = _Base.construct_mapping
+StrictLoader.construct_mapping_orig = _Base.construct_mapping  # type: ignore[attr-defined]
 StrictLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
     lambda loader, node: _construct_mapping(loader, node, deep=True),

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing only: the hot path never imports ``typing`` (ADR 0017)
-    from typing import Any, Callable, Iterator
+    from typing import Any, Callable
 
 MAGIC = frozenset("*?[")
 MAX_SEGS = 160  # past this, intersection answers "may match" (ambiguity → the guard denies)
