@@ -1,4 +1,4 @@
-"""Cursor adapter (platforms.md §2; realclients.md §3; ADR 0010).
+"""Cursor adapter (docs/platforms.md §2; tests/realclients/; ADR 0010).
 
 Events: ``preToolUse`` (every tool; Write/StrReplace/Delete/EditNotebook/ApplyPatch and
 payloads without ``tool_name``), ``beforeShellExecution``, ``beforeMCPExecution``,
@@ -243,16 +243,16 @@ def _first_line(s: str) -> str:
     return _cap(s.split("\n", 1)[0])
 
 
-def render(event: ev.Event, decision) -> tuple[str, str, int]:
-    from hookgate.core import cursor_violations as viol
+# Cursor reports some edits only after the fact: the core records a protected one as a
+# violation and hands the session's next guard call its report (``core.cursor_violations``,
+# ADR 0010); this adapter only renders that report.
+AFTER_EDIT_EVENT = "afterFileEdit"
 
-    name = event.event_name
-    if name == "afterFileEdit":
-        viol.check_after_edit(event)
+
+def render(event: ev.Event, decision, pending: str = "") -> tuple[str, str, int]:
+    """*pending*: the report of this session's earlier violations, to deliver with a deny."""
+    if event.event_name == AFTER_EDIT_EVENT:
         return "", "", 0
-    pending = ""
-    if event.phase == ev.PRE and name != "beforeReadFile":
-        pending = viol.take_pending(event)
     outcome = decision.outcome
     msg = _cap(decision.message or "")
     if pending:

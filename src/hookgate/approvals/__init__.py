@@ -16,6 +16,10 @@ import os
 
 from hookgate.core import event as ev
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing only (ADR 0017)
+    from typing import Any
+
 
 def is_checkpoint_block(decision) -> bool:
     """A BLOCK that only exists because a checkpoint could not be asked on this event."""
@@ -23,7 +27,7 @@ def is_checkpoint_block(decision) -> bool:
     return decision.outcome == ev.BLOCK and ev.CHECKPOINT in eff and ev.BLOCK not in eff
 
 
-def resolve(event, decision, ctx: dict):
+def resolve(event: ev.Event, decision: ev.Decision, ctx: Any) -> ev.Decision:
     try:
         if event.phase == ev.PRE:
             as_block = is_checkpoint_block(decision)

@@ -17,7 +17,7 @@ import typer
 from hookgate.core import evidence
 from hookgate.state import ledger, paths
 from hookgate.cli._common import fail, project_root
-from hookgate.state.locks import atomic_write
+from hookgate.state import files
 
 FIXTURES_DIR = "fixtures"
 
@@ -90,7 +90,7 @@ def write_fixture(root: str, rec: dict, hook: str, label_rec: dict) -> str:
     }
     path = fixture_path(root, hook, rec.get("id", ""))
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    atomic_write(path, (json.dumps(fixture, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode(), mode=0o644)
+    files.replace(path, (json.dumps(fixture, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode(), mode=0o644)
     return path
 
 

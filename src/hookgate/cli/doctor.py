@@ -17,7 +17,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 from dataclasses import asdict, dataclass, field
 
@@ -26,6 +25,7 @@ import typer
 from hookgate.adapters import golden
 from hookgate.state import paths
 from hookgate.cli._common import PROJECT_HELP, project_root
+from hookgate.installer.targets import hook_command
 from hookgate.adapters import ADAPTERS, load
 
 CHECK_TIMEOUT = 20
@@ -51,13 +51,6 @@ class Context:
     project: str             # the project root
     home: str
     state: str               # the project's state dir
-
-
-def hook_command() -> str:
-    here = os.path.join(os.path.dirname(sys.executable), "hookgate")
-    if os.path.exists(here):
-        return here
-    return shutil.which("hookgate") or here
 
 
 def run_golden(platform: str, command: str | None = None) -> list[tuple[str, bool, str]]:

@@ -30,6 +30,7 @@ from array import array
 
 from hookgate.core import evidence
 from hookgate.state import jsonio as json
+from hookgate.errors import HookgateError
 
 DIR = "rollup"
 VERSION = 1
@@ -38,7 +39,7 @@ RAW_CODE = {o: i for i, o in enumerate(evidence.RAW_OUTCOMES)}  # 4: any other r
 PRESENT, WB, ERR, HASLAT = 1, 16, 32, 64
 
 
-class Unusable(Exception):
+class Unusable(HookgateError):
     """The rollup cannot stand for this ledger: use the streaming path."""
 
 

@@ -299,7 +299,7 @@ def plan_uninstall(t: targets.Target) -> merge.Plan:
 
 def apply_sidecar(settings_path: str) -> None:
     """Write (or remove) the ownership record planned for *settings_path*."""
-    from hookgate.state.locks import atomic_write
+    from hookgate.state import files
 
     if settings_path not in _SIDECARS:
         return
@@ -311,7 +311,7 @@ def apply_sidecar(settings_path: str) -> None:
         except FileNotFoundError:
             pass
     else:
-        atomic_write(p, data, mode=0o644)
+        files.replace(p, data, mode=0o644)
 
 
 # --- ignore files -------------------------------------------------------------------------

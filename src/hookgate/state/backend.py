@@ -26,11 +26,12 @@ from __future__ import annotations
 import os
 
 from hookgate.state import stateconf
+from hookgate.errors import HookgateError
 
 ADR = "adr/0028-shared-state-postgres.md"
 
 
-class SharedStateUnavailable(Exception):
+class SharedStateUnavailable(HookgateError):
     """The shared state cannot be reached now: what needs it is denied (fail closed)."""
 
 

@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import os
 
+from hookgate.errors import HookgateError
+
 NAME = "state.yaml"
 MAX_BYTES = 16384
 BACKENDS = ("files", "postgres")
@@ -36,7 +38,7 @@ DEFAULTS = {"backend": "files", "port": 5432, "connect_timeout": 2, "statement_t
 _ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:/@")
 
 
-class StateConfigError(ValueError):
+class StateConfigError(HookgateError, ValueError):
     """state.yaml exists but cannot be used: what needs shared state is denied (ADR 0028)."""
 
 

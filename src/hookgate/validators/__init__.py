@@ -29,3 +29,11 @@ def load(hook_id: str):
 
 def load_all() -> list:
     return [importlib.import_module(m) for m in VALIDATORS.values()]
+
+
+def analysis_hints(cfg, event, home: str, env: dict) -> tuple:
+    """(may_read, flagged) for the shell analysis, from the guards' policies (each None when
+    it does not apply); see ``validators.policy.hints``."""
+    from hookgate.validators.policy import hints
+
+    return hints.read_predicate(cfg, event, home), hints.guard_predicate(cfg, event, home, env)

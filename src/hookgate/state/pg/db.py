@@ -20,12 +20,14 @@ from importlib import resources
 
 import psycopg
 
+from hookgate.errors import HookgateError
+
 SCHEMA_VERSION = 1
 RETRY_S = 1.0
 MIGRATE_LOCK = (28000, 0)
 
 
-class Unavailable(Exception):
+class Unavailable(HookgateError):
     """The database is away, slow or not migrated."""
 
 

@@ -21,11 +21,13 @@ import json
 import os
 import subprocess
 
+from hookgate.errors import HookgateError
+
 WRITE_MODES = frozenset(("intent_write", "write", "exclusive"))
 GIT_TIMEOUT = 120.0
 
 
-class GateError(Exception):
+class GateError(HookgateError):
     """The gate cannot decide (bad ref, not a repository): exit 2 with this message."""
 
 

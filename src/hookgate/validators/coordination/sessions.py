@@ -28,7 +28,9 @@ from hookgate.state import jsonio as json
 import os
 import time
 
-from hookgate.state.locks import SESSION_ENV_VARS, append_record, atomic_write, lock_file, release
+from hookgate.state import files
+from hookgate.state.locks import SESSION_ENV_VARS, append_record, lock_file, release
+from hookgate.errors import HookgateError
 
 CALLS_NAME = "calls.jsonl"
 MAX_CALLS_BYTES = 256 * 1024
@@ -113,7 +115,7 @@ def _compact(path: str) -> None:
     try:
         with open(path, "rb") as f:
             lines = f.read().splitlines(keepends=True)
-        atomic_write(path, b"".join(lines[-KEEP_CALLS:]), fsync=False)
+        files.replace(path, b"".join(lines[-KEEP_CALLS:]), fsync=False)
     finally:
         release(fd)
 
@@ -166,7 +168,7 @@ def on_terminal() -> bool:
         return False
 
 
-class Unresolved(LookupError):
+class Unresolved(HookgateError, LookupError):
     """No session could be determined (the message says why and what to pass)."""
 
 
