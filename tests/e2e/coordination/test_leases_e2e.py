@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 
 import pytest
@@ -44,8 +45,9 @@ def test_lease_ends_at_ttl_expiry(project):
     assert outcome(write(project, "s2")) == "deny"
     time.sleep(1.2)
     assert outcome(write(project, "s2")) == "allow"
-    with open(state_file(project)) as f:
-        assert [v["session"] for v in json.load(f)["leases"].values()] == ["s2"]
+    from hookgate.validators.coordination import store
+
+    assert [v["session"] for v in store.load(os.path.dirname(os.path.dirname(state_file(project))))["leases"].values()] == ["s2"]
 
 
 def test_lease_ends_at_the_owners_session_end(project):
@@ -143,11 +145,19 @@ def test_claim_queues_behind_a_lease_and_is_granted_after_release(project):
 
 
 def test_corrupt_state_is_set_aside_not_wedging_writes(project):
+    """ADR 0027: a corrupt main document is set aside without losing the leases (they live in
+    shards); a corrupt shard is set aside and only its leases end."""
+    import glob
+
     enforce(project)
     assert outcome(write(project, "s1")) == "allow"
     with open(state_file(project), "w") as f:
         f.write("{not json")
-    assert outcome(write(project, "s2")) == "allow"
-    import glob
-
+    assert outcome(write(project, "s2")) == "deny"  # s1's lease is still there
     assert glob.glob(state_file(project) + ".corrupt-*")
+    shards = glob.glob(os.path.join(os.path.dirname(state_file(project)), "shards", "*.jsonl"))
+    assert len(shards) == 1
+    with open(shards[0], "w") as f:
+        f.write("[1]\n")  # a line that parses but is no change record (a torn line is only skipped)
+    assert outcome(write(project, "s2")) == "allow"
+    assert glob.glob(shards[0] + ".corrupt-*")

@@ -17,6 +17,9 @@ import pytest
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 CLAUDE = ("@anthropic-ai/claude-code", "2.1.330", "claude-code")
 GEMINI = ("@google/gemini-cli", "0.61.0", "gemini-cli")
+# the first Claude Code with PreSkillShellCommand is 2.1.332; used only where that event is tested
+# (the suite-wide pin above stays until every Claude real-client test has run against a newer one)
+CLAUDE_NEW = ("@anthropic-ai/claude-code", "2.1.337", "claude-code")
 
 
 def cache_root() -> str:

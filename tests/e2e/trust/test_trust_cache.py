@@ -18,23 +18,29 @@ OFF = {"version": 1, "hooks": {h: {"stage": "monitor"} for h in ("self-protectio
 
 
 def _forge(cache_path: str, how: str, root: str) -> None:
-    with open(cache_path, encoding="utf-8") as f:
-        real = json.load(f)
+    with open(cache_path, "rb") as f:
+        head, _, _body = f.read().partition(b"\n")
+    real = json.loads(head)  # ADR 0027: a header line, then the compiled config's bytes
+    assert real["format"] == config.FORMAT
+    off = (json.dumps(OFF, sort_keys=True, separators=(",", ":")) + "\n").encode()
     if how == "keep-mac":  # the real binding and MAC, a different compiled config
-        forged = dict(real, compiled=OFF)
+        forged = head + b"\n" + off
+    elif how == "keep-mac-whole":  # the real binding and MAC in the previous layout (one object)
+        forged = json.dumps(dict(real, compiled=OFF, format=1)).encode()
     elif how == "recomputed-binding":  # what an agent can compute itself: no key, so no MAC
         sig = config.signature(config.project_sources(root))
-        forged = {"sources": sig, "binding": config._binding(sig), "mac": "0" * 64, "compiled": OFF}
+        h = {"format": config.FORMAT, "sources": sig, "binding": config._binding(sig), "mac": "0" * 64}
+        forged = json.dumps(h).encode() + b"\n" + off
     elif how == "old-format":
-        forged = {"sources": real["sources"], "compiled": OFF}
+        forged = json.dumps({"sources": real["sources"], "compiled": OFF}).encode()
     else:
         raise ValueError(how)
-    with open(cache_path, "w", encoding="utf-8") as f:
-        json.dump(forged, f)
+    with open(cache_path, "wb") as f:
+        f.write(forged)
 
 
 @pytest.mark.parametrize("platform", PLATFORMS)
-@pytest.mark.parametrize("how", ["keep-mac", "recomputed-binding", "old-format"])
+@pytest.mark.parametrize("how", ["keep-mac", "keep-mac-whole", "recomputed-binding", "old-format"])
 def test_a_tampered_cache_is_not_trusted_and_never_last_good(tmp_path, home, platform, how):
     root = make_repo(tmp_path / "repo")
     rollout = os.path.join(root, ".hookgate", "rollout.yaml")
@@ -50,7 +56,7 @@ def test_a_tampered_cache_is_not_trusted_and_never_last_good(tmp_path, home, pla
     assert label(platform, p) in DENY, (p.stdout, p.stderr)
     assert ledger(root)[-1]["rollout_rev"] != "tampered"
     # the project file breaks: the last good config is hookgate's own, never the forged one
-    _forge(cache, how, root) if how != "keep-mac" else None
+    _forge(cache, how, root) if how not in ("keep-mac", "keep-mac-whole") else None
     with open(rollout, "w") as f:
         f.write("version: 1\nhooks: [\n")
     p = run(platform, cat_env, env, cwd=root)

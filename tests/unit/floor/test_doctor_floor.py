@@ -53,7 +53,8 @@ def test_off_then_on_then_stale_then_unable(proj, tmp_path):
     p = cli(["doctor", "--json", "--platform", "claude-code"], root, env)
     lines = floor_lines(p.stdout)
     assert "ON" in lines["floor"][1]
-    assert all(s == "PASS" for s, _ in lines.values()), p.stdout
+    assert all(s == "PASS" for n, (s, _) in lines.items() if n != "skill-shell"), p.stdout
+    assert lines["skill-shell"][0] == "WARN" and "no `claude` on PATH" in lines["skill-shell"][1]  # the gap, named
     assert "floor-probe" in lines
     # a secret created after install: not covered → FAIL with a Fix
     with open(os.path.join(root, "new.pem"), "w") as f:

@@ -42,7 +42,7 @@ def _settings(root):
     return os.path.join(root, ".claude", "settings.json")
 
 
-@pytest.mark.parametrize("original", [None, FOREIGN, b"{}\n", b'{"sandbox": {}}'])
+@pytest.mark.parametrize("original", [None, FOREIGN, b"{}\n", b'{"sandbox": {}}', b'{"hooks": {}}\n'])
 def test_claude_floor_round_trip(proj, original):
     root, home, env = proj
     path = _settings(root)
@@ -172,3 +172,94 @@ def test_every_key_written_is_in_the_installed_claude_schema(proj):
     for k in keys:
         assert (k + ":").encode() in blob, k
     assert b'mode:F(["deny","mask"])' in blob
+
+
+# --- Codex: a permission profile in config.toml (floor.codex) ------------------------------
+
+CODEX_FOREIGN = (b'# my codex config\nmodel = "gpt-5.5"\napproval_policy = "on-request"\n\n'
+                 b'[permissions.mine]\nextends = ":read-only"\n\n[mcp_servers.x]\ncommand = "x"')  # no final newline
+
+
+def _codex_cfg(root):
+    return os.path.join(root, ".codex", "config.toml")
+
+
+@pytest.mark.parametrize("original", [None, CODEX_FOREIGN, CODEX_FOREIGN + b"\n", b""])
+def test_codex_profile_round_trip(proj, original):
+    import tomllib
+
+    root, home, env = proj
+    path = _codex_cfg(root)
+    if original is not None:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(original)
+    p = cli(["install", "--platform", "codex"], root, env)
+    assert p.returncode == 0, p.stderr
+    assert "permission profile 'hookgate' written" in p.stderr
+    doc = tomllib.loads(_read(path).decode())
+    assert doc["default_permissions"] == "hookgate"
+    prof = doc["permissions"]["hookgate"]
+    assert prof["extends"] == ":workspace"
+    fs = prof["filesystem"]
+    assert fs[os.path.join(root, ".env")] == "none" and fs[os.path.join(root, "secrets")] == "none"
+    assert fs[os.path.join(root, "dir with space", ".env")] == "none"
+    assert fs[os.path.join(home, ".ssh", "id_ed25519")] == "none"
+    assert fs[os.path.join(root, ".hookgate")] == "read" and fs[os.path.join(root, ".git", "hookgate")] == "read"
+    assert os.path.join(root, ".env.example") not in fs and os.path.join(root, ".git") not in fs
+    assert all(os.path.isabs(k) and os.path.lexists(k) for k in fs)  # literal, existing (no placeholders)
+    if original and original.strip():
+        assert doc["model"] == "gpt-5.5" and doc["permissions"]["mine"] == {"extends": ":read-only"}
+        assert doc["mcp_servers"] == {"x": {"command": "x"}}
+    first = _read(path)
+    assert cli(["install", "--platform", "codex"], root, env).returncode == 0
+    assert _read(path) == first  # byte-idempotent
+    assert cli(["uninstall", "--platform", "codex"], root, env).returncode == 0
+    if original is None:
+        assert not os.path.exists(path)
+    else:
+        assert _read(path) == original
+
+
+@pytest.mark.parametrize("foreign,why", [
+    (b'sandbox_mode = "workspace-write"\n', "sandbox_mode"),
+    (b'default_permissions = "mine"\n[permissions.mine]\nextends = ":workspace"\n', "already selects"),
+    (b'[permissions.hookgate]\nextends = ":read-only"\n', "did not write"),
+])
+def test_codex_profile_never_clobbers_the_users_choice(proj, foreign, why):
+    root, _home, env = proj
+    path = _codex_cfg(root)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(foreign)
+    p = cli(["install", "--platform", "codex"], root, env)
+    assert p.returncode == 0, p.stderr
+    assert "floor: codex: not enabled" in p.stderr and why in p.stderr and path in p.stderr
+    assert _read(path) == foreign
+    assert os.path.exists(os.path.join(root, ".codex", "hooks.json"))  # the hook is still wired
+
+
+def test_codex_unparseable_config_is_refused_with_the_path(proj):
+    root, _home, env = proj
+    path = _codex_cfg(root)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    bad = b'model = "x\n[broken\n'
+    with open(path, "wb") as f:
+        f.write(bad)
+    p = cli(["install", "--platform", "codex"], root, env)
+    assert p.returncode != 0 and path in p.stderr and "TOML" in p.stderr
+    assert _read(path) == bad
+    assert not os.path.exists(os.path.join(root, ".codex", "hooks.json"))  # nothing written unless all can be
+
+
+def test_codex_toml_quoting_of_awkward_paths():
+    import tomllib
+
+    from hookgate.floor import codex
+    from hookgate.installer import merge
+
+    odd = ['/p/a "quoted"\\back', "/p/new\nline", "/p/tab\there", "/p/del\x7f", "/p/ünï"]
+    doc = tomllib.loads("\n".join(codex.profile_lines(odd, [])))
+    assert list(doc["permissions"]["hookgate"]["filesystem"]) == odd
+    with pytest.raises(merge.Refusal):
+        codex.profile_lines(["/p/bad\udcff"], [])
