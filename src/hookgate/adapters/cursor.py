@@ -171,7 +171,7 @@ def parse(data: bytes, env: dict) -> ev.Event:
     session = _str(obj.get("conversation_id")) or _str(obj.get("session_id"))
     tool_name, tool_kind, tool_input, hint = "", ev.OTHER, {}, ""
     caps = _SESSION_CAPS if phase in (ev.SESSION_START, ev.SESSION_END) else _POST_CAPS
-    extra = {"tool_use_id": _str(obj.get("tool_use_id")), "generation_id": _str(obj.get("generation_id"))}
+    extra: dict = {"tool_use_id": _str(obj.get("tool_use_id")), "generation_id": _str(obj.get("generation_id"))}
     cwd_override = ""
     if name == "preToolUse":
         inp = _tool_input(obj, name)

@@ -151,7 +151,7 @@ def render(event: ev.Event, decision) -> tuple[str, str, int]:
     short = _cap(decision.message.split("\n", 1)[0])
     if event.phase == ev.PRE:
         if outcome == ev.BLOCK or (outcome == ev.CHECKPOINT and not event.capabilities.can_ask):
-            out = {"decision": "deny", "reason": msg, "systemMessage": short}
+            out: dict = {"decision": "deny", "reason": msg, "systemMessage": short}
         elif outcome == ev.CHECKPOINT:
             out = {"decision": "ask", "reason": msg, "systemMessage": _cap(decision.reason or short)}
         else:

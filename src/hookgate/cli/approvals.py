@@ -69,7 +69,7 @@ def effective_status(req: dict, now: float) -> str:
 
 def public(req: dict, now: float) -> dict:
     """The stable ``--json`` view of one request (ADR 0012 documents every field)."""
-    out = {}
+    out: dict = {}
     for k in JSON_FIELDS:
         if k == "age_seconds":
             out[k] = round(max(0.0, now - float(req.get("created", now))), 3)

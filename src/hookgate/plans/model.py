@@ -60,7 +60,7 @@ class Finding:
         return out
 
     def as_dict(self) -> dict:
-        d = {"code": self.code, "severity": self.severity, "message": self.message, "plans": list(self.plans)}
+        d: dict = {"code": self.code, "severity": self.severity, "message": self.message, "plans": list(self.plans)}
         if self.file:
             d.update(file=self.file, line=self.line, key=self.key)
         if self.extra:

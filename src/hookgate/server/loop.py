@@ -105,7 +105,7 @@ def http_json(platform: str, data: bytes, out: str, err: str, code: int) -> byte
         event = "PreToolUse"
     reason = err.strip() or "hookgate: denied"
     if event == "PreToolUse" or not isinstance(event, str):
-        obj = {"hookSpecificOutput": {"hookEventName": "PreToolUse", "permissionDecision": "deny",
+        obj: dict = {"hookSpecificOutput": {"hookEventName": "PreToolUse", "permissionDecision": "deny",
                                       "permissionDecisionReason": reason}}
     elif event == "PermissionRequest":
         obj = {"hookSpecificOutput": {"hookEventName": "PermissionRequest",

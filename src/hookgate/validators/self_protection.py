@@ -308,7 +308,7 @@ def _hookgate_invocation(cmd, may_own_plan=None) -> str | None:
         return None
     if any(a is None for a in args[:2]):
         return "a hookgate subcommand that cannot be resolved statically"
-    sub = (args[0],)
+    sub: tuple = (args[0],)
     if args[0] in GROUPS:
         if len(args) < 2:
             return None  # group help
@@ -359,7 +359,7 @@ def _hookgate_in_text(text: str, may_own_plan=None) -> str | None:
             continue
         if rest[0] in ("--help", "--version", "-h"):
             continue
-        sub = (rest[0],)
+        sub: tuple = (rest[0],)
         if rest[0] in GROUPS:
             if len(rest) < 2 or rest[1].startswith("-"):
                 continue

@@ -186,7 +186,7 @@ def check(cwd: str, state_dir: str, base: str = "", rev: str = "HEAD", branch: s
     for status, path, old in changes:
         if _covered(path, mine_exact, mine_dirs) or (old and _covered(old, mine_exact, mine_dirs)):
             continue
-        row = {"status": status, "path": path}
+        row: dict = {"status": status, "path": path}
         if old:
             row["from"] = old
         held = sorted(others.get(path, set()) | (others.get(old, set()) if old else set()))

@@ -71,7 +71,7 @@ def ancestors(pid: int | None = None, use_ps: bool = False) -> list[int]:
     cur = pid
     for _ in range(MAX_CHAIN):
         if cur == os.getpid():
-            parent = os.getppid()
+            parent: int | None = os.getppid()
         elif have_proc:
             parent = _proc_ppid(cur)
         elif use_ps:
