@@ -126,7 +126,7 @@ def plan(path: str, none: list[str] | None, read: list[str] | None) -> tuple[byt
     why = conflicts(doc)
     if why:
         raise NotExpressible(f"{path}: {why}")
-    after = TOP + block_text(base, profile_lines(none, read or []))
+    after = TOP + (block_text(base, profile_lines(none, read or [])) or "")
     got = _parse(path, after)
     fs = ((got.get("permissions") or {}).get(PROFILE) or {}).get("filesystem") or {}
     want = {p: "none" for p in none} | {p: "read" for p in (read or []) if p not in none}

@@ -275,7 +275,7 @@ def _server_runtime(env) -> list[str]:
 
 def build(project_root: str, home: str | None = None, env: dict | None = None, compiled: dict | None = None) -> Plan:
     """The plan for *project_root*: walk the project and the protected home places."""
-    env = os.environ if env is None else env
+    env = dict(os.environ) if env is None else env
     home = paths.home_dir(env) if home is None else home
     project_root = os.path.realpath(project_root)
     home_real = os.path.realpath(home)
