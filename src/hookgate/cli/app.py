@@ -29,6 +29,7 @@ COMMAND_MODULES = [
     "config_cmd",
     "plan",
     "disputes",
+    "state",
 ]
 
 app = typer.Typer(

@@ -38,6 +38,20 @@ JSON_FIELDS = ("id", "status", "route", "platform", "session", "tool", "tool_kin
 _TIME_FIELDS = ("created", "expires", "approved_at", "window_until")
 
 
+def _store(state: str):
+    """The approval store of this repository's backend (ADR 0028): the files, or the shared
+    database, which this CLI process reaches itself (a human's terminal)."""
+    from hookgate.state import backend
+
+    backend.ALLOW_CLIENT = True
+    if backend.SERVER_ENV is None:
+        backend.SERVER_ENV = dict(os.environ)
+    try:
+        return backend.for_state(state).approvals(state)
+    except backend.SharedStateUnavailable as e:
+        raise fail(str(e), 1) from None
+
+
 def _iso(t) -> str | None:
     return store._iso(float(t)) if isinstance(t, (int, float)) else None
 
@@ -85,7 +99,7 @@ def _age(seconds: float) -> str:
 
 def _get(state: str, rid: str) -> dict:
     try:
-        req = store.load(state, rid)
+        req = _store(state).load(state, rid)
     except store.ApprovalError as e:
         raise fail(str(e), e.code) from None
     if req is None:
@@ -189,7 +203,7 @@ def describe(req: dict, now: float) -> list[str]:
 def list_cmd(as_json: bool = typer.Option(False, "--json", help="Stable machine-readable output (ADR 0012).")) -> None:
     """Requests, newest first: age, platform, session, action summary, status."""
     now = time.time()
-    reqs = sorted(store.all_requests(state_dir()), key=lambda r: (-float(r.get("created", 0)), r["id"]))
+    reqs = sorted(_store(state_dir()).all_requests(state_dir()), key=lambda r: (-float(r.get("created", 0)), r["id"]))
     if as_json:
         typer.echo(json.dumps({"version": JSON_VERSION, "now": _iso(now), "requests": [public(r, now) for r in reqs]},
                               indent=1, sort_keys=True, ensure_ascii=False))
@@ -313,7 +327,7 @@ def approve_cmd(
     if not human and not _confirm(f"Allow this exact action {scope}? [y/N] "):
         raise fail("not approved", 1)
     try:
-        done = store.answer(state, rid, approve=True, by=_who(human), now=time.time(), digest=req["digest"],
+        done = _store(state).answer(state, rid, approve=True, by=_who(human), now=time.time(), digest=req["digest"],
                             mode=mode, window=seconds, approved_ttl=cfg["approved_ttl"])
     except store.ApprovalError as e:
         raise fail(str(e), e.code) from None
@@ -329,11 +343,53 @@ def deny_cmd(
     """Deny a pending request; the agent's retry is blocked with your reason."""
     state = state_dir()
     try:
-        store.answer(state, rid, approve=False, by=_who(False), now=time.time(),
+        _store(state).answer(state, rid, approve=False, by=_who(False), now=time.time(),
                      digest=_get(state, rid).get("digest", ""), reason=reason or "denied by a human")
     except store.ApprovalError as e:
         raise fail(str(e), e.code) from None
     typer.echo(f"denied {rid}")
+
+
+@approvals_app.command("wait")
+def wait_cmd(
+    rid: str = typer.Argument(..., metavar="ID"),
+    timeout: float = typer.Option(600.0, "--timeout", help="Give up after this many seconds (exit 75)."),
+) -> None:
+    """Wait until request ID is answered: approved → exit 0, denied → 1, expired → 4, still
+    pending at --timeout → 75. On a shared backend (ADR 0028) the answer of a human on any
+    machine arrives at once (LISTEN/NOTIFY); on files the request is re-read every 0.2 s."""
+    state = state_dir()
+    st = _store(state)
+    b = getattr(st, "backend", None)
+    listener = None
+    if b is not None:
+        from hookgate.state.pg.backend import CHANNEL
+
+        try:
+            listener = b.db._connect()
+            listener.execute(f"LISTEN {CHANNEL}")
+        except Exception:  # noqa: BLE001 - poll instead
+            listener = None
+    end = time.monotonic() + max(0.0, timeout)
+    try:
+        while True:
+            req = _get(state, rid)
+            status = effective_status(req, time.time())
+            if status not in ANSWERABLE:
+                typer.echo(f"approval request {rid}: {status}" + (f" by {req.get('approved_by')}" if req.get("approved_by") else ""))
+                raise typer.Exit({store.APPROVED: 0, store.CONSUMED: 0, store.DENIED: 1, store.EXPIRED: 4}.get(status, 1))
+            left = end - time.monotonic()
+            if left <= 0:
+                typer.echo(f"approval request {rid}: still {status} after {timeout:g}s", err=True)
+                raise typer.Exit(75)
+            if listener is not None:
+                for n in listener.notifies(timeout=min(left, 5.0), stop_after=1):
+                    break  # any change: read the request again
+            else:
+                time.sleep(min(left, 0.2))
+    finally:
+        if listener is not None:
+            listener.close()
 
 
 def register(app: typer.Typer) -> None:

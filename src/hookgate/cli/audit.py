@@ -33,6 +33,8 @@ def verify(
     repair: bool = typer.Option(False, "--repair", help="Remove torn records (a writer killed mid-write); nothing else."),
 ) -> None:
     """Exit 0 on an intact chain; otherwise name the first bad record."""
+    if _verify_shared():
+        return
     path = _path()
     if not os.path.exists(path):
         typer.echo(f"no ledger yet at {path}")
@@ -57,6 +59,33 @@ def verify(
             3,
         )
     raise fail(f"ledger {path}: record at line {res.bad_line} is bad: {res.reason} ({res.count} records verified before it)", 2)
+
+
+def _verify_shared() -> bool:
+    """On a shared state backend (ADR 0028) the chain is in the database: verify it there, and
+    say how many records of this clone still wait in its outbox. False: files backend."""
+    from hookgate.cli._common import project_root
+    from hookgate.state import backend, outbox
+
+    backend.ALLOW_CLIENT = True
+    backend.SERVER_ENV = dict(os.environ)
+    root = project_root()
+    b = backend.for_project(root)
+    if not getattr(b, "shared", False):
+        return False
+    if not hasattr(b, "verify"):
+        raise fail(getattr(b, "why", "the shared state cannot be reached"), 1)
+    try:
+        res = b.verify()
+    except backend.SharedStateUnavailable as e:
+        raise fail(str(e), 1) from None
+    waiting = len(outbox.pending(state_dir(root)))
+    note = f"; {waiting} record(s) of this clone wait in its outbox" if waiting else ""
+    if res.ok:
+        typer.echo(f"OK: {res.count} records, chain intact ({b.describe()}){note}")
+        return True
+    raise fail(f"ledger {b.describe()}: record {res.bad_line} is bad: {res.reason} "
+               f"({res.count} records verified before it)", 2)
 
 
 def summary(rec: dict) -> str:

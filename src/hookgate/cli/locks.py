@@ -125,16 +125,32 @@ def run(
 # --- locks list / release ------------------------------------------------------------------
 
 
+def _coord(state: str):
+    """The coordination store of this repository's backend (ADR 0028): the files, or the
+    shared database (this CLI process reaches it itself)."""
+    from hookgate.state import backend
+
+    backend.ALLOW_CLIENT = True
+    if backend.SERVER_ENV is None:
+        backend.SERVER_ENV = dict(os.environ)
+    try:
+        return backend.for_state(state).coordination(state)
+    except backend.SharedStateUnavailable as e:
+        raise fail(str(e), 1) from None
+
+
 def snapshot(root: str, state: str, now: float | None = None) -> dict:
     """Everything `locks list` shows, as data (read-only: expired entries are hidden, not pruned)."""
     from hookgate.state import locks as lk
-    from hookgate.validators.coordination import claims, leases, store
+    from hookgate.validators.coordination import claims, leases
 
+    store = _coord(state)
     now = time.time() if now is None else now
     pol = _policy(root, state)
     promote = float(pol.get("claim_promote_after_seconds", claims.DEFAULT_PROMOTE_AFTER))
     try:
         data = store.load(state)
+        now = data.get("db_now", now)  # a shared backend: the database's clock (ADR 0028)
     except (store.CorruptState, store.UnsupportedState) as e:
         data = store.empty()
         data["error"] = str(e)
@@ -244,12 +260,13 @@ def release(
     expired: Annotated[bool, typer.Option("--expired", help="Only prune expired entries.")] = False,
 ) -> None:
     """Release leases and claims (a human's command: it overrides other agents)."""
-    from hookgate.validators.coordination import claims, leases, store
+    from hookgate.validators.coordination import claims, leases
 
     if not (targets or session or all_ or expired):
         raise fail("say what to release: PATH…, --session ID, --expired or --all", 2)
     root = project_root()
     state = state_dir(root)
+    store = _coord(state)
     wanted = [_key(t) for t in targets or []]
 
     def fn(data):
@@ -305,11 +322,12 @@ def claim_cmd(
     """Claim PATH… for the calling agent session; queued (exit 75) when someone else holds it.
 
     Run it again to renew a held claim or to check a queued one (its wait keeps counting)."""
-    from hookgate.validators.coordination import claims, sessions, store
+    from hookgate.validators.coordination import claims, sessions
     from hookgate.cli.lockcli import parse_duration
 
     root = project_root()
     state = state_dir(root)
+    store = _coord(state)
     pol = _policy(root, state)
     if intent:
         if intent not in claims.INTENTS:

@@ -216,6 +216,14 @@ class Server:
             from hookgate.state import ledger
 
             ledger.GROUP_COMMIT = self._defer_sync
+        from hookgate.state import backend as state_backend
+
+        # ADR 0028: this process is the one that talks to a shared state database, with its own
+        # environment (never a caller's)
+        state_backend.IN_SERVER = True
+        state_backend.SERVER_ENV = dict(self.base_env)
+        if self.window > 0:
+            state_backend.GROUP_COMMIT = self._defer_sync  # the database's WAL too (ADR 0028)
         try:
             self._loop(sel)
         finally:
@@ -232,6 +240,7 @@ class Server:
         while not self.stop:
             if time.monotonic() >= next_check:
                 next_check = time.monotonic() + CODE_CHECK_S
+                self._ship_outboxes()
                 if code_signature() != self.code_sig:  # upgraded in place: never answer with old code
                     self.log("hookgate's code changed: stopping (clients decide one-shot until restarted)")
                     break
@@ -258,11 +267,31 @@ class Server:
             if self.dirty and time.monotonic() - min(self.dirty.values()) >= self.window:
                 self._sync()
 
-    def _defer_sync(self, path: str) -> None:
+    def _ship_outboxes(self) -> None:
+        """Ship the ledger outboxes of shared-state repositories this server has seen, a bounded
+        batch per tick, in order (ADR 0028); a database still away leaves them waiting."""
+        from hookgate.state import backend as state_backend
+
+        for b in state_backend.all_shared():
+            for sd in list(getattr(b, "state_dirs", ())):
+                try:
+                    b.drain(sd, limit=2000)
+                except Exception as e:  # noqa: BLE001 - the records wait for the next tick
+                    self.log(f"outbox {sd}: {type(e).__name__}: {e}")
+
+    def _defer_sync(self, path) -> None:
+        """*path*: a ledger file to fsync, or a callable flushing a database's WAL (ADR 0028)."""
         self.dirty.setdefault(path, time.monotonic())
 
     def _sync(self, force: bool = False) -> None:
         for path in list(self.dirty):
+            if callable(path):
+                try:
+                    path(wait=force)
+                except Exception as e:  # noqa: BLE001 - the next commit's barrier covers it
+                    self.log(f"group commit: database flush failed: {type(e).__name__}: {e}")
+                del self.dirty[path]
+                continue
             try:
                 fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
                 try:

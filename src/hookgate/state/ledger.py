@@ -94,7 +94,15 @@ def _last_hash(fd: int) -> tuple[str, bool]:
 
 
 def append(state_dir: str, record: dict, fsync: bool = True) -> dict:
-    """Append *record* (without prev/hash) to the ledger; return it as written."""
+    """Append *record* (without prev/hash) to the repository's ledger — this file, or the
+    shared chain of its state backend (ADR 0028) — and return it as written."""
+    from hookgate.state.backend import for_state
+
+    return for_state(state_dir).ledger_append(state_dir, record, fsync)
+
+
+def append_file(state_dir: str, record: dict, fsync: bool = True) -> dict:
+    """Append *record* (without prev/hash) to the ledger file; return it as written."""
     ensure_dir(state_dir)
     path = ledger_path(state_dir)
     fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)

@@ -191,11 +191,19 @@ def state_dir(project_root: str, env: dict | None = None) -> str:
     env = os.environ if env is None else env
     override = env.get(STATE_ENV)
     if override:
-        return os.path.abspath(override)
-    common = git_common_dir(project_root)
-    if common:
-        return os.path.join(common, "hookgate")
-    return os.path.join(project_root, ".hookgate", "state")
+        out = os.path.abspath(override)
+    else:
+        common = git_common_dir(project_root)
+        out = os.path.join(common, "hookgate") if common else os.path.join(project_root, ".hookgate", "state")
+    _note_root(out, project_root)
+    return out
+
+
+def _note_root(state: str, project_root: str) -> None:
+    """Which checkout's ``.hookgate/state.yaml`` governs *state* (its backend: ADR 0028)."""
+    from hookgate.state.backend import note_root
+
+    note_root(state, project_root)
 
 
 def open_regular(path: str) -> int | None:

@@ -47,6 +47,8 @@ READ_ONLY_SUBCOMMANDS = frozenset(
         ("gate",),  # ADR 0022: reads git and the ledger, writes nothing
         ("worktree", "list"),
         ("worktree", "new"),  # a worktree and branch for the calling session (ADR 0022)
+        ("state", "status"),  # ADR 0028: backend, health, lag, outbox (reads only)
+        ("approvals", "wait"),  # ADR 0028: waits for a human's answer, answers nothing
         ("--help",),
         ("--version",),
         ("-h",),
@@ -97,9 +99,16 @@ def server_places() -> list[str]:
     try:
         from hookgate.server.runtime import runtime_dir
 
-        return [os.path.normpath(runtime_dir())]
+        return [os.path.normpath(runtime_dir())] + state_credentials()
     except Exception:  # noqa: BLE001 - never on the decision's critical path
         return []
+
+
+def state_credentials() -> list[str]:
+    """The shared state database's password file (ADR 0028): the decision server's secret, so
+    neither read nor written by an agent."""
+    cfg = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return [os.path.normpath(os.path.join(cfg, "hookgate", "pgpass"))]
 
 
 def platform_wiring(project_root: str, home: str) -> tuple[list[str], list[str]]:

@@ -182,16 +182,24 @@ def _conflict_verdict(conflicts, policy: dict, now: float, notice: str = "") -> 
 
 
 def _session_end(session: str, state_dir: str) -> ev.Verdict:
-    from hookgate.validators.coordination import claims, leases, sessions, store
+    from hookgate.validators.coordination import claims, leases, sessions
 
     if session:
         try:
             sessions.record_end(state_dir, session)
         except OSError:
             pass  # the trail only helps `hookgate claim` find its session
-    if session and store.exists(state_dir):
+    if not session:
+        return ev.allow(HOOK_ID)
+    from hookgate.state import backend as state_backend
+
+    try:
+        store = state_backend.for_state(state_dir).coordination(state_dir)
+    except state_backend.SharedStateUnavailable:
+        return ev.allow(HOOK_ID)  # its leases end by their TTL on the database's clock (ADR 0028)
+    if store.exists(state_dir):
         def fn(data):
-            now = time.time()
+            now = data.get("db_now") or time.time()
             leases.release(data, session=session)
             claims.release(data, session=session)
             claims.take_notices(data, session)
@@ -202,6 +210,8 @@ def _session_end(session: str, state_dir: str) -> ev.Verdict:
             store.mutate(state_dir, fn)
         except store.UnsupportedState:
             pass  # a newer hookgate's state: its leases end by their TTL (never reset here)
+        except state_backend.SharedStateUnavailable:
+            pass  # its leases end by their TTL on the database's clock (ADR 0028)
     return ev.allow(HOOK_ID)
 
 
@@ -222,14 +232,21 @@ def check(event, accesses, analysis, policy, state_dir, project_root, notes=None
                 pass  # the trail only helps `hookgate claim` find its session
     if not accesses:
         return ev.allow(HOOK_ID)
-    from hookgate.validators.coordination import identity, store
+    from hookgate.validators.coordination import identity
+    from hookgate.state import backend as state_backend
 
     top = identity.worktree_top(project_root)
     locked = lock_run_targets(analysis, event.cwd) if analysis is not None else frozenset()
     writes, scopes, reads, outside, coord_verdict = _targets(accesses, project_root, top, policy, event.cwd, locked)
     if coord_verdict is not None:
         return coord_verdict
-    if not (writes or scopes or reads or outside) or (not writes and not store.exists(state_dir)):
+    if not (writes or scopes or reads or outside):
+        return ev.allow(HOOK_ID)
+    try:
+        store = state_backend.for_state(state_dir).coordination(state_dir)
+    except state_backend.SharedStateUnavailable as e:
+        return _shared_state_unavailable(e, writes, scopes)
+    if not writes and not store.exists(state_dir):
         return ev.allow(HOOK_ID)
     try:
         # a write outside the plan this session carries (ADR 0024); when it will be denied, it
@@ -237,7 +254,10 @@ def check(event, accesses, analysis, policy, state_dir, project_root, notes=None
         off_plan = _outside_plan(session, writes, project_root, state_dir) if writes and session else None
         if off_plan is not None and stage == ev.ENFORCE:
             return off_plan
-        verdict = _decide(event, writes, scopes, reads, policy, state_dir, top, outside)
+        try:
+            verdict = _decide(event, writes, scopes, reads, policy, state_dir, top, outside, store)
+        except state_backend.SharedStateUnavailable as e:
+            return _shared_state_unavailable(e, writes, scopes)
         if writes and notes is not None and session and verdict.outcome in (ev.ALLOW, ev.WARN):
             # the merge gate's evidence (ADR 0022): which keys this session leased, on which branch
             notes["coordination"] = dict(identity.where(top), keys=[k for _p, k, _m, _v in writes][:200])
@@ -247,6 +267,22 @@ def check(event, accesses, analysis, policy, state_dir, project_root, notes=None
     except store.UnsupportedState as e:
         return ev.Verdict(HOOK_ID, ev.BLOCK, "state-unsupported", str(e), SCOPE_ADR,
                           "ask the user to upgrade hookgate (leases of other agents are not ignored)")
+
+
+def _shared_state_unavailable(e, writes, scopes) -> ev.Verdict:
+    """The shared state (ADR 0028) cannot be reached: a write that needs a lease, or a scope
+    write that must see other sessions' leases, is denied; reads and files outside the project
+    are decided here as they need no coordination."""
+    if not (writes or scopes):
+        return ev.allow(HOOK_ID)
+    from hookgate.state.backend import ADR as STATE_ADR
+
+    keys = [k for _p, k, _m, _v in writes] + [k for _p, k, _v, _kind in scopes]
+    return ev.Verdict(HOOK_ID, ev.BLOCK, "shared-state-unavailable",
+                      f"cannot check other agents' leases on {show(keys[0])}"
+                      f"{f' (and {len(keys) - 1} more)' if len(keys) > 1 else ''}: {e}", STATE_ADR,
+                      "wait until the shared state answers again (`hookgate state status` shows it), then retry; "
+                      "reading files and work outside the project are not affected", tuple(show(k) for k in keys))
 
 
 def _outside_plan(session: str, writes, root: str, state_dir: str):
@@ -265,16 +301,28 @@ def _keys_of(writes, reads, outside, scopes) -> tuple[list, bool]:
     return keys, below
 
 
-def _decide(event, writes, scopes, reads, policy: dict, state_dir: str, top, outside=()) -> ev.Verdict:
-    from hookgate.validators.coordination import claims, identity, leases, store
+def _decide(event, writes, scopes, reads, policy: dict, state_dir: str, top, outside=(), store=None,
+            attempt: int = 0) -> ev.Verdict:
+    from hookgate.validators.coordination import claims, identity, leases
 
+    if store is None:
+        from hookgate.validators.coordination import store
+    shared = getattr(store, "shared", False)
     session = event.session_id
     now = time.time()
     keys, below = _keys_of(writes, reads, outside, scopes)
     try:
-        data = store.load_for(state_dir, keys, below)
+        if shared:  # only the leases this call touches (all of them for a scope write): one round trip
+            if not (writes or scopes):  # reads meet only claims: the server's copy, kept by NOTIFY
+                data = store.load(state_dir, [], claims_only=True)
+            else:
+                data = store.load(state_dir, None if scopes else [k for _p, k, _m, _v in writes])
+            now = data["db_now"]  # the database's clock, not this machine's (ADR 0028)
+        else:
+            data = store.load_for(state_dir, keys, below)
     except store.CorruptState:
-        data = store.mutate_for(state_dir, keys, lambda d: d, below=below)  # moved aside, started fresh
+        # moved aside, started fresh
+        data = store.mutate(state_dir, lambda d: d) if shared else store.mutate_for(state_dir, keys, lambda d: d, below=below)
     if scopes:
         from hookgate.validators.coordination import scope
 
@@ -285,7 +333,9 @@ def _decide(event, writes, scopes, reads, policy: dict, state_dir: str, top, out
     notice = claims.notice_sentence(told[-1], _clock) if told else ""
     conflicts = _conflicts(data, writes, reads, session, now, outside)
     if conflicts:
-        if told:
+        if told and shared:
+            store.mutate(state_dir, lambda d: claims.take_notices(d, session))
+        elif told:
             store.mutate_for(state_dir, (), lambda d: claims.take_notices(d, session))
         return _conflict_verdict(conflicts, policy, now, notice)
     if not session or not writes:
@@ -301,6 +351,9 @@ def _decide(event, writes, scopes, reads, policy: dict, state_dir: str, top, out
     if not due:
         return ev.allow(HOOK_ID)
     where = identity.where(top)
+    if shared:
+        return _take_shared(event, writes, scopes, reads, policy, state_dir, top, outside, store, data, told,
+                            notice, ttl, attempt)
 
     def fn(d):
         t = time.time()
@@ -317,6 +370,39 @@ def _decide(event, writes, scopes, reads, policy: dict, state_dir: str, top, out
     found = store.mutate_for(state_dir, keys, fn, timeout=float(policy.get("lock_timeout_seconds", 2)), below=below)
     if found:
         return _conflict_verdict(found, policy, now, notice)
+    if notice:
+        return ev.Verdict(HOOK_ID, ev.WARN, "claim-preempted", notice, SCOPE_ADR, "")
+    return ev.allow(HOOK_ID)
+
+
+def _take_shared(event, writes, scopes, reads, policy, state_dir, top, outside, store, data, told, notice, ttl,
+                 attempt) -> ev.Verdict:
+    """The lease take on a shared backend (ADR 0028): one round trip, the conflict decided by
+    the database on its clock. 'stale' — the claims changed since *data* was read — checks
+    again (twice at most, then denies: never a lease over a claim it did not see)."""
+    from hookgate.validators.coordination import claims, identity
+
+    session = event.session_id
+    keys = list(dict.fromkeys(k for _p, k, _m, _v in writes))
+    status, held, now = store.take_leases(keys, session, event.platform, str(writes[0][3])[:80], ttl,
+                                          identity.where(top), data.get("coord_ver", 0))
+    if status == "held":
+        return _conflict_verdict([(k, dict(lease, mode="lease")) for k, lease in held], policy, now, notice)
+    if status == "stale":
+        if attempt < 2:
+            return _decide(event, writes, scopes, reads, policy, state_dir, top, outside, store, attempt + 1)
+        return ev.Verdict(HOOK_ID, ev.BLOCK, "claims-changing",
+                          f"the claims on {show(keys[0])} kept changing while this write was checked", ADR,
+                          "retry in a moment")
+    renew = any(c["session"] == session and claims.is_held(c) and now - float(c.get("refreshed", 0)) >= 30.0
+                and any(claims.overlaps(c["path"], k) for k in keys) for c in data["claims"])
+    if told or renew:
+        def fn(d):
+            claims.take_notices(d, session)
+            for k in keys:
+                claims.renew(d, k, session, d.get("db_now", now))
+
+        store.mutate(state_dir, fn)
     if notice:
         return ev.Verdict(HOOK_ID, ev.WARN, "claim-preempted", notice, SCOPE_ADR, "")
     return ev.allow(HOOK_ID)
