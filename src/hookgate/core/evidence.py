@@ -121,11 +121,11 @@ def configured_stage(config: dict[str, Any], hook: str, platform: str = "") -> s
     return str(entry.get("stage") or MONITOR)
 
 
-def percentile(values: list[float], pct: float) -> float | None:
-    """Nearest-rank percentile."""
+def percentile(values: list[float], pct: float, presorted: bool = False) -> float | None:
+    """Nearest-rank percentile (*presorted*: *values* are in order already)."""
     if not values:
         return None
-    ordered = sorted(values)
+    ordered = values if presorted else sorted(values)
     rank = max(1, -(-len(ordered) * pct // 100))
     return ordered[int(rank) - 1]
 
@@ -145,6 +145,7 @@ class Stats:
         from array import array
 
         self.latencies = array("d")  # 8 bytes a decision (a list of floats: 32): ADR 0027
+        self.latencies_sorted = False  # the rollup hands them over in order
         self.first = None
         self.last = None
         self.per_day: dict[str, int] = {}
@@ -202,8 +203,9 @@ class Stats:
         def fmt(t: float | None) -> str | None:
             return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t)) if t is not None else None
 
-        p50 = percentile(self.latencies, 50)
-        p95 = percentile(self.latencies, 95)
+        ordered = self.latencies if self.latencies_sorted else sorted(self.latencies)  # once for both
+        p50 = percentile(ordered, 50, True)
+        p95 = percentile(ordered, 95, True)
         return {
             "platform": self.platform,
             "evaluations": self.evaluations,

@@ -208,6 +208,42 @@ def iter_records(path: str) -> Iterator[dict[str, Any]]:
             yield rec
 
 
+def iter_records_backwards(path: str) -> Iterator[dict[str, Any]]:
+    """Parsed records, last first (:func:`iter_records` in reverse, reading from the end in
+    chunks: the last records of a 1 M-record ledger without reading the rest)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        return
+    try:
+        size = os.fstat(fd).st_size
+        if size and os.pread(fd, 1, size - 1) != b"\n":  # a last line without its newline
+            start = size
+            while start > 0:
+                chunk = os.pread(fd, min(start, _TAIL_CHUNK), max(0, start - _TAIL_CHUNK))
+                nl = chunk.rfind(b"\n")
+                if nl >= 0:
+                    start = start - len(chunk) + nl + 1
+                    break
+                start -= len(chunk)
+            frag = os.pread(fd, size - start, start)
+            try:
+                rec = json.loads(frag)
+            except ValueError:
+                rec = None
+            if isinstance(rec, dict):
+                yield rec
+        for raw in _lines_backwards(fd, size):
+            try:
+                rec = json.loads(raw)
+            except ValueError:
+                continue
+            if isinstance(rec, dict):
+                yield rec
+    finally:
+        os.close(fd)
+
+
 def _check(raw: bytes, prev: str) -> tuple[dict[str, Any] | None, str]:
     try:
         rec = json.loads(raw)
