@@ -115,6 +115,17 @@ def http_json(platform: str, data: bytes, out: str, err: str, code: int) -> byte
     return _enc(jsonio.dumps(obj))
 
 
+def proof(secret: str, nonce: str, code: int, out_len: int, answer: bytes) -> str:
+    """HMAC-SHA256 keyed with the per-user secret over the client's fresh nonce and the whole
+    answer: a same-user fake server that cannot read the secret cannot make one, so its answer
+    is not believed (the thin clients decide one-shot instead). A nonce that is not 16–64 hex
+    digits gets a proof no client accepts."""
+    if not (16 <= len(nonce) <= 64 and all(c in "0123456789abcdef" for c in nonce)):
+        return "-"
+    msg = f"{nonce}\n{code}\n{out_len}\n".encode("ascii") + answer
+    return hmac.new(secret.encode("ascii"), msg, "sha256").hexdigest()
+
+
 def parse_client_body(body: bytes) -> tuple[str, dict, bytes]:
     head, _, stdin = body.partition(b"\0\0")
     parts = head.split(b"\0")
@@ -365,7 +376,7 @@ class Server:
         if method == "POST" and path.startswith("/v1/hook/"):
             return self._http_hook(path[len("/v1/hook/"):], headers, body)
         if method == "POST" and path.startswith("/v1/client/") and unix:
-            return self._client(path[len("/v1/client/"):], body)
+            return self._client(path[len("/v1/client/"):], body, headers.get("x-hookgate-nonce", ""))
         if method == "GET" and path == "/v1/health":
             return _response("200 OK", b"ok")
         if path.startswith("/v1/control/") and unix and self._authorised(headers):
@@ -411,11 +422,15 @@ class Server:
             except OSError:
                 pass
 
-    def _client(self, platform: str, body: bytes) -> bytes:
+    def _client(self, platform: str, body: bytes, nonce: str = "") -> bytes:
         cwd, env, data = parse_client_body(body)
         out, err, code = self._decide(platform, data, env, cwd)
         ob = _enc(out)
-        return _response("200 OK", ob + _enc(err), {"X-Hookgate-Code": str(code), "X-Hookgate-Out": str(len(ob))})
+        answer = ob + _enc(err)
+        h = {"X-Hookgate-Code": str(code), "X-Hookgate-Out": str(len(ob))}
+        if nonce:  # the thin client believes the answer only with this proof (ADR 0025)
+            h["X-Hookgate-Proof"] = proof(self.secret, nonce, code, len(ob), answer)
+        return _response("200 OK", answer, h)
 
     def _http_hook(self, platform: str, headers: dict, body: bytes) -> bytes:
         if platform != "claude-code":
