@@ -49,6 +49,7 @@ extern char **environ;
 
 static char launcher[PATH_MAX];
 static char **g_argv;
+static int g_argc;
 
 /* ---- the one-shot path --------------------------------------------------------------------- */
 
@@ -57,10 +58,29 @@ static void deny(const char *why) {
     _exit(2);
 }
 
-/* exec the Python launcher with our argv; stdin as it is. Never returns. */
+/* exec the Python launcher with our argv; stdin as it is. Never returns. A hook call runs it
+ * as `<its interpreter> -ES hookgate hook --platform P` (no site.py, no PYTHON* variables: the
+ * launcher sets up the venv's paths itself; pip drops flags from a shebang, so they are
+ * given here). */
 static void one_shot(void) {
     setenv("HOOKGATE_SERVE", "off", 1); /* it decides here, it does not ask the server again */
     g_argv[0] = launcher;
+    if (g_argc == 4 && !strcmp(g_argv[1], "hook")) {
+        char line[PATH_MAX + 8];
+        int fd = open(launcher, O_RDONLY | O_CLOEXEC);
+        ssize_t r = fd >= 0 ? read(fd, line, sizeof line - 1) : -1;
+        if (fd >= 0) close(fd);
+        if (r > 3 && line[0] == '#' && line[1] == '!' && line[2] == '/') {
+            line[r] = 0;
+            char *end = line + 2;
+            while (*end && *end != '\n' && *end != ' ' && *end != '\t') end++;
+            if (*end == '\n') { /* the interpreter alone on the line (as pip writes it) */
+                *end = 0;
+                char *av[] = {line + 2, "-ES", launcher, g_argv[1], g_argv[2], g_argv[3], NULL};
+                execv(line + 2, av);
+            }
+        }
+    }
     execv(launcher, g_argv);
     deny("cannot run the hookgate launcher beside hookgate-client");
 }
@@ -241,6 +261,7 @@ static int parse_num(const char *v, long *out) {
 
 int main(int argc, char **argv) {
     g_argv = argv;
+    g_argc = argc;
     long t0 = now_ms();
     ssize_t ln = readlink("/proc/self/exe", launcher, sizeof launcher - 16);
     if (ln <= 0) deny("cannot find the hookgate launcher (no /proc/self/exe)");

@@ -153,6 +153,7 @@ class Server:
         self.started = time.time()
         self.window = max(group_commit_ms, 0.0) / 1000.0
         self.dirty: dict[str, float] = {}  # ledger path → when its first unsynced record was written
+        self.soft_port = False
 
     # --- setup -------------------------------------------------------------------------------
 
@@ -183,7 +184,14 @@ class Server:
         self.usock.setblocking(False)
         self.tsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.tsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.tsock.bind(("127.0.0.1", self.port))
+        try:
+            self.tsock.bind(("127.0.0.1", self.port))
+        except OSError as e:
+            if not (self.soft_port and e.errno == errno.EADDRINUSE):
+                raise
+            self.log(f"loopback port {self.port} is taken: listening on a free one (the http wiring names "
+                     f"{self.port}: `hookgate doctor` says so)")
+            self.tsock.bind(("127.0.0.1", 0))
         self.tsock.listen(128)
         self.tsock.setblocking(False)
         self.port = self.tsock.getsockname()[1]
@@ -449,8 +457,9 @@ class Server:
 
 
 def run(rt: dict, port: int = 0, idle_s: float = DEFAULT_IDLE_S, log=None,
-        group_commit_ms: float = DEFAULT_GROUP_COMMIT_MS) -> int:
+        group_commit_ms: float = DEFAULT_GROUP_COMMIT_MS, soft_port: bool = False) -> int:
     srv = Server(rt, port, idle_s, log, group_commit_ms)
+    srv.soft_port = soft_port
     if not srv.bind():
         (log or (lambda m: None))("another server holds the lock: not starting")
         return 0
