@@ -27,9 +27,10 @@ sys.path.insert(0, os.path.join(HERE, "..", "tests", "budget"))
 
 import synth  # noqa: E402
 
-from hookgate import budget, engine  # noqa: E402
-from hookgate import hooks as registry  # noqa: E402
-from hookgate.event import PRE, READ, Event  # noqa: E402
+from hookgate.validators import budget
+from hookgate.core import engine  # noqa: E402
+from hookgate import validators as registry  # noqa: E402
+from hookgate.core.event import PRE, READ, Event  # noqa: E402
 
 TARGET_MS = 5.0
 

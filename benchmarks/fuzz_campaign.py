@@ -156,7 +156,7 @@ def malformed(rnd: random.Random, good: dict) -> bytes:
 
 
 def classify(platform: str, p) -> str:
-    from hookgate.platforms import load
+    from hookgate.adapters import load
 
     return load(platform).classify_output(p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace"), p.returncode)
 
@@ -172,7 +172,7 @@ def one(platform: str, data: bytes, env: dict, cwd: str):
 
 
 def campaign(per_platform: int, jobs: int, seed: int) -> dict:
-    from hookgate.hook import DEADLINE_S
+    from hookgate.core.hook import DEADLINE_S
 
     out = {"deadline_s": DEADLINE_S, "platforms": {}}
     with tempfile.TemporaryDirectory(prefix="hookgate-fuzz-") as base:

@@ -50,7 +50,7 @@ def cases(project: str) -> dict:
 def measure(runs: int) -> dict:
     src = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     compileall.compile_dir(os.path.join(src, "src", "hookgate"), quiet=1)
-    from hookgate.platforms.claude_code import classify_output
+    from hookgate.adapters.claude_code import classify_output
 
     with tempfile.TemporaryDirectory(prefix="hookgate-guard-bench-") as tmp:
         project, home = os.path.join(tmp, "proj"), os.path.join(tmp, "home")

@@ -55,7 +55,7 @@ def measure(runs: int) -> dict[str, float]:
         env.pop("HOOKGATE_STATE_DIR", None)
         table = cases(project)
         times: dict[str, list[float]] = {k: [] for k in table}
-        from hookgate.platforms.claude_code import classify_output
+        from hookgate.adapters.claude_code import classify_output
 
         for name, (cmd, data) in table.items():  # sanity: a broken hook looks fast
             p = subprocess.run(cmd, input=data, capture_output=True, env=env, cwd=project)

@@ -22,10 +22,10 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), "src"))
 
-from hookgate import engine  # noqa: E402
-from hookgate import hooks as registry  # noqa: E402
-from hookgate.coordination import store  # noqa: E402
-from hookgate.platforms import claude_code  # noqa: E402
+from hookgate.core import engine  # noqa: E402
+from hookgate import validators as registry  # noqa: E402
+from hookgate.validators.coordination import store  # noqa: E402
+from hookgate.adapters import claude_code  # noqa: E402
 
 N = int(os.environ.get("N", "1500"))
 BUDGET_MS = 2.0

@@ -39,10 +39,10 @@ def main() -> int:
     ap.add_argument("--http-runs", type=int, default=300)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
-    from hookgate.platforms.claude_code import classify_output
+    from hookgate.adapters.claude_code import classify_output
     from hookgate.server.client import Conn
 
-    from tests.server import helpers as h  # noqa: E402 - the same server start as the tests
+    from tests.unit.server import helpers as h  # noqa: E402 - the same server start as the tests
 
     with tempfile.TemporaryDirectory(prefix="hookgate-sbench-") as tmp:
         project, home = os.path.join(tmp, "proj"), os.path.join(tmp, "home")

@@ -75,7 +75,7 @@ def real_hook(quick: bool) -> None:
         os.makedirs(os.path.join(proj, ".git"))
         env = dict(os.environ, HOME=d, XDG_DATA_HOME=os.path.join(d, "xdg"))
         env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed hook runs from cached bytecode
-        subprocess.run([sys.executable, "-c", "import hookgate.hook, hookgate.shell.interp, hookgate.shell.fileops, "
+        subprocess.run([sys.executable, "-c", "import hookgate.core.hook, hookgate.shell.interp, hookgate.shell.fileops, "
                         "hookgate.shell.gitcmd, hookgate.shell.wrappers"], env=env, check=False)
 
         def payload(tool, tool_input):

@@ -33,7 +33,7 @@ def test_adr_is_well_formed_and_indexed(name):
 
 
 def test_every_validator_and_manifest_cites_an_existing_adr():
-    from hookgate.hooks import VALIDATORS, load
+    from hookgate.validators import VALIDATORS, load
 
     for hook_id in VALIDATORS:
         adr = load(hook_id).ADR

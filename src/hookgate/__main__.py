@@ -13,22 +13,22 @@ def main(argv: list[str] | None = None) -> int:
         if forwarded is not None:
             return forwarded
     if args and args[0] == "run":  # lean: the floor's start cost is paid on every run (ADR 0020)
-        from hookgate.commands.run import main as run_main
+        from hookgate.cli.run import main as run_main
 
         return run_main(args[1:])
     if args and args[0] == "hook":
-        from hookgate.hook import main as hook_main
+        from hookgate.core.hook import main as hook_main
 
         return hook_main(args[1:])
     if args and args[0] == "serve":  # lean: the resident decision server (ADR 0025)
-        from hookgate.commands.serve import main as serve_main
+        from hookgate.cli.serve import main as serve_main
 
         return serve_main(args[1:])
     if args[:2] == ["lock", "append"]:  # lean too: agents call it often (ADR 0013)
-        from hookgate.coordination.lockcli import main as lock_main
+        from hookgate.cli.lockcli import main as lock_main
 
         return lock_main(args[1:])
-    from hookgate.cli import run
+    from hookgate.cli.app import run
 
     return run(args)
 

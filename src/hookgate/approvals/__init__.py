@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 
-from hookgate import event as ev
+from hookgate.core import event as ev
 
 
 def is_checkpoint_block(decision) -> bool:
@@ -37,6 +37,19 @@ def resolve(event, decision, ctx: dict):
 
             gate.on_post(event, ctx)
     except Exception as e:  # noqa: BLE001 - the chain's checkpoint/block stands; never an allow
+        if type(e).__name__ == "SharedStateUnavailable" and event.phase == ev.PRE:
+            return _unreachable(event, decision, ctx, e)
         info = ctx.setdefault("approval", {})
         info["approval_error"] = f"{type(e).__name__}: {e}"[:300]
     return decision
+
+
+def _unreachable(event, decision, ctx: dict, e: Exception):
+    """A checkpoint whose approvals live in a shared database that cannot be reached now
+    (ADR 0028): denied, not asked — an answer given in a native prompt could not be recorded
+    where the other machines see it."""
+    info = ctx.setdefault("approval", {})
+    info["approval_error"] = f"shared state unavailable: {e}"[:300]
+    msg = (f"hookgate: this {event.tool_name or 'action'} call needs a human's approval, and the shared "
+           f"approval queue cannot be reached: {e}")
+    return ev.Decision(ev.BLOCK, decision.verdicts, msg, f"checkpoint denied: shared state unavailable"[:1000])

@@ -10,12 +10,12 @@ path or the content does not.
 
 from __future__ import annotations
 
-from hookgate.event import record
+from hookgate.core.event import record
 
 
-from hookgate import event as ev
-from hookgate.paths import normalize
-from hookgate.redact import digest, redact_text
+from hookgate.core import event as ev
+from hookgate.state.paths import normalize
+from hookgate.core.redact import digest, redact_text
 
 Action = record("Action", "kind digest summary")
 Action.__doc__ = """kind: the event's tool kind; digest: sha256 of the normalised action;

@@ -15,11 +15,11 @@ from __future__ import annotations
 import os
 import time
 
-from hookgate import chain, rollout
-from hookgate import event as ev
+from hookgate.core import chain, rollout
+from hookgate.core import event as ev
 from hookgate.approvals import store
 from hookgate.approvals.action import action_of, proposal_of
-from hookgate.selfcmd import command
+from hookgate.state.selfcmd import command
 
 ADR = "adr/0012-approvals.md"
 SETTINGS_HOOK = "self-protection"  # approvals settings live under its policy (pinned to enforce)
@@ -176,8 +176,18 @@ def denied_message(event: ev.Event, req: dict) -> str:
     )
 
 
+def _store_for(state: str):
+    """The approval store of this repository's state backend (ADR 0028): ``approvals.store``
+    itself, or the same functions over the shared database (SharedStateUnavailable when it
+    cannot be reached: the caller denies)."""
+    from hookgate.state.backend import for_state
+
+    return for_state(state).approvals(state)
+
+
 def on_checkpoint(event: ev.Event, decision: ev.Decision, ctx: dict, as_block: bool) -> ev.Decision:
     state = ctx["state_dir"]
+    store = _store_for(state)
     action = action_of(event, ctx["home"])
     cfg = settings(ctx.get("config") or {})
     info = {"approval_digest": action.digest}
@@ -237,9 +247,12 @@ def on_checkpoint(event: ev.Event, decision: ev.Decision, ctx: dict, as_block: b
 def on_post(event: ev.Event, ctx: dict) -> None:
     """A post-event: if it follows a native prompt of this session, the human said yes."""
     state = ctx["state_dir"]
-    entries = store.open_asks(state)
+    from hookgate.approvals import store as local
+
+    entries = local.open_asks(state)  # native prompts are this machine's; the requests may be shared
     if not entries:
         return
+    store = _store_for(state)
     now = time.time()
     tool_use_id = (event.extra or {}).get("tool_use_id") or ""
     action = action_of(event, ctx["home"])

@@ -16,12 +16,13 @@ Standard library only: the hot path uses this module.
 
 from __future__ import annotations
 
-from hookgate import jsonio as json
+from hookgate.state import jsonio as json
 import os
 import time
 
-from hookgate import __version__, ledger
-from hookgate.locks import atomic_write, ensure_dir, lock_file, release
+from hookgate import __version__
+from hookgate.state import ledger
+from hookgate.state.locks import atomic_write, ensure_dir, lock_file, release
 
 DIR_NAME = "approvals"
 LOCK_NAME = ".lock"

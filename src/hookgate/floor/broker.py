@@ -25,14 +25,14 @@ TIMEOUT = 60.0
 
 
 def _send(sock, obj) -> None:
-    from hookgate import jsonio as json
+    from hookgate.state import jsonio as json
 
     data = json.dumps(obj).encode("utf-8")
     sock.sendall(len(data).to_bytes(4, "big") + data)
 
 
 def _recv(sock):
-    from hookgate import jsonio as json
+    from hookgate.state import jsonio as json
 
     head = _exact(sock, 4)
     n = int.from_bytes(head, "big")

@@ -24,10 +24,11 @@ import os
 import stat
 from dataclasses import dataclass, field
 
-from hookgate import config, paths
-from hookgate import event as ev
-from hookgate.policy.classify import Classifier
-from hookgate.policy.globs import seg_match, split
+from hookgate.core import config
+from hookgate.state import paths
+from hookgate.core import event as ev
+from hookgate.validators.policy.classify import Classifier
+from hookgate.state.globs import seg_match, split
 
 MAX_ENTRIES = 400_000  # directory entries walked (project + protected home prefixes)
 MAX_MOUNTS = 3000  # bubblewrap refuses past ~9000 arguments
@@ -248,7 +249,7 @@ def _case_fix(path: str) -> str:
 
 def self_protected(project_root: str, state_dir: str, home: str) -> list[str]:
     """Existing files and directories self-protection guards (ADR 0006), absolute and real."""
-    from hookgate.hooks.self_protection import protected_places
+    from hookgate.validators.self_protection import protected_places
 
     dirs, files = protected_places(project_root, state_dir, home)
     out = []

@@ -2,5 +2,5 @@
 
 ``targets`` — where each file is, the shipped templates, the marker; ``merge`` — strict load,
 remove-then-append merge, one-time backup, atomic write, exact-bytes uninstall; ``checks`` —
-the wiring checks ``hookgate doctor`` runs. The CLI is ``hookgate.commands.install``.
+the wiring checks ``hookgate doctor`` runs. The CLI is ``hookgate.cli.install``.
 """

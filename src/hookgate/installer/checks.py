@@ -40,7 +40,7 @@ def _accepted(command: str) -> set:
 
 
 def _problems(platform: str, doc: dict, command: str) -> list[str]:
-    from hookgate.platforms import cursor
+    from hookgate.adapters import cursor
 
     ours = our_handlers(doc, platform)
     probs = []

@@ -11,14 +11,14 @@ import os
 import re
 
 from hookgate.installer import merge, targets
-from hookgate.resources import data_path
+from hookgate.state.resources import data_path
 
 PLACEHOLDER = '"__HOOKGATE_COMMAND__"'
 _COMMAND_RX = re.compile(r'^const HOOKGATE = (".*");$', re.M)
 
 
 def marker() -> str:
-    from hookgate.platforms.opencode import PLUGIN_MARKER
+    from hookgate.adapters.opencode import PLUGIN_MARKER
 
     return PLUGIN_MARKER
 

@@ -162,7 +162,7 @@ def install_service(home: str, launcher: str, port: int, dry_run: bool) -> str:
     if dry_run:
         return f"server: would {'leave unchanged' if have == want else 'write'} {path} and enable it"
     if have != want:
-        from hookgate.locks import atomic_write
+        from hookgate.state.locks import atomic_write
 
         os.makedirs(os.path.dirname(path), exist_ok=True)
         atomic_write(path, want, mode=0o644)

@@ -14,7 +14,7 @@ import os
 import shlex
 from collections import namedtuple
 
-from hookgate.resources import data_path
+from hookgate.state.resources import data_path
 
 PLATFORMS = ("claude-code", "cursor", "gemini-cli", "codex", "copilot-cli", "qwen-code", "opencode")
 SCOPES = ("project", "user")

@@ -50,8 +50,8 @@ def check(changes, patterns) -> list[dict]:
 def run(cwd: str, state_dir: str, plan_id: str, base: str = "", rev: str = "HEAD") -> dict:
     """``{"ok", "plan", "claims_from", "patterns", "base", "rev", "files", "outside": [...]}``;
     GateError (ADR 0022) when git cannot answer, PlanGateError when the plan cannot be found."""
-    from hookgate import paths
-    from hookgate.coordination.gate import GateError, _verify, changed_files, default_base
+    from hookgate.state import paths
+    from hookgate.validators.coordination.gate import GateError, _verify, changed_files, default_base
 
     if not _verify(cwd, rev):
         raise GateError(f"unknown revision {rev!r}")

@@ -69,7 +69,7 @@ def literal_prefix(segs: list[str]) -> list[str]:
 def match(pattern: str, rel_path: str) -> bool:
     """Whether a project-relative path is covered by *pattern* (it, or a directory above it,
     matches). Linear-space, no recursion."""
-    from hookgate.policy.globs import seg_match, wildcard_match
+    from hookgate.state.globs import seg_match, wildcard_match
 
     pat = segments(pattern)
     pat.append("**")
@@ -88,7 +88,7 @@ def match_any(patterns, rel_path: str) -> str | None:
 def _seg_overlap(a: str, b: str) -> bool:
     if not (MAGIC & set(a)) and not (MAGIC & set(b)):
         return a == b
-    from hookgate.policy.globs import seg_intersects
+    from hookgate.state.globs import seg_intersects
 
     return seg_intersects(a, b, False, False)
 

@@ -1,7 +1,7 @@
 """``plan start|done|abandon`` and ``disputes resolve`` (ADR 0024): the state changes.
 
 A started plan becomes claims of the session that carries it, through the existing claim API
-(``hookgate.coordination.claims``: modes, priorities, the fair queue): each write pattern is
+(``hookgate.validators.coordination.claims``: modes, priorities, the fair queue): each write pattern is
 claimed ``write`` on its literal prefix (``src/oauth/**`` → ``src/oauth``; ``**/*.py`` → the
 whole project), each read pattern ``read``. A claim on a directory covers what is under it,
 so the claims cover at least what the patterns do (coarser, never finer); the exact patterns
@@ -34,7 +34,7 @@ def claim_paths(root: str, patterns) -> list[str]:
     """Claim keys for patterns: their literal prefixes, as the claim API keys files —
     repository-relative, so every worktree of the repository meets them (ADR 0022) — with
     ``.`` for the whole tree; deduplicated, a key under another claimed one dropped."""
-    from hookgate.coordination import identity
+    from hookgate.validators.coordination import identity
 
     top = identity.worktree_top(root)
     out: list[str] = []
@@ -52,7 +52,7 @@ def claim_paths(root: str, patterns) -> list[str]:
 def _claim_keys(root: str, paths: list[str]) -> list[str]:
     """The claim API's keys for absolute *paths*: repository-relative, so every worktree meets
     them (ADR 0022); absolute outside the repository."""
-    from hookgate.coordination import identity
+    from hookgate.validators.coordination import identity
 
     top = identity.worktree_top(root)
     return [identity.key(p, top) for p in paths]
@@ -95,10 +95,10 @@ def start(root: str, state_dir: str, plan_id: str, session: str, platform: str =
     """Verify *plan_id*, then claim its patterns for *session*. Returns the run record plus
     ``granted``/``queued`` claim rows. Refuses (PlanError) a plan with findings, one that is
     not ready, one already running for another session, a finished one."""
-    from hookgate.coordination import claims, store
+    from hookgate.validators.coordination import claims, store
 
     rep, plan, run = start_precheck(root, state_dir, plan_id, session, by)
-    from hookgate.coordination import identity
+    from hookgate.validators.coordination import identity
 
     write_paths = claim_paths(root, plan.write)
     read_paths = [p for p in claim_paths(root, plan.read) if not any(identity.under(p, w) for w in write_paths)]
@@ -153,7 +153,7 @@ def start(root: str, state_dir: str, plan_id: str, session: str, platform: str =
 
 def _record_claims(state_dir: str, session: str, platform: str, got: list, where: dict) -> None:
     """The ``kind: claim`` ledger records ``hookgate claim`` writes (the merge gate's evidence)."""
-    from hookgate.commands.locks import _record_claims as record
+    from hookgate.cli.locks import _record_claims as record
 
     for mode in ("write", "read"):
         rows = [{"path": c["path"], "granted": c.get("granted") is not None, "mode": c["mode"]}
@@ -219,7 +219,7 @@ def done(root: str, state_dir: str, plan_id: str, by: str = "", timeout: float =
 
 
 def _release(state_dir: str, run: dict) -> list[dict]:
-    from hookgate.coordination import claims, store
+    from hookgate.validators.coordination import claims, store
 
     ids = list(run.get("claims") or [])
     if not ids:

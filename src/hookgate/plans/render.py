@@ -15,7 +15,7 @@ MARK = {"done": "[x]", "running": "[>]", "ready": "[ ]", "blocked": "[-]", "aban
 
 
 def _ago(t) -> str:
-    from hookgate.hooks.coordination import _ago as ago
+    from hookgate.validators.coordination.validator import _ago as ago
 
     return ago(time.time() - float(t or time.time()))
 

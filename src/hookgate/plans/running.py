@@ -26,7 +26,7 @@ def index(state_dir: str) -> dict:
         return {}
     except OSError as e:
         raise Unreadable(f"cannot read the running plans ({e.strerror or e})") from None
-    from hookgate import jsonio
+    from hookgate.state import jsonio
 
     try:
         data = jsonio.loads(raw)
@@ -63,7 +63,7 @@ def outside_plan_verdict(session: str, rels, state_dir: str, hook_id: str = "coo
     """The ``coordination`` hook's ``outside-plan`` verdict for a session's writes (project-
     relative paths), or None when the session carries no plan or every write is inside its
     claims. An unreadable index cannot be decided: a block that says so (fail closed)."""
-    from hookgate import event as ev
+    from hookgate.core import event as ev
 
     try:
         entry = carried(state_dir, session)

@@ -24,7 +24,7 @@ import json
 import os
 import time
 
-from hookgate.locks import atomic_write, ensure_dir, flock_timeout, unlock
+from hookgate.state.locks import atomic_write, ensure_dir, flock_timeout, unlock
 
 DIR = "plans"
 STATE_NAME = "state.json"

@@ -101,8 +101,8 @@ def record_disputes(root: str, state_dir: str, rep: Report, by: str) -> dict:
 
 def ledger_record(state_dir: str, event: str, **fields) -> dict:
     """One ``kind: plan`` ledger record (plan start/done/abandon, disputes)."""
-    from hookgate import ledger
-    from hookgate.engine import _base_record
+    from hookgate.state import ledger
+    from hookgate.core.engine import _base_record
 
     rec = _base_record("plan", "")
     rec["event"] = event
@@ -164,7 +164,7 @@ def _claims_of_running(sts: list[dict], state_dir: str) -> None:
     or they expired without writes) — the run itself stays; ``plan start`` claims again."""
     import time
 
-    from hookgate.coordination import claims, store
+    from hookgate.validators.coordination import claims, store
 
     try:
         data = store.load(state_dir)

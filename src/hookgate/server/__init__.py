@@ -1,6 +1,6 @@
 """``hookgate serve``: the resident decision server (ADR 0025).
 
-One decision function, two doors: the server calls :func:`hookgate.hook.decide`, the same
+One decision function, two doors: the server calls :func:`hookgate.core.hook.decide`, the same
 function the one-shot ``hookgate hook`` process calls, in its main thread (so the per-call
 deadline alarm is the same), one request at a time (so it is the ledger's one writer here).
 

@@ -1,7 +1,7 @@
 """The decision server's loop (ADR 0025). Standard library only.
 
 Single-threaded on purpose: every decision runs in the main thread through
-:func:`hookgate.hook.decide` — the same function, the same SIGALRM deadline, the same
+:func:`hookgate.core.hook.decide` — the same function, the same SIGALRM deadline, the same
 environment and working directory the one-shot process would have had — and one request at a
 time, so this process is the ledger's one writer and each record is durable (fsync in
 ``ledger.append``) before its answer is sent. A decision costs well under a millisecond once
@@ -97,7 +97,7 @@ def http_json(platform: str, data: bytes, out: str, err: str, code: int) -> byte
         return _enc(out) if out.strip() else b"{}"
     if code != 2:
         return b"{}"  # what Claude does with any other code: a non-blocking error
-    from hookgate import jsonio
+    from hookgate.state import jsonio
 
     try:
         event = jsonio.loads(data.decode("utf-8", "replace")).get("hook_event_name")
@@ -196,7 +196,7 @@ class Server:
         self.tsock.setblocking(False)
         self.port = self.tsock.getsockname()[1]
         self.sock_ino = os.stat(self.rt["sock"]).st_ino
-        from hookgate import jsonio
+        from hookgate.state import jsonio
 
         info = jsonio.dumps({"pid": os.getpid(), "port": self.port, "sock": self.rt["sock"],
                              "prefix": sys.prefix}).encode() + b"\n"
@@ -232,9 +232,17 @@ class Server:
         signal.signal(signal.SIGTERM, self._on_term)
         signal.signal(signal.SIGINT, self._on_term)
         if self.window > 0:
-            from hookgate import ledger
+            from hookgate.state import ledger
 
             ledger.GROUP_COMMIT = self._defer_sync
+        from hookgate.state import backend as state_backend
+
+        # ADR 0028: this process is the one that talks to a shared state database, with its own
+        # environment (never a caller's)
+        state_backend.IN_SERVER = True
+        state_backend.SERVER_ENV = dict(self.base_env)
+        if self.window > 0:
+            state_backend.GROUP_COMMIT = self._defer_sync  # the database's WAL too (ADR 0028)
         try:
             self._loop(sel)
         finally:
@@ -245,12 +253,13 @@ class Server:
         sel.close()
 
     def _loop(self, sel) -> None:
-        from hookgate.jsonio import dumps  # noqa: F401 - what answers need, loaded before the signature
+        from hookgate.state.jsonio import dumps  # noqa: F401 - what answers need, loaded before the signature
 
         self.code_sig, next_check = code_signature(), time.monotonic() + CODE_CHECK_S
         while not self.stop:
             if time.monotonic() >= next_check:
                 next_check = time.monotonic() + CODE_CHECK_S
+                self._ship_outboxes()
                 if code_signature() != self.code_sig:  # upgraded in place: never answer with old code
                     self.log("hookgate's code changed: stopping (clients decide one-shot until restarted)")
                     break
@@ -277,11 +286,31 @@ class Server:
             if self.dirty and time.monotonic() - min(self.dirty.values()) >= self.window:
                 self._sync()
 
-    def _defer_sync(self, path: str) -> None:
+    def _ship_outboxes(self) -> None:
+        """Ship the ledger outboxes of shared-state repositories this server has seen, a bounded
+        batch per tick, in order (ADR 0028); a database still away leaves them waiting."""
+        from hookgate.state import backend as state_backend
+
+        for b in state_backend.all_shared():
+            for sd in list(getattr(b, "state_dirs", ())):
+                try:
+                    b.drain(sd, limit=2000)
+                except Exception as e:  # noqa: BLE001 - the records wait for the next tick
+                    self.log(f"outbox {sd}: {type(e).__name__}: {e}")
+
+    def _defer_sync(self, path) -> None:
+        """*path*: a ledger file to fsync, or a callable flushing a database's WAL (ADR 0028)."""
         self.dirty.setdefault(path, time.monotonic())
 
     def _sync(self, force: bool = False) -> None:
         for path in list(self.dirty):
+            if callable(path):
+                try:
+                    path(wait=force)
+                except Exception as e:  # noqa: BLE001 - the next commit's barrier covers it
+                    self.log(f"group commit: database flush failed: {type(e).__name__}: {e}")
+                del self.dirty[path]
+                continue
             try:
                 fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
                 try:
@@ -392,7 +421,7 @@ class Server:
                 self.stop = True
                 return _response("200 OK", b"stopping")
             if path == "/v1/control/status" and method == "GET":
-                from hookgate import jsonio
+                from hookgate.state import jsonio
 
                 st = {"pid": os.getpid(), "port": self.port, "sock": self.rt["sock"], "decisions": self.decisions,
                       "uptime_s": round(time.time() - self.started, 1), "prefix": sys.prefix,
@@ -409,7 +438,7 @@ class Server:
         would make it: process env and cwd switched for the call (single-threaded), the same
         ``decide`` with its deadline; any escape is a deny, as in ``hook.main``."""
         t0 = time.perf_counter()
-        from hookgate import hook
+        from hookgate.core import hook
 
         try:
             os.chdir(cwd)

@@ -21,7 +21,7 @@ import time
 # must not pay for the whole engine (ADR 0017's import budget)
 _LAZY = {"_parse": ("hookgate.shell.parse", None), "Abort": ("hookgate.shell.walk", "Abort"),
          "Command": ("hookgate.shell.walk", "Command"), "State": ("hookgate.shell.walk", "State"),
-         "UNKNOWN": ("hookgate.shell.walk", "UNKNOWN"), "Walker": ("hookgate.shell.walk", "Walker"),
+         "Walker": ("hookgate.shell.walk", "Walker"),
          "bind_positional": ("hookgate.shell.walk", "bind_positional")}
 
 
@@ -78,7 +78,7 @@ def _capped(e) -> list:
     """Accesses of a command the parser gave up on. A syntax error (bash would not run it
     either) reads and writes nothing; a cap (size, NUL, substitutions, time, nesting) or a
     parser failure may hide any access: an unknown read and write (ADR 0021)."""
-    from hookgate.event import Access
+    from hookgate.core.event import Access
     from hookgate.shell import parse as _parse
 
     msg = str(e)

@@ -92,7 +92,7 @@ def analyse_code(c: Call, code_field, lang: str) -> None:
         # a protected name anywhere in the code, in or out of a plain literal (nested f-string
         # quotes, `open(x := ".env")`): reported when the guards would flag it, so benign
         # tokens (`.read`, `os/path`) add no noise
-        from hookgate.event import Access
+        from hookgate.core.event import Access
         from hookgate.shell.walk import norm
 
         for tok in codescan.path_tokens(code):

@@ -29,7 +29,7 @@ def check(plan, ctx):
             out.append(ctx.finding(plan, "matches-nothing", f"claims.write {w!r} matches no file yet",
                                    "claims.write", WARNING))
     if plan.agent:
-        from hookgate.platforms import PLATFORM_IDS
+        from hookgate.adapters import PLATFORM_IDS
 
         if plan.agent not in PLATFORM_IDS:
             out.append(ctx.finding(plan, "unknown-agent", f"plan.agent {plan.agent!r} is not a platform hookgate "

@@ -1,0 +1,547 @@
+"""Config: strict compile from YAML (CLI side) and the compiled JSON the hot path reads.
+
+Sources (ADR 0016):
+- shipped: ``rollout.yaml`` and ``hooks/<id>.yaml`` (package data), pre-compiled into
+  ``_defaults.json`` inside the package, so a project without overrides never touches YAML;
+- project: ``.hookgate/rollout.yaml`` and ``.hookgate/hooks/<id>.yaml``, compiled into
+  ``<state>/config.json`` together with a digest of every source's bytes, signed (ADR 0018).
+
+The hot path (:func:`load`) reads the compiled JSON; only when a project source changed does
+it compile again (importing PyYAML, once per change). A source that fails to compile is
+refused: the last good compiled config stays in force, the refusal is written to
+``<state>/config-error.json`` (``hookgate status`` shows it) and recorded in the ledger.
+"""
+
+from __future__ import annotations
+
+from hookgate.state import jsonio as json
+import os
+
+from hookgate.state import paths
+from hookgate.core.event import STAGES
+from hookgate.validators import KNOWN_HOOKS, PINNED_ENFORCE
+from hookgate.state.locks import atomic_write
+from hookgate.adapters import PLATFORM_IDS
+from hookgate.state.resources import data_path, defaults_json_path
+
+CACHE_NAME = "config.json"
+ERROR_NAME = "config-error.json"
+ROLLOUT_TOP_KEYS = frozenset(("version", "hooks", "global_stage_cap", "promotion"))
+ROLLOUT_HOOK_KEYS = frozenset(("stage", "platforms", "since", "promoted_by", "note"))
+# the evidence gate of `hookgate rollout promote` (ADR 0015): key -> (kind, lower, upper)
+PROMOTION_KEYS = {
+    "min_evaluations": ("int", 0, None),
+    "min_days": ("number", 0, None),
+    "min_labelled": ("int", 0, None),
+    "min_precision": ("number", 0, 1),
+    "max_error_rate": ("number", 0, 1),
+}
+MANIFEST_KEYS = frozenset(("id", "title", "description", "adr", "default_stage", "policy"))
+
+
+# --- hot path --------------------------------------------------------------------------------
+
+
+def _read_json(path: str):
+    data = paths.read_regular(path, 16 << 20)  # a FIFO or a huge file is no config (ADR 0018)
+    if data is None:
+        return None
+    try:
+        return json.loads(data)
+    except ValueError:
+        return None
+
+
+_DEFAULTS: dict | None = None
+
+
+def defaults() -> dict:
+    global _DEFAULTS
+    if _DEFAULTS is None:
+        d = _read_json(defaults_json_path())
+        if not isinstance(d, dict):
+            raise RuntimeError("hookgate package data is damaged: _defaults.json unreadable")
+        _DEFAULTS = d
+    return _DEFAULTS
+
+
+def project_sources(project_root: str) -> list[str]:
+    cfg = paths.config_dir(project_root)
+    out = []
+    p = os.path.join(cfg, "rollout.yaml")
+    if os.path.exists(p):
+        out.append(p)
+    hooks_dir = os.path.join(cfg, "hooks")
+    try:
+        names = sorted(os.listdir(hooks_dir))
+    except OSError:
+        names = []
+    out.extend(os.path.join(hooks_dir, n) for n in names if n.endswith((".yaml", ".yml")))
+    return out
+
+
+KEY_NAME = "cache.key"
+MAX_SOURCE = 1 << 20  # a config file larger than 1 MiB is refused (bounded work: ADR 0018)
+
+
+def _sha256():
+    try:
+        from _sha256 import sha256
+    except ImportError:  # pragma: no cover
+        from hashlib import sha256
+    return sha256
+
+
+def signature(sources: list[str]) -> dict:
+    """Each source's content digest (None when unreadable): the cache is bound to the bytes,
+    not to an mtime an agent can set (ADR 0018)."""
+    return {p: _digest(p, MAX_SOURCE) for p in sources}
+
+
+# A process that decides more than once (the decision server) re-hashes a file only when it
+# may have changed: the digest is kept with the file's identity and change time (ctime, which
+# no unprivileged process can set back), and only for a file whose ctime was over RACY_S
+# before it was read — a later write then has a later ctime (the "racily clean" rule of git's
+# index). The bytes still decide; this only skips re-reading bytes that cannot have changed.
+_DIGESTS: dict = {}
+RACY_S = 2.0
+
+
+def _stat_key(path: str):
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _settled(key) -> bool:
+    """Whether a file with this :func:`_stat_key` last changed over RACY_S ago."""
+    import time
+
+    try:
+        return time.time() - key[4] / 1e9 > RACY_S
+    except (OverflowError, OSError, ValueError, TypeError):
+        return False
+
+
+def _digest(path: str, limit: int) -> str | None:
+    before = _stat_key(path)
+    got = _DIGESTS.get(path)
+    if before is not None and got is not None and got[0] == before:
+        return got[1]
+    data = paths.read_regular(path, limit)
+    digest = None if data is None else _sha256()(data).hexdigest()
+    if before is not None and digest is not None and _stat_key(path) == before:
+        if _settled(before):
+            if len(_DIGESTS) > 256:
+                _DIGESTS.clear()
+            _DIGESTS[path] = (before, digest)
+    return digest
+
+
+def _defaults_digest() -> str:
+    digest = _digest(defaults_json_path(), 16 << 20)
+    if digest is None:
+        raise RuntimeError("hookgate package data is damaged: _defaults.json unreadable")
+    return digest
+
+
+def _binding(sig: dict) -> str:
+    """What a compiled cache is bound to: the project sources' bytes, the shipped defaults'
+    bytes and hookgate's version."""
+    from hookgate import __version__
+
+    return _sha256()(json.dumps({"sources": sig, "defaults": _defaults_digest(), "version": __version__},
+                                sort_keys=True).encode()).hexdigest()
+
+
+def _hmac(key: bytes, msg: bytes) -> str:
+    """HMAC-SHA256 (RFC 2104) without importing ``hmac``/``hashlib`` (OpenSSL: ADR 0017)."""
+    sha256 = _sha256()
+    if len(key) > 64:
+        key = sha256(key).digest()
+    key = key.ljust(64, b"\0")
+    inner = sha256(bytes(b ^ 0x36 for b in key) + msg).digest()
+    return sha256(bytes(b ^ 0x5C for b in key) + inner).hexdigest()
+
+
+def _key(state_dir: str, create: bool) -> bytes | None:
+    """The state dir's cache key (random, 0600). Agents cannot open the state dir (ADR 0018),
+    so they cannot sign a cache of their own."""
+    path = os.path.join(state_dir, KEY_NAME)
+    data = paths.read_regular(path, 4096)
+    if data and len(data) >= 32:
+        return data
+    if not create:
+        return None
+    from hookgate.state.locks import ensure_dir
+
+    ensure_dir(state_dir)
+    key = os.urandom(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # a concurrent writer made one: use it (or a damaged one: replace)
+        data = paths.read_regular(path, 4096)
+        if data and len(data) >= 32:
+            return data
+        atomic_write(path, key)
+        return key
+    try:
+        os.write(fd, key)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return key
+
+
+def _mac(key: bytes, binding: str, compiled: dict) -> str:
+    return _hmac(key, binding.encode() + b"\n" + json.dumps(compiled, sort_keys=True, separators=(",", ":")).encode())
+
+
+FORMAT = 2  # the cache's layout: a header line, then the compiled config's bytes (ADR 0027)
+
+
+def _parse_cache(raw: bytes | None):
+    """(header dict, compiled bytes or None) of a cache file. Format 2: the first line is the
+    header (``format``, ``sources``, ``binding``, ``mac``), the rest the compiled config as
+    written — its MAC is over those bytes, so verifying it re-serialises nothing. An older
+    cache (one JSON object holding ``compiled``) is read as it is."""
+    if raw is None:
+        return None, None
+    nl = raw.find(b"\n")
+    if nl > 0:
+        try:
+            head = json.loads(raw[:nl])
+        except ValueError:
+            head = None
+        if isinstance(head, dict) and head.get("format") == FORMAT:
+            return head, raw[nl + 1:]
+    try:
+        return json.loads(raw), None
+    except ValueError:
+        return None, None
+
+
+def _verified(cache, state_dir: str, body: bytes | None = None, key: bytes | None = None) -> dict | None:
+    """The cache's compiled config when hookgate wrote it (its MAC checks with the state dir's
+    key), else None: a cache an agent wrote is never used, not even as the last good one."""
+    if not isinstance(cache, dict):
+        return None
+    if key is None:
+        key = _key(state_dir, create=False)
+    binding = cache.get("binding")
+    if key is None or not isinstance(binding, str):
+        return None
+    if body is not None:
+        if cache.get("mac") != _hmac(key, binding.encode() + b"\n" + body):
+            return None
+        try:
+            compiled = json.loads(body)
+        except ValueError:
+            return None
+        return compiled if isinstance(compiled, dict) else None
+    if not isinstance(cache.get("compiled"), dict) or cache.get("mac") != _mac(key, binding, cache["compiled"]):
+        return None
+    return cache["compiled"]
+
+
+# the last verified cache per state dir, for a process that decides more than once (the decision
+# server, replay): the same bytes under the same key and binding are the same compiled config,
+# so the policy objects — and the classifiers compiled from them — are reused (ADR 0027)
+_MEMO: dict = {}
+_MEMO_MAX = 16
+
+
+def load(project_root: str, state_dir: str) -> tuple[dict, dict | None]:
+    """(compiled config, refusal or None). Never raises for a bad project file.
+
+    The cache is used only when it is bound to the current sources and shipped defaults and
+    carries a valid MAC (ADR 0018); a refused source keeps the last *verified* compiled config,
+    else the shipped defaults."""
+    sources = project_sources(project_root)
+    if not sources:
+        return defaults(), None
+    sig = signature(sources)
+    binding = _binding(sig)
+    cache_path = os.path.join(state_dir, CACHE_NAME)
+    memo = _MEMO.get(state_dir)
+    ident = (_stat_key(cache_path), _stat_key(os.path.join(state_dir, KEY_NAME)))
+    if memo is not None and memo[4] and memo[1] == binding and memo[5] == ident:
+        return memo[3], None  # neither file changed since they were verified (see _digest)
+    raw = paths.read_regular(cache_path, 16 << 20)
+    key = _key(state_dir, create=False)
+    if memo is not None and raw is not None and memo[0] == key and memo[1] == binding and memo[2] == raw:
+        return memo[3], None
+    cache, body = _parse_cache(raw)
+    good = _verified(cache, state_dir, body, key)
+    if good is not None and cache.get("binding") == binding:
+        if len(_MEMO) >= _MEMO_MAX:
+            _MEMO.clear()
+        settled = None not in ident and ident == (_stat_key(cache_path), _stat_key(os.path.join(state_dir, KEY_NAME))) \
+            and all(_settled(k) for k in ident)
+        _MEMO[state_dir] = (key, binding, raw, good, settled, ident)
+        return good, None
+    last_good = good if good is not None else defaults()
+    err = _read_json(os.path.join(state_dir, ERROR_NAME))
+    if isinstance(err, dict) and err.get("binding") == binding:
+        return last_good, None  # already refused and recorded for these exact bytes
+    try:
+        compiled = compile_config(project_root)
+    except Exception as e:  # noqa: BLE001 - any failure is a refusal, never a crash
+        refusal = {"sources": sig, "binding": binding, "error": _one_line(e), "last_good": last_good.get("rev", "")}
+        try:
+            atomic_write(os.path.join(state_dir, ERROR_NAME), _dumps(refusal))
+        except OSError:
+            pass
+        return last_good, refusal
+    write_cache(state_dir, compiled, sig)
+    if isinstance(cache, dict) and ("compiled" in cache or body is not None):
+        _record_hand_edit(state_dir, last_good, compiled, project_root)
+    return compiled, None
+
+
+def read_cache(state_dir: str) -> dict | None:
+    """The verified compiled config of the state dir's cache (any binding), or None."""
+    cache, body = _parse_cache(paths.read_regular(os.path.join(state_dir, CACHE_NAME), 16 << 20))
+    return _verified(cache, state_dir, body)
+
+
+def _record_hand_edit(state_dir: str, old: dict, new: dict, project_root: str) -> None:
+    """Stage changes made by editing the files (not by `hookgate rollout`) go to the ledger."""
+    try:
+        from hookgate.core import handedit
+
+        handedit.record(state_dir, old, new, os.path.join(project_root, ".hookgate", "rollout.yaml"))
+    except Exception:  # noqa: BLE001 - recording must never cost the decision
+        pass
+
+
+def write_cache(state_dir: str, compiled: dict, sig: dict) -> None:
+    binding = _binding(sig)
+    key = _key(state_dir, create=True)
+    body = (json.dumps(compiled, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n").encode()
+    head = json.dumps({"format": FORMAT, "sources": sig, "binding": binding,
+                       "mac": _hmac(key, binding.encode() + b"\n" + body)}, sort_keys=True, ensure_ascii=True)
+    atomic_write(os.path.join(state_dir, CACHE_NAME), head.encode() + b"\n" + body)
+    try:
+        os.unlink(os.path.join(state_dir, ERROR_NAME))
+    except OSError:
+        pass
+
+
+def refusal_status(state_dir: str) -> dict | None:
+    err = _read_json(os.path.join(state_dir, ERROR_NAME))
+    return err if isinstance(err, dict) else None
+
+
+def _dumps(obj) -> bytes:
+    return (json.dumps(obj, sort_keys=True, indent=1, ensure_ascii=False) + "\n").encode()
+
+
+def _one_line(e: BaseException) -> str:
+    s = str(e).strip().replace("\n", " ") or type(e).__name__
+    return s[:500]
+
+
+# --- compile (imports yaml; CLI, or the hot path once per source change) ----------------------
+
+
+def _err(source: str, where: str, msg: str):
+    from hookgate.core.yamlio import ConfigError
+
+    return ConfigError(f"{source}: {where}: {msg}" if where else f"{source}: {msg}")
+
+
+def _check_stage(value, source: str, where: str) -> str:
+    if isinstance(value, bool):
+        raise _err(source, where, f"expected one of {', '.join(STAGES)}, got boolean {value} "
+                   "(quote the stage; YAML reads off/no/yes as booleans)")
+    if value not in STAGES:
+        raise _err(source, where, f"expected one of {', '.join(STAGES)}, got {value!r}")
+    return value
+
+
+def validate_rollout(doc, source: str) -> dict:
+    """Strict schema check of a rollout document; returns the normalised form."""
+    if doc is None:
+        doc = {}
+    if not isinstance(doc, dict):
+        raise _err(source, "", "top level must be a mapping")
+    unknown = set(doc) - ROLLOUT_TOP_KEYS
+    if unknown:
+        raise _err(source, str(sorted(unknown)[0]), f"unknown key (allowed: {', '.join(sorted(ROLLOUT_TOP_KEYS))})")
+    version = doc.get("version", 1)
+    if version != 1 or isinstance(version, bool):
+        raise _err(source, "version", f"unsupported version {version!r} (expected 1)")
+    out: dict = {"hooks": {}}
+    if "global_stage_cap" in doc:
+        out["global_stage_cap"] = _check_stage(doc["global_stage_cap"], source, "global_stage_cap")
+    if "promotion" in doc:
+        out["promotion"] = validate_promotion(doc["promotion"], source)
+    hooks = doc.get("hooks") or {}
+    if not isinstance(hooks, dict):
+        raise _err(source, "hooks", "must be a mapping of hook id to settings")
+    for hook_id, entry in hooks.items():
+        where = f"hooks.{hook_id}"
+        if hook_id not in KNOWN_HOOKS:
+            raise _err(source, where, f"unknown hook (known: {', '.join(KNOWN_HOOKS)})")
+        if isinstance(entry, str) or isinstance(entry, bool):
+            entry = {"stage": entry}
+        if not isinstance(entry, dict):
+            raise _err(source, where, "must be a mapping with a 'stage'")
+        bad = set(entry) - ROLLOUT_HOOK_KEYS
+        if bad:
+            raise _err(source, f"{where}.{sorted(bad)[0]}", f"unknown key (allowed: {', '.join(sorted(ROLLOUT_HOOK_KEYS))})")
+        norm: dict = {}
+        if "stage" in entry:
+            norm["stage"] = _check_stage(entry["stage"], source, f"{where}.stage")
+        plats = entry.get("platforms") or {}
+        if not isinstance(plats, dict):
+            raise _err(source, f"{where}.platforms", "must be a mapping of platform to stage")
+        for plat, st in plats.items():
+            if plat not in PLATFORM_IDS:
+                raise _err(source, f"{where}.platforms.{plat}", f"unknown platform (known: {', '.join(PLATFORM_IDS)})")
+            norm.setdefault("platforms", {})[plat] = _check_stage(st, source, f"{where}.platforms.{plat}")
+        if hook_id in PINNED_ENFORCE:
+            lowered = [s for s in [norm.get("stage")] + list(norm.get("platforms", {}).values()) if s and s != "enforce"]
+            if lowered:
+                raise _err(source, where, f"{hook_id} is pinned to enforce (ADR 0006)")
+        for k in ("since", "promoted_by", "note"):
+            if k in entry:
+                norm[k] = str(entry[k])
+        out["hooks"][hook_id] = norm
+    return out
+
+
+def validate_promotion(doc, source: str) -> dict:
+    """The ``promotion:`` section: numeric gate thresholds, strict types (a bool is no number)."""
+    if doc is None:
+        return {}
+    if not isinstance(doc, dict):
+        raise _err(source, "promotion", "must be a mapping of gate thresholds")
+    out = {}
+    for key, value in doc.items():
+        where = f"promotion.{key}"
+        if key not in PROMOTION_KEYS:
+            raise _err(source, where, f"unknown key (allowed: {', '.join(sorted(PROMOTION_KEYS))})")
+        kind, lo, hi = PROMOTION_KEYS[key]
+        ok = isinstance(value, int) if kind == "int" else isinstance(value, (int, float))
+        if isinstance(value, bool) or not ok:
+            raise _err(source, where, f"expected {'an integer' if kind == 'int' else 'a number'}, got {value!r}")
+        if value < lo or (hi is not None and value > hi):
+            raise _err(source, where, f"{value!r} out of range ({lo}..{'' if hi is None else hi})")
+        out[key] = value
+    return out
+
+
+def validate_manifest(doc, source: str, hook_id: str) -> dict:
+    if not isinstance(doc, dict):
+        raise _err(source, "", "top level must be a mapping")
+    bad = set(doc) - MANIFEST_KEYS
+    if bad:
+        raise _err(source, sorted(bad)[0], f"unknown key (allowed: {', '.join(sorted(MANIFEST_KEYS))})")
+    if doc.get("id", hook_id) != hook_id:
+        raise _err(source, "id", f"is {doc.get('id')!r} but the file names hook {hook_id!r}")
+    if "default_stage" in doc:
+        _check_stage(doc["default_stage"], source, "default_stage")
+    policy = doc.get("policy", {})
+    if policy is None:
+        policy = {}
+    if not isinstance(policy, dict):
+        raise _err(source, "policy", "must be a mapping")
+    return doc
+
+
+def _compile_policy(hook_id: str, shipped: dict, project: dict | None, source: str, allow_loosen: bool) -> dict:
+    from hookgate import validators as registry
+
+    if hook_id in registry.VALIDATORS:
+        mod = registry.load(hook_id)
+        fn = getattr(mod, "compile_policy", None)
+        if fn is not None:
+            try:
+                return fn(shipped=shipped, project=project, allow_loosen=allow_loosen)
+            except ValueError as e:
+                raise _err(source, "policy", str(e)) from None
+    if project:
+        merged = dict(shipped)
+        merged.update(project)
+        return merged
+    return shipped
+
+
+def compile_shipped() -> dict:
+    """The shipped defaults, compiled (what ``_defaults.json`` holds)."""
+    return _compile(None, allow_loosen=False)
+
+
+def compile_config(project_root: str, allow_loosen: bool = False) -> dict:
+    return _compile(project_root, allow_loosen)
+
+
+def _compile(project_root: str | None, allow_loosen: bool) -> dict:
+    from hookgate.core.yamlio import load_file
+
+    shipped_rollout_path = data_path("rollout.yaml")
+    rollout = validate_rollout(load_file(shipped_rollout_path), "rollout.yaml (shipped)")
+    manifests: dict[str, dict] = {}
+    for hook_id in KNOWN_HOOKS:
+        mp = data_path("hooks", f"{hook_id}.yaml")
+        if os.path.exists(mp):
+            manifests[hook_id] = validate_manifest(load_file(mp), f"hooks/{hook_id}.yaml (shipped)", hook_id)
+    hooks_cfg = {h: dict(v) for h, v in rollout["hooks"].items()}
+    global_cap = rollout.get("global_stage_cap")
+    promotion = dict(rollout.get("promotion", {}))
+    project_policies: dict[str, tuple[dict, str]] = {}
+    if project_root is not None:
+        cfg = paths.config_dir(project_root)
+        rp = os.path.join(cfg, "rollout.yaml")
+        if os.path.exists(rp):
+            proj = validate_rollout(load_file(rp), rp)
+            for h, entry in proj["hooks"].items():
+                merged = hooks_cfg.setdefault(h, {})
+                merged.update(entry)
+            if "global_stage_cap" in proj:
+                global_cap = proj["global_stage_cap"]
+            promotion.update(proj.get("promotion", {}))
+        hooks_dir = os.path.join(cfg, "hooks")
+        if os.path.isdir(hooks_dir):
+            for name in sorted(os.listdir(hooks_dir)):
+                if not name.endswith((".yaml", ".yml")):
+                    continue
+                hook_id = name.rsplit(".", 1)[0]
+                p = os.path.join(hooks_dir, name)
+                if hook_id not in KNOWN_HOOKS:
+                    raise _err(p, "", f"unknown hook {hook_id!r} (known: {', '.join(KNOWN_HOOKS)})")
+                doc = load_file(p)
+                if isinstance(doc, dict) and "policy" not in doc and "id" not in doc:
+                    doc = {"policy": doc}  # a bare policy file
+                doc = validate_manifest(doc, p, hook_id)
+                project_policies[hook_id] = (doc.get("policy") or {}, p)
+    for hook_id, man in manifests.items():
+        entry = hooks_cfg.setdefault(hook_id, {})
+        entry.setdefault("stage", man.get("default_stage", "monitor"))
+    for hook_id in KNOWN_HOOKS:
+        hooks_cfg.setdefault(hook_id, {}).setdefault("stage", "monitor")
+    policies: dict[str, dict] = {}
+    adrs: dict[str, str] = {}
+    for hook_id in KNOWN_HOOKS:
+        man = manifests.get(hook_id, {})
+        shipped_policy = man.get("policy") or {}
+        proj, src = project_policies.get(hook_id, (None, ""))
+        policies[hook_id] = _compile_policy(hook_id, shipped_policy, proj, src or f"hooks/{hook_id}.yaml", allow_loosen)
+        if man.get("adr"):
+            adrs[hook_id] = man["adr"]
+    compiled = {
+        "version": 1,
+        "hooks": hooks_cfg,
+        "global_stage_cap": global_cap,
+        "policies": policies,
+        "adrs": adrs,
+        "promotion": promotion,
+    }
+    from hashlib import sha256
+
+    compiled["rev"] = sha256(json.dumps(compiled, sort_keys=True).encode()).hexdigest()[:12]
+    return compiled

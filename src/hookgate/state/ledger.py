@@ -1,0 +1,408 @@
+"""The append-only, hash-chained decision ledger (ADR 0004).
+
+One JSON object per line, keys sorted, no spaces. Each record carries ``prev`` (the hash
+of the record before it; 64 zeros for the first) and ``hash`` =
+``sha256(prev + canonical(record without "hash"))``. A line must be byte-identical to the
+canonical form of its parsed object, so editing any byte of any record breaks the chain at
+that record. Appends are one ``os.write`` on an ``O_APPEND`` descriptor under ``flock``;
+the previous hash is read from the file's tail under the same lock.
+"""
+
+from __future__ import annotations
+
+from hookgate.state import jsonio as json
+import os
+
+try:  # the builtin module avoids loading OpenSSL through hashlib (~4 ms per process)
+    from _sha256 import sha256
+except ImportError:  # pragma: no cover - other interpreters
+    from hashlib import sha256
+
+from hookgate.state.locks import LockTimeout, describe_holder, ensure_dir, flock_timeout, unlock, write_all
+
+GENESIS = "0" * 64
+LEDGER_NAME = "ledger.jsonl"
+SIDE_NAME = "ledger.side.jsonl"
+# well inside the per-call deadline (ADR 0018): appends take milliseconds; a lock held longer
+# is an agent stalling hookgate, and the record goes to the side log instead
+LOCK_TIMEOUT = 2.0
+
+__all__ = ["LockTimeout", "append", "append_side", "holder_of"]
+_TAIL_CHUNK = 65536
+
+
+def ledger_path(state_dir: str) -> str:
+    return os.path.join(state_dir, LEDGER_NAME)
+
+
+def canonical(obj: dict) -> str:
+    """Sorted keys, no spaces, ASCII only: non-ASCII (and lone surrogates from non-UTF-8
+    input) become ``\\uXXXX`` escapes, so every record encodes and verifies byte-exactly."""
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
+def chain_hash(prev: str, body: dict) -> str:
+    return sha256((prev + canonical(body)).encode("utf-8")).hexdigest()
+
+
+def _lines_backwards(fd: int, size: int):
+    """Complete lines of the file, last first, without the partial line after the last newline.
+    Linear in the bytes read: each chunk is split once and a line is joined once."""
+    end = size
+    frags: list[bytes] = []  # pieces of the line being assembled, right to left
+    seen_nl = False
+    while end > 0:
+        start = max(0, end - _TAIL_CHUNK)
+        chunk = os.pread(fd, end - start, start)
+        end = start
+        pos = len(chunk)
+        while True:
+            nl = chunk.rfind(b"\n", 0, pos)
+            if nl < 0:
+                frags.append(chunk[:pos])
+                break
+            piece = chunk[nl + 1:pos]
+            if seen_nl:  # the bytes after the last newline are a partial line: never yielded
+                frags.append(piece)
+                line = b"".join(reversed(frags))
+                if line:
+                    yield line
+            seen_nl = True
+            frags = []
+            pos = nl
+    if seen_nl and frags:
+        line = b"".join(reversed(frags))
+        if line:
+            yield line
+
+
+def _last_hash(fd: int) -> tuple[str, bool]:
+    """(hash of the last complete record, whether the file ends in a torn line)."""
+    size = os.fstat(fd).st_size
+    if size == 0:
+        return GENESIS, False
+    torn = os.pread(fd, 1, size - 1) != b"\n"
+    for raw in _lines_backwards(fd, size):
+        try:
+            rec = json.loads(raw)
+            h = rec.get("hash")
+            if isinstance(h, str) and len(h) == 64:
+                return h, torn
+        except (ValueError, AttributeError):
+            continue  # a torn line in the middle: chain over it
+    return GENESIS, torn
+
+
+def append(state_dir: str, record: dict, fsync: bool = True) -> dict:
+    """Append *record* (without prev/hash) to the repository's ledger — this file, or the
+    shared chain of its state backend (ADR 0028) — and return it as written."""
+    from hookgate.state.backend import for_state
+
+    return for_state(state_dir).ledger_append(state_dir, record, fsync)
+
+
+def append_file(state_dir: str, record: dict, fsync: bool = True) -> dict:
+    """Append *record* (without prev/hash) to the ledger file; return it as written."""
+    ensure_dir(state_dir)
+    path = ledger_path(state_dir)
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
+    try:
+        try:
+            flock_timeout(fd, LOCK_TIMEOUT, path)
+        except LockTimeout:
+            raise LockTimeout(path, LOCK_TIMEOUT, describe_holder(path)) from None
+        try:
+            prev, torn = _last_hash(fd)
+            body = dict(record)
+            body.pop("hash", None)
+            body["prev"] = prev
+            body["hash"] = chain_hash(prev, body)
+            line = canonical(body) + "\n"
+            data = ("\n" + line if torn else line).encode("utf-8")
+            write_all(fd, data)
+            if fsync:
+                if GROUP_COMMIT is None:
+                    os.fsync(fd)
+                else:
+                    GROUP_COMMIT(path)
+        finally:
+            unlock(fd)
+    finally:
+        os.close(fd)
+    return body
+
+
+# ADR 0025: the decision server sets this to a callable that takes the ledger path and fsyncs it
+# within its stated group-commit window (the record is written — it survives a killed process —
+# before the answer; the fsync, which only a machine crash needs, follows within the window).
+GROUP_COMMIT = None
+
+
+def side_path(state_dir: str) -> str:
+    return os.path.join(state_dir, SIDE_NAME)
+
+
+def append_side(state_dir: str, record: dict) -> None:
+    """The side log (ADR 0018): a record the ledger could not take in time (its lock held, the
+    deadline near). No lock: one ``os.write`` of one whole line on an ``O_APPEND`` descriptor,
+    so an agent holding the ledger cannot also silence this. Not hash-chained; ``hookgate
+    audit`` reports it beside the ledger."""
+    ensure_dir(state_dir)
+    body = dict(record)
+    body.pop("hash", None)
+    body.pop("prev", None)
+    fd = os.open(side_path(state_dir), os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
+    try:
+        write_all(fd, (canonical(body) + "\n").encode("utf-8"))
+    finally:
+        os.close(fd)
+
+
+def holder_of(state_dir: str) -> str:
+    """Who holds the ledger's lock now ("pid N, session S" or "")."""
+    try:
+        return describe_holder(ledger_path(state_dir))
+    except Exception:  # noqa: BLE001
+        return ""
+
+
+# --- reading and verification (CLI side, but stdlib) ---------------------------------------
+
+
+class VerifyResult:
+    __slots__ = ("ok", "count", "bad_line", "reason", "torn_lines", "torn_tail")
+
+    def __init__(self) -> None:
+        self.ok = True
+        self.count = 0
+        self.bad_line = 0
+        self.reason = ""
+        self.torn_lines: list[int] = []
+        self.torn_tail = False
+
+
+def iter_lines(path: str):
+    """Yield (line_no, raw_bytes, has_newline)."""
+    try:
+        f = open(path, "rb")
+    except FileNotFoundError:
+        return
+    with f:
+        for n, raw in enumerate(f, 1):
+            has_nl = raw.endswith(b"\n")
+            yield n, raw[:-1] if has_nl else raw, has_nl
+
+
+def iter_records(path: str):
+    """Yield parsed records, skipping lines that do not parse."""
+    for _n, raw, _nl in iter_lines(path):
+        try:
+            rec = json.loads(raw)
+        except ValueError:
+            continue
+        if isinstance(rec, dict):
+            yield rec
+
+
+def _check(raw: bytes, prev: str) -> tuple[dict | None, str]:
+    try:
+        rec = json.loads(raw)
+    except ValueError:
+        return None, "not valid JSON"
+    if not isinstance(rec, dict):
+        return None, "not a JSON object"
+    text = canonical(rec)
+    if text.encode("utf-8") != raw:
+        return rec, "bytes differ from the canonical form (record edited)"
+    h = rec.get("hash")
+    if rec.get("prev") != prev:
+        return rec, "prev does not match the hash of the record before it"
+    # the body's canonical form is the line without its hash member (the line is canonical, and
+    # no earlier member can hold this record's own hash): one serialisation per record, not two
+    if isinstance(h, str):
+        member = '"hash":' + json.dumps(h)
+        body = text.replace(member + ",", "", 1) if member + "," in text else text.replace("," + member, "", 1)
+        ok = sha256((prev + body).encode("utf-8")).hexdigest() == h
+    else:
+        ok = False
+    if not ok:
+        return rec, "hash does not match the record's content"
+    return rec, ""
+
+
+CHECKPOINT_NAME = "ledger.verified.json"
+CHECKPOINT_EVERY = 100_000
+
+
+def _checkpoint_mac(key: bytes, cp: dict) -> str:
+    import hmac
+
+    body = {k: v for k, v in cp.items() if k != "mac"}
+    return hmac.new(key, canonical(body).encode("utf-8"), "sha256").hexdigest()
+
+
+def read_checkpoint(state_dir: str, path: str, key: bytes | None) -> dict | None:
+    """The verified prefix of the ledger (ADR 0027), when hookgate wrote it (MAC with the state
+    dir's key) and it still describes the ledger (a prefix of the file's bytes has the digest it
+    names). Otherwise None: the ledger is verified from its first byte."""
+    if key is None:
+        return None
+    try:
+        with open(os.path.join(state_dir, CHECKPOINT_NAME), "rb") as f:
+            cp = json.loads(f.read(1 << 16))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(cp, dict) or cp.get("v") != 1 or cp.get("mac") != _checkpoint_mac(key, cp):
+        return None
+    if not all(isinstance(cp.get(k), int) and not isinstance(cp.get(k), bool) for k in ("offset", "count", "lines")):
+        return None
+    try:
+        if os.path.getsize(path) < cp["offset"]:
+            return None
+    except OSError:
+        return None
+    return cp
+
+
+def write_checkpoint(state_dir: str, key: bytes | None, offset: int, count: int, lines: int, prev: str,
+                     digest: str) -> None:
+    if key is None:
+        return
+    from hookgate.state.locks import atomic_write
+
+    cp = {"v": 1, "offset": offset, "count": count, "lines": lines, "prev": prev, "digest": digest}
+    cp["mac"] = _checkpoint_mac(key, cp)
+    try:
+        atomic_write(os.path.join(state_dir, CHECKPOINT_NAME), canonical(cp).encode(), fsync=False)
+    except OSError:
+        pass
+
+
+def verify(path: str, state_dir: str | None = None, key: bytes | None = None) -> VerifyResult:
+    """Walk the chain; with *state_dir* and its *key* (the state dir's secret, which agents
+    cannot read: ADR 0018), start after the verified prefix its checkpoint names — once the
+    bytes of that prefix hash to the digest it recorded (read at disk speed, never believed
+    otherwise) — and record a checkpoint as the walk passes clean ground (ADR 0027).
+    Memory is bounded: one line at a time."""
+    res = VerifyResult()
+    prev = GENESIS
+    pending_bad: tuple[int, str] | None = None
+    if not state_dir:
+        key = None
+    cp = read_checkpoint(state_dir, path, key) if key is not None else None
+    try:
+        from hashlib import sha256 as _digest_of  # OpenSSL: the CLI side, at disk speed
+    except ImportError:  # pragma: no cover
+        _digest_of = sha256
+    digest = _digest_of()
+    try:
+        f = open(path, "rb")
+    except FileNotFoundError:
+        return res
+    with f:
+        n = 0
+        offset = 0
+        if cp is not None:
+            left = cp["offset"]
+            while left > 0:
+                chunk = f.read(min(left, 1 << 22))
+                if not chunk:
+                    break
+                digest.update(chunk)
+                left -= len(chunk)
+            if left == 0 and digest.hexdigest() == cp.get("digest"):
+                prev, res.count, n, offset = cp["prev"], cp["count"], cp["lines"], cp["offset"]
+            else:  # the prefix changed since: never believed, verify it all
+                f.seek(0)
+                digest = _digest_of()
+        for raw in f:
+            n += 1
+            has_nl = raw.endswith(b"\n")
+            digest.update(raw)
+            offset += len(raw)
+            if has_nl:
+                raw = raw[:-1]
+            rec, err = _check(raw, prev)
+            if not err:
+                if pending_bad is not None:  # a bad line that the next record chained over
+                    res.torn_lines.append(pending_bad[0])
+                    pending_bad = None
+                res.count += 1
+                prev = rec["hash"]
+                if key is not None and has_nl and not res.torn_lines and res.count % CHECKPOINT_EVERY == 0:
+                    write_checkpoint(state_dir, key, offset, res.count, n, prev, digest.copy().hexdigest())
+                continue
+            if rec is None and pending_bad is None:
+                if not has_nl:
+                    res.torn_lines.append(n)
+                    res.torn_tail = True
+                    continue
+                pending_bad = (n, err)  # torn only if the next record chains over it
+                continue
+            if pending_bad is not None:
+                n, err = pending_bad
+            res.ok = False
+            res.bad_line = n
+            res.reason = err
+            return res
+        if pending_bad is not None:
+            res.ok, res.bad_line, res.reason = False, pending_bad[0], pending_bad[1]
+            return res
+        if res.torn_lines:
+            res.ok = False
+            res.bad_line = res.torn_lines[0]
+            res.reason = "torn record (a writer died mid-write)"
+            return res
+        if key is not None and (cp is None or offset > cp["offset"]):
+            write_checkpoint(state_dir, key, offset, res.count, n, prev, digest.hexdigest())
+    return res
+
+
+def repair(path: str) -> list[int]:
+    """Remove torn records only (under the ledger lock); return the removed line numbers.
+
+    Refuses (returns []) unless every problem ``verify`` finds is a torn record.
+    """
+    fd = os.open(path, os.O_RDWR)
+    try:
+        flock_timeout(fd, LOCK_TIMEOUT, path)
+        try:
+            res = verify(path)
+            if not res.torn_lines or res.bad_line not in res.torn_lines:
+                return []
+            torn = set(res.torn_lines)
+            if res.torn_tail and torn == {max(torn)} and len(torn) == 1:
+                # truncate only the torn tail
+                size = os.fstat(fd).st_size
+                data = os.pread(fd, min(size, _TAIL_CHUNK * 16), max(0, size - _TAIL_CHUNK * 16))
+                cut = data.rfind(b"\n")
+                new_size = size - (len(data) - cut - 1) if cut >= 0 else 0
+                os.ftruncate(fd, new_size)
+                os.fsync(fd)
+                return sorted(torn)
+            # rewrite in place (same inode: appenders blocked on this lock stay valid),
+            # after keeping a backup of the original bytes
+            with open(path, "rb") as f:
+                original = f.read()
+            from hookgate.state.locks import atomic_write
+
+            atomic_write(path + ".repair-backup", original)
+            keep = bytearray()
+            for n, raw, _nl in iter_lines(path):
+                if n not in torn:
+                    keep += raw + b"\n"
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, bytes(keep), 0)
+            os.fsync(fd)
+            return sorted(torn)
+        finally:
+            unlock(fd)
+    finally:
+        os.close(fd)
+
+
+def find(path: str, record_id: str) -> dict | None:
+    for rec in iter_records(path):
+        if rec.get("id") == record_id:
+            return rec
+    return None
