@@ -20,7 +20,9 @@ def _command(explicit: str) -> str:
     from hookgate.cli.doctor import hook_command
     from hookgate.installer.server import client_command
 
-    cmd = explicit or client_command(hook_command())  # the static thin client when shipped (ADR 0025)
+    # a `hookgate` launcher (this one, or --command's) is wired through the static thin client
+    # beside it when the wheel shipped one (ADR 0025)
+    cmd = client_command(explicit or hook_command())
     if not os.path.isabs(cmd):
         raise fail(f"--command must be an absolute path (got {cmd!r}); hookgate is never registered as `python -m`")
     if not os.access(cmd, os.X_OK):
@@ -92,7 +94,8 @@ def register(app: typer.Typer) -> None:
         platform: list[str] = typer.Option([], "--platform", help=PLATFORM_HELP),
         scope: str = typer.Option("project", "--scope", help="project (.claude/, .cursor/, .gemini/ here) or user (~/)"),
         dry_run: bool = typer.Option(False, "--dry-run", help="Print the diff; write nothing."),
-        command: str = typer.Option("", "--command", help="Absolute path of the hookgate to register (default: this one)."),
+        command: str = typer.Option("", "--command", help="Absolute path of the hookgate to register (default: this one; "
+                                     "the hookgate-client beside it when there is one)."),
         project: str = typer.Option("", "--project", metavar="DIR", help=PROJECT_HELP),
         git_hooks: bool = typer.Option(False, "--git-hooks", help="Only add the merge gate as git's pre-push hook "
                                        "(chained after an existing one; ADR 0022)."),

@@ -35,6 +35,8 @@ UNIT_PREFIX = "hookgate-serve-"
 
 def client_command(launcher: str) -> str:
     """The command hooks' executable: hookgate-client beside *launcher* when it is there."""
+    if os.path.basename(launcher) != "hookgate":
+        return launcher
     c = os.path.join(os.path.dirname(launcher), "hookgate-client")
     return c if os.access(c, os.X_OK) and os.path.isfile(c) else launcher
 

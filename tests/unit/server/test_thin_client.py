@@ -105,3 +105,51 @@ def test_no_launcher_beside_it_is_a_deny(served, tmp_path):
     shutil.copy(h.CLIENT, lone)
     r = _hook(served, h.payload(served[0], "Bash", {"command": "git status"}), client=str(lone))
     assert r.returncode == 2 and b"denied" in r.stderr, r.stderr
+
+
+def test_the_client_through_a_sigkill_never_allows_and_loses_nothing(tmp_path):
+    """Real hookgate-client processes while the server is SIGKILLed and restarted: every call is
+    answered (by the server or one-shot), `cat .env` is always denied, every answer is in the
+    ledger, and `audit verify` passes (ADR 0025; the 16 × 1,000 run is test_serve_crash.py)."""
+    import threading
+
+    root, home, rt = tmp_path / "p", tmp_path / "h", tmp_path / "rt"
+    root.mkdir()
+    home.mkdir()
+    build_project(root, home)
+    server = [h.start(home, rt)]
+    env = {**h.server_env(home, rt), "CLAUDE_PROJECT_DIR": str(root)}
+    got: list = []
+    lock = threading.Lock()
+
+    def client(ci: int) -> None:
+        for i in range(12):
+            cmd = "cat .env" if i % 2 == 0 else "git status"
+            p = subprocess.run([h.CLIENT, "hook", "--platform", "claude-code"], env=env, cwd=root, timeout=60,
+                               input=h.payload(root, "Bash", {"command": cmd}, f"k{ci}-{i}"), capture_output=True)
+            with lock:
+                got.append((f"k{ci}-{i}", cmd, p.returncode, p.stdout))
+
+    threads = [threading.Thread(target=client, args=(ci,)) for ci in range(4)]
+    for t in threads:
+        t.start()
+    while len(got) < 12:
+        time.sleep(0.01)
+    os.kill(server[0].pid, signal.SIGKILL)
+    server[0].wait()
+    server[0] = h.start(home, rt)
+    for t in threads:
+        t.join(300)
+    h.stop(server[0])
+    assert len(got) == 48
+    for session, cmd, code, out in got:
+        assert code == 0, (session, code)
+        assert (b'"deny"' in out) == (cmd == "cat .env"), (session, cmd, out[:200])
+    sessions = set()
+    with open(root / ".git" / "hookgate" / "ledger.jsonl", encoding="utf-8") as f:
+        for line in f:
+            sessions.add(json.loads(line).get("session"))
+    assert {s for s, *_ in got} <= sessions
+    r = subprocess.run([h.HOOKGATE, "audit", "verify"], cwd=root, env={**env, "HOOKGATE_SERVE": "off"},
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
