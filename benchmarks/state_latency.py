@@ -66,7 +66,7 @@ def main() -> int:
     from hookgate.adapters.claude_code import classify_output
     from hookgate.server.client import Conn, hook_via
     from tests.support import pgserver
-    from tests.server import helpers as h
+    from tests.unit.server import helpers as h
     from tests.e2e.state.conftest import make_repo
 
     import pathlib

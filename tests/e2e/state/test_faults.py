@@ -23,9 +23,9 @@ import time
 
 import pytest
 
-from tests.approvals.helpers import classify, shell_pre, write_pre
+from tests.unit.approvals.helpers import classify, shell_pre, write_pre
 from tests.conftest import run_hook
-from tests.server import helpers as h
+from tests.unit.server import helpers as h
 from tests.e2e.state.conftest import git, hookgate_cli, make_repo
 
 DENIES = ("deny", "exit2-deny")

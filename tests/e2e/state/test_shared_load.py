@@ -23,7 +23,7 @@ import pytest
 
 from hookgate.adapters.claude_code import classify_output
 from hookgate.server.client import Conn, hook_via
-from tests.server import helpers as h
+from tests.unit.server import helpers as h
 from tests.e2e.state.conftest import git, hookgate_cli, make_repo
 
 CLIENTS = 32

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hookgate.state import stateconf
-from tests.approvals.helpers import classify
+from tests.unit.approvals.helpers import classify
 from tests.conftest import claude_pre, run_hook
 from tests.e2e.state.conftest import hookgate_cli, make_repo, state_yaml
 

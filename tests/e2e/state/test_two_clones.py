@@ -9,9 +9,9 @@ import os
 import subprocess
 import time
 
-from tests.approvals.helpers import approval_id, classify, on_pty, write_pre
+from tests.unit.approvals.helpers import approval_id, classify, on_pty, write_pre
 from tests.conftest import HOOKGATE, run_hook
-from tests.server import helpers as h
+from tests.unit.server import helpers as h
 from tests.e2e.state.conftest import git, hookgate_cli, make_repo
 
 DENIES = ("deny", "exit2-deny")
