@@ -96,9 +96,8 @@ def is_server_handler(handler, platform: str) -> bool:
             return False
         port, _, path = url[len("http://127.0.0.1:"):].partition("/")
         return port.isdigit() and path == "v1/hook/claude-code"
-    argv = targets.command_argv(handler)
-    return bool(argv) and len(argv) >= 3 and os.path.basename(argv[0]) in targets.COMMAND_NAMES \
-        and argv[1:3] == ["serve", "start"]
+    argv = targets.command_argv(handler) or []
+    return len(argv) >= 3 and os.path.basename(argv[0]) in targets.COMMAND_NAMES and argv[1:3] == ["serve", "start"]
 
 
 def wired_port(doc: dict) -> int | None:

@@ -105,7 +105,7 @@ def http_json(platform: str, data: bytes, out: str, err: str, code: int) -> byte
         event = "PreToolUse"
     reason = err.strip() or "hookgate: denied"
     if event == "PreToolUse" or not isinstance(event, str):
-        obj = {"hookSpecificOutput": {"hookEventName": "PreToolUse", "permissionDecision": "deny",
+        obj: dict = {"hookSpecificOutput": {"hookEventName": "PreToolUse", "permissionDecision": "deny",
                                       "permissionDecisionReason": reason}}
     elif event == "PermissionRequest":
         obj = {"hookSpecificOutput": {"hookEventName": "PermissionRequest",
@@ -162,7 +162,7 @@ class Server:
         from hookgate.server import runtime
 
         runtime.ensure_dir(self.rt["dir"])
-        self.secret = runtime.secret(self.rt["dir"])
+        self.secret = runtime.secret(self.rt["dir"]) or ""  # created here: never empty
         self.lock_fd = os.open(self.rt["lock"], os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(self.lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -234,7 +234,7 @@ class Server:
         if self.window > 0:
             from hookgate.state import ledger
 
-            ledger.GROUP_COMMIT = self._defer_sync
+            ledger.GROUP_COMMIT = self._defer_sync  # type: ignore[assignment]
         from hookgate.state import backend as state_backend
 
         # ADR 0028: this process is the one that talks to a shared state database, with its own
@@ -242,7 +242,7 @@ class Server:
         state_backend.IN_SERVER = True
         state_backend.SERVER_ENV = dict(self.base_env)
         if self.window > 0:
-            state_backend.GROUP_COMMIT = self._defer_sync  # the database's WAL too (ADR 0028)
+            state_backend.GROUP_COMMIT = self._defer_sync  # type: ignore[assignment]  # the database's WAL too (ADR 0028)
         try:
             self._loop(sel)
         finally:

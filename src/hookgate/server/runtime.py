@@ -23,7 +23,7 @@ PROTECTED_NAMES = ("secret",)
 
 
 def runtime_dir(env: dict | None = None) -> str:
-    env = os.environ if env is None else env
+    env = dict(os.environ) if env is None else env
     d = env.get("HOOKGATE_RUNTIME_DIR")
     if d:
         return d
@@ -44,7 +44,7 @@ def default_port(env: dict | None = None) -> int:
     """The loopback port of this user's server for this installation: ``$HOOKGATE_SERVE_PORT``,
     else a fixed one derived from the uid and the installation key (20000–31999, below the
     kernel's ephemeral range), so every project's Claude http wiring and the server agree."""
-    env = os.environ if env is None else env
+    env = dict(os.environ) if env is None else env
     p = env.get("HOOKGATE_SERVE_PORT", "")
     if p.isdigit() and 0 < int(p) < 65536:
         return int(p)

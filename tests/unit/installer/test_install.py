@@ -14,10 +14,10 @@ import stat
 import pytest
 
 from tests.conftest import HOOKGATE, run_cli
-
-WIRED = os.path.join(os.path.dirname(HOOKGATE), "hookgate-client")  # the static thin client (ADR 0025)
 from hookgate.installer import checks, merge, targets
 from hookgate.adapters import cursor
+
+WIRED = os.path.join(os.path.dirname(HOOKGATE), "hookgate-client")  # the static thin client (ADR 0025)
 
 FOREIGN = {
     "claude-code": {

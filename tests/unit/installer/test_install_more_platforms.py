@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import HOOKGATE, run_cli, run_hook
-
-WIRED = os.path.join(os.path.dirname(HOOKGATE), "hookgate-client")  # the static thin client (ADR 0025)
 from hookgate.installer import checks, merge, plugin, platform_checks, targets
 from hookgate.adapters import claude_code, opencode
+
+WIRED = os.path.join(os.path.dirname(HOOKGATE), "hookgate-client")  # the static thin client (ADR 0025)
 
 
 def cli(project, home, *args):

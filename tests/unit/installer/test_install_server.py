@@ -69,7 +69,7 @@ def test_no_server_and_user_scope_keep_command_hooks_through_the_client(project,
     assert r.returncode == 0, r.stderr
     doc = json.loads(_read(_settings(project)))
     assert "UserPromptSubmit" not in doc["hooks"]
-    for ev, entries in doc["hooks"].items():
+    for entries in doc["hooks"].values():
         h = entries[0]["hooks"][0]
         assert h["type"] == "command" and shlex.split(h["command"]) == [CLIENT, "hook", "--platform", "claude-code"]
     r = run_cli("install", "--platform", "claude-code", "--no-floor", "--scope", "user", cwd=str(project))
