@@ -151,3 +151,19 @@ def test_the_wired_client_decides_like_the_launcher(project):
                            capture_output=True, timeout=60)
         out.append((p.stdout, p.returncode))
     assert b'"deny"' in out[0][0] and out[0] == out[1]
+
+
+def test_an_agent_cannot_rewrite_the_service_unit(project, home):
+    """Self-protection (ADR 0025): the unit's ExecStart is what runs as the server at login.
+    Another unit in the same dir is not hookgate's and is allowed (so the rule is what denies)."""
+    from tests.conftest import run_hook
+    from tests.support.payloads import claude_pre
+
+    cfg = os.path.join(str(home), ".config", "systemd", "user")
+    ours, other = f"{cfg}/hookgate-serve-{runtime.key()}.service", f"{cfg}/other.service"
+    for tool, inp in (("Write", {"file_path": ours, "content": "[Service]\nExecStart=/tmp/fake\n"}),
+                      ("Bash", {"command": f"echo 'ExecStart=/tmp/fake' >> {ours}"})):
+        r = run_hook(claude_pre(project, tool, inp))
+        assert b'"deny"' in r.stdout, (tool, r.stdout, r.stderr)
+    r = run_hook(claude_pre(project, "Write", {"file_path": other, "content": "x"}))
+    assert b'"deny"' not in r.stdout, r.stdout
