@@ -4,10 +4,13 @@
 
 In one run, in a throw-away project/HOME/runtime dir, interleaving the cases:
 - http: Claude Code's ``http`` hook door, one keep-alive loopback connection, median per decision;
-- command hook with the server up: ``hookgate hook`` (the launcher's thin client) as a new process;
-- one-shot with the server down: the same command, no server in its runtime dir;
+- command hook with the server up: what ``hookgate install`` wires, ``hookgate-client hook``
+  (the static thin client), as a new process; and the Python launcher ``hookgate hook``;
+- one-shot with the server down: the same commands, no server in their runtime dir;
 - bare ``python -c pass`` from the same venv, the unit of the ratios.
-Prints the load average: the machine is shared, quote the figures with it.
+Each process row gives the median wall time and the median CPU time (user + sys of the child)
+with both ratios. Prints ``uptime`` before and after: the machine is shared, quote the figures
+with it.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 BIN = os.path.dirname(sys.executable)
 HOOKGATE = os.path.join(BIN, "hookgate")
+CLIENT = os.path.join(BIN, "hookgate-client")
 
 
 def payload(project: str, tool: str, tool_input: dict) -> bytes:
@@ -39,6 +43,7 @@ def main() -> int:
     ap.add_argument("--http-runs", type=int, default=300)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
+    before = _uptime()
     from hookgate.adapters.claude_code import classify_output
     from hookgate.server.client import Conn
 
@@ -76,10 +81,11 @@ def main() -> int:
             env.pop("HOOKGATE_STATE_DIR", None)
             procs = {"python -c pass": ([sys.executable, "-c", "pass"], None, None, None)}
             for name, (tool, inp, want) in cases.items():
-                procs[f"command hook, server up: {name}"] = ([HOOKGATE, "hook", "--platform", "claude-code"],
-                                                            payload(project, tool, inp), rt_up, want)
-                procs[f"one-shot, server down: {name}"] = ([HOOKGATE, "hook", "--platform", "claude-code"],
-                                                          payload(project, tool, inp), rt_down, want)
+                for who, exe in (("client", CLIENT), ("launcher", HOOKGATE)):
+                    procs[f"command hook, server up ({who}): {name}"] = (
+                        [exe, "hook", "--platform", "claude-code"], payload(project, tool, inp), rt_up, want)
+                    procs[f"one-shot, server down ({who}): {name}"] = (
+                        [exe, "hook", "--platform", "claude-code"], payload(project, tool, inp), rt_down, want)
             for name, (cmd, data, rt, want) in procs.items():
                 if data is None:
                     continue
@@ -88,30 +94,46 @@ def main() -> int:
                 got = classify_output(p.stdout.decode(), p.stderr.decode(), p.returncode)
                 if got.replace("exit2-", "") != want:
                     raise SystemExit(f"{name}: decided {got}, expected {want}: {p.stderr.decode()[:300]}")
+            import resource
+
             times = {k: [] for k in procs}
+            cpu = {k: [] for k in procs}
             for _ in range(args.runs):
                 for name, (cmd, data, rt, _) in procs.items():
                     e = env if rt is None else {**env, "HOOKGATE_RUNTIME_DIR": rt}
+                    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
                     t = time.perf_counter()
                     subprocess.run(cmd, input=data, capture_output=True, cwd=project, env=e)
                     times[name].append((time.perf_counter() - t) * 1000)
+                    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+                    cpu[name].append((r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime) * 1000)
         finally:
             h.stop(srv)
     base = statistics.median(times["python -c pass"])
-    rows = [(f"http keep-alive: {k}", statistics.median(v)) for k, v in http_t.items()]
-    rows += [(k, statistics.median(v)) for k, v in times.items()]
-    load = os.getloadavg()
+    cbase = statistics.median(cpu["python -c pass"])
+    rows = [(f"http keep-alive: {k}", statistics.median(v), None) for k, v in http_t.items()]
+    rows += [(k, statistics.median(v), statistics.median(cpu[k])) for k, v in times.items()]
+    after = _uptime()
     if args.json:
-        print(json.dumps({"load_avg": load, "cpus": os.cpu_count(),
-                          "cases": {k: {"median_ms": round(v, 3), "ratio": round(v / base, 3)} for k, v in rows}},
-                         indent=2))
+        print(json.dumps({"uptime_before": before, "uptime_after": after, "cpus": os.cpu_count(),
+                          "cases": {k: {"median_ms": round(v, 3), "ratio": round(v / base, 3),
+                                        **({} if c is None else {"cpu_ms": round(c, 3), "cpu_ratio": round(c / cbase, 3)})}
+                                    for k, v, c in rows}}, indent=2))
         return 0
-    print(f"load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on {os.cpu_count()} CPUs "
-          f"(shared machine: absolute figures move with it, ratios less)")
-    print(f"{'case':<62} {'median ms':>10} {'× bare':>8}")
-    for name, v in rows:
-        print(f"{name:<62} {v:>10.2f} {v / base:>8.2f}")
+    print(f"uptime before: {before}\nuptime after:  {after}\n{os.cpu_count()} CPUs (shared machine: absolute "
+          "figures move with the load, ratios less; CPU ratios least)")
+    print(f"{'case':<70} {'wall ms':>8} {'× bare':>7} {'cpu ms':>7} {'× bare':>7}")
+    for name, v, c in rows:
+        tail = "" if c is None else f" {c:>7.2f} {c / cbase:>7.2f}"
+        print(f"{name:<70} {v:>8.2f} {v / base:>7.2f}{tail}")
     return 0
+
+
+def _uptime() -> str:
+    try:
+        return subprocess.run(["uptime"], capture_output=True, text=True, timeout=10).stdout.strip()
+    except OSError:
+        return "load average %.2f %.2f %.2f" % os.getloadavg()
 
 
 if __name__ == "__main__":

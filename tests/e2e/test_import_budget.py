@@ -60,7 +60,8 @@ def test_the_check_itself_can_fail(project):
     assert p.stdout.strip() == "True"
 
 
-LEAN = ("re", "json", "enum", "collections", "signal", "fnmatch", "subprocess", "typing", "dataclasses", "inspect")
+LEAN = ("re", "json", "enum", "collections", "signal", "fnmatch", "subprocess", "typing", "dataclasses", "inspect",
+        "importlib", "warnings")
 
 
 @pytest.mark.parametrize(
@@ -78,3 +79,28 @@ def test_common_decisions_import_no_re_json_enum(project, tool, tool_input):
     """ADR 0017: the stdlib modules that cost most per process stay off common decisions."""
     payload = {"session_id": "s", "cwd": str(project), "hook_event_name": "PreToolUse", "tool_name": tool, "tool_input": tool_input}
     assert _modules_after_hook(payload, project, LEAN) == []
+
+
+ENGINE = ("hookgate.shell.parse", "hookgate.shell.walk", "hookgate.shell.expand", "hookgate.shell.commands", "select")
+
+
+@pytest.mark.parametrize(
+    "tool,tool_input",
+    [
+        ("Write", {"file_path": "/tmp/x.txt", "content": "hello"}),
+        ("Read", {"file_path": "/tmp/x.txt"}),
+        ("Edit", {"file_path": "/tmp/x.txt", "old_string": "a", "new_string": "b"}),
+        ("Grep", {"pattern": "TODO", "path": "."}),
+    ],
+)
+def test_non_shell_tools_import_no_shell_engine(project, tool, tool_input):
+    """Issue #22 item 3: a tool call that is not a shell command never loads the parser or the
+    walker (ADR 0017)."""
+    payload = {"session_id": "s", "cwd": str(project), "hook_event_name": "PreToolUse", "tool_name": tool, "tool_input": tool_input}
+    assert _modules_after_hook(payload, project, ENGINE) == []
+
+
+def test_the_engine_check_can_fail(project):
+    payload = {"session_id": "s", "cwd": str(project), "hook_event_name": "PreToolUse", "tool_name": "Bash",
+               "tool_input": {"command": "git status"}}
+    assert "hookgate.shell.walk" in _modules_after_hook(payload, project, ENGINE)

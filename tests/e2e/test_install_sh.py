@@ -67,13 +67,13 @@ def test_install_sh_user_scope_all_platforms(tmp_path):
         with open(f, "rb") as fh:
             first[p] = fh.read()
         if targets.layout(p) == "plugin":  # OpenCode: hookgate's own plugin file (ADR 0023)
-            assert plugin.is_ours(first[p]) and plugin.registered_path(first[p]) == venv_hookgate
+            assert plugin.is_ours(first[p]) and plugin.registered_path(first[p]) == venv_hookgate + "-client"
             continue
         doc = json.loads(first[p])
         ours = checks.our_handlers(doc, p)
         assert sorted(ours) == sorted(checks.REQUIRED[p])
         for hs in ours.values():
-            assert shlex.split(hs[0]["command"])[0] == venv_hookgate
+            assert shlex.split(hs[0]["command"])[0] == venv_hookgate + "-client"  # the static thin client
     r = run_sh(clone, home, str(work), "--platform", "all", "--scope", "user")
     assert r.returncode == 0, r.stderr[-4000:]
     for p, f in files.items():
@@ -112,8 +112,8 @@ def test_install_sh_project_puts_hookgate_on_path(tmp_path):
     assert not os.path.exists(os.path.join(clone, ".claude"))
     doc = json.loads((proj / ".claude" / "settings.json").read_text())
     venv_hookgate = str(home / ".local" / "share" / "hookgate" / "venv" / "bin" / "hookgate")
-    assert all(shlex.split(h[0]["command"])[0] == venv_hookgate
-               for h in checks.our_handlers(doc, "claude-code").values())
+    assert all(shlex.split(x["command"])[0] in (venv_hookgate, venv_hookgate + "-client")
+               for h in checks.our_handlers(doc, "claude-code").values() for x in h if "command" in x)
     link = home / ".local" / "bin" / "hookgate"
     assert os.readlink(link) == venv_hookgate
     assert 'export PATH="$HOME/.local/bin:$PATH"' in r.stdout and "~/.bashrc" in r.stdout

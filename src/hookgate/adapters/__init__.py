@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import importlib
+import sys
 
 ADAPTERS: dict[str, str] = {
     "claude-code": "hookgate.adapters.claude_code",
@@ -18,4 +18,11 @@ PLATFORM_IDS = ("claude-code", "cursor", "gemini-cli", "codex", "copilot-cli", "
 
 
 def load(platform: str):
-    return importlib.import_module(ADAPTERS[platform])
+    return _module(ADAPTERS[platform])
+
+
+def _module(name: str):
+    """``importlib.import_module`` without importing ``importlib`` (and ``warnings``) on every
+    hook call (ADR 0017): the names here are absolute and fixed."""
+    __import__(name)
+    return sys.modules[name]

@@ -235,7 +235,48 @@ def check_floor(ctx: Context) -> list[Finding]:
     return out
 
 
-CHECKS = [check_config, check_hook, check_wiring, check_floor, check_path, check_ledger]
+def check_server(ctx: Context) -> list[Finding]:
+    """The decision server (ADR 0025): up or down, and which door each platform's wiring uses.
+    Down is not a failure (command hooks decide one-shot; Claude's http door blocks until the
+    next prompt starts it); an http door wired to a port the server is not on is."""
+    from hookgate.installer import checks, merge, server, targets
+
+    up, line = server.status()
+    out = [Finding("server", PASS if up else WARN, f"decision server {line}",
+                   fix="" if up else "it starts with the next Claude Code session or prompt; by hand: hookgate serve start")]
+    port = None
+    if up:
+        from hookgate.server import runtime
+
+        try:
+            with open(runtime.paths()["info"], encoding="utf-8") as f:
+                port = json.load(f).get("port")
+        except (OSError, ValueError):
+            pass
+    for plat in ctx.platforms:
+        if plat not in targets.SPEC or targets.layout(plat) == "plugin":
+            continue
+        for scope in targets.SCOPES:
+            t = targets.target(plat, scope, ctx.home, ctx.project)
+            try:
+                doc = merge.load(t.path, merge.read_bytes(t.path))
+            except merge.Refusal:
+                continue
+            handlers = checks.our_handlers(doc, plat)
+            door = server.door(plat, handlers)
+            if not door:
+                continue
+            wired = server.wired_port(doc) if plat == "claude-code" else None
+            if wired and port and wired != port:
+                out.append(Finding("server", FAIL, f"{scope}: http door wired to port {wired}, the server listens on {port}",
+                                   fix=f"hookgate serve stop, then free port {wired} (or reinstall with "
+                                       f"--server-port {port})", platform=plat, name="door"))
+            else:
+                out.append(Finding("server", PASS, f"{scope}: {door}", platform=plat, name="door"))
+    return out
+
+
+CHECKS = [check_config, check_hook, check_wiring, check_floor, check_path, check_ledger, check_server]
 
 
 def add_check(fn) -> None:

@@ -17,9 +17,12 @@ PLATFORM_HELP = "claude-code | cursor | gemini-cli | codex | copilot-cli | qwen-
 
 
 def _command(explicit: str) -> str:
+    from hookgate.installer.server import client_command
     from hookgate.installer.targets import hook_command
 
-    cmd = explicit or hook_command()
+    # a `hookgate` launcher (this one, or --command's) is wired through the static thin client
+    # beside it when the wheel shipped one (ADR 0025)
+    cmd = client_command(explicit or hook_command())
     if not os.path.isabs(cmd):
         raise fail(f"--command must be an absolute path (got {cmd!r}); hookgate is never registered as `python -m`")
     if not os.access(cmd, os.X_OK):
@@ -91,14 +94,21 @@ def register(app: typer.Typer) -> None:
         platform: list[str] = typer.Option([], "--platform", help=PLATFORM_HELP),
         scope: str = typer.Option("project", "--scope", help="project (.claude/, .cursor/, .gemini/ here) or user (~/)"),
         dry_run: bool = typer.Option(False, "--dry-run", help="Print the diff; write nothing."),
-        command: str = typer.Option("", "--command", help="Absolute path of the hookgate to register (default: this one)."),
+        command: str = typer.Option("", "--command", help="Absolute path of the hookgate to register (default: this one; "
+                                     "the hookgate-client beside it when there is one)."),
         project: str = typer.Option("", "--project", metavar="DIR", help=PROJECT_HELP),
         git_hooks: bool = typer.Option(False, "--git-hooks", help="Only add the merge gate as git's pre-push hook "
                                        "(chained after an existing one; ADR 0022)."),
         no_floor: bool = typer.Option(False, "--no-floor", help="Do not enable the agents' own sandboxes (ADR 0020)."),
+        no_server: bool = typer.Option(False, "--no-server", help="Claude Code: command hooks, not the decision "
+                                       "server's http door; no user service (ADR 0025)."),
+        server_port: int = typer.Option(0, "--server-port", help="Loopback port of the decision server (default: "
+                                        "the one already wired, else $HOOKGATE_SERVE_PORT, else a fixed per-user one)."),
     ) -> None:
         """Wire hookgate into the agents' hook settings (idempotent; foreign entries untouched),
-        and enable each agent's own sandbox over the protected paths (the floor, ADR 0020)."""
+        enable each agent's own sandbox over the protected paths (the floor, ADR 0020), and — for
+        Claude Code in project scope — the decision server's http door, with a user service where
+        there is one (ADR 0025)."""
         if git_hooks:
             from hookgate.cli.gate import git_hooks_cli
 
@@ -106,7 +116,14 @@ def register(app: typer.Typer) -> None:
         ts = _targets(platform, scope)
         cmd = _command(command)
         plans = _floor_plans(*floor_install.install_plans(ts, cmd, no_floor, project_root()), dry_run)
+        port = 0
+        if not no_server:
+            plans, port = _server_plans(plans, cmd, server_port)
         _run(plans, dry_run)
+        if port:
+            from hookgate.installer import server
+
+            typer.echo(server.install_service(paths.home_dir(), server.launcher_of(cmd), port, dry_run), err=True)
         note = checks.double_wiring_note(paths.home_dir(), project_root())
         if note and not dry_run:
             typer.echo(note, err=True)
@@ -131,6 +148,35 @@ def register(app: typer.Typer) -> None:
         ts = _targets(platform, scope)
         plans = _floor_plans(*floor_install.uninstall_plans(ts, project_root()), [], dry_run)
         _run([p for p in plans if p.before is not None], dry_run)
+        if any(t.platform == "claude-code" for t in ts):
+            from hookgate.installer import server
+
+            msg = server.uninstall_service(paths.home_dir(), dry_run)
+            if msg:
+                typer.echo(msg, err=True)
+
+
+def _server_plans(plans: list, cmd: str, port: int) -> tuple[list, int]:
+    """Claude Code's settings in project scope: the tool events on the server's http door
+    (ADR 0025). (plans, the port wired, or 0 when nothing was)."""
+    from hookgate.installer import server
+
+    out, wired = [], 0
+    for p in plans:
+        t = p.target
+        if t.platform != "claude-code" or t.scope != "project" or p.after is None \
+                or os.path.basename(t.path) != targets.SPEC["claude-code"][1]:
+            out.append(p)
+            continue
+        try:
+            before_doc = merge.load(t.path, p.before)
+        except merge.Refusal:
+            before_doc = {}
+        wired = port or server.wired_port(before_doc) or server.default_port()
+        doc = server.claude_transform(merge.load(t.path, p.after), cmd, wired, project_root())
+        after = merge.dump(doc)
+        out.append(p._replace(after=after, backup_new=p.backup_new and after != p.before))
+    return out, wired
 
 
 def _platform_notes(ts: list[targets.Target], scope: str, dry_run: bool) -> None:

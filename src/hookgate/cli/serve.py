@@ -57,8 +57,9 @@ def main(argv: list[str]) -> int:
 
     ap = argparse.ArgumentParser(prog="hookgate serve", description="The resident decision server (ADR 0025).")
     ap.add_argument("action", nargs="?", default="run", choices=("run", "start", "stop", "status", "wiring"))
-    ap.add_argument("--port", type=int, default=int(os.environ.get("HOOKGATE_SERVE_PORT") or 0),
-                    help="loopback HTTP port for Claude Code http hooks (default $HOOKGATE_SERVE_PORT, else any)")
+    ap.add_argument("--port", type=int, default=None,
+                    help="loopback HTTP port for Claude Code http hooks (default $HOOKGATE_SERVE_PORT, else this "
+                         "user's fixed port for this installation, else any free one)")
     ap.add_argument("--idle", type=float, default=900.0, help="stop after this many seconds without a request")
     ap.add_argument("--group-commit-ms", type=float, default=10.0,
                     help="fsync the ledger within this window after answering (0: before answering); "
@@ -67,6 +68,9 @@ def main(argv: list[str]) -> int:
     from hookgate.server import loop, runtime
 
     rt = runtime.paths()
+    soft = args.port is None  # the default port: if something else holds it, any free one (logged)
+    if soft:
+        args.port = runtime.default_port()
     if args.action == "wiring":
         from hookgate.state import jsonio
         from hookgate.server.wiring import claude_http_hooks
@@ -81,7 +85,7 @@ def main(argv: list[str]) -> int:
         print(jsonio.dumps({"hooks": claude_http_hooks(launcher, args.port, project)}, indent=2))
         return 0
     if args.action == "run":
-        return loop.run(rt, args.port, args.idle, _log_to(rt["log"]), args.group_commit_ms)
+        return loop.run(rt, args.port, args.idle, _log_to(rt["log"]), args.group_commit_ms, soft_port=soft)
     if args.action == "start":
         if _up(rt):
             print(f"hookgate serve: already running ({rt['sock']})")
@@ -93,7 +97,7 @@ def main(argv: list[str]) -> int:
         cmd = [launcher] if os.path.exists(launcher) else [sys.executable, "-m", "hookgate"]
         lfd = os.open(rt["log"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         with open(os.devnull, "rb") as dn, os.fdopen(lfd, "ab") as lg:
-            subprocess.Popen(cmd + ["serve", "--port", str(args.port), "--idle", str(args.idle),
+            subprocess.Popen(cmd + ["serve", *([] if soft else ["--port", str(args.port)]), "--idle", str(args.idle),
                                 "--group-commit-ms", str(args.group_commit_ms)],
                              stdin=dn, stdout=lg, stderr=lg, start_new_session=True, cwd="/",
                              close_fds=True)

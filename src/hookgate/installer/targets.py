@@ -112,10 +112,19 @@ def command_argv(handler) -> list[str] | None:
         return None
 
 
+# the launcher, and the static thin client beside it that install wires when present (ADR 0025)
+COMMAND_NAMES = ("hookgate", "hookgate-client")
+
+
 def is_ours(handler, platform: str) -> bool:
     argv = command_argv(handler)
-    if argv and len(argv) == 4 and os.path.basename(argv[0]) == "hookgate" and argv[1:] == ["hook", "--platform", platform]:
+    if argv and len(argv) == 4 and os.path.basename(argv[0]) in COMMAND_NAMES and argv[1:] == ["hook", "--platform", platform]:
         return True
+    if platform == "claude-code":  # the decision server's http door and `serve start` (ADR 0025)
+        from hookgate.installer.server import is_server_handler
+
+        if is_server_handler(handler, platform):
+            return True
     name = handler.get("name") if isinstance(handler, dict) else None
     return platform == "gemini-cli" and isinstance(name, str) and name.startswith("hookgate:")
 

@@ -115,6 +115,17 @@ def http_json(platform: str, data: bytes, out: str, err: str, code: int) -> byte
     return _enc(jsonio.dumps(obj))
 
 
+def proof(secret: str, nonce: str, code: int, out_len: int, answer: bytes) -> str:
+    """HMAC-SHA256 keyed with the per-user secret over the client's fresh nonce and the whole
+    answer: a same-user fake server that cannot read the secret cannot make one, so its answer
+    is not believed (the thin clients decide one-shot instead). A nonce that is not 16–64 hex
+    digits gets a proof no client accepts."""
+    if not (16 <= len(nonce) <= 64 and all(c in "0123456789abcdef" for c in nonce)):
+        return "-"
+    msg = f"{nonce}\n{code}\n{out_len}\n".encode("ascii") + answer
+    return hmac.new(secret.encode("ascii"), msg, "sha256").hexdigest()
+
+
 def parse_client_body(body: bytes) -> tuple[str, dict, bytes]:
     head, _, stdin = body.partition(b"\0\0")
     parts = head.split(b"\0")
@@ -142,6 +153,7 @@ class Server:
         self.started = time.time()
         self.window = max(group_commit_ms, 0.0) / 1000.0
         self.dirty: dict[str, float] = {}  # ledger path → when its first unsynced record was written
+        self.soft_port = False
 
     # --- setup -------------------------------------------------------------------------------
 
@@ -150,7 +162,7 @@ class Server:
         from hookgate.server import runtime
 
         runtime.ensure_dir(self.rt["dir"])
-        self.secret = runtime.secret(self.rt["dir"])
+        self.secret = runtime.secret(self.rt["dir"]) or ""  # created here: never empty
         self.lock_fd = os.open(self.rt["lock"], os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(self.lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -172,7 +184,14 @@ class Server:
         self.usock.setblocking(False)
         self.tsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.tsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.tsock.bind(("127.0.0.1", self.port))
+        try:
+            self.tsock.bind(("127.0.0.1", self.port))
+        except OSError as e:
+            if not (self.soft_port and e.errno == errno.EADDRINUSE):
+                raise
+            self.log(f"loopback port {self.port} is taken: listening on a free one (the http wiring names "
+                     f"{self.port}: `hookgate doctor` says so)")
+            self.tsock.bind(("127.0.0.1", 0))
         self.tsock.listen(128)
         self.tsock.setblocking(False)
         self.port = self.tsock.getsockname()[1]
@@ -210,7 +229,7 @@ class Server:
         if self.window > 0:
             from hookgate.state import ledger
 
-            ledger.GROUP_COMMIT = self._defer_sync
+            ledger.GROUP_COMMIT = self._defer_sync  # type: ignore[assignment]
         from hookgate.state import backend as state_backend
 
         # ADR 0028: this process is the one that talks to a shared state database, with its own
@@ -218,7 +237,7 @@ class Server:
         state_backend.IN_SERVER = True
         state_backend.SERVER_ENV = dict(self.base_env)
         if self.window > 0:
-            state_backend.GROUP_COMMIT = self._defer_sync  # the database's WAL too (ADR 0028)
+            state_backend.GROUP_COMMIT = self._defer_sync  # type: ignore[assignment]  # the database's WAL too (ADR 0028)
         try:
             self._loop(sel)
         finally:
@@ -389,7 +408,7 @@ class Server:
         if method == "POST" and path.startswith("/v1/hook/"):
             return self._http_hook(path[len("/v1/hook/"):], headers, body)
         if method == "POST" and path.startswith("/v1/client/") and unix:
-            return self._client(path[len("/v1/client/"):], body)
+            return self._client(path[len("/v1/client/"):], body, headers.get("x-hookgate-nonce", ""))
         if method == "GET" and path == "/v1/health":
             return _response("200 OK", b"ok")
         if path.startswith("/v1/control/") and unix and self._authorised(headers):
@@ -435,11 +454,15 @@ class Server:
             except OSError:
                 pass
 
-    def _client(self, platform: str, body: bytes) -> bytes:
+    def _client(self, platform: str, body: bytes, nonce: str = "") -> bytes:
         cwd, env, data = parse_client_body(body)
         out, err, code = self._decide(platform, data, env, cwd)
         ob = _enc(out)
-        return _response("200 OK", ob + _enc(err), {"X-Hookgate-Code": str(code), "X-Hookgate-Out": str(len(ob))})
+        answer = ob + _enc(err)
+        h = {"X-Hookgate-Code": str(code), "X-Hookgate-Out": str(len(ob))}
+        if nonce:  # the thin client believes the answer only with this proof (ADR 0025)
+            h["X-Hookgate-Proof"] = proof(self.secret, nonce, code, len(ob), answer)
+        return _response("200 OK", answer, h)
 
     def _http_hook(self, platform: str, headers: dict, body: bytes) -> bytes:
         if platform != "claude-code":
@@ -458,8 +481,9 @@ class Server:
 
 
 def run(rt: dict, port: int = 0, idle_s: float = DEFAULT_IDLE_S, log=None,
-        group_commit_ms: float = DEFAULT_GROUP_COMMIT_MS) -> int:
+        group_commit_ms: float = DEFAULT_GROUP_COMMIT_MS, soft_port: bool = False) -> int:
     srv = Server(rt, port, idle_s, log, group_commit_ms)
+    srv.soft_port = soft_port
     if not srv.bind():
         (log or (lambda m: None))("another server holds the lock: not starting")
         return 0

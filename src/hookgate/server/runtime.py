@@ -25,7 +25,7 @@ PROTECTED_NAMES = ("secret",)
 
 
 def runtime_dir(env: dict | None = None) -> str:
-    env = os.environ if env is None else env
+    env = dict(os.environ) if env is None else env
     d = env.get("HOOKGATE_RUNTIME_DIR")
     if d:
         return d
@@ -40,6 +40,19 @@ def key(prefix: str | None = None) -> str:
 
     p = os.path.realpath(sys.prefix if prefix is None else prefix)
     return "%08x" % zlib.crc32(p.encode("utf-8", "surrogateescape"))
+
+
+def default_port(env: dict | None = None) -> int:
+    """The loopback port of this user's server for this installation: ``$HOOKGATE_SERVE_PORT``,
+    else a fixed one derived from the uid and the installation key (20000–31999, below the
+    kernel's ephemeral range), so every project's Claude http wiring and the server agree."""
+    env = dict(os.environ) if env is None else env
+    p = env.get("HOOKGATE_SERVE_PORT", "")
+    if p.isdigit() and 0 < int(p) < 65536:
+        return int(p)
+    import zlib
+
+    return 20000 + zlib.crc32(f"{os.getuid()}:{key()}".encode()) % 12000
 
 
 def paths(env: dict | None = None) -> dict:

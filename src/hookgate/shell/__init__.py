@@ -16,8 +16,26 @@ from __future__ import annotations
 import os
 import time
 
-from hookgate.shell import parse as _parse
-from hookgate.shell.walk import Abort, Command, State, Walker, bind_positional
+# parse and walk load on the first analysis, not with the package: a tool call that is not a
+# shell command imports ``hookgate.shell.freevars`` (the classifier's well-known variables) and
+# must not pay for the whole engine (ADR 0017's import budget)
+_LAZY = {"_parse": ("hookgate.shell.parse", None), "Abort": ("hookgate.shell.walk", "Abort"),
+         "Command": ("hookgate.shell.walk", "Command"), "State": ("hookgate.shell.walk", "State"),
+         "Walker": ("hookgate.shell.walk", "Walker"),
+         "bind_positional": ("hookgate.shell.walk", "bind_positional")}
+
+
+def __getattr__(name):
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    mod, attr = _LAZY[name]
+    __import__(mod)
+    import sys
+
+    value = sys.modules[mod] if attr is None else getattr(sys.modules[mod], attr)
+    globals()[name] = value
+    return value
+
 
 __all__ = ["analyse", "Analysis", "Command"]
 
@@ -61,6 +79,7 @@ def _capped(e) -> list:
     either) reads and writes nothing; a cap (size, NUL, substitutions, time, nesting) or a
     parser failure may hide any access: an unknown read and write (ADR 0021)."""
     from hookgate.core.event import Access
+    from hookgate.shell import parse as _parse
 
     msg = str(e)
     if isinstance(e, _parse.ParseError) and msg.startswith("parse error"):
@@ -96,6 +115,8 @@ def analyse(command: str, cwd: str, env=None, home: str | None = None, time_cap:
     if home is None:
         home = env.get("HOME") or os.path.expanduser("~")
     cwd = os.path.normpath(cwd) if cwd and cwd.startswith("/") else (os.path.abspath(cwd) if cwd else "/")
+    from hookgate.shell import parse as _parse
+
     try:
         tree, fast = _parse.parse(command, time_cap)  # once: every pass below walks this tree
     except _parse.ParseError as e:
@@ -131,6 +152,8 @@ def _analyse(job, may_read):
 
 
 def _walk(job, may_read, no_free, all_unknown=False):
+    from hookgate.shell.walk import Abort, State, Walker, bind_positional
+
     command, tree, fast, cwd, agent_env, home, deadline, flagged = job
     w = Walker(home, deadline, command=command, env=agent_env, may_read=may_read, flagged=flagged,
                no_free=no_free, all_unknown=all_unknown,

@@ -6,7 +6,7 @@ Adding a hook = one module + one line here + a manifest in ``hooks/`` + an ADR.
 
 from __future__ import annotations
 
-import importlib
+import sys
 
 VALIDATORS: dict[str, str] = {
     "self-protection": "hookgate.validators.self_protection",
@@ -24,11 +24,18 @@ PINNED_ENFORCE = frozenset(("self-protection",))
 
 
 def load(hook_id: str):
-    return importlib.import_module(VALIDATORS[hook_id])
+    return _module(VALIDATORS[hook_id])
 
 
 def load_all() -> list:
-    return [importlib.import_module(m) for m in VALIDATORS.values()]
+    return [_module(m) for m in VALIDATORS.values()]
+
+
+def _module(name: str):
+    """``importlib.import_module`` without importing ``importlib`` (and ``warnings``) on every
+    hook call (ADR 0017): the names here are absolute and fixed."""
+    __import__(name)
+    return sys.modules[name]
 
 
 def analysis_hints(cfg, event, home: str, env: dict) -> tuple:

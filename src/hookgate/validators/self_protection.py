@@ -91,7 +91,7 @@ def protected_places(project_root: str, state_dir: str, home: str, env: dict | N
             os.path.join(root, ".codex", "config.toml"),
         ]
     more_dirs, more_files = platform_wiring(project_root, home, env)
-    return dirs + more_dirs + server_places(), files + more_files
+    return dirs + more_dirs + server_places(), files + more_files + server_units(home)
 
 
 def server_places() -> list[str]:
@@ -104,6 +104,13 @@ def server_places() -> list[str]:
         return [os.path.normpath(runtime_dir())] + state_credentials()
     except Exception:  # noqa: BLE001 - never on the decision's critical path
         return []
+
+
+def server_units(home: str) -> list[str]:
+    """The decision server's systemd --user unit that `hookgate install` writes (ADR 0025): an
+    edited ExecStart would start another program as the server, at every login."""
+    configs = {os.path.join(home, ".config"), os.environ.get("XDG_CONFIG_HOME") or os.path.join(home, ".config")}
+    return [os.path.join(c, "systemd", "user", "hookgate-serve-*.service") for c in sorted(configs)]
 
 
 def state_credentials() -> list[str]:

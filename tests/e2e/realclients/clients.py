@@ -213,8 +213,10 @@ def claude_binary(pkg_dir: str) -> str:
     pytest.skip(f"no claude binary in {pkg_dir}")
 
 
-def run_claude(pkg_dir: str, home: str, project: str, port: int, debug_file: str, timeout: float = 90):
+def run_claude(pkg_dir: str, home: str, project: str, port: int, debug_file: str, timeout: float = 90,
+               extra_env: dict | None = None):
     env = base_env(home)
+    env.update(extra_env or {})  # e.g. the test's decision-server runtime dir (ADR 0025)
     env.update(CLAUDE_CONFIG_DIR=os.path.join(home, ".claude"), ANTHROPIC_BASE_URL=f"http://127.0.0.1:{port}",
                ANTHROPIC_API_KEY="sk-ant-fake", DISABLE_TELEMETRY="1", CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC="1",
                DISABLE_AUTOUPDATER="1", NO_COLOR="1")

@@ -93,3 +93,77 @@ def test_without_on_failure_a_down_server_means_allow(claude_pkg, tmp_path):
     down = project / "src" / "down.txt"
     _claude(claude_pkg, tmp_path, home, project, "Write", {"file_path": str(down), "content": "x"})
     assert down.exists()
+
+
+def test_real_claude_through_the_wiring_install_writes(claude_pkg, tmp_path):
+    """ADR 0025 item 3: `hookgate install` (project scope, no systemd here) wires the http door
+    and `serve start` on SessionStart. The real client starts the server itself, obeys its
+    deny, performs an ordinary write; with a server that cannot come up (its port held by a
+    listener that drops every connection) the same wiring blocks the write."""
+    import subprocess
+    import threading
+
+    port = _free_port()
+    home, project, rt = tmp_path / "home", tmp_path / "proj", tmp_path / "rt"
+    for d in (home / ".claude", project / ".git", project / "src"):
+        d.mkdir(parents=True)
+    env = {"HOME": str(home), "PATH": os.environ["PATH"], "HOOKGATE_RUNTIME_DIR": str(rt)}
+    r = subprocess.run([h.HOOKGATE, "install", "--platform", "claude-code", "--no-floor", "--server-port", str(port)],
+                       cwd=project, env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    wired = json.loads((project / ".claude" / "settings.json").read_text())
+    assert wired["hooks"]["PreToolUse"][0]["hooks"][0]["type"] == "http"
+
+    def claude(tool, tool_input):
+        with MessagesAPI(tool, tool_input) as api:
+            r = run_claude(claude_pkg, str(home), str(project), api.port, str(tmp_path / "debug.log"),
+                           extra_env={"HOOKGATE_RUNTIME_DIR": str(rt)})
+        assert api.requests, r.stderr[-2000:]
+        return r
+
+    try:
+        target = project / ".hookgate" / "rollout.yaml"
+        r = claude("Write", {"file_path": str(target), "content": "x: 1\n"})
+        assert not target.exists(), "the server's deny was not obeyed"
+        st = subprocess.run([h.HOOKGATE, "serve", "status"], env=env, capture_output=True, text=True, timeout=60)
+        assert st.returncode == 0 and json.loads(st.stdout)["port"] == port, "SessionStart did not start it"
+        ok = project / "src" / "ok.txt"
+        r = claude("Write", {"file_path": str(ok), "content": "hi"})
+        assert ok.exists(), r.stdout[-3000:]
+        led = [json.loads(x) for x in (project / ".git" / "hookgate" / "ledger.jsonl").read_text().splitlines()]
+        assert [x["outcome"] for x in led if '"Write"' in json.dumps(x) and x.get("event") == "PreToolUse"][-2:] \
+            == ["block", "allow"]
+    finally:
+        subprocess.run([h.HOOKGATE, "serve", "stop"], env=env, capture_output=True, timeout=60)
+    for _ in range(200):
+        if not os.path.exists(h.sock_path(rt)):
+            break
+        import time
+
+        time.sleep(0.05)
+    squat = socket.socket()
+    squat.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    squat.bind(("127.0.0.1", port))
+    squat.listen(16)
+    stop = threading.Event()
+
+    def drop():
+        squat.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                c, _ = squat.accept()
+                c.close()
+            except OSError:
+                continue
+
+    t = threading.Thread(target=drop, daemon=True)
+    t.start()
+    try:
+        down = project / "src" / "down.txt"
+        r = claude("Write", {"file_path": str(down), "content": "x"})
+        assert not down.exists(), "a server that cannot come up must not mean allow"
+        assert '"permission_denials":[{' in r.stdout.replace(" ", "")
+    finally:
+        stop.set()
+        t.join(5)
+        squat.close()

@@ -17,6 +17,8 @@ from tests.conftest import HOOKGATE, run_cli
 from hookgate.installer import checks, merge, targets
 from hookgate.adapters import cursor
 
+WIRED = os.path.join(os.path.dirname(HOOKGATE), "hookgate-client")  # the static thin client (ADR 0025)
+
 FOREIGN = {
     "claude-code": {
         "permissions": {"allow": ["Bash(ls)"]},
@@ -81,8 +83,12 @@ def test_install_keeps_foreign_entries_in_order_and_is_idempotent(project, home,
 
         stripped, removed = merge.remove_ours(native.strip(doc, native.read_sidecar(path)), p)
         assert stripped == FOREIGN[p], p  # foreign entries untouched, in order
-        assert removed == len(checks.REQUIRED[p])
+        server = p == "claude-code" and scope == "project"  # + `serve start` twice (ADR 0025)
+        assert removed == len(checks.REQUIRED[p]) + (2 if server else 0)
         ours = checks.our_handlers(doc, p)
+        if server:
+            assert len(ours.pop("UserPromptSubmit")) == 1 and len(ours["SessionStart"]) == 2
+            ours["SessionStart"] = ours["SessionStart"][1:]
         assert sorted(ours) == sorted(checks.REQUIRED[p]) and all(len(v) == 1 for v in ours.values())
         assert os.path.exists(path + merge.BACKUP_SUFFIX) and read(path + merge.BACKUP_SUFFIX) == seed_bytes(p)
         # foreign entries come first in a shared event, ours after
@@ -101,7 +107,7 @@ def test_install_keeps_foreign_entries_in_order_and_is_idempotent(project, home,
 
 
 def test_registered_command_and_units(project, home):
-    assert install(project, "--platform", "all").returncode == 0
+    assert install(project, "--platform", "all", "--no-server").returncode == 0  # the command hooks
     f = files(project, home)
     claude = json.loads(read(f["claude-code"]))
     cur = json.loads(read(f["cursor"]))
@@ -111,7 +117,7 @@ def test_registered_command_and_units(project, home):
     handlers += [g["hooks"][0] for ev in gem["hooks"].values() for g in ev]
     for h in handlers:
         argv = shlex.split(h["command"])
-        assert argv[0] == HOOKGATE and os.path.isabs(argv[0]) and "-m" not in argv and "python" not in argv[0]
+        assert argv[0] == WIRED and os.path.isabs(argv[0]) and "-m" not in argv and "python" not in argv[0]
     pre = claude["hooks"]["PreToolUse"][0]["hooks"][0]
     assert pre["onFailure"] == "block" and pre["timeout"] == 30  # seconds
     assert all(g["hooks"][0]["timeout"] >= 1000 for ev in gem["hooks"].values() for g in ev)  # milliseconds
@@ -196,7 +202,7 @@ def test_stale_path_is_replaced_not_duplicated(project, home, tmp_path):
     assert install(project, "--platform", "gemini-cli").returncode == 0
     doc = json.loads(read(files(project, home)["gemini-cli"]))
     ours = checks.our_handlers(doc, "gemini-cli")
-    assert all(len(v) == 1 and shlex.split(v[0]["command"])[0] == HOOKGATE for v in ours.values())
+    assert all(len(v) == 1 and shlex.split(v[0]["command"])[0] == WIRED for v in ours.values())
 
 
 def test_file_mode_is_preserved(project, home):

@@ -16,6 +16,8 @@ from tests.conftest import HOOKGATE, run_cli, run_hook
 from hookgate.installer import checks, merge, plugin, platform_checks, targets
 from hookgate.adapters import claude_code, opencode
 
+WIRED = os.path.join(os.path.dirname(HOOKGATE), "hookgate-client")  # the static thin client (ADR 0025)
+
 
 def cli(project, home, *args):
     return run_cli(*args, cwd=str(project), env={"HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config")})
@@ -35,7 +37,7 @@ def test_opencode_plugin_round_trip_with_foreign_plugins(project, home, scope):
     r = cli(project, home, "install", "--platform", "opencode", "--scope", scope)
     assert r.returncode == 0, r.stderr
     data = path.read_bytes()
-    assert data == plugin.render("opencode", HOOKGATE) and data.startswith(opencode.PLUGIN_MARKER.encode())
+    assert data == plugin.render("opencode", WIRED) and data.startswith(opencode.PLUGIN_MARKER.encode())
     mtime = path.stat().st_mtime_ns
     r = cli(project, home, "install", "--platform", "opencode", "--scope", scope)
     assert r.returncode == 0 and "unchanged" in r.stdout
@@ -73,7 +75,7 @@ def test_opencode_stale_or_edited_plugin_is_reported_and_replaced(project, home,
     assert any(not ok and "stale path" in d for _, ok, d in res), res
     path = plugin_path(project, home)
     assert cli(project, home, "install", "--platform", "opencode").returncode == 0
-    assert plugin.registered_path(path.read_bytes()) == HOOKGATE
+    assert plugin.registered_path(path.read_bytes()) == WIRED
     path.write_bytes(path.read_bytes().replace(b"throw new Error(v.deny)", b"void 0"))
     res = checks.wiring_checks("opencode", str(home), str(project), HOOKGATE)
     assert any(not ok and "differs" in d for _, ok, d in res), res

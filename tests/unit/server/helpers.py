@@ -11,6 +11,8 @@ import time
 from tests.support import payloads
 
 HOOKGATE = os.path.join(os.path.dirname(sys.executable), "hookgate")
+CLIENT = os.path.join(os.path.dirname(sys.executable), "hookgate-client")  # the static thin client
+CLIENTS = (HOOKGATE, CLIENT)  # both thin clients of the server (ADR 0025)
 
 
 def server_env(home, rtdir) -> dict:

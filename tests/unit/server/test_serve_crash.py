@@ -27,6 +27,20 @@ CASES = [("Bash", {"command": "cat .env"}, "deny"), ("Bash", {"command": "git st
 
 @pytest.mark.parametrize("group_commit_ms", [0, 10])
 def test_sigkill_mid_run_loses_no_answered_decision(tmp_path, group_commit_ms):
+    """The CI-sized run (16 × HOOKGATE_CRASH_N, default 20), with and without the window."""
+    _stress(tmp_path, group_commit_ms, N)
+
+
+@pytest.mark.slow
+def test_sixteen_clients_by_a_thousand_with_a_sigkill(tmp_path):
+    """Issue #22's full size: 16 clients × 1,000 decisions, the server SIGKILLed and restarted
+    a third of the way in (default 10 ms group-commit window). ADR 0025 gives its time."""
+    t = time.monotonic()
+    _stress(tmp_path, 10, 1000)
+    print(f"16 × 1000 decisions with a SIGKILL and restart: {time.monotonic() - t:.1f} s, load {os.getloadavg()}")
+
+
+def _stress(tmp_path, group_commit_ms: float, N: int) -> None:
     root, home, rt = tmp_path / "p", tmp_path / "h", tmp_path / "rt"
     root.mkdir()
     home.mkdir()

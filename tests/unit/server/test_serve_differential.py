@@ -121,7 +121,11 @@ def test_the_guards_really_deny_through_the_server(served, monkeypatch):
     assert classify_output(*two) == "allow"
 
 
-def test_the_launcher_forwards_and_falls_back_with_the_same_answer(served):
+@pytest.mark.parametrize("client", h.CLIENTS, ids=os.path.basename)
+def test_the_thin_clients_forward_and_fall_back_with_the_same_answer(served, client):
+    """Both thin clients (the Python launcher, the static ``hookgate-client``) reach the server
+    (so they compute the socket path as ``runtime.paths`` does) and print byte for byte what
+    the one-shot path prints."""
     root, home, rt, conn = served
     st = lambda: conn.request("GET", "/v1/control/status", b"", {"X-Hookgate-Secret": _secret(rt)})  # noqa: E731
     import json
@@ -130,7 +134,7 @@ def test_the_launcher_forwards_and_falls_back_with_the_same_answer(served):
     for command in ("cat .env", "git status", "echo x > .claude/settings.json"):
         data = h.payload(root, "Bash", {"command": command})
         before = json.loads(st()[2])["decisions"]
-        a = subprocess.run([h.HOOKGATE, "hook", "--platform", "claude-code"], input=data, env=env, cwd=root,
+        a = subprocess.run([client, "hook", "--platform", "claude-code"], input=data, env=env, cwd=root,
                            capture_output=True)
         after = json.loads(st()[2])["decisions"]
         b = subprocess.run([h.HOOKGATE, "hook", "--platform", "claude-code"], input=data,

@@ -48,8 +48,9 @@ def usage(event, state_dir: str) -> dict | None:
     mod_name = READERS.get(event.platform)
     if mod_name is None:
         return None
-    import importlib
+    import sys
 
-    reader = importlib.import_module(mod_name)
+    __import__(mod_name)  # not importlib: it pulls in warnings on every hook call (ADR 0017)
+    reader = sys.modules[mod_name]
     path = state_path(state_dir, event.platform, event.session_id)
     return reader.refresh(path, event)
