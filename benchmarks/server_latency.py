@@ -42,7 +42,7 @@ def main() -> int:
     from hookgate.adapters.claude_code import classify_output
     from hookgate.server.client import Conn
 
-    from tests.server import helpers as h  # noqa: E402 - the same server start as the tests
+    from tests.unit.server import helpers as h  # noqa: E402 - the same server start as the tests
 
     with tempfile.TemporaryDirectory(prefix="hookgate-sbench-") as tmp:
         project, home = os.path.join(tmp, "proj"), os.path.join(tmp, "home")

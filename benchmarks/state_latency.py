@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/state_latency.py [--runs 400] [--json]
 
-In one run, in throw-away dirs: a real PostgreSQL on this machine (tests/pgserver.py: the Debian
+In one run, in throw-away dirs: a real PostgreSQL on this machine (tests/support/pgserver.py: the Debian
 server, a temp data dir, a free loopback port, synchronous_commit on), one decision server, and
 two identical git projects — one on the files backend, one on postgres. Each case is decided in
 alternating blocks of 25 in both projects through the server's socket (one keep-alive
@@ -65,9 +65,9 @@ def main() -> int:
     args = ap.parse_args()
     from hookgate.adapters.claude_code import classify_output
     from hookgate.server.client import Conn, hook_via
-    from tests import pgserver
-    from tests.server import helpers as h
-    from tests.state.conftest import make_repo
+    from tests.support import pgserver
+    from tests.unit.server import helpers as h
+    from tests.e2e.state.conftest import make_repo
 
     import pathlib
 

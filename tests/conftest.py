@@ -9,6 +9,9 @@ import sys
 
 import pytest
 
+from hookgate.state.locks import SESSION_ENV_VARS
+from tests.support.payloads import encode
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REAL_HOME = os.path.expanduser("~")
 HOOKGATE = os.path.join(os.path.dirname(sys.executable), "hookgate")
@@ -43,6 +46,9 @@ def _dont_touch_real_home(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("HOOKGATE_RUNTIME_DIR", str(fake / ".run" / "hookgate"))
     for var in ("HOOKGATE_STATE_DIR", "CLAUDE_PROJECT_DIR", "CURSOR_PROJECT_DIR", "GEMINI_PROJECT_DIR"):
         monkeypatch.delenv(var, raising=False)
+    # our own shell may run inside an agent: its session never leaks into a test (ADR 0013)
+    for var in (*SESSION_ENV_VARS, "CLAUDE_PID"):
+        monkeypatch.delenv(var, raising=False)
     yield fake
     after = _snapshot()
     assert after == before, f"a test wrote to the real HOME ({REAL_HOME}): {before} -> {after}"
@@ -71,9 +77,7 @@ def run_hook(payload, platform: str = "claude-code", cwd=None, env=None, timeout
     ``cwd`` (the governed project comes only from what the platform controls: ADR 0018)."""
     if cwd is None and isinstance(payload, dict) and isinstance(payload.get("cwd"), str) and os.path.isdir(payload["cwd"]):
         cwd = payload["cwd"]
-    data = payload if isinstance(payload, (bytes, str)) else json.dumps(payload)
-    if isinstance(data, str):
-        data = data.encode("utf-8")
+    data = encode(payload)
     e = dict(os.environ)
     if env:
         e.update(env)
@@ -90,19 +94,6 @@ def run_cli(*args, cwd=None, env=None, timeout: float = 60, input=None):
     return subprocess.run(
         [HOOKGATE, *args], capture_output=True, text=True, timeout=timeout, cwd=cwd, env=e, input=input,
     )
-
-
-def claude_pre(project, tool: str, tool_input: dict, session: str = "s1", event: str = "PreToolUse") -> dict:
-    return {
-        "session_id": session,
-        "transcript_path": "",
-        "cwd": str(project),
-        "permission_mode": "default",
-        "hook_event_name": event,
-        "tool_name": tool,
-        "tool_input": tool_input,
-        "tool_use_id": "toolu_test",
-    }
 
 
 def ledger_records(project) -> list[dict]:

@@ -69,6 +69,8 @@ export const HookgatePlugin = async ({ directory }) => ({
     const r = await runHook({
       hook_event_name: "tool.execute.after", session_id: input.sessionID, call_id: input.callID,
       tool: input.tool, args: input.args ?? {}, cwd: directory,
+      // the tool's output, so a permission error on a protected path is recorded (floor_denied, ADR 0020)
+      output: typeof output?.output === "string" ? output.output.slice(-65536) : undefined,
     }, directory);
     const v = verdict(r);
     const text = [notes.get(input.callID), v.warn ?? (r.code === 0 ? undefined : v.deny)].filter(Boolean).join("\n\n");

@@ -21,6 +21,9 @@ PLATFORM = "claude-code"
 
 PHASE_OF = {
     "PreToolUse": ev.PRE,
+    # a skill's or custom command's embedded shell command (``!`cmd```), which PreToolUse never
+    # sees; Claude Code >= 2.1.332 (ADR 0020). Payload: tool_name Bash|PowerShell, tool_input.command
+    "PreSkillShellCommand": ev.PRE,
     "PostToolUse": ev.POST,
     "PostToolUseFailure": ev.POST,
     "SessionStart": ev.SESSION_START,
@@ -88,6 +91,8 @@ def render(event: ev.Event, decision) -> tuple[str, str, int]:
     if outcome == ev.ALLOW or not decision.message:
         return "", "", 0
     msg = _cap(decision.message)
+    if event.phase == ev.PRE and event.event_name == "PreSkillShellCommand":
+        return _render_skill_shell(outcome, msg, decision), "", 0
     if event.phase == ev.PRE:
         if outcome == ev.BLOCK:
             out = {
@@ -120,6 +125,19 @@ def render(event: ev.Event, decision) -> tuple[str, str, int]:
     return "", "", 0
 
 
+
+
+def _render_skill_shell(outcome: str, msg: str, decision) -> str:
+    """PreSkillShellCommand's output (2.1.332+ schema: permissionDecision, its reason and
+    nothing else in hookSpecificOutput): deny and ask both keep the command from running (a
+    skill cannot wait for a prompt); a warning goes to the user as ``systemMessage``."""
+    if outcome == ev.WARN:
+        return dumps({"systemMessage": msg}) + "\n"
+    pd = "deny" if outcome == ev.BLOCK else "ask"
+    reason = msg if outcome == ev.BLOCK else _cap(decision.reason or msg)
+    hso = {"hookEventName": "PreSkillShellCommand", "permissionDecision": pd, "permissionDecisionReason": reason}
+    out = {"decision": "block", "reason": msg, "hookSpecificOutput": hso} if pd == "deny" else {"hookSpecificOutput": hso}
+    return dumps(out) + "\n"
 
 
 def classify_output(stdout: str, stderr: str, code: int) -> str:

@@ -29,7 +29,6 @@ import os
 
 from hookgate.core import event as ev
 from hookgate.adapters.base import BadInput, dumps, load_json_object, make_event, render_failure, tool_call  # noqa: F401 - the shared failure shape
-from hookgate.adapters.base import cap as _cap
 
 PLATFORM = "qwen-code"
 ADR = "adr/0023-codex-copilot-qwen-opencode-adapters.md"

@@ -17,6 +17,17 @@ def _path() -> str:
     return ledger.ledger_path(state_dir())
 
 
+def _checkpoint_of(path: str) -> tuple:
+    """(state dir, its key) for the ledger's verified-prefix checkpoint (ADR 0027)."""
+    from hookgate.core import config
+
+    state = os.path.dirname(path)
+    try:
+        return state, config._key(state, create=True)
+    except OSError:
+        return state, None
+
+
 @audit_app.command("verify")
 def verify(
     repair: bool = typer.Option(False, "--repair", help="Remove torn records (a writer killed mid-write); nothing else."),
@@ -28,7 +39,7 @@ def verify(
     if not os.path.exists(path):
         typer.echo(f"no ledger yet at {path}")
         return
-    res = ledger.verify(path)
+    res = ledger.verify(path, *_checkpoint_of(path))  # from its verified prefix (ADR 0027)
     if res.ok:
         typer.echo(f"OK: {res.count} records, chain intact ({path})")
         return
@@ -148,24 +159,29 @@ def tail(
     newest_first: bool = typer.Option(False, "--newest-first", "-r", help="Newest record first."),
 ) -> None:
     """The last N records (filters combine)."""
+    import collections
+
     from hookgate.cli.replay import parse_since
 
     path = _path()
     keep = _matcher(rule, session, tool, outcome, kind, parse_since(since))
 
-    def shown(recs: list) -> list:
-        recs = recs[-n:] if n > 0 else []
-        return recs[::-1] if newest_first else recs
+    def shown(recs) -> list:
+        # the ledger is streamed and only the last n matches are kept: memory is bounded by n,
+        # not by the ledger (ADR 0027)
+        last = collections.deque(recs, maxlen=n) if n > 0 else []
+        out = list(last)
+        return out[::-1] if newest_first else out
 
     if workarounds:
-        recs = [r for r in ledger.iter_records(path) if r.get("workaround_of") and keep(r)]
+        recs = (r for r in ledger.iter_records(path) if r.get("workaround_of") and keep(r))
         for r in shown(recs):
             typer.echo(json.dumps(r, sort_keys=True) if as_json else f"{summary(r)}  workaround_of={r['workaround_of']}")
         return
     if unlabelled:
-        from hookgate.cli.audit_label import unlabelled_records
+        from hookgate.cli.audit_label import unlabelled_stream
 
-        recs = shown([r for r in unlabelled_records(list(ledger.iter_records(path))) if keep(r)])
+        recs = shown(r for r in unlabelled_stream(path) if keep(r))
         for r in recs:
             hooks = ",".join(r["_unlabelled_hooks"])
             r = {k: v for k, v in r.items() if k != "_unlabelled_hooks"}
@@ -175,7 +191,7 @@ def tail(
             typer.echo("label each: hookgate audit label ID tp|fp [--hook H] [--note …]" if recs
                        else "no unlabelled would-blocks", err=True)
         return
-    recs = shown([r for r in ledger.iter_records(path) if keep(r)])
+    recs = shown(r for r in ledger.iter_records(path) if keep(r))
     for r in recs:
         typer.echo(json.dumps(r, sort_keys=True) if as_json else summary(r))
     if not recs and not as_json:

@@ -39,6 +39,26 @@ def unlabelled_records(records: list[dict]) -> list[dict]:
     return out
 
 
+def unlabelled_stream(path: str):
+    """:func:`unlabelled_records` over the ledger at *path*, streamed (ADR 0027): the labels
+    first (only lines that can be one are parsed), then each record once."""
+    from hookgate.state import ledger
+
+    labels = set()
+    for _n, raw, _nl in ledger.iter_lines(path):
+        if b'"kind":"label"' in raw:
+            try:
+                rec = json.loads(raw)
+            except ValueError:
+                continue
+            if isinstance(rec, dict) and rec.get("kind") == "label" and rec.get("label") in evidence.LABELS:
+                labels.add((rec.get("target", ""), rec.get("hook", "")))
+    for rec in ledger.iter_records(path):
+        missing = [h for h in would_block_hooks(rec) if (rec.get("id", ""), h) not in labels]
+        if missing:
+            yield dict(rec, _unlabelled_hooks=missing)
+
+
 def fixture_path(root: str, hook: str, record_id: str) -> str:
     return os.path.join(paths.config_dir(root), FIXTURES_DIR, hook, f"{record_id}.json")
 

@@ -216,8 +216,14 @@ def check_floor(ctx: Context) -> list[Finding]:
     for plat in ctx.platforms:
         if plat not in ADAPTERS:
             continue
+        import time
+
+        t0 = time.monotonic()
         results = floor_doctor.checks(plat, ctx.project, ctx.home)
-        if results and all(ok for _n, ok, _d in results):  # summarised; --verbose lists them
+        took = time.monotonic() - t0
+        if took >= 1.0:
+            results = [(n, ok, f"{d} [floor checks took {took:.1f} s]" if n == "floor" else d) for n, ok, d in results]
+        if results and all(ok is True for _n, ok, _d in results):  # summarised; --verbose lists them
             head = next((d for n, _ok, d in results if n == "floor"), results[0][2])
             more = f" ({len(results)} checks passed)" if len(results) > 1 else ""
             out.append(Finding("floor", PASS, f"{head}{more}", platform=plat, items=list(results)))
@@ -226,7 +232,8 @@ def check_floor(ctx: Context) -> list[Finding]:
             text, _, fix = detail.partition(" Fix: ")
             if not ok and not fix:
                 text, _, fix = detail.partition(". Fix: ")
-            out.append(Finding("floor", PASS if ok else FAIL, text.strip(), fix=fix.strip(), platform=plat,
+            status = PASS if ok is True else WARN if ok is None else FAIL  # None: a named gap
+            out.append(Finding("floor", status, text.strip(), fix=fix.strip(), platform=plat,
                                name="" if name == "floor" else name))
     return out
 

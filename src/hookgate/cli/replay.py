@@ -77,6 +77,7 @@ def event_of(rec: dict, root: str):
     )
 
 
+MAX_KEPT = 10_000
 COORDINATION = "coordination"
 # coordination rules that depend on who held what at the time (leases, claims), not on policy
 STATE_RULES = frozenset(("lease-held", "claim-held", "scope-write", "claim-preempted"))  # ADR 0022 adds two
@@ -146,7 +147,10 @@ def run_replay(root: str, compiled: dict, since: float | None) -> dict:
     from hookgate.core import engine
 
     state = paths.state_dir(root)
-    result = {"replayed": 0, "changed": [], "unchanged": 0, "skipped": 0, "errors": [], "truncated_inputs": 0}
+    # streamed (ADR 0027): memory is bounded by MAX_KEPT changed actions (and errors) kept for
+    # the report, whatever the ledger's size; the counts are exact
+    result = {"replayed": 0, "changed": [], "changed_count": 0, "unchanged": 0, "skipped": 0, "errors": [],
+              "error_count": 0, "truncated_inputs": 0}
     with tempfile.TemporaryDirectory(prefix="hookgate-replay-state-") as scratch:
         env = dict(os.environ)
         env[paths.STATE_ENV] = scratch
@@ -166,12 +170,17 @@ def run_replay(root: str, compiled: dict, since: float | None) -> dict:
                 decision, _ctx = engine.decide(event, env, compiled=compiled)
                 decision = historical_coordination(rec, event, decision, compiled)
             except Exception as e:  # noqa: BLE001 - reported per record, replay goes on
-                result["errors"].append({"id": rec.get("id", ""), "error": f"{type(e).__name__}: {e}"[:300]})
+                result["error_count"] += 1
+                if len(result["errors"]) < MAX_KEPT:
+                    result["errors"].append({"id": rec.get("id", ""), "error": f"{type(e).__name__}: {e}"[:300]})
                 continue
             result["replayed"] += 1
             diffs = compare(rec, decision.verdicts, decision.outcome)
             if not diffs and rec.get("outcome") == decision.outcome:
                 result["unchanged"] += 1
+                continue
+            result["changed_count"] += 1
+            if len(result["changed"]) >= MAX_KEPT:
                 continue
             result["changed"].append({
                 "id": rec.get("id", ""), "ts": rec.get("ts", ""), "platform": rec.get("platform", ""),
@@ -217,8 +226,8 @@ def register(app: typer.Typer) -> None:
         else:
             typer.echo(f"replayed {result['replayed']} recorded actions against {label} (rev {result['rev']})")
             typer.echo(NOTE)
-            typer.echo(f"{len(result['changed'])} would change, {result['unchanged']} unchanged, "
-                       f"{result['skipped']} skipped (no tool input recorded), {len(result['errors'])} errors, "
+            typer.echo(f"{result['changed_count']} would change, {result['unchanged']} unchanged, "
+                       f"{result['skipped']} skipped (no tool input recorded), {result['error_count']} errors, "
                        f"{result['truncated_inputs']} with truncated input")
             for c in result["changed"][: max(limit, 0)]:
                 mark = "~" if c["truncated_input"] else " "
@@ -227,9 +236,10 @@ def register(app: typer.Typer) -> None:
                 for d in c["hooks"]:
                     typer.echo(f"      {d['hook']}: raw {d['raw'][0]} → {d['raw'][1]}, effective "
                                f"{d['effective'][0]} → {d['effective'][1]}" + (f" [{d['rule']}]" if d["rule"] else ""))
-            if len(result["changed"]) > limit:
-                typer.echo(f"… {len(result['changed']) - limit} more (-n, --json)")
+            if result["changed_count"] > limit:
+                typer.echo(f"… {result['changed_count'] - limit} more (-n, --json"
+                           + (f"; --json keeps the first {MAX_KEPT}" if result["changed_count"] > MAX_KEPT else "") + ")")
             for e in result["errors"][:10]:
                 typer.echo(f"  could not re-decide {e['id']}: {e['error']}")
-        if exit_code and result["changed"]:
+        if exit_code and result["changed_count"]:
             raise typer.Exit(1)

@@ -11,6 +11,7 @@ subcommands (self-protection, ADR 0006).
 from __future__ import annotations
 
 import json
+import os
 
 import typer
 
@@ -46,9 +47,22 @@ def show(as_json: bool = typer.Option(False, "--json", help="Machine-readable ou
 def _context(root: str):
     state = paths.state_dir(root)
     cfg, _refusal = config.load(root, state)
-    records = list(ledger.iter_records(ledger.ledger_path(state)))
-    facts = evidence.collect(records, cfg, KNOWN_HOOKS)
+    facts = collect_evidence(state, cfg)
     return state, cfg, facts
+
+
+def collect_evidence(state: str, cfg: dict) -> dict:
+    """The evidence (ADR 0015) from the ledger's rollup, bound to it (ADR 0027); streamed from
+    the ledger itself when the rollup cannot stand for it."""
+    from hookgate.core import rollup
+
+    path = ledger.ledger_path(state)
+    if not os.path.exists(path):
+        return evidence.collect((), cfg, KNOWN_HOOKS)
+    try:
+        return rollup.collect(state, path, cfg, KNOWN_HOOKS)
+    except (rollup.Unusable, OSError, ValueError, KeyError, TypeError):
+        return evidence.collect_path(path, cfg, KNOWN_HOOKS)
 
 
 def _since(cfg: dict, facts: dict, hook: str, platform: str = "") -> dict:

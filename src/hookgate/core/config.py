@@ -95,19 +95,56 @@ def _sha256():
 def signature(sources: list[str]) -> dict:
     """Each source's content digest (None when unreadable): the cache is bound to the bytes,
     not to an mtime an agent can set (ADR 0018)."""
-    sha256 = _sha256()
-    sig = {}
-    for p in sources:
-        data = paths.read_regular(p, MAX_SOURCE)
-        sig[p] = None if data is None else sha256(data).hexdigest()
-    return sig
+    return {p: _digest(p, MAX_SOURCE) for p in sources}
+
+
+# A process that decides more than once (the decision server) re-hashes a file only when it
+# may have changed: the digest is kept with the file's identity and change time (ctime, which
+# no unprivileged process can set back), and only for a file whose ctime was over RACY_S
+# before it was read — a later write then has a later ctime (the "racily clean" rule of git's
+# index). The bytes still decide; this only skips re-reading bytes that cannot have changed.
+_DIGESTS: dict = {}
+RACY_S = 2.0
+
+
+def _stat_key(path: str):
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def _settled(key) -> bool:
+    """Whether a file with this :func:`_stat_key` last changed over RACY_S ago."""
+    import time
+
+    try:
+        return time.time() - key[4] / 1e9 > RACY_S
+    except (OverflowError, OSError, ValueError, TypeError):
+        return False
+
+
+def _digest(path: str, limit: int) -> str | None:
+    before = _stat_key(path)
+    got = _DIGESTS.get(path)
+    if before is not None and got is not None and got[0] == before:
+        return got[1]
+    data = paths.read_regular(path, limit)
+    digest = None if data is None else _sha256()(data).hexdigest()
+    if before is not None and digest is not None and _stat_key(path) == before:
+        if _settled(before):
+            if len(_DIGESTS) > 256:
+                _DIGESTS.clear()
+            _DIGESTS[path] = (before, digest)
+    return digest
 
 
 def _defaults_digest() -> str:
-    data = paths.read_regular(defaults_json_path(), 16 << 20)
-    if data is None:
+    digest = _digest(defaults_json_path(), 16 << 20)
+    if digest is None:
         raise RuntimeError("hookgate package data is damaged: _defaults.json unreadable")
-    return _sha256()(data).hexdigest()
+    return digest
 
 
 def _binding(sig: dict) -> str:
@@ -162,16 +199,58 @@ def _mac(key: bytes, binding: str, compiled: dict) -> str:
     return _hmac(key, binding.encode() + b"\n" + json.dumps(compiled, sort_keys=True, separators=(",", ":")).encode())
 
 
-def _verified(cache, state_dir: str) -> dict | None:
+FORMAT = 2  # the cache's layout: a header line, then the compiled config's bytes (ADR 0027)
+
+
+def _parse_cache(raw: bytes | None):
+    """(header dict, compiled bytes or None) of a cache file. Format 2: the first line is the
+    header (``format``, ``sources``, ``binding``, ``mac``), the rest the compiled config as
+    written — its MAC is over those bytes, so verifying it re-serialises nothing. An older
+    cache (one JSON object holding ``compiled``) is read as it is."""
+    if raw is None:
+        return None, None
+    nl = raw.find(b"\n")
+    if nl > 0:
+        try:
+            head = json.loads(raw[:nl])
+        except ValueError:
+            head = None
+        if isinstance(head, dict) and head.get("format") == FORMAT:
+            return head, raw[nl + 1:]
+    try:
+        return json.loads(raw), None
+    except ValueError:
+        return None, None
+
+
+def _verified(cache, state_dir: str, body: bytes | None = None, key: bytes | None = None) -> dict | None:
     """The cache's compiled config when hookgate wrote it (its MAC checks with the state dir's
     key), else None: a cache an agent wrote is never used, not even as the last good one."""
-    if not isinstance(cache, dict) or not isinstance(cache.get("compiled"), dict):
+    if not isinstance(cache, dict):
         return None
-    key = _key(state_dir, create=False)
+    if key is None:
+        key = _key(state_dir, create=False)
     binding = cache.get("binding")
-    if key is None or not isinstance(binding, str) or cache.get("mac") != _mac(key, binding, cache["compiled"]):
+    if key is None or not isinstance(binding, str):
+        return None
+    if body is not None:
+        if cache.get("mac") != _hmac(key, binding.encode() + b"\n" + body):
+            return None
+        try:
+            compiled = json.loads(body)
+        except ValueError:
+            return None
+        return compiled if isinstance(compiled, dict) else None
+    if not isinstance(cache.get("compiled"), dict) or cache.get("mac") != _mac(key, binding, cache["compiled"]):
         return None
     return cache["compiled"]
+
+
+# the last verified cache per state dir, for a process that decides more than once (the decision
+# server, replay): the same bytes under the same key and binding are the same compiled config,
+# so the policy objects — and the classifiers compiled from them — are reused (ADR 0027)
+_MEMO: dict = {}
+_MEMO_MAX = 16
 
 
 def load(project_root: str, state_dir: str) -> tuple[dict, dict | None]:
@@ -185,9 +264,23 @@ def load(project_root: str, state_dir: str) -> tuple[dict, dict | None]:
         return defaults(), None
     sig = signature(sources)
     binding = _binding(sig)
-    cache = _read_json(os.path.join(state_dir, CACHE_NAME))
-    good = _verified(cache, state_dir)
+    cache_path = os.path.join(state_dir, CACHE_NAME)
+    memo = _MEMO.get(state_dir)
+    ident = (_stat_key(cache_path), _stat_key(os.path.join(state_dir, KEY_NAME)))
+    if memo is not None and memo[4] and memo[1] == binding and memo[5] == ident:
+        return memo[3], None  # neither file changed since they were verified (see _digest)
+    raw = paths.read_regular(cache_path, 16 << 20)
+    key = _key(state_dir, create=False)
+    if memo is not None and raw is not None and memo[0] == key and memo[1] == binding and memo[2] == raw:
+        return memo[3], None
+    cache, body = _parse_cache(raw)
+    good = _verified(cache, state_dir, body, key)
     if good is not None and cache.get("binding") == binding:
+        if len(_MEMO) >= _MEMO_MAX:
+            _MEMO.clear()
+        settled = None not in ident and ident == (_stat_key(cache_path), _stat_key(os.path.join(state_dir, KEY_NAME))) \
+            and all(_settled(k) for k in ident)
+        _MEMO[state_dir] = (key, binding, raw, good, settled, ident)
         return good, None
     last_good = good if good is not None else defaults()
     err = _read_json(os.path.join(state_dir, ERROR_NAME))
@@ -203,9 +296,15 @@ def load(project_root: str, state_dir: str) -> tuple[dict, dict | None]:
             pass
         return last_good, refusal
     write_cache(state_dir, compiled, sig)
-    if isinstance(cache, dict) and "compiled" in cache:
+    if isinstance(cache, dict) and ("compiled" in cache or body is not None):
         _record_hand_edit(state_dir, last_good, compiled, project_root)
     return compiled, None
+
+
+def read_cache(state_dir: str) -> dict | None:
+    """The verified compiled config of the state dir's cache (any binding), or None."""
+    cache, body = _parse_cache(paths.read_regular(os.path.join(state_dir, CACHE_NAME), 16 << 20))
+    return _verified(cache, state_dir, body)
 
 
 def _record_hand_edit(state_dir: str, old: dict, new: dict, project_root: str) -> None:
@@ -221,8 +320,10 @@ def _record_hand_edit(state_dir: str, old: dict, new: dict, project_root: str) -
 def write_cache(state_dir: str, compiled: dict, sig: dict) -> None:
     binding = _binding(sig)
     key = _key(state_dir, create=True)
-    atomic_write(os.path.join(state_dir, CACHE_NAME),
-                 _dumps({"sources": sig, "binding": binding, "mac": _mac(key, binding, compiled), "compiled": compiled}))
+    body = (json.dumps(compiled, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n").encode()
+    head = json.dumps({"format": FORMAT, "sources": sig, "binding": binding,
+                       "mac": _hmac(key, binding.encode() + b"\n" + body)}, sort_keys=True, ensure_ascii=True)
+    atomic_write(os.path.join(state_dir, CACHE_NAME), head.encode() + b"\n" + body)
     try:
         os.unlink(os.path.join(state_dir, ERROR_NAME))
     except OSError:

@@ -29,7 +29,7 @@ def _pending_path(state_dir: str, session: str) -> str:
 def check_after_edit(event: ev.Event) -> str:
     """Record a violation if the edited file is protected; return the violation id or ''."""
     from hookgate.core import engine
-    from hookgate.state import ledger, paths
+    from hookgate.state import ledger
     from hookgate.state.locks import ensure_dir, flock_timeout, unlock, write_all
 
     env = dict(os.environ)

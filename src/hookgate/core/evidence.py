@@ -22,6 +22,7 @@ RAW_OUTCOMES = ("allow", "warn", "checkpoint", "block")
 LABELS = ("tp", "fp")
 ALL = "all"
 CHART_DAYS = 14
+MAX_IDS = 1000
 
 # Hooks whose enforce stage holds actions for a human (issue 6): their warn -> enforce step needs
 # a working checkpoint path. A hook that ever recorded a raw checkpoint verdict counts too.
@@ -36,10 +37,55 @@ DEFAULT_GATE = {
 }
 
 
+_DAY0: dict = {}  # "YYYY-MM-DD" -> epoch seconds of its midnight (UTC)
+
+
+def _fast_ts(s: str) -> float | None:
+    """The ledger's own form (``2026-11-23T10:00:00.000Z``), without strptime: a 1 M-record
+    ledger parses it 5 M times (ADR 0027). None for any other form."""
+    if len(s) != 24 or s[10] != "T" or s[13] != ":" or s[16] != ":" or s[19] != "." or s[23] != "Z":
+        return None
+    day = s[:10]
+    d0 = _DAY0.get(day)
+    if d0 is None:
+        try:
+            d0 = calendar.timegm(time.strptime(day, "%Y-%m-%d"))
+        except ValueError:
+            return None
+        if len(_DAY0) > 4096:
+            _DAY0.clear()
+        _DAY0[day] = d0
+    try:
+        h, m, sec, ms = int(s[11:13]), int(s[14:16]), int(s[17:19]), int(s[20:23])
+    except ValueError:
+        return None
+    if h > 23 or m > 59 or sec > 61 or not s[20:23].isdigit():
+        return None
+    return d0 + h * 3600 + m * 60 + sec + float("0." + s[20:23])
+
+
+_DAYS: dict = {}  # int(ts // 86400) -> "YYYY-MM-DD"
+
+
+def day_of(ts: float) -> str:
+    k = int(ts // 86400)
+    d = _DAYS.get(k)
+    if d is None:
+        d = time.strftime("%Y-%m-%d", time.gmtime(ts))
+        if len(_DAYS) > 4096:
+            _DAYS.clear()
+        _DAYS[k] = d
+    return d
+
+
 def parse_ts(value) -> float | None:
     """Epoch seconds of a ledger timestamp (``2026-11-23T10:00:00.000Z``) or a date."""
     if not value:
         return None
+    if isinstance(value, str):
+        fast = _fast_ts(value)
+        if fast is not None:
+            return fast
     s = str(value).strip().rstrip("Z")
     frac = 0.0
     if "." in s:
@@ -92,12 +138,15 @@ class Stats:
         self.tp = 0
         self.fp = 0
         self.errors = 0
-        self.latencies: list[float] = []
+        from array import array
+
+        self.latencies = array("d")  # 8 bytes a decision (a list of floats: 32): ADR 0027
         self.first = None
         self.last = None
         self.per_day: dict[str, int] = {}
         self.eval_days: set[str] = set()
-        self.unlabelled_ids: list[str] = []
+        self.unlabelled = 0
+        self.unlabelled_ids: list[str] = []  # the first MAX_IDS of them
 
     def add(self, rec: dict, verdict: dict, ts: float, label: str | None) -> None:
         self.evaluations += 1
@@ -109,9 +158,11 @@ class Stats:
         lat = rec.get("latency_ms")
         if isinstance(lat, (int, float)) and not isinstance(lat, bool):
             self.latencies.append(float(lat))
-        self.first = ts if self.first is None else min(self.first, ts)
-        self.last = ts if self.last is None else max(self.last, ts)
-        day = time.strftime("%Y-%m-%d", time.gmtime(ts))
+        if self.first is None or ts < self.first:
+            self.first = ts
+        if self.last is None or ts > self.last:
+            self.last = ts
+        day = day_of(ts)
         self.eval_days.add(day)
         if verdict.get("would_block"):
             self.would_block += 1
@@ -121,7 +172,9 @@ class Stats:
             elif label == "fp":
                 self.fp += 1
             else:
-                self.unlabelled_ids.append(rec.get("id", ""))
+                self.unlabelled += 1
+                if len(self.unlabelled_ids) < MAX_IDS:
+                    self.unlabelled_ids.append(rec.get("id", ""))
 
     @property
     def days(self) -> float:
@@ -152,7 +205,7 @@ class Stats:
             "would_block": self.would_block,
             "tp": self.tp,
             "fp": self.fp,
-            "unlabelled": len(self.unlabelled_ids),
+            "unlabelled": self.unlabelled,
             "errors": self.errors,
             "error_rate": self.error_rate,
             "precision": self.precision,
@@ -205,8 +258,39 @@ def collect(records, config: dict, hooks) -> dict:
     needs: ``checkpoint_hooks`` (hooks that recorded a raw checkpoint) and ``answered``
     (checkpoints a human answered)."""
     records = list(records)
-    labels = labels_of(records)
-    changes = changes_of(records)
+    return _collect(records, labels_of(records), changes_of(records), config, hooks)
+
+
+# a line that holds none of these bytes is no label, stage change or answered checkpoint (a
+# canonical record spells its own members exactly so): the first pass parses only the others
+_PASS1 = (b'"kind":"label"', b'"kind":"rollout_change"')
+
+
+def collect_path(path: str, config: dict, hooks) -> dict:
+    """:func:`collect` over the ledger at *path*, streamed (ADR 0027): a first pass finds the
+    labels and stage changes (parsing only lines that can be one), a second reads the
+    evaluations one line at a time. Memory: the figures, never the records."""
+    from hookgate.state import jsonio as json
+    from hookgate.state import ledger
+
+    labels: dict = {}
+    changes: list = []
+    for _n, raw, _nl in ledger.iter_lines(path):
+        if _PASS1[0] in raw or _PASS1[1] in raw:
+            try:
+                rec = json.loads(raw)
+            except ValueError:
+                continue
+            if not isinstance(rec, dict):
+                continue
+            if rec.get("kind") == "label" and rec.get("label") in LABELS:
+                labels[(rec.get("target", ""), rec.get("hook", ""))] = rec
+            elif rec.get("kind") == "rollout_change":
+                changes.append(rec)
+    return _collect(ledger.iter_records(path), labels, changes, config, hooks)
+
+
+def _collect(records, labels: dict, changes: list, config: dict, hooks) -> dict:
     starts: dict[tuple[str, str], float | None] = {}
     out: dict[str, dict[str, Stats]] = {h: {ALL: Stats(h, ALL)} for h in hooks}
     checkpoint_hooks: set[str] = set()
@@ -271,7 +355,7 @@ def gate(stats: Stats, stage: str, gate_cfg: dict, hook: str, facts: dict) -> di
     cond("days", stats.days >= cfg["min_days"], f"{stats.days:.1f} days of evidence (need ≥ {cfg['min_days']})")
     cond("labelled", stats.labelled >= cfg["min_labelled"],
          f"{stats.labelled} labelled would-blocks (need ≥ {cfg['min_labelled']}; "
-         f"{len(stats.unlabelled_ids)} unlabelled: `hookgate audit tail --unlabelled`)")
+         f"{stats.unlabelled} unlabelled: `hookgate audit tail --unlabelled`)")
     prec = stats.precision
     cond("precision", prec is not None and prec >= cfg["min_precision"],
          f"precision {'n/a' if prec is None else f'{prec:.1%}'} ({stats.tp} tp / {stats.fp} fp; "

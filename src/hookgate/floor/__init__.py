@@ -7,5 +7,7 @@ system for every program an agent runs.
 - ``broker``: hook calls made from inside the floor are decided outside it, where the
   ledger is writable;
 - ``native``: the agents' own sandbox settings (Claude Code, Gemini CLI, Cursor) written
-  by ``hookgate install`` from the same plan.
+  by ``hookgate install`` from the same plan; ``codex``: Codex's permission profile;
+- ``doctor`` / ``probe``: ``hookgate doctor``'s floor checks, and the live must-deny probe run
+  through each agent's own sandbox.
 """

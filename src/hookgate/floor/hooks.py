@@ -18,9 +18,13 @@ WEAKENING_KEYS = (
     "dangerouslyDisableSandbox", "excludedCommands", "allowUnsandboxedCommands", "enableWeakerNestedSandbox",
     "allowNestedUserNamespaces", "enableWeakerNetworkIsolation", "failIfUnavailable", "toolSandboxing",
     "danger-full-access", "dangerously-bypass-approvals-and-sandbox", "HOOKGATE_FLOOR_BROKER",
+    # Codex: a sandbox_mode anywhere in the profile's layer (or a -c override) drops the permission
+    # profile; selecting another profile drops hookgate's "none" entries
+    "sandbox_mode", "default_permissions", "permission-profile", "filesystem.disabled",
 )
 ERRORS = ("Permission denied", "Operation not permitted", "Read-only file system", "EACCES", "EROFS", "EPERM")
 MAX_SCAN = 256 * 1024
+RESULT_FIELDS = ("tool_response", "error", "llm_content", "output", "tool_output", "error_message", "toolResult")
 MAX_HITS = 5
 ADR = "adr/0020-the-floor.md"
 
@@ -59,6 +63,14 @@ def _text(resp) -> str:
     stack = [resp]
     while stack and n < MAX_SCAN:
         x = stack.pop()
+        if isinstance(x, str) and x[:1] in ("{", "[") and len(x) <= MAX_SCAN:
+            from hookgate.state import jsonio as json
+
+            try:  # a result carried as a JSON string (Cursor's tool_output)
+                stack.append(json.loads(x))
+                continue
+            except ValueError:
+                pass
         if isinstance(x, str):
             parts.append(x)
             n += len(x)
@@ -72,7 +84,10 @@ def _text(resp) -> str:
 def floor_denied(event, config: dict, project_root: str, state_dir: str, home: str) -> list[str]:
     """Protected paths named in a permission error of this tool call's result."""
     raw = event.raw if isinstance(event.raw, dict) else {}
-    text = _text([raw.get("tool_response"), raw.get("error"), raw.get("llm_content"), raw.get("output")])
+    # where each platform puts a tool's result: Claude/Codex/Qwen/Copilot/Gemini ``tool_response``
+    # (Gemini: ``llmContent``), failures ``error``; Cursor ``tool_output`` (a JSON string),
+    # ``error_message``, ``output`` (afterShellExecution); OpenCode ``output``; camelCase ``toolResult``
+    text = _text([raw.get(k) for k in RESULT_FIELDS])
     if not any(e in text for e in ERRORS):
         return []
     from hookgate.validators.self_protection import _protected_hit, protected_places

@@ -14,6 +14,8 @@ From the same plan as ``hookgate run`` (``floor.plan``):
   ``.geminiignore`` (its tool sandbox masks ignored paths).
 - **Cursor**: the deny-tier patterns in ``.cursorignore`` (its sandbox honours it; no key
   denies a path in ``sandbox.json``).
+- **Codex**: a permission profile in ``config.toml`` (``floor.codex``; the lists of
+  :func:`codex_entries`).
 
 Ownership: JSON arrays cannot carry a marker, so what hookgate set is recorded beside the
 settings file in ``<file>.hookgate-floor.json`` (each key's previous value, each entry
@@ -97,6 +99,16 @@ def gemini_entries(plan: Plan, settings_path: str, scope: str = "project") -> tu
 
 
 ENTRIES = {"claude-code": claude_entries, "gemini-cli": gemini_entries}
+
+
+def codex_entries(plan: Plan, config_path: str, scope: str = "project") -> tuple[list[str], list[str]]:
+    """(``"none"`` paths, ``"read"`` paths) of Codex's permission profile (``floor.codex``):
+    the same lists as Claude Code's ``denyRead`` and ``denyWrite``."""
+    _scalars, lists = claude_entries(plan, config_path, scope)
+    none = lists.get("sandbox.filesystem.denyRead") or []
+    read = [p for p in lists.get("sandbox.filesystem.denyWrite") or [] if p not in none
+            and p != os.path.realpath(sidecar_path(config_path))]
+    return none, read
 
 
 def ignore_lines(compiled: dict) -> list[str]:
@@ -201,8 +213,58 @@ def read_sidecar(settings_path: str) -> dict | None:
     return rec if isinstance(rec, dict) else None
 
 
-def plan_install(t: targets.Target, command: str, plan: Plan | None) -> merge.Plan:
-    """The wiring (ADR 0011, ``merge.plan_install``) plus the floor, for one settings file."""
+# --- Claude Code's PreSkillShellCommand: registered when the installed Claude knows it ------
+
+SKILL_SHELL = "PreSkillShellCommand"
+SKILL_SHELL_SINCE = (2, 1, 332)  # 2.1.331 does not know the event; 2.1.332 and 2.1.337 do (binary strings)
+
+
+def claude_version(exe: str | None = None) -> tuple[tuple[int, int, int] | None, str]:
+    """(version, what was asked) of the ``claude`` on PATH (``claude --version``)."""
+    import re
+    import subprocess
+
+    exe = exe or shutil.which("claude")
+    if not exe:
+        return None, "no `claude` on PATH"
+    try:
+        r = subprocess.run([exe, "--version"], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return None, f"`{exe} --version` failed ({type(e).__name__})"
+    m = re.match(r"\s*(\d+)\.(\d+)\.(\d+)", r.stdout or "")
+    if not m:
+        return None, f"`{exe} --version` printed no version"
+    return (int(m[1]), int(m[2]), int(m[3])), exe
+
+
+def knows_skill_shell(version) -> bool:
+    return version is not None and tuple(version) >= SKILL_SHELL_SINCE
+
+
+def skill_shell_note(version, where: str) -> str:
+    v = ".".join(map(str, version)) if version else None
+    if knows_skill_shell(version):
+        return f"{SKILL_SHELL} registered (Claude Code {v} at {where} runs it before a skill's embedded shell command)"
+    why = f"Claude Code {v} ({where}) does not know it" if v else f"the Claude Code version is unknown ({where})"
+    return (f"{SKILL_SHELL} not registered: {why}, and an unknown hook event is reported as an invalid setting; "
+            f"skills' embedded shell commands (!`cmd`) are not seen by the hook until Claude Code >= "
+            f"{'.'.join(map(str, SKILL_SHELL_SINCE))} is installed and `hookgate install` runs again "
+            "(or set disableSkillShellExecution: true)")
+
+
+def _with_skill_shell(p: merge.Plan, command: str) -> merge.Plan:
+    """*p* with hookgate's PreToolUse handler registered for PreSkillShellCommand as well."""
+    doc = json.loads(p.after)
+    pre = targets.template("claude-code", command)["hooks"]["PreToolUse"][0]["hooks"]
+    doc.setdefault("hooks", {}).setdefault(SKILL_SHELL, []).append({"matcher": "*", "hooks": copy.deepcopy(pre)})
+    after = merge.dump(doc)
+    return p._replace(after=after, added=p.added + 1,
+                      backup_new=merge.wants_backup(p.target.path, p.before, after, p.removed))
+
+
+def plan_install(t: targets.Target, command: str, plan: Plan | None, skill_shell: bool = False) -> merge.Plan:
+    """The wiring (ADR 0011, ``merge.plan_install``) plus the floor, for one settings file;
+    *skill_shell*: also register PreSkillShellCommand (Claude Code >= 2.1.332)."""
     if t.platform not in ENTRIES:
         return merge.plan_install(t, command)
     old = read_sidecar(t.path)
@@ -218,6 +280,8 @@ def plan_install(t: targets.Target, command: str, plan: Plan | None) -> merge.Pl
         return doc
 
     p = merge.plan_install(t, command, transform)
+    if skill_shell and t.platform == "claude-code":
+        p = _with_skill_shell(p, command)
     rec = recs[0] if recs else None
     empty = rec is None or not (rec["set"] or rec["added"] or rec["created"])
     _SIDECARS[t.path] = None if empty else (json.dumps(rec, indent=2, sort_keys=True) + "\n").encode()
@@ -276,27 +340,33 @@ def _without_block(text: str) -> tuple[str, bool]:
     return text, False
 
 
+def block_text(text: str | None, lines: list[str] | None) -> str | None:
+    """*text* (None: no file) with *lines* as hookgate's marked block at the end, or without
+    the block when *lines* is None; None when the file should not exist (hookgate created it
+    and nothing else is in it)."""
+    base, _found = _without_block(text) if text is not None else ("", False)
+    if lines is None:
+        if text is None:
+            return None
+        if not base and _found and BEGIN_CREATED in text.split("\n"):
+            return None  # hookgate created it
+        return base
+    block = "\n".join([BEGIN, *lines, END]) + "\n"
+    if text is None or (base == "" and BEGIN_CREATED in text.split("\n")):
+        return block.replace(BEGIN, BEGIN_CREATED, 1)
+    if base == "":
+        return block
+    if base.endswith("\n"):
+        return base + block
+    return base + "\n" + block.replace(BEGIN, BEGIN_JOINED, 1)
+
+
 def ignore_plan(path: str, lines: list[str] | None) -> tuple[bytes | None, bytes | None]:
     """(before, after) of an ignore file: *lines* as hookgate's block, or None to remove it."""
     before = merge.read_bytes(path)
     text = before.decode("utf-8", "surrogateescape") if before is not None else None
-    base, _found = _without_block(text) if text is not None else ("", False)
-    if lines is None:
-        if text is None:
-            return None, None
-        if not base and _found and BEGIN_CREATED in text.split("\n"):
-            return before, None  # hookgate created it
-        return before, base.encode("utf-8", "surrogateescape")
-    block = "\n".join([BEGIN, *lines, END]) + "\n"
-    if text is None or (base == "" and BEGIN_CREATED in text.split("\n")):
-        after = block.replace(BEGIN, BEGIN_CREATED, 1)
-    elif base == "":
-        after = block
-    elif base.endswith("\n"):
-        after = base + block
-    else:
-        after = base + "\n" + block.replace(BEGIN, BEGIN_JOINED, 1)
-    return before, after.encode("utf-8", "surrogateescape")
+    after = block_text(text, lines)
+    return before, (after.encode("utf-8", "surrogateescape") if after is not None else None)
 
 
 # --- can the native floor start here? ------------------------------------------------------
@@ -304,7 +374,7 @@ def ignore_plan(path: str, lines: list[str] | None) -> tuple[bytes | None, bytes
 
 def preflight(platform: str) -> tuple[bool, str]:
     """Whether *platform*'s own sandbox can start on this machine; else what to install."""
-    if platform not in ("claude-code", "gemini-cli"):
+    if platform not in ("claude-code", "gemini-cli", "codex"):
         return True, ""
     if sys.platform == "darwin":
         return True, "macOS: Seatbelt (sandbox-exec) is built in"
@@ -313,6 +383,8 @@ def preflight(platform: str) -> tuple[bool, str]:
     from hookgate.floor import bwrap
 
     missing = []
+    if platform == "codex" and not shutil.which("bwrap"):
+        return True, "Codex brings its own bubblewrap"
     if not shutil.which("bwrap"):
         missing.append("bubblewrap")
     if platform == "claude-code" and not shutil.which("socat"):

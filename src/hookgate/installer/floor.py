@@ -27,6 +27,9 @@ def _floor_plan(project_root: str, ts: list):
     from hookgate.validators.self_protection import protected_places
 
     extra = [t.path for t in ts] + [native.sidecar_path(t.path) for t in ts if t.platform in native.ENTRIES]
+    from hookgate.floor import codex
+
+    extra += [codex.config_path(t.path) for t in ts if t.platform == "codex"]
     dirs, _files = protected_places(plan.project_root, plan.state_dir, plan.home)
     # a protected directory this install creates (.codex/, .opencode/plugin/ …) is protected whole
     extra += [d for d in dirs for p in list(extra) if paths.is_under(p, d)]
@@ -44,6 +47,11 @@ def install_plans(ts: list, command: str, no_floor: bool, project_root: str) -> 
         except Exception as e:  # noqa: BLE001 - the wiring still goes in; say why the floor does not
             messages.append(f"floor: not written: cannot compute the protected paths ({e})")
     plans, refusals = [], []
+    skill_shell = False
+    if any(t.platform == "claude-code" for t in ts):
+        version, where = native.claude_version()
+        skill_shell = native.knows_skill_shell(version)
+        messages.append("hook: claude-code: " + native.skill_shell_note(version, where))
     for t in ts:
         use = plan
         if use is not None:
@@ -55,10 +63,15 @@ def install_plans(ts: list, command: str, no_floor: bool, project_root: str) -> 
             elif t.platform in native.ENTRIES:
                 messages.append(f"floor: {t.platform}: sandbox settings written to {t.path} ({why or 'available'})")
         try:
-            plans.append(native.plan_install(t, command, use))
+            plans.append(native.plan_install(t, command, use, skill_shell))
         except merge.Refusal as e:
             refusals.append(str(e))
             continue
+        if t.platform == "codex":
+            try:
+                plans.extend(_codex_plans(t, use, messages))
+            except merge.Refusal as e:
+                refusals.append(str(e))
         name = native.IGNORE_FILES.get(t.platform)
         if name and t.scope == "project":
             path = os.path.join(project_root, name)
@@ -78,6 +91,29 @@ def install_plans(ts: list, command: str, no_floor: bool, project_root: str) -> 
     return plans, refusals, messages
 
 
+def _codex_plans(t, plan, messages: list) -> list:
+    """Codex's permission profile in ``config.toml`` beside the wiring (``floor.codex``)."""
+    from hookgate.floor import codex
+
+    path = codex.config_path(t.path)
+    before = after = None
+    if plan is not None:
+        none, read = native.codex_entries(plan, path, t.scope)
+        try:
+            before, after = codex.plan(path, none, read)
+            messages.append(f"floor: codex: permission profile {codex.PROFILE!r} written to {path} "
+                            f"({len(none)} path(s) unreadable, {len(read)} read-only)")
+        except codex.NotExpressible as e:
+            messages.append(f"floor: codex: not enabled: {e}. The hook is wired; `hookgate doctor` will show the "
+                            "floor as off")
+            plan = None
+    if plan is None:
+        before, after = codex.plan(path, None, None)
+    if before == after and before is None:
+        return []
+    return [merge.Plan(targets.Target(t.platform, t.scope, path), before, after, False, False, 0, 0)]
+
+
 def uninstall_plans(ts: list, project_root: str) -> tuple[list, list]:
     plans, refusals = [], []
     for t in ts:
@@ -86,6 +122,11 @@ def uninstall_plans(ts: list, project_root: str) -> tuple[list, list]:
         except merge.Refusal as e:
             refusals.append(str(e))
             continue
+        if t.platform == "codex":
+            try:
+                plans.extend(_codex_plans(t, None, []))
+            except merge.Refusal as e:
+                refusals.append(str(e))
         name = native.IGNORE_FILES.get(t.platform)
         if name and t.scope == "project":
             path = os.path.join(project_root, name)

@@ -160,13 +160,23 @@ def plan_install(t: targets.Target, command: str, transform=None) -> Plan:
 
         return plugin.plan_install(t, command)
     before = read_bytes(t.path)
-    doc = load(t.path, before)
+    doc = loaded = load(t.path, before)
     if transform is not None:
         doc = transform(doc)
     stripped, removed = remove_ours(doc, t.platform)
     merged, added = add_ours(stripped, t.platform, command)
-    after = dump(merged)
+    after = dump(_keep_order(loaded, merged))
     return Plan(t, before, after, wants_backup(t.path, before, after, removed), False, removed, added)
+
+
+def _keep_order(doc: dict, merged: dict) -> dict:
+    """*merged* with the top-level keys in the order the file had them (new keys last): a
+    ``hooks`` object that held only hookgate's entries is pruned and re-added last, and the
+    floor's keys are taken out and put back, which would otherwise reorder the file on a
+    second install (install twice must give the same bytes)."""
+    out = {k: merged[k] for k in doc if k in merged}
+    out.update((k, v) for k, v in merged.items() if k not in out)
+    return out
 
 
 def plan_uninstall(t: targets.Target, transform=None) -> Plan:

@@ -136,7 +136,7 @@ def load_text(text: str, path: str, raw: bytes | None = None) -> tuple[Plan | No
             err("missing-key", f"{table}.{key} is required", line_of(table), f"{table}.{key}")
     if findings:
         return None, findings
-    p, c, k = doc["plan"], doc.get("claims", {}), doc.get("checks", {})
+    p, k = doc["plan"], doc.get("checks", {})
     lines = dict(where_is, **{"": 0}) if where_is is not None else {}  # else found on first use
     pid = p["id"].strip()
     if not ID_RE.match(pid):

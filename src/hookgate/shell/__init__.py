@@ -17,7 +17,7 @@ import os
 import time
 
 from hookgate.shell import parse as _parse
-from hookgate.shell.walk import Abort, Command, State, UNKNOWN, Walker, bind_positional
+from hookgate.shell.walk import Abort, Command, State, Walker, bind_positional
 
 __all__ = ["analyse", "Analysis", "Command"]
 

@@ -173,7 +173,7 @@ def _set(c: Call) -> None:
     i = 0
     while i < len(args):
         t, k = args[i]
-        if k != LIT or t == "--" or t == "-" or not t[:1] in "-+":
+        if k != LIT or t == "--" or t == "-" or t[:1] not in "-+":
             positional_unknown(c.st)  # set -- a b / set a b: new positional parameters
             return
         i += 2 if t in ("-o", "+o") else 1

@@ -1,7 +1,7 @@
 """Interpreter code without ``re`` where that is exact (ADR 0017: ``import re`` costs 6 ms of
 the hook, most of it ``enum``). Each function here either gives the answer the regex in
 ``interp`` would give, or None: "ask the regex". Property tests hold them to that
-(``tests/shell/test_codescan.py``).
+(``tests/unit/shell/test_codescan.py``).
 """
 
 from __future__ import annotations

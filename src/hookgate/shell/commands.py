@@ -232,7 +232,7 @@ def _chmod(c: Call) -> None:
     mode_done = False
     rest = []
     ref = None
-    for i, (t, k) in enumerate(args):
+    for t, k in args:
         if t.startswith("--reference="):
             ref = (t[12:], LIT)
             mode_done = True

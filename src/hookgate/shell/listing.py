@@ -330,15 +330,15 @@ def _glob_now(w, field, cwd):
         return field
     if kind != _GLOB:
         return None
-    import glob
+    from hookgate.shell import boundglob
 
     if not w.unchanged(cwd):
         return None
-    try:
-        if glob.glob(text, root_dir=None if text.startswith("/") else cwd, include_hidden=w.dotglob,
-                     recursive=w.globstar):
+    try:  # the first match decides (ADR 0027: a glob that stops); past the budget: unknown
+        if next(boundglob.iglob(text, root_dir=None if text.startswith("/") else cwd, include_hidden=w.dotglob,
+                                recursive=w.globstar, budget=boundglob.Budget(deadline=w.deadline)), None) is not None:
             return None
-    except (OSError, ValueError, RecursionError):
+    except (boundglob.GlobCap, OSError, ValueError, RecursionError):
         return None
     return (text, LIT)
 

@@ -7,7 +7,7 @@ and pipes, not ``subprocess`` (which costs ~10 ms to import on the hot path).
 Fast path: a command made only of characters for which bash word splitting is trivially
 exact (``SAFE`` below, single spaces, plain single-quoted strings and the list/pipe operators
 ``; && || |``) is tokenised here into *the same tree shape* shfmt would produce (minus source
-positions); ``tests/shell/test_fastpath.py`` checks that equality on random commands and on
+positions); ``tests/unit/shell/test_fastpath.py`` checks that equality on random commands and on
 the corpora. Anything else goes to shfmt.
 """
 

@@ -220,17 +220,18 @@ def _ls(args, st):
 
 def _glob_has_dir(pattern, st) -> bool:
     """Does the glob match a directory now (whose names ls would print)? Unknown → yes."""
-    import glob
     import itertools
+
+    from hookgate.shell import boundglob
 
     cwd = st.cwd if isinstance(st.cwd, str) else None
     if cwd is None and not pattern.startswith("/"):
         return True
     try:
-        for m in itertools.islice(glob.iglob(pattern, root_dir=None if pattern.startswith("/") else cwd), 200):
+        for m in itertools.islice(boundglob.iglob(pattern, root_dir=None if pattern.startswith("/") else cwd), 200):
             if os.path.isdir(m if m.startswith("/") else os.path.join(cwd, m)):
                 return True
-    except (OSError, ValueError, RecursionError):
+    except (boundglob.GlobCap, OSError, ValueError, RecursionError):
         return True
     return False
 

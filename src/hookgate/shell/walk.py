@@ -21,6 +21,7 @@ from hookgate.shell.words import GLOB, LIT, UNKNOWN, UNRES, Abort, Alts, Opaque,
 MAX_DEPTH = 12
 MAX_COMMANDS = 4000
 MAX_GLOB_MATCHES = 200
+GLOB_CAP_WORD = "/$(glob past its cap)"  # an unknown name (ADR 0027): the guards' "any file here"
 MAX_LOOP_ITEMS = 16
 MAX_READ_ITEMS = 64  # `… | while read f` over known lines: the body once per line
 
@@ -330,16 +331,29 @@ class Walker(WordsMixin, RedirMixin):
             if p is None:
                 self.add(text, mode, False, via + " (glob, cwd unknown)", tool)
                 return
-            import glob as _glob
-            import itertools
+            from hookgate.shell import boundglob
 
+            n = 0
+            capped = ""
             try:
-                found = _glob.iglob(p, recursive=self.globstar, include_hidden=self.dotglob)
-                for m in itertools.islice(found, MAX_GLOB_MATCHES):
+                for m in boundglob.iglob(p, recursive=self.globstar, include_hidden=self.dotglob,
+                                         budget=boundglob.Budget(deadline=self.deadline)):
+                    n += 1
+                    if n > MAX_GLOB_MATCHES:
+                        capped = f"more than {MAX_GLOB_MATCHES} matches"
+                        break
                     self.add(os.path.normpath(m), mode, True, via + " (glob match)", tool)
+            except boundglob.GlobCap as e:
+                capped = str(e)
             except (OSError, ValueError, RecursionError):
-                pass
+                capped = "the directory could not be listed"
             self.add(p, mode, False, "glob (dotglob)" if self.dotglob else "glob", tool)
+            if capped:
+                # ADR 0027: what the glob matches past the cap is unknown — any name in the
+                # directory it starts from (the guards fail closed there), never nothing
+                base = boundglob.base_dir(p)
+                self.add(base.rstrip("/") + GLOB_CAP_WORD, mode, False, f"{via} (glob: {capped})", tool)
+                self.indeterminate(f"glob {text[:80]}: {capped}; what it matches is unknown")
         else:
             if text[:1] in ("$", "`", "~") or st.cwd is UNKNOWN:
                 self.add(text, mode, False, via, tool)
@@ -675,7 +689,7 @@ class Walker(WordsMixin, RedirMixin):
         """The items of ``for x in WORDS`` over the files there are now: globs expanded (the
         pattern itself when nothing matches, as bash does), one ``$(…)`` run (``listing``), its
         lines and their blank-separated words (IFS may be newline or blanks). None: unknown."""
-        import glob
+        import itertools
 
         cwd = st.cwd if isinstance(st.cwd, str) else None
         if cwd is None or not self.unchanged(cwd):
@@ -700,11 +714,14 @@ class Walker(WordsMixin, RedirMixin):
             if kind == LIT:
                 out.append(text)
             elif kind == GLOB:
+                from hookgate.shell import boundglob
+
                 try:
-                    found = sorted(glob.glob(text, root_dir=None if text.startswith("/") else cwd,
-                                             include_hidden=self.dotglob, recursive=self.globstar))
-                except (OSError, ValueError, RecursionError):
-                    return None
+                    found = sorted(itertools.islice(boundglob.iglob(
+                        text, root_dir=None if text.startswith("/") else cwd, include_hidden=self.dotglob,
+                        recursive=self.globstar, budget=boundglob.Budget(deadline=self.deadline)), MAX_READ_ITEMS + 1))
+                except (boundglob.GlobCap, OSError, ValueError, RecursionError):
+                    return None  # unknown (ADR 0027)
                 out += found or [text]
             else:
                 return None

@@ -211,50 +211,150 @@ def _check(raw: bytes, prev: str) -> tuple[dict | None, str]:
         return None, "not valid JSON"
     if not isinstance(rec, dict):
         return None, "not a JSON object"
-    if canonical(rec).encode("utf-8") != raw:
+    text = canonical(rec)
+    if text.encode("utf-8") != raw:
         return rec, "bytes differ from the canonical form (record edited)"
     h = rec.get("hash")
-    body = {k: v for k, v in rec.items() if k != "hash"}
     if rec.get("prev") != prev:
         return rec, "prev does not match the hash of the record before it"
-    if chain_hash(prev, body) != h:
+    # the body's canonical form is the line without its hash member (the line is canonical, and
+    # no earlier member can hold this record's own hash): one serialisation per record, not two
+    if isinstance(h, str):
+        member = '"hash":' + json.dumps(h)
+        body = text.replace(member + ",", "", 1) if member + "," in text else text.replace("," + member, "", 1)
+        ok = sha256((prev + body).encode("utf-8")).hexdigest() == h
+    else:
+        ok = False
+    if not ok:
         return rec, "hash does not match the record's content"
     return rec, ""
 
 
-def verify(path: str) -> VerifyResult:
+CHECKPOINT_NAME = "ledger.verified.json"
+CHECKPOINT_EVERY = 100_000
+
+
+def _checkpoint_mac(key: bytes, cp: dict) -> str:
+    import hmac
+
+    body = {k: v for k, v in cp.items() if k != "mac"}
+    return hmac.new(key, canonical(body).encode("utf-8"), "sha256").hexdigest()
+
+
+def read_checkpoint(state_dir: str, path: str, key: bytes | None) -> dict | None:
+    """The verified prefix of the ledger (ADR 0027), when hookgate wrote it (MAC with the state
+    dir's key) and it still describes the ledger (a prefix of the file's bytes has the digest it
+    names). Otherwise None: the ledger is verified from its first byte."""
+    if key is None:
+        return None
+    try:
+        with open(os.path.join(state_dir, CHECKPOINT_NAME), "rb") as f:
+            cp = json.loads(f.read(1 << 16))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(cp, dict) or cp.get("v") != 1 or cp.get("mac") != _checkpoint_mac(key, cp):
+        return None
+    if not all(isinstance(cp.get(k), int) and not isinstance(cp.get(k), bool) for k in ("offset", "count", "lines")):
+        return None
+    try:
+        if os.path.getsize(path) < cp["offset"]:
+            return None
+    except OSError:
+        return None
+    return cp
+
+
+def write_checkpoint(state_dir: str, key: bytes | None, offset: int, count: int, lines: int, prev: str,
+                     digest: str) -> None:
+    if key is None:
+        return
+    from hookgate.state.locks import atomic_write
+
+    cp = {"v": 1, "offset": offset, "count": count, "lines": lines, "prev": prev, "digest": digest}
+    cp["mac"] = _checkpoint_mac(key, cp)
+    try:
+        atomic_write(os.path.join(state_dir, CHECKPOINT_NAME), canonical(cp).encode(), fsync=False)
+    except OSError:
+        pass
+
+
+def verify(path: str, state_dir: str | None = None, key: bytes | None = None) -> VerifyResult:
+    """Walk the chain; with *state_dir* and its *key* (the state dir's secret, which agents
+    cannot read: ADR 0018), start after the verified prefix its checkpoint names — once the
+    bytes of that prefix hash to the digest it recorded (read at disk speed, never believed
+    otherwise) — and record a checkpoint as the walk passes clean ground (ADR 0027).
+    Memory is bounded: one line at a time."""
     res = VerifyResult()
     prev = GENESIS
     pending_bad: tuple[int, str] | None = None
-    for n, raw, has_nl in iter_lines(path):
-        rec, err = _check(raw, prev)
-        if not err:
-            if pending_bad is not None:  # a bad line that the next record chained over
-                res.torn_lines.append(pending_bad[0])
-                pending_bad = None
-            res.count += 1
-            prev = rec["hash"]
-            continue
-        if rec is None and pending_bad is None:
-            if not has_nl:
-                res.torn_lines.append(n)
-                res.torn_tail = True
+    if not state_dir:
+        key = None
+    cp = read_checkpoint(state_dir, path, key) if key is not None else None
+    try:
+        from hashlib import sha256 as _digest_of  # OpenSSL: the CLI side, at disk speed
+    except ImportError:  # pragma: no cover
+        _digest_of = sha256
+    digest = _digest_of()
+    try:
+        f = open(path, "rb")
+    except FileNotFoundError:
+        return res
+    with f:
+        n = 0
+        offset = 0
+        if cp is not None:
+            left = cp["offset"]
+            while left > 0:
+                chunk = f.read(min(left, 1 << 22))
+                if not chunk:
+                    break
+                digest.update(chunk)
+                left -= len(chunk)
+            if left == 0 and digest.hexdigest() == cp.get("digest"):
+                prev, res.count, n, offset = cp["prev"], cp["count"], cp["lines"], cp["offset"]
+            else:  # the prefix changed since: never believed, verify it all
+                f.seek(0)
+                digest = _digest_of()
+        for raw in f:
+            n += 1
+            has_nl = raw.endswith(b"\n")
+            digest.update(raw)
+            offset += len(raw)
+            if has_nl:
+                raw = raw[:-1]
+            rec, err = _check(raw, prev)
+            if not err:
+                if pending_bad is not None:  # a bad line that the next record chained over
+                    res.torn_lines.append(pending_bad[0])
+                    pending_bad = None
+                res.count += 1
+                prev = rec["hash"]
+                if key is not None and has_nl and not res.torn_lines and res.count % CHECKPOINT_EVERY == 0:
+                    write_checkpoint(state_dir, key, offset, res.count, n, prev, digest.copy().hexdigest())
                 continue
-            pending_bad = (n, err)  # torn only if the next record chains over it
-            continue
+            if rec is None and pending_bad is None:
+                if not has_nl:
+                    res.torn_lines.append(n)
+                    res.torn_tail = True
+                    continue
+                pending_bad = (n, err)  # torn only if the next record chains over it
+                continue
+            if pending_bad is not None:
+                n, err = pending_bad
+            res.ok = False
+            res.bad_line = n
+            res.reason = err
+            return res
         if pending_bad is not None:
-            n, err = pending_bad
-        res.ok = False
-        res.bad_line = n
-        res.reason = err
-        return res
-    if pending_bad is not None:
-        res.ok, res.bad_line, res.reason = False, pending_bad[0], pending_bad[1]
-        return res
-    if res.torn_lines:
-        res.ok = False
-        res.bad_line = res.torn_lines[0]
-        res.reason = "torn record (a writer died mid-write)"
+            res.ok, res.bad_line, res.reason = False, pending_bad[0], pending_bad[1]
+            return res
+        if res.torn_lines:
+            res.ok = False
+            res.bad_line = res.torn_lines[0]
+            res.reason = "torn record (a writer died mid-write)"
+            return res
+        if key is not None and (cp is None or offset > cp["offset"]):
+            write_checkpoint(state_dir, key, offset, res.count, n, prev, digest.hexdigest())
     return res
 
 

@@ -293,6 +293,14 @@ def _outside_plan(session: str, writes, root: str, state_dir: str):
     return outside_plan_verdict(session, rels, state_dir, HOOK_ID) if rels else None
 
 
+def _keys_of(writes, reads, outside, scopes) -> tuple[list, bool]:
+    """The keys a decision reads leases and claims for (ADR 0027), and whether it needs what
+    lies below them: a scope write, or a write to a directory (a claim below it conflicts)."""
+    keys = [k for _p, k, _m, _v in writes] + list(reads) + list(outside)
+    below = bool(scopes) or any(os.path.isdir(p) for p, _k, _m, _v in writes)
+    return keys, below
+
+
 def _decide(event, writes, scopes, reads, policy: dict, state_dir: str, top, outside=(), store=None,
             attempt: int = 0) -> ev.Verdict:
     from hookgate.validators.coordination import claims, identity, leases
@@ -302,6 +310,7 @@ def _decide(event, writes, scopes, reads, policy: dict, state_dir: str, top, out
     shared = getattr(store, "shared", False)
     session = event.session_id
     now = time.time()
+    keys, below = _keys_of(writes, reads, outside, scopes)
     try:
         if shared:  # only the leases this call touches (all of them for a scope write): one round trip
             if not (writes or scopes):  # reads meet only claims: the server's copy, kept by NOTIFY
@@ -310,9 +319,10 @@ def _decide(event, writes, scopes, reads, policy: dict, state_dir: str, top, out
                 data = store.load(state_dir, None if scopes else [k for _p, k, _m, _v in writes])
             now = data["db_now"]  # the database's clock, not this machine's (ADR 0028)
         else:
-            data = store.load(state_dir)
+            data = store.load_for(state_dir, keys, below)
     except store.CorruptState:
-        data = store.mutate(state_dir, lambda d: d)  # moved aside, started fresh
+        # moved aside, started fresh
+        data = store.mutate(state_dir, lambda d: d) if shared else store.mutate_for(state_dir, keys, lambda d: d, below=below)
     if scopes:
         from hookgate.validators.coordination import scope
 
@@ -323,8 +333,10 @@ def _decide(event, writes, scopes, reads, policy: dict, state_dir: str, top, out
     notice = claims.notice_sentence(told[-1], _clock) if told else ""
     conflicts = _conflicts(data, writes, reads, session, now, outside)
     if conflicts:
-        if told:
+        if told and shared:
             store.mutate(state_dir, lambda d: claims.take_notices(d, session))
+        elif told:
+            store.mutate_for(state_dir, (), lambda d: claims.take_notices(d, session))
         return _conflict_verdict(conflicts, policy, now, notice)
     if not session or not writes:
         return ev.allow(HOOK_ID)  # a pre-emption notice waits for the session's next write
@@ -355,7 +367,7 @@ def _decide(event, writes, scopes, reads, policy: dict, state_dir: str, top, out
             claims.renew(d, k, session, t)
         return []
 
-    found = store.mutate(state_dir, fn, timeout=float(policy.get("lock_timeout_seconds", 2)))
+    found = store.mutate_for(state_dir, keys, fn, timeout=float(policy.get("lock_timeout_seconds", 2)), below=below)
     if found:
         return _conflict_verdict(found, policy, now, notice)
     if notice:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from hookgate.core import event as ev
 from hookgate.state.paths import both_forms
-from hookgate.state.globs import MAGIC, intersects, path_match, seg_kind, split
+from hookgate.state.globs import MAGIC, MAX_SEGS, intersects, path_match, seg_kind, split
 
 RANK = ev.OUTCOME_RANK
 
@@ -37,41 +37,72 @@ def _prefix(anchor: str, root_segs: list, home_segs: list):
 
 
 class Classifier:
-    """Materialised patterns of one compiled policy for one (project root, home)."""
+    """Materialised patterns of one compiled policy for one (project root, home).
 
-    __slots__ = ("rules", "pats", "excs", "prefixes", "root_segs", "home_segs", "home", "has_allow")
+    The policy's index (``policy.index``, compiled with the config; built here for a policy
+    compiled without one) names the few patterns that can concern a path; only those are
+    materialised (anchored, on first use) and matched, in the rules' order (ADR 0027)."""
+
+    __slots__ = ("rules", "pats", "excs", "root_segs", "home_segs", "home", "has_allow", "index", "_mat")
 
     def __init__(self, policy: dict, root: str, home: str):
+        from hookgate.validators.policy import index as ix
+
         self.rules = policy.get("rules") or []
         self.home = home
         rs = split((root or "/").lower())
         hs = split((home or "/").lower())
         self.root_segs, self.home_segs = rs, hs
-        self.pats = []  # (rule index, segs, kinds, spec key)
-        self.excs = {}
-        self.prefixes = []  # (rule index, literal absolute prefix of an anchored pattern, in project?)
-        for i, r in enumerate(self.rules):
-            tier_rank = RANK.get(r.get("tier"), 3)
-            for anchor, segs, kinds, spec in r.get("pats") or ():
-                ps, pk = _prefix(anchor, rs, hs)
-                self.pats.append((i, ps + segs, pk + kinds, (tuple(spec), tier_rank)))
-                if anchor in ("root", "home"):
-                    lit = list(ps)
-                    for s, k in zip(segs, kinds):
-                        if k != "L":
-                            break
-                        lit.append(s)
-                    self.prefixes.append((i, lit, anchor == "root"))
-            for anchor, segs, kinds in r.get("exc") or ():
-                ps, pk = _prefix(anchor, rs, hs)
-                self.excs.setdefault(i, []).append((ps + segs, pk + kinds))
+        idx = policy.get("index")
+        if not ix.usable(idx):
+            idx = ix.build(self.rules)
+        self.index = idx
+        self._mat: dict = {}  # pattern number -> (rule index, segs, kinds, spec key, anchor, lead)
+        self.excs: dict = {}
+
+    def _pat(self, g: int):
+        m = self._mat.get(g)
+        if m is None:
+            i, j = self.index["refs"][g]
+            r = self.rules[i]
+            anchor, segs, kinds, spec = r["pats"][j]
+            ps, pk = _prefix(anchor, self.root_segs, self.home_segs)
+            lead = None
+            if anchor in ("root", "home"):
+                lead = list(ps)
+                for s, k in zip(segs, kinds):
+                    if k != "L":
+                        break
+                    lead.append(s)
+            m = self._mat[g] = (i, ps + segs, pk + kinds, (tuple(spec), RANK.get(r.get("tier"), 3)), anchor, lead)
+            if i not in self.excs:
+                self.excs[i] = [_prefix_join(e, self.root_segs, self.home_segs) for e in r.get("exc") or ()]
+        return m
+
+    @property
+    def prefixes(self) -> list:
+        """(rule index, literal absolute prefix, in project?) of every anchored pattern (the
+        floor's plan reads them all; decisions use :meth:`_dir_candidates`)."""
+        out = []
+        for g in self._all():
+            i, _ps, _pk, _key, anchor, lead = self._pat(g)
+            if lead is not None:
+                out.append((i, lead, anchor == "root"))
+        return out
+
+    def _all(self) -> range:
+        return range(len(self.index["refs"]))
 
     # --- concrete paths -----------------------------------------------------------------
     def best(self, segs: list):
         """Index of the winning rule for a concrete (lower-cased) path, or None."""
+        from hookgate.validators.policy.index import for_path
+
         win = None
         wkey = None
-        for i, ps, pk, key in self.pats:
+        cands = for_path(self.index, segs) if len(segs) <= MAX_SEGS else self._all()
+        for g in sorted(cands):
+            i, ps, pk, key, _a, _l = self._pat(g)
             if wkey is not None and key <= wkey:
                 continue
             if not path_match(ps, pk, segs):
@@ -81,6 +112,20 @@ class Classifier:
                 continue
             win, wkey = i, key
         return win
+
+    def _dir_candidates(self, segs: list):
+        """Anchored patterns whose literal lead may lie strictly below the directory *segs*."""
+        from hookgate.validators.policy.index import for_dir
+
+        out = set()
+        n = len(segs)
+        for anchor, a in (("root", self.root_segs), ("home", self.home_segs)):
+            if n <= len(a):
+                if a[:n] == segs:
+                    out.update(for_dir(self.index, anchor, None))
+            elif segs[: len(a)] == a:
+                out.update(for_dir(self.index, anchor, segs[len(a):]))
+        return sorted(out)
 
     def _hit_for(self, form: str, mode: str):
         segs = split(form.lower())
@@ -92,7 +137,9 @@ class Classifier:
                 hit = (r, r["tier"], form, "path")
         if mode in (ev.MODE_DELETE, ev.MODE_READ, ev.MODE_EXEC):
             n = len(segs)
-            for j, lit, in_project in self.prefixes:
+            for g in self._dir_candidates(segs):
+                j, _ps, _pk, _key, anchor, lit = self._pat(g)
+                in_project = anchor == "root"
                 if len(lit) <= n or lit[:n] != segs:
                     continue
                 if in_project and self.root_segs[:n] == segs:
@@ -130,8 +177,12 @@ class Classifier:
     # --- patterns -------------------------------------------------------------------------
     def classify_pattern(self, segs: list, kinds: str, shell_glob: bool, text: str):
         """Indeterminate hit when the pattern may name a protected path, or None."""
+        from hookgate.validators.policy.index import for_pattern
+
         hit = None
-        for i, ps, pk, _key in self.pats:
+        cands = for_pattern(self.index, segs, kinds)
+        for g in sorted(cands) if cands is not None else self._all():
+            i, ps, pk, _key, _a, _l = self._pat(g)
             r = self.rules[i]
             if r.get("tier") == ev.ALLOW:
                 continue
@@ -140,6 +191,12 @@ class Classifier:
             if intersects(segs, kinds, ps, pk, shell_glob):
                 hit = (r, r["ind"], text, "indeterminate")
         return hit
+
+
+def _prefix_join(exc, root_segs, home_segs):
+    anchor, segs, kinds = exc[0], exc[1], exc[2]
+    ps, pk = _prefix(anchor, root_segs, home_segs)
+    return ps + segs, pk + kinds
 
 
 # --- unresolved words → patterns --------------------------------------------------------

@@ -207,7 +207,16 @@ def qp_src(rule: dict, pat: list) -> str:
 
 
 def compile_policy(shipped, project, allow_loosen, kind: str) -> dict:
-    """Shipped policy (+ project override) → compiled dict for the hot path."""
+    """Shipped policy (+ project override) → compiled dict for the hot path, with the index of
+    its patterns (``policy.index``, ADR 0027): compiled once per config revision."""
+    from hookgate.validators.policy.index import build
+
+    out = _compile_policy(shipped, project, allow_loosen, kind)
+    out["index"] = build(out["rules"])
+    return out
+
+
+def _compile_policy(shipped, project, allow_loosen, kind: str) -> dict:
     base = compile_one(shipped, kind, "shipped policy")
     if not project:
         return base

@@ -24,10 +24,17 @@ _CLASSIFIERS: dict = {}
 
 
 def classifier(policy: dict, root: str, home: str) -> Classifier:
+    """The classifier of *policy* for (root, home), built once per policy object: the config
+    loader hands out the same object while the config's revision stands (ADR 0027). The entry
+    holds the policy itself, so its ``id`` cannot be reused by another policy while cached."""
     key = (id(policy), root, home)
-    c = _CLASSIFIERS.get(key)
-    if c is None:
-        c = _CLASSIFIERS[key] = Classifier(policy, root, home)
+    got = _CLASSIFIERS.get(key)
+    if got is not None and got[0] is policy:
+        return got[1]
+    if len(_CLASSIFIERS) >= 64:
+        _CLASSIFIERS.clear()
+    c = Classifier(policy, root, home)
+    _CLASSIFIERS[key] = (policy, c)
     return c
 
 

@@ -1,0 +1,435 @@
+"""The evidence rollup: the ledger's evaluations as columns, bound to the ledger (ADR 0027).
+
+``hookgate rollout status`` needs, per hook and platform, figures over an evidence window that
+depends on the config and on the latest stage change (ADR 0015) — so what is kept is not the
+figures but the facts they are computed from, one row per evaluated record (``decision``/
+``post`` with a timestamp), in ledger order, in ``<state>/rollup/``:
+
+- ``ts`` (float64), ``lat`` (float64), ``day`` (int32: UTC day number), ``plat`` (uint8: index
+  into the header's platforms), and one byte per hook: present, raw outcome, would-block,
+  error, has-latency;
+- ``header.json``: the ledger bytes it covers (``offset``; ``digest``: sha256 of those bytes),
+  the columns' digests, the labels, stage changes, answered checkpoints, the would-block rows
+  by record id, and a MAC with the state dir's key.
+
+The ledger stays the source of truth: the rollup is used only when its MAC checks, its columns
+hash to what it names and the ledger's first ``offset`` bytes hash to its digest — a tampered
+or stale rollup is rebuilt, never believed. Each use extends it with the records appended
+since (parsed once). Figures are computed with bulk operations (``bytes.translate``,
+``itertools.compress``, ``Counter``) and are exactly :func:`evidence.collect`'s; anything it
+does not model (a record naming one hook twice, more than 250 platforms, a torn line) turns
+the rollup off for that ledger: the streaming path decides then.
+"""
+
+from __future__ import annotations
+
+import collections
+import itertools
+import os
+from array import array
+
+from hookgate.core import evidence
+from hookgate.state import jsonio as json
+
+DIR = "rollup"
+VERSION = 1
+COLS = ("ts", "lat", "day", "plat")
+RAW_CODE = {o: i for i, o in enumerate(evidence.RAW_OUTCOMES)}  # 4: any other raw value
+PRESENT, WB, ERR, HASLAT = 1, 16, 32, 64
+
+
+class Unusable(Exception):
+    """The rollup cannot stand for this ledger: use the streaming path."""
+
+
+def _sha():
+    from hashlib import sha256
+
+    return sha256()
+
+
+def _dir(state_dir: str) -> str:
+    return os.path.join(state_dir, DIR)
+
+
+def _col_path(state_dir: str, name: str) -> str:
+    return os.path.join(_dir(state_dir), name + ".col")
+
+
+def _hook_col(i: int) -> str:
+    return f"h{i}"
+
+
+def _key(state_dir: str) -> bytes | None:
+    from hookgate.core import config
+
+    try:
+        return config._key(state_dir, create=True)
+    except OSError:
+        return None
+
+
+def _mac(key: bytes, head: dict) -> str:
+    from hookgate.core import config
+    from hookgate.state import ledger
+
+    return config._hmac(key, ledger.canonical({k: v for k, v in head.items() if k != "mac"}).encode())
+
+
+def _empty(hooks) -> dict:
+    return {"v": VERSION, "offset": 0, "digest": "", "hooks": list(hooks), "plats": [], "labels": [],
+            "changes": [], "answered": 0, "checkpoint_hooks": [], "wb": {}, "rows": 0, "cols": {}}
+
+
+def _load_head(state_dir: str, key: bytes, hooks) -> dict | None:
+    try:
+        with open(os.path.join(_dir(state_dir), "header.json"), "rb") as f:
+            head = json.loads(f.read())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(head, dict) or head.get("v") != VERSION or head.get("mac") != _mac(key, head):
+        return None
+    if head.get("hooks") != list(hooks):
+        return None
+    return head
+
+
+def _read_cols(state_dir: str, head: dict) -> dict | None:
+    """The columns, when each hashes to what the header names."""
+    out = {}
+    for name, typ in [("ts", "d"), ("lat", "d"), ("day", "i"), ("plat", "B")] + \
+            [(_hook_col(i), "B") for i in range(len(head["hooks"]))]:
+        try:
+            with open(_col_path(state_dir, name), "rb") as f:
+                raw = f.read()
+        except OSError:
+            return None
+        h = _sha()
+        h.update(raw)
+        if head["cols"].get(name) != h.hexdigest():
+            return None
+        a = array(typ)
+        a.frombytes(raw)
+        if len(a) != head["rows"]:
+            return None
+        out[name] = a if typ != "B" else raw
+    return out
+
+
+def _prefix_ok(path: str, head: dict):
+    """The hash of the ledger's first ``offset`` bytes when it is still the header's digest (read
+    at disk speed), else None."""
+    off = head["offset"]
+    try:
+        size = os.path.getsize(path)
+    except OSError:
+        return None
+    if size < off:
+        return None
+    h = _sha()
+    with open(path, "rb") as f:
+        left = off
+        while left > 0:
+            chunk = f.read(min(left, 1 << 22))
+            if not chunk:
+                return None
+            h.update(chunk)
+            left -= len(chunk)
+    return h if h.copy().hexdigest() == head["digest"] else None
+
+
+def _row(rec: dict, hooks: list, plats: list, checkpoint_hooks: set):
+    """(ts, lat, day, plat index, [code per hook]) of an evaluated record, or None."""
+    ts = evidence.parse_ts(rec.get("ts"))
+    if ts is None:
+        return None
+    plat = rec.get("platform") or "?"
+    try:
+        pi = plats.index(plat)
+    except ValueError:
+        if len(plats) >= 250:
+            raise Unusable("too many platforms") from None
+        plats.append(plat)
+        pi = len(plats) - 1
+    lat = rec.get("latency_ms")
+    has_lat = isinstance(lat, (int, float)) and not isinstance(lat, bool)
+    codes = [0] * len(hooks)
+    for v in rec.get("verdicts") or ():
+        if not isinstance(v, dict):
+            raise Unusable("a verdict that is not an object")
+        hook = v.get("hook")
+        if hook not in hooks:
+            continue
+        i = hooks.index(hook)
+        if codes[i]:
+            raise Unusable("a record names one hook twice")
+        raw = v.get("raw")
+        if raw == "checkpoint":
+            checkpoint_hooks.add(hook)
+        c = PRESENT | (RAW_CODE.get(raw, 4) << 1) if isinstance(raw, str) else PRESENT | (4 << 1)
+        if v.get("would_block"):
+            c |= WB
+        if v.get("error"):
+            c |= ERR
+        if has_lat:
+            c |= HASLAT
+        codes[i] = c
+    return ts, float(lat) if has_lat else 0.0, int(ts // 86400), pi, codes
+
+
+def _extend(state_dir: str, path: str, head: dict, cols: dict | None, key: bytes, digest=None) -> tuple[dict, dict]:
+    """Read the ledger's complete lines after ``offset`` into the rollup; write it back.
+    *digest*: the hash of the first ``offset`` bytes, already taken."""
+    hooks = head["hooks"]
+    plats = list(head["plats"])
+    checkpoint_hooks = set(head["checkpoint_hooks"])
+    labels = list(head["labels"])
+    changes = list(head["changes"])
+    wb = {k: list(v) for k, v in head["wb"].items()}
+    answered = head["answered"]
+    new = {"ts": array("d"), "lat": array("d"), "day": array("i"), "plat": bytearray()}
+    hcols = [bytearray() for _ in hooks]
+    rows = head["rows"]
+    offset = head["offset"]
+    with open(path, "rb") as f:
+        if digest is None:
+            digest = _sha()
+            left = offset
+            while left > 0:
+                chunk = f.read(min(left, 1 << 22))
+                digest.update(chunk)
+                left -= len(chunk)
+        else:
+            f.seek(offset)
+        for raw in f:
+            if not raw.endswith(b"\n"):
+                raise Unusable("a line without its end (a writer mid-write, or killed)")
+            digest.update(raw)
+            offset += len(raw)
+            try:
+                rec = json.loads(raw)
+            except ValueError:
+                continue  # as iter_records: a line that does not parse is no record
+            if not isinstance(rec, dict):
+                continue
+            if rec.get("approved_by") or rec.get("denied_by"):
+                answered += 1
+            kind = rec.get("kind")
+            if kind == "label" and rec.get("label") in evidence.LABELS:
+                labels.append({k: rec.get(k) for k in ("target", "hook", "label")})
+            elif kind == "rollout_change":
+                changes.append(rec)
+            if kind not in evidence.EVALUATED_KINDS:
+                continue
+            got = _row(rec, hooks, plats, checkpoint_hooks)
+            if got is None:
+                continue
+            ts, lat, day, pi, codes = got
+            new["ts"].append(ts)
+            new["lat"].append(lat)
+            new["day"].append(day)
+            new["plat"].append(pi)
+            for i, c in enumerate(codes):
+                hcols[i].append(c)
+                if c & WB:
+                    rs = wb.setdefault(str(rec.get("id", "")), [])
+                    if not rs or rs[-1] != rows:
+                        rs.append(rows)
+            rows += 1
+    if cols is not None and offset == head["offset"]:
+        return head, cols  # nothing appended since
+    os.makedirs(_dir(state_dir), mode=0o700, exist_ok=True)
+    sums = {}
+    data = {"ts": new["ts"].tobytes(), "lat": new["lat"].tobytes(), "day": new["day"].tobytes(),
+            "plat": bytes(new["plat"])}
+    data.update({_hook_col(i): bytes(c) for i, c in enumerate(hcols)})
+    fresh = cols is None
+    for name, b in data.items():
+        p = _col_path(state_dir, name)
+        with open(p, "wb" if fresh else "ab") as f:
+            f.write(b)
+        h = _sha()
+        with open(p, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 22), b""):
+                h.update(chunk)
+        sums[name] = h.hexdigest()
+    head = dict(head, offset=offset, digest=digest.hexdigest(), plats=plats, labels=labels, changes=changes,
+                wb=wb, answered=answered, checkpoint_hooks=sorted(checkpoint_hooks), rows=rows, cols=sums)
+    head["mac"] = _mac(key, head)
+    from hookgate.state.locks import atomic_write
+
+    atomic_write(os.path.join(_dir(state_dir), "header.json"), json.dumps(head).encode(), fsync=False)
+    return head, _read_cols(state_dir, head) or {}
+
+
+def _open(state_dir: str, path: str, hooks) -> tuple[dict, dict]:
+    """The rollup for the ledger at *path*, extended to its end (built when there is none, or
+    when the one there is not to be believed), under the rollup's lock."""
+    from hookgate.state.locks import LockTimeout, lock_file, release
+
+    key = _key(state_dir)
+    if key is None:
+        raise Unusable("no key")
+    os.makedirs(_dir(state_dir), mode=0o700, exist_ok=True)
+    try:
+        fd = lock_file(os.path.join(_dir(state_dir), "lock"), timeout=30.0)
+    except LockTimeout:
+        raise Unusable("the rollup is being built by another process") from None
+    try:
+        return _open_locked(state_dir, path, hooks, key)
+    finally:
+        release(fd)
+
+
+def _open_locked(state_dir: str, path: str, hooks, key: bytes) -> tuple[dict, dict]:
+    head = _load_head(state_dir, key, hooks)
+    cols = None
+    digest = None
+    if head is not None:
+        cols = _read_cols(state_dir, head)
+        digest = _prefix_ok(path, head) if cols is not None else None
+        if digest is None:
+            head, cols = None, None
+    if head is None:
+        head = _empty(hooks)
+    head, cols = _extend(state_dir, path, head, cols, key, digest)
+    if len(cols.get("ts", ())) != head["rows"]:
+        raise Unusable("columns unreadable")
+    return head, cols
+
+
+def _and(a: bytes, b: bytes) -> bytes:
+    n = len(a)
+    return (int.from_bytes(a, "little") & int.from_bytes(b, "little")).to_bytes(n, "little")
+
+
+def _table(pred) -> bytes:
+    return bytes(1 if pred(i) else 0 for i in range(256))
+
+
+def _window_mask(ts: array, w: float | None, n: int, run: list) -> bytes:
+    """1 for the rows with ts ≥ w (every row when w is None). *run*: the running maximum of ts
+    (rows are in ledger order, nearly sorted by time: a record's ts is taken before its append)."""
+    if w is None:
+        return b"\x01" * n
+    import bisect
+
+    k = bisect.bisect_left(run, w)  # rows before k: ts < w
+    k3 = bisect.bisect_left(run, w + 3600.0)
+    out = bytearray(k)
+    if k3 < n and min(ts[k3:]) >= w:  # rows from k3 on are all in: check only [k, k3) one by one
+        out += bytes(1 if t >= w else 0 for t in ts[k:k3])
+        out += b"\x01" * (n - k3)
+    else:
+        out += bytes(1 if t >= w else 0 for t in ts[k:])
+    return bytes(out)
+
+
+def collect(state_dir: str, path: str, config: dict, hooks) -> dict:
+    """:func:`evidence.collect` over the ledger at *path*, from its rollup. Raises
+    :class:`Unusable` when the rollup cannot stand for it."""
+    hooks = list(hooks)
+    head, cols = _open(state_dir, path, hooks)
+    n = head["rows"]
+    ts, lat, day, plat = cols["ts"], cols["lat"], cols["day"], cols["plat"]
+    plats = head["plats"]
+    changes = head["changes"]
+    labels = {(lab["target"], lab["hook"]): lab["label"] for lab in head["labels"]}
+    wb_rows = head["wb"]
+    out: dict = {}
+    lat_cache: dict = {}  # mask bytes -> what depends on the rows only (shared by hooks)
+    windows: dict = {}
+    run: list = []
+    for hi, hook in enumerate(hooks):
+        codes = cols[_hook_col(hi)]
+        present = codes.translate(_table(lambda c: c & PRESENT))
+        per_plat = []
+        for pi, p in enumerate(plats):
+            pm = _and(plat.translate(_table(lambda c, pi=pi: c == pi)), present)
+            if b"\x01" not in pm:
+                continue
+            w = evidence.window_start(config, changes, hook, p)
+            if w is not None and w not in windows:
+                if not run:
+                    run = list(itertools.accumulate(ts, max))
+                windows[w] = _window_mask(ts, w, n, run)
+            mask = _and(pm, windows[w]) if w is not None else pm
+            first_row = mask.find(b"\x01")
+            if first_row < 0:
+                continue
+            per_plat.append((first_row, p, _stats(hook, p, mask, codes, ts, lat, day, labels, wb_rows, lat_cache)))
+        per_plat.sort(key=lambda x: x[0])  # in the order the streaming path meets them
+        per = {p: st for _r, p, st in per_plat}
+        per[evidence.ALL] = _merge(hook, [st for _r, _p, st in per_plat])
+        out[hook] = {evidence.ALL: per[evidence.ALL], **{p: per[p] for p in per if p != evidence.ALL}}
+    return {"stats": out, "checkpoint_hooks": set(head["checkpoint_hooks"]), "answered": head["answered"],
+            "changes": changes}
+
+
+_T255 = bytes([0, 255]) + bytes(254)
+
+
+def _stats(hook, p, mask, codes, ts, lat, day, labels, wb_rows, lat_cache):
+    st = evidence.Stats(hook, p)
+    masked = _and(codes, mask.translate(_T255))  # the hook's code on the selected rows, else 0
+    kinds = lat_cache.get(("kinds", codes))
+    if kinds is None:
+        kinds = lat_cache[("kinds", codes)] = sorted(set(codes) - {0})
+    sel = {c: masked.count(c) for c in kinds}
+    st.evaluations = sum(sel.values())
+    for c, k in sel.items():
+        r = (c >> 1) & 7
+        if r < 4:
+            st.raw[evidence.RAW_OUTCOMES[r]] += k
+        if c & ERR:
+            st.errors += k
+        if c & WB:
+            st.would_block += k
+    latmask = _and(mask, codes.translate(_table(lambda c: c & HASLAT and 1)))
+    got = lat_cache.get(("lat", latmask))
+    if got is None:
+        got = lat_cache[("lat", latmask)] = array("d", itertools.compress(lat, latmask))
+    st.latencies = got
+    rows = lat_cache.get(("rows", mask))
+    if rows is None:
+        rows = lat_cache[("rows", mask)] = (min(itertools.compress(ts, mask)), max(itertools.compress(ts, mask)),
+                                  {evidence.day_of(d * 86400.0) for d in set(itertools.compress(day, mask))})
+    st.first, st.last = rows[0], rows[1]
+    st.eval_days = set(rows[2])
+    wbmask = _and(mask, codes.translate(_table(lambda c: c & WB and 1)))
+    for d, k in collections.Counter(itertools.compress(day, wbmask)).items():
+        st.per_day[evidence.day_of(d * 86400.0)] = k
+    for (target, lh), label in labels.items():
+        if lh != hook:
+            continue
+        for r in wb_rows.get(target, ()):
+            if wbmask[r]:
+                if label == "tp":
+                    st.tp += 1
+                elif label == "fp":
+                    st.fp += 1
+    st.unlabelled = st.would_block - st.tp - st.fp
+    return st
+
+
+def _merge(hook, parts) -> evidence.Stats:
+    st = evidence.Stats(hook, evidence.ALL)
+    lats = array("d")
+    for s in parts:
+        st.evaluations += s.evaluations
+        for k in st.raw:
+            st.raw[k] += s.raw[k]
+        st.would_block += s.would_block
+        st.tp += s.tp
+        st.fp += s.fp
+        st.errors += s.errors
+        st.unlabelled += s.unlabelled
+        lats.extend(s.latencies)
+        if s.first is not None:
+            st.first = s.first if st.first is None else min(st.first, s.first)
+            st.last = s.last if st.last is None else max(st.last, s.last)
+        st.eval_days |= s.eval_days
+        for d, k in s.per_day.items():
+            st.per_day[d] = st.per_day.get(d, 0) + k
+    st.latencies = lats
+    return st
