@@ -267,9 +267,9 @@ class PostgresBackend:
         """(seq, line) of this repository's chain, in order, streamed in bounded memory."""
         last = 0
         while True:
-            rows = self.run(lambda c, rid: c.execute(
+            rows = self.run(lambda c, rid, after=last: c.execute(
                 "SELECT seq, line FROM hookgate_ledger WHERE repo = %s AND seq > %s ORDER BY seq LIMIT %s",
-                (rid, last, batch)).fetchall())
+                (rid, after, batch)).fetchall())
             if not rows:
                 return
             for seq, line in rows:
@@ -287,8 +287,8 @@ class PostgresBackend:
             rec, err = ledger._check(line.encode("utf-8"), prev)
             if not err and seq != expect:
                 err = f"sequence gap: record {expect} is missing"
-            if err:
-                res.ok, res.bad_line, res.reason = False, seq, err
+            if err or rec is None:
+                res.ok, res.bad_line, res.reason = False, seq, err or "not a record"
                 return res
             res.count += 1
             prev = rec["hash"]
@@ -360,9 +360,9 @@ class Coordination:
                 return data
             keys = []
         cols = ", ".join(f"l.{x.strip()}" for x in _LEASE_COLS.split(","))
-        if keys is None:
-            cond, args = "l.expires > hookgate_now()", ()
-        else:
+        args: tuple = ()
+        cond = "l.expires > hookgate_now()"
+        if keys is not None:
             cond, args = "l.key = ANY(%s)", ([_k(k) for k in keys],)
 
         def q(c, rid):  # one statement: the claims document, the clock, and the leases asked for

@@ -15,6 +15,7 @@ environment, schema migrations.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from importlib import resources
 
@@ -46,18 +47,17 @@ class Database:
         # is flushed; :meth:`flush` is the barrier the server runs within its window
         self.async_commit = async_commit
         self.env = dict(env if env is not None else os.environ)
-        self.conn: psycopg.Connection | None = None
+        self.conn: psycopg.Connection | None = None  # the main connection
         self.down_until = 0.0
         self.last_error = ""
         self.last_ok = 0.0
         self.repo_ids: dict[str, int] = {}
         self.tx_depth = 0  # inside a caller's open transaction (the approvals store lock)
-        import threading
 
         self._flock = threading.Lock()
         self._fwant = threading.Event()
-        self._fconn = None
-        self._fthread = None
+        self._fconn: psycopg.Connection | None = None
+        self._fthread: threading.Thread | None = None
         self.flushes = 0
         self.epoch = 0  # counts main connections made: a new one may follow a database crash
         self.sealers: list = []  # callables sealing in-flight journals; see flush()
@@ -65,7 +65,7 @@ class Database:
         # the claims documents this process holds a copy of: repo → (doc, ver, clock offset);
         # valid only while this connection LISTENs (every change NOTIFYs hookgate_coord)
         self.coord: dict[int, tuple] = {}
-        self.listening = None  # the connection that LISTENs
+        self.listening: psycopg.Connection | None = None  # the connection that LISTENs
 
     # --- connecting ------------------------------------------------------------------------
 
@@ -117,7 +117,7 @@ class Database:
             self._failed(e)
         self.conn = c
         self.epoch += 1
-        return c
+        return c  # type: ignore[return-value]  # set just above
 
     def _schema_version(self, c) -> int:
         row = c.execute("SELECT to_regclass('hookgate_schema') IS NOT NULL").fetchone()
@@ -176,8 +176,6 @@ class Database:
                 except OSError:
                     pass
             return
-        import threading
-
         sealed = []
         for seal in self.sealers:  # the journals of records this barrier will cover
             try:
