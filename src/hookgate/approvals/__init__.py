@@ -56,4 +56,4 @@ def _unreachable(event, decision, ctx: dict, e: Exception):
     info["approval_error"] = f"shared state unavailable: {e}"[:300]
     msg = (f"hookgate: this {event.tool_name or 'action'} call needs a human's approval, and the shared "
            f"approval queue cannot be reached: {e}")
-    return ev.Decision(ev.BLOCK, decision.verdicts, msg, f"checkpoint denied: shared state unavailable"[:1000])
+    return ev.Decision(ev.BLOCK, decision.verdicts, msg, "checkpoint denied: shared state unavailable")

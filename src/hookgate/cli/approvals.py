@@ -383,7 +383,7 @@ def wait_cmd(
                 typer.echo(f"approval request {rid}: still {status} after {timeout:g}s", err=True)
                 raise typer.Exit(75)
             if listener is not None:
-                for n in listener.notifies(timeout=min(left, 5.0), stop_after=1):
+                for _n in listener.notifies(timeout=min(left, 5.0), stop_after=1):
                     break  # any change: read the request again
             else:
                 time.sleep(min(left, 0.2))

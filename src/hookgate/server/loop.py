@@ -241,6 +241,7 @@ class Server:
         try:
             self._loop(sel)
         finally:
+            self._ship_outboxes()  # a clean stop ships what it can (ADR 0028)
             self._sync(force=True)
         for k in list(sel.get_map().values()):
             if isinstance(k.data, _Conn):
