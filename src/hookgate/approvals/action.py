@@ -51,7 +51,7 @@ def action_of(event: ev.Event, home: str) -> Action:
         cmd = inp.get("command")
         cmd = cmd if isinstance(cmd, str) else ""
         opts = {k: v for k, v in inp.items() if k != "command" and k not in NOISE_KEYS and k not in DIR_KEYS}
-        material = {"kind": kind, "command": cmd, "cwd": event.cwd, "opts": opts}
+        material: dict = {"kind": kind, "command": cmd, "cwd": event.cwd, "opts": opts}
         summary = f"{tool}: {cmd} (in {event.cwd})"
         return Action(kind, digest(material), _one_line(redact_text(summary)))
     key, path = _path_of(inp)

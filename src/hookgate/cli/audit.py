@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import json
 import os
 
@@ -173,7 +175,7 @@ def tail(
         return out if newest_first else out[::-1]
 
     if workarounds:
-        recs = (r for r in ledger.iter_records_backwards(path) if r.get("workaround_of") and keep(r))
+        recs: Iterable = (r for r in ledger.iter_records_backwards(path) if r.get("workaround_of") and keep(r))
         for r in shown(recs):
             typer.echo(json.dumps(r, sort_keys=True) if as_json else f"{summary(r)}  workaround_of={r['workaround_of']}")
         return

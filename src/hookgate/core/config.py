@@ -247,8 +247,8 @@ def _verified(cache, state_dir: str, body: bytes | None = None, key: bytes | Non
         return compiled if isinstance(compiled, dict) else None
     if not isinstance(cache.get("compiled"), dict) or cache.get("mac") != _mac(key, binding, cache["compiled"]):
         return None
-    compiled: dict[str, Any] = cache["compiled"]
-    return compiled
+    verified: dict[str, Any] = cache["compiled"]
+    return verified
 
 
 # the last verified cache per state dir, for a process that decides more than once (the decision

@@ -46,7 +46,7 @@ def record(name: str, field_names: str, defaults: tuple[object, ...] = ()) -> An
 
     ns = {"__slots__": (), "_fields": fields, "__new__": __new__, "_replace": _replace, "__repr__": __repr__}
     for i, f in enumerate(fields):
-        ns[f] = property(lambda self, i=i: tuple.__getitem__(self, i), doc=f"field {i}: {f}")  # type: ignore[misc]
+        ns[f] = property(lambda self, i=i: tuple.__getitem__(self, i), doc=f"field {i}: {f}")
     return type(name, (tuple,), ns)
 
 

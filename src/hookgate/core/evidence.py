@@ -121,7 +121,7 @@ def configured_stage(config: dict[str, Any], hook: str, platform: str = "") -> s
     return str(entry.get("stage") or MONITOR)
 
 
-def percentile(values: list[float], pct: float, presorted: bool = False) -> float | None:
+def percentile(values: Any, pct: float, presorted: bool = False) -> float | None:
     """Nearest-rank percentile (*presorted*: *values* are in order already)."""
     if not values:
         return None

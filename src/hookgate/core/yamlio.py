@@ -79,7 +79,7 @@ def check_expansion(root: Any) -> None:
                 stack.append((c, False, depth + 1))
 
 
-class StrictLoader(_Base):  # type: ignore[misc]
+class StrictLoader(_Base):
     def get_single_data(self) -> Any:
         node = self.get_single_node()
         if node is None:
@@ -101,7 +101,7 @@ def _construct_mapping(loader: Any, node: Any, deep: bool = False) -> Any:
     return loader.construct_mapping_orig(node, deep=deep)
 
 
-StrictLoader.construct_mapping_orig = _Base.construct_mapping  # type: ignore[attr-defined]
+StrictLoader.construct_mapping_orig = _Base.construct_mapping
 StrictLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
     lambda loader, node: _construct_mapping(loader, node, deep=True),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 
 from hookgate.installer import merge, platform_checks, targets
-from hookgate.installer.targets import has_our_wiring, our_handlers  # noqa: F401 (re-exported)
+from hookgate.installer.targets import _accepted, has_our_wiring, our_handlers  # noqa: F401 (re-exported)
 
 # events that must be wired, and the handler fields each platform needs there
 REQUIRED = {
@@ -20,12 +20,6 @@ REQUIRED = {
 }
 MAX_SECONDS = 600
 MIN_MS = 1000
-
-
-def _accepted(command: str) -> set:
-    """This hookgate: the launcher, or the thin client beside it (ADR 0025)."""
-    d = os.path.dirname(os.path.realpath(command))
-    return {os.path.realpath(command), os.path.join(d, "hookgate"), os.path.join(d, "hookgate-client")}
 
 
 def _problems(platform: str, doc: dict, command: str) -> list[str]:

@@ -188,7 +188,7 @@ def qwen_checks(home: str, project_root: str, wired_scopes) -> list[tuple[str, b
 
 def opencode_checks(home: str, project_root: str, command: str) -> list[tuple[str, bool, str]]:
     from hookgate.installer import plugin
-    from hookgate.installer.checks import _accepted
+    from hookgate.installer.targets import _accepted
 
     out = []
     for scope in targets.SCOPES:

@@ -40,7 +40,7 @@ class Vars(dict):
         self.assigned.add(key)
         super().__setitem__(key, value)
 
-    def update(self, other=(), **kw):
+    def update(self, other=(), **kw):  # type: ignore[override]
         for k, v in dict(other, **kw).items():
             self[k] = v
 

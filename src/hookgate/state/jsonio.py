@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # typing only: the hot path never imports ``typing`` (ADR 001
 try:
     import _json
 except ImportError:  # pragma: no cover - every CPython has it
-    _json = None  # type: ignore[assignment]
+    _json = None
 
 _WS = " \t\n\r"
 _INF = float("inf")
@@ -36,7 +36,7 @@ class _Ctx:
     memo: dict[str, str] = {}
 
 
-_scan = _json.make_scanner(_Ctx()) if _json is not None else None  # type: ignore[arg-type]
+_scan = _json.make_scanner(_Ctx()) if _json is not None else None
 
 
 class JSONError(HookgateError, ValueError):

@@ -22,7 +22,7 @@ from hookgate.state.locks import LockTimeout, describe_holder, ensure_dir, flock
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing only: the hot path never imports ``typing`` (ADR 0017)
-    from typing import Any, Iterator
+    from typing import Any, Iterable, Iterator
 
 GENESIS = "0" * 64
 LEDGER_NAME = "ledger.jsonl"
@@ -197,7 +197,7 @@ def iter_lines(path: str) -> Iterator[tuple[int, bytes, bool]]:
             yield n, raw[:-1] if has_nl else raw, has_nl
 
 
-def iter_records(path: str) -> Iterator[dict[str, Any]]:
+def iter_records(path: str) -> Iterable[dict[str, Any]]:
     """Yield parsed records, skipping lines that do not parse."""
     for _n, raw, _nl in iter_lines(path):
         try:
@@ -208,7 +208,7 @@ def iter_records(path: str) -> Iterator[dict[str, Any]]:
             yield rec
 
 
-def iter_records_backwards(path: str) -> Iterator[dict[str, Any]]:
+def iter_records_backwards(path: str) -> Iterable[dict[str, Any]]:
     """Parsed records, last first (:func:`iter_records` in reverse, reading from the end in
     chunks: the last records of a 1 M-record ledger without reading the rest)."""
     try:
@@ -329,7 +329,7 @@ def verify(path: str, state_dir: str | None = None, key: bytes | None = None) ->
     pending_bad: tuple[int, str] | None = None
     if not state_dir:
         key = None
-    cp = read_checkpoint(state_dir, path, key) if key is not None else None
+    cp = read_checkpoint(state_dir or "", path, key) if key is not None else None
     try:
         from hashlib import sha256 as _digest_of  # OpenSSL: the CLI side, at disk speed
     except ImportError:  # pragma: no cover
@@ -370,7 +370,7 @@ def verify(path: str, state_dir: str | None = None, key: bytes | None = None) ->
                 res.count += 1
                 prev = rec["hash"]
                 if key is not None and has_nl and not res.torn_lines and res.count % CHECKPOINT_EVERY == 0:
-                    write_checkpoint(state_dir, key, offset, res.count, n, prev, digest.copy().hexdigest())
+                    write_checkpoint(state_dir or "", key, offset, res.count, n, prev, digest.copy().hexdigest())
                 continue
             if rec is None and pending_bad is None:
                 if not has_nl:
@@ -394,7 +394,7 @@ def verify(path: str, state_dir: str | None = None, key: bytes | None = None) ->
             res.reason = "torn record (a writer died mid-write)"
             return res
         if key is not None and (cp is None or offset > cp["offset"]):
-            write_checkpoint(state_dir, key, offset, res.count, n, prev, digest.hexdigest())
+            write_checkpoint(state_dir or "", key, offset, res.count, n, prev, digest.hexdigest())
     return res
 
 

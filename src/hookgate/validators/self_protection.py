@@ -74,8 +74,8 @@ _ALTERNATIVE = (
 def protected_places(project_root: str, state_dir: str, home: str, env: dict | None = None) -> tuple[list[str], list[str]]:
     """(directories protected whole, file patterns) — absolute. *env*: the call's environment
     (the hook passes the one it was given; CLI callers default to this process's)."""
-    env = os.environ if env is None else env
-    xdg = env.get("XDG_DATA_HOME") or os.path.join(home, ".local", "share")
+    environ = os.environ if env is None else env
+    xdg = environ.get("XDG_DATA_HOME") or os.path.join(home, ".local", "share")
     dirs = [os.path.join(project_root, ".hookgate"), state_dir, os.path.join(xdg, "hookgate")]
     if sys.prefix != sys.base_prefix and not is_under(sys.prefix, project_root):
         dirs.append(sys.prefix)  # the venv hookgate runs from
@@ -125,10 +125,10 @@ def platform_wiring(project_root: str, home: str, env: dict | None = None) -> tu
     """Codex, Copilot CLI, Qwen Code and OpenCode wiring (ADR 0023), project and user scope:
     (directories protected whole, file patterns). Plugin directories are protected whole: any
     plugin there runs inside OpenCode and could rewrite a call after hookgate judged it."""
-    env = os.environ if env is None else env
+    environ = os.environ if env is None else env
     configs = [os.path.join(home, ".config")]
-    if env.get("XDG_CONFIG_HOME"):
-        configs.append(env["XDG_CONFIG_HOME"])
+    if environ.get("XDG_CONFIG_HOME"):
+        configs.append(environ["XDG_CONFIG_HOME"])
     dirs = [
         os.path.join(project_root, ".codex"),
         os.path.join(project_root, ".github", "hooks"),

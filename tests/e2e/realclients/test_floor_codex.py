@@ -1,4 +1,4 @@
-"""The floor through the real Codex CLI, offline (ADR 0020; realclients.md).
+"""The floor through the real Codex CLI, offline (ADR 0020; tests/e2e/realclients/).
 
 A trusted project where ``hookgate install --platform codex --scope project`` ran: the hook
 wiring (``.codex/hooks.json``) and hookgate's permission profile (``.codex/config.toml``,

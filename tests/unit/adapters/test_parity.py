@@ -1,7 +1,7 @@
 """Parity table: the same action gets the same decision on all seven platforms (Claude Code,
 Cursor, Gemini CLI, Codex, Copilot CLI, Qwen Code, OpenCode).
 
-Each row is one action, expressed in each platform's own payload (platforms.md §1.3, §2.3,
+Each row is one action, expressed in each platform's own payload (docs/platforms.md §1.3, §2.3,
 §3.3), run through the real ``hookgate hook`` command. Asserted per row: the ledger's verdicts
 (hook, raw, effective, rule) and accesses (path, mode) are identical on all three platforms, and
 each platform's rendered output is what that merged outcome must look like there (a checkpoint
