@@ -87,7 +87,8 @@ def _record_summary(rec: dict, norm: Norm) -> list[str]:
     accesses = rec.pop("accesses", None)
     rec.pop("input", None)  # the case's header shows it
     full = norm(json.dumps(rec, sort_keys=True, ensure_ascii=False))
-    shown = " ".join(f"{k}={rec[k]}" for k in ("kind", "outcome", "approval", "status") if k in rec)
+    # rollout_rev: the compiled config's revision; any change to the shipped config changes it
+    shown = " ".join(f"{k}={rec[k]}" for k in ("kind", "outcome", "approval", "status", "rollout_rev") if k in rec)
     lines = [f"record: {shown} #{_h(full)}"]
     for v in verdicts or []:
         full = norm(json.dumps(v, sort_keys=True, ensure_ascii=False))

@@ -142,6 +142,7 @@ def _peak_rss_mb(argv, cwd) -> tuple[int, str]:
     return ru.ru_maxrss // 1024, out.decode(errors="replace")
 
 
+@pytest.mark.slow  # a scaling measurement over a large ledger
 @pytest.mark.parametrize("argv", [["rollout", "status"], ["audit", "verify"], ["audit", "tail", "-n", "5"],
                                   ["audit", "tail", "-n", "5", "--unlabelled"]])
 def test_readers_memory_does_not_grow_with_the_ledger(tmp_path, argv):

@@ -11,6 +11,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from hookgate.validators.coordination import claims, leases, store
 
 NOW = time.time()
@@ -125,6 +127,7 @@ for j in range(start, start + 100000):
 """
 
 
+@pytest.mark.slow  # stress: many processes, SIGKILL at random moments
 def test_many_processes_and_kill_9_during_migration_lose_nothing(tmp_path):
     """8 writers on a v2 state (the first migrates it), each killed with SIGKILL at random
     moments and restarted: every lease a writer reported taken is there, every lease of the v2
