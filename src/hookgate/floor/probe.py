@@ -11,6 +11,9 @@ sandbox exactly as configured:
   session saved) against a one-shot localhost stand-in for the model that asks for one Bash
   call, ``sh SCRIPT``; the settings files are the user's, read by Claude itself.
 
+Nothing of the user's is written: Claude runs with a throw-away config dir (a copy of the
+user's ``settings.json``), Gemini with a throw-away ``GEMINI_CLI_HOME``.
+
 ``(ok, detail)``: ok when every protected path reads nothing and the plain one reads; a
 sandbox that cannot start, or lets a protected byte through, is not ok.
 """
@@ -163,7 +166,15 @@ def claude(project_root: str, protected: list[str], plain: str, binary: str | No
     d, p = _write(protected + [plain])
     srv, state = _model(f"sh {shlex.quote(p)}")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ANTHROPIC_", "CLAUDE_CODE_USE_"))}
-    env.update(ANTHROPIC_BASE_URL=f"http://127.0.0.1:{srv.server_address[1]}", ANTHROPIC_API_KEY="sk-ant-hookgate-probe",
+    # a throw-away config dir holding a copy of the user's settings.json: user-scope sandbox
+    # settings count, and Claude's own state files (~/.claude.json …) are not touched
+    cfg = os.path.join(d, "claude-config")
+    os.makedirs(cfg)
+    user_settings = os.path.join(env.get("CLAUDE_CONFIG_DIR") or os.path.join(os.path.expanduser("~"), ".claude"),
+                                 "settings.json")
+    if os.path.isfile(user_settings):
+        shutil.copyfile(user_settings, os.path.join(cfg, "settings.json"))
+    env.update(CLAUDE_CONFIG_DIR=cfg, ANTHROPIC_BASE_URL=f"http://127.0.0.1:{srv.server_address[1]}", ANTHROPIC_API_KEY="sk-ant-hookgate-probe",
                DISABLE_TELEMETRY="1", CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC="1", DISABLE_AUTOUPDATER="1")
     t0 = time.monotonic()
     try:

@@ -122,7 +122,10 @@ def _project(tmp_path):
     os.makedirs(home)
     root = make_project(base, home)
     env = run_env(home, base)
-    r = subprocess.run([HOOKGATE, "install", "--platform", "claude-code", "--scope", "project"], cwd=root, env=env,
+    # command hooks (--no-server): the decision server's loopback port is per uid and install path,
+    # so a server another test started (another HOME) would answer these hooks (403 → blocked)
+    r = subprocess.run([HOOKGATE, "install", "--platform", "claude-code", "--scope", "project", "--no-server"],
+                       cwd=root, env=env,
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0 and "sandbox settings written" in r.stderr, r.stderr
     with open(os.path.join(root, ".claude", "settings.local.json"), "w") as f:  # the user's own choice

@@ -33,7 +33,9 @@ def _run(spec, tmp_path, install_args, body):
     os.symlink(os.path.join(os.path.dirname(pkg), "claude-code-linux-x64", "claude"), os.path.join(bindir, "claude"))
     env["PATH"] = bindir + os.pathsep + env["PATH"]
     if install_args is not None:
-        r = subprocess.run([HOOKGATE, "install", "--platform", "claude-code", *install_args], cwd=root, env=env,
+        # --no-server: command hooks (the server's loopback port is shared by every test of this uid)
+        r = subprocess.run([HOOKGATE, "install", "--platform", "claude-code", "--no-server", *install_args], cwd=root,
+                           env=env,
                            capture_output=True, text=True, timeout=120)
         assert r.returncode == 0, r.stderr
     os.makedirs(os.path.join(root, ".claude", "commands"), exist_ok=True)
