@@ -175,21 +175,21 @@ def tail(
         return out if newest_first else out[::-1]
 
     if workarounds:
-        recs: Iterable = (r for r in ledger.iter_records_backwards(path) if r.get("workaround_of") and keep(r))
-        for r in shown(recs):
+        found = (r for r in ledger.iter_records_backwards(path) if r.get("workaround_of") and keep(r))
+        for r in shown(found):
             typer.echo(json.dumps(r, sort_keys=True) if as_json else f"{summary(r)}  workaround_of={r['workaround_of']}")
         return
     if unlabelled:
         from hookgate.cli.audit_label import unlabelled_stream
 
-        recs = shown(r for r in unlabelled_stream(path, backwards=True) if keep(r))
-        for r in recs:
+        picked = shown(r for r in unlabelled_stream(path, backwards=True) if keep(r))
+        for r in picked:
             hooks = ",".join(r["_unlabelled_hooks"])
             r = {k: v for k, v in r.items() if k != "_unlabelled_hooks"}
             typer.echo(json.dumps(dict(r, unlabelled_hooks=hooks.split(",")), sort_keys=True) if as_json
                        else f"{summary(r)}  [{hooks}]")
         if not as_json:
-            typer.echo("label each: hookgate audit label ID tp|fp [--hook H] [--note …]" if recs
+            typer.echo("label each: hookgate audit label ID tp|fp [--hook H] [--note …]" if picked
                        else "no unlabelled would-blocks", err=True)
         return
     recs = shown(r for r in ledger.iter_records_backwards(path) if keep(r))

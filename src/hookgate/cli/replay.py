@@ -17,6 +17,8 @@ import shutil
 import tempfile
 import time
 
+from typing import Any
+
 import typer
 
 from hookgate.core import config, evidence
@@ -149,7 +151,7 @@ def run_replay(root: str, compiled: dict, since: float | None) -> dict:
     state = paths.state_dir(root)
     # streamed (ADR 0027): memory is bounded by MAX_KEPT changed actions (and errors) kept for
     # the report, whatever the ledger's size; the counts are exact
-    result: dict = {"replayed": 0, "changed": [], "changed_count": 0, "unchanged": 0, "skipped": 0, "errors": [],
+    result: dict[str, Any] = {"replayed": 0, "changed": [], "changed_count": 0, "unchanged": 0, "skipped": 0, "errors": [],
               "error_count": 0, "truncated_inputs": 0}
     with tempfile.TemporaryDirectory(prefix="hookgate-replay-state-") as scratch:
         env = dict(os.environ)

@@ -241,10 +241,10 @@ def _verified(cache, state_dir: str, body: bytes | None = None, key: bytes | Non
         if cache.get("mac") != _hmac(key, binding.encode() + b"\n" + body):
             return None
         try:
-            compiled = json.loads(body)
+            got = json.loads(body)
         except ValueError:
             return None
-        return compiled if isinstance(compiled, dict) else None
+        return got if isinstance(got, dict) else None
     if not isinstance(cache.get("compiled"), dict) or cache.get("mac") != _mac(key, binding, cache["compiled"]):
         return None
     verified: dict[str, Any] = cache["compiled"]

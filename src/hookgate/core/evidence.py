@@ -12,6 +12,7 @@ judged on what the hook did in the stage it is leaving.
 from __future__ import annotations
 
 import calendar
+from array import array
 import importlib.util
 import time
 
@@ -59,11 +60,10 @@ def _fast_ts(s: str) -> float | None:
         if len(_DAY0) > 4096:
             _DAY0.clear()
         _DAY0[day] = d0
-    try:
-        h, m, sec, ms = int(s[11:13]), int(s[14:16]), int(s[17:19]), int(s[20:23])
-    except ValueError:
-        return None
-    if h > 23 or m > 59 or sec > 61 or not s[20:23].isdigit():
+    if not (s[11:13].isdigit() and s[14:16].isdigit() and s[17:19].isdigit() and s[20:23].isdigit()):
+        return None  # (str.isdigit: ASCII digits here, as strptime's %H/%M/%S want them)
+    h, m, sec = int(s[11:13]), int(s[14:16]), int(s[17:19])
+    if h > 23 or m > 59 or sec > 61:
         return None
     return d0 + h * 3600 + m * 60 + sec + float("0." + s[20:23])
 
@@ -121,7 +121,7 @@ def configured_stage(config: dict[str, Any], hook: str, platform: str = "") -> s
     return str(entry.get("stage") or MONITOR)
 
 
-def percentile(values: Any, pct: float, presorted: bool = False) -> float | None:
+def percentile(values: list[float] | array, pct: float, presorted: bool = False) -> float | None:
     """Nearest-rank percentile (*presorted*: *values* are in order already)."""
     if not values:
         return None

@@ -175,7 +175,7 @@ def _row(rec: dict, hooks: list, plats: list, checkpoint_hooks: set):
         if has_lat:
             c |= HASLAT
         codes[i] = c
-    return ts, float(lat) if has_lat else 0.0, int(ts // 86400), pi, codes
+    return ts, float(lat) if isinstance(lat, (int, float)) and has_lat else 0.0, int(ts // 86400), pi, codes
 
 
 def _extend(state_dir: str, path: str, head: dict, cols: dict | None, key: bytes, digest=None) -> tuple[dict, dict]:
@@ -188,7 +188,7 @@ def _extend(state_dir: str, path: str, head: dict, cols: dict | None, key: bytes
     changes = list(head["changes"])
     wb = {k: list(v) for k, v in head["wb"].items()}
     answered = head["answered"]
-    new = {"ts": array("d"), "lat": array("d"), "day": array("i"), "plat": bytearray()}
+    ts_a, lat_a, day_a, plat_b = array("d"), array("d"), array("i"), bytearray()
     hcols = [bytearray() for _ in hooks]
     rows = head["rows"]
     offset = head["offset"]
@@ -226,10 +226,10 @@ def _extend(state_dir: str, path: str, head: dict, cols: dict | None, key: bytes
             if got is None:
                 continue
             ts, lat, day, pi, codes = got
-            new["ts"].append(ts)
-            new["lat"].append(lat)
-            new["day"].append(day)
-            new["plat"].append(pi)
+            ts_a.append(ts)
+            lat_a.append(lat)
+            day_a.append(day)
+            plat_b.append(pi)
             for i, c in enumerate(codes):
                 hcols[i].append(c)
                 if c & WB:
@@ -241,8 +241,7 @@ def _extend(state_dir: str, path: str, head: dict, cols: dict | None, key: bytes
         return head, cols  # nothing appended since
     os.makedirs(_dir(state_dir), mode=0o700, exist_ok=True)
     sums = {}
-    data = {"ts": new["ts"].tobytes(), "lat": new["lat"].tobytes(), "day": new["day"].tobytes(),
-            "plat": bytes(new["plat"])}
+    data = {"ts": ts_a.tobytes(), "lat": lat_a.tobytes(), "day": day_a.tobytes(), "plat": bytes(plat_b)}
     data.update({_hook_col(i): bytes(c) for i, c in enumerate(hcols)})
     fresh = cols is None
     for name, b in data.items():

@@ -124,7 +124,7 @@ def _iterdir(dirname, dironly, b):
 
 
 def _glob1(dirname, pattern, dironly, include_hidden, b):
-    from fnmatch import _compile_pattern  # the matcher glob itself uses (cached per pattern)
+    from fnmatch import _compile_pattern  # type: ignore[attr-defined]  # glob's own matcher (cached)
 
     match = _compile_pattern(os.path.normcase(pattern))
     hidden_ok = include_hidden or _hidden(pattern)

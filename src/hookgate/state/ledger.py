@@ -327,9 +327,10 @@ def verify(path: str, state_dir: str | None = None, key: bytes | None = None) ->
     res = VerifyResult()
     prev = GENESIS
     pending_bad: tuple[int, str] | None = None
-    if not state_dir:
+    sd = state_dir or ""
+    if not sd:
         key = None
-    cp = read_checkpoint(state_dir or "", path, key) if key is not None else None
+    cp = read_checkpoint(sd, path, key) if key is not None else None
     try:
         from hashlib import sha256 as _digest_of  # OpenSSL: the CLI side, at disk speed
     except ImportError:  # pragma: no cover
@@ -370,7 +371,7 @@ def verify(path: str, state_dir: str | None = None, key: bytes | None = None) ->
                 res.count += 1
                 prev = rec["hash"]
                 if key is not None and has_nl and not res.torn_lines and res.count % CHECKPOINT_EVERY == 0:
-                    write_checkpoint(state_dir or "", key, offset, res.count, n, prev, digest.copy().hexdigest())
+                    write_checkpoint(sd, key, offset, res.count, n, prev, digest.copy().hexdigest())
                 continue
             if rec is None and pending_bad is None:
                 if not has_nl:
@@ -394,7 +395,7 @@ def verify(path: str, state_dir: str | None = None, key: bytes | None = None) ->
             res.reason = "torn record (a writer died mid-write)"
             return res
         if key is not None and (cp is None or offset > cp["offset"]):
-            write_checkpoint(state_dir or "", key, offset, res.count, n, prev, digest.hexdigest())
+            write_checkpoint(sd, key, offset, res.count, n, prev, digest.hexdigest())
     return res
 
 

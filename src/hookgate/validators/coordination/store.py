@@ -343,10 +343,9 @@ def load_for(state_dir: str, keys, below: bool = False) -> dict:
         return empty()
     if main["v"] < 3:
         return main
-    sids = _wanted(main, keys, below)
-    if sids is None:
-        sids = _shard_ids(state_dir)
-    return _view(main, {sid: _read_shard(state_dir, sid)[1] for sid in sorted(sids)})
+    wanted = _wanted(main, keys, below)
+    sids = sorted(wanted) if wanted is not None else _shard_ids(state_dir)
+    return _view(main, {sid: _read_shard(state_dir, sid)[1] for sid in sids})
 
 
 def exists(state_dir: str) -> bool:

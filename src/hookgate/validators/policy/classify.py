@@ -62,9 +62,7 @@ class Classifier:
         hs = split((home or "/").lower())
         self.root_segs, self.home_segs = rs, hs
         idx = policy.get("index")
-        if not ix.usable(idx):
-            idx = ix.build(self.rules)
-        self.index = idx
+        self.index: dict = idx if isinstance(idx, dict) and ix.usable(idx) else ix.build(self.rules)
         self._mat: dict = {}  # pattern number -> (rule index, segs, kinds, spec key, anchor, lead)
         self.excs: dict = {}
 

@@ -121,7 +121,7 @@ def for_path(index: dict, segs: list) -> set:
     return out
 
 
-def _probe_literals(seg: str) -> tuple[str, str, str] | None:
+def _probe_literals(seg: str) -> tuple[str | None, str, str]:
     """(the literal a glob segment can equal, its literal characters at the end, at the start)
     with its ``*`` matching nothing (restricted intersection); None for the first when the
     segment has a ``?`` or a class (it can equal no literal)."""
@@ -182,7 +182,7 @@ def for_pattern(index: dict, segs: list, kinds: str) -> set | None:
     return out
 
 
-def for_dir(index: dict, anchor: str, rel: list) -> list:
+def for_dir(index: dict, anchor: str, rel: list | None) -> list:
     """Numbers of the *anchor*ed patterns whose literal leading segments lie strictly below the
     directory ``anchor/rel`` (``rel`` empty or None: every anchored pattern)."""
     table = index["anch"].get(anchor) or {}

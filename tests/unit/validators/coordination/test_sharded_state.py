@@ -144,7 +144,7 @@ def test_many_processes_and_kill_9_during_migration_lose_nothing(tmp_path):
                                      stdout=subprocess.PIPE, text=True) for i in range(8)}
         firsts = {i: p.stdout.readline().strip() for i, p in procs.items()}  # each has taken one
         time.sleep(rng.uniform(0.05, 0.6))  # then SIGKILL at a random moment of its work
-        for i, p in procs.items():
+        for p in procs.values():
             p.send_signal(signal.SIGKILL)
             kills += 1
         for i, p in procs.items():
