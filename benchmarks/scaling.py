@@ -197,6 +197,20 @@ def bench_rules() -> None:
     for name in ("Write", "Read", "Bash cat", "Bash glob"):
         a, b = med[f"{name}/10"], med[f"{name}/1000"]
         print(f"  {name:<10} 10: {a:.3f} ms   1,000: {b:.3f} ms   ratio {b / a:.2f}  {verdict('rules ' + name, b / a)}")
+    # the one-shot door: a whole `hookgate hook` process per decision (interpreter start
+    # included; the config's JSON is parsed per process) — reported, not budgeted
+    exe = os.path.join(os.path.dirname(sys.executable), "hookgate")
+    one = {}
+    for n in (10, 1000):
+        root = os.path.join(tmp, f"r{n}")
+        payload = ('{"session_id":"s","cwd":"%s","hook_event_name":"PreToolUse","tool_name":"Write",'
+                   '"tool_input":{"file_path":"%s/src/app.py","content":"x"}}' % (root, root)).encode()
+        penv = dict(env, CLAUDE_PROJECT_DIR=root, HOOKGATE_SERVE="off")
+        one[n] = lambda payload=payload, penv=penv, root=root: subprocess.run(
+            [exe, "hook", "--platform", "claude-code"], input=payload, env=penv, cwd=root, capture_output=True)
+    med = interleaved({f"one-shot/{n}": f for n, f in one.items()}, int(os.environ.get("N_ONESHOT", "20")))
+    a, b = med["one-shot/10"], med["one-shot/1000"]
+    print(f"  one-shot Write process: 10: {a:.1f} ms   1,000: {b:.1f} ms   ratio {b / a:.2f}  ({uptime()})")
 
 
 # --- globbing -----------------------------------------------------------------------------

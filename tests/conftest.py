@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from hookgate.state.locks import SESSION_ENV_VARS
-from tests.support.payloads import encode
+from tests.support.payloads import claude_pre, encode  # noqa: F401 - claude_pre: tests written before tests/support/payloads.py import it from here
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REAL_HOME = os.path.expanduser("~")

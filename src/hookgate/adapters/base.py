@@ -12,9 +12,10 @@ An adapter is a module with:
 from __future__ import annotations
 
 from hookgate.state import jsonio as json
+from hookgate.errors import HookgateError
 
 
-class BadInput(Exception):
+class BadInput(HookgateError):
     """stdin that hookgate cannot decide on; str() is a one-line reason."""
 
 
@@ -70,7 +71,7 @@ def cap(s: str) -> str:
 
 def render_failure(reason: str, phase: str | None) -> tuple[str, str, int]:
     """The explicit deny for bad input and internal errors: exit 2 with one stderr line denies
-    a pre-event on every platform measured (realclients.md); after the fact, exit 1 reports it."""
+    a pre-event on every platform measured (tests/realclients/); after the fact, exit 1 reports it."""
     from hookgate.core import event as ev
 
     line = " ".join(reason.split())[:1000]
@@ -114,3 +115,42 @@ def make_event(platform: str, obj: dict, *, phase, name, session, cwd, tool_kind
 
 def dumps(obj: dict) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+def render_claude_shaped(event, decision, ask: bool, warn_summary: bool = False,
+                         post_event_name: str = "PostToolUse") -> tuple[str, str, int]:
+    """Claude Code's hook output, which Codex, Copilot CLI and Qwen Code speak too (ADR 0010,
+    ADR 0023): a deny as ``permissionDecision: "deny"`` (plus the legacy ``decision: "block"``),
+    a checkpoint as ``"ask"`` where the platform enforces it (*ask*) and as a deny elsewhere, a
+    warn as ``additionalContext`` (with the first line as ``systemMessage`` too, *warn_summary*).
+    After the fact: ``decision: "block"`` or context (*post_event_name* "" = the event's own
+    name); at session start: context."""
+    from hookgate.core import event as ev
+
+    outcome = decision.outcome
+    if outcome == ev.ALLOW or not decision.message:
+        return "", "", 0
+    msg = cap(decision.message)
+    if event.phase == ev.PRE:
+        if outcome == ev.BLOCK or (outcome == ev.CHECKPOINT and not ask):
+            out = {"decision": "block", "reason": msg,
+                   "hookSpecificOutput": {"hookEventName": "PreToolUse", "permissionDecision": "deny",
+                                          "permissionDecisionReason": msg}}
+        elif outcome == ev.CHECKPOINT:
+            out = {"hookSpecificOutput": {"hookEventName": "PreToolUse", "permissionDecision": "ask",
+                                          "permissionDecisionReason": cap(decision.reason or msg),
+                                          "additionalContext": msg}}
+        elif warn_summary:
+            out = {"systemMessage": cap(decision.message.split("\n", 1)[0]),
+                   "hookSpecificOutput": {"hookEventName": "PreToolUse", "additionalContext": msg}}
+        else:
+            out = {"hookSpecificOutput": {"hookEventName": "PreToolUse", "additionalContext": msg}}
+        return dumps(out) + "\n", "", 0
+    if event.phase == ev.POST:
+        if outcome in (ev.BLOCK, ev.CHECKPOINT):
+            return dumps({"decision": "block", "reason": msg}) + "\n", "", 0
+        name = post_event_name or event.event_name
+        return dumps({"hookSpecificOutput": {"hookEventName": name, "additionalContext": msg}}) + "\n", "", 0
+    if event.phase == ev.SESSION_START:
+        return dumps({"hookSpecificOutput": {"hookEventName": "SessionStart", "additionalContext": msg}}) + "\n", "", 0
+    return "", "", 0

@@ -1,4 +1,4 @@
-"""Claude Code adapter (platforms.md §1; realclients.md §2).
+"""Claude Code adapter (docs/platforms.md §1; tests/realclients/).
 
 Rendering (ADR 0003), only shapes the real client was measured to honour:
 - allow → no output, exit 0 (never ``permissionDecision: "allow"``: it would widen permissions);
@@ -16,6 +16,7 @@ import os
 from hookgate.core import event as ev
 from hookgate.adapters.base import BadInput, dumps, load_json_object, make_event, render_failure, tool_call  # noqa: F401 - the shared failure shape
 from hookgate.adapters.base import cap as _cap
+from hookgate.adapters.base import render_claude_shaped
 
 PLATFORM = "claude-code"
 
@@ -87,42 +88,10 @@ def parse(data: bytes, env: dict) -> ev.Event:
 
 
 def render(event: ev.Event, decision) -> tuple[str, str, int]:
-    outcome = decision.outcome
-    if outcome == ev.ALLOW or not decision.message:
-        return "", "", 0
-    msg = _cap(decision.message)
-    if event.phase == ev.PRE and event.event_name == "PreSkillShellCommand":
-        return _render_skill_shell(outcome, msg, decision), "", 0
-    if event.phase == ev.PRE:
-        if outcome == ev.BLOCK:
-            out = {
-                "decision": "block",
-                "reason": msg,
-                "hookSpecificOutput": {
-                    "hookEventName": "PreToolUse",
-                    "permissionDecision": "deny",
-                    "permissionDecisionReason": msg,
-                },
-            }
-        elif outcome == ev.CHECKPOINT:
-            out = {
-                "hookSpecificOutput": {
-                    "hookEventName": "PreToolUse",
-                    "permissionDecision": "ask",
-                    "permissionDecisionReason": _cap(decision.reason or msg),
-                    "additionalContext": msg,
-                }
-            }
-        else:  # warn
-            out = {"hookSpecificOutput": {"hookEventName": "PreToolUse", "additionalContext": msg}}
-        return dumps(out) + "\n", "", 0
-    if event.phase == ev.POST:
-        if outcome in (ev.BLOCK, ev.CHECKPOINT):
-            return dumps({"decision": "block", "reason": msg}) + "\n", "", 0
-        return dumps({"hookSpecificOutput": {"hookEventName": event.event_name, "additionalContext": msg}}) + "\n", "", 0
-    if event.phase == ev.SESSION_START:
-        return dumps({"hookSpecificOutput": {"hookEventName": "SessionStart", "additionalContext": msg}}) + "\n", "", 0
-    return "", "", 0
+    if event.phase == ev.PRE and event.event_name == "PreSkillShellCommand" and decision.outcome != ev.ALLOW \
+            and decision.message:
+        return _render_skill_shell(decision.outcome, _cap(decision.message), decision), "", 0
+    return render_claude_shaped(event, decision, ask=True, post_event_name="")
 
 
 

@@ -1,4 +1,4 @@
-"""OpenAI Codex CLI adapter (platforms.md §4; realclients.md §4; ADR 0023).
+"""OpenAI Codex CLI adapter (docs/platforms.md §4; tests/realclients/; ADR 0023).
 
 Wiring: ``.codex/hooks.json`` (project) / ``~/.codex/hooks.json`` (user), Claude's nested shape.
 Events: ``PreToolUse`` (decided), ``PostToolUse`` (recorded), ``SessionStart``, ``Stop``.
@@ -31,7 +31,7 @@ import os
 
 from hookgate.core import event as ev
 from hookgate.adapters.base import BadInput, dumps, load_json_object, make_event, render_failure, tool_call  # noqa: F401 - the shared failure shape
-from hookgate.adapters.base import cap as _cap
+from hookgate.adapters.base import render_claude_shaped
 
 PLATFORM = "codex"
 ADR = "adr/0023-codex-copilot-qwen-opencode-adapters.md"
@@ -123,27 +123,8 @@ def parse(data: bytes, env: dict) -> ev.Event:
 
 
 def render(event: ev.Event, decision) -> tuple[str, str, int]:
-    outcome = decision.outcome
-    if outcome == ev.ALLOW or not decision.message:
-        return "", "", 0
-    msg = _cap(decision.message)
-    short = _cap(decision.message.split("\n", 1)[0])
-    if event.phase == ev.PRE:
-        if outcome in (ev.BLOCK, ev.CHECKPOINT):  # no ask on Codex: the chain already made it a block
-            out = {"decision": "block", "reason": msg,
-                   "hookSpecificOutput": {"hookEventName": "PreToolUse", "permissionDecision": "deny",
-                                          "permissionDecisionReason": msg}}
-        else:
-            out = {"systemMessage": short,
-                   "hookSpecificOutput": {"hookEventName": "PreToolUse", "additionalContext": msg}}
-        return dumps(out) + "\n", "", 0
-    if event.phase == ev.POST:
-        if outcome in (ev.BLOCK, ev.CHECKPOINT):
-            return dumps({"decision": "block", "reason": msg}) + "\n", "", 0
-        return dumps({"hookSpecificOutput": {"hookEventName": "PostToolUse", "additionalContext": msg}}) + "\n", "", 0
-    if event.phase == ev.SESSION_START:
-        return dumps({"hookSpecificOutput": {"hookEventName": "SessionStart", "additionalContext": msg}}) + "\n", "", 0
-    return "", "", 0
+    # no ask on Codex (the chain already made a checkpoint a block); a warn also as systemMessage
+    return render_claude_shaped(event, decision, ask=False, warn_summary=True)
 
 
 _PRE_TOP = frozenset(("continue", "decision", "hookSpecificOutput", "reason", "stopReason", "suppressOutput",

@@ -1,4 +1,4 @@
-"""GitHub Copilot CLI adapter (platforms.md §6; realclients.md "GitHub Copilot CLI"; ADR 0023).
+"""GitHub Copilot CLI adapter (docs/platforms.md §5; tests/realclients/; ADR 0023).
 
 Wiring: ``.github/hooks/hookgate.json`` (repository — Copilot loads it only when the folder is
 trusted, ``trusted_folders`` in ``~/.copilot/config.json``; doctor says so) and
@@ -33,7 +33,7 @@ import os
 
 from hookgate.core import event as ev
 from hookgate.adapters.base import BadInput, dumps, load_json_object, make_event, render_failure, tool_call  # noqa: F401 - the shared failure shape
-from hookgate.adapters.base import cap as _cap
+from hookgate.adapters.base import render_claude_shaped
 
 PLATFORM = "copilot-cli"
 ADR = "adr/0023-codex-copilot-qwen-opencode-adapters.md"
@@ -130,25 +130,7 @@ def parse(data: bytes, env: dict) -> ev.Event:
 
 
 def render(event: ev.Event, decision) -> tuple[str, str, int]:
-    outcome = decision.outcome
-    if outcome == ev.ALLOW or not decision.message:
-        return "", "", 0
-    msg = _cap(decision.message)
-    if event.phase == ev.PRE:
-        if outcome in (ev.BLOCK, ev.CHECKPOINT):
-            out = {"decision": "block", "reason": msg,
-                   "hookSpecificOutput": {"hookEventName": "PreToolUse", "permissionDecision": "deny",
-                                          "permissionDecisionReason": msg}}
-        else:
-            out = {"hookSpecificOutput": {"hookEventName": "PreToolUse", "additionalContext": msg}}
-        return dumps(out) + "\n", "", 0
-    if event.phase == ev.POST:
-        if outcome in (ev.BLOCK, ev.CHECKPOINT):
-            return dumps({"decision": "block", "reason": msg}) + "\n", "", 0
-        return dumps({"hookSpecificOutput": {"hookEventName": "PostToolUse", "additionalContext": msg}}) + "\n", "", 0
-    if event.phase == ev.SESSION_START:
-        return dumps({"hookSpecificOutput": {"hookEventName": "SessionStart", "additionalContext": msg}}) + "\n", "", 0
-    return "", "", 0
+    return render_claude_shaped(event, decision, ask=False)
 
 
 def classify_output(stdout: str, stderr: str, code: int) -> str:

@@ -1,4 +1,4 @@
-"""Cursor adapter (platforms.md §2; realclients.md §3; ADR 0010).
+"""Cursor adapter (docs/platforms.md §2; tests/realclients/; ADR 0010).
 
 Events: ``preToolUse`` (every tool; Write/StrReplace/Delete/EditNotebook/ApplyPatch and
 payloads without ``tool_name``), ``beforeShellExecution``, ``beforeMCPExecution``,
@@ -171,7 +171,7 @@ def parse(data: bytes, env: dict) -> ev.Event:
     session = _str(obj.get("conversation_id")) or _str(obj.get("session_id"))
     tool_name, tool_kind, tool_input, hint = "", ev.OTHER, {}, ""
     caps = _SESSION_CAPS if phase in (ev.SESSION_START, ev.SESSION_END) else _POST_CAPS
-    extra = {"tool_use_id": _str(obj.get("tool_use_id")), "generation_id": _str(obj.get("generation_id"))}
+    extra: dict = {"tool_use_id": _str(obj.get("tool_use_id")), "generation_id": _str(obj.get("generation_id"))}
     cwd_override = ""
     if name == "preToolUse":
         inp = _tool_input(obj, name)
@@ -243,16 +243,16 @@ def _first_line(s: str) -> str:
     return _cap(s.split("\n", 1)[0])
 
 
-def render(event: ev.Event, decision) -> tuple[str, str, int]:
-    from hookgate.core import cursor_violations as viol
+# Cursor reports some edits only after the fact: the core records a protected one as a
+# violation and hands the session's next guard call its report (``core.cursor_violations``,
+# ADR 0010); this adapter only renders that report.
+AFTER_EDIT_EVENT = "afterFileEdit"
 
-    name = event.event_name
-    if name == "afterFileEdit":
-        viol.check_after_edit(event)
+
+def render(event: ev.Event, decision, pending: str = "") -> tuple[str, str, int]:
+    """*pending*: the report of this session's earlier violations, to deliver with a deny."""
+    if event.event_name == AFTER_EDIT_EVENT:
         return "", "", 0
-    pending = ""
-    if event.phase == ev.PRE and name != "beforeReadFile":
-        pending = viol.take_pending(event)
     outcome = decision.outcome
     msg = _cap(decision.message or "")
     if pending:

@@ -1,4 +1,4 @@
-"""Gemini CLI adapter (platforms.md §3; realclients.md §1; ADR 0010).
+"""Gemini CLI adapter (docs/platforms.md §3; tests/realclients/; ADR 0010).
 
 Events: ``BeforeTool`` (decided), ``AfterTool``, ``SessionStart``, ``SessionEnd`` (recorded).
 Tools: write_file, replace, run_shell_command, read_file, read_many_files, grep_search
@@ -11,7 +11,7 @@ Rendering (stdout carries nothing but this JSON):
 - warn → ``systemMessage`` (user) + ``hookSpecificOutput.additionalContext`` (agent);
 - block → ``decision: "deny"`` + ``reason`` (to the agent, as the tool error) + ``systemMessage``;
 - checkpoint → ``decision: "ask"`` only when native ask is opted in: it hangs headless
-  ``gemini -p`` forever (realclients.md), so by default ``can_ask`` is False and the chain
+  ``gemini -p`` forever (tests/realclients/), so by default ``can_ask`` is False and the chain
   renders a checkpoint as a deny carrying the approval instructions;
 - bad input / internal error on BeforeTool → exit 2 with a one-line stderr reason (Gemini
   turns non-JSON output with exit ≥ 2 into a deny).
@@ -151,7 +151,7 @@ def render(event: ev.Event, decision) -> tuple[str, str, int]:
     short = _cap(decision.message.split("\n", 1)[0])
     if event.phase == ev.PRE:
         if outcome == ev.BLOCK or (outcome == ev.CHECKPOINT and not event.capabilities.can_ask):
-            out = {"decision": "deny", "reason": msg, "systemMessage": short}
+            out: dict = {"decision": "deny", "reason": msg, "systemMessage": short}
         elif outcome == ev.CHECKPOINT:
             out = {"decision": "ask", "reason": msg, "systemMessage": _cap(decision.reason or short)}
         else:

@@ -1,4 +1,4 @@
-"""OpenCode adapter (platforms.md §8; realclients.md "OpenCode"; ADR 0023).
+"""OpenCode adapter (docs/platforms.md §7; tests/realclients/; ADR 0023).
 
 OpenCode has no command hooks: ``hookgate install --platform opencode`` writes a small JS plugin
 (``platforms/opencode/hookgate.js`` → ``.opencode/plugin/hookgate.js`` or

@@ -1,4 +1,4 @@
-"""Qwen Code adapter (platforms.md §11; realclients.md "Qwen Code"; ADR 0023).
+"""Qwen Code adapter (docs/platforms.md §6; tests/realclients/; ADR 0023).
 
 Wiring: ``.qwen/settings.json`` (project; loads only in a trusted folder when
 ``security.folderTrust.enabled``) / ``~/.qwen/settings.json`` (user), Claude's nested shape,

@@ -16,6 +16,10 @@ import os
 
 from hookgate.core import event as ev
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing only (ADR 0017)
+    from typing import Any
+
 
 def is_checkpoint_block(decision) -> bool:
     """A BLOCK that only exists because a checkpoint could not be asked on this event."""
@@ -23,7 +27,7 @@ def is_checkpoint_block(decision) -> bool:
     return decision.outcome == ev.BLOCK and ev.CHECKPOINT in eff and ev.BLOCK not in eff
 
 
-def resolve(event, decision, ctx: dict):
+def resolve(event: ev.Event, decision: ev.Decision, ctx: Any) -> ev.Decision:
     try:
         if event.phase == ev.PRE:
             as_block = is_checkpoint_block(decision)
@@ -52,4 +56,4 @@ def _unreachable(event, decision, ctx: dict, e: Exception):
     info["approval_error"] = f"shared state unavailable: {e}"[:300]
     msg = (f"hookgate: this {event.tool_name or 'action'} call needs a human's approval, and the shared "
            f"approval queue cannot be reached: {e}")
-    return ev.Decision(ev.BLOCK, decision.verdicts, msg, f"checkpoint denied: shared state unavailable"[:1000])
+    return ev.Decision(ev.BLOCK, decision.verdicts, msg, "checkpoint denied: shared state unavailable")

@@ -17,7 +17,6 @@ import time
 
 from hookgate.core import chain, rollout
 from hookgate.core import event as ev
-from hookgate.approvals import store
 from hookgate.approvals.action import action_of, proposal_of
 from hookgate.state.selfcmd import command
 

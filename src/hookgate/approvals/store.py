@@ -3,7 +3,7 @@
 Every state change happens under one short exclusive ``flock`` on ``approvals/.lock`` and
 re-reads the request inside the lock, so a request ends exactly once however many agents ask
 and humans answer at the same time (and while it expires). Files are rewritten whole with
-``locks.atomic_write``; every change is also appended to the ledger as ``kind: approval``.
+``state.files.replace``; every change is also appended to the ledger as ``kind: approval``.
 
 Statuses: ``pending`` (queued, waiting for a human) → ``approved`` | ``denied`` | ``expired``;
 ``approved`` → ``consumed`` (single use) or, for a window approval, stays ``approved`` (``uses``
@@ -22,7 +22,9 @@ import time
 
 from hookgate import __version__
 from hookgate.state import ledger
-from hookgate.state.locks import atomic_write, ensure_dir, lock_file, release
+from hookgate.state import files
+from hookgate.state.locks import ensure_dir, lock_file, release
+from hookgate.errors import HookgateError
 
 DIR_NAME = "approvals"
 LOCK_NAME = ".lock"
@@ -45,7 +47,7 @@ ROUTE_NATIVE = "native"
 NATIVE_APPROVER = "human (native prompt)"
 
 
-class ApprovalError(Exception):
+class ApprovalError(HookgateError):
     """A refused state change; ``code`` is the CLI exit code (ADR 0012)."""
 
     def __init__(self, msg: str, code: int = 1) -> None:
@@ -99,7 +101,7 @@ def load(state_dir: str, rid: str) -> dict | None:
 
 def save(state_dir: str, req: dict) -> None:
     data = (json.dumps(req, sort_keys=True, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
-    atomic_write(request_path(state_dir, req["id"]), data)
+    files.replace(request_path(state_dir, req["id"]), data)
 
 
 def all_requests(state_dir: str) -> list[dict]:
@@ -255,7 +257,7 @@ def open_asks_dir(state_dir: str) -> str:
 def add_open_ask(state_dir: str, req: dict, tool_use_id: str) -> None:
     entry = {"id": req["id"], "session": req.get("session", ""), "tool_use_id": tool_use_id,
              "digest": req.get("digest", ""), "created": req["created"], "expires": req["expires"]}
-    atomic_write(os.path.join(open_asks_dir(state_dir), req["id"]), json.dumps(entry).encode("utf-8"), fsync=False)
+    files.replace(os.path.join(open_asks_dir(state_dir), req["id"]), json.dumps(entry).encode("utf-8"), fsync=False)
 
 
 def open_asks(state_dir: str) -> list[dict]:

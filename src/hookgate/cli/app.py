@@ -12,6 +12,8 @@ import sys
 
 import typer
 
+from hookgate.errors import HookgateError
+
 COMMAND_MODULES = [
     "init",
     "status",
@@ -155,6 +157,11 @@ def run(argv: list[str]) -> int:
         else:
             typer.echo(f"hookgate: {e.format_message().strip()}", err=True)
         return code
+    except HookgateError as e:  # an error raised on purpose: its message, its exit code (ADR 0026)
+        if os.environ.get("HOOKGATE_DEBUG"):
+            raise
+        typer.echo(f"hookgate: {e}", err=True)
+        return e.exit_code
     except Exception as e:  # a bug of ours: one line (the traceback on request), never silence
         if os.environ.get("HOOKGATE_DEBUG"):
             raise

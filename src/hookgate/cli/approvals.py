@@ -69,7 +69,7 @@ def effective_status(req: dict, now: float) -> str:
 
 def public(req: dict, now: float) -> dict:
     """The stable ``--json`` view of one request (ADR 0012 documents every field)."""
-    out = {}
+    out: dict = {}
     for k in JSON_FIELDS:
         if k == "age_seconds":
             out[k] = round(max(0.0, now - float(req.get("created", now))), 3)
@@ -383,7 +383,7 @@ def wait_cmd(
                 typer.echo(f"approval request {rid}: still {status} after {timeout:g}s", err=True)
                 raise typer.Exit(75)
             if listener is not None:
-                for n in listener.notifies(timeout=min(left, 5.0), stop_after=1):
+                for _n in listener.notifies(timeout=min(left, 5.0), stop_after=1):
                     break  # any change: read the request again
             else:
                 time.sleep(min(left, 0.2))

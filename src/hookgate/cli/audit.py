@@ -159,7 +159,7 @@ def tail(
     newest_first: bool = typer.Option(False, "--newest-first", "-r", help="Newest record first."),
 ) -> None:
     """The last N records (filters combine)."""
-    import collections
+    import itertools
 
     from hookgate.cli.replay import parse_since
 
@@ -167,21 +167,20 @@ def tail(
     keep = _matcher(rule, session, tool, outcome, kind, parse_since(since))
 
     def shown(recs) -> list:
-        # the ledger is streamed and only the last n matches are kept: memory is bounded by n,
-        # not by the ledger (ADR 0027)
-        last = collections.deque(recs, maxlen=n) if n > 0 else []
-        out = list(last)
-        return out[::-1] if newest_first else out
+        # *recs* come newest first (the ledger read from its end): the first n matches are the
+        # last n — memory bounded by n and time by how far back they lie (ADR 0027)
+        out = list(itertools.islice(recs, n)) if n > 0 else []
+        return out if newest_first else out[::-1]
 
     if workarounds:
-        recs = (r for r in ledger.iter_records(path) if r.get("workaround_of") and keep(r))
+        recs = (r for r in ledger.iter_records_backwards(path) if r.get("workaround_of") and keep(r))
         for r in shown(recs):
             typer.echo(json.dumps(r, sort_keys=True) if as_json else f"{summary(r)}  workaround_of={r['workaround_of']}")
         return
     if unlabelled:
         from hookgate.cli.audit_label import unlabelled_stream
 
-        recs = shown(r for r in unlabelled_stream(path) if keep(r))
+        recs = shown(r for r in unlabelled_stream(path, backwards=True) if keep(r))
         for r in recs:
             hooks = ",".join(r["_unlabelled_hooks"])
             r = {k: v for k, v in r.items() if k != "_unlabelled_hooks"}
@@ -191,7 +190,7 @@ def tail(
             typer.echo("label each: hookgate audit label ID tp|fp [--hook H] [--note …]" if recs
                        else "no unlabelled would-blocks", err=True)
         return
-    recs = shown(r for r in ledger.iter_records(path) if keep(r))
+    recs = shown(r for r in ledger.iter_records_backwards(path) if keep(r))
     for r in recs:
         typer.echo(json.dumps(r, sort_keys=True) if as_json else summary(r))
     if not recs and not as_json:

@@ -17,7 +17,7 @@ import typer
 from hookgate.core import evidence
 from hookgate.state import ledger, paths
 from hookgate.cli._common import fail, project_root
-from hookgate.state.locks import atomic_write
+from hookgate.state import files
 
 FIXTURES_DIR = "fixtures"
 
@@ -39,7 +39,7 @@ def unlabelled_records(records: list[dict]) -> list[dict]:
     return out
 
 
-def unlabelled_stream(path: str):
+def unlabelled_stream(path: str, backwards: bool = False):
     """:func:`unlabelled_records` over the ledger at *path*, streamed (ADR 0027): the labels
     first (only lines that can be one are parsed), then each record once."""
     from hookgate.state import ledger
@@ -53,7 +53,7 @@ def unlabelled_stream(path: str):
                 continue
             if isinstance(rec, dict) and rec.get("kind") == "label" and rec.get("label") in evidence.LABELS:
                 labels.add((rec.get("target", ""), rec.get("hook", "")))
-    for rec in ledger.iter_records(path):
+    for rec in (ledger.iter_records_backwards(path) if backwards else ledger.iter_records(path)):
         missing = [h for h in would_block_hooks(rec) if (rec.get("id", ""), h) not in labels]
         if missing:
             yield dict(rec, _unlabelled_hooks=missing)
@@ -90,7 +90,7 @@ def write_fixture(root: str, rec: dict, hook: str, label_rec: dict) -> str:
     }
     path = fixture_path(root, hook, rec.get("id", ""))
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    atomic_write(path, (json.dumps(fixture, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode(), mode=0o644)
+    files.replace(path, (json.dumps(fixture, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode(), mode=0o644)
     return path
 
 

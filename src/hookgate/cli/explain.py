@@ -92,18 +92,18 @@ def decide_verdicts(tool: str, tool_input: dict, cwd: str, platform: str = "clau
     rest = [m for m in mods if m.HOOK_ID != "self-protection"]
     with tempfile.TemporaryDirectory(prefix="hookgate-explain-") as scratch:
         decision, ctx = engine.decide(event, {**env, paths.STATE_ENV: scratch}, validators=rest)
-        ctx["state_dir"] = real_state
+        ctx.state_dir = real_state
         records = chain.run(first, ctx) + list(decision.verdicts)
     merged = chain.decide(event, records)
     return {
         "accesses": [
             {"path": a.path, "mode": a.mode, "resolved": a.resolved, "via": a.via, "tool": a.tool}
-            for a in ctx["accesses"]
+            for a in ctx.accesses
         ],
         "verdicts": records,
         "outcome": merged.outcome,
         "message": merged.message,
-        "analysis": ctx.get("analysis") if hasattr(ctx.get("analysis"), "to_json") else None,
+        "analysis": ctx.analysis if hasattr(ctx.analysis, "to_json") else None,
     }
 
 

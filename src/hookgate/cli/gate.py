@@ -153,7 +153,7 @@ def install_git_hooks(cwd: str, command: str, uninstall: bool = False) -> list[s
 
     A foreign ``pre-push`` is never overwritten: it is moved to ``pre-push.hookgate-chained``
     and run first by ours, with the same arguments and input; uninstall moves it back."""
-    from hookgate.state.locks import atomic_write
+    from hookgate.state import files
 
     d = _hooks_dir(cwd)
     hook, chained = os.path.join(d, "pre-push"), os.path.join(d, CHAINED)
@@ -175,7 +175,7 @@ def install_git_hooks(cwd: str, command: str, uninstall: bool = False) -> list[s
             raise OSError(f"{chained} already exists; refusing to overwrite a hook (move it away first)")
         os.replace(hook, chained)
         done.append(f"kept the existing pre-push hook as {chained}; it runs first")
-    atomic_write(hook, hook_script(command).encode(), mode=0o755, fsync=True)
+    files.replace(hook, hook_script(command).encode(), mode=0o755, fsync=True)
     os.chmod(hook, os.stat(hook).st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
     done.append(f"{'updated' if ours else 'installed'} {hook} (runs `hookgate gate` before every push)")
     return done

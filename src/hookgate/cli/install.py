@@ -17,8 +17,8 @@ PLATFORM_HELP = "claude-code | cursor | gemini-cli | codex | copilot-cli | qwen-
 
 
 def _command(explicit: str) -> str:
-    from hookgate.cli.doctor import hook_command
     from hookgate.installer.server import client_command
+    from hookgate.installer.targets import hook_command
 
     # a `hookgate` launcher (this one, or --command's) is wired through the static thin client
     # beside it when the wheel shipped one (ADR 0025)
@@ -191,6 +191,6 @@ def _platform_notes(ts: list[targets.Target], scope: str, dry_run: bool) -> None
 
 def wiring_checks(platform: str) -> list[tuple[str, bool, str]]:
     """[(name, ok, detail)] for *platform*'s wiring in user and project scope (for doctor)."""
-    from hookgate.cli.doctor import hook_command
+    from hookgate.installer.targets import hook_command
 
     return checks.wiring_checks(platform, paths.home_dir(), project_root(), hook_command())

@@ -12,12 +12,14 @@ from __future__ import annotations
 import os
 import sys
 
+from hookgate.errors import EXIT_BUSY
+
 USAGE = (
     "usage: hookgate lock append FILE --record JSON [--timeout 2s] [--session ID]\n"
     "  Append JSON (one value; '-' reads it from stdin) to FILE as one line, under an fcntl lock.\n"
     "  --timeout  give up after this long (e.g. 2s, 500ms, 1.5); default 2s\n"
 )
-EX_BUSY = 75
+EX_BUSY = EXIT_BUSY  # 75 (EX_TEMPFAIL): a lock held by someone else
 
 
 def parse_duration(text: str) -> float:

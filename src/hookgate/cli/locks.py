@@ -16,10 +16,11 @@ import typer
 from hookgate.core import config
 from hookgate.state import paths
 from hookgate.cli._common import fail, project_root, state_dir
+from hookgate.errors import EXIT_BUSY
 
 lock_app = typer.Typer(help="Locked changes to shared coordination files (fcntl).", no_args_is_help=True)
 locks_app = typer.Typer(help="Leases, claims and their queue.", no_args_is_help=True)
-EX_BUSY = 75
+EX_BUSY = EXIT_BUSY  # 75 (EX_TEMPFAIL): a lock held by someone else
 
 
 def _policy(root: str, state: str) -> dict:
@@ -403,18 +404,11 @@ def claim_cmd(
 def _record_claims(state: str, sess: str, platform: str, how: str, rows: list, where: dict) -> None:
     """A ``kind: claim`` ledger record: the merge gate's evidence that *sess* claimed these keys
     while working on this branch (ADR 0022)."""
-    from hookgate.state import ledger
-    from hookgate.core.engine import _base_record
+    from hookgate.core.engine import record_claims
 
-    rec = _base_record("claim", platform)
-    rec.update(session=sess, found_by=how, keys=[r["path"] for r in rows][:500],
-               mode=rows[0]["mode"] if rows else "", granted=[r["path"] for r in rows if r["granted"]][:500],
-               **{k: v for k, v in where.items() if v})
-    try:
-        ledger.append(state, rec)
-    except OSError as e:
-        typer.echo(f"warning: the claim is held but could not be recorded in the ledger ({e.strerror or e}); "
-                   "the merge gate will not see it", err=True)
+    warning = record_claims(state, sess, platform, how, rows, where)
+    if warning:
+        typer.echo(warning, err=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -15,10 +15,11 @@ from typing import Annotated, Optional
 import typer
 
 from hookgate.cli._common import fail, project_root, state_dir
+from hookgate.errors import EXIT_BUSY
 
 plan_app = typer.Typer(help="Plans: reviewed units of work with claims and dependencies (ADR 0024).",
                        no_args_is_help=True)
-EX_BUSY = 75
+EX_BUSY = EXIT_BUSY  # 75 (EX_TEMPFAIL): a lock held by someone else
 
 
 def _user() -> str:

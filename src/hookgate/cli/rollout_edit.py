@@ -18,7 +18,7 @@ import typer
 from hookgate.core import config
 from hookgate.state import ledger, paths
 from hookgate.cli._common import fail
-from hookgate.state.locks import atomic_write, flock_timeout, unlock
+from hookgate.state import files
 from hookgate.state.resources import data_path
 
 LOCK_NAME = "rollout.lock"
@@ -64,43 +64,36 @@ def apply_edit(root: str, state: str, edits: list, expect) -> tuple[dict, str]:
 
     path = rollout_file(root)
     os.makedirs(state, exist_ok=True)
-    lock_fd = os.open(os.path.join(state, LOCK_NAME), os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        flock_timeout(lock_fd, 10.0, LOCK_NAME)
+    with files.locked(os.path.join(state, LOCK_NAME), 10.0, label=LOCK_NAME):
+        if not os.path.exists(path):  # like `hookgate init`
+            os.makedirs(os.path.join(paths.config_dir(root), "hooks"), exist_ok=True)
+            shutil.copyfile(data_path("rollout.yaml"), path)
+            typer.echo(f"created {path} from the shipped default")
+        with open(path, encoding="utf-8") as f:
+            before_text = f.read()
+        mode = os.stat(path).st_mode & 0o777
         try:
-            if not os.path.exists(path):  # like `hookgate init`
-                os.makedirs(os.path.join(paths.config_dir(root), "hooks"), exist_ok=True)
-                shutil.copyfile(data_path("rollout.yaml"), path)
-                typer.echo(f"created {path} from the shipped default")
-            with open(path, encoding="utf-8") as f:
-                before_text = f.read()
-            mode = os.stat(path).st_mode & 0o777
-            try:
-                before = config.validate_rollout(yamlio.load_text(before_text, path), path)
-            except yamlio.ConfigError as e:
-                raise fail(f"{e}; fix the file by hand first (nothing changed)") from None
-            text = before_text
-            for edit in edits:
-                text = edit(text)
-            try:
-                after = config.validate_rollout(yamlio.load_text(text, path), path)
-            except yamlio.ConfigError as e:
-                raise fail(f"the edit would make rollout.yaml invalid ({e}); nothing written") from None
-            problem = expect(copy.deepcopy(before), after)
-            if problem:
-                raise fail(f"the in-place edit did not produce the intended change ({problem}); nothing written")
-            atomic_write(path, text.encode("utf-8"), mode=mode)
-            try:
-                compiled = config.compile_config(root)
-            except Exception as e:  # noqa: BLE001 - restore, then refuse
-                atomic_write(path, before_text.encode("utf-8"), mode=mode)
-                raise fail(f"config does not compile after the edit ({e}); restored") from None
-            config.write_cache(state, compiled, config.signature(config.project_sources(root)))
-            return compiled, path
-        finally:
-            unlock(lock_fd)
-    finally:
-        os.close(lock_fd)
+            before = config.validate_rollout(yamlio.load_text(before_text, path), path)
+        except yamlio.ConfigError as e:
+            raise fail(f"{e}; fix the file by hand first (nothing changed)") from None
+        text = before_text
+        for edit in edits:
+            text = edit(text)
+        try:
+            after = config.validate_rollout(yamlio.load_text(text, path), path)
+        except yamlio.ConfigError as e:
+            raise fail(f"the edit would make rollout.yaml invalid ({e}); nothing written") from None
+        problem = expect(copy.deepcopy(before), after)
+        if problem:
+            raise fail(f"the in-place edit did not produce the intended change ({problem}); nothing written")
+        files.replace(path, text.encode("utf-8"), mode=mode)
+        try:
+            compiled = config.compile_config(root)
+        except Exception as e:  # noqa: BLE001 - restore, then refuse
+            files.replace(path, before_text.encode("utf-8"), mode=mode)
+            raise fail(f"config does not compile after the edit ({e}); restored") from None
+        config.write_cache(state, compiled, config.signature(config.project_sources(root)))
+        return compiled, path
 
 
 def hook_edits(hook: str, stage: str, platform: str, ts: str, by: str) -> list:

@@ -151,7 +151,7 @@ def use(
         old = stateconf.load(root)
     except stateconf.StateConfigError:
         old = {}
-    conf = {"backend": backend_name}
+    conf: dict = {"backend": backend_name}
     if backend_name == "postgres":
         conf.update(host=host or old.get("host", ""), port=port if port != 5432 else old.get("port", 5432),
                     database=database or old.get("database", ""), user=user or old.get("user", ""),

@@ -1,4 +1,4 @@
-"""Tool input → Accesses (DESIGN.md "The flow"). Validators see only these, never JSON.
+"""Tool input → Accesses (docs/architecture.md, "One tool call"). Validators see only these, never JSON.
 
 Write/Edit → write access to the file; Read → read; Grep/Glob → read of the searched path
 (and the glob as an unresolved pattern); shell → the shell engine (imported lazily, only
@@ -13,6 +13,10 @@ from hookgate.core import event as ev
 from hookgate.core.event import Access
 from hookgate.state.paths import normalize
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing only: the hot path never imports ``typing`` (ADR 0017)
+    from typing import Any
+
 _PATH_KEYS = ("file_path", "notebook_path", "path", "absolute_path", "filepath", "filename", "file")
 _MULTI_PATH_KEYS = ("paths", "file_paths", "files")
 _MCP_SRC_DST = (("source", ev.MODE_READ), ("destination", ev.MODE_WRITE), ("target", ev.MODE_WRITE))
@@ -20,7 +24,7 @@ _MCP_WRITE_WORDS = ("write", "edit", "create", "move", "rename", "delete", "remo
 MAX_PATH = 16384
 
 
-def _path_access(value, mode: str, via: str, tool: str, cwd: str, home: str) -> Access:
+def _path_access(value: object, mode: str, via: str, tool: str, cwd: str, home: str) -> Access:
     if not isinstance(value, str) or not value:
         return Access("", mode, False, via + " (missing)", tool)
     if "\x00" in value or len(value) > MAX_PATH:
@@ -83,8 +87,8 @@ def tool_accesses(event: ev.Event, home: str) -> list[Access]:
 class NoCommand:
     """Analysis stand-in for a shell call without a command string: indeterminate."""
 
-    accesses: tuple = ()
-    commands: tuple = ()
+    accesses: tuple[Any, ...] = ()
+    commands: tuple[Any, ...] = ()
     indeterminate = True
     parse_error = "shell tool call without a command string"
 
@@ -107,11 +111,12 @@ def adapter_accesses(event: ev.Event, home: str) -> list[Access]:
     return out
 
 
-def analyse(event: ev.Event, home: str, env: dict, may_read=None, flagged=None):
+def analyse(event: ev.Event, home: str, env: dict[str, Any], may_read: Any = None,
+            flagged: Any = None) -> tuple[list[Access], Any]:
     """(accesses, shell analysis or None). The shell engine is imported only here.
 
     ``may_read(path)``: files the shell engine may read now to know what a pipe carries
-    (``engine.read_predicate``: the read guard's policy)."""
+    (``validators.policy.hints.read_predicate``: the read guard's policy)."""
     if event.phase not in (ev.PRE, ev.POST):
         return [], None
     if event.tool_kind != ev.SHELL and event.extra.get("accesses") is not None:
@@ -153,7 +158,7 @@ _MCP_COMMAND_KEYS = ("command", "cmd", "script", "shell_command", "commandLine")
 SEARCH_WALK_CAP = 20000
 
 
-def search_content_accesses(event: ev.Event, home: str, may_read) -> list:
+def search_content_accesses(event: ev.Event, home: str, may_read: Any) -> list[Any]:
     """A content search (Grep ``output_mode: content``) over a directory prints the matching
     lines of every file below it that ripgrep searches by default (not hidden): each such file
     the read guard protects is a read (ADR 0021) — ``secrets/db.txt`` under the project root is

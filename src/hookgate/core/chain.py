@@ -6,18 +6,29 @@ from hookgate.core import event as ev
 from hookgate.core import rollout
 from hookgate.validators import base
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing only: the hot path never imports ``typing`` (ADR 0017)
+    from typing import Any, Iterable
+
 INTERNAL_ERROR_RULE = "internal-error"
 
 
-def _call(mod, context: dict):
-    names = getattr(mod, "_ARGNAMES", None)
+# the context names each validator's ``check`` takes, computed once per function (kept here,
+# never written onto the validator's module)
+_ARGNAMES: dict[str, Any] = {}
+
+
+def _call(mod: Any, context: Any) -> Any:
+    check = mod.check
+    names = _ARGNAMES.get(check)
     if names is None:
-        names = mod._ARGNAMES = base.argnames(mod.check)
-    return mod.check(**{n: context[n] for n in names})
+        names = _ARGNAMES[check] = base.argnames(check)
+    return check(**{n: context[n] for n in names})
 
 
-def run(validators, context: dict) -> list[dict]:
-    """One verdict record per validator that looks at this phase."""
+def run(validators: Iterable[Any], context: Any) -> list[dict[str, Any]]:
+    """One verdict record per validator that looks at this phase (*context*: a
+    ``core.context.Context``, or a mapping with the same names)."""
     event: ev.Event = context["event"]
     config = context["config"]
     records = []
@@ -73,7 +84,7 @@ def _tool_label(event: ev.Event) -> str:
     return event.tool_name or event.event_name or "action"
 
 
-def message_for(event: ev.Event, outcome: str, records: list[dict]) -> tuple[str, str]:
+def message_for(event: ev.Event, outcome: str, records: list[dict[str, Any]]) -> tuple[str, str]:
     """(message for the agent, one-line reason) for the merged outcome."""
     if outcome == ev.ALLOW:
         return "", ""
@@ -105,7 +116,7 @@ def message_for(event: ev.Event, outcome: str, records: list[dict]) -> tuple[str
     return "\n".join(lines), "; ".join(reasons)[:1000]
 
 
-def decide(event: ev.Event, records: list[dict]) -> ev.Decision:
+def decide(event: ev.Event, records: list[dict[str, Any]]) -> ev.Decision:
     outcome = rollout.merge(r["effective"] for r in records)
     if outcome == ev.CHECKPOINT and not event.capabilities.can_ask:
         outcome = ev.BLOCK  # no native ask here: deny with the approval instructions

@@ -20,9 +20,13 @@ import os
 from hookgate.state import paths
 from hookgate.core.event import STAGES
 from hookgate.validators import KNOWN_HOOKS, PINNED_ENFORCE
-from hookgate.state.locks import atomic_write
+from hookgate.state import files
 from hookgate.adapters import PLATFORM_IDS
 from hookgate.state.resources import data_path, defaults_json_path
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing only: the hot path never imports ``typing`` (ADR 0017)
+    from typing import Any
 
 CACHE_NAME = "config.json"
 ERROR_NAME = "config-error.json"
@@ -42,7 +46,7 @@ MANIFEST_KEYS = frozenset(("id", "title", "description", "adr", "default_stage",
 # --- hot path --------------------------------------------------------------------------------
 
 
-def _read_json(path: str):
+def _read_json(path: str) -> Any:
     data = paths.read_regular(path, 16 << 20)  # a FIFO or a huge file is no config (ADR 0018)
     if data is None:
         return None
@@ -52,10 +56,10 @@ def _read_json(path: str):
         return None
 
 
-_DEFAULTS: dict | None = None
+_DEFAULTS: dict[str, Any] | None = None
 
 
-def defaults() -> dict:
+def defaults() -> dict[str, Any]:
     global _DEFAULTS
     if _DEFAULTS is None:
         d = _read_json(defaults_json_path())
@@ -84,7 +88,7 @@ KEY_NAME = "cache.key"
 MAX_SOURCE = 1 << 20  # a config file larger than 1 MiB is refused (bounded work: ADR 0018)
 
 
-def _sha256():
+def _sha256() -> Any:
     try:
         from _sha256 import sha256
     except ImportError:  # pragma: no cover
@@ -92,7 +96,7 @@ def _sha256():
     return sha256
 
 
-def signature(sources: list[str]) -> dict:
+def signature(sources: list[str]) -> dict[str, Any]:
     """Each source's content digest (None when unreadable): the cache is bound to the bytes,
     not to an mtime an agent can set (ADR 0018)."""
     return {p: _digest(p, MAX_SOURCE) for p in sources}
@@ -147,13 +151,13 @@ def _defaults_digest() -> str:
     return digest
 
 
-def _binding(sig: dict) -> str:
+def _binding(sig: dict[str, Any]) -> str:
     """What a compiled cache is bound to: the project sources' bytes, the shipped defaults'
     bytes and hookgate's version."""
     from hookgate import __version__
 
-    return _sha256()(json.dumps({"sources": sig, "defaults": _defaults_digest(), "version": __version__},
-                                sort_keys=True).encode()).hexdigest()
+    return str(_sha256()(json.dumps({"sources": sig, "defaults": _defaults_digest(), "version": __version__},
+                                    sort_keys=True).encode()).hexdigest())
 
 
 def _hmac(key: bytes, msg: bytes) -> str:
@@ -163,7 +167,7 @@ def _hmac(key: bytes, msg: bytes) -> str:
         key = sha256(key).digest()
     key = key.ljust(64, b"\0")
     inner = sha256(bytes(b ^ 0x36 for b in key) + msg).digest()
-    return sha256(bytes(b ^ 0x5C for b in key) + inner).hexdigest()
+    return str(sha256(bytes(b ^ 0x5C for b in key) + inner).hexdigest())
 
 
 def _key(state_dir: str, create: bool) -> bytes | None:
@@ -185,7 +189,7 @@ def _key(state_dir: str, create: bool) -> bytes | None:
         data = paths.read_regular(path, 4096)
         if data and len(data) >= 32:
             return data
-        atomic_write(path, key)
+        files.replace(path, key)
         return key
     try:
         os.write(fd, key)
@@ -195,7 +199,7 @@ def _key(state_dir: str, create: bool) -> bytes | None:
     return key
 
 
-def _mac(key: bytes, binding: str, compiled: dict) -> str:
+def _mac(key: bytes, binding: str, compiled: dict[str, Any]) -> str:
     return _hmac(key, binding.encode() + b"\n" + json.dumps(compiled, sort_keys=True, separators=(",", ":")).encode())
 
 
@@ -243,7 +247,8 @@ def _verified(cache, state_dir: str, body: bytes | None = None, key: bytes | Non
         return compiled if isinstance(compiled, dict) else None
     if not isinstance(cache.get("compiled"), dict) or cache.get("mac") != _mac(key, binding, cache["compiled"]):
         return None
-    return cache["compiled"]
+    compiled: dict[str, Any] = cache["compiled"]
+    return compiled
 
 
 # the last verified cache per state dir, for a process that decides more than once (the decision
@@ -291,7 +296,7 @@ def load(project_root: str, state_dir: str) -> tuple[dict, dict | None]:
     except Exception as e:  # noqa: BLE001 - any failure is a refusal, never a crash
         refusal = {"sources": sig, "binding": binding, "error": _one_line(e), "last_good": last_good.get("rev", "")}
         try:
-            atomic_write(os.path.join(state_dir, ERROR_NAME), _dumps(refusal))
+            files.replace(os.path.join(state_dir, ERROR_NAME), _dumps(refusal))
         except OSError:
             pass
         return last_good, refusal
@@ -317,25 +322,25 @@ def _record_hand_edit(state_dir: str, old: dict, new: dict, project_root: str) -
         pass
 
 
-def write_cache(state_dir: str, compiled: dict, sig: dict) -> None:
+def write_cache(state_dir: str, compiled: dict[str, Any], sig: dict[str, Any]) -> None:
     binding = _binding(sig)
     key = _key(state_dir, create=True)
     body = (json.dumps(compiled, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n").encode()
     head = json.dumps({"format": FORMAT, "sources": sig, "binding": binding,
                        "mac": _hmac(key, binding.encode() + b"\n" + body)}, sort_keys=True, ensure_ascii=True)
-    atomic_write(os.path.join(state_dir, CACHE_NAME), head.encode() + b"\n" + body)
+    files.replace(os.path.join(state_dir, CACHE_NAME), head.encode() + b"\n" + body)
     try:
         os.unlink(os.path.join(state_dir, ERROR_NAME))
     except OSError:
         pass
 
 
-def refusal_status(state_dir: str) -> dict | None:
+def refusal_status(state_dir: str) -> dict[str, Any] | None:
     err = _read_json(os.path.join(state_dir, ERROR_NAME))
     return err if isinstance(err, dict) else None
 
 
-def _dumps(obj) -> bytes:
+def _dumps(obj: Any) -> bytes:
     return (json.dumps(obj, sort_keys=True, indent=1, ensure_ascii=False) + "\n").encode()
 
 
@@ -347,22 +352,22 @@ def _one_line(e: BaseException) -> str:
 # --- compile (imports yaml; CLI, or the hot path once per source change) ----------------------
 
 
-def _err(source: str, where: str, msg: str):
+def _err(source: str, where: str, msg: str) -> Exception:
     from hookgate.core.yamlio import ConfigError
 
     return ConfigError(f"{source}: {where}: {msg}" if where else f"{source}: {msg}")
 
 
-def _check_stage(value, source: str, where: str) -> str:
+def _check_stage(value: Any, source: str, where: str) -> str:
     if isinstance(value, bool):
         raise _err(source, where, f"expected one of {', '.join(STAGES)}, got boolean {value} "
                    "(quote the stage; YAML reads off/no/yes as booleans)")
     if value not in STAGES:
         raise _err(source, where, f"expected one of {', '.join(STAGES)}, got {value!r}")
-    return value
+    return str(value)
 
 
-def validate_rollout(doc, source: str) -> dict:
+def validate_rollout(doc: Any, source: str) -> dict[str, Any]:
     """Strict schema check of a rollout document; returns the normalised form."""
     if doc is None:
         doc = {}
@@ -374,7 +379,7 @@ def validate_rollout(doc, source: str) -> dict:
     version = doc.get("version", 1)
     if version != 1 or isinstance(version, bool):
         raise _err(source, "version", f"unsupported version {version!r} (expected 1)")
-    out: dict = {"hooks": {}}
+    out: dict[str, Any] = {"hooks": {}}
     if "global_stage_cap" in doc:
         out["global_stage_cap"] = _check_stage(doc["global_stage_cap"], source, "global_stage_cap")
     if "promotion" in doc:
@@ -393,7 +398,7 @@ def validate_rollout(doc, source: str) -> dict:
         bad = set(entry) - ROLLOUT_HOOK_KEYS
         if bad:
             raise _err(source, f"{where}.{sorted(bad)[0]}", f"unknown key (allowed: {', '.join(sorted(ROLLOUT_HOOK_KEYS))})")
-        norm: dict = {}
+        norm: dict[str, Any] = {}
         if "stage" in entry:
             norm["stage"] = _check_stage(entry["stage"], source, f"{where}.stage")
         plats = entry.get("platforms") or {}
@@ -414,7 +419,7 @@ def validate_rollout(doc, source: str) -> dict:
     return out
 
 
-def validate_promotion(doc, source: str) -> dict:
+def validate_promotion(doc: Any, source: str) -> dict[str, Any]:
     """The ``promotion:`` section: numeric gate thresholds, strict types (a bool is no number)."""
     if doc is None:
         return {}
@@ -435,7 +440,7 @@ def validate_promotion(doc, source: str) -> dict:
     return out
 
 
-def validate_manifest(doc, source: str, hook_id: str) -> dict:
+def validate_manifest(doc: Any, source: str, hook_id: str) -> dict[str, Any]:
     if not isinstance(doc, dict):
         raise _err(source, "", "top level must be a mapping")
     bad = set(doc) - MANIFEST_KEYS
@@ -453,7 +458,7 @@ def validate_manifest(doc, source: str, hook_id: str) -> dict:
     return doc
 
 
-def _compile_policy(hook_id: str, shipped: dict, project: dict | None, source: str, allow_loosen: bool) -> dict:
+def _compile_policy(hook_id: str, shipped: dict[str, Any], project: dict[str, Any] | None, source: str, allow_loosen: bool) -> dict[str, Any]:
     from hookgate import validators as registry
 
     if hook_id in registry.VALIDATORS:
@@ -461,7 +466,8 @@ def _compile_policy(hook_id: str, shipped: dict, project: dict | None, source: s
         fn = getattr(mod, "compile_policy", None)
         if fn is not None:
             try:
-                return fn(shipped=shipped, project=project, allow_loosen=allow_loosen)
+                compiled: dict[str, Any] = fn(shipped=shipped, project=project, allow_loosen=allow_loosen)
+                return compiled
             except ValueError as e:
                 raise _err(source, "policy", str(e)) from None
     if project:
@@ -471,21 +477,21 @@ def _compile_policy(hook_id: str, shipped: dict, project: dict | None, source: s
     return shipped
 
 
-def compile_shipped() -> dict:
+def compile_shipped() -> dict[str, Any]:
     """The shipped defaults, compiled (what ``_defaults.json`` holds)."""
     return _compile(None, allow_loosen=False)
 
 
-def compile_config(project_root: str, allow_loosen: bool = False) -> dict:
+def compile_config(project_root: str, allow_loosen: bool = False) -> dict[str, Any]:
     return _compile(project_root, allow_loosen)
 
 
-def _compile(project_root: str | None, allow_loosen: bool) -> dict:
+def _compile(project_root: str | None, allow_loosen: bool) -> dict[str, Any]:
     from hookgate.core.yamlio import load_file
 
     shipped_rollout_path = data_path("rollout.yaml")
     rollout = validate_rollout(load_file(shipped_rollout_path), "rollout.yaml (shipped)")
-    manifests: dict[str, dict] = {}
+    manifests: dict[str, dict[str, Any]] = {}
     for hook_id in KNOWN_HOOKS:
         mp = data_path("hooks", f"{hook_id}.yaml")
         if os.path.exists(mp):
@@ -493,7 +499,7 @@ def _compile(project_root: str | None, allow_loosen: bool) -> dict:
     hooks_cfg = {h: dict(v) for h, v in rollout["hooks"].items()}
     global_cap = rollout.get("global_stage_cap")
     promotion = dict(rollout.get("promotion", {}))
-    project_policies: dict[str, tuple[dict, str]] = {}
+    project_policies: dict[str, tuple[dict[str, Any] | None, str]] = {}
     if project_root is not None:
         cfg = paths.config_dir(project_root)
         rp = os.path.join(cfg, "rollout.yaml")
@@ -524,13 +530,14 @@ def _compile(project_root: str | None, allow_loosen: bool) -> dict:
         entry.setdefault("stage", man.get("default_stage", "monitor"))
     for hook_id in KNOWN_HOOKS:
         hooks_cfg.setdefault(hook_id, {}).setdefault("stage", "monitor")
-    policies: dict[str, dict] = {}
+    policies: dict[str, dict[str, Any]] = {}
     adrs: dict[str, str] = {}
     for hook_id in KNOWN_HOOKS:
         man = manifests.get(hook_id, {})
         shipped_policy = man.get("policy") or {}
-        proj, src = project_policies.get(hook_id, (None, ""))
-        policies[hook_id] = _compile_policy(hook_id, shipped_policy, proj, src or f"hooks/{hook_id}.yaml", allow_loosen)
+        proj_policy, src = project_policies.get(hook_id, (None, ""))
+        policies[hook_id] = _compile_policy(hook_id, shipped_policy, proj_policy, src or f"hooks/{hook_id}.yaml",
+                                            allow_loosen)
         if man.get("adr"):
             adrs[hook_id] = man["adr"]
     compiled = {

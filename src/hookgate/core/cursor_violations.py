@@ -17,6 +17,10 @@ import os
 
 from hookgate.core import event as ev
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing only: the hot path never imports ``typing`` (ADR 0017)
+    from typing import Any
+
 PENDING_DIR = "cursor-pending"
 _PRE_CAPS = ev.Capabilities(can_ask=False, can_block=True, can_message=True)
 
@@ -26,13 +30,24 @@ def _pending_path(state_dir: str, session: str) -> str:
     return os.path.join(state_dir, PENDING_DIR, key + ".jsonl")
 
 
-def check_after_edit(event: ev.Event) -> str:
+def settle(event: ev.Event, env: dict[str, Any], after_edit_event: str) -> str:
+    """Called by the hook entry for a platform that reports edits after the fact, once the
+    call's own decision is recorded: an after-edit event is judged as the write would have
+    been; a guard call that can carry a message to the agent claims the session's pending
+    report (returned, for the adapter to render with a deny; '' when none)."""
+    if event.event_name == after_edit_event:
+        check_after_edit(event, env)
+        return ""
+    if event.phase == ev.PRE and event.event_name != "beforeReadFile":
+        return take_pending(event, env)
+    return ""
+
+
+def check_after_edit(event: ev.Event, env: dict[str, Any]) -> str:
     """Record a violation if the edited file is protected; return the violation id or ''."""
     from hookgate.core import engine
-    from hookgate.state import ledger
-    from hookgate.state.locks import ensure_dir, flock_timeout, unlock, write_all
+    from hookgate.state import files, ledger
 
-    env = dict(os.environ)
     path = event.tool_input.get("file_path", "")
     pre = event._replace(
         phase=ev.PRE, capabilities=_PRE_CAPS, tool_kind=ev.WRITE,
@@ -41,33 +56,24 @@ def check_after_edit(event: ev.Event) -> str:
     decision, ctx = engine.decide(pre, env)
     if decision.outcome != ev.BLOCK:
         return ""
-    state = ctx["state_dir"]
+    state = ctx.state_dir
     rec = engine._base_record("violation", event.platform)
     rec.update(session=event.session_id, event=event.event_name, cwd=event.cwd, tool=event.tool_name,
-               tool_kind=ev.WRITE, accesses=[[a.path, a.mode, a.resolved, a.via, a.tool] for a in ctx["accesses"]],
+               tool_kind=ev.WRITE, accesses=[[a.path, a.mode, a.resolved, a.via, a.tool] for a in ctx.accesses],
                verdicts=decision.verdicts, outcome="violation", would_block=True,
-               rollout_rev=ctx["config"].get("rev", ""))
+               rollout_rev=ctx.config.get("rev", ""))
     ledger.append(state, rec)
     note = {"id": rec["id"], "path": path, "reason": decision.reason, "message": decision.message}
-    p = _pending_path(state, event.session_id)
-    ensure_dir(os.path.dirname(p))
-    fd = os.open(p, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-    try:
-        flock_timeout(fd, 2.0, p)
-        try:
-            write_all(fd, (json.dumps(note, ensure_ascii=False) + "\n").encode("utf-8"))
-        finally:
-            unlock(fd)
-    finally:
-        os.close(fd)
-    return rec["id"]
+    files.append(_pending_path(state, event.session_id), (json.dumps(note, ensure_ascii=False) + "\n").encode("utf-8"),
+                 timeout=2.0, fsync=False)
+    return str(rec["id"])
 
 
-def take_pending(event: ev.Event) -> str:
+def take_pending(event: ev.Event, env: dict[str, Any]) -> str:
     """The report of this session's unreported violations ('' if none); claims them atomically."""
     from hookgate.state import paths
 
-    state = paths.state_dir(event.project_root, os.environ)
+    state = paths.state_dir(event.project_root, env)
     p = _pending_path(state, event.session_id)
     if not os.path.exists(p):
         return ""

@@ -11,7 +11,12 @@ from hookgate.state import ledger, paths
 from hookgate.core import event as ev
 from hookgate import validators as registry
 from hookgate.core.analyse import analyse
+from hookgate.core.context import Context
 from hookgate.core.redact import digest, redact_text, redact_value
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing only: the hot path never imports ``typing`` (ADR 0017)
+    from typing import Any
 
 MAX_ACCESSES_RECORDED = 200
 NOTE_FIELDS = frozenset(("workaround_of", "coordination", "floor_denied", "floor"))  # coordination: ADR 0022 gate evidence; floor_*: ADR 0020
@@ -39,65 +44,19 @@ def new_id() -> str:
     return os.urandom(6).hex()
 
 
-def _base_record(kind: str, platform: str) -> dict:
+def _base_record(kind: str, platform: str) -> dict[str, Any]:
     return {"v": 1, "id": new_id(), "ts": _now(), "kind": kind, "platform": platform, "version": __version__}
 
 
-def context_for(event: ev.Event, env: dict) -> dict:
-    home = paths.home_dir(env)
-    state = paths.state_dir(event.project_root, env)
+def context_for(event: ev.Event, env: dict[str, Any]) -> Context:
     # record_id: the id the ledger record will carry; notes: extra record fields a validator
     # may set (NOTE_FIELDS only), e.g. the guards' workaround_of (ADR 0009)
-    return {"event": event, "home": home, "state_dir": state, "project_root": event.project_root,
-            "record_id": new_id(), "notes": {}, "env": env}
+    return Context(event, paths.home_dir(env), paths.state_dir(event.project_root, env), event.project_root,
+                   new_id(), env)
 
 
-def read_predicate(cfg, event: ev.Event, home: str):
-    """``may_read(path)`` for the shell engine (ADR 0008 item 6): a file the read guard would let
-    the agent read, by any rule of its policy, whatever the hook's stage. None (never read)
-    when there is no read-guard policy or the config was refused."""
-    policy = (cfg or {}).get("policies", {}).get("read-guard") if isinstance(cfg, dict) else None
-    # (a content search and an MCP tool's command are judged with it too: ADR 0021)
-    if event.tool_kind not in (ev.SHELL, ev.SEARCH, ev.MCP) or not isinstance(policy, dict) or not policy.get("rules"):
-        return None
-    root = event.project_root or event.cwd or "/"
-
-    def may_read(path: str) -> bool:
-        from hookgate.validators.policy.guard import classifier
-
-        try:
-            return classifier(policy, root, home).classify_path(path, ev.MODE_READ, event.cwd) is None
-        except Exception:  # noqa: BLE001 - unsure: do not read
-            return False
-
-    return may_read
-
-
-def guard_predicate(cfg, event: ev.Event, home: str, env: dict):
-    """``flagged(access)`` for the shell engine: would the read or write guard deny or ask about
-    this (unresolved) access? Used only to choose between a symbolic and a concrete analysis
-    of a loop; the guards still judge every access afterwards."""
-    policies = (cfg or {}).get("policies", {}) if isinstance(cfg, dict) else {}
-    if event.tool_kind not in (ev.SHELL, ev.MCP):
-        return None
-    pairs = [(kind, policies.get(hook)) for kind, hook in (("read", "read-guard"), ("write", "write-guard"))]
-    pairs = [(k, p) for k, p in pairs if isinstance(p, dict) and p.get("rules")]
-    if not pairs:
-        return None
-    root = event.project_root or event.cwd or "/"
-
-    def flagged(access) -> bool:
-        from hookgate.validators.policy.guard import hits_of
-
-        try:
-            return any(hits_of(kind, event, [access], policy, root, home, None, env) for kind, policy in pairs)
-        except Exception:  # noqa: BLE001 - unsure: treat as flagged (the concrete run is exact)
-            return True
-
-    return flagged
-
-
-def decide(event: ev.Event, env: dict, validators=None, compiled=None) -> tuple[ev.Decision, dict]:
+def decide(event: ev.Event, env: dict[str, Any], validators: Any = None,
+           compiled: dict[str, Any] | None = None) -> tuple[ev.Decision, Context]:
     """Run the chain for *event*; return (decision, context). No ledger write.
 
     *compiled*: a compiled config to decide with instead of the project's (``hookgate replay``)."""
@@ -105,35 +64,33 @@ def decide(event: ev.Event, env: dict, validators=None, compiled=None) -> tuple[
     if compiled is not None:
         cfg, refusal = compiled, None
     else:
-        cfg, refusal = config.load(event.project_root, ctx["state_dir"])
-    ctx["config"] = cfg
-    ctx["refusal"] = refusal
-    accesses, analysis = analyse(event, ctx["home"], env, read_predicate(cfg, event, ctx["home"]),
-                                 guard_predicate(cfg, event, ctx["home"], env))
-    ctx["accesses"] = accesses
-    ctx["analysis"] = analysis
+        cfg, refusal = config.load(event.project_root, ctx.state_dir)
+    ctx.config = cfg
+    ctx.refusal = refusal
+    may_read, flagged = registry.analysis_hints(cfg, event, ctx.home, env)
+    ctx.accesses, ctx.analysis = analyse(event, ctx.home, env, may_read, flagged)
     if validators is None:
         validators = registry.load_all()
     records = chain.run(validators, ctx)
     return chain.decide(event, records), ctx
 
 
-def decide_full(event: ev.Event, env: dict) -> tuple[ev.Decision, dict]:
+def decide_full(event: ev.Event, env: dict[str, Any]) -> tuple[ev.Decision, Context]:
     """The decision, approvals included (ADR 0012), before anything is recorded (ADR 0018)."""
     decision, ctx = decide(event, env)
     decision = approvals.resolve(event, decision, ctx)  # ADR 0012: approved / denied / asked / queued
     return decision, ctx
 
 
-def decide_and_record(event: ev.Event, env: dict, t0: float) -> ev.Decision:
+def decide_and_record(event: ev.Event, env: dict[str, Any], t0: float) -> ev.Decision:
     decision, ctx = decide_full(event, env)
     return record(event, env, t0, decision, ctx)
 
 
-def decision_record(event: ev.Event, t0: float, decision: ev.Decision, ctx: dict) -> dict:
+def decision_record(event: ev.Event, t0: float, decision: ev.Decision, ctx: Context) -> dict[str, Any]:
     """The ledger record of a decided call (redaction is linear in the input: ADR 0018)."""
     rec = _base_record(KIND_OF_PHASE.get(event.phase, "event"), event.platform)
-    rec["id"] = ctx.get("record_id") or rec["id"]
+    rec["id"] = ctx.record_id or rec["id"]
     rec.update(
         session=event.session_id,
         event=event.event_name,
@@ -144,62 +101,63 @@ def decision_record(event: ev.Event, t0: float, decision: ev.Decision, ctx: dict
         rec["tool_kind"] = event.tool_kind
         rec["input"] = redact_value(event.tool_input)
         rec["input_digest"] = input_digest(event)
-    accesses = ctx["accesses"]
+    accesses = ctx.accesses
     if accesses:
         rec["accesses"] = [
             [redact_text(_cap(a.path)), a.mode, a.resolved, a.via, a.tool] for a in accesses[:MAX_ACCESSES_RECORDED]
         ]
         if len(accesses) > MAX_ACCESSES_RECORDED:
             rec["accesses_truncated"] = len(accesses)
-    analysis = ctx["analysis"]
+    analysis = ctx.analysis
     if analysis is not None and getattr(analysis, "indeterminate", False):
         rec["indeterminate"] = True
         if getattr(analysis, "parse_error", None):
             rec["parse_error"] = str(analysis.parse_error)[:300]
     rec["verdicts"] = decision.verdicts
-    for k, v in (ctx.get("notes") or {}).items():
+    for k, v in (ctx.notes or {}).items():
         if k in NOTE_FIELDS:
             rec[k] = v
-    rec.update(ctx.get("approval") or {})
+    rec.update(ctx.approval or {})
     rec["outcome"] = decision.outcome
     rec["would_block"] = any(v["would_block"] for v in decision.verdicts)
     if any(v.get("error") for v in decision.verdicts):
         rec["validator_error"] = True
-    rec["rollout_rev"] = ctx["config"].get("rev", "")
+    rec["rollout_rev"] = ctx.config.get("rev", "")
     rec["latency_ms"] = _latency(t0)
     return rec
 
 
-def record(event: ev.Event, env: dict, t0: float, decision: ev.Decision, ctx: dict) -> ev.Decision:
+def record(event: ev.Event, env: dict[str, Any], t0: float, decision: ev.Decision, ctx: Context) -> ev.Decision:
     """Append the decision's record (and a config refusal's) to the ledger."""
-    state = ctx["state_dir"]
-    if ctx.get("refusal"):
+    state = ctx.state_dir
+    if ctx.refusal:
         rec = _base_record("config_error", event.platform)
-        rec["error"] = ctx["refusal"]["error"]
-        rec["kept_rev"] = ctx["config"].get("rev", "")
+        rec["error"] = ctx.refusal["error"]
+        rec["kept_rev"] = ctx.config.get("rev", "")
         ledger.append(state, rec)
-    ctx["pending_record"] = rec = decision_record(event, t0, decision, ctx)
+    ctx.pending_record = rec = decision_record(event, t0, decision, ctx)
     ledger.append(state, rec)
     return decision
 
 
-def record_elsewhere(event: ev.Event, env: dict, t0: float, decided, error: BaseException) -> ev.Decision:
+def record_elsewhere(event: ev.Event, env: dict[str, Any], t0: float, decided: tuple[ev.Decision, Context],
+                     error: BaseException) -> ev.Decision:
     """The ledger could not take the record in time (a held lock, the deadline): write it to the
     side log, which needs no lock, and tell the agent who holds the ledger (ADR 0018). The
     decision itself is unchanged; an allow carries the note as a warning."""
     decision, ctx = decided
-    rec = ctx.get("pending_record")
+    rec = ctx.pending_record
     if rec is None:
         try:
             rec = decision_record(event, t0, decision, ctx)
         except BaseException:  # noqa: BLE001
             rec = _base_record(KIND_OF_PHASE.get(event.phase, "event"), event.platform)
             rec.update(session=event.session_id, outcome=decision.outcome)
-    holder = getattr(error, "holder", "") or ledger.holder_of(ctx["state_dir"])
+    holder = getattr(error, "holder", "") or ledger.holder_of(ctx.state_dir)
     why = f"ledger lock busy{' (held by ' + holder + ')' if holder else ''}" if isinstance(error, ledger.LockTimeout) \
         else f"ledger not written in time ({type(error).__name__}{': ' + holder if holder else ''})"
     rec["record_error"] = why
-    ledger.append_side(ctx["state_dir"], rec)
+    ledger.append_side(ctx.state_dir, rec)
     note = (f"hookgate: this decision was recorded in the side log, not the ledger: {why}. "
             "An agent must not hold hookgate's state files open (ADR 0018).")
     if decision.outcome == ev.ALLOW:
@@ -207,7 +165,7 @@ def record_elsewhere(event: ev.Event, env: dict, t0: float, decided, error: Base
     return decision._replace(message=(decision.message + "\n" + note) if decision.message else note)
 
 
-def _fallback_state(env: dict, platform: str = "") -> str:
+def _fallback_state(env: dict[str, Any], platform: str = "") -> str:
     """The state dir when there is no Event: the governed project from what the platform
     controls (ADR 0018), never from the payload."""
     return paths.state_dir(paths.governed_root(platform, env), env)
@@ -235,7 +193,7 @@ def _latency(t0: float) -> float:
         return -1.0
 
 
-def _append_or_side(state: str, rec: dict) -> None:
+def _append_or_side(state: str, rec: dict[str, Any]) -> None:
     try:
         ledger.append(state, rec)
     except BaseException as e:  # noqa: BLE001 - a held lock or the deadline: the side log
@@ -243,7 +201,7 @@ def _append_or_side(state: str, rec: dict) -> None:
         ledger.append_side(state, rec)
 
 
-def record_bad_input(platform: str, reason: str, data: bytes, env: dict, t0: float) -> None:
+def record_bad_input(platform: str, reason: str, data: bytes, env: dict[str, Any], t0: float) -> None:
     rec = _base_record("bad_input", platform)
     rec["error"] = reason
     rec["input_digest"] = digest(data.decode("utf-8", "replace")) if len(data) <= BIG_INPUT else \
@@ -262,10 +220,11 @@ def _sha256_hex(data: bytes) -> str:
         from _sha256 import sha256
     except ImportError:  # pragma: no cover
         from hashlib import sha256
-    return sha256(data).hexdigest()
+    return str(sha256(data).hexdigest())
 
 
-def record_failure(kind: str, platform: str, reason: str, env: dict, t0: float, event=None) -> None:
+def record_failure(kind: str, platform: str, reason: str, env: dict[str, Any], t0: float,
+                   event: ev.Event | None = None) -> None:
     """A crash or a missed deadline, recorded in the governed project's ledger (side log when
     the ledger is not free)."""
     rec = _base_record(kind, platform)
@@ -280,5 +239,21 @@ def record_failure(kind: str, platform: str, reason: str, env: dict, t0: float, 
     _append_or_side(state, rec)
 
 
-def record_crash(platform: str, reason: str, env: dict, t0: float) -> None:
+def record_crash(platform: str, reason: str, env: dict[str, Any], t0: float) -> None:
     record_failure("crash", platform, reason, env, t0)
+
+
+def record_claims(state: str, sess: str, platform: str, how: str, rows: list[Any], where: dict[str, Any]) -> str:
+    """Append a ``kind: claim`` ledger record: the merge gate's evidence that *sess* claimed
+    these keys while working on this branch (ADR 0022). Returns a warning line when the claim
+    could not be recorded ('' when it was)."""
+    rec = _base_record("claim", platform)
+    rec.update(session=sess, found_by=how, keys=[r["path"] for r in rows][:500],
+               mode=rows[0]["mode"] if rows else "", granted=[r["path"] for r in rows if r["granted"]][:500],
+               **{k: v for k, v in where.items() if v})
+    try:
+        ledger.append(state, rec)
+    except OSError as e:
+        return (f"warning: the claim is held but could not be recorded in the ledger ({e.strerror or e}); "
+                "the merge gate will not see it")
+    return ""

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 
 
-def record(name: str, field_names: str, defaults: tuple = ()):
+def record(name: str, field_names: str, defaults: tuple[object, ...] = ()) -> Any:
     """A tuple subclass with named fields (the subset of ``namedtuple`` hookgate uses)."""
     fields = tuple(field_names.split())
     n = len(fields)
     first_default = n - len(defaults)
     index = {f: i for i, f in enumerate(fields)}
 
-    def __new__(cls, *args, **kwargs):
+    def __new__(cls: type, *args: object, **kwargs: object) -> Any:
         if len(args) > n:
             raise TypeError(f"{name}() takes {n} arguments, got {len(args)}")
         values = list(args) + [None] * (n - len(args))
@@ -38,15 +38,15 @@ def record(name: str, field_names: str, defaults: tuple = ()):
                 values[i] = defaults[i - first_default]
         return tuple.__new__(cls, values)
 
-    def _replace(self, **kwargs):
+    def _replace(self: Any, **kwargs: object) -> Any:
         return type(self)(*[kwargs.pop(f, v) for f, v in zip(fields, self)], **kwargs)
 
-    def __repr__(self):
+    def __repr__(self: tuple[object, ...]) -> str:
         return f"{name}(" + ", ".join(f"{f}={v!r}" for f, v in zip(fields, self)) + ")"
 
     ns = {"__slots__": (), "_fields": fields, "__new__": __new__, "_replace": _replace, "__repr__": __repr__}
     for i, f in enumerate(fields):
-        ns[f] = property(lambda self, i=i: tuple.__getitem__(self, i), doc=f"field {i}: {f}")
+        ns[f] = property(lambda self, i=i: tuple.__getitem__(self, i), doc=f"field {i}: {f}")  # type: ignore[misc]
     return type(name, (tuple,), ns)
 
 
@@ -92,50 +92,97 @@ STAGES = (MONITOR, WARN, ENFORCE)
 STAGE_RANK = {MONITOR: 0, WARN: 1, ENFORCE: 2}
 
 
-Capabilities = record(
-    "Capabilities",
-    "can_ask can_block can_message",
-    defaults=(False, True, True),
-)
-Capabilities.__doc__ = """What the platform enforces for this event (ask, block, a message to the agent)."""
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the type checker's view of the records; at run time they are built by record()
+    from typing import Any, NamedTuple
 
-Event = record(
-    "Event",
-    "platform phase event_name session_id cwd project_root tool_kind tool_name "
-    "tool_input raw capabilities transcript_path extra",
-    defaults=("", "", {}, {}, Capabilities(), "", {}),
-)
-Event.__doc__ = """One hook call, platform-neutral.
+    class Capabilities(NamedTuple):
+        can_ask: bool = False
+        can_block: bool = True
+        can_message: bool = True
 
-platform: adapter id ("claude-code"); phase: PRE/POST/SESSION_*; event_name: the platform's
-own event name; cwd/project_root: absolute paths; tool_kind: one of TOOL_KINDS; tool_input:
-the tool's input dict as the platform sent it; raw: the whole payload; extra: adapter facts
-that do not fit elsewhere (e.g. tool_use_id).
-"""
+    class Event(NamedTuple):
+        platform: str
+        phase: str
+        event_name: str
+        session_id: str
+        cwd: str
+        project_root: str
+        tool_kind: str = ""
+        tool_name: str = ""
+        tool_input: dict[str, Any] = {}
+        raw: Any = {}
+        capabilities: Capabilities = Capabilities()
+        transcript_path: str = ""
+        extra: dict[str, Any] = {}
 
-Access = record("Access", "path mode resolved via tool", defaults=(True, "", ""))
-Access.__doc__ = """One file the action touches.
+    class Access(NamedTuple):
+        path: str
+        mode: str
+        resolved: bool = True
+        via: str = ""
+        tool: str = ""
 
-path: absolute normalised path (resolved=True), or the unresolved word/pattern
-(resolved=False: the analyser could not know it statically; validators treat it as
-indeterminate). mode: read | write | delete | exec. via: the evidence ("Write.file_path",
-"redirect >", "cp destination"). tool: the program or tool that produced it.
-"""
+    class Verdict(NamedTuple):
+        hook: str
+        outcome: str = "allow"
+        rule: str = ""
+        reason: str = ""
+        adr: str = ""
+        alternative: str = ""
+        paths: tuple[str, ...] = ()
 
-Verdict = record(
-    "Verdict",
-    "hook outcome rule reason adr alternative paths",
-    defaults=(ALLOW, "", "", "", "", ()),
-)
-Verdict.__doc__ = """What one validator decided (the raw verdict, before its rollout stage)."""
+    class Decision(NamedTuple):
+        outcome: str
+        verdicts: list[dict[str, Any]]
+        message: str
+        reason: str
+else:
+    Capabilities = record(
+        "Capabilities",
+        "can_ask can_block can_message",
+        defaults=(False, True, True),
+    )
+    Capabilities.__doc__ = """What the platform enforces for this event (ask, block, a message to the agent)."""
 
-Decision = record("Decision", "outcome verdicts message reason")
-Decision.__doc__ = """The merged result.
+    Event = record(
+        "Event",
+        "platform phase event_name session_id cwd project_root tool_kind tool_name "
+        "tool_input raw capabilities transcript_path extra",
+        defaults=("", "", {}, {}, Capabilities(), "", {}),
+    )
+    Event.__doc__ = """One hook call, platform-neutral.
 
-outcome: effective outcome the platform renders; verdicts: list of dicts, one per validator,
-with raw/effective/stage/would_block; message: text for the agent (warn / block / ask);
-reason: one-line summary.
-"""
+    platform: adapter id ("claude-code"); phase: PRE/POST/SESSION_*; event_name: the platform's
+    own event name; cwd/project_root: absolute paths; tool_kind: one of TOOL_KINDS; tool_input:
+    the tool's input dict as the platform sent it; raw: the whole payload; extra: adapter facts
+    that do not fit elsewhere (e.g. tool_use_id).
+    """
+
+    Access = record("Access", "path mode resolved via tool", defaults=(True, "", ""))
+    Access.__doc__ = """One file the action touches.
+
+    path: absolute normalised path (resolved=True), or the unresolved word/pattern
+    (resolved=False: the analyser could not know it statically; validators treat it as
+    indeterminate). mode: read | write | delete | exec. via: the evidence ("Write.file_path",
+    "redirect >", "cp destination"). tool: the program or tool that produced it.
+    """
+
+    Verdict = record(
+        "Verdict",
+        "hook outcome rule reason adr alternative paths",
+        defaults=(ALLOW, "", "", "", "", ()),
+    )
+    Verdict.__doc__ = """What one validator decided (the raw verdict, before its rollout stage)."""
+
+    Decision = record("Decision", "outcome verdicts message reason")
+    Decision.__doc__ = """The merged result.
+
+    outcome: effective outcome the platform renders; verdicts: list of dicts, one per validator,
+    with raw/effective/stage/would_block; message: text for the agent (warn / block / ask);
+    reason: one-line summary.
+    """
+
 
 ALLOW_VERDICT_CACHE: dict[str, Verdict] = {}
 

@@ -17,6 +17,10 @@ import time
 
 from hookgate.core.event import ENFORCE, MONITOR, STAGES, WARN
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing only: the hot path never imports ``typing`` (ADR 0017)
+    from typing import Any, Iterable
+
 EVALUATED_KINDS = frozenset(("decision", "post"))
 RAW_OUTCOMES = ("allow", "warn", "checkpoint", "block")
 LABELS = ("tp", "fp")
@@ -107,21 +111,21 @@ def next_stage(stage: str) -> str | None:
     return STAGES[i + 1] if i + 1 < len(STAGES) else None
 
 
-def configured_stage(config: dict, hook: str, platform: str = "") -> str:
+def configured_stage(config: dict[str, Any], hook: str, platform: str = "") -> str:
     """The stage rollout.yaml sets (before the global cap)."""
     entry = config.get("hooks", {}).get(hook) or {}
     if platform:
         st = (entry.get("platforms") or {}).get(platform)
         if st:
-            return st
-    return entry.get("stage") or MONITOR
+            return str(st)
+    return str(entry.get("stage") or MONITOR)
 
 
-def percentile(values: list[float], pct: float) -> float | None:
-    """Nearest-rank percentile."""
+def percentile(values: list[float], pct: float, presorted: bool = False) -> float | None:
+    """Nearest-rank percentile (*presorted*: *values* are in order already)."""
     if not values:
         return None
-    ordered = sorted(values)
+    ordered = values if presorted else sorted(values)
     rank = max(1, -(-len(ordered) * pct // 100))
     return ordered[int(rank) - 1]
 
@@ -141,6 +145,7 @@ class Stats:
         from array import array
 
         self.latencies = array("d")  # 8 bytes a decision (a list of floats: 32): ADR 0027
+        self.latencies_sorted = False  # the rollup hands them over in order
         self.first = None
         self.last = None
         self.per_day: dict[str, int] = {}
@@ -148,7 +153,7 @@ class Stats:
         self.unlabelled = 0
         self.unlabelled_ids: list[str] = []  # the first MAX_IDS of them
 
-    def add(self, rec: dict, verdict: dict, ts: float, label: str | None) -> None:
+    def add(self, rec: dict[str, Any], verdict: dict[str, Any], ts: float, label: str | None) -> None:
         self.evaluations += 1
         raw = verdict.get("raw")
         if raw in self.raw:
@@ -178,7 +183,7 @@ class Stats:
 
     @property
     def days(self) -> float:
-        if self.first is None:
+        if self.first is None or self.last is None:
             return 0.0
         return (self.last - self.first) / 86400.0
 
@@ -194,10 +199,13 @@ class Stats:
     def error_rate(self) -> float | None:
         return self.errors / self.evaluations if self.evaluations else None
 
-    def to_dict(self) -> dict:
-        fmt = lambda t: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t)) if t is not None else None  # noqa: E731
-        p50 = percentile(self.latencies, 50)
-        p95 = percentile(self.latencies, 95)
+    def to_dict(self) -> dict[str, Any]:
+        def fmt(t: float | None) -> str | None:
+            return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t)) if t is not None else None
+
+        ordered = self.latencies if self.latencies_sorted else sorted(self.latencies)  # once for both
+        p50 = percentile(ordered, 50, True)
+        p95 = percentile(ordered, 95, True)
         return {
             "platform": self.platform,
             "evaluations": self.evaluations,
@@ -218,20 +226,20 @@ class Stats:
         }
 
 
-def labels_of(records) -> dict[tuple[str, str], dict]:
+def labels_of(records: Iterable[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
     """(target record id, hook) → its latest label record."""
-    out: dict[tuple[str, str], dict] = {}
+    out: dict[tuple[str, str], dict[str, Any]] = {}
     for rec in records:
         if rec.get("kind") == "label" and rec.get("label") in LABELS:
             out[(rec.get("target", ""), rec.get("hook", ""))] = rec
     return out
 
 
-def changes_of(records) -> list[dict]:
+def changes_of(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return [r for r in records if r.get("kind") == "rollout_change"]
 
 
-def last_change(changes: list[dict], hook: str, platform: str = "") -> dict | None:
+def last_change(changes: list[dict[str, Any]], hook: str, platform: str = "") -> dict[str, Any] | None:
     """The latest stage change of *hook* that applies on *platform* (a base change applies
     everywhere; a platform change only there; the global cap is not a stage change)."""
     best = None
@@ -245,15 +253,15 @@ def last_change(changes: list[dict], hook: str, platform: str = "") -> dict | No
     return best
 
 
-def window_start(config: dict, changes: list[dict], hook: str, platform: str = "") -> float | None:
+def window_start(config: dict[str, Any], changes: list[dict[str, Any]], hook: str, platform: str = "") -> float | None:
     c = last_change(changes, hook, platform)
-    starts = [parse_ts(c.get("ts"))] if c else []
-    starts.append(parse_ts((config.get("hooks", {}).get(hook) or {}).get("since")))
-    starts = [s for s in starts if s is not None]
+    found = [parse_ts(c.get("ts"))] if c else []
+    found.append(parse_ts((config.get("hooks", {}).get(hook) or {}).get("since")))
+    starts = [s for s in found if s is not None]
     return max(starts) if starts else None
 
 
-def collect(records, config: dict, hooks) -> dict:
+def collect(records: Iterable[dict[str, Any]], config: dict[str, Any], hooks: Iterable[str]) -> dict[str, Any]:
     """{hook: {platform|"all": Stats}} over each hook's evidence window, plus facts the gate
     needs: ``checkpoint_hooks`` (hooks that recorded a raw checkpoint) and ``answered``
     (checkpoints a human answered)."""
@@ -313,7 +321,8 @@ def _collect(records, labels: dict, changes: list, config: dict, hooks) -> dict:
             key = (hook, plat)
             if key not in starts:
                 starts[key] = window_start(config, changes, hook, plat)
-            if starts[key] is not None and ts < starts[key]:
+            start = starts[key]
+            if start is not None and ts < start:
                 continue
             lab = labels.get((rec.get("id", ""), hook))
             label = lab.get("label") if lab else None
@@ -327,16 +336,16 @@ def _collect(records, labels: dict, changes: list, config: dict, hooks) -> dict:
 
 def approvals_command_exists() -> bool:
     try:
-        return importlib.util.find_spec("hookgate.cli.approvals") is not None
+        return importlib.util.find_spec("hookgate.approvals.store") is not None  # the queue `hookgate approvals` answers
     except (ImportError, ValueError):
         return False
 
 
-def has_checkpoint_tier(hook: str, facts: dict) -> bool:
+def has_checkpoint_tier(hook: str, facts: dict[str, Any]) -> bool:
     return hook in CHECKPOINT_TIER_HOOKS or hook in facts.get("checkpoint_hooks", ())
 
 
-def gate(stats: Stats, stage: str, gate_cfg: dict, hook: str, facts: dict) -> dict:
+def gate(stats: Stats, stage: str, gate_cfg: dict[str, Any], hook: str, facts: dict[str, Any]) -> dict[str, Any]:
     """Whether *stats* justify moving from *stage* one step up: {target, ready, conditions:
     [{name, ok, detail}]}."""
     cfg = dict(DEFAULT_GATE)
@@ -377,7 +386,7 @@ def gate(stats: Stats, stage: str, gate_cfg: dict, hook: str, facts: dict) -> di
     return {"target": target, "ready": all(c["ok"] for c in conds), "conditions": conds}
 
 
-def summary(stats: Stats) -> dict:
+def summary(stats: Stats) -> dict[str, Any]:
     """The evidence recorded with a rollout change."""
     d = stats.to_dict()
     return {k: d[k] for k in ("platform", "evaluations", "would_block", "tp", "fp", "unlabelled", "errors",

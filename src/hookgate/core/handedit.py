@@ -13,8 +13,12 @@ from hookgate import __version__
 from hookgate.state import ledger
 from hookgate.core import rollout
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing only: the hot path never imports ``typing`` (ADR 0017)
+    from typing import Any
 
-def _keys(cfg: dict) -> set[tuple[str, str]]:
+
+def _keys(cfg: dict[str, Any]) -> set[tuple[str, str]]:
     keys = set()
     for hook, entry in (cfg.get("hooks") or {}).items():
         keys.add((hook, ""))
@@ -23,7 +27,7 @@ def _keys(cfg: dict) -> set[tuple[str, str]]:
     return keys
 
 
-def stage_changes(old: dict, new: dict) -> list[dict]:
+def stage_changes(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
     """[{hook, target_platform, from, to}] where the stage in force differs (cap included)."""
     out = []
     for hook, plat in sorted(_keys(old) | _keys(new)):
@@ -33,7 +37,7 @@ def stage_changes(old: dict, new: dict) -> list[dict]:
     return out
 
 
-def record(state_dir: str, old: dict, new: dict, file: str) -> list[dict]:
+def record(state_dir: str, old: dict[str, Any], new: dict[str, Any], file: str) -> list[dict[str, Any]]:
     """Append one ``rollout_change`` per stage that *new* changes; return the records."""
     now = time.time()
     ts = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now % 1 * 1000):03d}Z"

@@ -17,6 +17,17 @@ from __future__ import annotations
 import os
 import sys
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing only: the hot path never imports ``typing`` (ADR 0017)
+    from typing import Any, Protocol
+
+    from hookgate.core.event import Decision, Event
+
+    class Adapter(Protocol):  # what an adapter module provides (adapters/base.py)
+        def parse(self, data: bytes, env: dict[str, Any]) -> Event: ...
+        def render(self, event: Event, decision: Decision, /) -> tuple[str, str, int]: ...
+        def render_failure(self, reason: str, phase: str | None) -> tuple[str, str, int]: ...
+
 MAX_STDIN = 32 * 1024 * 1024
 USAGE = "usage: hookgate hook --platform {claude-code|cursor|gemini-cli|codex|copilot-cli|qwen-code|opencode}"
 # ADR 0018: below the smallest hook timeout any platform gives a guard event (hookgate's own
@@ -93,11 +104,11 @@ def _emit(out: str, err: str, code: int) -> int:
 # --- the deadline alarm (main thread of the real process only) --------------------------------
 
 
-def _on_alarm(signum, frame):  # noqa: ARG001
+def _on_alarm(signum: int, frame: object) -> None:  # noqa: ARG001
     raise DeadlineExceeded()
 
 
-def _signal_module():
+def _signal_module() -> Any:
     try:  # the builtin: ``signal`` itself imports enum (ADR 0017's import budget)
         import _signal as signal
     except ImportError:  # pragma: no cover - other interpreters
@@ -167,7 +178,8 @@ def _main(argv: list[str]) -> int:
     return code
 
 
-def decide(platform: str, data: bytes, env: dict, t0: float | None = None, read_error: str = ""):
+def decide(platform: str, data: bytes, env: dict[str, Any], t0: float | None = None,
+           read_error: str = "") -> tuple[str, str, int]:
     """The one decision function both doors call (ADR 0025): the one-shot process
     (:func:`main`) and the resident server (``hookgate serve``). (stdout, stderr, exit code).
 
@@ -194,8 +206,8 @@ def _deadline_reason() -> str:
             "denied to be safe — split the action into smaller steps")
 
 
-def handle(platform: str, data: bytes, env: dict, t0: float | None = None, read_error: str = "",
-           armed: bool = False):
+def handle(platform: str, data: bytes, env: dict[str, Any], t0: float | None = None, read_error: str = "",
+           armed: bool = False) -> tuple[str, str, int]:
     """Decide one hook call; return (stdout, stderr, exit code). Never raises.
 
     *armed*: the caller set the deadline alarm to DECIDE_S (``main`` does); the record step then
@@ -207,7 +219,7 @@ def handle(platform: str, data: bytes, env: dict, t0: float | None = None, read_
     try:
         from hookgate.adapters import load
 
-        adapter = load(platform)
+        adapter: Adapter = load(platform)
     except Exception as e:  # noqa: BLE001
         return "", f"hookgate: denied: adapter {platform} failed to load ({type(e).__name__})\n", 2
     event = None
@@ -253,6 +265,12 @@ def handle(platform: str, data: bytes, env: dict, t0: float | None = None, read_
                 f"cannot record this decision (ledger: {type(e).__name__}; side log: {type(e2).__name__}); "
                 "denied to be safe", phase)
     try:
+        after_edit = getattr(adapter, "AFTER_EDIT_EVENT", None)
+        if after_edit:  # Cursor: edits reported after the fact (ADR 0010)
+            from hookgate.core import cursor_violations
+
+            pending = cursor_violations.settle(event, env, after_edit)
+            return adapter.render(event, decision, pending)  # type: ignore[call-arg]  # Cursor's render takes it
         return adapter.render(event, decision)
     except BaseException as e:  # noqa: BLE001
         return adapter.render_failure(f"internal error while rendering ({type(e).__name__}); denied to be safe", phase)
@@ -266,7 +284,8 @@ def _rearm_for_record(armed: bool, t0: float) -> None:
     _arm(min(max(left, 0.05), DEADLINE_S - RENDER_MARGIN_S))
 
 
-def _record_failure(kind: str, platform: str, reason: str, env: dict, t0: float, event) -> None:
+def _record_failure(kind: str, platform: str, reason: str, env: dict[str, Any], t0: float,
+                    event: Any) -> None:
     try:
         from hookgate.core import engine
 

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from hookgate.state import jsonio as json
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing only: the hot path never imports ``typing`` (ADR 0017)
+    from typing import Any
+
 try:
     from _sha256 import sha256
 except ImportError:  # pragma: no cover
@@ -45,7 +49,7 @@ REDACTED = "«redacted»"
 
 _TOKEN_HINTS = ("AKIA", "ASIA", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "xox", "sk-", "AIza", "npm_")
 _SECRET_WORDS = ("KEY", "TOKEN", "SECRET", "PASS", "PWD", "CREDENTIAL", "AUTH", "API")
-_compiled: dict = {}
+_compiled: dict[str, Any] = {}
 
 _ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 _ASCII_ALPHA_ = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
@@ -55,7 +59,7 @@ _SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0
 _LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
-def _rx(src: str):
+def _rx(src: str) -> Any:
     """Compile on first use: most inputs never need a pattern (``import re`` and each regex
     compile cost milliseconds per process on the hot path — ADR 0017)."""
     rx = _compiled.get(src)
@@ -78,12 +82,12 @@ class _Finder:
 
     def __init__(self, s: str) -> None:
         self.s = s
-        self.memo: dict = {}
+        self.memo: dict[str, Any] = {}
 
     def find(self, ch: str, k: int) -> int:
         m = self.memo.get(ch)
         if m is not None and m[0] <= k and (m[1] < 0 or m[1] >= k):
-            return m[1]
+            return int(m[1])
         r = self.s.find(ch, k)
         self.memo[ch] = (k, r)
         return r
@@ -142,7 +146,7 @@ def redact_assignments(s: str) -> str:
     return "".join(out)
 
 
-def _run_end(s: str, k: int, chars) -> int:
+def _run_end(s: str, k: int, chars: Any) -> int:
     n = len(s)
     while k < n and s[k] in chars:
         k += 1
@@ -248,7 +252,7 @@ MAX_DEPTH = 20
 MAX_CHARS = 64 * 1024  # of string content per recorded value
 
 
-def redact_value(value, key: str = "", _budget: list | None = None, _depth: int = 0):
+def redact_value(value: Any, key: str = "", _budget: list[Any] | None = None, _depth: int = 0) -> Any:
     """A copy of *value* fit for the ledger: strings truncated and redacted, at most MAX_ITEMS
     items per list/object, MAX_NODES nodes and MAX_DEPTH levels in all (the rest is counted,
     not copied), so the work is bounded whatever the input's size."""
@@ -281,9 +285,9 @@ def redact_value(value, key: str = "", _budget: list | None = None, _depth: int 
     return value
 
 
-def digest(value) -> str:
+def digest(value: Any) -> str:
     try:
         data = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     except (TypeError, ValueError):
         data = repr(value)
-    return sha256(data.encode("utf-8", "surrogatepass")).hexdigest()
+    return str(sha256(data.encode("utf-8", "surrogatepass")).hexdigest())

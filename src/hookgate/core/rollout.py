@@ -31,6 +31,10 @@ from hookgate.core.event import (
 )
 from hookgate.validators import PINNED_ENFORCE
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing only: the hot path never imports ``typing`` (ADR 0017)
+    from typing import Any, Iterable
+
 _EFFECT = {
     MONITOR: {ALLOW: ALLOW, WARN: ALLOW, CHECKPOINT: ALLOW, BLOCK: ALLOW},
     WARN: {ALLOW: ALLOW, WARN: WARN, CHECKPOINT: WARN, BLOCK: WARN},
@@ -38,7 +42,7 @@ _EFFECT = {
 }
 
 
-def stage_for(config: dict, hook_id: str, platform: str) -> str:
+def stage_for(config: dict[str, Any], hook_id: str, platform: str) -> str:
     """The stage of *hook_id* on *platform*: per-platform override, then hook stage,
     capped by ``global_stage_cap``; pinned hooks are always enforce."""
     if hook_id in PINNED_ENFORCE:
@@ -59,7 +63,7 @@ def would_block(raw: str) -> bool:
     return raw in BLOCKING_OUTCOMES
 
 
-def merge(outcomes) -> str:
+def merge(outcomes: Iterable[str]) -> str:
     best = ALLOW
     for o in outcomes:
         if OUTCOME_RANK[o] > OUTCOME_RANK[best]:

@@ -30,6 +30,7 @@ from array import array
 
 from hookgate.core import evidence
 from hookgate.state import jsonio as json
+from hookgate.errors import HookgateError
 
 DIR = "rollup"
 VERSION = 1
@@ -38,7 +39,7 @@ RAW_CODE = {o: i for i, o in enumerate(evidence.RAW_OUTCOMES)}  # 4: any other r
 PRESENT, WB, ERR, HASLAT = 1, 16, 32, 64
 
 
-class Unusable(Exception):
+class Unusable(HookgateError):
     """The rollup cannot stand for this ledger: use the streaming path."""
 
 
@@ -360,10 +361,23 @@ def collect(state_dir: str, path: str, config: dict, hooks) -> dict:
             per_plat.append((first_row, p, _stats(hook, p, mask, codes, ts, lat, day, labels, wb_rows, lat_cache)))
         per_plat.sort(key=lambda x: x[0])  # in the order the streaming path meets them
         per = {p: st for _r, p, st in per_plat}
-        per[evidence.ALL] = _merge(hook, [st for _r, _p, st in per_plat])
+        per[evidence.ALL] = _merge(hook, [st for _r, _p, st in per_plat], lat_cache)
         out[hook] = {evidence.ALL: per[evidence.ALL], **{p: per[p] for p in per if p != evidence.ALL}}
     return {"stats": out, "checkpoint_hooks": set(head["checkpoint_hooks"]), "answered": head["answered"],
             "changes": changes}
+
+
+def _merged_latencies(parts, cache: dict) -> array:
+    """The platforms' sorted latencies as one sorted array (runs merged by Timsort in C),
+    computed once for hooks that share them."""
+    key = ("merged",) + tuple(id(s.latencies) for s in parts)
+    got = cache.get(key)
+    if got is None:
+        lats = array("d")
+        for s in parts:
+            lats.extend(s.latencies)
+        got = cache[key] = array("d", sorted(lats))
+    return got
 
 
 _T255 = bytes([0, 255]) + bytes(254)
@@ -388,8 +402,9 @@ def _stats(hook, p, mask, codes, ts, lat, day, labels, wb_rows, lat_cache):
     latmask = _and(mask, codes.translate(_table(lambda c: c & HASLAT and 1)))
     got = lat_cache.get(("lat", latmask))
     if got is None:
-        got = lat_cache[("lat", latmask)] = array("d", itertools.compress(lat, latmask))
+        got = lat_cache[("lat", latmask)] = array("d", sorted(itertools.compress(lat, latmask)))
     st.latencies = got
+    st.latencies_sorted = True
     rows = lat_cache.get(("rows", mask))
     if rows is None:
         rows = lat_cache[("rows", mask)] = (min(itertools.compress(ts, mask)), max(itertools.compress(ts, mask)),
@@ -412,9 +427,8 @@ def _stats(hook, p, mask, codes, ts, lat, day, labels, wb_rows, lat_cache):
     return st
 
 
-def _merge(hook, parts) -> evidence.Stats:
+def _merge(hook, parts, cache: dict) -> evidence.Stats:
     st = evidence.Stats(hook, evidence.ALL)
-    lats = array("d")
     for s in parts:
         st.evaluations += s.evaluations
         for k in st.raw:
@@ -424,12 +438,12 @@ def _merge(hook, parts) -> evidence.Stats:
         st.fp += s.fp
         st.errors += s.errors
         st.unlabelled += s.unlabelled
-        lats.extend(s.latencies)
         if s.first is not None:
             st.first = s.first if st.first is None else min(st.first, s.first)
             st.last = s.last if st.last is None else max(st.last, s.last)
         st.eval_days |= s.eval_days
         for d, k in s.per_day.items():
             st.per_day[d] = st.per_day.get(d, 0) + k
-    st.latencies = lats
+    st.latencies = _merged_latencies(parts, cache)
+    st.latencies_sorted = True
     return st

@@ -14,13 +14,18 @@ import json
 import yaml
 
 from hookgate.core.event import STAGES
+from hookgate.errors import HookgateError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing only (ADR 0017)
+    from typing import Any, Iterable
 
 
-class RewriteError(Exception):
+class RewriteError(HookgateError):
     """The file has a shape this editor does not splice safely; edit it by hand."""
 
 
-def _compose(text: str):
+def _compose(text: str) -> Any:
     try:
         return yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as e:
@@ -32,22 +37,22 @@ def quote(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def flow_mapping(pairs) -> str:
+def flow_mapping(pairs: Iterable[tuple[str, str]]) -> str:
     return "{" + ", ".join(f"{k}: {v}" for k, v in pairs) + "}"
 
 
-def _get(mapping, key: str):
+def _get(mapping: Any, key: str) -> tuple[Any, Any]:
     for k, v in mapping.value:
         if isinstance(k, yaml.ScalarNode) and k.value == key:
             return k, v
     return None, None
 
 
-def _is_null(node) -> bool:
+def _is_null(node: Any) -> bool:
     return isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null")
 
 
-def _render_like(node, value: str) -> str:
+def _render_like(node: Any, value: str) -> str:
     """*value* in the style of the scalar it replaces (plain stays plain for a stage word)."""
     if node.style is None and value in STAGES:
         return value
@@ -56,16 +61,16 @@ def _render_like(node, value: str) -> str:
     return quote(value)
 
 
-def _last_end(node) -> int:
+def _last_end(node: Any) -> int:
     """Offset just past the last character that belongs to *node* (block collections end
     where their last descendant ends, not at the next token)."""
     if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and not node.flow_style and node.value:
         last = node.value[-1]
         return _last_end(last[1] if isinstance(node, yaml.MappingNode) else last)
-    return node.end_mark.index
+    return int(node.end_mark.index)
 
 
-def _insert_key(text: str, mapping, key: str, value_text: str) -> str:
+def _insert_key(text: str, mapping: Any, key: str, value_text: str) -> str:
     """Add ``key: value_text`` as the last entry of *mapping*."""
     if mapping.flow_style:
         if mapping.value:
@@ -77,7 +82,7 @@ def _insert_key(text: str, mapping, key: str, value_text: str) -> str:
         return text[:pos] + f"{key}: {value_text}" + text[pos:]
     if not mapping.value:
         raise RewriteError("empty block mapping")
-    indent = mapping.value[0][0].start_mark.column
+    indent: int = mapping.value[0][0].start_mark.column
     line = " " * indent + f"{key}: {value_text}"
     end = _last_end(mapping)
     if end > 0 and text[end - 1] == "\n":  # a block scalar ends after its line break

@@ -11,13 +11,19 @@ import os
 
 import yaml
 
+from hookgate.errors import HookgateError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing only: the hot path never imports ``typing`` (ADR 0017)
+    from typing import Any
+
 try:
-    _Base = yaml.CSafeLoader
+    _Base: Any = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - no libyaml
     _Base = yaml.SafeLoader
 
 
-class ConfigError(Exception):
+class ConfigError(HookgateError):
     """A config file that hookgate refuses; str() is a one-line reason with the path."""
 
 
@@ -28,10 +34,10 @@ EXPANSION_BUDGET = 20_000
 MAX_DEPTH = 64
 
 
-def _children(node) -> list:
+def _children(node: Any) -> list[Any]:
     v = node.value
     if isinstance(v, list):
-        out = []
+        out: list[Any] = []
         for item in v:
             if isinstance(item, tuple):
                 out.extend(item)
@@ -41,7 +47,7 @@ def _children(node) -> list:
     return []
 
 
-def check_expansion(root) -> None:
+def check_expansion(root: Any) -> None:
     """Refuse a composed document whose aliases expand past EXPANSION_BUDGET nodes, nest past
     MAX_DEPTH, or form a cycle — in time linear in the nodes as written (each shared node is
     sized once), before anything is constructed."""
@@ -73,8 +79,8 @@ def check_expansion(root) -> None:
                 stack.append((c, False, depth + 1))
 
 
-class StrictLoader(_Base):  # type: ignore[misc, valid-type]
-    def get_single_data(self):
+class StrictLoader(_Base):  # type: ignore[misc]
+    def get_single_data(self) -> Any:
         node = self.get_single_node()
         if node is None:
             return None
@@ -82,8 +88,8 @@ class StrictLoader(_Base):  # type: ignore[misc, valid-type]
         return self.construct_document(node)
 
 
-def _construct_mapping(loader, node, deep=False):
-    seen: dict = {}
+def _construct_mapping(loader: Any, node: Any, deep: bool = False) -> Any:
+    seen: dict[str, Any] = {}
     for key_node, _value_node in node.value:
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
@@ -102,7 +108,7 @@ StrictLoader.add_constructor(
 )
 
 
-def load_text(text: str, source: str = "<string>"):
+def load_text(text: str, source: str = "<string>") -> Any:
     try:
         return yaml.load(text, Loader=StrictLoader)  # noqa: S506 - StrictLoader is a SafeLoader
     except ConfigError as e:
@@ -117,7 +123,7 @@ def load_text(text: str, source: str = "<string>"):
 MAX_FILE = 1 << 20
 
 
-def load_file(path: str):
+def load_file(path: str) -> Any:
     from hookgate.state.paths import read_regular
 
     data = read_regular(path, MAX_FILE)  # a regular file of at most 1 MiB (ADR 0018)

@@ -18,6 +18,11 @@ Wire format: one request, one reply, each a 4-byte big-endian length + JSON.
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the broker imports them when it starts (lean path)
+    import socket
+    import threading
 
 BROKERED = ("hook", "lock", "claim")
 MAX_MSG = 64 * 1024 * 1024
@@ -105,8 +110,8 @@ class Broker:
         self.dir = tempfile.mkdtemp(prefix="hookgate-floor-", dir=base)
         os.chmod(self.dir, 0o700)
         self.path = os.path.join(self.dir, "broker.sock")
-        self._sock = None
-        self._thread = None
+        self._sock: "socket.socket | None" = None
+        self._thread: "threading.Thread | None" = None
 
     def start(self) -> None:
         import socket
@@ -120,6 +125,7 @@ class Broker:
         self._thread.start()
 
     def _serve(self) -> None:
+        assert self._sock is not None
         import threading
 
         while True:

@@ -34,6 +34,7 @@ import os
 
 from hookgate.floor.native import BEGIN, BEGIN_CREATED, BEGIN_JOINED, END, block_text
 from hookgate.installer import merge
+from hookgate.errors import HookgateError
 
 PROFILE = "hookgate"
 CONFIG = "config.toml"
@@ -41,7 +42,7 @@ TOP_BEGIN = "# >>> hookgate floor: selects the permission profile at the end of 
 TOP = f'{TOP_BEGIN}\ndefault_permissions = "{PROFILE}"\n{END}\n'
 
 
-class NotExpressible(Exception):
+class NotExpressible(HookgateError):
     """The floor cannot be written into this config without clobbering the user's choice."""
 
 
@@ -125,7 +126,7 @@ def plan(path: str, none: list[str] | None, read: list[str] | None) -> tuple[byt
     why = conflicts(doc)
     if why:
         raise NotExpressible(f"{path}: {why}")
-    after = TOP + block_text(base, profile_lines(none, read or []))
+    after = TOP + (block_text(base, profile_lines(none, read or [])) or "")
     got = _parse(path, after)
     fs = ((got.get("permissions") or {}).get(PROFILE) or {}).get("filesystem") or {}
     want = {p: "none" for p in none} | {p: "read" for p in (read or []) if p not in none}

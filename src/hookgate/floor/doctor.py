@@ -13,7 +13,7 @@ import os
 
 from hookgate.floor import native
 
-Check = tuple[str, bool, str]
+Check = tuple[str, "bool | None", str]  # ok None: a named gap (doctor shows WARN)
 
 
 def _load(path: str):

@@ -81,8 +81,10 @@ def _text(resp) -> str:
     return "\n".join(parts)[:MAX_SCAN]
 
 
-def floor_denied(event, config: dict, project_root: str, state_dir: str, home: str) -> list[str]:
-    """Protected paths named in a permission error of this tool call's result."""
+def floor_denied(event, config: dict, project_root: str, state_dir: str, home: str, self_protected) -> list[str]:
+    """Protected paths named in a permission error of this tool call's result.
+    *self_protected(path)*: is this absolute path one of hookgate's own (self-protection's
+    places, passed in by that validator so that this module stays below it)."""
     raw = event.raw if isinstance(event.raw, dict) else {}
     # where each platform puts a tool's result: Claude/Codex/Qwen/Copilot/Gemini ``tool_response``
     # (Gemini: ``llmContent``), failures ``error``; Cursor ``tool_output`` (a JSON string),
@@ -90,13 +92,11 @@ def floor_denied(event, config: dict, project_root: str, state_dir: str, home: s
     text = _text([raw.get(k) for k in RESULT_FIELDS])
     if not any(e in text for e in ERRORS):
         return []
-    from hookgate.validators.self_protection import _protected_hit, protected_places
     from hookgate.state.paths import both_forms
     from hookgate.validators.policy.guard import classifier
 
     pols = config.get("policies") or {}
     classes = [classifier(pols[k], project_root, home) for k in ("read-guard", "write-guard") if pols.get(k)]
-    dirs, files = protected_places(project_root, state_dir, home)
     cwd = event.cwd or project_root
     hits: list[str] = []
     for line in text.splitlines():
@@ -111,7 +111,7 @@ def floor_denied(event, config: dict, project_root: str, state_dir: str, home: s
                     break
             if not found:
                 for form in both_forms(cand, cwd, home):
-                    if _protected_hit(form, ev.MODE_WRITE, dirs, files, project_root, home):
+                    if self_protected(form):
                         found = True
                         break
             if found and cand not in hits:

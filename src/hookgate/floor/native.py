@@ -151,22 +151,25 @@ def _walk(doc: dict, dotted: str, create: bool, created: list[str]):
 def add(doc: dict, scalars: dict, lists: dict) -> tuple[dict, dict]:
     """*doc* with the floor settings; and the record of what was set."""
     doc = copy.deepcopy(doc)
-    rec = {"version": 1, "set": {}, "added": {}, "created": []}
+    created: list[str] = []
+    set_: dict = {}
+    added: dict = {}
+    rec = {"version": 1, "set": set_, "added": added, "created": created}
     for key, value in scalars.items():
-        cont, last = _walk(doc, key, True, rec["created"])
-        rec["set"][key] = {"had": last in cont, "was": cont.get(last)}
+        cont, last = _walk(doc, key, True, created)
+        set_[key] = {"had": last in cont, "was": cont.get(last)}
         cont[last] = value
     for key, entries in lists.items():
-        cont, last = _walk(doc, key, True, rec["created"])
+        cont, last = _walk(doc, key, True, created)
         cur = cont.get(last)
         if cur is None:
             cur = cont[last] = []
-            rec["created"].append(key)
+            created.append(key)
         elif not isinstance(cur, list):
             raise merge.Refusal(f"{key} is not a list")
         new = [e for e in entries if e not in cur]
         cur.extend(copy.deepcopy(new))
-        rec["added"][key] = new
+        added[key] = new
     return doc, rec
 
 
@@ -299,7 +302,7 @@ def plan_uninstall(t: targets.Target) -> merge.Plan:
 
 def apply_sidecar(settings_path: str) -> None:
     """Write (or remove) the ownership record planned for *settings_path*."""
-    from hookgate.state.locks import atomic_write
+    from hookgate.state import files
 
     if settings_path not in _SIDECARS:
         return
@@ -311,7 +314,7 @@ def apply_sidecar(settings_path: str) -> None:
         except FileNotFoundError:
             pass
     else:
-        atomic_write(p, data, mode=0o644)
+        files.replace(p, data, mode=0o644)
 
 
 # --- ignore files -------------------------------------------------------------------------

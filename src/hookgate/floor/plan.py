@@ -29,13 +29,14 @@ from hookgate.state import paths
 from hookgate.core import event as ev
 from hookgate.validators.policy.classify import Classifier
 from hookgate.state.globs import seg_match, split
+from hookgate.errors import HookgateError
 
 MAX_ENTRIES = 400_000  # directory entries walked (project + protected home prefixes)
 MAX_MOUNTS = 3000  # bubblewrap refuses past ~9000 arguments
 SKIP_DIRS = frozenset((".git",))  # the repository's object store: see ADR 0020 residual risks
 
 
-class FloorError(Exception):
+class FloorError(HookgateError):
     """No floor can be built for this project (one line, said to the user)."""
 
 
@@ -274,7 +275,7 @@ def _server_runtime(env) -> list[str]:
 
 def build(project_root: str, home: str | None = None, env: dict | None = None, compiled: dict | None = None) -> Plan:
     """The plan for *project_root*: walk the project and the protected home places."""
-    env = os.environ if env is None else env
+    env = dict(os.environ) if env is None else env
     home = paths.home_dir(env) if home is None else home
     project_root = os.path.realpath(project_root)
     home_real = os.path.realpath(home)

@@ -95,7 +95,7 @@ def _model(command: str):
     ``Bash`` tool_use running *command*; everything else "Done."; the tool result is kept."""
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-    state = {"used": False, "result": None}
+    state: dict = {"used": False, "result": None}
 
     def sse(events) -> bytes:
         return "".join(f"event: {e['type']}\ndata: {json.dumps(e)}\n\n" for e in events).encode()
@@ -204,7 +204,7 @@ def _gemini_settings(home: str, tmp: str) -> str:
         doc = {}
     doc.setdefault("hooksConfig", {})
     doc["hooksConfig"] = dict(doc["hooksConfig"] if isinstance(doc["hooksConfig"], dict) else {}, enabled=False)
-    sec = doc.get("security") if isinstance(doc.get("security"), dict) else {}
+    sec: dict = doc["security"] if isinstance(doc.get("security"), dict) else {}
     doc["security"] = dict(sec, auth={"selectedType": "gemini-api-key"})
     doc["privacy"] = {"usageStatisticsEnabled": False}
     gh = os.path.join(tmp, "gemini-home")

@@ -3,10 +3,10 @@ path, the right timeout units and the fail-closed flags, in a file the agent wil
 
 from __future__ import annotations
 
-import json
 import os
 
 from hookgate.installer import merge, platform_checks, targets
+from hookgate.installer.targets import has_our_wiring, our_handlers  # noqa: F401 (re-exported)
 
 # events that must be wired, and the handler fields each platform needs there
 REQUIRED = {
@@ -20,17 +20,6 @@ REQUIRED = {
 }
 MAX_SECONDS = 600
 MIN_MS = 1000
-
-
-def our_handlers(doc: dict, platform: str) -> dict[str, list[dict]]:
-    out: dict[str, list[dict]] = {}
-    for ev_name, entries in (doc.get("hooks") or {}).items():
-        for entry in entries if isinstance(entries, list) else ():
-            handlers = entry.get("hooks") if targets.layout(platform) == "nested" and isinstance(entry, dict) else [entry]
-            for h in handlers if isinstance(handlers, list) else ():
-                if targets.is_ours(h, platform):
-                    out.setdefault(ev_name, []).append(h)
-    return out
 
 
 def _accepted(command: str) -> set:
@@ -86,10 +75,12 @@ def _problems(platform: str, doc: dict, command: str) -> list[str]:
 
 
 def wiring_checks(platform: str, home: str, project_root: str, command: str) -> list[tuple[str, bool, str]]:
-    if platform in platform_checks.PLATFORMS:  # ADR 0023: Codex, Copilot CLI, Qwen Code, OpenCode
-        return platform_checks.wiring_checks(platform, home, project_root, command, _problems, our_handlers)
+    """One walk over the platform's wiring files (user and project scope), for every platform;
+    then what each platform will really do with that wiring (``platform_checks``, ADR 0023)."""
+    if platform == "opencode":  # a whole plugin file, not entries in a settings file
+        return platform_checks.opencode_checks(home, project_root, command)
     results = []
-    wired = False
+    wired = []
     for scope in targets.SCOPES:
         t = targets.target(platform, scope, home, project_root)
         data = merge.read_bytes(t.path)
@@ -102,7 +93,7 @@ def wiring_checks(platform: str, home: str, project_root: str, command: str) -> 
             continue
         if not our_handlers(doc, platform):
             continue
-        wired = True
+        wired.append(scope)
         probs = _problems(platform, doc, command)
         results.append((f"wiring-{scope}", not probs, "; ".join(probs) or f"hookgate wired in {t.path}"))
     if not wired and not results:
@@ -111,17 +102,8 @@ def wiring_checks(platform: str, home: str, project_root: str, command: str) -> 
         note = double_wiring_note(home, project_root)
         if note:
             results.append(("claude-and-cursor", True, note))
-    return results
-
-
-def has_our_wiring(path: str, platform: str) -> bool:
-    data = merge.read_bytes(path)
-    if data is None:
-        return False
-    try:
-        return bool(our_handlers(json.loads(data), platform))
-    except (ValueError, AttributeError, TypeError):
-        return False
+    extra = platform_checks.EXTRA_CHECKS.get(platform)
+    return results + extra(home, project_root, wired) if extra else results
 
 
 def double_wiring_note(home: str, project_root: str) -> str:

@@ -1,6 +1,6 @@
 """Merge hookgate's wiring into an agent's settings file, and take it out again (ADR 0011).
 
-The algorithm (conventions.md §5.2): load strictly (missing → ``{}``; unparseable, duplicate
+The algorithm (ADR 0011): load strictly (missing → ``{}``; unparseable, duplicate
 keys, comments or an unexpected shape → :class:`Refusal`, nothing written); remove every
 marker-identified entry (current and stale); append the current ones after the foreign
 entries of each event; serialise with ``indent=2`` + newline. Install twice → the same bytes.
@@ -14,20 +14,10 @@ from __future__ import annotations
 import copy
 import json
 import os
-from collections import namedtuple
-
 from hookgate.installer import targets
+from hookgate.installer.targets import Plan, Refusal, read_bytes  # noqa: F401 (re-exported: merge.Plan …)
 
 BACKUP_SUFFIX = ".hookgate.bak"
-
-Plan = namedtuple("Plan", "target before after backup_new restore removed added")
-Plan.__doc__ = """One file's change. before/after: bytes or None (absent); backup_new: write the
-one-time backup; restore: the backup's bytes are being put back (delete the backup after)."""
-
-
-class Refusal(Exception):
-    """A settings file hookgate will not rewrite; str() names the path and why."""
-
 
 def _no_dupes(pairs):
     d = {}
@@ -36,14 +26,6 @@ def _no_dupes(pairs):
             raise ValueError(f"duplicate key {k!r}")
         d[k] = v
     return d
-
-
-def read_bytes(path: str) -> bytes | None:
-    try:
-        with open(path, "rb") as f:
-            return f.read()
-    except FileNotFoundError:
-        return None
 
 
 def load(path: str, data: bytes | None) -> dict:
@@ -208,7 +190,7 @@ def plan_uninstall(t: targets.Target, transform=None) -> Plan:
 
 def apply(plan: Plan) -> str:
     """Write *plan*; return what happened (unchanged | created | updated | restored | removed)."""
-    from hookgate.state.locks import atomic_write
+    from hookgate.state import files
 
     path = plan.target.path
     if plan.after == plan.before:
@@ -220,9 +202,9 @@ def apply(plan: Plan) -> str:
     if plan.before is not None:
         mode = os.stat(path).st_mode & 0o7777
     if plan.backup_new:
-        atomic_write(path + BACKUP_SUFFIX, plan.before, mode=mode)
+        files.replace(path + BACKUP_SUFFIX, plan.before, mode=mode)
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    atomic_write(path, plan.after, mode=mode)
+    files.replace(path, plan.after, mode=mode)
     if plan.restore:
         try:
             os.unlink(path + BACKUP_SUFFIX)

@@ -1,9 +1,9 @@
 """Doctor and install checks for Codex, Copilot CLI, Qwen Code and OpenCode (ADR 0023).
 
-Self-contained (one entry point per use) so it plugs into any doctor structure:
-``wiring_checks(platform, home, project_root, command, problems, our_handlers)`` →
-``[(name, ok, detail)]`` and ``install_notes(platforms, home, project_root)`` → warnings to
-print after ``hookgate install``. Each check says what the platform will really do with the
+``checks.wiring_checks`` walks the wiring files of every platform; ``EXTRA_CHECKS[platform](home,
+project_root, wired_scopes)`` → ``[(name, ok, detail)]`` adds what these four clients do with it,
+``opencode_checks`` checks OpenCode's plugin file, and ``install_notes(platforms, home,
+project_root, scope)`` → warnings to print after ``hookgate install``. Each check says what the platform will really do with the
 wiring: hooks disabled by a setting, repository hooks that will not load in an untrusted folder,
 a sandbox that turns hooks off, a hook the client will skip until trusted, a blind spot.
 """
@@ -137,9 +137,7 @@ def copilot_checks(home: str, project_root: str, wired_scopes) -> list[tuple[str
                 out.append(("copilot-trusted-folder", False, msg + " Fix: trust the folder when Copilot asks (or add it to "
                             "trusted_folders in ~/.copilot/config.json), or `hookgate install --platform copilot-cli "
                             "--scope user`"))
-    from hookgate.installer.checks import has_our_wiring
-
-    if wired_scopes and any(has_our_wiring(os.path.join(r, ".claude", n), "claude-code")
+    if wired_scopes and any(targets.has_our_wiring(os.path.join(r, ".claude", n), "claude-code")
                             for r in (project_root,) for n in ("settings.json", "settings.local.json")):
         out.append(("copilot-and-claude", True, COPILOT_CLAUDE))
     return out
@@ -215,29 +213,7 @@ def opencode_checks(home: str, project_root: str, command: str) -> list[tuple[st
     return out
 
 
-def wiring_checks(platform: str, home: str, project_root: str, command: str, problems, our_handlers):
-    if platform == "opencode":
-        return opencode_checks(home, project_root, command)
-    results, wired = [], []
-    for scope in targets.SCOPES:
-        t = targets.target(platform, scope, home, project_root)
-        data = merge.read_bytes(t.path)
-        if data is None:
-            continue
-        try:
-            doc = merge.load(t.path, data)
-        except merge.Refusal as e:
-            results.append((f"wiring-{scope}", False, str(e)))
-            continue
-        if not our_handlers(doc, platform):
-            continue
-        wired.append(scope)
-        probs = problems(platform, doc, command)
-        results.append((f"wiring-{scope}", not probs, "; ".join(probs) or f"hookgate wired in {t.path}"))
-    if not wired and not results:
-        results.append(("wiring", True, f"not wired in user or project scope (hookgate install --platform {platform})"))
-    extra = {"codex": codex_checks, "copilot-cli": copilot_checks, "qwen-code": qwen_checks}[platform]
-    return results + extra(home, project_root, wired)
+EXTRA_CHECKS = {"codex": codex_checks, "copilot-cli": copilot_checks, "qwen-code": qwen_checks}
 
 
 def install_notes(platforms, home: str, project_root: str, scope: str) -> list[str]:

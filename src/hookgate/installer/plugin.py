@@ -10,7 +10,7 @@ import json
 import os
 import re
 
-from hookgate.installer import merge, targets
+from hookgate.installer import targets
 from hookgate.state.resources import data_path
 
 PLACEHOLDER = '"__HOOKGATE_COMMAND__"'
@@ -49,17 +49,17 @@ def registered_path(data: bytes) -> str:
     return v if isinstance(v, str) else ""
 
 
-def plan_install(t: targets.Target, command: str) -> merge.Plan:
-    before = merge.read_bytes(t.path)
+def plan_install(t: targets.Target, command: str) -> targets.Plan:
+    before = targets.read_bytes(t.path)
     if before is not None and not is_ours(before):
-        raise merge.Refusal(f"{t.path}: exists and is not hookgate's plugin (no {marker()!r} first line); "
+        raise targets.Refusal(f"{t.path}: exists and is not hookgate's plugin (no {marker()!r} first line); "
                             "nothing was written")
     after = render(t.platform, command)
-    return merge.Plan(t, before, after, False, False, 1 if before is not None else 0, 1)
+    return targets.Plan(t, before, after, False, False, 1 if before is not None else 0, 1)
 
 
-def plan_uninstall(t: targets.Target) -> merge.Plan:
-    before = merge.read_bytes(t.path)
+def plan_uninstall(t: targets.Target) -> targets.Plan:
+    before = targets.read_bytes(t.path)
     if before is None or not is_ours(before):
-        return merge.Plan(t, before, before, False, False, 0, 0)
-    return merge.Plan(t, before, None, False, False, 1, 0)
+        return targets.Plan(t, before, before, False, False, 0, 0)
+    return targets.Plan(t, before, None, False, False, 1, 0)

@@ -1,5 +1,5 @@
 """Where each agent's hook wiring lives, what hookgate writes there, and how hookgate's own
-entries are recognised (ADR 0011; conventions.md §5).
+entries are recognised (ADR 0011).
 
 Marker: a handler is hookgate's when its ``command`` splits (shell words) into
 ``<abs path>/hookgate hook --platform <this platform>`` — any install path, so an old or
@@ -15,12 +15,30 @@ import shlex
 from collections import namedtuple
 
 from hookgate.state.resources import data_path
+from hookgate.errors import HookgateError
 
 PLATFORMS = ("claude-code", "cursor", "gemini-cli", "codex", "copilot-cli", "qwen-code", "opencode")
 SCOPES = ("project", "user")
 PLACEHOLDER = "${HOOKGATE_COMMAND}"
 
 Target = namedtuple("Target", "platform scope path")
+
+Plan = namedtuple("Plan", "target before after backup_new restore removed added")
+Plan.__doc__ = """One file's change. before/after: bytes or None (absent); backup_new: write the
+one-time backup; restore: the backup's bytes are being put back (delete the backup after)."""
+
+
+class Refusal(HookgateError):
+    """A settings file hookgate will not rewrite; str() names the path and why."""
+
+
+def read_bytes(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except FileNotFoundError:
+        return None
+
 
 # platform -> (settings dir, file name, template path parts, layout)
 #   layout "nested": hooks.<Event> = [{matcher?, hooks: [handler]}]   (Claude Code, Gemini CLI)
@@ -114,3 +132,36 @@ def is_ours(handler, platform: str) -> bool:
 def registered_path(handler) -> str:
     argv = command_argv(handler)
     return argv[0] if argv else ""
+
+
+def our_handlers(doc: dict, platform: str) -> dict[str, list[dict]]:
+    """hookgate's handlers in a settings document, by event name."""
+    out: dict[str, list[dict]] = {}
+    for ev_name, entries in (doc.get("hooks") or {}).items():
+        for entry in entries if isinstance(entries, list) else ():
+            handlers = entry.get("hooks") if layout(platform) == "nested" and isinstance(entry, dict) else [entry]
+            for h in handlers if isinstance(handlers, list) else ():
+                if is_ours(h, platform):
+                    out.setdefault(ev_name, []).append(h)
+    return out
+
+
+def has_our_wiring(path: str, platform: str) -> bool:
+    data = read_bytes(path)
+    if data is None:
+        return False
+    try:
+        return bool(our_handlers(json.loads(data), platform))
+    except (ValueError, AttributeError, TypeError):
+        return False
+
+
+def hook_command() -> str:
+    """The ``hookgate`` the wiring names: this venv's, else the one on PATH."""
+    import shutil
+    import sys
+
+    here = os.path.join(os.path.dirname(sys.executable), "hookgate")
+    if os.path.exists(here):
+        return here
+    return shutil.which("hookgate") or here

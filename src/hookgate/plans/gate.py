@@ -9,8 +9,10 @@ one and writes the other).
 
 from __future__ import annotations
 
+from hookgate.errors import HookgateError
 
-class PlanGateError(Exception):
+
+class PlanGateError(HookgateError):
     pass
 
 

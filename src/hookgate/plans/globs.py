@@ -14,10 +14,12 @@ decide (see ``policy.globs.seg_intersects``) counts as overlapping.
 
 from __future__ import annotations
 
+from hookgate.errors import HookgateError
+
 MAGIC = frozenset("*?[")
 
 
-class BadPattern(ValueError):
+class BadPattern(HookgateError, ValueError):
     pass
 
 

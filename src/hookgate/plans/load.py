@@ -14,7 +14,7 @@ import os
 import re
 
 from hookgate.plans import globs
-from hookgate.plans.model import ERROR, WARNING, Finding, Plan
+from hookgate.plans.model import ERROR, WARNING, Finding, Plan, key_lines
 
 PLANS_DIR = "plans"  # under .hookgate/
 SCHEMA = {
@@ -40,30 +40,6 @@ def plan_files(project_root: str) -> list[str]:
     except FileNotFoundError:
         return []
     return [os.path.join(d, n) for n in names if n.endswith(".toml") and not n.startswith(".")]
-
-
-def key_lines(text: str) -> dict:
-    """``{"table": line, "table.key": line}`` for every table header and key, in one pass
-    (best effort: a key inside a multi-line value may be mistaken for one; first wins)."""
-    out: dict = {}
-    cur = ""
-    for n, line in enumerate(text.splitlines(), 1):
-        s = line.strip()
-        if not s or s[0] == "#":
-            continue
-        if s[0] == "[":
-            end = s.find("]")
-            cur = s[1:end].strip().strip("[").strip().replace('"', "").replace("'", "").replace(" ", "") if end > 0 else ""
-            out.setdefault(cur, n)
-            continue
-        eq = s.find("=")
-        if eq > 0:
-            k = s[:eq].strip().replace('"', "").replace("'", "").replace(" ", "")
-            full = f"{cur}.{k}" if cur else k
-            out.setdefault(full, n)
-            if "." in full:  # dotted keys at the top level name their table too
-                out.setdefault(full.split(".", 1)[0], n)
-    return out
 
 
 def locate(text: str, table: str, key: str = "") -> int:

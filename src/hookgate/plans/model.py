@@ -26,8 +26,6 @@ class Plan:
     def line_of(self, key: str) -> int:
         """The line of ``table.key`` in the file (found on first use: most plans never need it)."""
         if "" not in self.lines:
-            from hookgate.plans.load import key_lines
-
             try:
                 with open(self.file, encoding="utf-8") as f:
                     self.lines.update(key_lines(f.read()))
@@ -62,9 +60,33 @@ class Finding:
         return out
 
     def as_dict(self) -> dict:
-        d = {"code": self.code, "severity": self.severity, "message": self.message, "plans": list(self.plans)}
+        d: dict = {"code": self.code, "severity": self.severity, "message": self.message, "plans": list(self.plans)}
         if self.file:
             d.update(file=self.file, line=self.line, key=self.key)
         if self.extra:
             d.update(self.extra)
         return d
+
+
+def key_lines(text: str) -> dict:
+    """``{"table": line, "table.key": line}`` for every table header and key, in one pass
+    (best effort: a key inside a multi-line value may be mistaken for one; first wins)."""
+    out: dict = {}
+    cur = ""
+    for n, line in enumerate(text.splitlines(), 1):
+        s = line.strip()
+        if not s or s[0] == "#":
+            continue
+        if s[0] == "[":
+            end = s.find("]")
+            cur = s[1:end].strip().strip("[").strip().replace('"', "").replace("'", "").replace(" ", "") if end > 0 else ""
+            out.setdefault(cur, n)
+            continue
+        eq = s.find("=")
+        if eq > 0:
+            k = s[:eq].strip().replace('"', "").replace("'", "").replace(" ", "")
+            full = f"{cur}.{k}" if cur else k
+            out.setdefault(full, n)
+            if "." in full:  # dotted keys at the top level name their table too
+                out.setdefault(full.split(".", 1)[0], n)
+    return out

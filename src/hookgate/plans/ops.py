@@ -12,17 +12,19 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import time
 
 from hookgate.plans import globs, state
 from hookgate.plans.verify import Report, ledger_record, plan_status, verify
+from hookgate.errors import HookgateError
 
 DEFAULT_TTL = 8 * 3600.0
 DEFAULT_RUN = ("python3", "-m", "pytest", "-q")
 CHECK_OUTPUT_TAIL = 4000
 
 
-class PlanError(Exception):
+class PlanError(HookgateError):
     """Refused; str() says why and what to do. ``code`` is the exit status."""
 
     def __init__(self, msg: str, code: int = 1):
@@ -153,13 +155,15 @@ def start(root: str, state_dir: str, plan_id: str, session: str, platform: str =
 
 def _record_claims(state_dir: str, session: str, platform: str, got: list, where: dict) -> None:
     """The ``kind: claim`` ledger records ``hookgate claim`` writes (the merge gate's evidence)."""
-    from hookgate.cli.locks import _record_claims as record
+    from hookgate.core.engine import record_claims
 
     for mode in ("write", "read"):
         rows = [{"path": c["path"], "granted": c.get("granted") is not None, "mode": c["mode"]}
                 for c in got if c["mode"] == mode]
         if rows:
-            record(state_dir, session, platform, "plan start", rows, where)
+            warning = record_claims(state_dir, session, platform, "plan start", rows, where)
+            if warning:
+                sys.stderr.write(warning + "\n")
 
 
 def run_checks(run: dict, root: str, timeout: float) -> dict:

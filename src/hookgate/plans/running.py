@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import os
 
+from hookgate.errors import HookgateError
+
 RUNNING = os.path.join("plans", "running.json")
 
 
-class Unreadable(ValueError):
+class Unreadable(HookgateError, ValueError):
     pass
 
 

@@ -24,7 +24,8 @@ import json
 import os
 import time
 
-from hookgate.state.locks import atomic_write, ensure_dir, flock_timeout, unlock
+from hookgate.state import files
+from hookgate.errors import HookgateError
 
 DIR = "plans"
 STATE_NAME = "state.json"
@@ -33,7 +34,7 @@ LOCK_NAME = "state.lock"
 LOCK_TIMEOUT = 5.0
 
 
-class CorruptState(ValueError):
+class CorruptState(HookgateError, ValueError):
     pass
 
 
@@ -84,30 +85,18 @@ def running_index(data: dict) -> dict:
 
 def mutate(state_dir: str, fn, timeout: float = LOCK_TIMEOUT):
     """Run ``fn(data)`` under the lock; save *data* (and the running index) if it changed."""
-    d = plans_state_dir(state_dir)
-    ensure_dir(d)
-    fd = os.open(os.path.join(d, LOCK_NAME), os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
-    try:
-        flock_timeout(fd, timeout, os.path.join(d, LOCK_NAME))
-        try:
-            path = state_path(state_dir)
-            try:
-                with open(path, "rb") as f:
-                    before = f.read()
-                data = _parse(before, path)
-            except FileNotFoundError:
-                before, data = b"", empty()
-            result = fn(data)
-            after = json.dumps(data, sort_keys=True, indent=1, ensure_ascii=False).encode("utf-8")
-            if after != before:
-                atomic_write(path, after)
-                idx = json.dumps(running_index(data), sort_keys=True, separators=(",", ":")).encode("utf-8")
-                atomic_write(running_path(state_dir), idx)
-            return result
-        finally:
-            unlock(fd)
-    finally:
-        os.close(fd)
+    with files.locked(os.path.join(plans_state_dir(state_dir), LOCK_NAME), timeout):
+        path = state_path(state_dir)
+        before = files.read(path)
+        data = empty() if before is None else _parse(before, path)
+        before = before or b""
+        result = fn(data)
+        after = json.dumps(data, sort_keys=True, indent=1, ensure_ascii=False).encode("utf-8")
+        if after != before:
+            files.replace(path, after)
+            idx = json.dumps(running_index(data), sort_keys=True, separators=(",", ":")).encode("utf-8")
+            files.replace(running_path(state_dir), idx)
+        return result
 
 
 def dispute_id(a: str, b: str) -> str:

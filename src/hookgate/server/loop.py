@@ -200,14 +200,9 @@ class Server:
 
         info = jsonio.dumps({"pid": os.getpid(), "port": self.port, "sock": self.rt["sock"],
                              "prefix": sys.prefix}).encode() + b"\n"
-        tmp = self.rt["info"] + f".{os.getpid()}.tmp"
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        try:
-            os.write(fd, info)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, self.rt["info"])
+        from hookgate.state import files
+
+        files.replace(self.rt["info"], info)
         return True
 
     def cleanup(self) -> None:
@@ -246,6 +241,7 @@ class Server:
         try:
             self._loop(sel)
         finally:
+            self._ship_outboxes()  # a clean stop ships what it can (ADR 0028)
             self._sync(force=True)
         for k in list(sel.get_map().values()):
             if isinstance(k.data, _Conn):

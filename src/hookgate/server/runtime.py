@@ -19,6 +19,8 @@ from __future__ import annotations
 import os
 import sys
 
+from hookgate.errors import HookgateError
+
 PROTECTED_NAMES = ("secret",)
 
 
@@ -61,7 +63,7 @@ def paths(env: dict | None = None) -> dict:
             "log": os.path.join(d, k + ".log")}
 
 
-class UnsafeRuntimeDir(Exception):
+class UnsafeRuntimeDir(HookgateError):
     pass
 
 

@@ -155,16 +155,9 @@ def _walk(job, may_read, no_free, all_unknown=False):
     from hookgate.shell.walk import Abort, State, Walker, bind_positional
 
     command, tree, fast, cwd, agent_env, home, deadline, flagged = job
-    w = Walker(home, deadline)
-    w.may_read = may_read
-    w.flagged = flagged
-    w.glob_options(command)
-    w.command_text = command
-    w.no_free = no_free
-    w.all_unknown = all_unknown
-    if not fast:
-        w.src = command.encode("utf-8", "surrogateescape")
-    w.env = agent_env
+    w = Walker(home, deadline, command=command, env=agent_env, may_read=may_read, flagged=flagged,
+               no_free=no_free, all_unknown=all_unknown,
+               src=b"" if fast else command.encode("utf-8", "surrogateescape"))
     st = State(cwd, {}, {})
     # the agent's shell runs the command with no arguments: $1…, $@ are empty (ADR 0007)
     bind_positional(st, [])

@@ -9,8 +9,10 @@ the positional parameters (unknown unless they stay empty).
 
 from __future__ import annotations
 
-from hookgate.shell.commands import HANDLERS, Call, has, opts, values
+from hookgate.shell.commands import Call, has, opts, values
 from hookgate.shell.words import GLOB, LIT, UNKNOWN, Opaque
+
+HANDLERS: dict = {}  # this module's part of the command table (``shell.table``)
 
 _NAME = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
@@ -167,7 +169,7 @@ def _let(c: Call) -> None:
 
 
 def _set(c: Call) -> None:
-    from hookgate.shell.walk import positional_unknown
+    from hookgate.shell.shellstate import positional_unknown
 
     args = c.args
     i = 0
@@ -180,7 +182,7 @@ def _set(c: Call) -> None:
 
 
 def _shift(c: Call) -> None:
-    from hookgate.shell.walk import POSITIONAL, positional_unknown
+    from hookgate.shell.shellstate import POSITIONAL, positional_unknown
 
     if all(c.st.vars.get(k) == "" for k in POSITIONAL if k != "#"):
         return  # nothing to shift: they stay empty

@@ -118,7 +118,7 @@ def extra(c) -> None:
             return
         base = (vals.get("-C") or vals.get("--directory") or [None])[-1]
         if base is not None:
-            from hookgate.shell.walk import norm
+            from hookgate.shell.shellstate import norm
 
             b = norm(base, c.st.cwd)
             if b is None:
@@ -164,7 +164,7 @@ def _walk(c, text, hidden, follow, include, exclude, exclude_dir) -> None:
     import fnmatch
 
     from hookgate.shell.commands import R
-    from hookgate.shell.walk import norm
+    from hookgate.shell.shellstate import norm
     from hookgate.shell.words import LIT
 
     base = norm(text, c.st.cwd) if not text.startswith("~/") else c.w.home + text[1:]

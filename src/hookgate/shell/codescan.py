@@ -6,12 +6,12 @@ the hook, most of it ``enum``). Each function here either gives the answer the r
 
 from __future__ import annotations
 
-# every alternative of interp._AMBIGUOUS contains one of these
+# every alternative of interpcode._AMBIGUOUS contains one of these
 AMBIGUOUS_ANCHORS = ("exec", "eval", "system", "subprocess", "popen", "spawn", "child_process", "__import__",
                      "importlib", "getattr", "compile", "chr", "fromCharCode", "base64", "b64decode", "codecs",
                      "decode", "\\x", "`", "qx", "%x{", "Kernel.", "sh", "pty.", "runpy", "backtick", "atob",
                      "fromhex", "unhexlify")
-# every alternative of interp._WRITE_API contains one of these; "open" and "print" are decided
+# every alternative of interpcode._WRITE_API contains one of these; "open" and "print" are decided
 # here for the forms interp's regex knows (`open(f, 'w')`, perl `open(FH, ">f")`, `print FH`)
 WRITE_ANCHORS = ("write_", ".write(", "os.", "shutil.", "unlink", "rmdir", ".touch(", "rename", ".replace(",
                  "mkdir", "chmod", "writeFile", "appendFile", "createWriteStream", "fs.", "File.", "FileUtils",
@@ -33,12 +33,12 @@ def _blanks(code: str, j: int) -> int:
 
 
 def ambiguous(code: str):
-    """False when interp._AMBIGUOUS cannot match; None: ask the regex."""
+    """False when interpcode._AMBIGUOUS cannot match; None: ask the regex."""
     return None if any(a in code for a in AMBIGUOUS_ANCHORS) else False
 
 
 def write_api(code: str):
-    """False when interp._WRITE_API cannot match; None: ask the regex."""
+    """False when interpcode._WRITE_API cannot match; None: ask the regex."""
     if any(a in code for a in WRITE_ANCHORS):
         return None
     if "open" in code and (_open_mode(code) or _perl_open(code)):
@@ -135,7 +135,7 @@ def _perl_print(code: str) -> bool:
 
 
 def literals(code: str):
-    """The string literals of interp._STR.finditer (group 2), or None where a quote does not
+    """The string literals of interpcode._STR.finditer (group 2), or None where a quote does not
     close plainly (an unterminated or triple-quoted literal: ask the regex)."""
     spans = literal_spans(code)
     return None if spans is None else [t for _, _, t in spans]
@@ -185,12 +185,12 @@ def literal_spans(code: str):
 
 
 def nameish(s: str) -> bool:
-    """interp._NAMEISH.match: `^[\\w.~/-]{1,255}$` (no newline in s)."""
+    """interpcode._NAMEISH.match: `^[\\w.~/-]{1,255}$` (no newline in s)."""
     return 1 <= len(s) <= 255 and all(_word(ch) or ch in ".~/-" for ch in s)
 
 
 def pathish(s: str) -> bool:
-    """interp._PATHISH.search: `^(?:~|\\.{1,2}(?:/|$)|/)|/|^\\.[\\w-]|\\.\\w{1,8}$` (no newline)."""
+    """interpcode._PATHISH.search: `^(?:~|\\.{1,2}(?:/|$)|/)|/|^\\.[\\w-]|\\.\\w{1,8}$` (no newline)."""
     if s.startswith("~") or "/" in s or s in (".", ".."):
         return True
     if len(s) >= 2 and s[0] == "." and (_word(s[1]) or s[1] == "-"):

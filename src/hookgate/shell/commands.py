@@ -1,6 +1,8 @@
-"""The command table: what a program does with its arguments.
+"""What a program does with its arguments: the handler interface, and simple programs.
 
-``HANDLERS[name](call)`` emits the accesses of one executed command. Simple programs are
+A handler ``handler(call)`` emits the accesses of one executed command; ``shell.table`` maps
+program names to handlers. This module holds what every handler uses (``Call``, ``opts``) and
+the handlers of simple programs (``HANDLERS``, its part of the table). Simple programs are
 described by a ``Spec`` (what their operands are, which options take a value and which of
 those values are files); programs with real structure (cp, tar, git, find, xargs, shells,
 interpreters) have their own handler in ``fileops``/``interp``. Unknown programs: their
@@ -296,11 +298,12 @@ def _cd(c: Call) -> None:
         if st.dirstack:
             st.cwd, st.dirstack = st.dirstack[-1], st.dirstack[:-1]
         else:
-            from hookgate.shell.walk import UNKNOWN
+            from hookgate.shell.words import UNKNOWN
 
             st.cwd = UNKNOWN
         return
-    from hookgate.shell.walk import UNKNOWN, Opaque, norm
+    from hookgate.shell.shellstate import norm
+    from hookgate.shell.words import UNKNOWN, Opaque
 
     if not ops:
         target = (c.w.home, LIT) if c.name == "cd" else None
@@ -390,41 +393,3 @@ def unknown_program(c: Call) -> None:
                 c.acc((text, LIT), R, via)
         except (OSError, ValueError):
             pass
-
-
-_loaded: list = []
-
-
-def handler_for(name: str):
-    """The handler of ``name`` (table, interpreters, versioned names), else unknown."""
-    if not _loaded:
-        from hookgate.shell import builtins, fileops, findx, gitcmd, interp, wrappers  # noqa: F401  (they register themselves)
-
-        _loaded.append(True)
-        h = HANDLERS.get(name)
-        if h is not None:
-            return h
-    base = name
-    if base.startswith("python") or base.startswith("pypy"):
-        return HANDLERS["python"]
-    for pre in ("perl", "ruby", "node", "php", "pip", "gawk", "bash", "zsh"):
-        if base.startswith(pre) and base[len(pre):].replace(".", "").isdigit():
-            return HANDLERS.get(pre, unknown_program)
-    return unknown_program
-
-
-def _wrappers():
-    handler_for("")
-    from hookgate.shell import wrappers
-
-    return wrappers.WRAPPERS
-
-
-class _LazyWrappers(dict):
-    def get(self, k, d=None):
-        if not self:
-            self.update(_wrappers())
-        return dict.get(self, k, d)
-
-
-WRAPPERS = _LazyWrappers()

@@ -143,7 +143,7 @@ class WordsMixin:
             self.stmts(p.get("Stmts") or [], sub, depth + 1)
             if t == "ProcSubst":
                 return [Seg("/dev/fd/63", True)]
-            from hookgate.shell.streams import subst_segs
+            from hookgate.shell.flow import subst_segs
 
             known = subst_segs(self, p, st, depth, quoted, alone)
             if known is not None:  # $(pwd), $(dirname X), the paths find prints …

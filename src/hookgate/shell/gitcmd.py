@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 
-from hookgate.shell.commands import HANDLERS, D, R, W_, Call, has, opts, values
+from hookgate.shell.commands import D, R, W_, Call, has, opts, values
 from hookgate.shell.words import LIT
+
+HANDLERS: dict = {}  # this module's part of the command table (``shell.table``)
 
 _GLOBAL_VAL = frozenset(("-C", "-c", "--git-dir", "--work-tree", "--namespace", "--exec-path", "--super-prefix",
                          "--config-env", "--list-cmds"))
@@ -151,7 +153,8 @@ def _toplevel(cwd):
 
 
 def _git(c: Call) -> None:
-    from hookgate.shell.walk import UNKNOWN, norm
+    from hookgate.shell.shellstate import norm
+    from hookgate.shell.words import UNKNOWN
 
     args = list(c.args)
     i = 0

@@ -36,75 +36,6 @@ _ACTIONS = frozenset(("-exec", "-execdir", "-ok", "-okdir", "-ls", "-fls", "-fpr
 _PSEUDO = ("/proc/", "/sys/", "/dev/")
 
 
-def lines_of(w, stmt, st, depth, stdin=None):
-    """The lines ``stmt`` prints, evaluated now, or None. ``stdin``: the lines it reads."""
-    from hookgate.shell.streams import _PASS, _gate, call_fields
-
-    if _gate(stmt) is not _PASS or not isinstance(st.cwd, str):
-        return None
-    redirs = stmt.get("Redirs") or ()
-    for r in redirs:
-        op = r.get("Op")
-        n = (r.get("N") or {}).get("Value")
-        if op == "<" and n in (None, "0"):
-            text = _word_file(w, r.get("Word"), st, depth)
-            if text is None:
-                return None
-            stdin = split_lines(text)
-        elif n == "2" and op in (">", ">>", ">&"):
-            continue  # stderr elsewhere: not lines of stdout
-        else:
-            return None
-    cmd = stmt.get("Cmd")
-    if cmd is None:
-        return stdin if redirs else None  # $(< list)
-    t = cmd.get("Type")
-    try:
-        if t == "CallExpr":
-            fields = call_fields(w, stmt, st, depth)
-            if fields is None:
-                return None
-            name = os.path.basename(fields[0][0])
-            if name not in EXACT or (name == "sed" and not _plain_sed(fields[1:])):
-                w.lines_superset = True  # a listing that ignores some tests, `head -1`, `sed 1d` …
-            if name == "find":
-                return _find_lines(w, fields[1:], st.cwd)
-            if name == "ls":
-                return _ls_lines(w, fields[1:], st.cwd)
-            if name == "tree":
-                return _tree_lines(w, fields[1:], st.cwd)
-            if name == "git":
-                return _git_lines(w, fields[1:], st.cwd)
-            from hookgate.shell.textprogs import PROGRAMS
-
-            run = PROGRAMS.get(name)
-            out = run(w, fields[1:], stdin, st) if run is not None else None
-            if out is not None:
-                # a line with a newline inside (an -0 item echoed) is several lines downstream
-                out = [y for x in out for y in (x.split("\n") if "\n" in x else (x,))]
-            return out if out is None or len(out) <= MAX_LINES else None
-        if t == "BinaryCmd" and cmd.get("Op") == "|":
-            left = lines_of(w, cmd.get("X"), st, depth, stdin)
-            if left is None:
-                return None
-            return lines_of(w, cmd.get("Y"), st, depth, left)
-    except textops.Unknown:
-        return None
-    return None
-
-
-# programs whose concrete output is exactly what the real one prints (the others may print
-# less than we list: `Walker.lines_superset`); sed only with `s`/`y` commands and no address
-EXACT = frozenset(("ls", "cat", "echo", "printf", "seq", "grep", "egrep", "fgrep", "sed", "cut", "tr", "rev",
-                   "dirname", "basename", "sort"))
-
-
-def _plain_sed(args) -> bool:
-    scripts = [t for t, k in args if k == LIT and not t.startswith("-")][:1] + \
-        [args[i + 1][0] for i, (t, k) in enumerate(args[:-1]) if t in ("-e", "--expression")]
-    return bool(scripts) and all(x.lstrip()[:1] in ("s", "y") and "\n" not in x and ";" not in x for x in scripts)
-
-
 def split_lines(text: str) -> list:
     lines = text.split("\n")
     if lines and lines[-1] == "":
@@ -112,18 +43,11 @@ def split_lines(text: str) -> list:
     return lines
 
 
-def _word_file(w, word, st, depth):
-    fs = w.fields(word, st.copy(), depth, quiet=True) if word is not None else []
-    if len(fs) != 1 or fs[0][1] != LIT:
-        return None
-    return read_now(w, fs[0][0], st)
-
-
 def read_now(w, text: str, st):
     """The content of the file ``text`` names, read now, when the read guard allows the agent
     to read it, it is a regular file of at most MAX_READ bytes and not a pseudo file; "" when it
     does not exist (the command would read nothing). None: not read (unknown)."""
-    from hookgate.shell.walk import norm
+    from hookgate.shell.shellstate import norm
 
     may = getattr(w, "may_read", None)
     if may is None or not isinstance(st.cwd, str) or not text or "\0" in text:
@@ -213,7 +137,7 @@ def _find_lines(w, args, cwd):
 
 def _find_walk(w, args, cwd):
     from hookgate.state.globs import seg_match
-    from hookgate.shell.findx import _FIND_VAL, _find_split
+    from hookgate.shell.findopts import _FIND_VAL, _find_split
 
     args = [_glob_now(w, f, cwd) for f in args]  # `-name *.txt` unquoted: bash expands it first
     if any(f is None for f in args):

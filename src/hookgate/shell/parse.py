@@ -19,6 +19,8 @@ import select
 import sys
 import time
 
+from hookgate.errors import HookgateError
+
 MAX_INPUT = 64 * 1024
 TIMEOUT = 2.0
 SHFMT_VERSION = "v3.14.1"
@@ -33,7 +35,7 @@ _SPECIAL_FIRST = frozenset(
 _OPS = ("&&", "||", ";", "|")
 
 
-class ParseError(Exception):
+class ParseError(HookgateError):
     pass
 
 

@@ -69,7 +69,7 @@ class RedirMixin:
                 mode = "read"
                 parts = (word or {}).get("Parts") or ()
                 if len(parts) == 1 and parts[0].get("Type") == "ProcSubst":
-                    from hookgate.shell.streams import stream_of_stmts
+                    from hookgate.shell.flow import stream_of_stmts
 
                     inner = parts[0].get("Stmts") or []
                     feed = Feed(None, stream_of_stmts(self, inner, st, depth), "process substitution",
@@ -93,7 +93,7 @@ class RedirMixin:
             parts = parts[0].get("Parts") or []
         if len(parts) != 1 or parts[0].get("Type") != "CmdSubst" or len(parts[0].get("Stmts") or []) != 1:
             return None
-        from hookgate.shell.listing import lines_of
+        from hookgate.shell.flow import lines_of
 
         lines = lines_of(self, parts[0]["Stmts"][0], st, depth)
         return None if lines is None else "".join(x + "\n" for x in lines) or "\n"
@@ -123,7 +123,7 @@ class RedirMixin:
     def pipe_feed(self, left, st, depth) -> Feed:
         """What the left side of a pipe feeds: its text (echo/printf literals, ``cat <<EOF``)
         and the file names it carries (``streams``: find, ls, grep -l and line filters)."""
-        from hookgate.shell.streams import stream_of
+        from hookgate.shell.flow import stream_of
 
         feed = self._pipe_text(left, st, depth)
         feed.items = stream_of(self, left, st, depth)
@@ -132,7 +132,7 @@ class RedirMixin:
 
     def _concrete(self, stmt, st, depth):
         def lines():
-            from hookgate.shell.listing import lines_of
+            from hookgate.shell.flow import lines_of
 
             return lines_of(self, stmt, st, depth)
 

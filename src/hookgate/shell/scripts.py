@@ -4,7 +4,7 @@
 The script file is read as it is at check time — only when the read guard lets the agent
 read it, it is a regular file of at most 64 KiB (``listing.read_now``) and outside the
 system's own directories — and analysed like the command text: a shell script as bash code
-(with its arguments as ``$1…``), other languages as interpreter code (``interp.analyse_code``),
+(with its arguments as ``$1…``), other languages as interpreter code (``interpcode.analyse_code``),
 whose argv-reading code makes the arguments files it may open. A script this command writes
 or deletes before running it is indeterminate (what runs is not what is there now).
 
@@ -42,7 +42,7 @@ def run_script(c, field, lang, args, via: str) -> None:
     """Analyse the script ``field`` names (``lang``: "shell", "python", "node", "perl", or None
     to take it from the shebang) run with ``args``."""
     from hookgate.shell.listing import read_now
-    from hookgate.shell.walk import norm
+    from hookgate.shell.shellstate import norm
     from hookgate.shell.words import LIT
 
     text, kind = field
@@ -66,14 +66,14 @@ def run_script(c, field, lang, args, via: str) -> None:
     w.script_nesting = getattr(w, "script_nesting", 0) + 1
     try:
         if lang == "shell":
-            from hookgate.shell.walk import bind_positional
+            from hookgate.shell.shellstate import bind_positional
 
             st = c.st.copy()
             st.vars["0"] = text
             bind_positional(st, list(args))
             w.script(content, st, c.depth + 1, f"{via} {text}")
         else:
-            from hookgate.shell.interp import analyse_code, argv_operands
+            from hookgate.shell.interpcode import analyse_code, argv_operands
 
             analyse_code(c, (content, LIT), f"{lang} script {text}")
             argv_operands(c, (content, LIT), list(args), f"{lang} script {text}")

@@ -26,7 +26,7 @@ from __future__ import annotations
 import os
 
 from hookgate.shell.commands import has, opts, values
-from hookgate.shell.words import GLOB, LIT, UNRES, Seg
+from hookgate.shell.words import GLOB, LIT, UNRES
 
 _OUT_WRITES = frozenset((">", ">>", ">|", "&>", "&>>"))
 
@@ -83,63 +83,6 @@ def call_fields(w, stmt, st, depth):
     return fields
 
 
-def stream_of(w, stmt, st, depth):
-    """The stream ``stmt`` prints, or None when its lines may be anything."""
-    early = _gate(stmt)
-    if early is not _PASS:
-        return early
-    cmd = stmt.get("Cmd") or {}
-    t = cmd.get("Type")
-    out = None
-    if t == "CallExpr":
-        fields = call_fields(w, stmt, st, depth)
-        if fields is None:
-            return None
-        src = SOURCES.get(os.path.basename(fields[0][0]))
-        out = src(fields[1:], st) if src is not None else None
-    elif t == "BinaryCmd" and cmd.get("Op") == "|":
-        left = stream_of(w, cmd.get("X"), st, depth)
-        out = None if left is None else through(w, cmd.get("Y"), left, st, depth)
-    elif t in ("Subshell", "Block"):
-        return stream_of_stmts(w, cmd.get("Stmts"), st, depth)
-    if out is None:
-        # a content filter (`find . | grep x`), a list file (`cat list`), a rewrite
-        # (`sed 's/…/…/'`): run it on what there is now (listing, ADR 0008 item 6)
-        from hookgate.shell.listing import lines_of
-
-        lines = lines_of(w, stmt, st, depth)
-        if lines is not None:
-            out = [(ln, LIT) for ln in lines]
-    return out
-
-
-def stream_of_stmts(w, stmts, st, depth):
-    out: list = []
-    for s in stmts or ():
-        x = stream_of(w, s, st, depth)
-        if x is None:
-            return None
-        out += x
-    return out
-
-
-def through(w, stmt, items, st, depth):
-    """The stream after the filter ``stmt`` reads ``items``, or None."""
-    early = _gate(stmt)
-    if early is not _PASS:
-        return early
-    if items and all(k == LIT for _, k in items):
-        return None  # known lines: the filter is run on them (listing), exactly
-    fields = call_fields(w, stmt, st, depth)
-    if fields is None:
-        return None
-    name = os.path.basename(fields[0][0])
-    if name == "xargs":
-        return items if _xargs_selects(fields[1:]) else None
-    ok = FILTERS.get(name)
-    return items if ok is not None and ok(fields[1:]) else None
-
-
 # --- sources ------------------------------------------------------------------------------
 _FIND_PRINTERS = frozenset(("-exec", "-execdir", "-ok", "-okdir", "-ls", "-fls", "-fprint", "-fprint0",
                             "-fprintf", "-files0-from"))
@@ -147,7 +90,7 @@ _PRINTF_OK = frozenset("pTtAaCcsmMugUGinkbyYdD%")
 
 
 def _find(args, st):
-    from hookgate.shell.findx import _FIND_VAL, _find_split, find_patterns
+    from hookgate.shell.findopts import _FIND_VAL, _find_split, find_patterns
 
     _, expr = _find_split(args)
     strip_name = False
@@ -275,7 +218,7 @@ def _grep(args, st):
 
 
 def _under(text, st) -> str:
-    from hookgate.shell.walk import norm
+    from hookgate.shell.shellstate import norm
 
     base = norm(text, st.cwd)
     return (base if base is not None else text).rstrip("/") + "/$(find)"
@@ -466,110 +409,3 @@ def _xargs_selects(args) -> bool:
     return not has(go, "-r", "-R", "--recursive", "-c", "--count", "-o", "-n", "-b", "-H", "--with-filename")
 
 
-# --- command substitution -----------------------------------------------------------------
-def subst_segs(w, p, st, depth, quoted, alone=False):
-    """``$(…)`` whose output is known enough: ``$(pwd)``, ``$(dirname X)``, ``$(basename X)``,
-    ``$(realpath X)``/``$(readlink -f X)`` (resolved now, like a symlink), or a stream of one
-    item (``$(find …)``, ``$(ls -t | head -1)``). None: unknown."""
-    stmts = p.get("Stmts") or []
-    if len(stmts) != 1:
-        return None
-    s0 = stmts[0]
-    cmd = s0.get("Cmd") or {}
-    if cmd.get("Type") == "CallExpr" and not s0.get("Redirs") and not s0.get("Negated"):
-        fields = call_fields(w, s0, st, depth)
-        if fields is not None:
-            v = _computed(w, os.path.basename(fields[0][0]), fields[1:], st)
-            if v is not None:
-                return [Seg(v, quoted, True, True)]
-    w.lines_superset = False
-    items = stream_of(w, s0, st, depth)
-    concrete = items is not None and all(k == LIT for _, k in items)  # lines (listing), or literal words
-    if items is not None and len(items) > 1 and not all(k == LIT for _, k in items):
-        # several patterns (`ls DIR | tail -1`): what it prints now, when that can be run
-        from hookgate.shell.listing import lines_of
-
-        lines = lines_of(w, s0, st, depth)
-        if lines is not None:
-            items = [(x, LIT) for x in lines]
-            concrete = True
-    elif items is not None and len(items) == 1 and items[0][1] == UNRES and "$(find)" in items[0][0]:
-        # find's pattern stays a pattern (ADR 0008 rule 5), unless find prints nothing now
-        from hookgate.shell.listing import lines_of
-
-        if lines_of(w, s0, st, depth) == []:
-            items = []
-    if items == []:
-        return [Seg("", quoted, True, True)]  # prints nothing: no word unquoted, "" quoted
-    if items is not None and len(items) > 1 and all(k == LIT for _, k in items):
-        # several lines (a superset: `| tail -1` keeps any one of them): only a whole unquoted
-        # word stands for "some of these names"; quoted, or next to other text, the word
-        # depends on which lines come out — unknown
-        if alone and not quoted and not any(c in t for t, _ in items for c in "*?["):
-            return [Seg(" ".join(t for t, _ in items), False, True, True)]  # word-split into the names
-        return None
-    if items is None or len(items) != 1:
-        return None
-    text, kind = items[0]
-    if kind == LIT and not alone and concrete and w.lines_superset:
-        return None  # one line of a superset may be none: `dir/$(…)` could be `dir/` — unknown
-    if kind == UNRES:
-        return [Seg(text, quoted, False)]
-    if kind == GLOB:
-        return [Seg(text, False, True, False)]  # a name the glob matches, quoted or not
-    return [Seg(text, quoted, True, True)]
-
-
-def _computed(w, name, args, st):
-    from hookgate.shell.walk import norm
-
-    if any(k != LIT for _, k in args):
-        return None
-    words = [t for t, _ in args]
-    if name in ("dirname", "basename", "realpath", "readlink") and words[:1] == ["--"]:
-        words = words[1:]
-        if len(words) == 1:
-            words = ["./" + words[0]] if words[0].startswith("-") else words
-    if name in ("dirname", "basename", "realpath", "readlink") and not [a for a in words if not a.startswith("-")]:
-        return ""  # no operand: an error, nothing printed
-    if name in ("realpath", "readlink") and words.count("") == 1 and len(words) - 1 == len(
-            [a for a in words if a.startswith("-")]):
-        return ""  # `readlink -f ""`: an error, nothing printed
-    if name == "pwd" and all(a in ("-L", "-P") for a in words) and isinstance(st.cwd, str):
-        return os.path.realpath(st.cwd) if "-P" in words else st.cwd
-    if name == "dirname" and len(words) == 1 and not words[0].startswith("-"):
-        x = words[0].rstrip("/") or ("/" if words[0].startswith("/") else "")
-        d = os.path.dirname(x)
-        return d if d else ("/" if x.startswith("/") else ".")
-    if name == "basename" and 1 <= len(words) <= 2 and not words[0].startswith("-"):
-        x = words[0].rstrip("/")
-        b = os.path.basename(x) if x else ("/" if words[0] else "")
-        if len(words) == 2 and b.endswith(words[1]) and b != words[1]:
-            b = b[: -len(words[1])]
-        return b
-    if name in ("realpath", "readlink"):
-        flags = [a for a in words if a.startswith("-")]
-        ops = [a for a in words if not a.startswith("-")]
-        if len(ops) != 1 or not ops[0]:
-            return None
-        path = norm(ops[0], st.cwd)
-        if path is None or any(a.mode in ("write", "delete") and (not a.resolved or a.path == path)
-                               for a in w.accesses):
-            return None  # the command may have changed the link before it is read
-        if name == "readlink" and not any(f in ("-f", "-e", "-m", "--canonicalize", "--canonicalize-existing",
-                                                "--canonicalize-missing") or (len(f) > 1 and f[1] != "-" and set(f[1:]) & set("fem"))
-                                           for f in flags):
-            try:
-                target = os.readlink(path)  # the link's own text, now
-                if not target.startswith("/") and os.path.dirname(path) != st.cwd:
-                    return None  # relative to the link's directory, used relative to the cwd
-                return target
-            except OSError:
-                return ""  # not a link: readlink prints nothing
-            except ValueError:
-                return None
-        try:
-            return os.path.realpath(path)
-        except (OSError, ValueError):
-            return None
-    return None

@@ -16,6 +16,9 @@ from hookgate.shell import words as W
 from hookgate.shell.expand import WordsMixin
 from hookgate.shell.freevars import candidate, textually_assigned
 from hookgate.shell.redirs import Feed, RedirMixin  # noqa: F401 (Feed re-exported)
+from hookgate.shell.shellstate import (  # noqa: F401 (re-exported)
+    POSITIONAL, Command, State, Vars, bind_positional, norm, positional_unknown,
+)
 from hookgate.shell.words import GLOB, LIT, UNKNOWN, UNRES, Abort, Alts, Opaque, Seg, alts_of  # noqa: F401 (re-exported)
 
 MAX_DEPTH = 12
@@ -29,93 +32,6 @@ _ARITH_ASSIGN = frozenset(("=", "+=", "-=", "*=", "/=", "%=", "<<=", ">>=", "&="
 _SKIP_PATHS = frozenset(("/dev/null", "/dev/stdin", "/dev/stdout", "/dev/stderr", "/dev/tty", "-"))
 
 
-
-
-class Command:
-    """One executed simple command (after unwrapping sudo/env/…)."""
-
-    __slots__ = ("argv", "name", "depth", "wrappers")
-
-    def __init__(self, argv, name, depth, wrappers=()):
-        self.argv = argv
-        self.name = name
-        self.depth = depth
-        self.wrappers = wrappers
-
-    def __repr__(self):
-        return f"Command(name={self.name!r}, argv={self.argv!r}, depth={self.depth})"
-
-
-class Vars(dict):
-    """name -> str | UNKNOWN | Opaque | glob tuple. Every name ever set, in any copy (subshells,
-    branches, loop bodies), is recorded in the shared ``assigned`` set: a name there is never
-    a free variable (``freevars``)."""
-
-    __slots__ = ("assigned",)
-
-    def __init__(self, items=(), assigned=None):
-        super().__init__(items)
-        self.assigned = set() if assigned is None else assigned
-
-    def __setitem__(self, key, value):
-        self.assigned.add(key)
-        super().__setitem__(key, value)
-
-    def update(self, other=(), **kw):
-        for k, v in dict(other, **kw).items():
-            self[k] = v
-
-    def setdefault(self, key, default=None):
-        if key not in self:
-            self[key] = default
-        return self[key]
-
-    def copy(self) -> Vars:
-        return Vars(self, self.assigned)
-
-
-class State:
-    __slots__ = ("cwd", "vars", "funcs", "dirstack")
-
-    def __init__(self, cwd, vars, funcs, dirstack=()):
-        self.cwd = cwd  # str or UNKNOWN
-        self.vars = vars if isinstance(vars, Vars) else Vars(vars)  # name -> str or UNKNOWN
-        self.funcs = funcs  # name -> body stmt
-        self.dirstack = dirstack
-
-    def copy(self) -> State:
-        return State(self.cwd, self.vars.copy(), dict(self.funcs), self.dirstack)
-
-    def merge(self, others: list) -> None:
-        """After branches: keep what all agree on, make the rest unknown."""
-        for o in others:
-            if o.cwd != self.cwd:
-                self.cwd = UNKNOWN
-            for k in set(o.vars) | set(self.vars):
-                if o.vars.get(k, UNKNOWN) is not self.vars.get(k, UNKNOWN) and o.vars.get(k) != self.vars.get(k):
-                    # one of the values (ADR 0021): `true && A=.e; cat "${A}nv"` may read .env
-                    self.vars[k] = alts_of(k, (self.vars.get(k, UNKNOWN), o.vars.get(k, UNKNOWN)))
-                elif isinstance(o.vars.get(k), Alts) and o.vars.get(k) is not self.vars.get(k):
-                    self.vars[k] = alts_of(k, (self.vars.get(k, UNKNOWN), o.vars.get(k)))
-            for k, v in o.funcs.items():
-                self.funcs.setdefault(k, v)
-
-
-    def take(self, branches: list) -> None:
-        """After branches of which one always runs (``if … else``): what they agree on, one of
-        their values where they disagree (``Alts``)."""
-        first = branches[0]
-        first.merge(branches[1:])
-        self.cwd, self.dirstack = first.cwd, first.dirstack
-        for k in set(self.vars) | set(first.vars):
-            if k in first.vars:
-                if self.vars.get(k, UNKNOWN) is not first.vars[k]:
-                    self.vars[k] = first.vars[k]
-            else:
-                self.vars[k] = UNKNOWN
-        self.funcs.update(first.funcs)
-
-
 _NAME_OPERAND_BUILTINS = frozenset(("printf", "read", "declare", "typeset", "local", "export", "readonly", "unset",
                                     "let", "test", "[", "mapfile", "readarray", "wait", "getopts", "echo"))
 
@@ -126,49 +42,6 @@ def _unknown_var(st: State, name: str) -> State:
     return b
 
 
-POSITIONAL = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "@", "*", "#")
-
-
-def bind_positional(st: State, args) -> None:
-    """``$1…$9``, ``$@``, ``$*``, ``$#`` for a function body or a ``sh -c`` script run with
-    ``args`` (fields). Missing ones are empty, as in bash. A glob or unresolved argument may be
-    several words (or none): it stands for its own position, and every later one is unknown."""
-    known = True
-    for i in range(9):
-        key = str(i + 1)
-        if not known:
-            st.vars[key] = UNKNOWN
-        elif i < len(args):
-            t, k = args[i]
-            st.vars[key] = t if k == LIT else (t, k) if k == GLOB else Opaque(t)
-            known = k == LIT
-        else:
-            st.vars[key] = ""
-    if not args:
-        st.vars["@"] = st.vars["*"] = ""
-    elif len(args) == 1:
-        st.vars["@"] = st.vars["*"] = st.vars["1"]
-    else:
-        st.vars["@"] = st.vars["*"] = UNKNOWN
-    st.vars["#"] = str(len(args)) if len(args) < 10 and all(k == LIT for _, k in args) else UNKNOWN
-
-
-def positional_unknown(st: State) -> None:
-    for k in POSITIONAL:
-        st.vars[k] = UNKNOWN
-
-
-def norm(path: str, cwd) -> str | None:
-    if not path.startswith("/"):
-        if cwd is UNKNOWN:
-            return None
-        path = cwd + "/" + path
-    p = os.path.normpath(path)
-    if p.startswith("//"):
-        p = "/" + p.lstrip("/")
-    return p
-
-
 def _opaque_text(a) -> bool:
     """An unresolved access the guard cannot read as a pattern: a substitution or expansion
     left in its text (```dirname {}```, ``${f/doc/txt}``), beyond find's ``$(find)``."""
@@ -177,13 +50,24 @@ def _opaque_text(a) -> bool:
 
 
 class Walker(WordsMixin, RedirMixin):
-    def __init__(self, home: str, deadline: float):
+    """One walk of a parsed command: everything it needs is given here, nothing is set on it
+    from outside afterwards.
+
+    *command*: the command text (free variables are checked against it; a glob option named
+    anywhere in it widens every glob); *env*: the agent's environment (``freevars.environment``);
+    *may_read*, *flagged*: the engine's predicates (``shell.analyse``); *no_free*: names that
+    may not be free (True: none may); *all_unknown*: no variable's value is known; *src*: the
+    command's bytes, when the tree's offsets index them (not on the fast path)."""
+
+    def __init__(self, home: str, deadline: float, *, command: str = "", env: dict | None = None,
+                 may_read=None, flagged=None, no_free: set | bool | None = None, all_unknown: bool = False,
+                 src: bytes = b""):
         self.home = home
         self.deadline = deadline
         self.accesses: list = []
         self.commands: list = []
         self.reasons: list = []
-        self.src = b""
+        self.src = src
         self.ncmd = 0
         self.active_funcs: list = []
         self.local_frames: list = []  # per function call: the names it made local
@@ -194,10 +78,10 @@ class Walker(WordsMixin, RedirMixin):
         # GLOBIGNORE, bash -O …): once seen anywhere, every glob is expanded with them
         self.dotglob = False
         self.globstar = False
-        self.may_read = None  # files the engine may read now (listing.read_now); None: none
+        self.may_read = may_read  # files the engine may read now (listing.read_now); None: none
         # flagged(access) -> bool: would a guard deny or ask about this unresolved access? (the
         # policy, from the engine; None: any substitution left in its text counts)
-        self.flagged = None
+        self.flagged = flagged
         self.changed: list = []  # paths written or deleted so far (resolved)
         self.changed_unknown = False  # a write somewhere unknown, or a program we do not know ran
         self.lines_superset = False  # the last concrete lines may hold more than the real output
@@ -205,18 +89,19 @@ class Walker(WordsMixin, RedirMixin):
         # free variables (freevars): the command text they are checked against, the names
         # resolved as free in this pass, names that may not be (True: none may), and whether a
         # dynamic assignment (`source`, `declare -n`, `printf -v "$x"`) was seen
-        self.command_text = ""
-        self.env: dict = {}  # the agent's environment (freevars.environment)
+        self.command_text = command
+        self.env: dict = {} if env is None else env  # the agent's environment (freevars.environment)
         self.free_used: set = set()
-        self.no_free: set | bool = set()
+        self.no_free: set | bool = set() if no_free is None else no_free
         self.open_vars = False
         # a name reference (`declare -n`), `source`, `eval` of unknown text or an assignment to
         # a name known only at run time was seen: any variable may have been set, so in the next
         # pass no variable's value is known (``all_unknown``)
         self.any_assigned = False
-        self.all_unknown = False
+        self.all_unknown = all_unknown
         self.loop_depth = 0  # inside a loop body or condition (walked once, run many times)
         self.dynamic_in_loop = False
+        self.glob_options(command)
 
     def dynamic_assignment(self, any_value: bool = True) -> None:
         """An assignment to a name known only at run time (``source``, ``eval "$x"``,
@@ -698,7 +583,7 @@ class Walker(WordsMixin, RedirMixin):
             stmts = words[0]["Parts"][0].get("Stmts") or []
             if len(stmts) != 1:
                 return None
-            from hookgate.shell.listing import lines_of
+            from hookgate.shell.flow import lines_of
 
             lines = lines_of(self, stmts[0], st, depth)
             if lines is None or any(c in x for x in lines for c in "*?["):
@@ -873,6 +758,7 @@ class Walker(WordsMixin, RedirMixin):
     def run(self, fields, st: State, depth: int, feed=None, wrappers=()) -> None:
         """Execute argv ``fields`` (after expansion): unwrap, then the command table."""
         from hookgate.shell import commands as C
+        from hookgate.shell import table as T
 
         if depth > MAX_DEPTH:
             raise Abort("nesting deeper than %d levels" % MAX_DEPTH)
@@ -884,7 +770,7 @@ class Walker(WordsMixin, RedirMixin):
             self.indeterminate(f"the command name `{text}` cannot be resolved statically")
             return
         name = text.rsplit("/", 1)[-1] if "/" in text else text
-        wrap = C.WRAPPERS.get(name)
+        wrap = T.WRAPPERS.get(name)
         if wrap is not None:
             self.commands.append(Command(tuple(None if k == UNRES else t for t, k in fields), name, depth, wrappers))
             inner = wrap(C.Call(self, name, fields, st, depth, feed))
@@ -924,8 +810,8 @@ class Walker(WordsMixin, RedirMixin):
                     else:
                         st.vars.pop(n, None)
             return
-        handler = C.HANDLERS.get(name) or C.handler_for(name)
-        if "/" in text and name not in C.HANDLERS:
+        handler = T.handler_for(name)
+        if "/" in text and name not in T.HANDLERS:
             from hookgate.shell.scripts import run_script
 
             # `./t.sh`: the file as it is now, by its shebang (ADR 0021)

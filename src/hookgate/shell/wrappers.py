@@ -6,8 +6,10 @@ it runs in), or None when it runs nothing analysable.
 
 from __future__ import annotations
 
-from hookgate.shell.commands import HANDLERS, R, W_, Call, has, opts, values
+from hookgate.shell.commands import R, W_, Call, has, opts, values
 from hookgate.shell.words import LIT, UNRES
+
+HANDLERS: dict = {}  # this module's part of the command table (``shell.table``)
 
 
 def _posix(sv="", lv=(), skip=0):
@@ -38,7 +40,8 @@ def _sudo(c: Call):
 
 
 def _env(c: Call):
-    from hookgate.shell.walk import UNKNOWN, norm
+    from hookgate.shell.shellstate import norm
+    from hookgate.shell.words import UNKNOWN
 
     args = c.args
     i = 0
@@ -318,7 +321,8 @@ def _shell(c: Call) -> None:
             c.indeterminate(f"{c.name} -c without a command string")
             return
         st = c.st.copy()
-        from hookgate.shell.walk import Opaque, bind_positional
+        from hookgate.shell.shellstate import bind_positional
+        from hookgate.shell.words import Opaque
 
         if len(ops) > 1:
             t, k = ops[1]

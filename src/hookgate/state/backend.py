@@ -26,11 +26,16 @@ from __future__ import annotations
 import os
 
 from hookgate.state import stateconf
+from hookgate.errors import HookgateError
+
+TYPE_CHECKING = False  # typing is not on the hot path's import budget
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 ADR = "adr/0028-shared-state-postgres.md"
 
 
-class SharedStateUnavailable(Exception):
+class SharedStateUnavailable(HookgateError):
     """The shared state cannot be reached now: what needs it is denied (fail closed)."""
 
 
@@ -47,7 +52,7 @@ SERVER_ENV: dict | None = None
 # the server's group commit (ADR 0025): called with a flush callable after an asynchronous
 # commit; the server calls it when no request waits, at most its window later. None: commit
 # synchronously
-GROUP_COMMIT = None
+GROUP_COMMIT: Callable[..., None] | None = None
 ALLOW_CLIENT = False  # the CLI run by a human in a terminal (`hookgate state …`, `approvals …`)
 
 # state dir → project root, noted by paths.state_dir (the state dir alone does not say which
@@ -147,7 +152,7 @@ def load_factory(name: str):
     return getattr(importlib.import_module(mod), attr)
 
 
-def for_project(project_root: str) -> "StateBackend":
+def for_project(project_root: str):
     """The backend of the repository whose checkout is *project_root*."""
     if not project_root:
         return _FILES
@@ -171,7 +176,7 @@ def for_project(project_root: str) -> "StateBackend":
     return b
 
 
-def for_state(state_dir: str) -> "StateBackend":
+def for_state(state_dir: str):
     """The backend governing *state_dir* (files unless its checkout says otherwise)."""
     root = ROOTS.get(state_dir)
     return for_project(root) if root else _FILES

@@ -14,6 +14,10 @@ Two operations:
 
 from __future__ import annotations
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing only: the hot path never imports ``typing`` (ADR 0017)
+    from typing import Any, Callable
+
 MAGIC = frozenset("*?[")
 MAX_SEGS = 160  # past this, intersection answers "may match" (ambiguity → the guard denies)
 
@@ -31,10 +35,10 @@ def seg_kind(seg: str) -> str:
 # --- one segment ------------------------------------------------------------------------
 
 
-def _tokens(seg: str) -> list:
+def _tokens(seg: str) -> list[Any]:
     """Glob segment → tokens: a one-char string (literal), ``"*"`` / ``"?"`` markers as
     tuples, or a class ``("[", chars, negated)``."""
-    out = []
+    out: list[Any] = []
     i, n = 0, len(seg)
     while i < n:
         c = seg[i]
@@ -56,7 +60,7 @@ def _tokens(seg: str) -> list:
                 out.append("[")
             else:
                 body = seg[i + 1 + (1 if neg else 0) : k]
-                chars = set()
+                chars: set[str] = set()
                 m = 0
                 while m < len(body):
                     if m + 2 < len(body) and body[m + 1] == "-":
@@ -78,15 +82,15 @@ def _tokens(seg: str) -> list:
     return out
 
 
-def _char_ok(tok, ch: str) -> bool:
+def _char_ok(tok: Any, ch: str) -> bool:
     if isinstance(tok, str):
         return tok == ch
     if tok[0] == "?":
         return True
-    return (ch in tok[1]) != tok[2]
+    return bool((ch in tok[1]) != tok[2])
 
 
-def wildcard_match(pat, items, is_star, eq) -> bool:
+def wildcard_match(pat: Any, items: Any, is_star: Callable[[Any], bool], eq: Callable[[Any, Any], bool]) -> bool:
     """Generic ``*`` matching of a sequence: *pat* elements where ``is_star(el)`` match any run
     of *items* (including none), others must ``eq(el, item)``. Two pointers with backtracking to
     the last star: linear space, no recursion — correct for any number of stars."""
@@ -111,8 +115,8 @@ def wildcard_match(pat, items, is_star, eq) -> bool:
     return p == np_
 
 
-def _is_star_tok(tok) -> bool:
-    return tok == ("*",)
+def _is_star_tok(tok: Any) -> bool:
+    return bool(tok == ("*",))
 
 
 def seg_match(pat: str, name: str) -> bool:
@@ -120,7 +124,7 @@ def seg_match(pat: str, name: str) -> bool:
     return wildcard_match(_tokens(pat), name, _is_star_tok, _char_ok)
 
 
-def _tok_overlap(a, b) -> bool:
+def _tok_overlap(a: Any, b: Any) -> bool:
     if isinstance(a, str) and isinstance(b, str):
         return a == b
     if isinstance(a, str):
@@ -150,7 +154,7 @@ def seg_intersects(a: str, b: str, a_shell: bool = False, restricted: bool = Fal
         if tb and isinstance(tb[0], str) and tb[0] == ".":
             return False
     la, lb = len(ta), len(tb)
-    memo: dict = {}
+    memo: dict[int, bool] = {}
     # iterative DP over (i, j) would need la*lb cells; names are short, recursion is bounded
     if la * lb > 40000:
         return True
@@ -187,7 +191,7 @@ def _seg_eq(pseg: str, kind: str, name: str) -> bool:
     return seg_match(pseg, name)
 
 
-def path_match(pat: list, kinds: str, segs: list) -> bool:
+def path_match(pat: list[str], kinds: str, segs: list[str]) -> bool:
     """Concrete path segments against a pattern (``**`` = zero or more segments).
 
     Linear-space two-pointer matching with backtracking to the last ``**`` (correct for
@@ -198,7 +202,7 @@ def path_match(pat: list, kinds: str, segs: list) -> bool:
     return wildcard_match(idx, segs, lambda i: kinds[i] == "D", lambda i, seg: _seg_eq(pat[i], kinds[i], seg))
 
 
-def intersects(a: list, ak: str, b: list, bk: str, a_shell: bool = False, restricted: bool = True) -> bool:
+def intersects(a: list[str], ak: str, b: list[str], bk: str, a_shell: bool = False, restricted: bool = True) -> bool:
     """Can one concrete path match pattern *a* (a shell glob or an unresolved word) and
     policy pattern *b*?
 
@@ -216,7 +220,7 @@ def intersects(a: list, ak: str, b: list, bk: str, a_shell: bool = False, restri
     la, lb = len(a), len(b)
     if la > MAX_SEGS or lb > MAX_SEGS:
         return True
-    memo: dict = {}
+    memo: dict[int, bool] = {}
 
     def free(j: int) -> bool:  # may a restricted part of *a* stand for b[j]?
         k = bk[j]
@@ -255,10 +259,10 @@ def intersects(a: list, ak: str, b: list, bk: str, a_shell: bool = False, restri
     return go(0, 0)
 
 
-def split(path: str) -> list:
+def split(path: str) -> list[str]:
     """Absolute or relative path → segments (empty and ``.`` segments dropped)."""
     return [s for s in path.split("/") if s and s != "."]
 
 
-def kinds_of(segs: list) -> str:
+def kinds_of(segs: list[str]) -> str:
     return "".join(seg_kind(s) for s in segs)

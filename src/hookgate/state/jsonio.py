@@ -10,10 +10,16 @@ cost is paid only then. Anything unusual (``indent``, no ``_json``) falls back t
 
 from __future__ import annotations
 
+from hookgate.errors import HookgateError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing only: the hot path never imports ``typing`` (ADR 0017)
+    from typing import IO, Any
+
 try:
     import _json
 except ImportError:  # pragma: no cover - every CPython has it
-    _json = None
+    _json = None  # type: ignore[assignment]
 
 _WS = " \t\n\r"
 _INF = float("inf")
@@ -27,17 +33,17 @@ class _Ctx:
     parse_float = float
     parse_int = int
     parse_constant = _CONSTANTS.__getitem__
-    memo: dict = {}
+    memo: dict[str, str] = {}
 
 
-_scan = _json.make_scanner(_Ctx()) if _json is not None else None
+_scan = _json.make_scanner(_Ctx()) if _json is not None else None  # type: ignore[arg-type]
 
 
-class JSONError(ValueError):
+class JSONError(HookgateError, ValueError):
     """Not valid JSON (message in the style of ``json.JSONDecodeError``)."""
 
 
-def loads(s):
+def loads(s: str | bytes | bytearray) -> Any:
     if isinstance(s, (bytes, bytearray)):
         s = bytes(s).decode("utf-8")  # UnicodeDecodeError is a ValueError too
     if _scan is None:
@@ -65,15 +71,16 @@ def loads(s):
     return obj
 
 
-def load(f):
+def load(f: IO[Any]) -> Any:
     return loads(f.read())
 
 
-def _default(o):
+def _default(o: object) -> Any:
     raise TypeError(f"Object of type {type(o).__name__} is not JSON serializable")
 
 
-def dumps(obj, *, sort_keys: bool = False, separators=None, ensure_ascii: bool = True, indent=None) -> str:
+def dumps(obj: Any, *, sort_keys: bool = False, separators: tuple[str, str] | None = None, ensure_ascii: bool = True,
+          indent: int | None = None) -> str:
     if indent is not None or _json is None:
         import json
 

@@ -20,6 +20,10 @@ except ImportError:  # pragma: no cover - other interpreters
 
 from hookgate.state.locks import LockTimeout, describe_holder, ensure_dir, flock_timeout, unlock, write_all
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing only: the hot path never imports ``typing`` (ADR 0017)
+    from typing import Any, Iterator
+
 GENESIS = "0" * 64
 LEDGER_NAME = "ledger.jsonl"
 SIDE_NAME = "ledger.side.jsonl"
@@ -35,17 +39,17 @@ def ledger_path(state_dir: str) -> str:
     return os.path.join(state_dir, LEDGER_NAME)
 
 
-def canonical(obj: dict) -> str:
+def canonical(obj: dict[str, Any]) -> str:
     """Sorted keys, no spaces, ASCII only: non-ASCII (and lone surrogates from non-UTF-8
     input) become ``\\uXXXX`` escapes, so every record encodes and verifies byte-exactly."""
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
 
 
-def chain_hash(prev: str, body: dict) -> str:
-    return sha256((prev + canonical(body)).encode("utf-8")).hexdigest()
+def chain_hash(prev: str, body: dict[str, Any]) -> str:
+    return str(sha256((prev + canonical(body)).encode("utf-8")).hexdigest())
 
 
-def _lines_backwards(fd: int, size: int):
+def _lines_backwards(fd: int, size: int) -> Iterator[bytes]:
     """Complete lines of the file, last first, without the partial line after the last newline.
     Linear in the bytes read: each chunk is split once and a line is joined once."""
     end = size
@@ -142,7 +146,7 @@ def side_path(state_dir: str) -> str:
     return os.path.join(state_dir, SIDE_NAME)
 
 
-def append_side(state_dir: str, record: dict) -> None:
+def append_side(state_dir: str, record: dict[str, Any]) -> None:
     """The side log (ADR 0018): a record the ledger could not take in time (its lock held, the
     deadline near). No lock: one ``os.write`` of one whole line on an ``O_APPEND`` descriptor,
     so an agent holding the ledger cannot also silence this. Not hash-chained; ``hookgate
@@ -181,7 +185,7 @@ class VerifyResult:
         self.torn_tail = False
 
 
-def iter_lines(path: str):
+def iter_lines(path: str) -> Iterator[tuple[int, bytes, bool]]:
     """Yield (line_no, raw_bytes, has_newline)."""
     try:
         f = open(path, "rb")
@@ -193,7 +197,7 @@ def iter_lines(path: str):
             yield n, raw[:-1] if has_nl else raw, has_nl
 
 
-def iter_records(path: str):
+def iter_records(path: str) -> Iterator[dict[str, Any]]:
     """Yield parsed records, skipping lines that do not parse."""
     for _n, raw, _nl in iter_lines(path):
         try:
@@ -204,7 +208,43 @@ def iter_records(path: str):
             yield rec
 
 
-def _check(raw: bytes, prev: str) -> tuple[dict | None, str]:
+def iter_records_backwards(path: str) -> Iterator[dict[str, Any]]:
+    """Parsed records, last first (:func:`iter_records` in reverse, reading from the end in
+    chunks: the last records of a 1 M-record ledger without reading the rest)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        return
+    try:
+        size = os.fstat(fd).st_size
+        if size and os.pread(fd, 1, size - 1) != b"\n":  # a last line without its newline
+            start = size
+            while start > 0:
+                chunk = os.pread(fd, min(start, _TAIL_CHUNK), max(0, start - _TAIL_CHUNK))
+                nl = chunk.rfind(b"\n")
+                if nl >= 0:
+                    start = start - len(chunk) + nl + 1
+                    break
+                start -= len(chunk)
+            frag = os.pread(fd, size - start, start)
+            try:
+                rec = json.loads(frag)
+            except ValueError:
+                rec = None
+            if isinstance(rec, dict):
+                yield rec
+        for raw in _lines_backwards(fd, size):
+            try:
+                rec = json.loads(raw)
+            except ValueError:
+                continue
+            if isinstance(rec, dict):
+                yield rec
+    finally:
+        os.close(fd)
+
+
+def _check(raw: bytes, prev: str) -> tuple[dict[str, Any] | None, str]:
     try:
         rec = json.loads(raw)
     except ValueError:
@@ -384,9 +424,9 @@ def repair(path: str) -> list[int]:
             # after keeping a backup of the original bytes
             with open(path, "rb") as f:
                 original = f.read()
-            from hookgate.state.locks import atomic_write
+            from hookgate.state import files
 
-            atomic_write(path + ".repair-backup", original)
+            files.replace(path + ".repair-backup", original)
             keep = bytearray()
             for n, raw, _nl in iter_lines(path):
                 if n not in torn:
@@ -401,7 +441,7 @@ def repair(path: str) -> list[int]:
         os.close(fd)
 
 
-def find(path: str, record_id: str) -> dict | None:
+def find(path: str, record_id: str) -> dict[str, Any] | None:
     for rec in iter_records(path):
         if rec.get("id") == record_id:
             return rec

@@ -16,9 +16,17 @@ import fcntl
 import os
 import time
 
+from hookgate.errors import EXIT_BUSY, HookgateError
 
-class LockTimeout(Exception):
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing only: the hot path never imports ``typing`` (ADR 0017)
+    from typing import Any
+
+
+class LockTimeout(HookgateError):
     """The lock was not free within the timeout."""
+
+    exit_code = EXIT_BUSY
 
     def __init__(self, path: str, timeout: float, holder: str = "") -> None:
         self.path = path
@@ -116,7 +124,7 @@ def write_all(fd: int, data: bytes) -> None:
 SESSION_ENV_VARS = ("HOOKGATE_SESSION", "CLAUDE_CODE_SESSION_ID", "GEMINI_SESSION_ID")
 
 
-def record_line(record) -> bytes:
+def record_line(record: Any) -> bytes:
     """One JSON value as one line (a ``str`` must already be JSON text; it is re-serialised,
     so the line never holds a raw newline)."""
     from hookgate.state import jsonio as json
@@ -128,7 +136,7 @@ def record_line(record) -> bytes:
     return (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
 
-def _write_holder(holder_path: str | None, holder: dict | None) -> None:
+def _write_holder(holder_path: str | None, holder: dict[str, Any] | None) -> None:
     if not holder_path:
         return
     from hookgate.state import jsonio as json
@@ -150,7 +158,7 @@ def _write_holder(holder_path: str | None, holder: dict | None) -> None:
         pass  # the note only improves a waiter's message
 
 
-def _pid_alive(pid) -> bool:
+def _pid_alive(pid: object) -> bool:
     if not isinstance(pid, int) or pid <= 0:
         return False
     try:
@@ -223,7 +231,7 @@ def describe_holder(path: str, holder_path: str | None = None) -> str:
     return ""
 
 
-def lock_file(path: str, timeout: float = 2.0, holder: dict | None = None,
+def lock_file(path: str, timeout: float = 2.0, holder: dict[str, Any] | None = None,
               holder_path: str | None = None, create: bool = True, append: bool = False) -> int:
     """Open *path* and take its exclusive ``flock`` within *timeout*; return the fd.
 
@@ -264,7 +272,7 @@ def release(fd: int) -> None:
         os.close(fd)
 
 
-def append_record(path: str, record, timeout: float = 2.0, holder: dict | None = None,
+def append_record(path: str, record: Any, timeout: float = 2.0, holder: dict[str, Any] | None = None,
                   holder_path: str | None = None, fsync: bool = True) -> int:
     """Append *record* to *path* as one whole JSON line; return the bytes written.
 

@@ -38,14 +38,15 @@ def _canonical(obj: dict) -> str:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
 
 
-def append(state_dir: str, record: dict, fsync: bool = True) -> dict:
-    """Append *record* (prev/hash dropped) as one whole line; return it as written."""
+def append(state_dir: str, record: dict, fsync: bool = True, name: str = OUTBOX) -> dict:
+    """Append *record* (prev/hash dropped) as one whole line of *name* (the outbox, or the
+    server's in-flight journal); return it as written."""
     ensure_dir(state_dir)
     body = dict(record)
     body.pop("hash", None)
     body.pop("prev", None)
     line = (_canonical(body) + "\n").encode("utf-8")
-    path = outbox_path(state_dir)
+    path = os.path.join(state_dir, name)
     fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
     try:
         flock_timeout(fd, LOCK_TIMEOUT, path)
@@ -60,6 +61,26 @@ def append(state_dir: str, record: dict, fsync: bool = True) -> dict:
     finally:
         os.close(fd)
     return body
+
+
+def read_records(path: str) -> list[dict]:
+    """The whole records of a journal file, in order (a torn last line is left out)."""
+    out = []
+    try:
+        f = open(path, "rb")
+    except FileNotFoundError:
+        return out
+    with f:
+        for raw in f:
+            if not raw.endswith(b"\n") or not raw.strip():
+                continue
+            try:
+                rec = json.loads(raw)
+            except ValueError:
+                continue
+            if isinstance(rec, dict):
+                out.append(rec)
+    return out
 
 
 def _cursor(state_dir: str) -> int:

@@ -1,6 +1,6 @@
 """Path facts shared by every tool, the shell engine and every validator.
 
-One normalisation for all routes (DESIGN.md "Field rules"): resolve against the event's
+One normalisation for all routes (docs/architecture.md, "Paths"): resolve against the event's
 cwd, normalise ``..``, expand ``~``/``$HOME``, follow symlinks. A symlink to ``.env`` *is*
 ``.env``. Also where a project keeps its config and its state.
 """
@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import os
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing only: the hot path never imports ``typing`` (ADR 0017)
+    from typing import Any, Mapping
+
 STATE_ENV = "HOOKGATE_STATE_DIR"
 
 
-def home_dir(env: dict | None = None) -> str:
+def home_dir(env: Mapping[str, str] | None = None) -> str:
     env = os.environ if env is None else env
     return env.get("HOME") or os.path.expanduser("~")
 
@@ -109,7 +113,8 @@ PROJECT_ENV = {
 GENERIC_PROJECT_ENV = ("CLAUDE_PROJECT_DIR",)
 
 
-def governed_base(platform: str, env: dict, workspace_roots=(), hint: str = "", proc_cwd: str = "") -> str:
+def governed_base(platform: str, env: Mapping[str, str], workspace_roots: Any = (), hint: str = "",
+                  proc_cwd: str = "") -> str:
     """The directory the governed project is found from (ADR 0018), from what the platform
     controls only: a workspace root the platform listed (Cursor ``workspace_roots``; the one
     holding *hint* when there are several), the platform's project-dir env, else the hook
@@ -134,7 +139,8 @@ def governed_base(platform: str, env: dict, workspace_roots=(), hint: str = "", 
         return "/"
 
 
-def governed_root(platform: str, env: dict, workspace_roots=(), hint: str = "", proc_cwd: str = "") -> str:
+def governed_root(platform: str, env: Mapping[str, str], workspace_roots: Any = (), hint: str = "",
+                  proc_cwd: str = "") -> str:
     """The governed project root: :func:`find_project_root` from :func:`governed_base`."""
     return find_project_root(governed_base(platform, env, workspace_roots, hint, proc_cwd))
 
@@ -186,7 +192,7 @@ def git_location_files(project_root: str) -> list[str]:
     return out
 
 
-def state_dir(project_root: str, env: dict | None = None) -> str:
+def state_dir(project_root: str, env: Mapping[str, str] | None = None) -> str:
     """``<git common dir>/hookgate``; outside git ``.hookgate/state``."""
     env = os.environ if env is None else env
     override = env.get(STATE_ENV)

@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import os
 
+from hookgate.errors import HookgateError
+
 NAME = "state.yaml"
 MAX_BYTES = 16384
 BACKENDS = ("files", "postgres")
@@ -36,7 +38,7 @@ DEFAULTS = {"backend": "files", "port": 5432, "connect_timeout": 2, "statement_t
 _ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:/@")
 
 
-class StateConfigError(ValueError):
+class StateConfigError(HookgateError, ValueError):
     """state.yaml exists but cannot be used: what needs shared state is denied (ADR 0028)."""
 
 
@@ -89,7 +91,8 @@ def validate(conf: dict, where: str = NAME) -> dict:
         for k in ("database", "host", "repository"):
             if not out.get(k):
                 raise StateConfigError(f"{where}: backend postgres needs `{k}:`")
-        if not all(c in _ID_CHARS for c in out["repository"]) or len(out["repository"]) > 200:
+        repo = str(out["repository"])
+        if not all(c in _ID_CHARS for c in repo) or len(repo) > 200:
             raise StateConfigError(f"{where}: repository must be a plain identifier (letters, digits, -_.:/@)")
         if out["synchronous_commit"] not in ("on", "off", "local", "remote_write", "remote_apply"):
             raise StateConfigError(f"{where}: synchronous_commit must be on, off, local, remote_write or remote_apply")

@@ -36,3 +36,11 @@ def _module(name: str):
     hook call (ADR 0017): the names here are absolute and fixed."""
     __import__(name)
     return sys.modules[name]
+
+
+def analysis_hints(cfg, event, home: str, env: dict) -> tuple:
+    """(may_read, flagged) for the shell analysis, from the guards' policies (each None when
+    it does not apply); see ``validators.policy.hints``."""
+    from hookgate.validators.policy import hints
+
+    return hints.read_predicate(cfg, event, home), hints.guard_predicate(cfg, event, home, env)

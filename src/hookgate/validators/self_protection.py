@@ -25,7 +25,7 @@ HOOK_ID = "self-protection"
 ADR = "adr/0006-self-protection.md"
 PHASES = frozenset((ev.PRE, ev.POST, ev.SESSION_START))  # post/session-start: the floor (ADR 0020)
 
-# hookgate subcommands an agent may run from its shell (DESIGN.md "In a governed repository")
+# hookgate subcommands an agent may run from its shell (ADR 0006)
 READ_ONLY_SUBCOMMANDS = frozenset(
     (
         ("status",),
@@ -71,9 +71,11 @@ _ALTERNATIVE = (
 )
 
 
-def protected_places(project_root: str, state_dir: str, home: str) -> tuple[list[str], list[str]]:
-    """(directories protected whole, file patterns) — absolute."""
-    xdg = os.environ.get("XDG_DATA_HOME") or os.path.join(home, ".local", "share")
+def protected_places(project_root: str, state_dir: str, home: str, env: dict | None = None) -> tuple[list[str], list[str]]:
+    """(directories protected whole, file patterns) — absolute. *env*: the call's environment
+    (the hook passes the one it was given; CLI callers default to this process's)."""
+    env = os.environ if env is None else env
+    xdg = env.get("XDG_DATA_HOME") or os.path.join(home, ".local", "share")
     dirs = [os.path.join(project_root, ".hookgate"), state_dir, os.path.join(xdg, "hookgate")]
     if sys.prefix != sys.base_prefix and not is_under(sys.prefix, project_root):
         dirs.append(sys.prefix)  # the venv hookgate runs from
@@ -88,7 +90,7 @@ def protected_places(project_root: str, state_dir: str, home: str) -> tuple[list
             os.path.join(root, ".codex", "hooks.json"),
             os.path.join(root, ".codex", "config.toml"),
         ]
-    more_dirs, more_files = platform_wiring(project_root, home)
+    more_dirs, more_files = platform_wiring(project_root, home, env)
     return dirs + more_dirs + server_places(), files + more_files + server_units(home)
 
 
@@ -118,13 +120,15 @@ def state_credentials() -> list[str]:
     return [os.path.normpath(os.path.join(cfg, "hookgate", "pgpass"))]
 
 
-def platform_wiring(project_root: str, home: str) -> tuple[list[str], list[str]]:
+def platform_wiring(project_root: str, home: str, env: dict | None = None) -> tuple[list[str], list[str]]:
+
     """Codex, Copilot CLI, Qwen Code and OpenCode wiring (ADR 0023), project and user scope:
     (directories protected whole, file patterns). Plugin directories are protected whole: any
     plugin there runs inside OpenCode and could rewrite a call after hookgate judged it."""
+    env = os.environ if env is None else env
     configs = [os.path.join(home, ".config")]
-    if os.environ.get("XDG_CONFIG_HOME"):
-        configs.append(os.environ["XDG_CONFIG_HOME"])
+    if env.get("XDG_CONFIG_HOME"):
+        configs.append(env["XDG_CONFIG_HOME"])
     dirs = [
         os.path.join(project_root, ".codex"),
         os.path.join(project_root, ".github", "hooks"),
@@ -311,7 +315,7 @@ def _hookgate_invocation(cmd, may_own_plan=None) -> str | None:
         return None
     if any(a is None for a in args[:2]):
         return "a hookgate subcommand that cannot be resolved statically"
-    sub = (args[0],)
+    sub: tuple = (args[0],)
     if args[0] in GROUPS:
         if len(args) < 2:
             return None  # group help
@@ -362,7 +366,7 @@ def _hookgate_in_text(text: str, may_own_plan=None) -> str | None:
             continue
         if rest[0] in ("--help", "--version", "-h"):
             continue
-        sub = (rest[0],)
+        sub: tuple = (rest[0],)
         if rest[0] in GROUPS:
             if len(rest) < 2 or rest[1].startswith("-"):
                 continue
@@ -479,7 +483,12 @@ def _floor(event, config, project_root, state_dir, home, notes, env):
         notes["floor"] = floor.floor_state(event, env or {}, project_root, home)
         return ev.allow(HOOK_ID)
     if event.phase == ev.POST:
-        hits = floor.floor_denied(event, config or {}, project_root, state_dir, home)
+        dirs, files = protected_places(project_root, state_dir, home, env)
+
+        def self_protected(path: str) -> bool:
+            return bool(_protected_hit(path, ev.MODE_WRITE, dirs, files, project_root, home))
+
+        hits = floor.floor_denied(event, config or {}, project_root, state_dir, home, self_protected)
         if hits:
             notes["floor_denied"] = hits
             return ev.Verdict(HOOK_ID, ev.WARN, "floor-denied", floor.denied_message(hits), floor.ADR,
@@ -496,7 +505,7 @@ def check(event, accesses, analysis, project_root, state_dir, home, config=None,
     v = _floor(event, config, project_root, state_dir, home, {} if notes is None else notes, env)
     if v is not None:
         return v
-    dirs, files = protected_places(project_root, state_dir, home)
+    dirs, files = protected_places(project_root, state_dir, home, env)
     hits: list[str] = []
     v = state_read_verdict(event, accesses, state_dir, home)
     if v is not None:

@@ -21,10 +21,11 @@ PHASES = frozenset((ev.PRE,))
 def check(event, accesses, analysis, policy, stage, state_dir, project_root, home, record_id, notes, env):
     if not accesses or not policy.get("rules"):
         return ev.allow(HOOK_ID)
-    from hookgate.validators.policy.guard import decide
+    from hookgate.validators.policy.guard import GuardCall, decide
 
-    return decide("write", HOOK_ID, ADR, event, accesses, policy, stage, state_dir,
-                  project_root, home, record_id, notes, analysis, env)
+    return decide(GuardCall(kind="write", hook_id=HOOK_ID, adr=ADR, event=event, accesses=accesses, policy=policy,
+                            stage=stage, state_dir=state_dir, project_root=project_root, home=home,
+                            record_id=record_id, notes=notes, analysis=analysis, env=env))
 
 
 def compile_policy(shipped, project, allow_loosen):

@@ -12,6 +12,7 @@ from tests.unit.approvals.helpers import (
     requests, shell_pre, write_pre,
 )
 from tests.conftest import run_cli
+from tests.support.marks import quick_first
 
 PLATFORMS = sorted(ADAPTERS)
 DENIES = ("deny", "exit2-deny")
@@ -25,7 +26,7 @@ ACTIONS = {
 
 
 @pytest.mark.parametrize("what", sorted(ACTIONS))
-@pytest.mark.parametrize("platform", PLATFORMS)
+@pytest.mark.parametrize("platform", quick_first(PLATFORMS))
 def test_queue_approve_once_then_ask_again(project, platform, what):
     prefer_queue(project)  # Claude and Cursor shell could ask natively; this project prefers the queue
     make = ACTIONS[what]
@@ -64,7 +65,7 @@ def test_queue_approve_once_then_ask_again(project, platform, what):
     assert changes == ["created", "approved", "consumed"]
 
 
-@pytest.mark.parametrize("platform", PLATFORMS)
+@pytest.mark.parametrize("platform", quick_first(PLATFORMS))
 def test_window_approval_allows_repeats_until_it_ends(project, platform):
     prefer_queue(project)
     first = hook(platform, shell_pre(platform, project, 'read X; eval "$X"'), project)
@@ -77,7 +78,7 @@ def test_window_approval_allows_repeats_until_it_ends(project, platform):
     assert (req["status"], req["mode"], req["uses"]) == ("approved", "window", 3) and req["window_until"]
 
 
-@pytest.mark.parametrize("platform", PLATFORMS)
+@pytest.mark.parametrize("platform", quick_first(PLATFORMS))
 def test_denied_request_blocks_the_retry_with_the_humans_reason(project, platform):
     prefer_queue(project)
     rid = approval_id(hook(platform, write_pre(platform, project, CI_FILE, "on: push\n"), project))

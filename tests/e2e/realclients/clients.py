@@ -1,4 +1,4 @@
-"""Harness for the real agent clients, offline (realclients.md): pinned npm installs cached under
+"""Harness for the real agent clients, offline (tests/realclients/): pinned npm installs cached under
 ``$HOOKGATE_NPM_CACHE`` or ``<repo>/.cache/npm-clients`` (gitignored), a localhost stand-in for the
 Anthropic Messages API, and the Gemini CLI's ``--fake-responses``."""
 

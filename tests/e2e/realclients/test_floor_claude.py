@@ -1,4 +1,4 @@
-"""The floor through the real Claude Code binary, offline (ADR 0020; realclients.md).
+"""The floor through the real Claude Code binary, offline (ADR 0020; tests/realclients/).
 
 A project where ``hookgate install --platform claude-code --scope project`` ran (hook + Claude
 Code's own sandbox). The stand-in model calls Bash once with each command; the tool result the

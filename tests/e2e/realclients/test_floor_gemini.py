@@ -23,10 +23,19 @@ pytestmark = pytest.mark.realclient
 CONFTEST = ("mkdir -p t && printf 'import pathlib\\ndef pytest_configure(config):\\n    print(pathlib.Path(\"{f}\").read_text())\\n'"
             " > t/conftest.py && printf 'def test_x():\\n    pass\\n' > t/test_x.py && python3 -m pytest -q -s -p no:cacheprovider t")
 ATTACKS = {"conftest-env": CONFTEST.format(f=".env"),
-           "conftest-secrets": CONFTEST.format(f="secrets/token.txt")}
+           "conftest-secrets": CONFTEST.format(f="secrets/token.txt"),
+           "script": "printf 'cat .env\\n' > s.sh && sh s.sh",
+           "git-alias": "git -c alias.peek='!cat server.pem' peek",
+           "grep-r": "grep -r KEY . ; grep -r 'LEAK''MARK' .",
+           "tar": "tar cf - . 2>/dev/null | tar xOf - 2>/dev/null",
+           "write-protected": "printf 'echo EVIL=1 >> .env; echo x >> .git/hookgate/ledger.jsonl\\n' > w.sh && sh w.sh"}
 BENIGN = {"pytest": ("python3 -m pytest -q -p no:cacheprovider tests", "1 passed"),
           "readme": ("cat README.md", "demo project"),
-          "write-src": ("echo 'x = 1' > src/new.py && cat src/new.py", "x = 1")}
+          "write-src": ("echo 'x = 1' > src/new.py && cat src/new.py", "x = 1"),
+          "git-status": ("git status --porcelain -- src README.md; echo rc=$?", "rc=0"),
+          # identity on the command line: Gemini's tool sandbox does not show the shell ~/.gitconfig (measured)
+          "git-commit": ("echo y > src/c.py && git add src/c.py && git -c user.name=Demo -c user.email=d@example.com "
+                         "commit -q -m c && git log --oneline | wc -l", "2")}
 
 
 @pytest.fixture(scope="module")
@@ -59,14 +68,29 @@ def test_sanity_the_attack_leaks_without_a_floor(tmp_path):
     home = os.path.join(base, "home")
     os.makedirs(home)
     root = make_project(base, home)
-    p = subprocess.run(["bash", "-c", ATTACKS["conftest-env"]], cwd=root, env=run_env(home, base), capture_output=True, text=True)
-    assert MARK in p.stdout
+    for name, cmd in ATTACKS.items():
+        if name == "write-protected":
+            continue
+        p = subprocess.run(["bash", "-c", cmd], cwd=root, env=run_env(home, base), capture_output=True, text=True,
+                           errors="replace")
+        assert MARK in p.stdout + p.stderr, name
 
 
 @pytest.mark.parametrize("name", list(ATTACKS))
 def test_attack_reveals_nothing(gemini_pkg, tmp_path, name):
     r, results = _run(gemini_pkg, tmp_path, ATTACKS[name])
     assert MARK not in r.stdout and MARK not in r.stderr, results
+    root = os.path.join(str(tmp_path), "proj")
+    with open(os.path.join(root, ".env"), encoding="utf-8") as f:
+        assert "EVIL" not in f.read()
+
+
+def test_known_limit_geminis_own_rule_masks_env_example(gemini_pkg, tmp_path):
+    """Gemini's tool sandbox masks every ``.env*`` by its own rule, ``.env.example`` included
+    (hookgate's ``!.env.example`` in .geminiignore cannot re-open it): measured, in ADR 0020.
+    If a Gemini release fixes this, this test fails and the ADR's note should go."""
+    _r, results = _run(gemini_pkg, tmp_path, "cat .env.example; echo rc=$?")
+    assert "API_KEY=" not in results[0].get("output", ""), results
 
 
 @pytest.mark.parametrize("name", list(BENIGN))

@@ -1,4 +1,4 @@
-"""Conformance through the real clients, offline (realclients.md; ADR 0010/0011).
+"""Conformance through the real clients, offline (tests/realclients/; ADR 0010/0011).
 
 The real Gemini CLI (``--fake-responses``) and the real Claude Code binary (``-p`` against a
 localhost stand-in for the Messages API) run with the wiring ``hookgate install`` writes. Per

@@ -17,7 +17,7 @@ from tests.conftest import HOOKGATE
 @pytest.fixture(autouse=True)
 def _no_session_env(monkeypatch):
     """Our own shell may run inside an agent: never let its session leak into a test."""
-    from tests.unit.validators.coordination.conftest import SESSION_ENV_VARS
+    from hookgate.state.locks import SESSION_ENV_VARS
 
     for name in (*SESSION_ENV_VARS, "CLAUDE_PID"):
         monkeypatch.delenv(name, raising=False)

@@ -228,3 +228,60 @@ def test_outbox_appenders_killed_leave_whole_lines_and_drain_ships_each_once(tmp
     assert outbox.drain(sd, ship) == len(recs)  # re-read from the cursor: the first 50 again
     assert len(shipped) == len(set(shipped)) == len(recs)
     assert outbox.waiting_bytes(sd) == 0 and os.path.getsize(outbox.outbox_path(sd)) == 0
+
+
+def test_database_crash_loses_no_answered_record(tmp_path, home, pg_private):
+    """The server commits asynchronously and flushes the WAL within its window; a database that
+    crashes (immediate stop: no shutdown checkpoint) inside that window loses those commits — the
+    server's in-flight journal has them, and re-ships them in order when it reconnects."""
+    import threading
+
+    pg = pg_private
+    repo = tmp_path / "repo"
+    make_repo(repo, pg)
+    assert hookgate_cli("state", "migrate", "--yes", cwd=repo).returncode == 0
+    rt = tmp_path / "rt"
+    srv = h.start(home, rt, group_commit_ms=200)  # a wide window: many commits not yet on disk
+    from hookgate.server.client import Conn, hook_via
+
+    answered: list[tuple[str, str]] = []
+    lock = threading.Lock()
+    env = {"HOME": str(home), "PATH": os.environ.get("PATH", ""), "CLAUDE_PROJECT_DIR": str(repo)}
+
+    def client(ci):
+        conn = Conn(h.sock_path(rt), 30)
+        for i in range(40):
+            p = _read(repo, session=f"crash-{ci}")
+            p["tool_input"]["offset"] = i
+            out = hook_via(conn, "claude-code", json.dumps(p).encode(), env, str(repo))
+            if classify_output(*out) == "allow":
+                with lock:
+                    answered.append((f"crash-{ci}", i))
+        conn.close()
+
+    from hookgate.adapters.claude_code import classify_output
+
+    try:
+        ts = [threading.Thread(target=client, args=(ci,)) for ci in range(8)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join(120)
+        pg["cluster"].stop("immediate")  # the database crashes right after the last answers
+        pg["cluster"].start()
+        after = _hook(repo, _read(repo, session="after"), rt)
+        assert classify("claude-code", after) == "allow", after
+        from hookgate.state import outbox
+
+        end = time.monotonic() + 30  # the server ships (journal first, then the outbox) within its ticks
+        while time.monotonic() < end and not any(r.get("session") == "after" for r in _chain(pg)):
+            time.sleep(0.2)
+        assert outbox.waiting_bytes(str(repo / ".git" / "hookgate")) == 0
+    finally:
+        h.stop(srv)
+    chain = _chain(pg)
+    have = {(r.get("session"), (r.get("input") or {}).get("offset")) for r in chain}
+    missing = [a for a in answered if a not in have]
+    assert len(answered) == 320 and not missing, missing[:10]
+    assert len({r["id"] for r in chain}) == len(chain)
+    assert hookgate_cli("audit", "verify", cwd=repo).returncode == 0

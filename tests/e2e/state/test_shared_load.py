@@ -198,7 +198,7 @@ def test_32_clients_two_servers_db_outage(tmp_path, home, pg_private):
     handoffs = 0
     for key, by in spans.items():
         ivs = sorted(by.values())
-        for (s1, e1), (s2, e2) in zip(ivs, ivs[1:]):
+        for (_s1, e1), (s2, _e2) in zip(ivs, ivs[1:]):
             assert e1 < s2, f"{key}: two sessions held it at once ({ivs})"
         handoffs += len(ivs) - 1
     assert handoffs > 0  # leases did change hands (SessionEnd releases), so the property was exercised

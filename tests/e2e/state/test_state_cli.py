@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from hookgate.state import stateconf
 from tests.unit.approvals.helpers import classify
-from tests.conftest import claude_pre, run_hook
+from tests.conftest import run_hook
+from tests.support.payloads import claude_pre
 from tests.e2e.state.conftest import hookgate_cli, make_repo, state_yaml
 
 DENIES = ("deny", "exit2-deny")

@@ -345,7 +345,8 @@ def test_opencode_plugin_sends_hookgate_its_payload(tmp_path):
     assert r.returncode == 0, r.stderr
     sent = json.loads((tmp_path / "bin" / "stdin.json").read_text())  # the after call's payload
     assert sent == {"hook_event_name": "tool.execute.after", "session_id": "ses", "call_id": "c1", "tool": "write",
-                    "args": {"filePath": "/w/a.py", "content": "x"}, "cwd": str(tmp_path)}
+                    "args": {"filePath": "/w/a.py", "content": "x"}, "cwd": str(tmp_path),
+                    "output": "ok"}  # the tool's output: floor_denied (ADR 0020)
     e = opencode.parse(json.dumps(dict(sent, hook_event_name="tool.execute.before")).encode(), {})
     assert (e.cwd, e.tool_kind, e.session_id) == (str(tmp_path), ev.WRITE, "ses")
 

@@ -15,6 +15,7 @@ from tests.unit.approvals.helpers import (
     CI_FILE, approval_id, classify, hook, prefer_queue, request, shell_pre, write_pre,
 )
 from tests.conftest import HOOKGATE
+from tests.support.marks import quick_first
 
 PLATFORMS = sorted(ADAPTERS)
 STAGES = ("monitor", "warn", "enforce")
@@ -72,7 +73,7 @@ def _fill(route, project, rid):
 
 
 @pytest.mark.parametrize("stage", STAGES)
-@pytest.mark.parametrize("platform", PLATFORMS)
+@pytest.mark.parametrize("platform", quick_first(PLATFORMS))
 def test_shell_routes_to_approving_are_denied(project, pending, platform, stage):
     _stage(project, stage)
     for route in SHELL_ROUTES:
@@ -84,7 +85,7 @@ def test_shell_routes_to_approving_are_denied(project, pending, platform, stage)
 
 
 @pytest.mark.parametrize("stage", STAGES)
-@pytest.mark.parametrize("platform", PLATFORMS)
+@pytest.mark.parametrize("platform", quick_first(PLATFORMS))
 def test_file_tools_cannot_write_or_edit_a_request(project, pending, platform, stage):
     _stage(project, stage)
     rel = os.path.join(".git", "hookgate", "approvals", pending + ".json")

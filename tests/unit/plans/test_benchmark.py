@@ -7,11 +7,14 @@ import os
 import sys
 import time
 
+import pytest
+
 from tests.conftest import REPO
 
 sys.path.insert(0, os.path.join(REPO, "benchmarks"))
 
 
+@pytest.mark.slow  # a benchmark
 def test_check_over_2000_plans_under_a_second(tmp_path, monkeypatch):
     import plan_check
 

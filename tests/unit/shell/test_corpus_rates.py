@@ -38,6 +38,7 @@ def measure(path: str, cwd: str, home: str) -> dict:
             "seconds": time.monotonic() - start}
 
 
+@pytest.mark.slow  # the whole corpus (40,000 commands)
 @pytest.mark.parametrize("name", sorted(LIMITS))
 def test_corpus_rates(name, tree):
     path = os.path.join(CORPUS_DIR, name)

@@ -36,6 +36,7 @@ def _worker(args):
     return n
 
 
+@pytest.mark.slow  # 3200 hook processes: the stress of the full run
 def test_16_processes_x_200_calls_exact_count_and_intact_chain(project):
     ctx = multiprocessing.get_context("fork")
     with ctx.Pool(16) as pool:

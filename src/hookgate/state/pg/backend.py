@@ -31,6 +31,7 @@ COORD_LOCK = 28002
 APPROVALS_LOCK = 28003
 CHANNEL = "hookgate_approvals"
 COORD_CHANNEL = "hookgate_coord"
+INFLIGHT = "ledger.inflight.jsonl"  # the server's journal of records committed asynchronously
 
 _DBS: dict = {}
 
@@ -90,6 +91,8 @@ class PostgresBackend:
         self._coord = Coordination(self)
         self._approvals = None
         self.state_dirs: set[str] = set()
+        self.reshipped: dict[str, int] = {}  # state dir → the connection epoch its journal was re-shipped in
+        self.db.sealers.append(self._seal)
 
     def describe(self) -> str:
         return _where(self.conf)
@@ -125,14 +128,69 @@ class PostgresBackend:
         """Into the chain now when the database answers and nothing waits in the outbox; else
         into the outbox (the order of records is the order they reach the chain)."""
         self.state_dirs.add(state_dir)
+        journal = self.db.async_commit
+        if journal:
+            self._reship(state_dir)
         if outbox.waiting_bytes(state_dir):
             body = outbox.append(state_dir, record, fsync)
             self.drain(state_dir, limit=200)  # one batch: a long queue is the server's tick's, not this call's
             return body
         try:
+            if journal:  # kept until the WAL barrier covers it (a database crash loses nothing)
+                outbox.append(state_dir, record, fsync=False, name=INFLIGHT)
             return self.append_records([record])[0]
         except SharedStateUnavailable:
             return outbox.append(state_dir, record, fsync)
+
+    # --- the in-flight journal (asynchronous commits) ---------------------------------------
+
+    def _seal(self) -> list[str]:
+        """Close each state dir's in-flight journal for the coming WAL barrier (main thread):
+        the records in it were all committed before this; once the barrier returns they are
+        on the database's disk and the sealed file goes."""
+        out = []
+        for sd in list(self.state_dirs):
+            path = os.path.join(sd, INFLIGHT)
+            try:
+                if os.path.getsize(path) == 0:
+                    continue
+            except OSError:
+                continue
+            sealed = os.path.join(sd, f"{INFLIGHT[:-6]}.{time.time_ns()}.jsonl")
+            os.replace(path, sealed)
+            out.append(sealed)
+        return out
+
+    def _reship(self, state_dir: str) -> None:
+        """After a new connection (the database may have crashed and lost commits not yet on
+        its disk) and on this server's first use of *state_dir* (a previous server may have
+        died): append every journaled record again, in order — the chain keeps a record id
+        once, so only what was lost is added — committed synchronously, then drop the journal."""
+        if self.reshipped.get(state_dir) == self.db.epoch and self.db.conn is not None:
+            return
+        import glob
+
+        sealed = sorted(glob.glob(os.path.join(glob.escape(state_dir), f"{INFLIGHT[:-6]}.*.jsonl")),
+                        key=lambda p: int(p.rsplit(".", 2)[-2]) if p.rsplit(".", 2)[-2].isdigit() else 0)
+        current = os.path.join(state_dir, INFLIGHT)
+        recs = [r for p in sealed + [current] for r in outbox.read_records(p)]
+        try:
+            for i in range(0, len(recs), 200):
+                self.append_records(recs[i:i + 200], sync=True)
+            self.repo()  # connected (epoch current) even when there was nothing to re-ship
+        except SharedStateUnavailable:
+            return
+        for p in sealed:
+            try:
+                os.unlink(p)
+            except OSError:
+                pass
+        if recs:
+            try:
+                os.truncate(current, 0)
+            except OSError:
+                pass
+        self.reshipped[state_dir] = self.db.epoch
 
     def status(self, state_dir: str) -> dict:
         out = {"backend": "postgres", "database": _where(self.conf), "state_dir": state_dir,
@@ -159,7 +217,7 @@ class PostgresBackend:
 
     # --- the ledger ------------------------------------------------------------------------
 
-    def append_records(self, records: list[dict]) -> list[dict]:
+    def append_records(self, records: list[dict], sync: bool = False) -> list[dict]:
         """Append *records* in order to this repository's chain (one transaction; a record
         whose id is already in the chain is skipped); return them as written."""
         from hookgate.state import ledger
@@ -168,7 +226,9 @@ class PostgresBackend:
             out = []
             # one record: one statement (its own transaction, one round trip); a batch: one
             # transaction
-            with (c.transaction() if len(records) > 1 else _nullcontext()):
+            with (c.transaction() if len(records) > 1 or sync else _nullcontext()):
+                if sync:
+                    c.execute("SET LOCAL synchronous_commit = on")
                 for rec in records:
                     body = dict(rec)
                     body.pop("hash", None)
@@ -197,6 +257,8 @@ class PostgresBackend:
         """Ship this state dir's outbox (in order, each record once); -1: another shipper is at
         it; 0 also when the database is still away (the records wait)."""
         try:
+            if self.db.async_commit:
+                self._reship(state_dir)  # what a crash may have lost goes before what waited
             return outbox.drain(state_dir, self.append_records, limit=limit)
         except SharedStateUnavailable:
             return 0
@@ -205,9 +267,9 @@ class PostgresBackend:
         """(seq, line) of this repository's chain, in order, streamed in bounded memory."""
         last = 0
         while True:
-            rows = self.run(lambda c, rid: c.execute(
+            rows = self.run(lambda c, rid, after=last: c.execute(
                 "SELECT seq, line FROM hookgate_ledger WHERE repo = %s AND seq > %s ORDER BY seq LIMIT %s",
-                (rid, last, batch)).fetchall())
+                (rid, after, batch)).fetchall())
             if not rows:
                 return
             for seq, line in rows:
@@ -225,8 +287,8 @@ class PostgresBackend:
             rec, err = ledger._check(line.encode("utf-8"), prev)
             if not err and seq != expect:
                 err = f"sequence gap: record {expect} is missing"
-            if err:
-                res.ok, res.bad_line, res.reason = False, seq, err
+            if err or rec is None:
+                res.ok, res.bad_line, res.reason = False, seq, err or "not a record"
                 return res
             res.count += 1
             prev = rec["hash"]
@@ -298,9 +360,9 @@ class Coordination:
                 return data
             keys = []
         cols = ", ".join(f"l.{x.strip()}" for x in _LEASE_COLS.split(","))
-        if keys is None:
-            cond, args = "l.expires > hookgate_now()", ()
-        else:
+        args: tuple = ()
+        cond = "l.expires > hookgate_now()"
+        if keys is not None:
             cond, args = "l.key = ANY(%s)", ([_k(k) for k in keys],)
 
         def q(c, rid):  # one statement: the claims document, the clock, and the leases asked for

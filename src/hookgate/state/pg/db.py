@@ -15,17 +15,20 @@ environment, schema migrations.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from importlib import resources
 
 import psycopg
+
+from hookgate.errors import HookgateError
 
 SCHEMA_VERSION = 1
 RETRY_S = 1.0
 MIGRATE_LOCK = (28000, 0)
 
 
-class Unavailable(Exception):
+class Unavailable(HookgateError):
     """The database is away, slow or not migrated."""
 
 
@@ -46,23 +49,25 @@ class Database:
         # is flushed; :meth:`flush` is the barrier the server runs within its window
         self.async_commit = async_commit
         self.env = dict(env if env is not None else os.environ)
-        self.conn: psycopg.Connection | None = None
+        self.conn: psycopg.Connection | None = None  # the main connection
         self.down_until = 0.0
         self.last_error = ""
         self.last_ok = 0.0
         self.repo_ids: dict[str, int] = {}
         self.tx_depth = 0  # inside a caller's open transaction (the approvals store lock)
-        import threading
 
         self._flock = threading.Lock()
         self._fwant = threading.Event()
-        self._fconn = None
-        self._fthread = None
+        self._fconn: psycopg.Connection | None = None
+        self._fthread: threading.Thread | None = None
         self.flushes = 0
+        self.epoch = 0  # counts main connections made: a new one may follow a database crash
+        self.sealers: list = []  # callables sealing in-flight journals; see flush()
+        self._fsealed: list[str] = []
         # the claims documents this process holds a copy of: repo → (doc, ver, clock offset);
         # valid only while this connection LISTENs (every change NOTIFYs hookgate_coord)
         self.coord: dict[int, tuple] = {}
-        self.listening = None  # the connection that LISTENs
+        self.listening: psycopg.Connection | None = None  # the connection that LISTENs
 
     # --- connecting ------------------------------------------------------------------------
 
@@ -113,7 +118,8 @@ class Database:
         except psycopg.Error as e:
             self._failed(e)
         self.conn = c
-        return c
+        self.epoch += 1
+        return c  # type: ignore[return-value]  # set just above
 
     def _schema_version(self, c) -> int:
         row = c.execute("SELECT to_regclass('hookgate_schema') IS NOT NULL").fetchone()
@@ -158,17 +164,28 @@ class Database:
         return out
 
     def flush(self, wait: bool = False) -> None:
-        """The WAL flush barrier: a transaction with an id, committed synchronously, returns only
-        once the WAL up to it — every earlier asynchronous commit included — is on disk. It runs
+        """The WAL flush barrier: a writing transaction committed synchronously returns only once
+        the WAL up to it — every earlier asynchronous commit included — is on disk. It runs
         on a second connection in a thread of its own, so the decisions that follow do not wait
         for the fsync (the connection is made here, in the main thread, with the server's
         environment). *wait*: run it here and now (the server's last sync before it stops)."""
         if wait or not self.async_commit:
+            sealed = [p for seal in self.sealers for p in seal()] if self.async_commit else []
             self.run(_barrier, check_schema=False)
+            for path in sealed:
+                try:
+                    os.unlink(path)
+                except OSError:
+                    pass
             return
-        import threading
-
+        sealed = []
+        for seal in self.sealers:  # the journals of records this barrier will cover
+            try:
+                sealed += seal()
+            except OSError:
+                pass
         with self._flock:
+            self._fsealed += sealed
             fc = self._fconn
         if fc is None or fc.closed:
             if time.monotonic() < self.down_until:
@@ -191,14 +208,23 @@ class Database:
             self._fwant.clear()
             with self._flock:
                 fc = self._fconn
+                todo, self._fsealed = self._fsealed, []
             if fc is None:
+                with self._flock:
+                    self._fsealed = todo + self._fsealed
                 continue
             try:
                 _barrier(fc)
                 self.flushes += 1
+                for path in todo:  # on disk in the database now: the journal is not needed
+                    try:
+                        os.unlink(path)
+                    except OSError:
+                        pass
             except Exception as e:  # noqa: BLE001 - the next barrier reconnects
                 self.last_error = _one_line(e)
                 with self._flock:
+                    self._fsealed = todo + self._fsealed
                     self._fconn = None
                 try:
                     fc.close()
@@ -296,9 +322,12 @@ class Database:
 
 
 def _barrier(c) -> None:
+    """A transaction that writes (a commit flushes the WAL only when its transaction wrote some:
+    an id alone is not enough — the crash test caught it), committed synchronously."""
     with c.transaction():
         c.execute("SET LOCAL synchronous_commit = on")
-        c.execute("SELECT pg_current_xact_id()")
+        c.execute("INSERT INTO hookgate_flush (pid, n) VALUES (pg_backend_pid(), 1) "
+                  "ON CONFLICT (pid) DO UPDATE SET n = hookgate_flush.n + 1")
 
 
 def _one_line(e: BaseException) -> str:

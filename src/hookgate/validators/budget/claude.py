@@ -1,4 +1,4 @@
-"""Claude Code: token usage from the session transcript (platforms.md §1.5).
+"""Claude Code: token usage from the session transcript (docs/platforms.md §1.5).
 
 ``transcript_path`` (``~/.claude/projects/<project>/<session>.jsonl``) holds one JSON object
 per line. Assistant lines carry ``message.usage`` with ``input_tokens``, ``output_tokens``,
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from hookgate.state import jsonio as json
 
-from hookgate.validators import budget
+from hookgate.validators.budget import state as budget
 from hookgate.validators.budget import transcript
 
 MARKER = b'"usage"'

@@ -1,4 +1,4 @@
-"""Codex CLI: token usage from the session's rollout file (platforms.md §4, ADR 0023).
+"""Codex CLI: token usage from the session's rollout file (docs/platforms.md §4, ADR 0023).
 
 ``transcript_path`` is ``~/.codex/sessions/YYYY/MM/DD/rollout-<time>-<session>.jsonl``: one JSON
 object per line. After every model response Codex appends
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from hookgate.state import jsonio as json
 
-from hookgate.validators import budget
+from hookgate.validators.budget import state as budget
 from hookgate.validators.budget import transcript
 
 MARKER = b'"token_count"'

@@ -1,4 +1,4 @@
-"""Cursor: an *estimate* (platforms.md §2.5) — Cursor gives hooks no per-call usage.
+"""Cursor: an *estimate* (docs/platforms.md §2.5) — Cursor gives hooks no per-call usage.
 
 - ``preCompact`` reports ``context_tokens`` / ``context_window_size``: the context that is
   about to be compacted was sent to the model at least once, so the sum of those figures is a
@@ -15,10 +15,10 @@ so it is updated under a short flock (two events of one session may run at once)
 from __future__ import annotations
 
 from hookgate.state import jsonio as json
-import os
 
-from hookgate.validators import budget
-from hookgate.state.locks import LockTimeout, flock_timeout, unlock
+from hookgate.validators.budget import state as budget
+from hookgate.state import files
+from hookgate.state.locks import LockTimeout
 
 CHARS_PER_TOKEN = 4
 LOCK_TIMEOUT = 0.5
@@ -90,18 +90,12 @@ def refresh(path: str, event) -> dict:
     st = budget.load_state(path, event.platform, event.session_id)
     if name not in FIELDS and name != "preCompact":
         return st
-    os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-    fd = os.open(path + ".lock", os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        try:
-            flock_timeout(fd, LOCK_TIMEOUT, path)
-        except LockTimeout:
-            return st  # another event of this session is updating; decide on what we have
-        st = budget.load_state(path, event.platform, event.session_id)
-        st["estimate"] = True
-        if apply(st, name, raw):
-            budget.save_state(path, st)
-        unlock(fd)
-    finally:
-        os.close(fd)
+        with files.locked(path + ".lock", LOCK_TIMEOUT, label=path):
+            st = budget.load_state(path, event.platform, event.session_id)
+            st["estimate"] = True
+            if apply(st, name, raw):
+                budget.save_state(path, st)
+    except LockTimeout:
+        return st  # another event of this session is updating; decide on what we have
     return st

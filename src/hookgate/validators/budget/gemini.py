@@ -1,4 +1,4 @@
-"""Gemini CLI: token usage from the chat recording (platforms.md §3.5).
+"""Gemini CLI: token usage from the chat recording (docs/platforms.md §3.5).
 
 ``transcript_path`` is ``~/.gemini/tmp/<project>/chats/session-<time>-<id8>.jsonl``: a
 metadata line, then message records (``{id, timestamp, type, content, tokens?, model?}``)
@@ -19,7 +19,7 @@ from __future__ import annotations
 from hookgate.state import jsonio as json
 import os
 
-from hookgate.validators import budget
+from hookgate.validators.budget import state as budget
 from hookgate.validators.budget import transcript
 
 MARKER = b'"tokens"'

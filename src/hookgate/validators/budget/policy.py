@@ -52,7 +52,7 @@ def _section(doc, where: str, keys) -> dict:
     for k in doc:
         if k not in keys:
             raise ValueError(f"{prefix}{k}: unknown key (allowed: {', '.join(keys)})")
-    out = {}
+    out: dict = {}
     if "limits" in doc:
         out["limits"] = _limits(doc["limits"], f"{prefix}limits")
     for k in ("warn_at", "block_at"):

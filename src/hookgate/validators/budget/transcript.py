@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 
-from hookgate.validators.budget import add_series, minute
+from hookgate.validators.budget.state import add_series, minute
 
 CHUNK = 8 * 1024 * 1024
 # bytes read per hook call (ADR 0018 item 5): a huge transcript is caught up over several

@@ -21,11 +21,13 @@ import json
 import os
 import subprocess
 
+from hookgate.errors import HookgateError
+
 WRITE_MODES = frozenset(("intent_write", "write", "exclusive"))
 GIT_TIMEOUT = 120.0
 
 
-class GateError(Exception):
+class GateError(HookgateError):
     """The gate cannot decide (bad ref, not a repository): exit 2 with this message."""
 
 
@@ -184,7 +186,7 @@ def check(cwd: str, state_dir: str, base: str = "", rev: str = "HEAD", branch: s
     for status, path, old in changes:
         if _covered(path, mine_exact, mine_dirs) or (old and _covered(old, mine_exact, mine_dirs)):
             continue
-        row = {"status": status, "path": path}
+        row: dict = {"status": status, "path": path}
         if old:
             row["from"] = old
         held = sorted(others.get(path, set()) | (others.get(old, set()) if old else set()))

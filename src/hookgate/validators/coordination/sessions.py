@@ -28,7 +28,9 @@ from hookgate.state import jsonio as json
 import os
 import time
 
-from hookgate.state.locks import SESSION_ENV_VARS, append_record, atomic_write, lock_file, release
+from hookgate.state import files
+from hookgate.state.locks import SESSION_ENV_VARS, append_record, lock_file, release
+from hookgate.errors import HookgateError
 
 CALLS_NAME = "calls.jsonl"
 MAX_CALLS_BYTES = 256 * 1024
@@ -69,7 +71,7 @@ def ancestors(pid: int | None = None, use_ps: bool = False) -> list[int]:
     cur = pid
     for _ in range(MAX_CHAIN):
         if cur == os.getpid():
-            parent = os.getppid()
+            parent: int | None = os.getppid()
         elif have_proc:
             parent = _proc_ppid(cur)
         elif use_ps:
@@ -113,7 +115,7 @@ def _compact(path: str) -> None:
     try:
         with open(path, "rb") as f:
             lines = f.read().splitlines(keepends=True)
-        atomic_write(path, b"".join(lines[-KEEP_CALLS:]), fsync=False)
+        files.replace(path, b"".join(lines[-KEEP_CALLS:]), fsync=False)
     finally:
         release(fd)
 
@@ -166,7 +168,7 @@ def on_terminal() -> bool:
         return False
 
 
-class Unresolved(LookupError):
+class Unresolved(HookgateError, LookupError):
     """No session could be determined (the message says why and what to pass)."""
 
 

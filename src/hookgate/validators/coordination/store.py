@@ -44,7 +44,9 @@ from hookgate.state import jsonio as json
 import os
 import time
 
+from hookgate.state import files  # noqa: F401 (the state primitive; see mutate)
 from hookgate.state.locks import atomic_write, ensure_dir, flock_timeout, unlock
+from hookgate.errors import HookgateError
 
 COORD_DIR = "coordination"
 STATE_NAME = "state.json"
@@ -59,11 +61,11 @@ MAX_DOC = 64 << 20  # a state file larger than this is no state hookgate wrote (
 VERSION = 3
 
 
-class CorruptState(ValueError):
+class CorruptState(HookgateError, ValueError):
     """state.json does not parse (it is only ever replaced whole, so this means tampering)."""
 
 
-class UnsupportedState(ValueError):
+class UnsupportedState(HookgateError, ValueError):
     """state.json was written by a newer hookgate: refused, never reset (it may hold leases)."""
 
 

@@ -215,7 +215,7 @@ def _session_end(session: str, state_dir: str) -> ev.Verdict:
     return ev.allow(HOOK_ID)
 
 
-def check(event, accesses, analysis, policy, state_dir, project_root, notes=None, stage=""):
+def check(event, accesses, analysis, policy, state_dir, project_root, notes=None, stage="", env=None):
     session = event.session_id
     if event.phase == ev.SESSION_END:
         return _session_end(session, state_dir)
@@ -227,7 +227,8 @@ def check(event, accesses, analysis, policy, state_dir, project_root, notes=None
             from hookgate.validators.coordination.sessions import record_shell_call
 
             try:
-                record_shell_call(state_dir, session, event.platform, event.cwd, cmd, os.environ)
+                record_shell_call(state_dir, session, event.platform, event.cwd, cmd,
+                                  os.environ if env is None else env)
             except OSError:
                 pass  # the trail only helps `hookgate claim` find its session
     if not accesses:

@@ -25,7 +25,7 @@ import subprocess
 import time
 
 from hookgate.validators.coordination import identity, sessions
-from hookgate.state.locks import atomic_write, ensure_dir, flock_timeout, unlock
+from hookgate.state import files
 
 REGISTRY = "worktrees.json"
 GIT_TIMEOUT = 30.0
@@ -60,20 +60,11 @@ def load_registry(state: str) -> dict:
 
 
 def mutate_registry(state: str, fn):
-    d = os.path.join(state, "coordination")
-    ensure_dir(d)
-    fd = os.open(os.path.join(d, "worktrees.lock"), os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        flock_timeout(fd, 5.0, os.path.join(d, "worktrees.lock"))
-        try:
-            data = load_registry(state)
-            out = fn(data)
-            atomic_write(_reg_path(state), json.dumps(data, sort_keys=True, ensure_ascii=True).encode())
-            return out
-        finally:
-            unlock(fd)
-    finally:
-        os.close(fd)
+    with files.locked(os.path.join(state, "coordination", "worktrees.lock"), 5.0):
+        data = load_registry(state)
+        out = fn(data)
+        files.replace(_reg_path(state), json.dumps(data, sort_keys=True, ensure_ascii=True).encode())
+        return out
 
 
 # --- facts about a worktree -----------------------------------------------------------------

@@ -36,6 +36,14 @@ def _prefix(anchor: str, root_segs: list, home_segs: list):
     return [], ""
 
 
+
+# One rule matched: the rule (compiled dict), its outcome for this access (the rule's tier,
+# or its indeterminate outcome for a pattern), the path or pattern that matched, and how:
+# "path" (the file itself), "dir" (a directory holding a protected scope), "indeterminate"
+# (an unresolved word or glob that may name it). A tuple, so ``hit[1]`` still reads.
+Hit = ev.record("Hit", "rule outcome path kind")
+
+
 class Classifier:
     """Materialised patterns of one compiled policy for one (project root, home).
 
@@ -134,7 +142,7 @@ class Classifier:
         if i is not None:
             r = self.rules[i]
             if r.get("tier") != ev.ALLOW:
-                hit = (r, r["tier"], form, "path")
+                hit = Hit(r, r["tier"], form, "path")
         if mode in (ev.MODE_DELETE, ev.MODE_READ, ev.MODE_EXEC):
             n = len(segs)
             for g in self._dir_candidates(segs):
@@ -151,8 +159,8 @@ class Classifier:
                 r = self.rules[j]
                 if r.get("tier") == ev.ALLOW:
                     continue
-                if hit is None or RANK[r["tier"]] > RANK[hit[1]]:
-                    hit = (r, r["tier"], form, "dir")
+                if hit is None or RANK[r["tier"]] > RANK[hit.outcome]:
+                    hit = Hit(r, r["tier"], form, "dir")
         return hit
 
     def classify_path(self, path: str, mode: str, cwd: str):
@@ -170,7 +178,7 @@ class Classifier:
         hit = None
         for f in forms:
             h = self._hit_for(f, mode)
-            if h is not None and (hit is None or RANK[h[1]] > RANK[hit[1]]):
+            if h is not None and (hit is None or RANK[h.outcome] > RANK[hit.outcome]):
                 hit = h
         return hit
 
@@ -186,10 +194,10 @@ class Classifier:
             r = self.rules[i]
             if r.get("tier") == ev.ALLOW:
                 continue
-            if hit is not None and RANK[r["ind"]] <= RANK[hit[1]]:
+            if hit is not None and RANK[r["ind"]] <= RANK[hit.outcome]:
                 continue
             if intersects(segs, kinds, ps, pk, shell_glob):
-                hit = (r, r["ind"], text, "indeterminate")
+                hit = Hit(r, r["ind"], text, "indeterminate")
         return hit
 
 

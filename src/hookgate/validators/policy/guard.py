@@ -40,7 +40,7 @@ def classifier(policy: dict, root: str, home: str) -> Classifier:
 
 def temp_vars(command: str) -> tuple:
     """Names assigned from ``mktemp`` in the command (``WORK=$(mktemp -d)``): their value is a
-    fresh temp path, never a protected file (peers.md §4: the most-hit false positive)."""
+    fresh temp path, never a protected file (the most-hit false positive of path guards)."""
     out = []
     i = command.find("mktemp")
     while i >= 0:
@@ -223,7 +223,7 @@ def _unusable(cls, event, a, via: str):
         tail = "/".join(parts[-64:])
         segs, kinds = unresolved_pattern("$UNUSABLE/" + tail if tail else "$UNUSABLE", "/nonexistent-home")
         h = cls.classify_pattern(segs, kinds, False, cand[:200])
-        if h is not None and (hit is None or RANK[h[1]] > RANK[hit[1]]):
+        if h is not None and (hit is None or RANK[h.outcome] > RANK[hit.outcome]):
             hit = h
     return hit
 
@@ -243,8 +243,16 @@ def _describe(kind: str, hit, a, event) -> str:
     return f"{what} of {target} ({a.via or tool}): {why} (rule {rule['id']})"
 
 
-def decide(kind: str, hook_id: str, adr: str, event, accesses, policy, stage, state_dir,
-           project_root, home, record_id, notes, analysis=None, env=None) -> ev.Verdict:
+# What a path guard decides with: which guard (``kind`` "read" or "write", its hook id and
+# ADR) and the context it was called with (``validators.base.CONTEXT_NAMES``).
+GuardCall = ev.record("GuardCall", "kind hook_id adr event accesses policy stage state_dir project_root home "
+                                   "record_id notes analysis env", (None, None))
+
+
+def decide(call) -> ev.Verdict:
+    """The verdict of the read or write guard for *call* (a :data:`GuardCall`)."""
+    (kind, hook_id, adr, event, accesses, policy, stage, state_dir, project_root, home, record_id, notes,
+     analysis, env) = call
     hits = hits_of(kind, event, accesses, policy, project_root, home, analysis, env)
     if not hits:
         return ev.allow(hook_id)
@@ -254,9 +262,9 @@ def decide(kind: str, hook_id: str, adr: str, event, accesses, policy, stage, st
     workaround = ""
     if st is not None:
         for hit, a in hits:
-            if hit[3] == "indeterminate":
+            if hit.kind == "indeterminate":
                 continue
-            prev = st["blocked"].get(hit[2]) or st["blocked"].get(a.path)
+            prev = st["blocked"].get(hit.path) or st["blocked"].get(a.path)
             if prev and prev.get("route") != _route(event, a) and prev.get("id") != record_id:
                 workaround = prev.get("id", "")
                 break
@@ -266,34 +274,34 @@ def decide(kind: str, hook_id: str, adr: str, event, accesses, policy, stage, st
     escalated = bool(st and st["escalated"])
     best = None
     for hit, a in hits:
-        outcome = hit[1]
+        outcome = hit.outcome
         if escalated and outcome == ev.WARN:
             outcome = ev.CHECKPOINT
         if best is None or RANK[outcome] > RANK[best[0]]:
             best = (outcome, hit, a)
     outcome, hit, a = best
-    rule = hit[0]
+    rule = hit.rule
     reason = _describe(kind, hit, a, event)
-    if escalated and hit[1] == ev.WARN:
+    if escalated and hit.outcome == ev.WARN:
         reason += "; held for approval because this session already worked around a block"
     if workaround:
         reason += f"; another route to a path blocked earlier in this session (record {workaround})"
         if notes is not None:
             notes["workaround_of"] = workaround
-    if hit[3] == "indeterminate":
+    if hit.kind == "indeterminate":
         alt = ("use a literal path that is not a protected file, or ask the user; "
                + (rule.get("instead") or "") + " " + NO_RETRY).strip()
     else:
         alt = ((rule.get("instead") or "ask the user to do it") + ". " + NO_RETRY)
-    paths = tuple(sorted({h[2] for h, _ in hits if h[2]}))[:20]
+    paths = tuple(sorted({h.path for h, _ in hits if h.path}))[:20]
     verdict = ev.Verdict(hook_id, outcome, rule["id"], reason, adr, alt, paths)
     if st is not None and outcome in ev.BLOCKING_OUTCOMES and stage == ev.ENFORCE:
         blocks = outcome == ev.BLOCK or not event.capabilities.can_ask
         if blocks:
             for h, acc in hits:
-                if h[3] == "indeterminate" or h[1] not in ev.BLOCKING_OUTCOMES:
+                if h.kind == "indeterminate" or h.outcome not in ev.BLOCKING_OUTCOMES:
                     continue
-                for key in {h[2], acc.path}:
+                for key in {h.path, acc.path}:
                     if key and key not in st["blocked"]:
                         st["blocked"][key] = {"id": record_id or "", "route": _route(event, acc), "hook": hook_id}
                         dirty = True

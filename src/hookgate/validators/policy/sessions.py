@@ -49,7 +49,7 @@ def load(state_dir: str, session: str) -> dict:
 
 
 def save(state_dir: str, session: str, st: dict) -> None:
-    from hookgate.state.locks import atomic_write
+    from hookgate.state import files
 
     blocked = st["blocked"]
     if len(blocked) > MAX_BLOCKED:
@@ -57,6 +57,6 @@ def save(state_dir: str, session: str, st: dict) -> None:
             del blocked[k]
     data = json.dumps({"blocked": blocked, "escalated": st["escalated"]}, sort_keys=True).encode()
     try:
-        atomic_write(_path(state_dir, session), data, fsync=False)
+        files.replace(_path(state_dir, session), data, fsync=False)
     except OSError:
         pass  # losing workaround state never blocks a decision

@@ -1,5 +1,5 @@
 """Synthetic Claude Code / Gemini CLI transcripts with known totals (shared by tests and
-``benchmarks/budget_transcript.py``). Line shapes follow platforms.md §1.5/§3.5."""
+``benchmarks/budget_transcript.py``). Line shapes follow docs/platforms.md §1.5/§3.5."""
 
 from __future__ import annotations
 

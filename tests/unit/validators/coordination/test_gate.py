@@ -128,6 +128,7 @@ def test_a_bare_repository_can_be_gated(feature, tmp_path):
     assert r.returncode == 1 and "src/app.py" in r.stdout  # the bare clone has its own (empty) ledger
 
 
+@pytest.mark.slow  # a benchmark
 def test_ten_thousand_files_in_seconds(feature):
     """A 10,000-file diff (plus 10,000 lease records in the ledger) is decided in seconds."""
     from hookgate.state import ledger

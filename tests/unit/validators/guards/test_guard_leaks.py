@@ -28,6 +28,7 @@ def test_class_suite_sizes():
     assert len(BENIGN_CLASSES) >= 100
 
 
+@pytest.mark.slow  # every adversarial case under real programs: proves the test data, in the full run
 @pytest.mark.parametrize("klass", CLASSES)
 def test_every_adversarial_case_leaks_or_modifies(tmp_path, klass):
     missing = [p for p in NEEDS if shutil.which(p) is None]

@@ -65,6 +65,13 @@ END $$;
 CREATE TRIGGER hookgate_ledger_append_only BEFORE UPDATE OR DELETE ON hookgate_ledger
     FOR EACH ROW EXECUTE FUNCTION hookgate_ledger_no_change();
 
+-- The decision servers' WAL flush barrier (ADR 0028): a synchronous commit flushes the WAL only
+-- when its transaction wrote some, so the barrier writes a row of its own (one per connection).
+CREATE TABLE hookgate_flush (
+    pid int    PRIMARY KEY,
+    n   bigint NOT NULL
+);
+
 CREATE FUNCTION hookgate_now() RETURNS double precision LANGUAGE sql AS
 $$ SELECT extract(epoch FROM clock_timestamp())::double precision $$;
 

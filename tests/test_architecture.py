@@ -1,0 +1,241 @@
+"""ADR 0026: one-way layers and no import cycles among ``src/hookgate`` modules.
+
+Every ``import`` of every module is read with ``ast`` — module level and inside functions
+alike, plus the dotted module names the registries import by string — and the graph is
+checked at module granularity: no cycle of any length, and every arrow points down the
+layer table of ``docs/architecture.md``. The checks are unit-tested on small graphs so they
+can fail.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+
+import pytest
+
+from tests.conftest import REPO
+
+SRC = os.path.join(REPO, "src")
+PKG = os.path.join(SRC, "hookgate")
+
+# The layers, top to bottom (docs/architecture.md "The layers"). A module belongs to the entry
+# with the longest matching prefix; an import may point to its own layer or any layer below.
+LAYERS: list[tuple[str, tuple[str, ...]]] = [
+    ("entry", ("hookgate.__main__",)),
+    ("cli", ("hookgate.cli",)),
+    ("features", ("hookgate.installer", "hookgate.floor", "hookgate.server", "hookgate.plans")),
+    ("core", ("hookgate.core", "hookgate.approvals")),
+    ("adapters", ("hookgate.adapters",)),
+    ("validators", ("hookgate.validators", "hookgate.floor.hooks", "hookgate.plans.running",
+                    "hookgate.plans.globs")),
+    ("policy", ("hookgate.validators.policy",)),
+    ("shell", ("hookgate.shell",)),
+    ("records", ("hookgate.core.event",)),
+    ("state", ("hookgate", "hookgate.state", "hookgate.server.runtime")),
+]
+
+# Narrower rules on top of the order.
+ADAPTERS_MAY_IMPORT = ("hookgate.adapters", "hookgate.core.event", "hookgate.state.jsonio",
+                       "hookgate.state.paths", "hookgate.state.resources", "hookgate.errors")
+
+
+# Known arrows pointing up, to be cut (each is checked to still exist, so a fix must remove it
+# from here). ADR 0028's state backend, merged into state/ after the layers were drawn: the
+# ledger asks it where a record goes, and its file backend calls the lease/claim and approval
+# stores above it (state.ledger -> state.backend -> approvals.store -> state.ledger is a cycle).
+# The fix: the backend picks its implementations from a table filled by the layers above, or
+# moves above them with the ledger's backend lookup injected.
+KNOWN_UPWARD = {
+    ("hookgate.state.backend", "hookgate.approvals.store"),
+    ("hookgate.state.backend", "hookgate.validators.coordination.store"),
+    ("hookgate.state.pg.backend", "hookgate.approvals.store"),
+    ("hookgate.state.pg.backend", "hookgate.validators.coordination.store"),
+    ("hookgate.state.ledger", "hookgate.state.backend"),  # and the backend's file ledger: a cycle
+}
+
+
+def _layer_of(mod: str) -> int:
+    best, rank = -1, -1
+    for i, (_, prefixes) in enumerate(LAYERS):
+        for p in prefixes:
+            if (mod == p or mod.startswith(p + ".")) and len(p) > best:
+                best, rank = len(p), i
+    assert rank >= 0, f"{mod} is in no layer: add it to LAYERS and docs/architecture.md"
+    return rank
+
+
+def modules(src: str = SRC) -> dict[str, str]:
+    out = {}
+    for d, dirs, files in os.walk(os.path.join(src, "hookgate")):
+        dirs[:] = [x for x in dirs if x != "__pycache__"]
+        for f in files:
+            if f.endswith(".py"):
+                p = os.path.join(d, f)
+                name = os.path.relpath(p, src)[:-3].replace(os.sep, ".")
+                out[name[: -len(".__init__")] if name.endswith(".__init__") else name] = p
+    return out
+
+
+def imports_of(name: str, path: str, known: set[str]) -> set[str]:
+    """The hookgate modules *name* imports, anywhere in its body (strings naming a module
+    count: the registries import their members by dotted name)."""
+    with open(path, encoding="utf-8") as f:
+        tree = ast.parse(f.read(), path)
+    is_pkg = path.endswith("__init__.py")
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        targets: list[str] = []
+        if isinstance(node, ast.Import):
+            targets = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = name.split(".") if is_pkg else name.split(".")[:-1]
+                base = base[: len(base) - (node.level - 1)]
+                mod = ".".join(base + ([node.module] if node.module else []))
+            else:
+                mod = node.module or ""
+            for a in node.names:
+                targets.append(f"{mod}.{a.name}" if f"{mod}.{a.name}" in known else mod)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in known \
+                and node.value.startswith("hookgate."):
+            targets = [node.value]
+        for t in targets:
+            while t and t not in known:
+                t = t.rpartition(".")[0]
+            if t and t != name:
+                found.add(t)
+    return found
+
+
+def raw_graph() -> dict[str, set[str]]:
+    mods = modules()
+    known = set(mods)
+    return {m: imports_of(m, p, known) for m, p in mods.items()}
+
+
+def graph() -> dict[str, set[str]]:
+    """The import graph without the KNOWN_UPWARD arrows."""
+    return {m: {d for d in deps if (m, d) not in KNOWN_UPWARD} for m, deps in raw_graph().items()}
+
+
+def cycles(g: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (or a module importing itself),
+    each given as one concrete cycle. Iterative Tarjan."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on: set[str] = set()
+    stack: list[str] = []
+    comps: list[list[str]] = []
+    counter = 0
+    for root in sorted(g):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(g.get(root, ()))))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on.add(root)
+        while work:
+            v, it = work[-1]
+            for w in it:
+                if w not in index:
+                    index[w] = low[w] = counter
+                    counter += 1
+                    stack.append(w)
+                    on.add(w)
+                    work.append((w, iter(sorted(g.get(w, ())))))
+                    break
+                if w in on:
+                    low[v] = min(low[v], index[w])
+            else:
+                work.pop()
+                if work:
+                    low[work[-1][0]] = min(low[work[-1][0]], low[v])
+                if low[v] == index[v]:
+                    comp = []
+                    while True:
+                        w = stack.pop()
+                        on.discard(w)
+                        comp.append(w)
+                        if w == v:
+                            break
+                    if len(comp) > 1 or v in g.get(v, ()):
+                        comps.append(_one_cycle(g, set(comp)))
+    return comps
+
+
+def _one_cycle(g: dict[str, set[str]], comp: set[str]) -> list[str]:
+    start = min(comp)
+    prev = {start: ""}
+    queue = [start]
+    while queue:  # shortest path back to start, inside the component
+        v = queue.pop(0)
+        for w in sorted(g.get(v, ())):
+            if w == start:
+                path = [v]
+                while prev[path[-1]]:
+                    path.append(prev[path[-1]])
+                return list(reversed(path)) + [start]
+            if w in comp and w not in prev:
+                prev[w] = v
+                queue.append(w)
+    return sorted(comp)
+
+
+def layer_violations(g: dict[str, set[str]]) -> list[str]:
+    bad = []
+    for src, deps in sorted(g.items()):
+        ls = _layer_of(src)
+        for dst in sorted(deps):
+            ld = _layer_of(dst)
+            if ld < ls:
+                bad.append(f"{src} ({LAYERS[ls][0]}) imports {dst} ({LAYERS[ld][0]}), a layer above it")
+            if src.startswith("hookgate.adapters.") and not any(dst == p or dst.startswith(p + ".")
+                                                                 for p in ADAPTERS_MAY_IMPORT):
+                bad.append(f"{src}: an adapter parses and renders only; it imports {dst}")
+    return bad
+
+
+def test_no_import_cycle_among_hookgate_modules():
+    found = cycles(graph())
+    assert not found, "import cycles (module level and function level):\n" + "\n".join(
+        " -> ".join(c) for c in found)
+
+
+def test_every_import_points_down_the_layers():
+    bad = layer_violations(graph())
+    assert not bad, "\n".join(bad)
+
+
+def test_known_upward_arrows_still_exist():
+    """A listed exception that was fixed must leave the list (so it cannot come back unseen)."""
+    g = raw_graph()
+    gone = sorted(f"{a} -> {b}" for a, b in KNOWN_UPWARD if b not in g.get(a, ()))
+    assert not gone, f"fixed, remove from KNOWN_UPWARD: {gone}"
+
+
+def test_the_graph_sees_function_level_and_string_imports():
+    g = graph()
+    assert "hookgate.core.hook" in g["hookgate.__main__"]  # a function-level import
+    assert "hookgate.validators.self_protection" in g["hookgate.validators"]  # a registry string
+    assert "hookgate.adapters.claude_code" in g["hookgate.adapters"]
+
+
+@pytest.mark.parametrize("g, n", [
+    ({"a": {"b"}, "b": {"c"}, "c": set()}, 0),
+    ({"a": {"b"}, "b": {"a"}}, 1),
+    ({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"d"}}, 2),
+    ({"a": {"b", "c"}, "b": {"c"}, "c": {"b"}, "e": {"a"}}, 1),
+])
+def test_the_cycle_check_can_fail(g, n):
+    found = cycles(g)
+    assert len(found) == n
+    for c in found:
+        assert c[0] == c[-1] and all(b in g[a] for a, b in zip(c, c[1:]))
+
+
+def test_the_layer_check_can_fail():
+    assert layer_violations({"hookgate.state.ledger": {"hookgate.core.engine"}, "hookgate.core.engine": set()})
+    assert layer_violations({"hookgate.adapters.cursor": {"hookgate.state.ledger"}, "hookgate.state.ledger": set()})
+    assert not layer_violations({"hookgate.core.engine": {"hookgate.state.ledger"}, "hookgate.state.ledger": set()})
