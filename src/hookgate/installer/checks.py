@@ -22,12 +22,6 @@ MAX_SECONDS = 600
 MIN_MS = 1000
 
 
-def _accepted(command: str) -> set:
-    """This hookgate: the launcher, or the thin client beside it (ADR 0025)."""
-    d = os.path.dirname(os.path.realpath(command))
-    return {os.path.realpath(command), os.path.join(d, "hookgate"), os.path.join(d, "hookgate-client")}
-
-
 def _problems(platform: str, doc: dict, command: str) -> list[str]:
     from hookgate.adapters import cursor
 
@@ -36,7 +30,7 @@ def _problems(platform: str, doc: dict, command: str) -> list[str]:
     missing = [e for e in REQUIRED[platform] if e not in ours]
     if missing:
         probs.append(f"missing events: {', '.join(missing)}")
-    from hookgate.installer.server import is_server_handler
+    is_server_handler = targets.is_server_handler
 
     def _starts(h):  # `serve start` beside the session hook is not a second decision (ADR 0025)
         return is_server_handler(h, platform) and h.get("type") != "http"
@@ -52,7 +46,7 @@ def _problems(platform: str, doc: dict, command: str) -> list[str]:
                 pass
             elif not (os.path.isabs(path) and os.access(path, os.X_OK)):
                 stale.setdefault(f"stale path {path!r} (not an executable absolute path)", []).append(ev_name)
-            elif command and os.path.realpath(path) not in _accepted(command):
+            elif command and os.path.realpath(path) not in targets.accepted_paths(command):
                 stale.setdefault(f"stale path {path!r} (this hookgate is {command})", []).append(ev_name)
             t = h.get(targets.TIMEOUT_KEY.get(platform, "timeout"))
             if t is not None and (not isinstance(t, (int, float)) or isinstance(t, bool)):

@@ -87,17 +87,8 @@ def claude_transform(doc: dict, command: str, port: int, project: str) -> dict:
 
 
 def is_server_handler(handler, platform: str) -> bool:
-    """hookgate's own http door or ``serve start`` handler (recognised for re-install/uninstall)."""
-    if platform != "claude-code" or not isinstance(handler, dict):
-        return False
-    if handler.get("type") == "http":
-        url = handler.get("url")
-        if not isinstance(url, str) or not url.startswith("http://127.0.0.1:"):
-            return False
-        port, _, path = url[len("http://127.0.0.1:"):].partition("/")
-        return port.isdigit() and path == "v1/hook/claude-code"
-    argv = targets.command_argv(handler) or []
-    return len(argv) >= 3 and os.path.basename(argv[0]) in targets.COMMAND_NAMES and argv[1:3] == ["serve", "start"]
+    """hookgate's own http door or ``serve start`` handler (``targets.is_server_handler``)."""
+    return targets.is_server_handler(handler, platform)
 
 
 def wired_port(doc: dict) -> int | None:

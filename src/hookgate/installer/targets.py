@@ -120,11 +120,8 @@ def is_ours(handler, platform: str) -> bool:
     argv = command_argv(handler)
     if argv and len(argv) == 4 and os.path.basename(argv[0]) in COMMAND_NAMES and argv[1:] == ["hook", "--platform", platform]:
         return True
-    if platform == "claude-code":  # the decision server's http door and `serve start` (ADR 0025)
-        from hookgate.installer.server import is_server_handler
-
-        if is_server_handler(handler, platform):
-            return True
+    if platform == "claude-code" and is_server_handler(handler, platform):  # ADR 0025
+        return True
     name = handler.get("name") if isinstance(handler, dict) else None
     return platform == "gemini-cli" and isinstance(name, str) and name.startswith("hookgate:")
 
@@ -165,3 +162,23 @@ def hook_command() -> str:
     if os.path.exists(here):
         return here
     return shutil.which("hookgate") or here
+
+
+def is_server_handler(handler, platform: str) -> bool:
+    """hookgate's own http door or ``serve start`` handler (recognised for re-install/uninstall)."""
+    if platform != "claude-code" or not isinstance(handler, dict):
+        return False
+    if handler.get("type") == "http":
+        url = handler.get("url")
+        if not isinstance(url, str) or not url.startswith("http://127.0.0.1:"):
+            return False
+        port, _, path = url[len("http://127.0.0.1:"):].partition("/")
+        return port.isdigit() and path == "v1/hook/claude-code"
+    argv = command_argv(handler) or []
+    return len(argv) >= 3 and os.path.basename(argv[0]) in COMMAND_NAMES and argv[1:3] == ["serve", "start"]
+
+
+def accepted_paths(command: str) -> set:
+    """This hookgate as a wired path: the launcher, or the thin client beside it (ADR 0025)."""
+    d = os.path.dirname(os.path.realpath(command))
+    return {os.path.realpath(command), os.path.join(d, "hookgate"), os.path.join(d, "hookgate-client")}
