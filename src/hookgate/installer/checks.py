@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 
 from hookgate.installer import merge, platform_checks, targets
-from hookgate.installer.targets import _accepted, has_our_wiring, our_handlers  # noqa: F401 (re-exported)
+from hookgate.installer.targets import has_our_wiring, our_handlers  # noqa: F401 (re-exported)
 
 # events that must be wired, and the handler fields each platform needs there
 REQUIRED = {
@@ -30,7 +30,7 @@ def _problems(platform: str, doc: dict, command: str) -> list[str]:
     missing = [e for e in REQUIRED[platform] if e not in ours]
     if missing:
         probs.append(f"missing events: {', '.join(missing)}")
-    from hookgate.installer.server import is_server_handler
+    is_server_handler = targets.is_server_handler
 
     def _starts(h):  # `serve start` beside the session hook is not a second decision (ADR 0025)
         return is_server_handler(h, platform) and h.get("type") != "http"
@@ -46,7 +46,7 @@ def _problems(platform: str, doc: dict, command: str) -> list[str]:
                 pass
             elif not (os.path.isabs(path) and os.access(path, os.X_OK)):
                 stale.setdefault(f"stale path {path!r} (not an executable absolute path)", []).append(ev_name)
-            elif command and os.path.realpath(path) not in _accepted(command):
+            elif command and os.path.realpath(path) not in targets.accepted_paths(command):
                 stale.setdefault(f"stale path {path!r} (this hookgate is {command})", []).append(ev_name)
             t = h.get(targets.TIMEOUT_KEY.get(platform, "timeout"))
             if t is not None and (not isinstance(t, (int, float)) or isinstance(t, bool)):

@@ -188,7 +188,6 @@ def qwen_checks(home: str, project_root: str, wired_scopes) -> list[tuple[str, b
 
 def opencode_checks(home: str, project_root: str, command: str) -> list[tuple[str, bool, str]]:
     from hookgate.installer import plugin
-    from hookgate.installer.targets import _accepted
 
     out = []
     for scope in targets.SCOPES:
@@ -203,7 +202,7 @@ def opencode_checks(home: str, project_root: str, command: str) -> list[tuple[st
         probs = []
         if not (os.path.isabs(path) and os.access(path, os.X_OK)):
             probs.append(f"stale path {path!r} (not an executable absolute path)")
-        elif command and os.path.realpath(path) not in _accepted(command):
+        elif command and os.path.realpath(path) not in targets.accepted_paths(command):
             probs.append(f"stale path {path!r} (this hookgate is {command})")
         elif data != plugin.render("opencode", path):
             probs.append("the plugin differs from this hookgate's (edited, or an older version): reinstall")

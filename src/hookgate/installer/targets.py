@@ -120,9 +120,8 @@ def is_ours(handler, platform: str) -> bool:
     argv = command_argv(handler)
     if argv and len(argv) == 4 and os.path.basename(argv[0]) in COMMAND_NAMES and argv[1:] == ["hook", "--platform", platform]:
         return True
-    if platform == "claude-code":  # the decision server's http door and `serve start` (ADR 0025)
-        if is_server_handler(handler, platform):
-            return True
+    if platform == "claude-code" and is_server_handler(handler, platform):  # ADR 0025
+        return True
     name = handler.get("name") if isinstance(handler, dict) else None
     return platform == "gemini-cli" and isinstance(name, str) and name.startswith("hookgate:")
 
@@ -179,7 +178,7 @@ def is_server_handler(handler, platform: str) -> bool:
     return len(argv) >= 3 and os.path.basename(argv[0]) in COMMAND_NAMES and argv[1:3] == ["serve", "start"]
 
 
-def _accepted(command: str) -> set:
-    """This hookgate: the launcher, or the thin client beside it (ADR 0025)."""
+def accepted_paths(command: str) -> set:
+    """This hookgate as a wired path: the launcher, or the thin client beside it (ADR 0025)."""
     d = os.path.dirname(os.path.realpath(command))
     return {os.path.realpath(command), os.path.join(d, "hookgate"), os.path.join(d, "hookgate-client")}

@@ -264,12 +264,9 @@ class Server:
                 self.log("idle: stopping")
                 break
             timeout = min(1.0, idle_left)
-            if self.dirty:  # nothing waiting right now: sync at once; else by the window's end
+            if self.dirty:  # by the window's end: back-to-back requests do not each wait for an fsync
                 oldest = min(self.dirty.values())
-                timeout = 0 if not sel.select(timeout=0) else max(0.0, oldest + self.window - time.monotonic())
-                if timeout == 0:
-                    self._sync()
-                    timeout = min(1.0, idle_left)
+                timeout = min(timeout, max(0.0, oldest + self.window - time.monotonic()))
             try:
                 events = sel.select(timeout=timeout)
             except InterruptedError:

@@ -24,8 +24,8 @@ from hookgate.errors import HookgateError
 PROTECTED_NAMES = ("secret",)
 
 
-def runtime_dir(env: dict | None = None) -> str:
-    env = dict(os.environ) if env is None else env
+def runtime_dir(env: dict | os._Environ[str] | None = None) -> str:
+    env = os.environ if env is None else env  # never copied: self-protection asks on every decision
     d = env.get("HOOKGATE_RUNTIME_DIR")
     if d:
         return d
@@ -42,11 +42,11 @@ def key(prefix: str | None = None) -> str:
     return "%08x" % zlib.crc32(p.encode("utf-8", "surrogateescape"))
 
 
-def default_port(env: dict | None = None) -> int:
+def default_port(env: dict | os._Environ[str] | None = None) -> int:
     """The loopback port of this user's server for this installation: ``$HOOKGATE_SERVE_PORT``,
     else a fixed one derived from the uid and the installation key (20000–31999, below the
     kernel's ephemeral range), so every project's Claude http wiring and the server agree."""
-    env = dict(os.environ) if env is None else env
+    env = os.environ if env is None else env
     p = env.get("HOOKGATE_SERVE_PORT", "")
     if p.isdigit() and 0 < int(p) < 65536:
         return int(p)
