@@ -43,7 +43,11 @@ def _flagged(name):
     with open(os.path.join(root, ".env"), "w") as f:
         f.write("API_KEY=sk-test\n")
     os.makedirs(os.path.join(root, "src"))
-    env = {"HOME": str(home), "PATH": os.environ.get("PATH", ""), "HOOKGATE_STATE_DIR": os.path.join(root, "state")}
+    # the state dir outside the project: ten thousand decisions leave one coordination file per
+    # leased path (ADR 0027), and inside the project `find .` would list them all, so the rates
+    # would measure how much state the run itself left behind, not how the commands are judged
+    state = tempfile.mkdtemp(prefix="hg-corpus-state-", dir=base)
+    env = {"HOME": str(home), "PATH": os.environ.get("PATH", ""), "HOOKGATE_STATE_DIR": state}
     with open(path, encoding="utf-8", errors="replace") as f:
         lines = [x.rstrip("\n") for x in f if x.strip()]
     flagged = []
@@ -59,6 +63,7 @@ def _flagged(name):
 
     shutil.rmtree(root, ignore_errors=True)
     shutil.rmtree(home, ignore_errors=True)
+    shutil.rmtree(state, ignore_errors=True)
     return len(lines), tuple(flagged)
 
 
