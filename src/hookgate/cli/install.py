@@ -172,8 +172,19 @@ def _server_plans(plans: list, cmd: str, port: int) -> tuple[list, int]:
             before_doc = merge.load(t.path, p.before)
         except merge.Refusal:
             before_doc = {}
+        after_doc = merge.load(t.path, p.after)
+        sandbox = after_doc.get("sandbox") if isinstance(after_doc, dict) else None
+        if isinstance(sandbox, dict) and sandbox.get("enabled") is True:
+            # Claude Code sends http hooks through its sandbox's network proxy, which answers 403
+            # for the loopback port (measured with the real binary: every tool call then fails
+            # closed). With its sandbox on, Claude keeps command hooks through the thin client
+            # (ADR 0025, "The http door and Claude's sandbox").
+            typer.echo("Claude Code: its sandbox (the floor) is on, so its hooks stay command hooks through "
+                       "the thin client, not the decision server's http door (ADR 0025)", err=True)
+            out.append(p)
+            continue
         wired = port or server.wired_port(before_doc) or server.default_port()
-        doc = server.claude_transform(merge.load(t.path, p.after), cmd, wired, project_root())
+        doc = server.claude_transform(after_doc, cmd, wired, project_root())
         after = merge.dump(doc)
         out.append(p._replace(after=after, backup_new=p.backup_new and after != p.before))
     return out, wired

@@ -71,8 +71,11 @@ def _index_of(rec: dict, calls: dict) -> tuple[int, int]:
     return calls[(rec["session"], rec["input_digest"])]
 
 
+OUTAGE_CALLS = 20  # calls each client makes while the database is away
+
+
 @pytest.mark.slow
-def test_32_clients_two_servers_db_outage(tmp_path, home, pg_private):
+def test_32_clients_two_servers_db_outage(tmp_path, home, pg_private, request):
     pg = pg_private
     a, b = tmp_path / "machine-a" / "repo", tmp_path / "machine-b" / "repo"
     make_repo(a, pg)
@@ -84,18 +87,27 @@ def test_32_clients_two_servers_db_outage(tmp_path, home, pg_private):
     rts = [tmp_path / "rt-a", tmp_path / "rt-b"]
     clones = [a, b]
     servers = [h.start(home, rts[0]), h.start(home, rts[1])]
+    request.addfinalizer(lambda: [h.stop(s) for s in servers])  # stopped even when an assert fails
     env = {"HOME": str(home), "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
     answers: dict[int, list] = {ci: [] for ci in range(CLIENTS)}  # (i, what, label, text, t_start, t_end)
     errors: list[str] = []
     done = [0]
     lock = threading.Lock()
+    outage, restored = threading.Event(), threading.Event()
 
     def client(ci: int) -> None:
         side = ci % 2
         clone, rt = clones[side], rts[side]
         e = dict(env, CLAUDE_PROJECT_DIR=str(clone))
         conn = None
+        in_outage = 0
         for i in range(N):
+            if outage.is_set() and not restored.is_set():
+                # a fast machine would finish the run inside the outage: each client makes a
+                # few calls while the database is away, then waits for it to come back
+                in_outage += 1
+                if in_outage > OUTAGE_CALLS:
+                    restored.wait(OUTAGE_S * 4)
             payload, what = _payload(clone, ci, i)
             data = json.dumps(payload).encode()
             t0 = time.monotonic()
@@ -128,12 +140,14 @@ def test_32_clients_two_servers_db_outage(tmp_path, home, pg_private):
     while done[0] < total * 0.3 and any(t.is_alive() for t in threads):
         time.sleep(0.05)
     pg["cluster"].stop("fast")  # the database goes away in the middle of the run…
+    outage.set()
     out_from = time.monotonic()
     at_stop = done[0]
     time.sleep(OUTAGE_S)
     out_until = time.monotonic()
     at_start = done[0]
     pg["cluster"].start()  # …and comes back
+    restored.set()
     for t in threads:
         t.join(900)
     elapsed = time.monotonic() - t_begin

@@ -126,13 +126,18 @@ def test_no_service_where_systemd_user_does_not_work(project, home, tmp_path):
 
 
 def test_doctor_says_the_server_is_up_and_on_which_port(project):
-    r = run_cli("install", "--platform", "claude-code", "--no-floor", cwd=str(project))
+    import socket
+
+    with socket.socket() as s:  # a free port: the default one is shared by every test of this venv
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    r = run_cli("install", "--platform", "claude-code", "--no-floor", "--server-port", str(port), cwd=str(project))
     assert r.returncode == 0, r.stderr
-    r = run_cli("serve", "start", cwd=str(project))
+    r = run_cli("serve", "start", "--port", str(port), cwd=str(project))
     assert r.returncode == 0, r.stderr
     try:
         d = run_cli("doctor", "--platform", "claude-code", cwd=str(project))
-        assert f"loopback port {runtime.default_port()}" in d.stdout, d.stdout
+        assert f"loopback port {port}" in d.stdout, d.stdout
         assert "PASS  server" in d.stdout
     finally:
         run_cli("serve", "stop", cwd=str(project))

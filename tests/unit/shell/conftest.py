@@ -23,6 +23,9 @@ def build_tree(base) -> tuple[str, str]:
         with open(p, "w") as f:
             f.write("x\n")
     os.makedirs(os.path.join(home, ".claude"), exist_ok=True)
+    # a repository of its own: `git show HEAD:x` names a file of this tree, whatever `.git` an
+    # ancestor directory (say a stray /tmp/.git) may hold
+    os.makedirs(os.path.join(cwd, ".git"), exist_ok=True)
     os.symlink(os.path.join(cwd, ".env"), os.path.join(cwd, "link"))
     return cwd, home
 
