@@ -31,6 +31,7 @@ import time
 
 MAX_PATHS = 200
 TIMEOUT = 40.0
+NO_ANSWER = "the probe did not run (no answer from inside the sandbox)"
 # no command substitution: Gemini CLI refuses a shell command that has one
 FUNC = ('probe() { if [ -d "$1" ]; then ls -A "$1" 2>/dev/null | head -c 1 | wc -c | grep -q 1 && echo 1 || echo 0; '
         'else head -c 1 "$1" 2>/dev/null | wc -c | grep -q 1 && echo 1 || echo 0; fi; }')
@@ -47,7 +48,7 @@ def verdict(output: str, protected: list[str], plain: str, elapsed: float, how: 
     try:
         body = output.split(BEGIN, 1)[1].split(END, 1)[0]
     except IndexError:
-        return False, f"{how}: the probe did not run (no answer from inside the sandbox)"
+        return False, f"{how}: {NO_ANSWER}"
     got = [x.strip() for x in body.strip().splitlines() if x.strip() in ("0", "1")]
     if len(got) != len(protected) + 1:
         return False, f"{how}: the probe answered {len(got)} of {len(protected) + 1} paths"
@@ -62,7 +63,10 @@ def verdict(output: str, protected: list[str], plain: str, elapsed: float, how: 
 
 
 def _write(paths: list[str]) -> tuple[str, str]:
-    d = tempfile.mkdtemp(prefix="hookgate-probe-")
+    # short: Claude's sandbox makes Unix sockets under TMPDIR (108-byte limit); a long TMPDIR
+    # (a per-test or per-session dir) is swapped for /tmp
+    short = "/tmp" if len(tempfile.gettempdir()) > 40 and os.path.isdir("/tmp") else None
+    d = tempfile.mkdtemp(prefix="hookgate-probe-", dir=short)
     p = os.path.join(d, "probe.sh")
     with open(p, "w", encoding="utf-8", errors="surrogateescape") as f:
         f.write(script(paths))
@@ -158,10 +162,19 @@ def _model(command: str):
 
 def claude(project_root: str, protected: list[str], plain: str, binary: str | None = None) -> tuple[bool, str] | None:
     """Through Claude Code's own sandbox, as its settings configure it; None when no ``claude``
-    is installed here. ``--bare``: no hooks run (the ledger is not touched), no session saved."""
+    is installed here. ``--bare``: no hooks run (the ledger is not touched), no session saved.
+    A run whose tool result carries no probe answer at all (seen on a loaded machine) is tried
+    once more before it counts as a FAIL; what the sandbox answered is quoted in the FAIL."""
     exe = binary or shutil.which("claude")
     if not exe:
         return None
+    res = _claude_once(exe, project_root, protected, plain)
+    if not res[0] and NO_ANSWER in res[1]:
+        res = _claude_once(exe, project_root, protected, plain)
+    return res
+
+
+def _claude_once(exe: str, project_root: str, protected: list[str], plain: str) -> tuple[bool, str]:
     protected = protected[:MAX_PATHS]
     d, p = _write(protected + [plain])
     srv, state = _model(f"sh {shlex.quote(p)}")
@@ -174,7 +187,9 @@ def claude(project_root: str, protected: list[str], plain: str, binary: str | No
                                  "settings.json")
     if os.path.isfile(user_settings):
         shutil.copyfile(user_settings, os.path.join(cfg, "settings.json"))
-    env.update(CLAUDE_CONFIG_DIR=cfg, ANTHROPIC_BASE_URL=f"http://127.0.0.1:{srv.server_address[1]}", ANTHROPIC_API_KEY="sk-ant-hookgate-probe",
+    # TMPDIR: the probe's own short dir. Claude's sandbox puts its bridge sockets there, and a
+    # Unix socket path over 107 bytes fails ("Failed to create bridge sockets")
+    env.update(TMPDIR=d, CLAUDE_CONFIG_DIR=cfg, ANTHROPIC_BASE_URL=f"http://127.0.0.1:{srv.server_address[1]}", ANTHROPIC_API_KEY="sk-ant-hookgate-probe",
                DISABLE_TELEMETRY="1", CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC="1", DISABLE_AUTOUPDATER="1")
     t0 = time.monotonic()
     try:
@@ -198,7 +213,10 @@ def claude(project_root: str, protected: list[str], plain: str, binary: str | No
     except ValueError:
         pass
     out = out.replace("\\n", "\n")
-    return verdict(out, protected, plain, time.monotonic() - t0, "Claude Code's sandbox")
+    ok, line = verdict(out, protected, plain, time.monotonic() - t0, "Claude Code's sandbox")
+    if not ok and NO_ANSWER in line:
+        line += f" [it answered: {' '.join(out.split())[:160]!r}]"
+    return ok, line
 
 
 # --- Gemini CLI: the real CLI, one run_shell_command from a canned model turn ------------------

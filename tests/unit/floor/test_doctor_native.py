@@ -58,7 +58,7 @@ def test_claude_probe_runs_claudes_own_sandbox(world):
     assert "PreSkillShellCommand not registered: Claude Code 2.1.330" in p.stderr
     lines, p = _doctor("claude-code", root, env)
     status, detail = lines["floor-probe"]
-    assert status == "PASS" and "Claude Code's sandbox" in detail and "refused" in detail, lines
+    assert status == "PASS" and "Claude Code's sandbox" in detail and "refused" in detail, detail
     assert " s)" in detail  # its time is said
     assert lines["skill-shell"][0] == "WARN" and "2.1.330" in lines["skill-shell"][1]
     # configured but not effective: the file-system layer dropped in user settings

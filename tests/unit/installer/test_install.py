@@ -83,7 +83,9 @@ def test_install_keeps_foreign_entries_in_order_and_is_idempotent(project, home,
 
         stripped, removed = merge.remove_ours(native.strip(doc, native.read_sidecar(path)), p)
         assert stripped == FOREIGN[p], p  # foreign entries untouched, in order
-        server = p == "claude-code" and scope == "project"  # + `serve start` twice (ADR 0025)
+        # + `serve start` twice (ADR 0025), where Claude's own sandbox is off: with it on, Claude
+        # keeps command hooks (its sandbox proxy refuses the loopback http door)
+        server = p == "claude-code" and scope == "project" and (doc.get("sandbox") or {}).get("enabled") is not True
         assert removed == len(checks.REQUIRED[p]) + (2 if server else 0)
         ours = checks.our_handlers(doc, p)
         if server:
