@@ -94,6 +94,7 @@ def test_32_clients_two_servers_db_outage(tmp_path, home, pg_private, request):
     done = [0]
     lock = threading.Lock()
     outage, restored = threading.Event(), threading.Event()
+    outage_t = [0.0]
 
     def client(ci: int) -> None:
         side = ci % 2
@@ -105,6 +106,8 @@ def test_32_clients_two_servers_db_outage(tmp_path, home, pg_private, request):
             if outage.is_set() and not restored.is_set():
                 # a fast machine would finish the run inside the outage: each client makes a
                 # few calls while the database is away, then waits for it to come back
+                if in_outage == 0:  # past the first second of it, when the servers have seen it go
+                    time.sleep(max(0.0, outage_t[0] + 1.5 - time.monotonic()))
                 in_outage += 1
                 if in_outage > OUTAGE_CALLS:
                     restored.wait(OUTAGE_S * 4)
@@ -139,6 +142,7 @@ def test_32_clients_two_servers_db_outage(tmp_path, home, pg_private, request):
     total = CLIENTS * N
     while done[0] < total * 0.3 and any(t.is_alive() for t in threads):
         time.sleep(0.05)
+    outage_t[0] = time.monotonic()
     pg["cluster"].stop("fast")  # the database goes away in the middle of the run…
     outage.set()
     out_from = time.monotonic()
