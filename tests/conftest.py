@@ -12,6 +12,11 @@ import pytest
 from hookgate.state.locks import SESSION_ENV_VARS
 from tests.support.payloads import claude_pre, encode  # noqa: F401 - claude_pre: tests written before tests/support/payloads.py import it from here
 
+# pytest caches its assertion-rewritten test modules as .pyc (gitignored __pycache__/); where the
+# environment sets PYTHONDONTWRITEBYTECODE it rewrote every test module on every run in every
+# xdist worker (~2 s of CPU each). Only this process: what the tests run keep their environment.
+sys.dont_write_bytecode = False
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REAL_HOME = os.path.expanduser("~")
 HOOKGATE = os.path.join(os.path.dirname(sys.executable), "hookgate")
