@@ -146,7 +146,7 @@ while True:
 '''
 
 _lock = threading.Lock()
-_server: dict = {}
+_servers: dict = {}  # startup key -> {pid (of the test process that started it), proc, path, dir}
 
 
 def enable() -> None:
@@ -157,35 +157,43 @@ def enabled() -> bool:
     return _enabled[0]
 
 
-def _start(hookgate: str) -> str:
+def _startup(env: dict) -> tuple:
+    """What of an environment changes how Python starts (its flags, paths, encodings)."""
+    return tuple(sorted((k, v) for k, v in env.items() if k.startswith("PYTHON") or k in _STARTUP_VARS))
+
+
+def _start(hookgate: str, key: tuple) -> str:
+    """The server for calls whose environment starts Python like *key* (one per key, started
+    on first use, with those variables, so it starts Python as the call's command would)."""
     with _lock:
-        if _server.get("hookgate") == hookgate and (_server["pid"] != os.getpid() or _server["proc"].poll() is None):
-            return _server["path"]  # a forked child of the test process uses its parent's server
-        stop()
+        srv = _servers.get((hookgate, key))
+        if srv is not None and (srv["pid"] != os.getpid() or srv["proc"].poll() is None):
+            return srv["path"]  # a forked child of the test process uses its parent's server
         d = tempfile.mkdtemp(prefix="hg-forkcli-", dir="/tmp")
         path = os.path.join(d, "s")
+        env = {k: v for k, v in os.environ.items() if not (k.startswith("PYTHON") or k in _STARTUP_VARS)}
+        env.update(key)
         proc = subprocess.Popen([sys.executable, "-c", _SERVER, hookgate, path], stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, cwd="/")
+                                stdout=subprocess.PIPE, cwd="/", env=env)
         assert proc.stdout is not None
         if proc.stdout.readline().strip() != b"ready":
+            proc.kill()
+            proc.wait()
             raise RuntimeError("the CLI fork server did not start")
-        _server.update(pid=os.getpid(), proc=proc, path=path, dir=d, hookgate=hookgate, env=_startup_env())
+        _servers[(hookgate, key)] = {"pid": os.getpid(), "proc": proc, "path": path, "dir": d}
         return path
 
 
-def _startup_env() -> dict:
-    return {k: v for k, v in os.environ.items() if k.startswith("PYTHON") or k in _STARTUP_VARS}
-
-
 def stop() -> None:
-    """End the server this process started (a forked child leaves its parent's alone)."""
-    proc = _server.get("proc")
-    if proc is not None and _server.get("pid") == os.getpid():
-        proc.kill()
-        proc.wait()
-        proc.stdout.close()
-        shutil.rmtree(_server["dir"], ignore_errors=True)
-    _server.clear()
+    """End the servers this process started (a forked child leaves its parent's alone)."""
+    with _lock:
+        for srv in _servers.values():
+            if srv["pid"] == os.getpid():
+                srv["proc"].kill()
+                srv["proc"].wait()
+                srv["proc"].stdout.close()
+                shutil.rmtree(srv["dir"], ignore_errors=True)
+        _servers.clear()
 
 
 def run(argv: list[str], *, cwd=None, env=None, input=None, timeout=None, text=False, encoding=None,
@@ -195,14 +203,10 @@ def run(argv: list[str], *, cwd=None, env=None, input=None, timeout=None, text=F
     real command."""
     env = dict(os.environ if env is None else env)
     args = [str(a) for a in argv[1:]]
-    use = enabled() and args and args[0] not in LEAN and not args[0].startswith("-")
-    if use:
-        want = {k: v for k, v in env.items() if k.startswith("PYTHON") or k in _STARTUP_VARS}
-        use = want == _startup_env()  # else Python would start differently: the real command
-    if not use:
+    if not (enabled() and args and args[0] not in LEAN):
         return subprocess.run(argv, cwd=cwd, env=env, input=input, timeout=timeout, capture_output=True,
                               text=text, encoding=encoding, errors=errors)
-    path = _start(str(argv[0]))
+    path = _start(str(argv[0]), _startup(env))
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
     if input is None:  # like subprocess.run: the child reads the caller's stdin
