@@ -146,6 +146,7 @@ while True:
 '''
 
 _lock = threading.Lock()
+_real = subprocess.run  # the real command (a name of its own: tests/test_forkcli.py replaces it)
 _servers: dict = {}  # startup key -> {pid (of the test process that started it), proc, path, dir}
 
 
@@ -204,7 +205,7 @@ def run(argv: list[str], *, cwd=None, env=None, input=None, timeout=None, text=F
     env = dict(os.environ if env is None else env)
     args = [str(a) for a in argv[1:]]
     if not (enabled() and args and args[0] not in LEAN):
-        return subprocess.run(argv, cwd=cwd, env=env, input=input, timeout=timeout, capture_output=True,
+        return _real(argv, cwd=cwd, env=env, input=input, timeout=timeout, capture_output=True,
                               text=text, encoding=encoding, errors=errors)
     path = _start(str(argv[0]), _startup(env))
     out_r, out_w = os.pipe()
