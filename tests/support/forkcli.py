@@ -60,6 +60,7 @@ srv.bind(path)
 srv.listen(64)
 sel = selectors.DefaultSelector()
 sel.register(srv, selectors.EVENT_READ, None)
+sel.register(0, selectors.EVENT_READ, "parent")  # the test process's pipe: its end ends the server
 print("ready", flush=True)
 
 
@@ -109,6 +110,10 @@ def child(msg, fds, keep):
 
 while True:
     for key, _ in sel.select():
+        if key.data == "parent":
+            if not os.read(0, 4096):
+                os._exit(0)
+            continue
         if key.data is None:
             conn, _ = srv.accept()
             try:
@@ -174,12 +179,14 @@ def _start(hookgate: str, key: tuple) -> str:
         path = os.path.join(d, "s")
         env = {k: v for k, v in os.environ.items() if not (k.startswith("PYTHON") or k in _STARTUP_VARS)}
         env.update(key)
-        proc = subprocess.Popen([sys.executable, "-c", _SERVER, hookgate, path], stdin=subprocess.DEVNULL,
+        proc = subprocess.Popen([sys.executable, "-c", _SERVER, hookgate, path], stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, cwd="/", env=env)
         assert proc.stdout is not None
         if proc.stdout.readline().strip() != b"ready":
             proc.kill()
             proc.wait()
+            proc.stdout.close()
+            proc.stdin.close()
             raise RuntimeError("the CLI fork server did not start")
         _servers[(hookgate, key)] = {"pid": os.getpid(), "proc": proc, "path": path, "dir": d}
         return path
@@ -193,6 +200,7 @@ def stop() -> None:
                 srv["proc"].kill()
                 srv["proc"].wait()
                 srv["proc"].stdout.close()
+                srv["proc"].stdin.close()
                 shutil.rmtree(srv["dir"], ignore_errors=True)
         _servers.clear()
 
