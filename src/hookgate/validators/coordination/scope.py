@@ -163,7 +163,7 @@ def conflicts(data: dict, scopes, top: str | None, session: str, now: float) -> 
     return out
 
 
-def verdict(found, on_conflict: str, now: float, hook_id: str = "coordination"):
+def verdict(found, on_conflict: str | None, now: float, hook_id: str = "coordination"):
     """The verdict for :func:`conflicts`' first hit: whose work, where, which files, what instead."""
     from hookgate.core import event as ev
     from hookgate.validators.coordination.describe import _where, describe, show

@@ -27,6 +27,10 @@ from hookgate.core import event as ev
 from hookgate.state.selfcmd import command
 from hookgate.validators.coordination.describe import _ago, _clock, _where, describe, show  # noqa: F401 (re-exported)
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing only: the hot path never imports ``typing`` (ADR 0017)
+    from typing import Any
+
 HOOK_ID = "coordination"
 ADR = "adr/0013-coordination.md"
 SCOPE_ADR = "adr/0022-coordination-across-worktrees.md"
@@ -50,7 +54,7 @@ _NUM_KEYS = ("lease_ttl_seconds", "lease_renew_seconds", "claim_default_ttl_seco
 def compile_policy(shipped, project, allow_loosen=False):
     """Shipped + project. Lists are unioned (dropping a shipped pattern needs --allow-loosen);
     scalars are the project's choice. Types are checked strictly."""
-    out = dict(DEFAULT_POLICY)
+    out: dict[str, Any] = dict(DEFAULT_POLICY)
     for src in (shipped or {}, project or {}):
         unknown = set(src) - set(DEFAULT_POLICY)
         if unknown:
