@@ -63,7 +63,7 @@ def opts(args, sv="", lv=(), posix=False, optional_attached="", digits_attached=
     posix: options end at the first operand; optional_attached: short options whose value
     may only be attached (``-i.bak``). Combined short flags, ``--``, ``--x=v`` handled.
     """
-    out = []
+    out: list[tuple[str, tuple[str, int] | None]] = []
     ops = []
     i, n = 0, len(args)
     while i < n:
