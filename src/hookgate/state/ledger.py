@@ -97,6 +97,39 @@ def _last_hash(fd: int) -> tuple[str, bool]:
     return GENESIS, torn
 
 
+# The hash chain in memory (ADR 0025): a process that appends more than once (the decision server,
+# the one writer) keeps the tail it wrote — (device, inode, size, last bytes, their hash) per
+# ledger — and takes ``prev`` from it when the file, under the flock, is still exactly what it
+# left: same file, same size, and its last bytes the ones it wrote (one small pread). Anything
+# else (a one-shot process appended, a repair, a replaced file) reads the tail as before.
+_TAILS: dict[str, tuple[int, int, int, bytes, str]] = {}
+
+
+def _tail_of(fd: int, path: str) -> tuple[str, bool, int]:
+    """(previous hash, torn tail, size) of the locked ledger *fd*."""
+    st = os.fstat(fd)
+    known = _TAILS.get(path)
+    if known is not None and known[:3] == (st.st_dev, st.st_ino, st.st_size):
+        last = known[3]
+        if os.pread(fd, len(last), st.st_size - len(last)) == last:
+            return known[4], False, st.st_size
+    prev, torn = _last_hash(fd)
+    return prev, torn, st.st_size
+
+
+def _remember(fd: int, path: str, size: int, data: bytes, h: str) -> None:
+    try:
+        st = os.fstat(fd)
+    except OSError:
+        st = None
+    if st is None or st.st_size != size:  # not what this write left (not under the flock): forget
+        _TAILS.pop(path, None)
+        return
+    if len(_TAILS) >= 64 and path not in _TAILS:  # a server that wrote to many repositories
+        _TAILS.clear()
+    _TAILS[path] = (st.st_dev, st.st_ino, size, data[-min(len(data), 4096):], h)
+
+
 def append(state_dir: str, record: dict, fsync: bool = True) -> dict:
     """Append *record* (without prev/hash) to the repository's ledger — this file, or the
     shared chain of its state backend (ADR 0028) — and return it as written."""
@@ -116,7 +149,7 @@ def append_file(state_dir: str, record: dict, fsync: bool = True) -> dict:
         except LockTimeout:
             raise LockTimeout(path, LOCK_TIMEOUT, describe_holder(path)) from None
         try:
-            prev, torn = _last_hash(fd)
+            prev, torn, size = _tail_of(fd, path)
             body = dict(record)
             body.pop("hash", None)
             body["prev"] = prev
@@ -124,6 +157,7 @@ def append_file(state_dir: str, record: dict, fsync: bool = True) -> dict:
             line = canonical(body) + "\n"
             data = ("\n" + line if torn else line).encode("utf-8")
             write_all(fd, data)
+            _remember(fd, path, size + len(data), data, body["hash"])
             if fsync:
                 if GROUP_COMMIT is None:
                     os.fsync(fd)
