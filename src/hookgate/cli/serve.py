@@ -4,7 +4,8 @@
     hookgate serve start [--port N] [--idle S]      start in the background unless one is up
     hookgate serve status                           pid, port, decisions (needs the secret)
     hookgate serve stop                             stop it (needs the secret)
-    hookgate serve wiring --port N                  this project's Claude Code http-hook wiring (JSON)
+    hookgate serve wiring [--port N]                this project's Claude Code http-hook wiring (JSON:
+                                                    the hooks `hookgate install` writes there)
 
 Lean (argparse, standard library): ``start`` runs from SessionStart hooks. From an agent's
 shell every ``hookgate serve`` subcommand is denied by self-protection (ADR 0025).
@@ -75,9 +76,6 @@ def main(argv: list[str]) -> int:
         from hookgate.state import jsonio
         from hookgate.server.wiring import claude_http_hooks
 
-        if not args.port:
-            print("hookgate serve wiring: --port N is required (the URL in the settings is fixed)", file=sys.stderr)
-            return 2
         launcher = os.path.join(os.path.dirname(sys.executable), "hookgate")
         from hookgate.state.paths import find_project_root
 

@@ -1,0 +1,73 @@
+"""The ledger's upkeep (ADR 0027): keep its checkpoint and rollup current as it grows.
+
+    python -E -m hookgate upkeep STATE_DIR
+
+Started by the ledger's writer (``ledger.append_file``: the decision server and one-shot
+``hookgate hook`` processes alike) each time the ledger crosses a multiple of
+``ledger.UPKEEP_EVERY`` bytes, detached, at a lower priority; one at a time per ledger (a
+non-blocking flock: a second one exits at once). It extends
+
+- the verified-prefix checkpoint (``ledger.verified.json``): the chain walked from the
+  checkpoint's end to the ledger's, each record checked as ``audit verify`` checks it;
+- the evidence rollup (``rollup/``): the records appended since, as ``rollout status`` would;
+
+each from the digest state its MAC'd header names, reading only what was appended (and the
+checkpoint's last partial block, compared with its digest). It never checks the prefix itself:
+``audit verify`` and ``rollout status`` still hash every byte of it before believing either
+file, so an edit in the verified part is found by them, as before. With no checkpoint (a
+ledger from before this one) the first upkeep walks it all — the one-time migration, in the
+background. A killed upkeep leaves the previous files (both are written whole: temp + rename).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sys
+
+LOCK_NAME = "ledger.upkeep.lock"
+
+
+def run(state_dir: str) -> int:
+    from hookgate.core import config, rollup
+    from hookgate.state import ledger
+    from hookgate.validators import KNOWN_HOOKS
+
+    path = ledger.ledger_path(state_dir)
+    if not os.path.isfile(path):
+        return 0
+    try:
+        fd = os.open(os.path.join(state_dir, LOCK_NAME), os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    except OSError:
+        return 1
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return 0  # another upkeep is at it
+        key = config._key(state_dir, create=True)
+        if key is None:
+            return 1
+        ledger.verify(path, state_dir, key, resume=True)
+        try:
+            rollup.refresh(state_dir, path, KNOWN_HOOKS, wait=0.0)
+        except (rollup.Unusable, OSError, ValueError, KeyError, TypeError):
+            pass  # `rollout status` streams then, or builds it itself
+        return 0
+    finally:
+        os.close(fd)
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1 or not os.path.isabs(argv[0]):
+        print("usage: hookgate upkeep STATE_DIR (absolute)", file=sys.stderr)
+        return 2
+    try:
+        os.nice(10)
+    except OSError:
+        pass
+    return run(argv[0])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
