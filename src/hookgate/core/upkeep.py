@@ -17,6 +17,10 @@ checkpoint's last partial block, compared with its digest). It never checks the 
 file, so an edit in the verified part is found by them, as before. With no checkpoint (a
 ledger from before this one) the first upkeep walks it all — the one-time migration, in the
 background. A killed upkeep leaves the previous files (both are written whole: temp + rename).
+
+It also collects the coordination state (``store.gc``): leases and claims expired long ago and
+the shard files they leave empty, old lock-holder notes — in bounded batches under the state's
+lock, continuing where the previous upkeep stopped.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import os
 import sys
 
 LOCK_NAME = "ledger.upkeep.lock"
+GC_ROUNDS = 16  # batches of the coordination state's collection per upkeep
 
 
 def run(state_dir: str) -> int:
@@ -53,9 +58,28 @@ def run(state_dir: str) -> int:
             rollup.refresh(state_dir, path, KNOWN_HOOKS, wait=0.0)
         except (rollup.Unusable, OSError, ValueError, KeyError, TypeError):
             pass  # `rollout status` streams then, or builds it itself
+        collect(state_dir)
         return 0
     finally:
         os.close(fd)
+
+
+def collect(state_dir: str, rounds: int = GC_ROUNDS) -> dict[str, int]:
+    """The coordination state's collection (``store.gc``): a few bounded batches, each under the
+    state lock on its own (a decision waiting for the lock waits for one batch at most)."""
+    from hookgate.validators.coordination import store
+
+    total: dict[str, int] = {}
+    for _ in range(rounds):
+        try:
+            got = store.gc(state_dir)
+        except (OSError, ValueError):
+            break
+        for k, v in got.items():
+            total[k] = total.get(k, 0) + v
+        if got["shards"] < store.GC_BATCH:  # every shard seen in this round
+            break
+    return total
 
 
 def main(argv: list[str]) -> int:
