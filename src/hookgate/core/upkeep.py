@@ -5,7 +5,7 @@
 Started by the ledger's writer (``ledger.append_file``: the decision server and one-shot
 ``hookgate hook`` processes alike) each time the ledger crosses a multiple of
 ``ledger.UPKEEP_EVERY`` bytes, detached, at a lower priority; one at a time per ledger (a
-non-blocking flock: a second one exits at once). It extends
+flock: a second one waits for the first, then does what is left). It extends
 
 - the verified-prefix checkpoint (``ledger.verified.json``): the chain walked from the
   checkpoint's end to the ledger's, each record checked as ``audit verify`` checks it;
@@ -25,17 +25,19 @@ lock, continuing where the previous upkeep stopped.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import sys
 
 LOCK_NAME = "ledger.upkeep.lock"
 GC_ROUNDS = 16  # batches of the coordination state's collection per upkeep
+PASSES = 16  # passes over what was appended meanwhile, at most
+WAIT_S = 120.0  # for another upkeep to finish
 
 
 def run(state_dir: str) -> int:
     from hookgate.core import config, rollup
     from hookgate.state import ledger
+    from hookgate.state.locks import LockTimeout, flock_timeout
     from hookgate.validators import KNOWN_HOOKS
 
     path = ledger.ledger_path(state_dir)
@@ -46,18 +48,25 @@ def run(state_dir: str) -> int:
     except OSError:
         return 1
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            return 0  # another upkeep is at it
+        try:  # another upkeep at it: wait for it (it may have finished its last pass before what
+            # started this one was written), then do what is left — usually nothing
+            flock_timeout(fd, WAIT_S, os.path.join(state_dir, LOCK_NAME))
+        except (OSError, LockTimeout):
+            return 0
         key = config._key(state_dir, create=True)
         if key is None:
             return 1
-        ledger.verify(path, state_dir, key, resume=True)
-        try:
-            rollup.refresh(state_dir, path, KNOWN_HOOKS, wait=0.0)
-        except (rollup.Unusable, OSError, ValueError, KeyError, TypeError):
-            pass  # `rollout status` streams then, or builds it itself
+        # an upkeep started while this one ran found the lock held and left: pass again while
+        # the ledger grew during the pass (each pass reads only what is new), a bounded number
+        for _ in range(PASSES):
+            size = os.path.getsize(path)
+            ledger.verify(path, state_dir, key, resume=True)
+            try:
+                rollup.refresh(state_dir, path, KNOWN_HOOKS, wait=0.0)
+            except (rollup.Unusable, OSError, ValueError, KeyError, TypeError):
+                pass  # `rollout status` streams then, or builds it itself
+            if os.path.getsize(path) == size:
+                break
         collect(state_dir)
         return 0
     finally:

@@ -52,7 +52,7 @@ def test_expired_entries_and_their_empty_shards_are_collected_live_ones_kept(tmp
     n_files = len(_files(state))
     assert len(before["leases"]) == 350
     # a just-expired lease stays (grace): readers already ignore it, nothing is gained
-    store.mutate(state, lambda d: d["leases"].__setitem__("fresh/x.py", _lease("s", NOW - 1)))
+    store.mutate(state, lambda d: d["leases"].__setitem__("fresh/x.py", _lease("s", time.time() - 1)))
     total = upkeep.collect(state)
     after = store.load(state)
     assert set(after["leases"]) == {k for k in before["leases"] if k.startswith("live/")} | {"fresh/x.py"}
