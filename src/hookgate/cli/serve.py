@@ -64,6 +64,21 @@ def _health(sock: str, timeout: float = 0.2) -> bool:
         s.close()
 
 
+def _sandbox_on(project: str) -> bool:
+    from hookgate.state import jsonio
+
+    for name in ("settings.json", "settings.local.json"):
+        try:
+            with open(os.path.join(project, ".claude", name), encoding="utf-8") as f:
+                doc = jsonio.loads(f.read())
+        except (OSError, ValueError):
+            continue
+        sb = doc.get("sandbox") if isinstance(doc, dict) else None
+        if isinstance(sb, dict) and sb.get("enabled") is True:
+            return True
+    return False
+
+
 def _control(rt: dict, method: str, path: str):
     from hookgate.server import runtime
     from hookgate.server.client import Conn
@@ -111,6 +126,9 @@ def main(argv: list[str]) -> int:
 
         project = find_project_root(os.getcwd())
         print(jsonio.dumps({"hooks": claude_http_hooks(launcher, args.port, project)}, indent=2))
+        if _sandbox_on(project):
+            print("hookgate serve wiring: Claude's sandbox is on in this project: its proxy refuses the loopback "
+                  "http door, so `hookgate install` keeps command hooks here (ADR 0025)", file=sys.stderr)
         return 0
     if args.action == "run":
         return loop.run(rt, args.port, args.idle, _log_to(rt["log"]), args.group_commit_ms, soft_port=soft)

@@ -188,3 +188,11 @@ def test_serve_wiring_prints_what_install_writes(project):
     w = subprocess.run([HOOKGATE, "serve", "wiring", "--port", str(port)], cwd=str(project), capture_output=True,
                        text=True, timeout=60)
     assert f"127.0.0.1:{port}/" in w.stdout and f"--port {port} " in w.stdout
+    assert "sandbox" not in w.stderr
+    with open(path) as f:
+        doc = json.load(f)
+    doc["sandbox"] = {"enabled": True}
+    with open(path, "w") as f:
+        json.dump(doc, f)
+    w = subprocess.run([HOOKGATE, "serve", "wiring"], cwd=str(project), capture_output=True, text=True, timeout=60)
+    assert w.returncode == 0 and "keeps command hooks" in w.stderr
