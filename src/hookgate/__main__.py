@@ -66,6 +66,8 @@ def launch() -> None:
             code = None
         if code is not None:
             sys.exit(code)
+    if argv[1:2] == ["hook"]:
+        _bundle()
     if stdin is not None:  # stdin already read for a server that did not answer
         try:
             from hookgate.core.hook import _emit, decide
@@ -84,6 +86,18 @@ def launch() -> None:
     if argv[1:2] == ["hook"]:
         _exit(main())
     sys.exit(main())
+
+
+def _bundle() -> None:
+    """The package's byte code from one file (``hookgate/bundle.py``): an accelerator only, so
+    any failure here means the normal imports."""
+    try:
+        if __import__("os").environ.get("HOOKGATE_BUNDLE") != "off":
+            from hookgate import bundle
+
+            bundle.install()
+    except Exception:  # noqa: BLE001
+        pass
 
 
 def _server_sock(os):
