@@ -40,20 +40,6 @@ ADAPTERS_MAY_IMPORT = ("hookgate.adapters", "hookgate.core.event", "hookgate.sta
                        "hookgate.state.paths", "hookgate.state.resources", "hookgate.errors")
 
 
-# Known arrows pointing up, to be cut (each is checked to still exist, so a fix must remove it
-# from here). ADR 0028's state backend, merged into state/ after the layers were drawn: the
-# ledger asks it where a record goes, and its file backend calls the lease/claim and approval
-# stores above it (state.ledger -> state.backend -> approvals.store -> state.ledger is a cycle).
-# The fix: the backend picks its implementations from a table filled by the layers above, or
-# moves above them with the ledger's backend lookup injected.
-KNOWN_UPWARD = {
-    ("hookgate.state.backend", "hookgate.approvals.store"),
-    ("hookgate.state.backend", "hookgate.validators.coordination.store"),
-    ("hookgate.state.pg.backend", "hookgate.approvals.store"),
-    ("hookgate.state.pg.backend", "hookgate.validators.coordination.store"),
-    ("hookgate.state.ledger", "hookgate.state.backend"),  # and the backend's file ledger: a cycle
-}
-
 
 def _layer_of(mod: str) -> int:
     best, rank = -1, -1
@@ -108,15 +94,11 @@ def imports_of(name: str, path: str, known: set[str]) -> set[str]:
     return found
 
 
-def raw_graph() -> dict[str, set[str]]:
+def graph() -> dict[str, set[str]]:
+    """Every arrow between ``src/hookgate`` modules; there is no list of exceptions."""
     mods = modules()
     known = set(mods)
     return {m: imports_of(m, p, known) for m, p in mods.items()}
-
-
-def graph() -> dict[str, set[str]]:
-    """The import graph without the KNOWN_UPWARD arrows."""
-    return {m: {d for d in deps if (m, d) not in KNOWN_UPWARD} for m, deps in raw_graph().items()}
 
 
 def cycles(g: dict[str, set[str]]) -> list[list[str]]:
@@ -208,11 +190,17 @@ def test_every_import_points_down_the_layers():
     assert not bad, "\n".join(bad)
 
 
-def test_known_upward_arrows_still_exist():
-    """A listed exception that was fixed must leave the list (so it cannot come back unseen)."""
-    g = raw_graph()
-    gone = sorted(f"{a} -> {b}" for a, b in KNOWN_UPWARD if b not in g.get(a, ()))
-    assert not gone, f"fixed, remove from KNOWN_UPWARD: {gone}"
+def test_the_state_layer_knows_no_store_above_it():
+    """ADR 0026/0028: the state backend picks the chain and the kind of store; the stores
+    (their files and their PostgreSQL form) belong to their owners above it, who hand them
+    over at the call. Nothing in state/ imports them, and the ledger file writer does not
+    ask the backend where a record goes (its callers do, through ``state.backend``)."""
+    g = graph()
+    state = [m for m in g if _layer_of(m) == len(LAYERS) - 1]
+    assert "hookgate.state.pg.backend" in state and "hookgate.state.backend" in state
+    above = sorted(f"{m} -> {d}" for m in state for d in g[m] if _layer_of(d) != len(LAYERS) - 1)
+    assert not above, above
+    assert "hookgate.state.backend" not in g["hookgate.state.ledger"]
 
 
 def test_the_graph_sees_function_level_and_string_imports():

@@ -175,18 +175,25 @@ def denied_message(event: ev.Event, req: dict) -> str:
     )
 
 
-def _store_for(state: str):
+def store_for(state: str):
     """The approval store of this repository's state backend (ADR 0028): ``approvals.store``
-    itself, or the same functions over the shared database (SharedStateUnavailable when it
-    cannot be reached: the caller denies)."""
-    from hookgate.state.backend import for_state
+    itself, or the same functions over the shared database (``approvals.pgstore``);
+    SharedStateUnavailable when it cannot be reached now (the caller denies)."""
+    from hookgate.approvals import store
+    from hookgate.state import backend
 
-    return for_state(state).approvals(state)
+    return backend.for_state(state).store(state, "approvals", store, _shared_store)
+
+
+def _shared_store(b):
+    from hookgate.approvals import pgstore
+
+    return pgstore.for_backend(b)
 
 
 def on_checkpoint(event: ev.Event, decision: ev.Decision, ctx: dict, as_block: bool) -> ev.Decision:
     state = ctx["state_dir"]
-    store = _store_for(state)
+    store = store_for(state)
     action = action_of(event, ctx["home"])
     cfg = settings(ctx.get("config") or {})
     info = {"approval_digest": action.digest}
@@ -251,7 +258,7 @@ def on_post(event: ev.Event, ctx: dict) -> None:
     entries = local.open_asks(state)  # native prompts are this machine's; the requests may be shared
     if not entries:
         return
-    store = _store_for(state)
+    store = store_for(state)
     now = time.time()
     tool_use_id = (event.extra or {}).get("tool_use_id") or ""
     action = action_of(event, ctx["home"])

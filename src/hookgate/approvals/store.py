@@ -21,7 +21,7 @@ import os
 import time
 
 from hookgate import __version__
-from hookgate.state import ledger
+from hookgate.state import backend
 from hookgate.state import files
 from hookgate.state.locks import ensure_dir, lock_file, release
 from hookgate.errors import HookgateError
@@ -142,7 +142,7 @@ def record(state_dir: str, req: dict, change: str, **extra) -> None:
             v = req[k]
             rec[k] = _iso(v) if k in ("approved_at", "window_until", "expires") and isinstance(v, (int, float)) else v
     rec.update(extra)
-    ledger.append(state_dir, rec)
+    backend.ledger_append(state_dir, rec)
 
 
 def refresh(state_dir: str, req: dict, now: float) -> dict:

@@ -47,7 +47,7 @@ def _store(state: str):
     if backend.SERVER_ENV is None:
         backend.SERVER_ENV = dict(os.environ)
     try:
-        return backend.for_state(state).approvals(state)
+        return gate.store_for(state)
     except backend.SharedStateUnavailable as e:
         raise fail(str(e), 1) from None
 
@@ -363,7 +363,7 @@ def wait_cmd(
     b = getattr(st, "backend", None)
     listener = None
     if b is not None:
-        from hookgate.state.pg.backend import CHANNEL
+        from hookgate.approvals.pgstore import CHANNEL
 
         try:
             listener = b.db._connect()

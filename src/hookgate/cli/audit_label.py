@@ -1,6 +1,6 @@
 """``hookgate audit label ID tp|fp``: a human marks a would-block (ADR 0015).
 
-A label is a new ledger record (``kind: label``, appended through ``ledger.append``); old
+A label is a new ledger record (``kind: label``, appended through ``state.backend.ledger_append``); old
 records are never edited. The latest label of a (record, hook) pair wins. An ``fp`` label also
 writes ``.hookgate/fixtures/<hook>/<record id>.json``: the recorded action with ``expected:
 allow``, a known false positive the hook's owner must turn into a passing test. Agents cannot
@@ -15,7 +15,7 @@ import os
 import typer
 
 from hookgate.core import evidence
-from hookgate.state import ledger, paths
+from hookgate.state import backend, ledger, paths
 from hookgate.cli._common import fail, project_root
 from hookgate.state import files
 
@@ -128,7 +128,7 @@ def register_label(audit_app: typer.Typer) -> None:
             fx = fixture_path(root, h, record_id)
             if verdict == "fp":
                 lab["fixture"] = os.path.relpath(fx, root)
-            written = ledger.append(state, lab)
+            written = backend.ledger_append(state, lab)
             typer.echo(f"labelled {record_id} {verdict} for {h} (ledger record {written['id']})")
             if verdict == "fp":
                 write_fixture(root, rec, h, written)

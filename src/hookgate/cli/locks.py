@@ -130,12 +130,13 @@ def _coord(state: str):
     """The coordination store of this repository's backend (ADR 0028): the files, or the
     shared database (this CLI process reaches it itself)."""
     from hookgate.state import backend
+    from hookgate.validators.coordination.validator import store_for
 
     backend.ALLOW_CLIENT = True
     if backend.SERVER_ENV is None:
         backend.SERVER_ENV = dict(os.environ)
     try:
-        return backend.for_state(state).coordination(state)
+        return store_for(state)
     except backend.SharedStateUnavailable as e:
         raise fail(str(e), 1) from None
 

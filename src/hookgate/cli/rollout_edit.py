@@ -16,7 +16,7 @@ import subprocess
 import typer
 
 from hookgate.core import config
-from hookgate.state import ledger, paths
+from hookgate.state import backend, paths
 from hookgate.cli._common import fail
 from hookgate.state import files
 from hookgate.state.resources import data_path
@@ -125,7 +125,7 @@ def record(state: str, fields: dict) -> dict:
 
     rec = _base_record("rollout_change", "")
     rec.update(fields)
-    return ledger.append(state, rec)
+    return backend.ledger_append(state, rec)
 
 
 def now() -> str:

@@ -32,12 +32,12 @@ def _common() -> tuple[str, str]:
 
 
 def _ledger(state: str, kind: str, **fields) -> None:
-    from hookgate.state import ledger
+    from hookgate.state import backend
     from hookgate.core.engine import _base_record
 
     rec = _base_record(kind, fields.pop("platform", ""))
     rec.update({k: v for k, v in fields.items() if v is not None})
-    ledger.append(state, rec)
+    backend.ledger_append(state, rec)
 
 
 def _age(s) -> str:

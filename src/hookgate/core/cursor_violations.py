@@ -46,7 +46,7 @@ def settle(event: ev.Event, env: dict[str, Any], after_edit_event: str) -> str:
 def check_after_edit(event: ev.Event, env: dict[str, Any]) -> str:
     """Record a violation if the edited file is protected; return the violation id or ''."""
     from hookgate.core import engine
-    from hookgate.state import files, ledger
+    from hookgate.state import backend, files
 
     path = event.tool_input.get("file_path", "")
     pre = event._replace(
@@ -62,7 +62,7 @@ def check_after_edit(event: ev.Event, env: dict[str, Any]) -> str:
                tool_kind=ev.WRITE, accesses=[[a.path, a.mode, a.resolved, a.via, a.tool] for a in ctx.accesses],
                verdicts=decision.verdicts, outcome="violation", would_block=True,
                rollout_rev=ctx.config.get("rev", ""))
-    ledger.append(state, rec)
+    backend.ledger_append(state, rec)
     note = {"id": rec["id"], "path": path, "reason": decision.reason, "message": decision.message}
     files.append(_pending_path(state, event.session_id), (json.dumps(note, ensure_ascii=False) + "\n").encode("utf-8"),
                  timeout=2.0, fsync=False)
@@ -95,7 +95,7 @@ def take_pending(event: ev.Event, env: dict[str, Any]) -> str:
     if not notes:
         return ""
     from hookgate.core import engine
-    from hookgate.state import ledger
+    from hookgate.state import backend
 
     lines = []
     for n in notes:
@@ -110,7 +110,7 @@ def take_pending(event: ev.Event, env: dict[str, Any]) -> str:
     rec = engine._base_record("violation-reported", event.platform)
     rec.update(session=event.session_id, event=event.event_name, violations=[n.get("id") for n in notes])
     try:
-        ledger.append(state, rec)
+        backend.ledger_append(state, rec)
     except Exception:  # noqa: BLE001 - the report is rendered regardless
         pass
     return "\n".join(lines)

@@ -7,7 +7,7 @@ import time
 
 from hookgate import __version__, approvals
 from hookgate.core import chain, config
-from hookgate.state import ledger, paths
+from hookgate.state import backend, ledger, paths
 from hookgate.core import event as ev
 from hookgate import validators as registry
 from hookgate.core.analyse import analyse
@@ -134,9 +134,9 @@ def record(event: ev.Event, env: dict[str, Any], t0: float, decision: ev.Decisio
         rec = _base_record("config_error", event.platform)
         rec["error"] = ctx.refusal["error"]
         rec["kept_rev"] = ctx.config.get("rev", "")
-        ledger.append(state, rec)
+        backend.ledger_append(state, rec)
     ctx.pending_record = rec = decision_record(event, t0, decision, ctx)
-    ledger.append(state, rec)
+    backend.ledger_append(state, rec)
     return decision
 
 
@@ -195,7 +195,7 @@ def _latency(t0: float) -> float:
 
 def _append_or_side(state: str, rec: dict[str, Any]) -> None:
     try:
-        ledger.append(state, rec)
+        backend.ledger_append(state, rec)
     except BaseException as e:  # noqa: BLE001 - a held lock or the deadline: the side log
         rec["record_error"] = f"{type(e).__name__}: {str(e)[:200]}"
         ledger.append_side(state, rec)
@@ -252,7 +252,7 @@ def record_claims(state: str, sess: str, platform: str, how: str, rows: list[Any
                mode=rows[0]["mode"] if rows else "", granted=[r["path"] for r in rows if r["granted"]][:500],
                **{k: v for k, v in where.items() if v})
     try:
-        ledger.append(state, rec)
+        backend.ledger_append(state, rec)
     except OSError as e:
         return (f"warning: the claim is held but could not be recorded in the ledger ({e.strerror or e}); "
                 "the merge gate will not see it")

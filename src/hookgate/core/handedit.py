@@ -10,7 +10,7 @@ import os
 import time
 
 from hookgate import __version__
-from hookgate.state import ledger
+from hookgate.state import backend
 from hookgate.core import rollout
 
 TYPE_CHECKING = False
@@ -47,5 +47,5 @@ def record(state_dir: str, old: dict[str, Any], new: dict[str, Any], file: str) 
                "version": __version__, "scope": "platform" if ch["target_platform"] else "stage",
                "who": "hand edit", "file": file, "rollout_rev": new.get("rev", ""),
                "from_rev": old.get("rev", ""), **ch}
-        out.append(ledger.append(state_dir, rec))
+        out.append(backend.ledger_append(state_dir, rec))
     return out

@@ -101,13 +101,13 @@ def record_disputes(root: str, state_dir: str, rep: Report, by: str) -> dict:
 
 def ledger_record(state_dir: str, event: str, **fields) -> dict:
     """One ``kind: plan`` ledger record (plan start/done/abandon, disputes)."""
-    from hookgate.state import ledger
+    from hookgate.state import backend
     from hookgate.core.engine import _base_record
 
     rec = _base_record("plan", "")
     rec["event"] = event
     rec.update(fields)
-    return ledger.append(state_dir, rec)
+    return backend.ledger_append(state_dir, rec)
 
 
 # --- status ----------------------------------------------------------------------------------

@@ -3,8 +3,8 @@
 A backend is a module-level Protocol (ADR 0002) with an explicit registry. Two exist:
 
 - ``files`` — the state dir of today (``<git common dir>/hookgate/``): the coordination store
-  (``coordination.store``), the approval store (``approvals.store``) and the ledger file
-  (``ledger``), each used exactly as before. One machine.
+  (``validators.coordination.store``), the approval store (``approvals.store``) and the ledger
+  file (``ledger``), each used exactly as before. One machine.
 - ``postgres`` — one database shared by every clone on every machine (``state.pg``): only the
   decision server (and the CLI) talk to it; psycopg is never imported on the one-shot path.
 
@@ -13,6 +13,11 @@ that is not the decision server (the one-shot hook), a repository on ``postgres`
 *offline* backend: everything that needs shared state — a write that needs a lease, a
 checkpoint — raises :class:`SharedStateUnavailable` (the callers deny, with this message), and
 ledger records go to the local outbox (``state.outbox``), which the server ships in order.
+
+This module sits in the bottom layer (ADR 0026) and knows no store above it: a store's owner
+asks :meth:`store` for its own store, handing over its files implementation and the factory of
+its shared one (``validators.coordination.store.for_state``, ``approvals.store.for_state``).
+Every ledger record goes through :func:`ledger_append`, which picks the chain.
 
 Budget state stays per machine on every backend: it is per session, read from the agent's
 own transcript, and a session runs on one machine (ADR 0028).
@@ -31,6 +36,7 @@ from hookgate.errors import HookgateError
 TYPE_CHECKING = False  # typing is not on the hot path's import budget
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from typing import Any, NoReturn
 
 ADR = "adr/0028-shared-state-postgres.md"
 
@@ -73,15 +79,8 @@ class FilesBackend:
         self.conf = conf or dict(stateconf.DEFAULTS)
         self.project_root = project_root
 
-    def coordination(self, state_dir: str):
-        from hookgate.validators.coordination import store
-
-        return store
-
-    def approvals(self, state_dir: str):
-        from hookgate.approvals import store
-
-        return store
+    def store(self, state_dir: str, name: str, files: Any, shared: Callable[[Any], Any]) -> Any:
+        return files
 
     def ledger_append(self, state_dir: str, record: dict, fsync: bool = True) -> dict:
         from hookgate.state import ledger
@@ -108,13 +107,10 @@ class OfflineBackend:
         self.project_root = project_root
         self.why = why
 
-    def _raise(self):
+    def _raise(self) -> NoReturn:
         raise SharedStateUnavailable(self.why)
 
-    def coordination(self, state_dir: str):
-        self._raise()
-
-    def approvals(self, state_dir: str):
+    def store(self, state_dir: str, name: str, files: Any, shared: Callable[[Any], Any]) -> Any:
         self._raise()
 
     def ledger_append(self, state_dir: str, record: dict, fsync: bool = True) -> dict:
@@ -180,6 +176,14 @@ def for_state(state_dir: str):
     """The backend governing *state_dir* (files unless its checkout says otherwise)."""
     root = ROOTS.get(state_dir)
     return for_project(root) if root else _FILES
+
+
+def ledger_append(state_dir: str, record: dict, fsync: bool = True) -> dict:
+    """Append *record* (without prev/hash) to the repository's ledger — the ledger file, the
+    shared chain of its state backend, or the outbox that waits for it — and return it as
+    written. Every ledger record goes through here (``ledger.append_file`` is the file's own
+    writer, for the files backend)."""
+    return for_state(state_dir).ledger_append(state_dir, record, fsync)
 
 
 def is_files(state_dir: str) -> bool:

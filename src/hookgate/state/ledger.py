@@ -31,7 +31,7 @@ SIDE_NAME = "ledger.side.jsonl"
 # is an agent stalling hookgate, and the record goes to the side log instead
 LOCK_TIMEOUT = 2.0
 
-__all__ = ["LockTimeout", "append", "append_side", "holder_of"]
+__all__ = ["LockTimeout", "append_file", "append_side", "holder_of"]
 _TAIL_CHUNK = 65536
 
 
@@ -97,16 +97,10 @@ def _last_hash(fd: int) -> tuple[str, bool]:
     return GENESIS, torn
 
 
-def append(state_dir: str, record: dict, fsync: bool = True) -> dict:
-    """Append *record* (without prev/hash) to the repository's ledger — this file, or the
-    shared chain of its state backend (ADR 0028) — and return it as written."""
-    from hookgate.state.backend import for_state
-
-    return for_state(state_dir).ledger_append(state_dir, record, fsync)
-
-
 def append_file(state_dir: str, record: dict, fsync: bool = True) -> dict:
-    """Append *record* (without prev/hash) to the ledger file; return it as written."""
+    """Append *record* (without prev/hash) to the ledger file; return it as written. A record
+    of a decision goes through ``state.backend.ledger_append``, which picks the repository's
+    chain (this file, or the shared one of ADR 0028)."""
     ensure_dir(state_dir)
     path = ledger_path(state_dir)
     fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)

@@ -7,6 +7,7 @@ Implementations: ``state.backend.FilesBackend``, ``state.backend.OfflineBackend`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 
@@ -14,12 +15,11 @@ class StateBackend(Protocol):
     name: str
     shared: bool  # other machines see this state
 
-    def coordination(self, state_dir: str) -> Any:
-        """The coordination store: ``load``, ``mutate``, ``exists``, ``empty`` and the error
-        classes of ``coordination.store`` (a shared one adds ``take_leases``)."""
-
-    def approvals(self, state_dir: str) -> Any:
-        """The approval store: the functions and constants of ``approvals.store``."""
+    def store(self, state_dir: str, name: str, files: Any, shared: Callable[[Any], Any]) -> Any:
+        """The store *name* of this repository, given by its owner above the state layer (ADR
+        0026): *files* (its files implementation, e.g. the ``coordination.store`` module) on
+        the files backend; ``shared(backend)``, built once per backend, on a shared one;
+        ``SharedStateUnavailable`` where the shared state cannot be reached."""
 
     def ledger_append(self, state_dir: str, record: dict, fsync: bool = True) -> dict:
         """Append one record to this repository's hash chain (or its outbox); return it."""

@@ -6,9 +6,15 @@ hook.
   conflict in the database, on the database's clock, under the repository's coordination lock.
 - Claims, their queue and pre-emption notices are the coordination document of ADR 0013 (the
   same pure functions of ``coordination.claims`` change them), held in one row per repository
-  and changed in a transaction under the same lock (:meth:`Coordination.mutate`).
+  and changed in a transaction under the same lock.
 - Approval requests are rows; the store's functions are ``approvals.store``'s own, run over
-  these rows (:func:`approvals_namespace`); every change NOTIFYs ``hookgate_approvals``.
+  these rows; every change NOTIFYs ``hookgate_approvals``.
+
+The two stores are their owners' (``validators.coordination.pgstore``,
+``approvals.pgstore``, ADR 0026: this module is below them); :meth:`PostgresBackend.store`
+builds each once per backend from the factory its owner hands over. This module keeps the
+connection, the ledger and the helpers they share.
+
 - The ledger is one append-only hash chain per repository (``hookgate_ledger_append``: the
   chain link is made in the database under a transaction-level advisory lock). While the
   database is away records go to the local outbox and are shipped in order when it returns.
@@ -19,7 +25,6 @@ from __future__ import annotations
 import os
 import secrets
 import time
-import types
 
 from hookgate.state import jsonio as json
 from hookgate.state import backend as registry
@@ -27,10 +32,11 @@ from hookgate.state import outbox
 from hookgate.state.backend import SharedStateUnavailable
 from hookgate.state.pg.db import Database, Unavailable
 
-COORD_LOCK = 28002
-APPROVALS_LOCK = 28003
-CHANNEL = "hookgate_approvals"
-COORD_CHANNEL = "hookgate_coord"
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
 INFLIGHT = "ledger.inflight.jsonl"  # the server's journal of records committed asynchronously
 
 _DBS: dict = {}
@@ -88,8 +94,7 @@ class PostgresBackend:
         self.project_root = project_root
         self.db = _db(conf)
         self.ident = conf["repository"]
-        self._coord = Coordination(self)
-        self._approvals = None
+        self.stores: dict[str, Any] = {}  # name → the store its owner built over this backend
         self.state_dirs: set[str] = set()
         self.reshipped: dict[str, int] = {}  # state dir → the connection epoch its journal was re-shipped in
         self.db.sealers.append(self._seal)
@@ -114,15 +119,13 @@ class PostgresBackend:
 
     # --- the Protocol ----------------------------------------------------------------------
 
-    def coordination(self, state_dir: str):
+    def store(self, state_dir: str, name: str, files: Any, shared: Callable[[PostgresBackend], Any]) -> Any:
+        """The store *name* over this database, built once by *shared* (its owner's factory)."""
         self.state_dirs.add(state_dir)
-        return self._coord
-
-    def approvals(self, state_dir: str):
-        self.state_dirs.add(state_dir)
-        if self._approvals is None:
-            self._approvals = approvals_namespace(self)
-        return self._approvals
+        s = self.stores.get(name)
+        if s is None:
+            s = self.stores[name] = shared(self)
+        return s
 
     def ledger_append(self, state_dir: str, record: dict, fsync: bool = True) -> dict:
         """Into the chain now when the database answers and nothing waits in the outbox; else
@@ -294,263 +297,3 @@ class PostgresBackend:
             prev = rec["hash"]
             expect += 1
         return res
-
-
-# --- coordination ----------------------------------------------------------------------------
-
-
-def _lease_of(row) -> tuple[str, dict]:
-    key, session, platform, since, renewed, expires, via, ttl, wt, branch = row
-    rec = {"session": session, "platform": platform, "since": since, "renewed": renewed, "expires": expires,
-           "via": via, "ttl": ttl}
-    if wt is not None:
-        rec["wt"] = wt
-    if branch is not None:
-        rec["branch"] = branch
-    return _unk(key), rec
-
-
-_LEASE_COLS = "key, session, platform, since, renewed, expires, via, ttl, wt, branch"
-
-
-class Coordination:
-    """``coordination.store``'s interface over the database (see the module doc)."""
-
-    def __init__(self, backend: PostgresBackend) -> None:
-        self.b = backend
-        from hookgate.validators.coordination import store
-
-        self.files = store
-        self.CorruptState = store.CorruptState
-        self.UnsupportedState = store.UnsupportedState
-        self.empty = store.empty
-        self.shared = True
-
-    def state_path(self, state_dir: str) -> str:
-        return self.b.describe()
-
-    def coord_dir(self, state_dir: str) -> str:
-        return self.files.coord_dir(state_dir)
-
-    def exists(self, state_dir: str) -> bool:
-        return True  # other machines' leases may be there: always ask
-
-    def _doc(self, c, rid, lock: bool = False) -> tuple[dict, int]:
-        row = c.execute("SELECT doc, ver FROM hookgate_coord WHERE repo = %s" + (" FOR UPDATE" if lock else ""),
-                        (rid,)).fetchone()
-        if row is None:
-            return {"seq": 0, "claims": [], "preempted": []}, 0
-        doc = json.loads(row[0])
-        return doc, int(row[1])
-
-    def load(self, state_dir: str, keys=None, claims_only: bool = False) -> dict:
-        """The coordination document: leases (only *keys* when given), claims, queue; with
-        ``db_now`` (the database's clock) and ``coord_ver``. One round trip.
-
-        *claims_only* (a decision that only reads: it meets exclusive claims, never leases): the
-        server's copy of the claims document when it has one — kept current by ``NOTIFY
-        hookgate_coord`` from every change, polled here without a round trip — and the
-        database's clock as this machine's clock plus the offset measured at the last query."""
-        if claims_only:
-            hit = self.b.db.cached_coord(self.b.repo())
-            if hit is not None:
-                doc, ver, offset = hit
-                data = json.loads(doc) if doc else {"seq": 0, "claims": [], "preempted": []}
-                data.update(v=self.files.VERSION, leases={}, coord_ver=ver, db_now=time.time() + offset)
-                return data
-            keys = []
-        cols = ", ".join(f"l.{x.strip()}" for x in _LEASE_COLS.split(","))
-        args: tuple = ()
-        cond = "l.expires > hookgate_now()"
-        if keys is not None:
-            cond, args = "l.key = ANY(%s)", ([_k(k) for k in keys],)
-
-        def q(c, rid):  # one statement: the claims document, the clock, and the leases asked for
-            return c.execute(f"SELECT c.doc, c.ver, hookgate_now(), {cols} FROM (SELECT 1) one "
-                             f"LEFT JOIN hookgate_coord c ON c.repo = %s "
-                             f"LEFT JOIN hookgate_leases l ON l.repo = %s AND {cond}", (rid, rid, *args)).fetchall()
-
-        got = self.b.run(q)
-        doc, ver, now = got[0][:3]
-        self.b.db.remember_coord(self.b.repo(), doc, int(ver or 0), float(now) - time.time())
-        rows = [r[3:] for r in got if r[3] is not None]
-        data = json.loads(doc) if doc else {"seq": 0, "claims": [], "preempted": []}
-        data["v"] = self.files.VERSION
-        data["leases"] = dict(_lease_of(r) for r in rows)
-        data["coord_ver"] = int(ver or 0)
-        data["db_now"] = float(now)
-        return data
-
-    def mutate(self, state_dir: str, fn, timeout: float = 2.0):
-        """``fn(data)`` in one transaction under the repository's coordination lock; leases
-        and the claims document written back where they changed."""
-        def q(c, rid):
-            with c.transaction():
-                c.execute("SELECT pg_advisory_xact_lock(%s, %s)", (COORD_LOCK, rid))
-                doc, ver = self._doc(c, rid, lock=True)
-                now = float(c.execute("SELECT hookgate_now()").fetchone()[0])
-                rows = c.execute(f"SELECT {_LEASE_COLS} FROM hookgate_leases WHERE repo = %s", (rid,)).fetchall()
-                leases = dict(_lease_of(r) for r in rows)
-                data = dict(doc)
-                data["v"] = self.files.VERSION
-                data["leases"] = {k: dict(v) for k, v in leases.items()}
-                data["db_now"] = now
-                before = _dumps({k: v for k, v in doc.items()})
-                result = fn(data)
-                new_leases = data.pop("leases")
-                data.pop("db_now", None)
-                data.pop("coord_ver", None)
-                data.pop("v", None)
-                gone = [k for k in leases if k not in new_leases]
-                if gone:
-                    c.execute("DELETE FROM hookgate_leases WHERE repo = %s AND key = ANY(%s)", (rid, [_k(k) for k in gone]))
-                for k, v in new_leases.items():
-                    if leases.get(k) != v:
-                        c.execute(
-                            "INSERT INTO hookgate_leases (repo, key, session, platform, since, renewed, expires, via, ttl, wt, branch) "
-                            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (repo, key) DO UPDATE SET "
-                            "session = EXCLUDED.session, platform = EXCLUDED.platform, since = EXCLUDED.since, "
-                            "renewed = EXCLUDED.renewed, expires = EXCLUDED.expires, via = EXCLUDED.via, ttl = EXCLUDED.ttl, "
-                            "wt = EXCLUDED.wt, branch = EXCLUDED.branch",
-                            (rid, _k(k), v.get("session", ""), v.get("platform", ""), float(v.get("since", 0)),
-                             float(v.get("renewed", 0)), float(v.get("expires", 0)), str(v.get("via", ""))[:200],
-                             float(v.get("ttl", 0)), v.get("wt"), v.get("branch")))
-                after = _dumps(data)
-                if after != before:
-                    c.execute("INSERT INTO hookgate_coord (repo, doc, ver) VALUES (%s, %s, 1) ON CONFLICT (repo) "
-                              "DO UPDATE SET doc = EXCLUDED.doc, ver = hookgate_coord.ver + 1", (rid, after))
-                    c.execute("SELECT pg_notify(%s, %s)", (COORD_CHANNEL, str(rid)))  # servers drop their copy
-                    self.b.db.forget_coord(rid)
-                return result
-
-        return self.b.run(q)
-
-    def take_leases(self, keys, session: str, platform: str, via: str, ttl: float, where: dict | None,
-                    coord_ver: int):
-        """One round trip: ('granted', [], db_now) | ('held', [(key, lease)…], db_now) |
-        ('stale', [], db_now) — see ``hookgate_take_leases``."""
-        where = where or {}
-
-        def q(c, rid):
-            return c.execute("SELECT * FROM hookgate_take_leases(%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                             (rid, [_k(k) for k in keys], session, platform, str(via)[:200], float(ttl),
-                              where.get("wt"), where.get("branch"), int(coord_ver))).fetchall()
-
-        rows = self.b.run(q)
-        _committed(self.b.db)
-        status = rows[0][0]
-        now = float(rows[0][-1])
-        held = [_lease_of(r[1:11]) for r in rows if r[0] == "held"]
-        return status, held, now
-
-
-# --- approvals -------------------------------------------------------------------------------
-
-
-def approvals_namespace(b: PostgresBackend):
-    """``approvals.store`` with its persistence over the database: the module's own functions
-    (``answer``, ``use``, ``create``, ``refresh``…) rebound to row-level primitives, so both
-    backends share one implementation of who may answer what, and when."""
-    from hookgate.approvals import store as files
-
-    ns = types.SimpleNamespace()
-    g = dict(files.__dict__)
-    cur: dict = {}  # the open transaction's connection (single-threaded)
-
-    def conn():
-        c = cur.get("c")
-        if c is None:
-            raise RuntimeError("approval store used outside `with locked(state_dir)`")
-        return c
-
-    def _row(doc: str) -> dict:
-        return json.loads(doc)
-
-    def load(state_dir, rid):
-        if not files.valid_id(rid):
-            raise files.ApprovalError(f"{rid!r} is not an approval id (8 hex characters)")
-        if "c" in cur:
-            row = conn().execute("SELECT doc FROM hookgate_approvals WHERE repo = %s AND id = %s",
-                                 (cur["rid"], rid)).fetchone()
-        else:
-            row = b.run(lambda c, r: c.execute("SELECT doc FROM hookgate_approvals WHERE repo = %s AND id = %s",
-                                                (r, rid)).fetchone())
-        return _row(row[0]) if row else None
-
-    def save(state_dir, req):
-        conn().execute(
-            "INSERT INTO hookgate_approvals (repo, id, digest, status, created, doc) VALUES (%s, %s, %s, %s, %s, %s) "
-            "ON CONFLICT (repo, id) DO UPDATE SET digest = EXCLUDED.digest, status = EXCLUDED.status, doc = EXCLUDED.doc",
-            (cur["rid"], req["id"], req.get("digest", ""), req["status"], float(req.get("created", 0)), _dumps(req)))
-        conn().execute("SELECT pg_notify(%s, %s)", (CHANNEL, f"{b.ident} {req['id']} {req['status']}"))
-
-    def all_requests(state_dir):
-        q = "SELECT doc FROM hookgate_approvals WHERE repo = %s ORDER BY created, id"
-        if "c" in cur:
-            rows = conn().execute(q, (cur["rid"],)).fetchall()
-        else:
-            rows = b.run(lambda c, r: c.execute(q, (r,)).fetchall())
-        return [_row(r[0]) for r in rows]
-
-    def matching(state_dir, digest, now):
-        rows = conn().execute("SELECT doc FROM hookgate_approvals WHERE repo = %s AND digest = %s ORDER BY created, id",
-                              (cur["rid"], digest)).fetchall()
-        return [g["refresh"](state_dir, _row(r[0]), now) for r in rows]
-
-    def new_id(state_dir):
-        for _ in range(20):
-            rid = os.urandom(files.ID_LEN // 2).hex()
-            if conn().execute("SELECT 1 FROM hookgate_approvals WHERE repo = %s AND id = %s",
-                              (cur["rid"], rid)).fetchone() is None:
-                return rid
-        raise files.ApprovalError("cannot allocate an approval id")
-
-    def _gc(state_dir, now):
-        conn().execute("DELETE FROM hookgate_approvals WHERE repo = %s AND status IN ('denied', 'consumed', 'expired', "
-                       "'unanswered') AND created < %s", (cur["rid"], now - files.GC_AFTER - 86400 * 30))
-
-    class locked:
-        """The store lock: a transaction under the repository's approvals lock."""
-
-        def __init__(self, state_dir, timeout=files.LOCK_TIMEOUT):
-            self.state_dir = state_dir
-
-        def __enter__(self):
-            try:
-                rid = b.repo()
-                c = b.db.connection()
-            except Unavailable as e:
-                raise SharedStateUnavailable(f"the shared approvals in {_where(b.conf)} cannot be reached ({e}); "
-                                             "a checkpoint is denied until they can (ADR 0028)") from None
-            self.tx = c.transaction()
-            self.tx.__enter__()
-            b.db.tx_depth += 1
-            c.execute("SET LOCAL synchronous_commit = on")  # an answer is durable when it is said
-            c.execute("SELECT pg_advisory_xact_lock(%s, %s)", (APPROVALS_LOCK, rid))
-            cur.update(c=c, rid=rid)
-            return self
-
-        def __exit__(self, *exc):
-            cur.pop("c", None)
-            b.db.tx_depth -= 1
-            try:
-                return self.tx.__exit__(*exc)
-            except Exception as e:  # noqa: BLE001 - the commit failed: nothing was decided
-                b.db._drop()
-                raise SharedStateUnavailable(f"the shared approvals could not be saved ({type(e).__name__}); "
-                                             "denied to be safe (ADR 0028)") from None
-
-    overrides = dict(load=load, save=save, all_requests=all_requests, matching=matching, new_id=new_id,
-                     _gc=_gc, locked=locked)
-    g.update(overrides)
-    for name, val in files.__dict__.items():
-        if name not in overrides and isinstance(val, types.FunctionType) and val.__module__ == files.__name__:
-            f = types.FunctionType(val.__code__, g, name, val.__defaults__, val.__closure__)
-            f.__kwdefaults__ = val.__kwdefaults__
-            g[name] = f
-    for name, val in g.items():
-        if not name.startswith("__"):
-            setattr(ns, name, val)
-    ns.shared = True
-    ns.backend = b
-    return ns

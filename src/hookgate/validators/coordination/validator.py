@@ -181,6 +181,23 @@ def _conflict_verdict(conflicts, policy: dict, now: float, notice: str = "") -> 
     )
 
 
+def store_for(state_dir: str):
+    """This repository's coordination store (ADR 0028): ``coordination.store`` on the files
+    backend, the same interface over the shared database (``coordination.pgstore``) where the
+    repository is on PostgreSQL; SharedStateUnavailable when that cannot be reached now (the
+    caller denies)."""
+    from hookgate.state import backend
+    from hookgate.validators.coordination import store
+
+    return backend.for_state(state_dir).store(state_dir, "coordination", store, _shared_store)
+
+
+def _shared_store(b):
+    from hookgate.validators.coordination import pgstore
+
+    return pgstore.for_backend(b)
+
+
 def _session_end(session: str, state_dir: str) -> ev.Verdict:
     from hookgate.validators.coordination import claims, leases, sessions
 
@@ -194,7 +211,7 @@ def _session_end(session: str, state_dir: str) -> ev.Verdict:
     from hookgate.state import backend as state_backend
 
     try:
-        store = state_backend.for_state(state_dir).coordination(state_dir)
+        store = store_for(state_dir)
     except state_backend.SharedStateUnavailable:
         return ev.allow(HOOK_ID)  # its leases end by their TTL on the database's clock (ADR 0028)
     if store.exists(state_dir):
@@ -244,7 +261,7 @@ def check(event, accesses, analysis, policy, state_dir, project_root, notes=None
     if not (writes or scopes or reads or outside):
         return ev.allow(HOOK_ID)
     try:
-        store = state_backend.for_state(state_dir).coordination(state_dir)
+        store = store_for(state_dir)
     except state_backend.SharedStateUnavailable as e:
         return _shared_state_unavailable(e, writes, scopes)
     if not writes and not store.exists(state_dir):

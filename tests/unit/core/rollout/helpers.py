@@ -43,13 +43,13 @@ def state_dir(project) -> str:
 
 def load_ledger_fixture(project) -> int:
     """Append the fixture's records to the project's ledger (re-chained); return the count."""
-    from hookgate.state import ledger
+    from hookgate.state import backend
 
     n = 0
     with open(os.path.join(HERE, "fixtures", "ledger.jsonl"), encoding="utf-8") as f:
         for line in f:
             rec = json.loads(line.replace("${PROJECT}", str(project)))
-            ledger.append(state_dir(project), rec, fsync=False)
+            backend.ledger_append(state_dir(project), rec, fsync=False)
             n += 1
     return n
 

@@ -1,7 +1,7 @@
 """Regenerate ``fixtures/ledger.jsonl``: the recorded ledger behind tests/unit/core/rollout (ADR 0015).
 
 Run: ``.venv/bin/python tests/unit/core/rollout/make_fixture.py``. Records have the engine's shape
-(without prev/hash: ``conftest.load_ledger_fixture`` re-chains them through ``ledger.append``);
+(without prev/hash: ``conftest.load_ledger_fixture`` re-chains them through ``state.backend.ledger_append``);
 ``${PROJECT}`` stands for the test project. The figures the tests assert are derived by hand in
 ``test_status.py`` from the rules below, not from this script.
 

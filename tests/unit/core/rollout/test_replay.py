@@ -74,7 +74,7 @@ def test_replay_never_touches_live_state(project, tmp_path):
 
 
 def test_replay_since_and_a_recorded_older_decision(project):
-    from hookgate.state import ledger
+    from hookgate.state import backend
 
     _record_actions(project)
     # a decision recorded under an older policy that let an agent write hookgate's config
@@ -83,7 +83,7 @@ def test_replay_since_and_a_recorded_older_decision(project):
            "input": {"file_path": str(project / ".hookgate" / "rollout.yaml"), "content": "x"},
            "verdicts": [{"hook": "self-protection", "raw": "allow", "stage": "enforce", "effective": "allow",
                          "would_block": False}], "outcome": "allow", "would_block": False}
-    ledger.append(str(project / ".git" / "hookgate"), old)
+    backend.ledger_append(str(project / ".git" / "hookgate"), old)
     out = _replay(project)
     assert [c["id"] for c in out["changed"]] == ["old00001"]
     assert out["changed"][0]["outcome"] == ["allow", "block"]

@@ -199,12 +199,12 @@ def test_invalid_project_file_is_refused_untouched(gov):
 
 
 def test_warn_to_enforce_waits_for_an_answered_checkpoint(gov):
-    from hookgate.state import ledger
+    from hookgate.state import backend
 
     res = cli(gov, "rollout", "promote", "write-guard")
     assert res.returncode == 1 and "gate fails on checkpoint-path" in res.stderr
     # a human answered a checkpoint (issue 6 records `kind: approval` with approved_by)
-    ledger.append(str(gov / ".git" / "hookgate"), {
+    backend.ledger_append(str(gov / ".git" / "hookgate"), {
         "v": 1, "id": "appr0001", "ts": "2026-11-10T12:00:00.000Z", "kind": "approval", "platform": "claude-code",
         "approval_id": "a1", "change": "approved", "status": "approved", "approved_by": "alice"})
     res = cli(gov, "rollout", "promote", "write-guard")

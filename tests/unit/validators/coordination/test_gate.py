@@ -131,7 +131,7 @@ def test_a_bare_repository_can_be_gated(feature, tmp_path):
 @pytest.mark.slow  # a benchmark
 def test_ten_thousand_files_in_seconds(feature):
     """A 10,000-file diff (plus 10,000 lease records in the ledger) is decided in seconds."""
-    from hookgate.state import ledger
+    from hookgate.state import backend
     from hookgate.core.engine import _base_record
 
     repo, wt = feature
@@ -146,7 +146,7 @@ def test_ten_thousand_files_in_seconds(feature):
         rec = _base_record("decision", "claude-code")
         rec.update(session="A", coordination={"wt": wt, "branch": "feature",
                                               "keys": [f"gen/d{i // 100:03d}/f {i}.txt", f"gen/d{(i + 1) // 100:03d}/f {i + 1}.txt"]})
-        ledger.append(state, rec, fsync=False)
+        backend.ledger_append(state, rec, fsync=False)
     _write(wt, "A", "gen/extra.txt")
     with open(os.path.join(wt, "gen", "d000", "f 0.txt"), "w") as f:
         f.write("changed\n")
