@@ -85,6 +85,7 @@ class _Finder:
         self.fd, self.index, self.base = fd, index, base
         self._stat, self._pread = os.stat, os.pread
         self._spec = sys.modules["_frozen_importlib"].ModuleSpec
+        self._tag = sys.implementation.cache_tag
 
     def find_spec(self, name, path=None, target=None):  # noqa: ARG002 - the finder protocol
         e = self.index.get(name)
@@ -104,8 +105,10 @@ class _Finder:
         spec = self._spec(name, self, origin=src, is_package=is_pkg)
         spec.has_location = True
         spec.loader_state = code
+        d, _, f = src.rpartition("/")
+        spec.cached = f"{d}/__pycache__/{f[:-3]}.{self._tag}.pyc"  # as cache_from_source, ~5 µs less a module
         if is_pkg:
-            spec.submodule_search_locations = [src.rpartition("/")[0]]
+            spec.submodule_search_locations = [d]
         return spec
 
     def create_module(self, spec):  # noqa: ARG002 - the loader protocol: the default module

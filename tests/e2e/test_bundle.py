@@ -39,8 +39,10 @@ def _probe(top, body: str) -> dict:
 
 
 LOADERS = ("import hookgate.core.engine as e, hookgate.shell.walk as w, hookgate.validators as v\n"
+           "from importlib.util import cache_from_source as c\n"
            "print(json.dumps({'ok': ok, 'loaders': [type(m.__loader__).__name__ for m in (e, w, v)],"
-           " 'file': e.__file__, 'path': v.__path__, 'marker': getattr(w, 'MARKER', None)}))\n")
+           " 'file': e.__file__, 'path': v.__path__, 'marker': getattr(w, 'MARKER', None),"
+           " 'cached': all(m.__cached__ == c(m.__file__) for m in (e, w, v))}))\n")
 
 
 def test_a_fresh_bundle_serves_the_modules(pkg):
@@ -48,6 +50,7 @@ def test_a_fresh_bundle_serves_the_modules(pkg):
     assert r["ok"] and r["loaders"] == ["_Finder"] * 3
     assert r["file"] == str(pkg / "hookgate" / "core" / "engine.py")
     assert r["path"] == [str(pkg / "hookgate" / "validators")]
+    assert r["cached"]  # __cached__ as the normal import sets it
 
 
 def test_a_changed_source_is_imported_from_the_source(pkg):
