@@ -23,7 +23,7 @@ CALLS = [
 
 
 @pytest.fixture
-def served(monkeypatch):
+def served(monkeypatch):  # the server stays up for the next test (stopped when the run ends)
     """forkcli on, and the real command out of its reach: every call below is the server's."""
     monkeypatch.setattr(forkcli, "_enabled", [True])
 
@@ -31,8 +31,6 @@ def served(monkeypatch):
         raise AssertionError("forkcli ran the real command")
 
     monkeypatch.setattr(forkcli, "_real", no_real)
-    yield
-    forkcli.stop()
 
 
 @pytest.mark.parametrize("args", CALLS, ids=" ".join)

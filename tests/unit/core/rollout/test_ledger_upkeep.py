@@ -15,6 +15,8 @@ import signal
 import subprocess
 import time
 
+import pytest
+
 
 from hookgate.core import config, evidence, rollup, upkeep
 from hookgate.state import ledger
@@ -172,6 +174,7 @@ def test_the_hook_caller_never_waits_for_the_upkeep(project, home):
     assert _wait_for(lambda: not _upkeep_running(state) and _checkpoint(state).get("offset") == os.path.getsize(path))
 
 
+@pytest.mark.slow  # stress: SIGKILL at five moments of an upkeep over a 20,000-record ledger (~5 s of CPU)
 def test_a_killed_upkeep_leaves_valid_files_or_none(project):
     state = _state(project)
     path = scaling.make_ledger(state, 20000)
