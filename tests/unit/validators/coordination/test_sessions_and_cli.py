@@ -98,7 +98,8 @@ def test_lock_run_holds_the_lock_while_the_command_runs(project):
     board.parent.mkdir()
     board.write_text("{}")
     runner = subprocess.Popen([HOOKGATE, "lock", "run", "tasks/board.json", "--session", "s-run", "--",
-                               "sh", "-c", "touch started; sleep 4; echo '{\"v\": 2}' > tasks/board.json; exit 3"], cwd=project)
+                               "sh", "-c", "touch started; i=0; while [ ! -e go ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done; "
+                               "echo '{\"v\": 2}' > tasks/board.json; exit 3"], cwd=project)  # runs until the test says go
     try:
         deadline = time.monotonic() + 30
         while not (project / "started").exists() and time.monotonic() < deadline:
@@ -109,6 +110,7 @@ def test_lock_run_holds_the_lock_while_the_command_runs(project):
         snap = json.loads(run_cli("locks", "list", "--json", cwd=project).stdout)
         assert [n["session"] for n in snap["locks"]] == ["s-run"]
     finally:
+        (project / "go").touch()
         assert runner.wait(timeout=30) == 3  # the command's exit code
     assert board.read_text() == '{"v": 2}\n'
 
