@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 
 import pytest
 
@@ -61,3 +62,23 @@ def test_the_lean_commands_are_real(monkeypatch, project):
     monkeypatch.setattr(forkcli, "_real", lambda argv, **k: seen.append(argv) or subprocess.CompletedProcess(argv, 0))
     forkcli.run([HOOKGATE, "hook", "--platform", "claude-code"], cwd=project, input=b"{}")
     assert seen == [[HOOKGATE, "hook", "--platform", "claude-code"]]
+
+
+def test_a_call_past_its_timeout_is_killed_and_raises(served, tmp_path):
+    """Like subprocess.run: TimeoutExpired, and the child does not outlive the call."""
+    launcher = tmp_path / "slow-launcher"
+    launcher.write_text("import os, sys, time\nopen(sys.argv[1], 'w').write(str(os.getpid()))\ntime.sleep(30)\n")
+    pidfile = tmp_path / "pid"
+    with pytest.raises(subprocess.TimeoutExpired):
+        forkcli.run([str(launcher), str(pidfile)], timeout=1)
+    pid = int(pidfile.read_text())
+    for _ in range(100):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                if f.read().split()[2] == "Z":
+                    break
+        except FileNotFoundError:
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError(f"the child {pid} outlived its timeout")

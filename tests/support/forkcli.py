@@ -135,7 +135,10 @@ while True:
                 child(msg, list(fds), sorted(set(keep)))
             for fd in fds:
                 os.close(fd)
-            conn.sendall(struct.pack("!i", pid))
+            try:
+                conn.sendall(struct.pack("!i", pid))
+            except OSError:  # the caller went away: the child is still waited for below
+                pass
             pidfd = os.pidfd_open(pid)
             sel.register(pidfd, selectors.EVENT_READ, (pid, conn))
         else:
