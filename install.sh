@@ -150,6 +150,9 @@ if [ "$DRY_RUN" = 1 ]; then
 fi
 
 [ -x "$HOOKGATE" ] || die "pip did not install $HOOKGATE"
+# the one-file byte-code bundle of the one-shot hook process (hookgate/bundle.py, ADR 0025): an
+# accelerator only, a hook call without it imports the normal way
+"$VENV/bin/python" -m hookgate.bundle >/dev/null 2>&1 || true
 
 # `hookgate` on PATH the way pipx does it: a symlink in ~/.local/bin (never over a foreign file)
 PATH_NOTE=""

@@ -7,6 +7,8 @@ In one run, in a throw-away project/HOME/runtime dir, interleaving the cases:
 - command hook with the server up: what ``hookgate install`` wires, ``hookgate-client hook``
   (the static thin client), as a new process; and the Python launcher ``hookgate hook``;
 - one-shot with the server down: the same commands, no server in their runtime dir;
+- one-shot through the client with ``HOOKGATE_BUNDLE=off``: the normal imports instead of the
+  byte-code bundle (``hookgate/bundle.py``, built here before measuring);
 - bare ``python -c pass`` from the same venv, the unit of the ratios.
 Each process row gives the median wall time and the median CPU time (user + sys of the child)
 with both ratios. Prints ``uptime`` before and after: the machine is shared, quote the figures
@@ -44,6 +46,8 @@ def main() -> int:
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     before = _uptime()
+    # the one-shot path reads the byte-code bundle as installed (scripts/test and install.sh build it)
+    subprocess.run([sys.executable, "-m", "hookgate.bundle"], capture_output=True, check=True)
     from hookgate.adapters.claude_code import classify_output
     from hookgate.server.client import Conn
 
@@ -79,6 +83,7 @@ def main() -> int:
             conn.close()
             env = {**os.environ, "HOME": home, "CLAUDE_PROJECT_DIR": project}
             env.pop("HOOKGATE_STATE_DIR", None)
+            env.pop("HOOKGATE_BUNDLE", None)
             procs = {"python -c pass": ([sys.executable, "-c", "pass"], None, None, None)}
             for name, (tool, inp, want) in cases.items():
                 for who, exe in (("client", CLIENT), ("launcher", HOOKGATE)):
@@ -86,11 +91,13 @@ def main() -> int:
                         [exe, "hook", "--platform", "claude-code"], payload(project, tool, inp), rt_up, want)
                     procs[f"one-shot, server down ({who}): {name}"] = (
                         [exe, "hook", "--platform", "claude-code"], payload(project, tool, inp), rt_down, want)
+                procs[f"one-shot, server down (client, no bundle): {name}"] = (
+                    [CLIENT, "hook", "--platform", "claude-code"], payload(project, tool, inp), rt_down, want)
             for name, (cmd, data, rt, want) in procs.items():
                 if data is None:
                     continue
                 p = subprocess.run(cmd, input=data, capture_output=True, cwd=project,
-                                   env={**env, "HOOKGATE_RUNTIME_DIR": rt})
+                                   env={**env, "HOOKGATE_RUNTIME_DIR": rt, **_extra(name)})
                 got = classify_output(p.stdout.decode(), p.stderr.decode(), p.returncode)
                 if got.replace("exit2-", "") != want:
                     raise SystemExit(f"{name}: decided {got}, expected {want}: {p.stderr.decode()[:300]}")
@@ -100,7 +107,7 @@ def main() -> int:
             cpu = {k: [] for k in procs}
             for _ in range(args.runs):
                 for name, (cmd, data, rt, _) in procs.items():
-                    e = env if rt is None else {**env, "HOOKGATE_RUNTIME_DIR": rt}
+                    e = env if rt is None else {**env, "HOOKGATE_RUNTIME_DIR": rt, **_extra(name)}
                     r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
                     t = time.perf_counter()
                     subprocess.run(cmd, input=data, capture_output=True, cwd=project, env=e)
@@ -127,6 +134,10 @@ def main() -> int:
         tail = "" if c is None else f" {c:>7.2f} {c / cbase:>7.2f}"
         print(f"{name:<70} {v:>8.2f} {v / base:>7.2f}{tail}")
     return 0
+
+
+def _extra(name: str) -> dict:
+    return {"HOOKGATE_BUNDLE": "off"} if "no bundle" in name else {}
 
 
 def _uptime() -> str:

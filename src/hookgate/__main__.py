@@ -24,6 +24,10 @@ def main(argv: list[str] | None = None) -> int:
         from hookgate.cli.serve import main as serve_main
 
         return serve_main(args[1:])
+    if args and args[0] == "upkeep":  # the ledger's background upkeep, started by its writer (ADR 0027)
+        from hookgate.core.upkeep import main as upkeep_main
+
+        return upkeep_main(args[1:])
     if args[:2] == ["lock", "append"]:  # lean too: agents call it often (ADR 0013)
         from hookgate.cli.lockcli import main as lock_main
 
@@ -44,6 +48,202 @@ def _floor_broker(args: list[str]) -> int | None:
     from hookgate.floor.broker import forward
 
     return forward(sock, args)
+
+
+# --- bin/hookgate's body (ADR 0017, ADR 0025) ---------------------------------------------------
+# The launcher script is compiled on every call (a script has no .pyc): it only sets up the
+# interpreter's paths and calls launch(); everything else lives here, byte-compiled once.
+# `hookgate hook` first asks the user's decision server, if one is up (importing nothing of
+# hookgate beyond this module); when none answers, the same decision is made here.
+
+
+def launch() -> None:
+    """Run ``hookgate`` as bin/hookgate was called. Never returns."""
+    argv = sys.argv
+    stdin = None
+    if argv[1:2] == ["hook"] and len(argv) == 4 and __import__("os").environ.get("HOOKGATE_STDIN_LATE") == "1":
+        stdin = TimeoutError  # hookgate-client waited DECIDE_S for stdin before handing over: a deny, here
+    elif argv[1:2] == ["hook"]:
+        try:
+            code, stdin = _via_server(argv[1:])
+        except BaseException:
+            code = None
+        if code is not None:
+            sys.exit(code)
+    if argv[1:2] == ["hook"]:
+        _bundle()
+    if stdin is not None:  # stdin already read for a server that did not answer
+        try:
+            from hookgate.core.hook import _emit, decide
+
+            environ = dict(__import__("os").environ)
+            if isinstance(stdin, bytes):
+                r = decide(argv[3], stdin, environ)
+            else:  # TimeoutError: stdin not closed in time
+                r = decide(argv[3], b"", environ, None, "stdin not closed within 4s")
+            _exit(_emit(*r))
+        except SystemExit:
+            raise
+        except BaseException as e:
+            sys.stderr.write(f"hookgate: denied: internal error before a decision ({type(e).__name__}); denied to be safe\n")
+            sys.exit(2)
+    if argv[1:2] == ["hook"]:
+        _exit(main())
+    sys.exit(main())
+
+
+def _bundle() -> None:
+    """The package's byte code from one file (``hookgate/bundle.py``): an accelerator only, so
+    any failure here means the normal imports."""
+    try:
+        if __import__("os").environ.get("HOOKGATE_BUNDLE") != "off":
+            from hookgate import bundle
+
+            bundle.install()
+    except Exception:  # noqa: BLE001
+        pass
+
+
+def _server_sock(os):
+    # keep identical to hookgate.server.runtime.paths()["sock"] (tests/unit/server/test_serve_protection.py)
+    import zlib
+
+    d = os.environ.get("HOOKGATE_RUNTIME_DIR")
+    if not d:
+        x = os.environ.get("XDG_RUNTIME_DIR")
+        d = os.path.join(x, "hookgate") if x and x.startswith("/") and os.path.isdir(x) else f"/tmp/hookgate-{os.getuid()}"
+    k = "%08x" % zlib.crc32(os.path.realpath(sys.prefix).encode("utf-8", "surrogateescape"))
+    return os.path.join(d, k + ".sock")
+
+
+def _secret(os, path, uid):
+    """The per-user secret (bytes), only from a 0600 file of ours; None otherwise."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if st.st_uid != uid or st.st_mode & 0o077:
+            return None
+        s = os.read(fd, 256).strip()
+    finally:
+        os.close(fd)
+    return s if len(s) >= 32 else None
+
+
+def _hmac_hex(key, msg):
+    """HMAC-SHA256 (RFC 2104) with the builtin hash: the `hmac` module imports far more."""
+    try:
+        from _sha2 import sha256
+    except ImportError:
+        from _sha256 import sha256
+    if len(key) > 64:
+        key = sha256(key).digest()
+    key = key.ljust(64, b"\0")
+    inner = sha256(bytes(b ^ 0x36 for b in key) + msg).digest()
+    return sha256(bytes(b ^ 0x5C for b in key) + inner).hexdigest()
+
+
+def _via_server(argv):
+    """(exit code or None, stdin bytes or None). None: no server answered; decide here."""
+    import os
+
+    if len(argv) != 3 or argv[1] != "--platform" or os.environ.get("HOOKGATE_SERVE") == "off" \
+            or os.environ.get("HOOKGATE_FLOOR_BROKER"):
+        return None, None
+    sock = _server_sock(os)
+    try:  # only a server of this user's: the runtime dir 0700 and both owned by us (no squatting)
+        st_d, st_s, uid = os.stat(os.path.dirname(sock)), os.lstat(sock), os.getuid()
+    except OSError:
+        return None, None
+    if st_d.st_uid != uid or st_d.st_mode & 0o077 or st_s.st_uid != uid:
+        return None, None
+    secret = _secret(os, os.path.join(os.path.dirname(sock), "secret"), uid)
+    if secret is None:  # nothing to check the server's proof against: decide here
+        return None, None
+    import _socket  # only now: a one-shot call with no server of ours never loads it
+
+    s = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+    try:
+        s.connect(sock)
+    except OSError:
+        s.close()
+        return None, None
+    data = None
+    try:
+        import _signal
+
+        def _late(signum, frame):
+            raise TimeoutError
+
+        _signal.signal(_signal.SIGALRM, _late)
+        _signal.setitimer(_signal.ITIMER_REAL, 4.0)  # hook.DECIDE_S: as the one-shot path reads stdin
+        try:
+            data = sys.stdin.buffer.read(32 * 1024 * 1024 + 1)
+        except TimeoutError:
+            return None, TimeoutError
+        finally:
+            _signal.setitimer(_signal.ITIMER_REAL, 0)
+        env = b"\0".join(k + b"=" + v for k, v in os.environb.items() if k and b"=" not in k)
+        try:
+            cwd = os.getcwdb()
+        except OSError:
+            cwd = b"/"
+        body = cwd + b"\0" + env + (b"\0" if env else b"") + b"\0" + data
+        nonce = os.urandom(16).hex().encode()
+        s.settimeout(5.5)  # the server answers within its DEADLINE_S (5 s) or we decide here
+        s.sendall(b"POST /v1/client/%s HTTP/1.1\r\nHost: localhost\r\nX-Hookgate-Nonce: %s\r\n"
+                  b"Content-Length: %d\r\n\r\n" % (argv[2].encode("utf-8", "surrogateescape"), nonce, len(body))
+                  + body)
+        buf = b""
+        while b"\r\n\r\n" not in buf:
+            c = s.recv(65536)
+            if not c:
+                return None, data
+            buf += c
+        head, _, rest = buf.partition(b"\r\n\r\n")
+        h = {}
+        for line in head.split(b"\r\n")[1:]:
+            k, _, v = line.partition(b":")
+            h[k.strip().lower()] = v.strip()
+        if not head.startswith(b"HTTP/1.1 200 ") or b"x-hookgate-code" not in h:
+            return None, data
+        n = int(h[b"content-length"])
+        while len(rest) < n:
+            c = s.recv(65536)
+            if not c:
+                return None, data
+            rest += c
+        o, code = int(h[b"x-hookgate-out"]), int(h[b"x-hookgate-code"])
+        want = _hmac_hex(secret, b"%s\n%d\n%d\n" % (nonce, code, o) + rest[:n])
+        import _operator
+
+        if not _operator._compare_digest(h.get(b"x-hookgate-proof", b""), want.encode()):
+            return None, data  # not our server (it cannot prove it knows the secret): decide here
+        out, err = rest[:o], rest[o:n]
+        if out:
+            sys.stdout.buffer.write(out)
+            sys.stdout.buffer.flush()
+        if err:
+            sys.stderr.buffer.write(err)
+            sys.stderr.buffer.flush()
+        return code, data
+    except Exception:  # the server failed mid-call: decide here with the bytes already read
+        return None, data
+    finally:
+        s.close()
+
+
+def _exit(code):
+    """A hook call ends here: its output is flushed and its ledger record durable (fsynced in
+    ledger.append); skip the interpreter's teardown of every loaded module (3-4 ms)."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BaseException:
+        sys.exit(code)
+    __import__("os")._exit(code if isinstance(code, int) else (0 if code is None else 2))
 
 
 if __name__ == "__main__":

@@ -104,3 +104,81 @@ def test_the_engine_check_can_fail(project):
     payload = {"session_id": "s", "cwd": str(project), "hook_event_name": "PreToolUse", "tool_name": "Bash",
                "tool_input": {"command": "git status"}}
     assert "hookgate.shell.walk" in _modules_after_hook(payload, project, ENGINE)
+
+
+# Issue #22 item 3, per case: the hookgate modules a one-shot decision may load (ADR 0017, ADR
+# 0025 for the figures). A new import on one of these paths fails here: add it to the list only
+# when the decision needs it (each module costs the one-shot process its load), else import it
+# where it is used. Measured in a project whose coordination state exists (a Write first).
+_BASE = {
+    "hookgate", "hookgate.__main__", "hookgate.errors",
+    "hookgate.adapters", "hookgate.adapters.base", "hookgate.adapters.claude_code",
+    "hookgate.approvals",
+    "hookgate.core", "hookgate.core.analyse", "hookgate.core.chain", "hookgate.core.config", "hookgate.core.context",
+    "hookgate.core.engine", "hookgate.core.event", "hookgate.core.hook", "hookgate.core.redact", "hookgate.core.rollout",
+    "hookgate.state", "hookgate.state.backend", "hookgate.state.files", "hookgate.state.jsonio", "hookgate.state.ledger",
+    "hookgate.state.locks", "hookgate.state.paths", "hookgate.state.resources", "hookgate.state.selfcmd",
+    "hookgate.state.stateconf",
+    "hookgate.validators", "hookgate.validators.base", "hookgate.validators.read_guard",
+    "hookgate.validators.self_protection", "hookgate.validators.write_guard",
+    "hookgate.validators.coordination", "hookgate.validators.coordination.describe",
+    "hookgate.validators.coordination.validator",
+    "hookgate.validators.budget", "hookgate.validators.budget.state", "hookgate.validators.budget.validator",
+    "hookgate.validators.policy", "hookgate.validators.policy.hints",
+    "hookgate.floor", "hookgate.floor.hooks",  # the sandbox-bypass check of every pre event (ADR 0020)
+    "hookgate.server", "hookgate.server.runtime",  # self-protection of the server's runtime dir (ADR 0025)
+    "hookgate.shell", "hookgate.shell.freevars",
+}
+_TRANSCRIPT = {"hookgate.validators.budget.claude", "hookgate.validators.budget.transcript"}
+_SHELL = {"hookgate.shell.commands", "hookgate.shell.expand", "hookgate.shell.parse", "hookgate.shell.redirs",
+          "hookgate.shell.shellstate", "hookgate.shell.table", "hookgate.shell.walk", "hookgate.shell.words"}
+_GUARDS = {"hookgate.state.globs", "hookgate.validators.policy.classify", "hookgate.validators.policy.guard",
+           "hookgate.validators.policy.index", "hookgate.validators.policy.sessions"}
+_COORDINATION = {"hookgate.validators.coordination.claims", "hookgate.validators.coordination.identity",
+                 "hookgate.validators.coordination.leases", "hookgate.validators.coordination.store"}
+_COORDINATION_WRITE = {"hookgate.validators.coordination.globs", "hookgate.validators.coordination.scope",
+                       "hookgate.plans", "hookgate.plans.running"}
+PER_CASE = {
+    "git status": (("Bash", {"command": "git status"}),
+                   _BASE | _TRANSCRIPT | _SHELL | {"hookgate.shell.gitcmd", "hookgate.shell.progopts"}),
+    "cat .env": (("Bash", {"command": "cat .env"}), _BASE | _TRANSCRIPT | _SHELL | _GUARDS | _COORDINATION),
+    "Write": (("Write", {"file_path": "{P}/notes.txt", "content": "x"}),
+              _BASE | _TRANSCRIPT | _GUARDS | _COORDINATION | _COORDINATION_WRITE),
+}
+
+
+def _hookgate_modules_after(project, tool, tool_input) -> set[str]:
+    code = (
+        "import io, sys\n"
+        "from hookgate.state import jsonio as json\n"
+        "sys.stdin = io.TextIOWrapper(io.BytesIO(sys.argv[1].encode()))\n"
+        "out = io.StringIO(); real = sys.stdout; sys.stdout = out\n"
+        "from hookgate.__main__ import main\n"
+        "rc = main(['hook', '--platform', 'claude-code'])\n"
+        "sys.stdout = real\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m == 'hookgate' or m.startswith('hookgate.'))))\n"
+    )
+    payload = {"session_id": "s", "cwd": str(project), "hook_event_name": "PreToolUse", "tool_name": tool,
+               "tool_input": tool_input}
+    p = subprocess.run([sys.executable, "-c", code, json.dumps(payload)], capture_output=True, text=True,
+                       cwd=project, timeout=60)
+    assert p.returncode == 0, p.stderr
+    return set(json.loads(p.stdout.strip().splitlines()[-1]))
+
+
+@pytest.mark.parametrize("case", sorted(PER_CASE))
+def test_each_common_decision_loads_only_its_listed_modules(project, case):
+    (tool, tool_input), allowed = PER_CASE[case]
+    _hookgate_modules_after(project, "Write", {"file_path": str(project / "first.txt"), "content": "x"})
+    inp = {k: v.replace("{P}", str(project)) if isinstance(v, str) else v for k, v in tool_input.items()}
+    loaded = _hookgate_modules_after(project, tool, inp)
+    assert loaded <= allowed, f"{case}: loads modules not on its list: {sorted(loaded - allowed)}"
+    assert len(loaded) >= len(allowed) - 2, f"{case}: the list is stale (not loaded: {sorted(allowed - loaded)})"
+
+
+def test_the_per_case_check_can_fail(project):
+    """Sanity: the engine's handler modules are not on git status's list, and cat of a file with
+    a handler module of its own would load one."""
+    (_tool, _inp), allowed = PER_CASE["git status"]
+    loaded = _hookgate_modules_after(project, "Bash", {"command": "cp a b && git status"})
+    assert "hookgate.shell.fileops" in loaded - allowed

@@ -285,8 +285,12 @@ def load(project_root: str, state_dir: str) -> tuple[dict[str, Any], dict[str, A
     ident = (_stat_key(cache_path), _stat_key(os.path.join(state_dir, KEY_NAME)))
     if memo is not None and memo[4] and memo[1] == binding and memo[5] == ident:
         return memo[3], None  # neither file changed since they were verified (see _digest)
-    raw = paths.read_regular(cache_path, 16 << 20)
     key = _key(state_dir, create=False)
+    if memo is None and ident[0] is not None and key is not None:
+        fast = _fast_read(state_dir, key, binding, ident[0])
+        if fast is not None:
+            return fast, None
+    raw = paths.read_regular(cache_path, 16 << 20)
     if memo is not None and raw is not None and memo[0] == key and memo[1] == binding and memo[2] == raw:
         return memo[3], None
     cache, body = _parse_cache(raw)
@@ -297,6 +301,8 @@ def load(project_root: str, state_dir: str) -> tuple[dict[str, Any], dict[str, A
         settled = None not in ident and ident == (_stat_key(cache_path), _stat_key(os.path.join(state_dir, KEY_NAME))) \
             and all(_settled(k) for k in ident)
         _MEMO[state_dir] = (key, binding, raw, good, settled, ident)
+        if memo is None and key is not None and ident[0] is not None and ident[0] == _stat_key(cache_path):
+            _fast_write(state_dir, key, binding, ident[0], good)
         return good, None
     last_good = good if good is not None else defaults()
     err = _read_json(os.path.join(state_dir, ERROR_NAME))
@@ -315,6 +321,65 @@ def load(project_root: str, state_dir: str) -> tuple[dict[str, Any], dict[str, A
     if isinstance(cache, dict) and ("compiled" in cache or body is not None):
         _record_hand_edit(state_dir, last_good, compiled, project_root)
     return compiled, None
+
+
+# The verified compiled config again, as ``marshal`` data: what a one-shot process reads instead
+# of parsing the JSON cache (a 1,000-rule config: ~470 KB of JSON, ~5 ms to parse per process;
+# ADR 0025's figures). An accelerator only, derived from the JSON cache's verified content (so the
+# same objects), bound to that file's identity (device, inode, size, mtime and ctime: any write
+# to it, even one that sets the mtime back, changes its ctime), to the sources' binding and to
+# this interpreter, and signed with the state dir's key like the JSON cache (ADR 0018): an
+# agent cannot make one. Anything else (absent, stale, another Python, a bad MAC): the JSON cache.
+FAST_NAME = "config.marshal"
+
+
+def _fast_mac(key: bytes, binding: str, cache_ident: tuple[int, ...], body: bytes) -> str:
+    import marshal
+
+    magic = bytes(__import__("sys").modules["_frozen_importlib_external"].MAGIC_NUMBER)
+    return _hmac(key, b"%s\n%s\n%r\n%d\n" % (magic.hex().encode(), binding.encode(), tuple(cache_ident),
+                                               marshal.version) + body)
+
+
+def _fast_read(state_dir: str, key: bytes, binding: str, cache_ident: tuple[int, ...]) -> dict[str, Any] | None:
+    raw = paths.read_regular(os.path.join(state_dir, FAST_NAME), 32 << 20)
+    if not raw:
+        return None
+    mac, nl, body = raw.partition(b"\n")
+    try:
+        if not nl or mac.decode("ascii") != _fast_mac(key, binding, cache_ident, body):
+            return None
+        import marshal
+
+        got = marshal.loads(body)
+    except Exception:  # noqa: BLE001 - no usable fast copy: the JSON cache
+        return None
+    return got if isinstance(got, dict) else None
+
+
+def _shared_strings(o: Any, seen: dict[str, str]) -> Any:
+    """*o* with each distinct string one object: marshal writes a repeated one as a reference
+    (a 1,000-rule config: 10 % smaller, its load 20 % faster). Equal values, same types."""
+    if isinstance(o, str):
+        return seen.setdefault(o, o)
+    if isinstance(o, dict):
+        return {_shared_strings(k, seen): _shared_strings(v, seen) for k, v in o.items()}
+    if isinstance(o, list):
+        return [_shared_strings(v, seen) for v in o]
+    return o
+
+
+def _fast_write(state_dir: str, key: bytes, binding: str, cache_ident: tuple[int, ...], compiled: dict[str, Any]) -> None:
+    try:
+        if not os.access(state_dir, os.W_OK):
+            return  # (a read-only state dir: nothing to write, every call)
+        import marshal
+
+        body = marshal.dumps(_shared_strings(compiled, {}))
+        files.replace(os.path.join(state_dir, FAST_NAME),
+                      _fast_mac(key, binding, cache_ident, body).encode("ascii") + b"\n" + body, fsync=False)
+    except Exception:  # noqa: BLE001 - an accelerator: never costs the decision
+        pass
 
 
 def read_cache(state_dir: str) -> dict[str, Any] | None:

@@ -772,7 +772,7 @@ class Walker(WordsMixin, RedirMixin):
             self.indeterminate(f"the command name `{text}` cannot be resolved statically")
             return
         name = text.rsplit("/", 1)[-1] if "/" in text else text
-        wrap = T.WRAPPERS.get(name)
+        wrap = T.wrapper_for(name)
         if wrap is not None:
             self.commands.append(Command(tuple(None if k == UNRES else t for t, k in fields), name, depth, wrappers))
             inner = wrap(C.Call(self, name, fields, st, depth, feed))
@@ -813,17 +813,13 @@ class Walker(WordsMixin, RedirMixin):
                         st.vars.pop(n, None)
             return
         handler = T.handler_for(name)
-        if "/" in text and name not in T.HANDLERS:
+        if "/" in text and not T.known(name):
             from hookgate.shell.scripts import run_script
 
             # `./t.sh`: the file as it is now, by its shebang (ADR 0021)
             run_script(C.Call(self, name, fields, st, depth, feed), fields[0], None, fields[1:], "script run by path")
-        from hookgate.shell import progopts
-
-        if name in progopts.NAMES:  # options and mini-languages that read, write or run (ADR 0021)
-            progopts.extra(C.Call(self, name, fields, st, depth, feed))
-        from hookgate.shell import bulk
-
-        if name in bulk.NAMES:  # recursive readers over a directory holding protected files
-            bulk.extra(C.Call(self, name, fields, st, depth, feed))
+        if name in T.PROGOPTS_NAMES:  # options and mini-languages that read, write or run (ADR 0021)
+            T.progopts_extra(C.Call(self, name, fields, st, depth, feed))
+        if name in T.BULK_NAMES:  # recursive readers over a directory holding protected files
+            T.bulk_extra(C.Call(self, name, fields, st, depth, feed))
         handler(C.Call(self, name, fields, st, depth, feed))

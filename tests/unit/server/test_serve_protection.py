@@ -43,11 +43,11 @@ def test_files_are_private(served):
 
 
 def test_launcher_and_runtime_agree_on_the_socket(served, tmp_path):
-    """bin/hookgate computes the socket path before importing hookgate: it must match."""
-    with open(h.HOOKGATE, encoding="utf-8") as f:
-        src = f.read()
-    ns: dict = {}
-    exec(compile(src.split("\ndef _via_server")[0], "launcher", "exec"), ns)  # imports + _server_sock only
+    """The launcher (bin/hookgate → hookgate.__main__) computes the socket path before importing
+    the rest of hookgate: it must match."""
+    from hookgate.__main__ import _server_sock
+
+    ns = {"_server_sock": _server_sock}
     import os as _os
 
     old = dict(_os.environ)

@@ -116,8 +116,7 @@ def lock_run_targets(analysis, cwd: str) -> frozenset:
 def _targets(accesses, root: str, top, policy: dict, cwd: str, locked=frozenset()):
     """(writes [(path, key, mode, via)], scopes [(path, key, via, kind)], reads [key], outside
     [path], coordination-file verdict or None). Keys are repository-relative (ADR 0022)."""
-    from hookgate.validators.coordination import identity, scope
-    from hookgate.validators.coordination.globs import first_match
+    from hookgate.validators.coordination import identity
 
     coord = policy.get("coordination_files") or ()
     exclude = policy.get("lease_exclude") or ()
@@ -125,7 +124,13 @@ def _targets(accesses, root: str, top, policy: dict, cwd: str, locked=frozenset(
     for a in accesses:
         if not a.resolved or a.tool == "hookgate":
             continue
-        sc = scope.scope_of(a, cwd, top) if a.mode in ev.MUTATING_MODES else None
+        if a.mode in ev.MUTATING_MODES:  # (scope and globs: only for writes, ADR 0017's import budget)
+            from hookgate.validators.coordination import scope
+            from hookgate.validators.coordination.globs import first_match
+
+            sc = scope.scope_of(a, cwd, top)
+        else:
+            sc = None
         if sc is not None and (top is None or identity.key(sc[0], top) != sc[0]):
             scopes.append((sc[0], identity.key(sc[0], top), a.via or a.tool, sc[1]))
             continue

@@ -1,0 +1,150 @@
+"""The package's byte code in one file, for the one-shot hook process (ADR 0017; figures in ADR 0025).
+
+A hook call imports 50–70 hookgate modules. The normal import of each one searches its
+package directory, stats the source, opens, reads and checks its ``.pyc``: about a third of
+the import time on this path. :func:`install` puts a finder first on ``sys.meta_path`` that
+reads each module's code object from one bundle file instead (one ``stat`` of the source, one
+``pread``). It is an accelerator only, never a second source of truth:
+
+- a module whose source changed since the bundle was built (mtime or size), that the bundle
+  does not hold, or whose entry cannot be read, is imported the normal way;
+- a bundle of another interpreter (magic number), of another format, unreadable or absent is
+  no bundle;
+- the hook path never writes it: :func:`build` does (``scripts/test``, ``install.sh``, the
+  benchmarks, ``python -m hookgate.bundle``), compiling the sources as ``compileall`` would.
+
+The bundle lives in the package's ``__pycache__`` (as the ``.pyc`` files do, with their
+trust: whoever can write there can already replace any module). Standard library only;
+imports nothing of hookgate.
+"""
+
+from __future__ import annotations
+
+import marshal
+import sys
+
+FORMAT = b"HGB1"
+SKIP = frozenset(("cli", "installer"))  # subpackages never on the hook path (typer, the installer)
+
+
+def _magic() -> bytes:
+    return bytes(sys.modules["_frozen_importlib_external"].MAGIC_NUMBER)
+
+
+def path(pkg_dir: str | None = None) -> str:
+    import os
+
+    pkg_dir = pkg_dir or os.path.dirname(os.path.abspath(__file__))
+    return os.path.join(pkg_dir, "__pycache__", f"bundle.{sys.implementation.cache_tag}.bin")
+
+
+def build(pkg_dir: str | None = None) -> str:
+    """Compile every module of the package (but ``SKIP``) into the bundle; return its path.
+    Written whole: temp file, fsync, ``os.replace``."""
+    import os
+
+    pkg_dir = os.path.abspath(pkg_dir or os.path.dirname(os.path.abspath(__file__)))
+    top = os.path.dirname(pkg_dir)
+    index: dict[str, tuple[int, int, bool, str, int, int]] = {}
+    blob = bytearray()
+    for d, dirs, files in os.walk(pkg_dir):
+        dirs[:] = sorted(x for x in dirs if x != "__pycache__")
+        for f in sorted(files):
+            if not f.endswith(".py"):
+                continue
+            src = os.path.join(d, f)
+            dotted = os.path.relpath(src, top)[:-3].replace(os.sep, ".")
+            is_pkg = dotted.endswith(".__init__")
+            name = dotted[: -len(".__init__")] if is_pkg else dotted
+            if name.split(".")[1:2] and name.split(".")[1] in SKIP:
+                continue
+            with open(src, "rb") as fh:
+                st = os.fstat(fh.fileno())
+                code = compile(fh.read(), src, "exec", dont_inherit=True)
+            data = marshal.dumps(code)
+            index[name] = (len(blob), len(data), is_pkg, src, st.st_mtime_ns, st.st_size)
+            blob += data
+    idx = marshal.dumps(index)
+    out = path(pkg_dir)
+    os.makedirs(os.path.dirname(out), exist_ok=True)
+    tmp = f"{out}.{os.getpid()}.tmp"
+    with open(tmp, "wb") as fh:
+        fh.write(_magic() + FORMAT + len(idx).to_bytes(8, "little") + idx + blob)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, out)
+    return out
+
+
+class _Finder:
+    """A meta-path finder and loader over one bundle file (see the module's docstring)."""
+
+    def __init__(self, fd: int, index: dict, base: int) -> None:
+        import os
+
+        self.fd, self.index, self.base = fd, index, base
+        self._stat, self._pread = os.stat, os.pread
+        self._spec = sys.modules["_frozen_importlib"].ModuleSpec
+        self._tag = sys.implementation.cache_tag
+
+    def find_spec(self, name, path=None, target=None):  # noqa: ARG002 - the finder protocol
+        e = self.index.get(name)
+        if e is None:
+            return None
+        off, n, is_pkg, src, mtime_ns, size = e
+        try:
+            st = self._stat(src)
+            if st.st_mtime_ns != mtime_ns or st.st_size != size:
+                return None  # changed since the bundle was built: the normal import
+            data = self._pread(self.fd, n, self.base + off)
+            code = marshal.loads(data) if len(data) == n else None
+        except Exception:  # noqa: BLE001 - an unreadable entry: the normal import
+            return None
+        if code is None:
+            return None
+        spec = self._spec(name, self, origin=src, is_package=is_pkg)
+        spec.has_location = True
+        spec.loader_state = code
+        d, _, f = src.rpartition("/")
+        spec.cached = f"{d}/__pycache__/{f[:-3]}.{self._tag}.pyc"  # as cache_from_source, ~5 µs less a module
+        if is_pkg:
+            spec.submodule_search_locations = [d]
+        return spec
+
+    def create_module(self, spec):  # noqa: ARG002 - the loader protocol: the default module
+        return None
+
+    def exec_module(self, module) -> None:
+        spec = module.__spec__
+        code, spec.loader_state = spec.loader_state, None
+        exec(code, module.__dict__)
+
+
+def install(pkg_dir: str | None = None) -> bool:
+    """Put the bundle's finder first on ``sys.meta_path``; False when there is no usable bundle
+    (the normal imports then, as without it)."""
+    import os
+
+    try:
+        fd = os.open(path(pkg_dir), os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        head = os.pread(fd, 16, 0)
+        magic = _magic()
+        if len(head) != 16 or head[:4] != magic or head[4:8] != FORMAT:
+            raise ValueError("not a bundle of this interpreter")
+        n = int.from_bytes(head[8:16], "little")
+        raw = os.pread(fd, n, 16)
+        index = marshal.loads(raw) if len(raw) == n else None
+        if not isinstance(index, dict):
+            raise ValueError("truncated bundle")
+    except Exception:  # noqa: BLE001 - no usable bundle: the normal imports
+        os.close(fd)
+        return False
+    sys.meta_path.insert(0, _Finder(fd, index, 16 + n))
+    return True
+
+
+if __name__ == "__main__":
+    print(build(sys.argv[1] if len(sys.argv) > 1 else None))

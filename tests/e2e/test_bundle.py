@@ -1,0 +1,130 @@
+"""The byte-code bundle of the one-shot hook process (``hookgate/bundle.py``, ADR 0017/0025): used
+when it matches the sources, never a second source of truth, and the decisions are the same
+with it and without it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import HOOKGATE
+from tests.support.payloads import claude_pre, encode
+
+SRC = os.path.dirname(os.path.dirname(os.path.abspath(__import__("hookgate").__file__)))
+
+
+@pytest.fixture
+def pkg(tmp_path):
+    """A copy of the package with a bundle of its own (the checkout's is never touched here)."""
+    shutil.copytree(os.path.join(SRC, "hookgate"), tmp_path / "hookgate",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    p = subprocess.run([sys.executable, "-c", f"import sys; sys.path.insert(0, {str(tmp_path)!r}); "
+                        "from hookgate import bundle; print(bundle.build())"],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    return tmp_path
+
+
+def _probe(top, body: str) -> dict:
+    code = (f"import sys, json\nsys.path.insert(0, {str(top)!r})\nfrom hookgate import bundle\n"
+            "ok = bundle.install()\n" + body)
+    p = subprocess.run([sys.executable, "-ES", "-c", code], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+LOADERS = ("import hookgate.core.engine as e, hookgate.shell.walk as w, hookgate.validators as v\n"
+           "from importlib.util import cache_from_source as c\n"
+           "print(json.dumps({'ok': ok, 'loaders': [type(m.__loader__).__name__ for m in (e, w, v)],"
+           " 'file': e.__file__, 'path': v.__path__, 'marker': getattr(w, 'MARKER', None),"
+           " 'cached': all(m.__cached__ == c(m.__file__) for m in (e, w, v))}))\n")
+
+
+def test_a_fresh_bundle_serves_the_modules(pkg):
+    r = _probe(pkg, LOADERS)
+    assert r["ok"] and r["loaders"] == ["_Finder"] * 3
+    assert r["file"] == str(pkg / "hookgate" / "core" / "engine.py")
+    assert r["path"] == [str(pkg / "hookgate" / "validators")]
+    assert r["cached"]  # __cached__ as the normal import sets it
+
+
+def test_a_changed_source_is_imported_from_the_source(pkg):
+    with open(pkg / "hookgate" / "shell" / "walk.py", "a", encoding="utf-8") as f:
+        f.write("\nMARKER = 'edited after the bundle was built'\n")
+    r = _probe(pkg, LOADERS)
+    assert r["loaders"] == ["_Finder", "SourceFileLoader", "_Finder"]
+    assert r["marker"] == "edited after the bundle was built"
+
+
+@pytest.mark.parametrize("damage", ["truncate-index", "truncate-blob", "magic", "empty"])
+def test_a_damaged_bundle_is_no_bundle(pkg, damage):
+    from hookgate import bundle
+
+    path = bundle.path(str(pkg / "hookgate"))
+    with open(path, "rb") as f:
+        data = f.read()
+    data = {"truncate-index": data[:40], "truncate-blob": data[: len(data) // 2],
+            "magic": b"\0\0\0\0" + data[4:], "empty": b""}[damage]
+    with open(path, "wb") as f:
+        f.write(data)
+    r = _probe(pkg, LOADERS)
+    if damage == "truncate-blob":  # the index reads: entries past the end fall back one by one
+        assert r["ok"] and "SourceFileLoader" in r["loaders"]
+    else:
+        assert not r["ok"] and r["loaders"] == ["SourceFileLoader"] * 3
+
+
+def _hook(top, payload, env, cwd) -> subprocess.CompletedProcess:
+    code = (f"import sys\nsys.path.insert(0, {str(top)!r})\n"
+            "sys.argv = ['hookgate', 'hook', '--platform', 'claude-code']\n"
+            "from hookgate.__main__ import launch\nlaunch()\n")
+    return subprocess.run([sys.executable, "-ES", "-c", code], input=encode(payload), capture_output=True,
+                          timeout=60, cwd=cwd, env=env)
+
+
+def test_a_missing_handler_module_denies_a_protected_action(pkg, project):
+    """Fail closed (ADR 0018/0021): the shell engine imports a program's handler module on first
+    use; when it cannot (here: deleted after the bundle was built), the command is indeterminate
+    and a protected action is denied — never allowed by a missing handler."""
+    (project / ".env").write_text("K=1\n")
+    env = {**os.environ, "HOOKGATE_SERVE": "off"}
+    cp_env = claude_pre(project, "Bash", {"command": f"cp .env {project}/copy.txt"})
+    before = _hook(pkg, cp_env, env, project)
+    assert b'"deny"' in before.stdout, before  # the guard's own deny, module present
+    os.remove(pkg / "hookgate" / "shell" / "fileops.py")
+    p = _hook(pkg, cp_env, env, project)
+    assert b'"deny"' in p.stdout and b"fileops" in p.stdout, (p.stdout, p.stderr)
+    plain = _hook(pkg, claude_pre(project, "Bash", {"command": "cp README.md notes.md"}), env, project)
+    # even a harmless copy cannot be analysed: denied too, saying why (not allowed as "no handler")
+    assert b'"deny"' in plain.stdout and b"No module named 'hookgate.shell.fileops'" in plain.stdout, plain
+
+
+@pytest.mark.parametrize("tool,tool_input", [
+    ("Bash", {"command": "git status"}),
+    ("Bash", {"command": "cat .env"}),
+    ("Bash", {"command": "echo x > .claude/settings.json"}),
+    ("Write", {"file_path": "notes.txt", "content": "x"}),
+    ("Write", {"file_path": ".hookgate/rollout.yaml", "content": "x"}),
+])
+def test_the_real_launcher_decides_the_same_with_and_without_the_bundle(project, tool, tool_input):
+    from hookgate import bundle
+
+    if not os.path.exists(bundle.path()):
+        pytest.fail("no bundle in the checkout: scripts/test builds it (python -m hookgate.bundle)")
+    (project / ".env").write_text("K=1\n")
+    inp = dict(tool_input)
+    if "file_path" in inp:
+        inp["file_path"] = str(project / inp["file_path"])
+    out = []
+    for flag in ("off", "on"):
+        env = {**os.environ, "HOOKGATE_SERVE": "off", "HOOKGATE_BUNDLE": flag}
+        p = subprocess.run([HOOKGATE, "hook", "--platform", "claude-code"],
+                           input=encode(claude_pre(project, tool, inp, session=f"s-{flag}")),
+                           capture_output=True, timeout=60, cwd=project, env=env)
+        out.append((p.returncode, p.stdout, p.stderr))
+    assert out[0] == out[1]
