@@ -1,6 +1,6 @@
 """Flat scaling (ADR 0027): what a decision costs as the state around it grows.
 
-Run: .venv/bin/python benchmarks/scaling.py [leases] [rules] [glob] [ledger]
+Run: .venv/bin/python benchmarks/scaling.py [leases] [rules] [glob] [ledger] [ledger_written]
 
 Every figure is a ratio measured side by side in one run (interleaved, medians), with the load
 (``uptime``) printed beside it:
@@ -13,7 +13,11 @@ Every figure is a ratio measured side by side in one run (interleaved, medians),
   indeterminate);
 - ledger: ``hookgate rollout status`` and ``hookgate audit verify`` on a ledger of
   ``LEDGER_N`` records (default 1,000,000; written directly with the real chain function):
-  wall time and peak RSS of the real command.
+  wall time and peak RSS of the real command; the first runs on it are the one-time migration
+  of a ledger from before the writer's upkeep (a full pass);
+- ledger_written: the same ledger written by hookgate's writer (``ledger.append_file``, which
+  starts the upkeep every ``ledger.UPKEEP_EVERY`` bytes), then its first ``audit verify`` and
+  ``rollout status``.
 
 Budgets (the issue's): ratios ≤ 1.2; glob ≤ 50 ms or indeterminate; ledger ≤ 10 s, ≤ 300 MB.
 Exit status 1 when a budget is missed.
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import os
 import statistics
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -257,52 +262,59 @@ HOOKS = ("self-protection", "read-guard", "write-guard", "coordination", "budget
 PLATFORMS = ("claude-code", "cursor", "gemini-cli", "codex")
 
 
+def ledger_bodies(n: int, start: float | None = None):
+    """*n* record bodies (without prev/hash): decisions on four platforms over two weeks, a
+    would-block in ~3 %, a label on some of them, a stage change on day 3."""
+    start = start if start is not None else time.time() - 14 * 86400
+    step = 14 * 86400 / max(n, 1)
+    stages = {"self-protection": "enforce", "read-guard": "enforce", "write-guard": "warn", "coordination": "monitor",
+              "budget": "warn"}
+    wb_ids = []
+    for i in range(n):
+        t = start + i * step
+        ts = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + ".%03dZ" % int(t % 1 * 1000)
+        rid = "%012x" % (i * 2654435761 % (1 << 48))
+        if i == n // 5:
+            body = {"v": 1, "id": rid, "ts": ts, "kind": "rollout_change", "platform": "", "hook": "write-guard",
+                    "scope": "stage", "target_platform": "", "from": "monitor", "to": "warn", "who": "bench",
+                    "version": "0.1.0"}
+        elif i % 997 == 0 and wb_ids:
+            body = {"v": 1, "id": rid, "ts": ts, "kind": "label", "platform": "", "target": wb_ids.pop(),
+                    "hook": "write-guard", "label": "tp" if i % 3 else "fp", "who": "bench", "version": "0.1.0"}
+        else:
+            wb = i % 31 == 0
+            verdicts = []
+            for h in HOOKS:
+                raw = "block" if (wb and h == "write-guard") else "allow"
+                st = stages[h]
+                eff = raw if st == "enforce" else ("warn" if raw == "block" and st == "warn" else "allow")
+                verdicts.append({"effective": eff, "hook": h, "raw": raw, "stage": st,
+                                 "would_block": raw == "block"})
+            if wb:
+                wb_ids.append(rid)
+            body = {"v": 1, "id": rid, "ts": ts, "kind": "decision", "platform": PLATFORMS[i % 4],
+                    "version": "0.1.0", "session": "s%d" % (i % 50), "event": "PreToolUse",
+                    "cwd": "/home/dev/project", "tool": "Bash", "tool_kind": "shell",
+                    "input": {"command": "git status && cat src/module%d.py | grep -n TODO" % (i % 500)},
+                    "input_digest": "%064x" % i, "accesses": [["/home/dev/project/src/module%d.py" % (i % 500),
+                                                                "read", True, "cat operand", "cat"]],
+                    "verdicts": verdicts, "outcome": "warn" if wb else "allow", "would_block": wb,
+                    "rollout_rev": "41f51fb5150d", "latency_ms": round(3 + (i * 7919 % 4000) / 100.0, 3)}
+        yield body
+
+
 def make_ledger(state_dir: str, n: int, start: float | None = None) -> str:
-    """A ledger of *n* records written directly with the real chain function (``ledger.chain_hash``
-    over ``ledger.canonical``): decisions on four platforms over two weeks, a would-block in
-    ~3 %, a label on some of them, a stage change on day 3. Returns its path."""
+    """A ledger of *n* records (:func:`ledger_bodies`) written directly with the real chain
+    function (``ledger.chain_hash`` over ``ledger.canonical``), as a ledger from before the
+    writer's upkeep would be: no checkpoint, no rollup. Returns its path."""
     from hookgate.state import ledger
 
     os.makedirs(state_dir, exist_ok=True)
     path = ledger.ledger_path(state_dir)
-    start = start if start is not None else time.time() - 14 * 86400
-    step = 14 * 86400 / max(n, 1)
     prev = ledger.GENESIS
-    stages = {"self-protection": "enforce", "read-guard": "enforce", "write-guard": "warn", "coordination": "monitor",
-              "budget": "warn"}
     buf = []
-    wb_ids = []
     with open(path, "wb") as f:
-        for i in range(n):
-            t = start + i * step
-            ts = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + ".%03dZ" % int(t % 1 * 1000)
-            rid = "%012x" % (i * 2654435761 % (1 << 48))
-            if i == n // 5:
-                body = {"v": 1, "id": rid, "ts": ts, "kind": "rollout_change", "platform": "", "hook": "write-guard",
-                        "scope": "stage", "target_platform": "", "from": "monitor", "to": "warn", "who": "bench",
-                        "version": "0.1.0"}
-            elif i % 997 == 0 and wb_ids:
-                body = {"v": 1, "id": rid, "ts": ts, "kind": "label", "platform": "", "target": wb_ids.pop(),
-                        "hook": "write-guard", "label": "tp" if i % 3 else "fp", "who": "bench", "version": "0.1.0"}
-            else:
-                wb = i % 31 == 0
-                verdicts = []
-                for h in HOOKS:
-                    raw = "block" if (wb and h == "write-guard") else "allow"
-                    st = stages[h]
-                    eff = raw if st == "enforce" else ("warn" if raw == "block" and st == "warn" else "allow")
-                    verdicts.append({"effective": eff, "hook": h, "raw": raw, "stage": st,
-                                     "would_block": raw == "block"})
-                if wb:
-                    wb_ids.append(rid)
-                body = {"v": 1, "id": rid, "ts": ts, "kind": "decision", "platform": PLATFORMS[i % 4],
-                        "version": "0.1.0", "session": "s%d" % (i % 50), "event": "PreToolUse",
-                        "cwd": "/home/dev/project", "tool": "Bash", "tool_kind": "shell",
-                        "input": {"command": "git status && cat src/module%d.py | grep -n TODO" % (i % 500)},
-                        "input_digest": "%064x" % i, "accesses": [["/home/dev/project/src/module%d.py" % (i % 500),
-                                                                    "read", True, "cat operand", "cat"]],
-                        "verdicts": verdicts, "outcome": "warn" if wb else "allow", "would_block": wb,
-                        "rollout_rev": "41f51fb5150d", "latency_ms": round(3 + (i * 7919 % 4000) / 100.0, 3)}
+        for i, body in enumerate(ledger_bodies(n, start)):
             body["prev"] = prev
             text = ledger.canonical(body)
             h = ledger.chain_hash(prev, body)
@@ -320,6 +332,31 @@ def make_ledger(state_dir: str, n: int, start: float | None = None) -> str:
     return path
 
 
+def write_ledger(state_dir: str, n: int) -> str:
+    """A ledger of *n* records written by hookgate's writer (``ledger.append_file``, one locked
+    append each, as the server and one-shot hooks write), which starts the upkeep that keeps
+    the checkpoint and rollup current; returns once the last upkeep is done."""
+    import fcntl
+
+    from hookgate.core import upkeep
+    from hookgate.state import ledger
+
+    for body in ledger_bodies(n):
+        ledger.append_file(state_dir, body, fsync=False)
+    lock = os.path.join(state_dir, upkeep.LOCK_NAME)
+    time.sleep(1.0)  # the last one started
+    while True:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except OSError:
+            time.sleep(0.2)
+        finally:
+            os.close(fd)
+    return ledger.ledger_path(state_dir)
+
+
 def _run_measured(argv: list, cwd: str, env: dict) -> tuple[float, float, int, str]:
     """(wall s, CPU s, peak RSS MB, stdout) of a child process (``wait4`` rusage)."""
     t0 = time.perf_counter()
@@ -332,32 +369,46 @@ def _run_measured(argv: list, cwd: str, env: dict) -> tuple[float, float, int, s
     return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss // 1024, out.decode(errors="replace")
 
 
-def bench_ledger() -> None:
+def bench_ledger(written: bool = False) -> None:
+    """*written*: by hookgate's writer (the upkeep keeps checkpoint and rollup current); else
+    written directly, as an old ledger from before the upkeep (the first runs are the one-time
+    migration: a full pass)."""
     n = int(os.environ.get("LEDGER_N", "1000000"))
     tmp = tempfile.mkdtemp(prefix="hookgate-scale-")
     root = _project(tmp, "l")
     state = os.path.join(root, ".git", "hookgate")
     t0 = time.perf_counter()
-    path = make_ledger(state, n)
-    print(f"  ledger of {n} records ({os.path.getsize(path) >> 20} MB) written in {time.perf_counter() - t0:.0f} s")
+    c0 = os.times()
+    path = write_ledger(state, n) if written else make_ledger(state, n)
+    c1 = os.times()
+    how = "by ledger.append_file, upkeeps included" if written else "directly (no checkpoint, no rollup)"
+    print(f"  ledger of {n} records ({os.path.getsize(path) >> 20} MB) written {how} in "
+          f"{time.perf_counter() - t0:.0f} s (CPU: this process {c1.user + c1.system - c0.user - c0.system:.0f} s"
+          "; the upkeeps run detached, their CPU is not counted here)")
     exe = os.path.join(os.path.dirname(sys.executable), "hookgate")
     env = {"HOME": tmp, "PATH": os.environ.get("PATH", ""), "HOOKGATE_SERVE": "off"}
     print(f"ledger of {n} records ({uptime()})")
-    for label, argv in (("audit verify (first run: builds the checkpoint)", [exe, "audit", "verify"]),
+    first = "first run" + ("" if written else ": builds the")
+    for label, argv in ((f"audit verify ({first}{'' if written else ' checkpoint'})", [exe, "audit", "verify"]),
                         ("audit verify (from the checkpoint)", [exe, "audit", "verify"]),
-                        ("rollout status (first run: builds the rollup)", [exe, "rollout", "status"]),
+                        (f"rollout status ({first}{'' if written else ' rollup'})", [exe, "rollout", "status"]),
                         ("rollout status (from the rollup)", [exe, "rollout", "status"]),
                         ("audit tail -n 20", [exe, "audit", "tail", "-n", "20"])):
         wall, cpu, rss, out = _run_measured(argv, root, env)
-        first = out.strip().splitlines()[0][:100] if out.strip() else ""
-        print(f"  {label:<48} {wall:6.1f} s wall, {cpu:6.1f} s CPU, peak RSS {rss:4d} MB  | {first}")
+        head = out.strip().splitlines()[0][:100] if out.strip() else ""
+        print(f"  {label:<48} {wall:6.1f} s wall, {cpu:6.1f} s CPU, peak RSS {rss:4d} MB  | {head}")
         print(f"    ({uptime()})")
-        if "first run" not in label and "tail" not in label:
+        if written or ("first run" not in label and "tail" not in label):
             if wall > 10 or rss > 300:
                 FAILS.append(f"{label}: {wall:.1f} s, {rss} MB")
         elif rss > 300:
             FAILS.append(f"{label}: {rss} MB")
     print(f"  ({uptime()})")
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+def bench_ledger_written() -> None:
+    bench_ledger(written=True)
 
 
 def main(argv: list[str]) -> int:

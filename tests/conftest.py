@@ -10,12 +10,32 @@ import sys
 import pytest
 
 from hookgate.state.locks import SESSION_ENV_VARS
+from tests.support import forkcli
 from tests.support.payloads import claude_pre, encode  # noqa: F401 - claude_pre: tests written before tests/support/payloads.py import it from here
+
+# pytest caches its assertion-rewritten test modules as .pyc (gitignored __pycache__/); where the
+# environment sets PYTHONDONTWRITEBYTECODE it rewrote every test module on every run in every
+# xdist worker (~2 s of CPU each). Only this process: what the tests run keep their environment.
+sys.dont_write_bytecode = False
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REAL_HOME = os.path.expanduser("~")
 HOOKGATE = os.path.join(os.path.dirname(sys.executable), "hookgate")
 _WATCHED = [".claude", ".cursor", ".gemini", ".codex", os.path.join(".local", "share", "hookgate"), os.path.join(".config", "hookgate")]
+
+
+def pytest_addoption(parser):
+    parser.addoption(forkcli.OPTION, action="store_true", default=False,
+                     help="run the typer CLI's calls through a fork server (the quick loop: tests/support/forkcli.py)")
+
+
+def pytest_configure(config):
+    if config.getoption(forkcli.OPTION):
+        forkcli.enable()
+
+
+def pytest_unconfigure(config):
+    forkcli.stop()
 
 
 def _snapshot() -> dict:
@@ -91,9 +111,7 @@ def run_cli(*args, cwd=None, env=None, timeout: float = 60, input=None):
     e = dict(os.environ)
     if env:
         e.update(env)
-    return subprocess.run(
-        [HOOKGATE, *args], capture_output=True, text=True, timeout=timeout, cwd=cwd, env=e, input=input,
-    )
+    return forkcli.run([HOOKGATE, *args], text=True, timeout=timeout, cwd=cwd, env=e, input=input)
 
 
 def ledger_records(project) -> list[dict]:

@@ -203,6 +203,46 @@ def test_the_state_layer_knows_no_store_above_it():
     assert "hookgate.state.backend" not in g["hookgate.state.ledger"]
 
 
+# What reads the process's environment: a validator decides with the ``env`` it is given (the
+# call's: the server decides for many clients), never with os.environ (docs/architecture.md).
+_ENV_READS = {("os", "environ"), ("os", "environb"), ("os", "getenv"), ("os", "getenvb"), ("os", "putenv"),
+              ("os", "unsetenv"), ("path", "expanduser"), ("path", "expandvars")}
+
+
+def env_reads(path: str) -> list[str]:
+    """Where the module at *path* reads the process environment (``os.environ``, ``os.getenv``,
+    ``os.path.expanduser`` …, or such a name imported from ``os``), as "line: what"."""
+    with open(path, encoding="utf-8") as f:
+        tree = ast.parse(f.read(), path)
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, (ast.Name, ast.Attribute)):
+            base = node.value.id if isinstance(node.value, ast.Name) else node.value.attr
+            if (base, node.attr) in _ENV_READS:
+                found.append(f"{node.lineno}: {base}.{node.attr}")
+        elif isinstance(node, ast.ImportFrom) and node.module in ("os", "os.path", "posixpath"):
+            for a in node.names:
+                if (node.module.rpartition(".")[2].replace("posixpath", "path"), a.name) in _ENV_READS:
+                    found.append(f"{node.lineno}: from {node.module} import {a.name}")
+    return found
+
+
+def test_validators_never_read_the_process_environment():
+    bad = []
+    for mod, path in sorted(modules().items()):
+        if LAYERS[_layer_of(mod)][0] in ("validators", "policy"):
+            bad += [f"{mod}:{hit}" for hit in env_reads(path)]
+    assert not bad, "validators use the env they are given (ADR 0026):\n" + "\n".join(bad)
+
+
+def test_the_env_check_can_fail(tmp_path):
+    src = tmp_path / "m.py"
+    src.write_text("import os\nfrom os import getenv\nfrom os.path import expanduser\n"
+                   "a = os.environ.get('X')\nb = os.path.expanduser('~')\nc = env.get('X')\n")
+    assert sorted(h.split(": ", 1)[1] for h in env_reads(str(src))) == [
+        "from os import getenv", "from os.path import expanduser", "os.environ", "path.expanduser"]
+
+
 def test_the_graph_sees_function_level_and_string_imports():
     g = graph()
     assert "hookgate.core.hook" in g["hookgate.__main__"]  # a function-level import

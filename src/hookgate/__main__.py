@@ -24,6 +24,10 @@ def main(argv: list[str] | None = None) -> int:
         from hookgate.cli.serve import main as serve_main
 
         return serve_main(args[1:])
+    if args and args[0] == "upkeep":  # the ledger's background upkeep, started by its writer (ADR 0027)
+        from hookgate.core.upkeep import main as upkeep_main
+
+        return upkeep_main(args[1:])
     if args[:2] == ["lock", "append"]:  # lean too: agents call it often (ADR 0013)
         from hookgate.cli.lockcli import main as lock_main
 

@@ -107,14 +107,16 @@ def parse(data: bytes, env: dict) -> ev.Event:
     tool, kind, args = "", ev.OTHER, {}
     extra: dict = {"tool_use_id": _str(obj.get("call_id"))}
     if phase in (ev.PRE, ev.POST):
-        tool = obj.get("tool")
-        if not isinstance(tool, str) or not tool:
+        given_tool = obj.get("tool")
+        if not isinstance(given_tool, str) or not given_tool:
             raise BadInput(f"{name} payload has no tool")
-        args = obj.get("args")
-        if args is None and phase == ev.POST:
-            args = {}
-        if not isinstance(args, dict):
+        tool = given_tool
+        given_args = obj.get("args")
+        if given_args is None and phase == ev.POST:
+            given_args = {}
+        if not isinstance(given_args, dict):
             raise BadInput(f"{name} payload for {tool} has no args object")
+        args = given_args
         kind = TOOL_KIND.get(tool, ev.OTHER if tool in BUILTIN_OTHER else ev.MCP)
         if kind == ev.SHELL:
             wd = _str(args.get("workdir"))

@@ -17,9 +17,18 @@ from hookgate.core import event as ev
 from hookgate.state.paths import normalize
 from hookgate.core.redact import digest, redact_text
 
-Action = record("Action", "kind digest summary")
-Action.__doc__ = """kind: the event's tool kind; digest: sha256 of the normalised action;
-summary: one redacted line for humans (``approvals list``)."""
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the type checker's view of the record; at run time record() builds it
+    from typing import Any, NamedTuple
+
+    class Action(NamedTuple):
+        kind: str
+        digest: str
+        summary: str
+else:
+    Action = record("Action", "kind digest summary")
+    Action.__doc__ = """kind: the event's tool kind; digest: sha256 of the normalised action;
+    summary: one redacted line for humans (``approvals list``)."""
 
 SUMMARY_MAX = 300
 PATH_KEYS = ("file_path", "path", "target_file", "notebook_path", "absolute_path", "filePath", "target_notebook")
@@ -35,7 +44,7 @@ def _one_line(s: str) -> str:
     return s if len(s) <= SUMMARY_MAX else s[: SUMMARY_MAX - 1] + "…"
 
 
-def _path_of(inp: dict) -> tuple[str, str]:
+def _path_of(inp: dict[str, Any]) -> tuple[str, str]:
     for k in PATH_KEYS:
         v = inp.get(k)
         if isinstance(v, str) and v:
@@ -51,7 +60,7 @@ def action_of(event: ev.Event, home: str) -> Action:
         cmd = inp.get("command")
         cmd = cmd if isinstance(cmd, str) else ""
         opts = {k: v for k, v in inp.items() if k != "command" and k not in NOISE_KEYS and k not in DIR_KEYS}
-        material: dict = {"kind": kind, "command": cmd, "cwd": event.cwd, "opts": opts}
+        material: dict[str, Any] = {"kind": kind, "command": cmd, "cwd": event.cwd, "opts": opts}
         summary = f"{tool}: {cmd} (in {event.cwd})"
         return Action(kind, digest(material), _one_line(redact_text(summary)))
     key, path = _path_of(inp)
@@ -66,9 +75,9 @@ def action_of(event: ev.Event, home: str) -> Action:
         text = body.get("content")
         if isinstance(text, str):
             what = f"{len(text.encode('utf-8', 'surrogatepass'))} bytes"
-        elif isinstance(body.get("new_string"), str):
-            old = body.get("old_string") if isinstance(body.get("old_string"), str) else ""
-            what = f"replace {len(old)} chars with {len(body['new_string'])} chars"
+        elif isinstance(new := body.get("new_string"), str):
+            old = body.get("old_string")
+            what = f"replace {len(old) if isinstance(old, str) else 0} chars with {len(new)} chars"
         else:
             what = "change"
         summary = f"{tool} {abs_path} ({what}, content sha256 {content_digest[:12]})"
@@ -84,14 +93,14 @@ def action_of(event: ev.Event, home: str) -> Action:
 PROPOSAL_MAX = 64 * 1024  # characters of command / content / strings kept for the approver
 
 
-def _bounded(text, limit: int = PROPOSAL_MAX) -> tuple[str, bool]:
+def _bounded(text: object, limit: int = PROPOSAL_MAX) -> tuple[str, bool]:
     if not isinstance(text, str):
         return "", False
     cut = len(text) > limit
     return redact_text(text[:limit]), cut
 
 
-def proposal_of(event: ev.Event, home: str) -> dict:
+def proposal_of(event: ev.Event, home: str) -> dict[str, Any]:
     """The action in full for the human who approves it (``approvals show``): the command, or
     the write's path and new content, or the edit's strings; bounded and secrets redacted.
     Display only: the approval is bound to the digest, never to this."""
@@ -107,8 +116,10 @@ def proposal_of(event: ev.Event, home: str) -> dict:
         if isinstance(body.get("content"), str):
             content, cut = _bounded(body["content"])
             return {"type": "write", "path": abs_path, "content": content, "truncated": cut}
-        edits = body.get("edits") if isinstance(body.get("edits"), list) else [body]
-        out, cut_any = [], False
+        given = body.get("edits")
+        edits = given if isinstance(given, list) else [body]
+        out: list[dict[str, Any]] = []
+        cut_any = False
         for e in edits[:50]:
             if not isinstance(e, dict):
                 continue

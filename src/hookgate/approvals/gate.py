@@ -20,6 +20,12 @@ from hookgate.core import event as ev
 from hookgate.approvals.action import action_of, proposal_of
 from hookgate.state.selfcmd import command
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing only: the hot path never imports ``typing`` (ADR 0017)
+    from typing import Any
+
+    from hookgate.core.context import Context
+
 ADR = "adr/0012-approvals.md"
 SETTINGS_HOOK = "self-protection"  # approvals settings live under its policy (pinned to enforce)
 DEFAULTS = {"prefer_queue": (), "pending_ttl": 86400.0, "approved_ttl": 3600.0, "max_window": 86400.0}
@@ -191,15 +197,15 @@ def _shared_store(b):
     return pgstore.for_backend(b)
 
 
-def on_checkpoint(event: ev.Event, decision: ev.Decision, ctx: dict, as_block: bool) -> ev.Decision:
-    state = ctx["state_dir"]
+def on_checkpoint(event: ev.Event, decision: ev.Decision, ctx: Context, as_block: bool) -> ev.Decision:
+    state = ctx.state_dir
     store = store_for(state)
-    action = action_of(event, ctx["home"])
-    cfg = settings(ctx.get("config") or {})
-    info = {"approval_digest": action.digest}
+    action = action_of(event, ctx.home)
+    cfg = settings(ctx.config or {})
+    info: dict[str, Any] = {"approval_digest": action.digest}
     if as_block:
         info["checkpoint_as_block"] = True  # the platform/event cannot ask: the chain denied instead
-    ctx["approval"] = info
+    ctx.approval = info
     now = time.time()
     with store.locked(state):
         reqs = store.matching(state, action.digest, now)
@@ -219,8 +225,8 @@ def on_checkpoint(event: ev.Event, decision: ev.Decision, ctx: dict, as_block: b
             "tool_kind": event.tool_kind, "summary": action.summary, "digest": action.digest,
             "cwd": event.cwd, "status": store.PENDING, "route": store.ROUTE_QUEUE,
             "rules": [f"{r['hook']}/{r.get('rule', '')}" for r in _checkpoint_records(decision.verdicts)],
-            "why": _why(decision.verdicts), "record": ctx.get("record_id", ""),
-            "proposal": proposal_of(event, ctx["home"]),
+            "why": _why(decision.verdicts), "record": ctx.record_id or "",
+            "proposal": proposal_of(event, ctx.home),
         }
         no_prompt = ""
         native = not as_block and event.capabilities.can_ask and not _prefers_queue(cfg, event.platform)
@@ -250,9 +256,9 @@ def on_checkpoint(event: ev.Event, decision: ev.Decision, ctx: dict, as_block: b
     return ev.Decision(ev.BLOCK, decision.verdicts, msg, f"approval {pending['id']} pending: {_why(decision.verdicts)}"[:1000])
 
 
-def on_post(event: ev.Event, ctx: dict) -> None:
+def on_post(event: ev.Event, ctx: Context) -> None:
     """A post-event: if it follows a native prompt of this session, the human said yes."""
-    state = ctx["state_dir"]
+    state = ctx.state_dir
     from hookgate.approvals import store as local
 
     entries = local.open_asks(state)  # native prompts are this machine's; the requests may be shared
@@ -261,7 +267,7 @@ def on_post(event: ev.Event, ctx: dict) -> None:
     store = store_for(state)
     now = time.time()
     tool_use_id = (event.extra or {}).get("tool_use_id") or ""
-    action = action_of(event, ctx["home"])
+    action = action_of(event, ctx.home)
     for e in entries:
         same = e.get("session") == event.session_id and (
             (tool_use_id and e.get("tool_use_id") == tool_use_id) or e.get("digest") == action.digest
@@ -277,7 +283,7 @@ def on_post(event: ev.Event, ctx: dict) -> None:
                            ended_at=now, uses=1, mode="once")
                 store.save(state, req)
                 store.record(state, req, "answered", by_session=event.session_id)
-                ctx["approval"] = {"approval": "native-answered", "approval_id": req["id"],
+                ctx.approval = {"approval": "native-answered", "approval_id": req["id"],
                                    "approved_by": store.NATIVE_APPROVER, "approved_at": store._iso(now)}
             store.drop_open_ask(state, e["id"])
         return

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import json
 import os
+from typing import TYPE_CHECKING, cast
 
 import typer
 
 from hookgate.state import ledger
 from hookgate.cli._common import fail, state_dir
+
+if TYPE_CHECKING:
+    from hookgate.state.protocol import SharedBackend
 
 audit_app = typer.Typer(help="Read and verify the decision ledger.", no_args_is_help=True)
 
@@ -76,6 +80,7 @@ def _verify_shared() -> bool:
         return False
     if not hasattr(b, "verify"):
         raise fail(getattr(b, "why", "the shared state cannot be reached"), 1)
+    b = cast("SharedBackend", b)
     try:
         res = b.verify()
     except backend.SharedStateUnavailable as e:

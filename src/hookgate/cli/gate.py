@@ -30,7 +30,8 @@ def _state(cwd: str) -> str:
     if os.environ.get(paths.STATE_ENV):
         return paths.state_dir(cwd)
     try:
-        common = git(cwd, "rev-parse", "--path-format=absolute", "--git-common-dir").decode("utf-8", "surrogateescape").strip()
+        common = git(cwd, "rev-parse", "--path-format=absolute", "--git-common-dir",
+                     env=os.environ).decode("utf-8", "surrogateescape").strip()
     except GateError as e:
         raise fail(f"gate: not in a git repository ({e})", 2) from None
     return os.path.join(common, "hookgate")
@@ -76,7 +77,7 @@ def gate_cmd(
     if pre_push:
         raise typer.Exit(_pre_push(cwd, state, base, rev or "", as_json))
     try:
-        res = check(cwd, state, base, rev or "HEAD", branch)
+        res = check(cwd, state, os.environ, base, rev or "HEAD", branch)
     except GateError as e:
         raise fail(f"gate: {e}", 2) from None
     _report(res, as_json)
@@ -89,7 +90,7 @@ def _plan_gate(cwd: str, state: str, base: str, rev: str, plan: str, as_json: bo
     from hookgate.plans import gate as plan_gate
 
     try:
-        res = plan_gate.run(cwd, state, plan, base, rev)
+        res = plan_gate.run(cwd, state, plan, os.environ, base, rev)
     except (GateError, plan_gate.PlanGateError) as e:
         typer.echo(f"hookgate: gate: {e}", err=True)
         return 2
@@ -111,7 +112,7 @@ def _pre_push(cwd: str, state: str, base: str, remote: str, as_json: bool) -> in
         if len(parts) != 4 or parts[1] == ZERO or not parts[0].startswith("refs/heads/"):
             continue  # a delete, or a tag
         try:
-            res = check(cwd, state, base, parts[1], parts[0][11:], remote)
+            res = check(cwd, state, os.environ, base, parts[1], parts[0][11:], remote)
         except GateError as e:
             typer.echo(f"hookgate gate: {e}", err=True)
             worst = max(worst, 2)
@@ -131,7 +132,8 @@ def _pre_push(cwd: str, state: str, base: str, remote: str, as_json: bool) -> in
 def _hooks_dir(cwd: str) -> str:
     from hookgate.validators.coordination.gate import git
 
-    return git(cwd, "rev-parse", "--path-format=absolute", "--git-path", "hooks").decode("utf-8", "surrogateescape").strip()
+    return git(cwd, "rev-parse", "--path-format=absolute", "--git-path", "hooks",
+               env=os.environ).decode("utf-8", "surrogateescape").strip()
 
 
 def hook_script(command: str) -> str:

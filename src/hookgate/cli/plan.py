@@ -125,7 +125,7 @@ def _worktree(root: str, state: str, plan_id: str, base: str, session: str, plat
     from hookgate.validators.coordination import identity
     from hookgate.validators.coordination.worktrees import _git, mutate_registry
 
-    code, out = _git(root, "rev-parse", "--path-format=absolute", "--git-common-dir")
+    code, out = _git(root, "rev-parse", "--path-format=absolute", "--git-common-dir", env=os.environ)
     if code:
         raise fail(f"plan start --worktree: not in a git repository ({out.strip() or 'git failed'})", 2)
     common = out.strip()
@@ -135,7 +135,7 @@ def _worktree(root: str, state: str, plan_id: str, base: str, session: str, plat
     dest = os.path.join(os.path.dirname(anchor), os.path.basename(anchor) + ".worktrees", f"plan-{plan_id}")
     if os.path.exists(dest):
         raise fail(f"plan start --worktree: {dest} already exists", 1)
-    code, out = _git(root, "worktree", "add", "-b", branch, dest, base or "HEAD")
+    code, out = _git(root, "worktree", "add", "-b", branch, dest, base or "HEAD", env=os.environ)
     if code:
         raise fail(f"plan start --worktree: git worktree add failed: {out.strip()}", 1)
     now = time.time()

@@ -105,7 +105,7 @@ def historical_coordination(rec: dict, event, decision, compiled: dict):
         return decision
     if old_state and cur.get("raw") in (ev.ALLOW, None) or cur_state:
         policy = (compiled.get("policies") or {}).get(COORDINATION) or {}
-        if old_state:
+        if old_state and old is not None:
             raw = ev.CHECKPOINT if policy.get("on_conflict") == "checkpoint" else ev.BLOCK
             if old.get("rule") == "claim-preempted":  # a one-time notice (ADR 0022), not a conflict
                 raw = old.get("raw")
@@ -241,7 +241,7 @@ def register(app: typer.Typer) -> None:
             if result["changed_count"] > limit:
                 typer.echo(f"… {result['changed_count'] - limit} more (-n, --json"
                            + (f"; --json keeps the first {MAX_KEPT}" if result["changed_count"] > MAX_KEPT else "") + ")")
-            for e in result["errors"][:10]:
-                typer.echo(f"  could not re-decide {e['id']}: {e['error']}")
+            for failed in result["errors"][:10]:
+                typer.echo(f"  could not re-decide {failed['id']}: {failed['error']}")
         if exit_code and result["changed_count"]:
             raise typer.Exit(1)

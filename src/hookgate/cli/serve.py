@@ -4,7 +4,8 @@
     hookgate serve start [--port N] [--idle S]      start in the background unless one is up
     hookgate serve status                           pid, port, decisions (needs the secret)
     hookgate serve stop                             stop it (needs the secret)
-    hookgate serve wiring --port N                  this project's Claude Code http-hook wiring (JSON)
+    hookgate serve wiring [--port N]                this project's Claude Code http-hook wiring (JSON:
+                                                    the hooks `hookgate install` writes there)
 
 Lean (argparse, standard library): ``start`` runs from SessionStart hooks. From an agent's
 shell every ``hookgate serve`` subcommand is denied by self-protection (ADR 0025).
@@ -40,6 +41,44 @@ def _up(rt: dict, timeout: float = 0.2) -> bool:
         return False
 
 
+def _health(sock: str, timeout: float = 0.2) -> bool:
+    """``GET /v1/health`` answered 200 on *sock*: :func:`_up` with the C socket module only
+    (``socket`` imports ``selectors``, ``enum``, ``collections``: ~5 ms of a start)."""
+    import _socket
+
+    s = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+    try:
+        s.settimeout(timeout)
+        s.connect(sock)
+        s.sendall(b"GET /v1/health HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        got = b""
+        while b"\r\n" not in got and len(got) < 4096:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            got += chunk
+        return got.startswith(b"HTTP/1.1 200 ")
+    except OSError:
+        return False
+    finally:
+        s.close()
+
+
+def _sandbox_on(project: str) -> bool:
+    from hookgate.state import jsonio
+
+    for name in ("settings.json", "settings.local.json"):
+        try:
+            with open(os.path.join(project, ".claude", name), encoding="utf-8") as f:
+                doc = jsonio.loads(f.read())
+        except (OSError, ValueError):
+            continue
+        sb = doc.get("sandbox") if isinstance(doc, dict) else None
+        if isinstance(sb, dict) and sb.get("enabled") is True:
+            return True
+    return False
+
+
 def _control(rt: dict, method: str, path: str):
     from hookgate.server import runtime
     from hookgate.server.client import Conn
@@ -53,6 +92,13 @@ def _control(rt: dict, method: str, path: str):
 
 
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["start"]:  # every UserPromptSubmit runs it: when the server is up, answer before
+        from hookgate.server import runtime  # importing argparse or the server (~20 ms less)
+
+        rt = runtime.paths()
+        if _health(rt["sock"]):
+            print(f"hookgate serve: already running ({rt['sock']})")
+            return 0
     import argparse
 
     ap = argparse.ArgumentParser(prog="hookgate serve", description="The resident decision server (ADR 0025).")
@@ -75,14 +121,14 @@ def main(argv: list[str]) -> int:
         from hookgate.state import jsonio
         from hookgate.server.wiring import claude_http_hooks
 
-        if not args.port:
-            print("hookgate serve wiring: --port N is required (the URL in the settings is fixed)", file=sys.stderr)
-            return 2
         launcher = os.path.join(os.path.dirname(sys.executable), "hookgate")
         from hookgate.state.paths import find_project_root
 
         project = find_project_root(os.getcwd())
         print(jsonio.dumps({"hooks": claude_http_hooks(launcher, args.port, project)}, indent=2))
+        if _sandbox_on(project):
+            print("hookgate serve wiring: Claude's sandbox is on in this project: its proxy refuses the loopback "
+                  "http door, so `hookgate install` keeps command hooks here (ADR 0025)", file=sys.stderr)
         return 0
     if args.action == "run":
         return loop.run(rt, args.port, args.idle, _log_to(rt["log"]), args.group_commit_ms, soft_port=soft)

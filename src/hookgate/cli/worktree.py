@@ -23,7 +23,7 @@ def _common() -> tuple[str, str]:
     """(git common dir, state dir) of the repository around the cwd."""
     from hookgate.validators.coordination.worktrees import _git
 
-    code, out = _git(os.getcwd(), "rev-parse", "--path-format=absolute", "--git-common-dir")
+    code, out = _git(os.getcwd(), "rev-parse", "--path-format=absolute", "--git-common-dir", env=os.environ)
     if code:
         raise fail(f"worktree: not in a git repository ({out.strip() or 'git failed'})", 2)
     common = out.strip()
@@ -58,7 +58,7 @@ def new(
     from hookgate.validators.coordination.worktrees import _git, mutate_registry
 
     common, state = _common()
-    if _git(os.getcwd(), "check-ref-format", "--branch", name)[0]:
+    if _git(os.getcwd(), "check-ref-format", "--branch", name, env=os.environ)[0]:
         raise fail(f"worktree new: {name!r} is not a valid branch name", 2)
     mains = [w for w in identity.worktrees(common) if w["main"]]
     anchor = mains[0]["top"] if mains else common.rstrip("/")
@@ -68,7 +68,7 @@ def new(
                                                 use_ps=True)
     except sessions.Unresolved as e:
         raise fail(f"worktree new: whose worktree is this? {e}", 2) from None
-    code, out = _git(os.getcwd(), "worktree", "add", "-b", name, dest, base)
+    code, out = _git(os.getcwd(), "worktree", "add", "-b", name, dest, base, env=os.environ)
     if code:
         raise fail(f"worktree new: git worktree add failed: {out.strip()}", 1)
     now = time.time()
@@ -93,7 +93,8 @@ def list_(
     from hookgate.validators.coordination.worktrees import default_base, survey
 
     common, state = _common()
-    rows = survey(common, state, base or default_base(os.getcwd()), time.time(), _duration(max_age))
+    rows = survey(common, state, base or default_base(os.getcwd(), os.environ), time.time(), _duration(max_age),
+                  os.environ)
     if as_json:
         typer.echo(json.dumps(rows, indent=2, sort_keys=True))
         return
@@ -136,7 +137,7 @@ def gc(
 
     common, state = _common()
     now = time.time()
-    rows = survey(common, state, base or default_base(os.getcwd()), now, _duration(max_age))
+    rows = survey(common, state, base or default_base(os.getcwd(), os.environ), now, _duration(max_age), os.environ)
     removed = 0
     for r in rows:
         if not r["remove"]:
@@ -146,7 +147,7 @@ def gc(
         if dry_run:
             typer.echo(f"would remove {r['path']}: {r['why']}")
             continue
-        ok, msg = remove(common, r)
+        ok, msg = remove(common, r, os.environ)
         if not ok:
             typer.echo(f"keep    {r['path']}: git refused ({msg})")
             continue

@@ -28,6 +28,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing only: the hot path never imports ``typing`` (ADR 0017)
     from typing import Any
 
+    StatKey = tuple[int, int, int, int, int]  # st_dev, st_ino, st_size, st_mtime_ns, st_ctime_ns
+
 CACHE_NAME = "config.json"
 ERROR_NAME = "config-error.json"
 ROLLOUT_TOP_KEYS = frozenset(("version", "hooks", "global_stage_cap", "promotion"))
@@ -107,11 +109,11 @@ def signature(sources: list[str]) -> dict[str, Any]:
 # no unprivileged process can set back), and only for a file whose ctime was over RACY_S
 # before it was read — a later write then has a later ctime (the "racily clean" rule of git's
 # index). The bytes still decide; this only skips re-reading bytes that cannot have changed.
-_DIGESTS: dict = {}
+_DIGESTS: dict[str, tuple[StatKey, str]] = {}
 RACY_S = 2.0
 
 
-def _stat_key(path: str):
+def _stat_key(path: str) -> StatKey | None:
     try:
         st = os.stat(path)
     except (OSError, ValueError):
@@ -119,10 +121,12 @@ def _stat_key(path: str):
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
-def _settled(key) -> bool:
+def _settled(key: StatKey | None) -> bool:
     """Whether a file with this :func:`_stat_key` last changed over RACY_S ago."""
     import time
 
+    if key is None:
+        return False
     try:
         return time.time() - key[4] / 1e9 > RACY_S
     except (OverflowError, OSError, ValueError, TypeError):
@@ -171,14 +175,20 @@ def _hmac(key: bytes, msg: bytes) -> str:
 
 
 def _key(state_dir: str, create: bool) -> bytes | None:
-    """The state dir's cache key (random, 0600). Agents cannot open the state dir (ADR 0018),
-    so they cannot sign a cache of their own."""
+    """The state dir's cache key (random, 0600), made when there is none and *create*. Agents
+    cannot open the state dir (ADR 0018), so they cannot sign a cache of their own."""
+    if create:
+        return _signing_key(state_dir)
+    data = paths.read_regular(os.path.join(state_dir, KEY_NAME), 4096)
+    return data if data and len(data) >= 32 else None
+
+
+def _signing_key(state_dir: str) -> bytes:
+    """The state dir's cache key; a new one when there is none (or a damaged one)."""
     path = os.path.join(state_dir, KEY_NAME)
     data = paths.read_regular(path, 4096)
     if data and len(data) >= 32:
         return data
-    if not create:
-        return None
     from hookgate.state.locks import ensure_dir
 
     ensure_dir(state_dir)
@@ -206,7 +216,7 @@ def _mac(key: bytes, binding: str, compiled: dict[str, Any]) -> str:
 FORMAT = 2  # the cache's layout: a header line, then the compiled config's bytes (ADR 0027)
 
 
-def _parse_cache(raw: bytes | None):
+def _parse_cache(raw: bytes | None) -> tuple[Any, bytes | None]:
     """(header dict, compiled bytes or None) of a cache file. Format 2: the first line is the
     header (``format``, ``sources``, ``binding``, ``mac``), the rest the compiled config as
     written — its MAC is over those bytes, so verifying it re-serialises nothing. An older
@@ -227,7 +237,8 @@ def _parse_cache(raw: bytes | None):
         return None, None
 
 
-def _verified(cache, state_dir: str, body: bytes | None = None, key: bytes | None = None) -> dict | None:
+def _verified(cache: object, state_dir: str, body: bytes | None = None,
+              key: bytes | None = None) -> dict[str, Any] | None:
     """The cache's compiled config when hookgate wrote it (its MAC checks with the state dir's
     key), else None: a cache an agent wrote is never used, not even as the last good one."""
     if not isinstance(cache, dict):
@@ -254,11 +265,11 @@ def _verified(cache, state_dir: str, body: bytes | None = None, key: bytes | Non
 # the last verified cache per state dir, for a process that decides more than once (the decision
 # server, replay): the same bytes under the same key and binding are the same compiled config,
 # so the policy objects — and the classifiers compiled from them — are reused (ADR 0027)
-_MEMO: dict = {}
+_MEMO: dict[str, tuple[bytes | None, str, bytes | None, dict[str, Any], bool, tuple[StatKey | None, StatKey | None]]] = {}
 _MEMO_MAX = 16
 
 
-def load(project_root: str, state_dir: str) -> tuple[dict, dict | None]:
+def load(project_root: str, state_dir: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """(compiled config, refusal or None). Never raises for a bad project file.
 
     The cache is used only when it is bound to the current sources and shipped defaults and
@@ -322,7 +333,7 @@ def load(project_root: str, state_dir: str) -> tuple[dict, dict | None]:
 FAST_NAME = "config.marshal"
 
 
-def _fast_mac(key: bytes, binding: str, cache_ident: tuple, body: bytes) -> str:
+def _fast_mac(key: bytes, binding: str, cache_ident: tuple[int, ...], body: bytes) -> str:
     import marshal
 
     magic = bytes(__import__("sys").modules["_frozen_importlib_external"].MAGIC_NUMBER)
@@ -330,7 +341,7 @@ def _fast_mac(key: bytes, binding: str, cache_ident: tuple, body: bytes) -> str:
                                                marshal.version) + body)
 
 
-def _fast_read(state_dir: str, key: bytes, binding: str, cache_ident: tuple) -> dict | None:
+def _fast_read(state_dir: str, key: bytes, binding: str, cache_ident: tuple[int, ...]) -> dict[str, Any] | None:
     raw = paths.read_regular(os.path.join(state_dir, FAST_NAME), 32 << 20)
     if not raw:
         return None
@@ -346,7 +357,7 @@ def _fast_read(state_dir: str, key: bytes, binding: str, cache_ident: tuple) -> 
     return got if isinstance(got, dict) else None
 
 
-def _shared_strings(o: Any, seen: dict) -> Any:
+def _shared_strings(o: Any, seen: dict[str, str]) -> Any:
     """*o* with each distinct string one object: marshal writes a repeated one as a reference
     (a 1,000-rule config: 10 % smaller, its load 20 % faster). Equal values, same types."""
     if isinstance(o, str):
@@ -358,7 +369,7 @@ def _shared_strings(o: Any, seen: dict) -> Any:
     return o
 
 
-def _fast_write(state_dir: str, key: bytes, binding: str, cache_ident: tuple, compiled: dict) -> None:
+def _fast_write(state_dir: str, key: bytes, binding: str, cache_ident: tuple[int, ...], compiled: dict[str, Any]) -> None:
     try:
         if not os.access(state_dir, os.W_OK):
             return  # (a read-only state dir: nothing to write, every call)
@@ -371,13 +382,13 @@ def _fast_write(state_dir: str, key: bytes, binding: str, cache_ident: tuple, co
         pass
 
 
-def read_cache(state_dir: str) -> dict | None:
+def read_cache(state_dir: str) -> dict[str, Any] | None:
     """The verified compiled config of the state dir's cache (any binding), or None."""
     cache, body = _parse_cache(paths.read_regular(os.path.join(state_dir, CACHE_NAME), 16 << 20))
     return _verified(cache, state_dir, body)
 
 
-def _record_hand_edit(state_dir: str, old: dict, new: dict, project_root: str) -> None:
+def _record_hand_edit(state_dir: str, old: dict[str, Any], new: dict[str, Any], project_root: str) -> None:
     """Stage changes made by editing the files (not by `hookgate rollout`) go to the ledger."""
     try:
         from hookgate.core import handedit
@@ -389,7 +400,7 @@ def _record_hand_edit(state_dir: str, old: dict, new: dict, project_root: str) -
 
 def write_cache(state_dir: str, compiled: dict[str, Any], sig: dict[str, Any]) -> None:
     binding = _binding(sig)
-    key = _key(state_dir, create=True)
+    key = _signing_key(state_dir)
     body = (json.dumps(compiled, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n").encode()
     head = json.dumps({"format": FORMAT, "sources": sig, "binding": binding,
                        "mac": _hmac(key, binding.encode() + b"\n" + body)}, sort_keys=True, ensure_ascii=True)

@@ -46,8 +46,15 @@ def record(name: str, field_names: str, defaults: tuple[object, ...] = ()) -> An
 
     ns = {"__slots__": (), "_fields": fields, "__new__": __new__, "_replace": _replace, "__repr__": __repr__}
     for i, f in enumerate(fields):
-        ns[f] = property(lambda self, i=i: tuple.__getitem__(self, i), doc=f"field {i}: {f}")
+        ns[f] = property(_getter(i), doc=f"field {i}: {f}")
     return type(name, (tuple,), ns)
+
+
+def _getter(i: int) -> Callable[[tuple[object, ...]], object]:
+    def get(self: tuple[object, ...]) -> object:
+        return tuple.__getitem__(self, i)
+
+    return get
 
 
 # --- phases -----------------------------------------------------------------------------
@@ -94,6 +101,7 @@ STAGE_RANK = {MONITOR: 0, WARN: 1, ENFORCE: 2}
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # the type checker's view of the records; at run time they are built by record()
+    from collections.abc import Callable
     from typing import Any, NamedTuple
 
     class Capabilities(NamedTuple):

@@ -42,7 +42,7 @@ DEFAULT_GATE = {
 }
 
 
-_DAY0: dict = {}  # "YYYY-MM-DD" -> epoch seconds of its midnight (UTC)
+_DAY0: dict[str, int] = {}  # "YYYY-MM-DD" -> epoch seconds of its midnight (UTC)
 
 
 def _fast_ts(s: str) -> float | None:
@@ -68,7 +68,7 @@ def _fast_ts(s: str) -> float | None:
     return d0 + h * 3600 + m * 60 + sec + float("0." + s[20:23])
 
 
-_DAYS: dict = {}  # int(ts // 86400) -> "YYYY-MM-DD"
+_DAYS: dict[int, str] = {}  # int(ts // 86400) -> "YYYY-MM-DD"
 
 
 def day_of(ts: float) -> str:
@@ -82,7 +82,7 @@ def day_of(ts: float) -> str:
     return d
 
 
-def parse_ts(value) -> float | None:
+def parse_ts(value: object) -> float | None:
     """Epoch seconds of a ledger timestamp (``2026-11-23T10:00:00.000Z``) or a date."""
     if not value:
         return None
@@ -121,7 +121,7 @@ def configured_stage(config: dict[str, Any], hook: str, platform: str = "") -> s
     return str(entry.get("stage") or MONITOR)
 
 
-def percentile(values: list[float] | array, pct: float, presorted: bool = False) -> float | None:
+def percentile(values: list[float] | array[float], pct: float, presorted: bool = False) -> float | None:
     """Nearest-rank percentile (*presorted*: *values* are in order already)."""
     if not values:
         return None
@@ -146,8 +146,8 @@ class Stats:
 
         self.latencies = array("d")  # 8 bytes a decision (a list of floats: 32): ADR 0027
         self.latencies_sorted = False  # the rollup hands them over in order
-        self.first = None
-        self.last = None
+        self.first: float | None = None
+        self.last: float | None = None
         self.per_day: dict[str, int] = {}
         self.eval_days: set[str] = set()
         self.unlabelled = 0
@@ -274,15 +274,15 @@ def collect(records: Iterable[dict[str, Any]], config: dict[str, Any], hooks: It
 _PASS1 = (b'"kind":"label"', b'"kind":"rollout_change"')
 
 
-def collect_path(path: str, config: dict, hooks) -> dict:
+def collect_path(path: str, config: dict[str, Any], hooks: Iterable[str]) -> dict[str, Any]:
     """:func:`collect` over the ledger at *path*, streamed (ADR 0027): a first pass finds the
     labels and stage changes (parsing only lines that can be one), a second reads the
     evaluations one line at a time. Memory: the figures, never the records."""
     from hookgate.state import jsonio as json
     from hookgate.state import ledger
 
-    labels: dict = {}
-    changes: list = []
+    labels: dict[tuple[str, str], dict[str, Any]] = {}
+    changes: list[dict[str, Any]] = []
     for _n, raw, _nl in ledger.iter_lines(path):
         if _PASS1[0] in raw or _PASS1[1] in raw:
             try:
@@ -298,7 +298,8 @@ def collect_path(path: str, config: dict, hooks) -> dict:
     return _collect(ledger.iter_records(path), labels, changes, config, hooks)
 
 
-def _collect(records, labels: dict, changes: list, config: dict, hooks) -> dict:
+def _collect(records: Iterable[dict[str, Any]], labels: dict[tuple[str, str], dict[str, Any]],
+             changes: list[dict[str, Any]], config: dict[str, Any], hooks: Iterable[str]) -> dict[str, Any]:
     starts: dict[tuple[str, str], float | None] = {}
     out: dict[str, dict[str, Stats]] = {h: {ALL: Stats(h, ALL)} for h in hooks}
     checkpoint_hooks: set[str] = set()

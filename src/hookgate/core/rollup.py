@@ -8,7 +8,8 @@ figures but the facts they are computed from, one row per evaluated record (``de
 - ``ts`` (float64), ``lat`` (float64), ``day`` (int32: UTC day number), ``plat`` (uint8: index
   into the header's platforms), and one byte per hook: present, raw outcome, would-block,
   error, has-latency;
-- ``header.json``: the ledger bytes it covers (``offset``; ``digest``: sha256 of those bytes),
+- ``header.json``: the ledger bytes it covers (``offset``; ``base``, ``chain``, ``digest``: the
+  resumable digest of those bytes, ``ledger.PrefixDigest``),
   the columns' digests, the labels, stage changes, answered checkpoints, the would-block rows
   by record id, and a MAC with the state dir's key.
 
@@ -33,7 +34,7 @@ from hookgate.state import jsonio as json
 from hookgate.errors import HookgateError
 
 DIR = "rollup"
-VERSION = 1
+VERSION = 2  # 2: the ledger prefix's digest is resumable (``ledger.PrefixDigest``)
 COLS = ("ts", "lat", "day", "plat")
 RAW_CODE = {o: i for i, o in enumerate(evidence.RAW_OUTCOMES)}  # 4: any other raw value
 PRESENT, WB, ERR, HASLAT = 1, 16, 32, 64
@@ -78,7 +79,7 @@ def _mac(key: bytes, head: dict) -> str:
 
 
 def _empty(hooks) -> dict:
-    return {"v": VERSION, "offset": 0, "digest": "", "hooks": list(hooks), "plats": [], "labels": [],
+    return {"v": VERSION, "offset": 0, "base": 0, "chain": "", "digest": "", "hooks": list(hooks), "plats": [], "labels": [],
             "changes": [], "answered": 0, "checkpoint_hooks": [], "wb": {}, "rows": 0, "cols": {}}
 
 
@@ -117,26 +118,22 @@ def _read_cols(state_dir: str, head: dict) -> dict | None:
     return out
 
 
-def _prefix_ok(path: str, head: dict):
-    """The hash of the ledger's first ``offset`` bytes when it is still the header's digest (read
-    at disk speed), else None."""
+def _prefix_ok(path: str, head: dict, resume: bool = False):
+    """The digest of the ledger's first ``offset`` bytes when it is still the header's (read at
+    disk speed; *resume*: only the bytes after its last whole block — extending, not checking),
+    else None."""
+    from hookgate.state import ledger
+
     off = head["offset"]
+    if not isinstance(off, int) or not isinstance(head.get("base"), int) or not 0 <= off - head["base"] < ledger.DIGEST_BLOCK:
+        return None
     try:
-        size = os.path.getsize(path)
+        if os.path.getsize(path) < off:
+            return None
+        with open(path, "rb") as f:
+            return ledger.prefix_digest(f, off, head, resume)
     except OSError:
         return None
-    if size < off:
-        return None
-    h = _sha()
-    with open(path, "rb") as f:
-        left = off
-        while left > 0:
-            chunk = f.read(min(left, 1 << 22))
-            if not chunk:
-                return None
-            h.update(chunk)
-            left -= len(chunk)
-    return h if h.copy().hexdigest() == head["digest"] else None
 
 
 def _row(rec: dict, hooks: list, plats: list, checkpoint_hooks: set):
@@ -194,7 +191,9 @@ def _extend(state_dir: str, path: str, head: dict, cols: dict | None, key: bytes
     offset = head["offset"]
     with open(path, "rb") as f:
         if digest is None:
-            digest = _sha()
+            from hookgate.state import ledger
+
+            digest = ledger.PrefixDigest()
             left = offset
             while left > 0:
                 chunk = f.read(min(left, 1 << 22))
@@ -253,7 +252,7 @@ def _extend(state_dir: str, path: str, head: dict, cols: dict | None, key: bytes
             for chunk in iter(lambda: f.read(1 << 22), b""):
                 h.update(chunk)
         sums[name] = h.hexdigest()
-    head = dict(head, offset=offset, digest=digest.hexdigest(), plats=plats, labels=labels, changes=changes,
+    head = dict(head, offset=offset, **digest.state(), plats=plats, labels=labels, changes=changes,
                 wb=wb, answered=answered, checkpoint_hooks=sorted(checkpoint_hooks), rows=rows, cols=sums)
     head["mac"] = _mac(key, head)
     from hookgate.state.locks import atomic_write
@@ -262,9 +261,10 @@ def _extend(state_dir: str, path: str, head: dict, cols: dict | None, key: bytes
     return head, _read_cols(state_dir, head) or {}
 
 
-def _open(state_dir: str, path: str, hooks) -> tuple[dict, dict]:
+def _open(state_dir: str, path: str, hooks, resume: bool = False, wait: float = 30.0) -> tuple[dict, dict]:
     """The rollup for the ledger at *path*, extended to its end (built when there is none, or
-    when the one there is not to be believed), under the rollup's lock."""
+    when the one there is not to be believed), under the rollup's lock. *resume*: the writer's
+    upkeep (:mod:`hookgate.core.upkeep`) extends it without re-reading the verified prefix."""
     from hookgate.state.locks import LockTimeout, lock_file, release
 
     key = _key(state_dir)
@@ -272,22 +272,28 @@ def _open(state_dir: str, path: str, hooks) -> tuple[dict, dict]:
         raise Unusable("no key")
     os.makedirs(_dir(state_dir), mode=0o700, exist_ok=True)
     try:
-        fd = lock_file(os.path.join(_dir(state_dir), "lock"), timeout=30.0)
+        fd = lock_file(os.path.join(_dir(state_dir), "lock"), timeout=wait)
     except LockTimeout:
         raise Unusable("the rollup is being built by another process") from None
     try:
-        return _open_locked(state_dir, path, hooks, key)
+        return _open_locked(state_dir, path, hooks, key, resume)
     finally:
         release(fd)
 
 
-def _open_locked(state_dir: str, path: str, hooks, key: bytes) -> tuple[dict, dict]:
+def refresh(state_dir: str, path: str, hooks, wait: float = 0.0) -> int:
+    """Extend (or build) the rollup to the ledger's end; its row count. For the writer's upkeep."""
+    head, _cols = _open(state_dir, path, list(hooks), resume=True, wait=wait)
+    return int(head["rows"])
+
+
+def _open_locked(state_dir: str, path: str, hooks, key: bytes, resume: bool = False) -> tuple[dict, dict]:
     head = _load_head(state_dir, key, hooks)
     cols = None
     digest = None
     if head is not None:
         cols = _read_cols(state_dir, head)
-        digest = _prefix_ok(path, head) if cols is not None else None
+        digest = _prefix_ok(path, head, resume) if cols is not None else None
         if digest is None:
             head, cols = None, None
     if head is None:

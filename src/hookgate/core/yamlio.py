@@ -17,10 +17,10 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing only: the hot path never imports ``typing`` (ADR 0017)
     from typing import Any
 
-try:
-    _Base: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - no libyaml
-    _Base = yaml.SafeLoader
+if TYPE_CHECKING:
+    _Base = yaml.SafeLoader  # the same interface; libyaml's is faster where it is built
+else:
+    _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class ConfigError(HookgateError):
@@ -80,6 +80,8 @@ def check_expansion(root: Any) -> None:
 
 
 class StrictLoader(_Base):
+    construct_mapping_orig = _Base.construct_mapping  # the base's, under the duplicate-key check below
+
     def get_single_data(self) -> Any:
         node = self.get_single_node()
         if node is None:
@@ -101,7 +103,6 @@ def _construct_mapping(loader: Any, node: Any, deep: bool = False) -> Any:
     return loader.construct_mapping_orig(node, deep=deep)
 
 
-StrictLoader.construct_mapping_orig = _Base.construct_mapping
 StrictLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
     lambda loader, node: _construct_mapping(loader, node, deep=True),

@@ -252,7 +252,7 @@ def self_protected(project_root: str, state_dir: str, home: str) -> list[str]:
     """Existing files and directories self-protection guards (ADR 0006), absolute and real."""
     from hookgate.validators.self_protection import protected_places
 
-    dirs, files = protected_places(project_root, state_dir, home)
+    dirs, files = protected_places(project_root, state_dir, home, os.environ)
     out = []
     for d in dirs:
         if os.path.isdir(d):

@@ -30,7 +30,7 @@ def _floor_plan(project_root: str, ts: list):
     from hookgate.floor import codex
 
     extra += [codex.config_path(t.path) for t in ts if t.platform == "codex"]
-    dirs, _files = protected_places(plan.project_root, plan.state_dir, plan.home)
+    dirs, _files = protected_places(plan.project_root, plan.state_dir, plan.home, os.environ)
     # a protected directory this install creates (.codex/, .opencode/plugin/ …) is protected whole
     extra += [d for d in dirs for p in list(extra) if paths.is_under(p, d)]
     plan.own_extra = sorted(set(extra))

@@ -11,6 +11,10 @@ from __future__ import annotations
 
 from hookgate.errors import HookgateError
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
 
 class PlanGateError(HookgateError):
     pass
@@ -49,20 +53,21 @@ def check(changes, patterns) -> list[dict]:
     return out
 
 
-def run(cwd: str, state_dir: str, plan_id: str, base: str = "", rev: str = "HEAD") -> dict:
+def run(cwd: str, state_dir: str, plan_id: str, env: Mapping[str, str], base: str = "", rev: str = "HEAD") -> dict:
     """``{"ok", "plan", "claims_from", "patterns", "base", "rev", "files", "outside": [...]}``;
-    GateError (ADR 0022) when git cannot answer, PlanGateError when the plan cannot be found."""
+    GateError (ADR 0022) when git cannot answer, PlanGateError when the plan cannot be found.
+    *env*: the environment git runs with (the caller's)."""
     from hookgate.state import paths
     from hookgate.validators.coordination.gate import GateError, _verify, changed_files, default_base
 
-    if not _verify(cwd, rev):
+    if not _verify(cwd, rev, env):
         raise GateError(f"unknown revision {rev!r}")
-    base = base or default_base(cwd)
-    if not _verify(cwd, base):
+    base = base or default_base(cwd, env)
+    if not _verify(cwd, base, env):
         raise GateError(f"unknown base {base!r}")
     root = paths.find_project_root(cwd)
     patterns, source = plan_patterns(root, state_dir, plan_id)
-    changes = changed_files(cwd, base, rev)
+    changes = changed_files(cwd, base, rev, env)
     outside_rows = check(changes, patterns)
     return {"ok": not outside_rows, "plan": plan_id, "claims_from": source, "patterns": patterns, "base": base,
             "rev": rev, "files": len(changes), "outside": outside_rows}

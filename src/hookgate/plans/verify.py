@@ -176,8 +176,7 @@ def _claims_of_running(sts: list[dict], state_dir: str) -> None:
         run = st.get("run") or {}
         if st["status"] != "running" or not run.get("claims"):
             continue
-        mine = [live.get(cid) for cid in run["claims"]]
-        mine = [c for c in mine if c is not None and c.get("session") == run.get("session")]
+        mine = [c for c in (live.get(cid) for cid in run["claims"]) if c is not None and c.get("session") == run.get("session")]
         held = sum(1 for c in mine if claims.is_held(c))
         st["claims"] = {"held": held, "queued": len(mine) - held, "gone": len(run["claims"]) - len(mine)}
         if st["claims"]["gone"]:

@@ -21,10 +21,14 @@ import sys
 
 from hookgate.errors import HookgateError
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
 PROTECTED_NAMES = ("secret",)
 
 
-def runtime_dir(env: dict | os._Environ[str] | None = None) -> str:
+def runtime_dir(env: Mapping[str, str] | None = None) -> str:
     env = os.environ if env is None else env  # never copied: self-protection asks on every decision
     d = env.get("HOOKGATE_RUNTIME_DIR")
     if d:

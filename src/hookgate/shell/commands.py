@@ -17,13 +17,44 @@ from hookgate.shell.words import GLOB, LIT, UNRES
 
 R, W_, D, X = "read", "write", "delete", "exec"
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing only: the hot path never imports ``typing`` (ADR 0017)
+    from collections.abc import Callable
+    from typing import Any, Protocol
+
+    class Walk(Protocol):
+        """What a handler may use of the walker (``walk.Walker``) through ``Call.w``: a
+        handler reaching for anything else fails the type check. Most handlers need only
+        ``Call``'s own methods."""
+
+        home: str
+        env: dict[str, str]
+        may_read: Any  # files the engine may read now (``listing.read_now``), or None
+        flagged: Callable[[Any], bool] | None  # would a guard deny or ask about this access?
+        hashed: dict[str, str]
+        dotglob: bool
+        globstar: bool
+        changed_unknown: bool
+
+        def emit(self, field: Any, mode: Any, via: Any, tool: Any, st: Any, allow_dir: Any = True) -> None: ...
+        def add(self, path: Any, mode: Any, resolved: Any, via: Any, tool: Any) -> None: ...
+        def run(self, fields: Any, st: Any, depth: int, feed: Any = None, wrappers: Any = ()) -> None: ...
+        def script(self, text: str, st: Any, depth: int, why: str, feed: Any = None) -> None: ...
+        def indeterminate(self, why: str) -> None: ...
+        def dynamic_assignment(self, any_value: bool = True) -> None: ...
+        def glob_options(self, text: str) -> None: ...
+        def env_code(self, name: Any, value: Any, st: Any, depth: Any, others: Any = None) -> None: ...
+        def try_concrete(self, run_symbolic: Any, concrete: Any, run_lines: Any, keep: Any = ()) -> None: ...
+        def never_runs(self, body: Any) -> None: ...
+
 
 class Call:
-    """One command invocation as the table sees it."""
+    """One command invocation as the table sees it: *w* is the walker, seen through the
+    ``Walk`` interface above."""
 
     __slots__ = ("w", "name", "fields", "args", "st", "depth", "feed")
 
-    def __init__(self, w, name, fields, st, depth, feed):
+    def __init__(self, w: Walk, name, fields, st, depth, feed):
         self.w = w
         self.name = name
         self.fields = fields
@@ -63,7 +94,7 @@ def opts(args, sv="", lv=(), posix=False, optional_attached="", digits_attached=
     posix: options end at the first operand; optional_attached: short options whose value
     may only be attached (``-i.bak``). Combined short flags, ``--``, ``--x=v`` handled.
     """
-    out = []
+    out: list[tuple[str, tuple[str, int] | None]] = []
     ops = []
     i, n = 0, len(args)
     while i < n:

@@ -5,6 +5,10 @@ from __future__ import annotations
 from hookgate.shell import words as W
 from hookgate.shell.words import LIT, UNKNOWN, UNRES, Abort, Opaque, Seg
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing only: the hot path never imports ``typing`` (ADR 0017)
+    from typing import Any
+
 MAX_DEPTH = 12
 
 
@@ -21,8 +25,24 @@ def _distinct(words) -> list:
 
 
 class WordsMixin:
-    """Mixed into ``walk.Walker``: needs ``home``, ``accesses``, ``commands``, ``reasons``,
-    ``stmts``, ``scan``, ``source_of``."""
+    """Mixed into ``walk.Walker``, which provides what is declared here (its contract)."""
+
+    home: str
+    env: dict[str, str]
+    accesses: list[Any]
+    commands: list[Any]
+    reasons: list[Any]
+    ifs: Any  # False: IFS not assigned; a str; None: unknown
+    all_unknown: bool
+    word_alone: bool
+
+    if TYPE_CHECKING:
+        def scan(self, node: Any, st: Any, depth: Any) -> None: ...
+        def source_of(self, node: Any) -> str: ...
+        def stmts(self, stmts: Any, st: Any, depth: int, feed: Any = None) -> None: ...
+        def script(self, text: str, st: Any, depth: int, why: str, feed: Any = None) -> None: ...
+        def is_free(self, name: str, st: Any) -> bool: ...
+        def indeterminate(self, why: str) -> None: ...
 
     # --- words -------------------------------------------------------------------------
     def fields(self, word, st, depth, quiet=False) -> list:
@@ -194,7 +214,7 @@ class WordsMixin:
         if exp and exp.get("Op") == "@":
             word = self._word_text(exp.get("Word"), st, depth)
             if word == "P":  # `${x@P}`: x's value expanded as a prompt runs its substitutions
-                if known and ("$(" in v or "`" in v):
+                if known and isinstance(v, str) and ("$(" in v or "`" in v):
                     self.script("echo " + v, st.copy(), depth + 1, "${x@P} prompt expansion")
                 elif not known:
                     self.indeterminate("${x@P} of a value that cannot be known")
@@ -213,7 +233,7 @@ class WordsMixin:
                 return word
             if op in ("#", "##", "%", "%%") and known:
                 return self._trim(v, op, exp.get("Word"), st, depth)
-            if op in ("^^", ",,") and known and not exp.get("Word"):
+            if op in ("^^", ",,") and known and isinstance(v, str) and not exp.get("Word"):
                 return v.upper() if op == "^^" else v.lower()
             return UNKNOWN
         return v

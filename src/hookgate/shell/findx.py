@@ -47,8 +47,12 @@ def _find(c: Call) -> None:
 
                     before = c.args[: len(c.args) - len(expr) + i]  # start points and the tests before it
                     concrete = lambda before=before: _find_lines(c.w, before, c.st.cwd)  # noqa: E731
-                c.w.try_concrete(symbolic, concrete,
-                                 lambda lines, sub=sub: [run_found(c, sub, "{}", (x, LIT)) for x in lines], set(pats))
+
+                def each_line(lines, sub=sub):
+                    for x in lines:
+                        run_found(c, sub, "{}", (x, LIT))
+
+                c.w.try_concrete(symbolic, concrete, each_line, set(pats))
             i = j + 1
             continue
         elif t in _FIND_VAL:
@@ -150,9 +154,13 @@ def _xargs(c: Call) -> None:
             for it in items if len(items) <= MAX_ITEMS else unknown:
                 run_found(c, cmd, r, it)
 
-        c.w.try_concrete(symbolic, concrete, lambda lines: [run_found(c, cmd, r, (x, LIT)) for x in lines]
-                         or c.w.never_runs(lambda: run_found(c, cmd, r, unknown[0])),
-                         {t for t, k in items if k != LIT})
+        def each_line(lines):
+            if not lines:  # nothing to run now: what the command names literally still counts
+                c.w.never_runs(lambda: run_found(c, cmd, r, unknown[0]))
+            for x in lines:
+                run_found(c, cmd, r, (x, LIT))
+
+        c.w.try_concrete(symbolic, concrete, each_line, {t for t, k in items if k != LIT})
     else:
         c.w.try_concrete(lambda: c.run(list(cmd) + list(items)), concrete,
                          lambda lines: c.run(list(cmd) + [(x, LIT) for x in lines]),

@@ -21,6 +21,10 @@ import time
 
 from hookgate.errors import HookgateError
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing only: the hot path never imports ``typing`` (ADR 0017)
+    from typing import Any
+
 MAX_INPUT = 64 * 1024
 TIMEOUT = 2.0
 SHFMT_VERSION = "v3.14.1"
@@ -133,8 +137,8 @@ def parse_shfmt(command: str, timeout: float = TIMEOUT) -> dict:
     except OSError as e:
         raise ParseError(f"shell parser could not run: {e}") from None
     if rc != 0:
-        msg = out.decode("utf-8", "replace").strip().splitlines()
-        msg = msg[0] if msg else f"exit status {rc}"
+        lines = out.decode("utf-8", "replace").strip().splitlines()
+        msg = lines[0] if lines else f"exit status {rc}"
         if msg.startswith("<standard input>:"):
             msg = msg[len("<standard input>:"):]
         raise ParseError(f"parse error: {msg[:300]}")
@@ -168,9 +172,9 @@ def _is_assign(tok: str) -> bool:
 _DQ_SPECIAL = frozenset('$`\\!\n')  # expansions, escapes, history, lines: shfmt decides those
 
 
-def _tokens(command: str) -> list | None:
+def _tokens(command: str) -> list[list[dict[str, Any]] | str] | None:
     """Words (as part lists) and operators, or None if the fast path does not apply."""
-    out = []
+    out: list[list[dict[str, Any]] | str] = []
     i, n = 0, len(command)
     cur: list | None = None  # parts of the current word
     lit = []
@@ -245,7 +249,7 @@ def _tokens(command: str) -> list | None:
 def _call(words: list) -> dict | None:
     if not words:
         return None
-    assigns = []
+    assigns: list[dict[str, Any]] = []
     k = 0
     while k < len(words):
         w = words[k]
@@ -253,7 +257,7 @@ def _call(words: list) -> dict | None:
             v = w[0]["Value"]
             eq = v.index("=")
             name = v[:eq]
-            a = {}
+            a: dict[str, Any] = {}
             if name.endswith("+"):
                 a["Append"] = True
                 name = name[:-1]

@@ -7,6 +7,10 @@ import os
 from hookgate.shell import words as W
 from hookgate.shell.words import LIT, UNKNOWN, UNRES
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing only: the hot path never imports ``typing`` (ADR 0017)
+    from typing import Any
+
 _WRITE_REDIRS = frozenset((">", ">>", ">|", "&>", "&>>"))
 
 
@@ -23,7 +27,16 @@ class Feed:
 
 
 class RedirMixin:
-    """Mixed into ``walk.Walker``."""
+    """Mixed into ``walk.Walker``, which provides what is declared here (its contract)."""
+
+    accesses: list[Any]
+    commands: list[Any]
+    reasons: list[Any]
+
+    if TYPE_CHECKING:
+        def fields(self, word: Any, st: Any, depth: Any, quiet: Any = False) -> list[Any]: ...
+        def part_segs(self, p: Any, st: Any, depth: Any, quoted: Any) -> list[Any]: ...
+        def emit(self, field: Any, mode: Any, via: Any, tool: Any, st: Any, allow_dir: Any = True) -> None: ...
 
     def redirects(self, redirs, cmd, st, depth):
         """Accesses of the redirections; returns a Feed when stdin is a here-doc/string."""
@@ -67,7 +80,7 @@ class RedirMixin:
                 mode = "write"
             elif op == "<":
                 mode = "read"
-                parts = (word or {}).get("Parts") or ()
+                parts = (word or {}).get("Parts") or []
                 if len(parts) == 1 and parts[0].get("Type") == "ProcSubst":
                     from hookgate.shell.flow import stream_of_stmts
 

@@ -172,7 +172,7 @@ def _glob_has_dir(pattern, st) -> bool:
         return True
     try:
         for m in itertools.islice(boundglob.iglob(pattern, root_dir=None if pattern.startswith("/") else cwd), 200):
-            if os.path.isdir(m if m.startswith("/") else os.path.join(cwd, m)):
+            if os.path.isdir(m if m.startswith("/") or cwd is None else os.path.join(cwd, m)):
                 return True
     except (boundglob.GlobCap, OSError, ValueError, RecursionError):
         return True

@@ -345,6 +345,7 @@ class _Sed:
                     if ended:
                         nxt.append((text, ended))
                         continue
+                    apply: tuple[bool, ...]
                     if addr is None:
                         apply = (True,)
                     elif addr[0] == "maybe":

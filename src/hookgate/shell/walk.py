@@ -116,7 +116,8 @@ class Walker(WordsMixin, RedirMixin):
 
     def is_free(self, name: str, st) -> bool:
         """Is ``name`` (absent from the state) a free variable: unset in the agent's shell?"""
-        if self.no_free is True or self.open_vars or name in self.no_free or name in st.vars.assigned:
+        if self.no_free is True or self.open_vars or (self.no_free and name in self.no_free) \
+                or name in st.vars.assigned:
             return False
         if not candidate(name) or textually_assigned(self.command_text, name):
             return False
@@ -680,6 +681,7 @@ class Walker(WordsMixin, RedirMixin):
             self.scan(a.get("Array") or a.get("Index"), st, depth)
             return UNKNOWN
         v = a.get("Value")
+        val: object  # a str, or UNKNOWN
         if v is None:
             val = ""
         else:

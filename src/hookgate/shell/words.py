@@ -35,6 +35,7 @@ class Alts(Opaque):
     protected file."""
 
     __slots__ = ("choices",)
+    choices: tuple[object, ...]  # str or UNKNOWN
 
 
 MAX_ALTS = 8
@@ -84,6 +85,7 @@ class AltSeg(Seg):
     """A word piece that is one of ``choices`` (Segs): expanded like a brace (``expand``)."""
 
     __slots__ = ("choices",)
+    choices: list[Seg]
 
 
 _ESC = {"a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "f": "\f", "n": "\n", "r": "\r",
@@ -270,9 +272,9 @@ def _find_brace(s: str):
             if commas:
                 alts = []
                 prev = i + 1
-                for c in commas:
-                    alts.append(s[prev:c])
-                    prev = c + 1
+                for comma in commas:
+                    alts.append(s[prev:comma])
+                    prev = comma + 1
                 alts.append(s[prev:j])
                 return i, j, alts
             seq = _seq(body)

@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any, NoReturn
 
+    from hookgate.state.protocol import SharedBackend, StateBackend
+
 ADR = "adr/0028-shared-state-postgres.md"
 
 
@@ -54,7 +56,7 @@ REGISTRY: dict[str, str] = {
 # set by the decision server at start (ADR 0025): the process that may talk to the database,
 # and its own environment (libpq reads only this, never the caller's: ADR 0028)
 IN_SERVER = False
-SERVER_ENV: dict | None = None
+SERVER_ENV: dict[str, str] | None = None
 # the server's group commit (ADR 0025): called with a flush callable after an asynchronous
 # commit; the server calls it when no request waits, at most its window later. None: commit
 # synchronously
@@ -75,19 +77,19 @@ class FilesBackend:
     name = "files"
     shared = False
 
-    def __init__(self, conf: dict | None = None, project_root: str = "") -> None:
+    def __init__(self, conf: dict[str, Any] | None = None, project_root: str = "") -> None:
         self.conf = conf or dict(stateconf.DEFAULTS)
         self.project_root = project_root
 
     def store(self, state_dir: str, name: str, files: Any, shared: Callable[[Any], Any]) -> Any:
         return files
 
-    def ledger_append(self, state_dir: str, record: dict, fsync: bool = True) -> dict:
+    def ledger_append(self, state_dir: str, record: dict[str, Any], fsync: bool = True) -> dict[str, Any]:
         from hookgate.state import ledger
 
         return ledger.append_file(state_dir, record, fsync)
 
-    def status(self, state_dir: str) -> dict:
+    def status(self, state_dir: str) -> dict[str, Any]:
         from hookgate.state import ledger
 
         path = ledger.ledger_path(state_dir)
@@ -102,7 +104,7 @@ class OfflineBackend:
     name = "offline"
     shared = True
 
-    def __init__(self, conf: dict | None, project_root: str, why: str) -> None:
+    def __init__(self, conf: dict[str, Any] | None, project_root: str, why: str) -> None:
         self.conf = conf or {}
         self.project_root = project_root
         self.why = why
@@ -113,7 +115,7 @@ class OfflineBackend:
     def store(self, state_dir: str, name: str, files: Any, shared: Callable[[Any], Any]) -> Any:
         self._raise()
 
-    def ledger_append(self, state_dir: str, record: dict, fsync: bool = True) -> dict:
+    def ledger_append(self, state_dir: str, record: dict[str, Any], fsync: bool = True) -> dict[str, Any]:
         if self.conf.get("backend") != "postgres":  # a refused state.yaml: the local ledger
             from hookgate.state import ledger
 
@@ -122,7 +124,7 @@ class OfflineBackend:
 
         return outbox.append(state_dir, record, fsync)
 
-    def status(self, state_dir: str) -> dict:
+    def status(self, state_dir: str) -> dict[str, Any]:
         from hookgate.state import outbox
 
         return {"backend": self.conf.get("backend", "?"), "health": "unreachable", "error": self.why,
@@ -131,24 +133,25 @@ class OfflineBackend:
 
 
 _FILES = FilesBackend()
-_CACHE: dict = {}
+_CACHE: dict[tuple[str, tuple[tuple[str, Any], ...]], SharedBackend] = {}
 
 
-def offline_reason(conf: dict) -> str:
+def offline_reason(conf: dict[str, Any]) -> str:
     return (f"this repository's leases, claims and approvals are shared through PostgreSQL "
             f"({conf.get('host')}/{conf.get('database')}, .hookgate/state.yaml), which only the decision "
             "server reaches, and it is not running: start it with `hookgate serve start` "
             f"(ADR 0028)")
 
 
-def load_factory(name: str):
+def load_factory(name: str) -> Callable[[dict[str, Any], str], SharedBackend]:
     import importlib
 
     mod, _, attr = REGISTRY[name].partition(":")
-    return getattr(importlib.import_module(mod), attr)
+    factory: Callable[[dict[str, Any], str], SharedBackend] = getattr(importlib.import_module(mod), attr)
+    return factory
 
 
-def for_project(project_root: str):
+def for_project(project_root: str) -> StateBackend:
     """The backend of the repository whose checkout is *project_root*."""
     if not project_root:
         return _FILES
@@ -172,13 +175,13 @@ def for_project(project_root: str):
     return b
 
 
-def for_state(state_dir: str):
+def for_state(state_dir: str) -> StateBackend:
     """The backend governing *state_dir* (files unless its checkout says otherwise)."""
     root = ROOTS.get(state_dir)
     return for_project(root) if root else _FILES
 
 
-def ledger_append(state_dir: str, record: dict, fsync: bool = True) -> dict:
+def ledger_append(state_dir: str, record: dict[str, Any], fsync: bool = True) -> dict[str, Any]:
     """Append *record* (without prev/hash) to the repository's ledger — the ledger file, the
     shared chain of its state backend, or the outbox that waits for it — and return it as
     written. Every ledger record goes through here (``ledger.append_file`` is the file's own
@@ -190,6 +193,6 @@ def is_files(state_dir: str) -> bool:
     return for_state(state_dir) is _FILES
 
 
-def all_shared() -> list:
+def all_shared() -> list[SharedBackend]:
     """Shared backends this process has opened (the server drains their outboxes)."""
     return list(_CACHE.values())

@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # typing only: the hot path never imports ``typing`` (ADR 001
 try:
     import _json
 except ImportError:  # pragma: no cover - every CPython has it
-    _json = None
+    _json = None  # type: ignore[assignment]  # every use checks for None first
 
 _WS = " \t\n\r"
 _INF = float("inf")
@@ -36,7 +36,8 @@ class _Ctx:
     memo: dict[str, str] = {}
 
 
-_scan = _json.make_scanner(_Ctx()) if _json is not None else None
+# (typeshed types make_scanner's context as make_scanner itself; it reads these attributes only)
+_scan = _json.make_scanner(_Ctx()) if _json is not None else None  # type: ignore[arg-type]
 
 
 class JSONError(HookgateError, ValueError):

@@ -97,12 +97,46 @@ def _last_hash(fd: int) -> tuple[str, bool]:
     return GENESIS, torn
 
 
+# The hash chain in memory (ADR 0025): a process that appends more than once (the decision server,
+# the one writer) keeps the tail it wrote — (device, inode, size, last bytes, their hash) per
+# ledger — and takes ``prev`` from it when the file, under the flock, is still exactly what it
+# left: same file, same size, and its last bytes the ones it wrote (one small pread). Anything
+# else (a one-shot process appended, a repair, a replaced file) reads the tail as before.
+_TAILS: dict[str, tuple[int, int, int, bytes, str]] = {}
+
+
+def _tail_of(fd: int, path: str) -> tuple[str, bool, int]:
+    """(previous hash, torn tail, size) of the locked ledger *fd*."""
+    st = os.fstat(fd)
+    known = _TAILS.get(path)
+    if known is not None and known[:3] == (st.st_dev, st.st_ino, st.st_size):
+        last = known[3]
+        if os.pread(fd, len(last), st.st_size - len(last)) == last:
+            return known[4], False, st.st_size
+    prev, torn = _last_hash(fd)
+    return prev, torn, st.st_size
+
+
+def _remember(fd: int, path: str, size: int, data: bytes, h: str) -> None:
+    try:
+        st = os.fstat(fd)
+    except OSError:
+        st = None
+    if st is None or st.st_size != size:  # not what this write left (not under the flock): forget
+        _TAILS.pop(path, None)
+        return
+    if len(_TAILS) >= 64 and path not in _TAILS:  # a server that wrote to many repositories
+        _TAILS.clear()
+    _TAILS[path] = (st.st_dev, st.st_ino, size, data[-min(len(data), 4096):], h)
+
+
 def append_file(state_dir: str, record: dict, fsync: bool = True) -> dict:
     """Append *record* (without prev/hash) to the ledger file; return it as written. A record
     of a decision goes through ``state.backend.ledger_append``, which picks the repository's
     chain (this file, or the shared one of ADR 0028)."""
     ensure_dir(state_dir)
     path = ledger_path(state_dir)
+    grew_past = False
     fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
     try:
         try:
@@ -110,7 +144,7 @@ def append_file(state_dir: str, record: dict, fsync: bool = True) -> dict:
         except LockTimeout:
             raise LockTimeout(path, LOCK_TIMEOUT, describe_holder(path)) from None
         try:
-            prev, torn = _last_hash(fd)
+            prev, torn, size = _tail_of(fd, path)
             body = dict(record)
             body.pop("hash", None)
             body["prev"] = prev
@@ -118,6 +152,8 @@ def append_file(state_dir: str, record: dict, fsync: bool = True) -> dict:
             line = canonical(body) + "\n"
             data = ("\n" + line if torn else line).encode("utf-8")
             write_all(fd, data)
+            _remember(fd, path, size + len(data), data, body["hash"])
+            grew_past = (size + len(data)) // UPKEEP_EVERY != size // UPKEEP_EVERY
             if fsync:
                 if GROUP_COMMIT is None:
                     os.fsync(fd)
@@ -127,7 +163,32 @@ def append_file(state_dir: str, record: dict, fsync: bool = True) -> dict:
             unlock(fd)
     finally:
         os.close(fd)
+    if grew_past:
+        start_upkeep(state_dir)
     return body
+
+
+# ADR 0027: every UPKEEP_EVERY bytes of ledger, its writer starts the upkeep that extends the
+# verified-prefix checkpoint and the evidence rollup (``hookgate upkeep``, ``core/upkeep.py``), so the first
+# ``audit verify`` / ``rollout status`` on a big ledger reads at most this much past them.
+UPKEEP_EVERY = 8 << 20
+
+
+def start_upkeep(state_dir: str) -> None:
+    """Start the ledger's upkeep, detached: through ``sh -c '… &'``, which exits at once and is
+    reaped here (no zombie in the server), in its own session, no inherited descriptors, stdio on
+    /dev/null — the hook's caller never waits for it. Best effort: if it cannot start, the next
+    reader does the work."""
+    try:
+        import subprocess
+        import sys
+
+        subprocess.run(["/bin/sh", "-c", '"$@" &', "sh", sys.executable, "-E", "-m", "hookgate", "upkeep",
+                        os.path.abspath(state_dir)],
+                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       close_fds=True, start_new_session=True, cwd="/", timeout=5)
+    except Exception:  # noqa: BLE001 - never a reason to fail a decision
+        pass
 
 
 # ADR 0025: the decision server sets this to a callable that takes the ledger path and fsyncs it
@@ -266,6 +327,63 @@ def _check(raw: bytes, prev: str) -> tuple[dict[str, Any] | None, str]:
 
 CHECKPOINT_NAME = "ledger.verified.json"
 CHECKPOINT_EVERY = 100_000
+CHECKPOINT_VERSION = 2
+DIGEST_BLOCK = 1 << 20
+
+
+def _sha256_ctor():
+    try:
+        from hashlib import sha256 as ctor  # OpenSSL: the CLI side, at disk speed
+    except ImportError:  # pragma: no cover
+        ctor = sha256
+    return ctor
+
+
+class PrefixDigest:
+    """The digest of a ledger prefix that can be resumed from what a checkpoint stores (ADR 0027):
+    sha256 chained over 1 MiB blocks — ``chain = sha256(chain ‖ block)`` from 32 zero bytes, the
+    digest of a prefix ``sha256(chain ‖ the bytes after the last whole block)``. Checking a
+    prefix still costs one read of it at disk speed (``audit verify``, ``rollout status`` do);
+    extending a checkpoint (the writer's upkeep) reads only the bytes after ``base`` — the last
+    whole block it names — so keeping it current costs what was appended, not the ledger."""
+
+    __slots__ = ("base", "chain", "pending", "_ctor")
+
+    def __init__(self, base: int = 0, chain: bytes = bytes(32), ctor=None):
+        self.base = base
+        self.chain = chain
+        self.pending = bytearray()
+        self._ctor = ctor or _sha256_ctor()
+
+    @property
+    def offset(self) -> int:
+        return self.base + len(self.pending)
+
+    def update(self, data: bytes) -> None:
+        self.pending += data
+        if len(self.pending) < DIGEST_BLOCK:
+            return
+        whole = len(self.pending) // DIGEST_BLOCK * DIGEST_BLOCK
+        with memoryview(self.pending) as mv:
+            for i in range(0, whole, DIGEST_BLOCK):
+                h = self._ctor(self.chain)
+                h.update(mv[i:i + DIGEST_BLOCK])
+                self.chain = h.digest()
+        del self.pending[:whole]
+        self.base += whole
+
+    def hexdigest(self) -> str:
+        h = self._ctor(self.chain)
+        h.update(self.pending)
+        return str(h.hexdigest())
+
+    def state(self) -> dict:
+        return {"base": self.base, "chain": self.chain.hex(), "digest": self.hexdigest()}
+
+    def copy(self) -> PrefixDigest:
+        d = PrefixDigest(self.base, self.chain, self._ctor)
+        d.pending = bytearray(self.pending)
+        return d
 
 
 def _checkpoint_mac(key: bytes, cp: dict) -> str:
@@ -277,8 +395,9 @@ def _checkpoint_mac(key: bytes, cp: dict) -> str:
 
 def read_checkpoint(state_dir: str, path: str, key: bytes | None) -> dict | None:
     """The verified prefix of the ledger (ADR 0027), when hookgate wrote it (MAC with the state
-    dir's key) and it still describes the ledger (a prefix of the file's bytes has the digest it
-    names). Otherwise None: the ledger is verified from its first byte."""
+    dir's key) and it can still describe the ledger (the file is at least that long). Whether the
+    prefix's bytes are still the ones verified is the caller's check (:func:`prefix_digest`).
+    Otherwise None: the ledger is verified from its first byte."""
     if key is None:
         return None
     try:
@@ -286,25 +405,55 @@ def read_checkpoint(state_dir: str, path: str, key: bytes | None) -> dict | None
             cp = json.loads(f.read(1 << 16))
     except (OSError, ValueError):
         return None
-    if not isinstance(cp, dict) or cp.get("v") != 1 or cp.get("mac") != _checkpoint_mac(key, cp):
+    if not isinstance(cp, dict) or cp.get("v") != CHECKPOINT_VERSION or cp.get("mac") != _checkpoint_mac(key, cp):
         return None
-    if not all(isinstance(cp.get(k), int) and not isinstance(cp.get(k), bool) for k in ("offset", "count", "lines")):
+    if not all(isinstance(cp.get(k), int) and not isinstance(cp.get(k), bool)
+               for k in ("offset", "count", "lines", "base")):
+        return None
+    if not (0 <= cp["base"] <= cp["offset"] and cp["base"] % DIGEST_BLOCK == 0 and cp["offset"] - cp["base"] < DIGEST_BLOCK):
         return None
     try:
+        bytes.fromhex(cp.get("chain") or "")
         if os.path.getsize(path) < cp["offset"]:
             return None
-    except OSError:
+    except (OSError, ValueError, TypeError):
         return None
     return cp
 
 
+def prefix_digest(f, offset: int, want: dict, resume: bool = False) -> PrefixDigest | None:
+    """The digest of the first *offset* bytes of the open ledger *f* when it is the one *want*
+    names (``base``, ``chain``, ``digest``), positioned at *offset*; else None. *resume*: trust
+    the bytes below ``base`` (hashed when *want* was written) and read only the rest — for
+    extending what a MAC'd record already says, never for verifying it."""
+    try:
+        if resume:
+            d = PrefixDigest(want["base"], bytes.fromhex(want["chain"]))
+            f.seek(want["base"])
+        else:
+            d = PrefixDigest()
+            f.seek(0)
+    except (KeyError, TypeError, ValueError, OSError):
+        return None
+    left = offset - d.base
+    while left > 0:
+        chunk = f.read(min(left, 4 * DIGEST_BLOCK))
+        if not chunk:
+            return None
+        d.update(chunk)
+        left -= len(chunk)
+    if d.hexdigest() != want.get("digest") or d.base != want.get("base") or d.chain.hex() != want.get("chain"):
+        return None
+    return d
+
+
 def write_checkpoint(state_dir: str, key: bytes | None, offset: int, count: int, lines: int, prev: str,
-                     digest: str) -> None:
+                     digest: PrefixDigest) -> None:
     if key is None:
         return
     from hookgate.state.locks import atomic_write
 
-    cp = {"v": 1, "offset": offset, "count": count, "lines": lines, "prev": prev, "digest": digest}
+    cp = {"v": CHECKPOINT_VERSION, "offset": offset, "count": count, "lines": lines, "prev": prev, **digest.state()}
     cp["mac"] = _checkpoint_mac(key, cp)
     try:
         atomic_write(os.path.join(state_dir, CHECKPOINT_NAME), canonical(cp).encode(), fsync=False)
@@ -312,11 +461,13 @@ def write_checkpoint(state_dir: str, key: bytes | None, offset: int, count: int,
         pass
 
 
-def verify(path: str, state_dir: str | None = None, key: bytes | None = None) -> VerifyResult:
+def verify(path: str, state_dir: str | None = None, key: bytes | None = None, resume: bool = False) -> VerifyResult:
     """Walk the chain; with *state_dir* and its *key* (the state dir's secret, which agents
     cannot read: ADR 0018), start after the verified prefix its checkpoint names — once the
     bytes of that prefix hash to the digest it recorded (read at disk speed, never believed
     otherwise) — and record a checkpoint as the walk passes clean ground (ADR 0027).
+    *resume* (the writer's upkeep, :mod:`hookgate.core.upkeep`): re-read only the checkpoint's
+    last partial block, not the whole prefix — it extends the checkpoint, it does not check it.
     Memory is bounded: one line at a time."""
     res = VerifyResult()
     prev = GENESIS
@@ -326,30 +477,19 @@ def verify(path: str, state_dir: str | None = None, key: bytes | None = None) ->
         key = None
     cp = read_checkpoint(sd, path, key) if key is not None else None
     try:
-        from hashlib import sha256 as _digest_of  # OpenSSL: the CLI side, at disk speed
-    except ImportError:  # pragma: no cover
-        _digest_of = sha256
-    digest = _digest_of()
-    try:
         f = open(path, "rb")
     except FileNotFoundError:
         return res
     with f:
         n = 0
         offset = 0
-        if cp is not None:
-            left = cp["offset"]
-            while left > 0:
-                chunk = f.read(min(left, 1 << 22))
-                if not chunk:
-                    break
-                digest.update(chunk)
-                left -= len(chunk)
-            if left == 0 and digest.hexdigest() == cp.get("digest"):
-                prev, res.count, n, offset = cp["prev"], cp["count"], cp["lines"], cp["offset"]
-            else:  # the prefix changed since: never believed, verify it all
-                f.seek(0)
-                digest = _digest_of()
+        digest = prefix_digest(f, cp["offset"], cp, resume) if cp is not None else None
+        if digest is not None and cp is not None:
+            prev, res.count, n, offset = cp["prev"], cp["count"], cp["lines"], cp["offset"]
+        else:  # no checkpoint, or its prefix changed since: never believed, verify it all
+            cp = None
+            f.seek(0)
+            digest = PrefixDigest()
         for raw in f:
             n += 1
             has_nl = raw.endswith(b"\n")
@@ -365,7 +505,7 @@ def verify(path: str, state_dir: str | None = None, key: bytes | None = None) ->
                 res.count += 1
                 prev = rec["hash"]
                 if key is not None and has_nl and not res.torn_lines and res.count % CHECKPOINT_EVERY == 0:
-                    write_checkpoint(sd, key, offset, res.count, n, prev, digest.copy().hexdigest())
+                    write_checkpoint(sd, key, offset, res.count, n, prev, digest)
                 continue
             if rec is None and pending_bad is None:
                 if not has_nl:
@@ -389,7 +529,7 @@ def verify(path: str, state_dir: str | None = None, key: bytes | None = None) ->
             res.reason = "torn record (a writer died mid-write)"
             return res
         if key is not None and (cp is None or offset > cp["offset"]):
-            write_checkpoint(sd, key, offset, res.count, n, prev, digest.hexdigest())
+            write_checkpoint(sd, key, offset, res.count, n, prev, digest)
     return res
 
 

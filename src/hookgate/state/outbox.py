@@ -24,6 +24,11 @@ import os
 from hookgate.state import jsonio as json
 from hookgate.state.locks import LockTimeout, atomic_write, ensure_dir, flock_timeout, unlock, write_all
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing only: the hot path never imports ``typing`` (ADR 0017)
+    from collections.abc import Callable, Iterator
+    from typing import Any
+
 OUTBOX = "ledger.outbox.jsonl"
 CURSOR = "ledger.outbox.cursor"
 SHIP_LOCK = "ledger.outbox.ship"
@@ -34,11 +39,11 @@ def outbox_path(state_dir: str) -> str:
     return os.path.join(state_dir, OUTBOX)
 
 
-def _canonical(obj: dict) -> str:
+def _canonical(obj: dict[str, Any]) -> str:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
 
 
-def append(state_dir: str, record: dict, fsync: bool = True, name: str = OUTBOX) -> dict:
+def append(state_dir: str, record: dict[str, Any], fsync: bool = True, name: str = OUTBOX) -> dict[str, Any]:
     """Append *record* (prev/hash dropped) as one whole line of *name* (the outbox, or the
     server's in-flight journal); return it as written."""
     ensure_dir(state_dir)
@@ -63,9 +68,9 @@ def append(state_dir: str, record: dict, fsync: bool = True, name: str = OUTBOX)
     return body
 
 
-def read_records(path: str) -> list[dict]:
+def read_records(path: str) -> list[dict[str, Any]]:
     """The whole records of a journal file, in order (a torn last line is left out)."""
-    out = []
+    out: list[dict[str, Any]] = []
     try:
         f = open(path, "rb")
     except FileNotFoundError:
@@ -124,16 +129,16 @@ def lag_seconds(state_dir: str, now: float | None = None) -> float:
     return 0.0
 
 
-def pending(state_dir: str) -> list[dict]:
+def pending(state_dir: str) -> list[dict[str, Any]]:
     """The records waiting, in order (for `hookgate state status` and the tests)."""
-    out = []
+    out: list[dict[str, Any]] = []
     for _end, rec in _lines_from(state_dir, _cursor(state_dir)):
         if rec is not None:
             out.append(rec)
     return out
 
 
-def _lines_from(state_dir: str, start: int):
+def _lines_from(state_dir: str, start: int) -> Iterator[tuple[int, dict[str, Any] | None]]:
     """(offset after the line, record or None for a line that does not parse) for each
     complete line from byte *start* (a cursor past the end — a truncation the shipper did not
     get to record — starts over: shipping is idempotent)."""
@@ -164,7 +169,8 @@ def _lines_from(state_dir: str, start: int):
                                                           "bytes": len(s)}
 
 
-def drain(state_dir: str, ship, batch: int = 200, limit: int = 0) -> int:
+def drain(state_dir: str, ship: Callable[[list[dict[str, Any]]], object], batch: int = 200,
+          limit: int = 0) -> int:
     """Ship waiting records in order with ``ship(list_of_records)`` (which raises when the
     database is away); return how many were shipped, or -1 when another shipper is at it.
     *limit*: stop after about that many (0: all), so a long queue does not hold up decisions.
@@ -179,7 +185,7 @@ def drain(state_dir: str, ship, batch: int = 200, limit: int = 0) -> int:
             return -1
         shipped = 0
         cur = _cursor(state_dir)
-        buf: list[dict] = []
+        buf: list[dict[str, Any]] = []
         end = cur
         for pos, rec in _lines_from(state_dir, cur):
             if rec is not None:

@@ -28,6 +28,11 @@ import os
 
 from hookgate.errors import HookgateError
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing only: the hot path never imports ``typing`` (ADR 0017)
+    from collections.abc import Mapping
+    from typing import Any
+
 NAME = "state.yaml"
 MAX_BYTES = 16384
 BACKENDS = ("files", "postgres")
@@ -46,16 +51,16 @@ def path_of(project_root: str) -> str:
     return os.path.join(project_root, ".hookgate", NAME)
 
 
-def _scalar(raw: str):
+def _scalar(raw: str) -> str:
     v = raw.strip()
     if len(v) >= 2 and v[0] == v[-1] and v[0] in "'\"":
         return v[1:-1]
     return v
 
 
-def parse(text: str, where: str = NAME) -> dict:
+def parse(text: str, where: str = NAME) -> dict[str, Any]:
     """The flat mapping of *text* (see the module doc); StateConfigError for anything else."""
-    out: dict = {}
+    out: dict[str, Any] = {}
     for n, line in enumerate(text.splitlines(), 1):
         s = line.split(" #", 1)[0].rstrip() if not line.lstrip().startswith("#") else ""
         if not s.strip() or s.strip() == "---":
@@ -68,7 +73,7 @@ def parse(text: str, where: str = NAME) -> dict:
             raise StateConfigError(f"{where}:{n}: unknown key {k!r} (allowed: {', '.join(sorted(KEYS))})")
         if k in out:
             raise StateConfigError(f"{where}:{n}: {k} given twice")
-        val = _scalar(v)
+        val: str | int = _scalar(v)
         if KEYS[k] is int:
             try:
                 val = int(val)
@@ -82,8 +87,8 @@ def parse(text: str, where: str = NAME) -> dict:
     return validate(out, where)
 
 
-def validate(conf: dict, where: str = NAME) -> dict:
-    out = dict(DEFAULTS)
+def validate(conf: dict[str, Any], where: str = NAME) -> dict[str, Any]:
+    out: dict[str, Any] = dict(DEFAULTS)
     out.update(conf)
     if out["backend"] not in BACKENDS:
         raise StateConfigError(f"{where}: backend must be one of {', '.join(BACKENDS)}, got {out['backend']!r}")
@@ -99,10 +104,10 @@ def validate(conf: dict, where: str = NAME) -> dict:
     return out
 
 
-_CACHE: dict = {}
+_CACHE: dict[str, tuple[tuple[int, int, int], dict[str, Any]]] = {}
 
 
-def load(project_root: str) -> dict:
+def load(project_root: str) -> dict[str, Any]:
     """The project's state config ({"backend": "files", …} when there is none). Cached by the
     file's (mtime, size, inode), so the decision server re-reads it only when it changes."""
     p = path_of(project_root)
@@ -128,7 +133,7 @@ def load(project_root: str) -> dict:
     return conf
 
 
-def render(conf: dict) -> str:
+def render(conf: dict[str, Any]) -> str:
     """state.yaml text for *conf* (what `hookgate state use` writes)."""
     lines = ["# hookgate's state backend (ADR 0028). Committed: every clone uses the same.",
              "# Credentials are not here: the decision server reads ~/.config/hookgate/pgpass."]
@@ -140,13 +145,14 @@ def render(conf: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def passfile(env: dict) -> str | None:
+def passfile(env: Mapping[str, str]) -> str | None:
     """The password file the server hands libpq (from the *server's* environment)."""
     cfg = env.get("XDG_CONFIG_HOME") or os.path.join(env.get("HOME") or os.path.expanduser("~"), ".config")
     own = os.path.join(cfg, "hookgate", "pgpass")
     if os.path.isfile(own):
         return own
-    if env.get("PGPASSFILE") and os.path.isfile(env["PGPASSFILE"]):
-        return env["PGPASSFILE"]
+    given = env.get("PGPASSFILE")
+    if given and os.path.isfile(given):
+        return given
     home = os.path.join(env.get("HOME") or os.path.expanduser("~"), ".pgpass")
     return home if os.path.isfile(home) else None

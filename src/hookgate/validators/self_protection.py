@@ -21,6 +21,10 @@ import sys
 from hookgate.core import event as ev
 from hookgate.state.paths import both_forms, git_location_files, is_under
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing only: the hot path never imports ``typing`` (ADR 0017)
+    from collections.abc import Mapping
+
 HOOK_ID = "self-protection"
 ADR = "adr/0006-self-protection.md"
 PHASES = frozenset((ev.PRE, ev.POST, ev.SESSION_START))  # post/session-start: the floor (ADR 0020)
@@ -71,11 +75,10 @@ _ALTERNATIVE = (
 )
 
 
-def protected_places(project_root: str, state_dir: str, home: str, env: dict | None = None) -> tuple[list[str], list[str]]:
+def protected_places(project_root: str, state_dir: str, home: str, env: Mapping[str, str]) -> tuple[list[str], list[str]]:
     """(directories protected whole, file patterns) — absolute. *env*: the call's environment
-    (the hook passes the one it was given; CLI callers default to this process's)."""
-    environ = os.environ if env is None else env
-    xdg = environ.get("XDG_DATA_HOME") or os.path.join(home, ".local", "share")
+    (the hook passes the one it was given, never this process's; CLI callers pass their own)."""
+    xdg = env.get("XDG_DATA_HOME") or os.path.join(home, ".local", "share")
     dirs = [os.path.join(project_root, ".hookgate"), state_dir, os.path.join(xdg, "hookgate")]
     if sys.prefix != sys.base_prefix and not is_under(sys.prefix, project_root):
         dirs.append(sys.prefix)  # the venv hookgate runs from
@@ -91,44 +94,42 @@ def protected_places(project_root: str, state_dir: str, home: str, env: dict | N
             os.path.join(root, ".codex", "config.toml"),
         ]
     more_dirs, more_files = platform_wiring(project_root, home, env)
-    return dirs + more_dirs + server_places(), files + more_files + server_units(home)
+    return dirs + more_dirs + server_places(home, env), files + more_files + server_units(home, env)
 
 
-def server_places() -> list[str]:
+def server_places(home: str, env: Mapping[str, str]) -> list[str]:
     """The decision server's runtime dir (ADR 0025): its socket, port file and per-user secret.
     Written by no agent (a replaced socket would answer for hookgate); read by none either
     (:func:`state_read_verdict`: the secret controls the server)."""
     try:
         from hookgate.server.runtime import runtime_dir
 
-        return [os.path.normpath(runtime_dir())] + state_credentials()
+        return [os.path.normpath(runtime_dir(env))] + state_credentials(home, env)
     except Exception:  # noqa: BLE001 - never on the decision's critical path
         return []
 
 
-def server_units(home: str) -> list[str]:
+def server_units(home: str, env: Mapping[str, str]) -> list[str]:
     """The decision server's systemd --user unit that `hookgate install` writes (ADR 0025): an
     edited ExecStart would start another program as the server, at every login."""
-    configs = {os.path.join(home, ".config"), os.environ.get("XDG_CONFIG_HOME") or os.path.join(home, ".config")}
+    configs = {os.path.join(home, ".config"), env.get("XDG_CONFIG_HOME") or os.path.join(home, ".config")}
     return [os.path.join(c, "systemd", "user", "hookgate-serve-*.service") for c in sorted(configs)]
 
 
-def state_credentials() -> list[str]:
+def state_credentials(home: str, env: Mapping[str, str]) -> list[str]:
     """The shared state database's password file (ADR 0028): the decision server's secret, so
     neither read nor written by an agent."""
-    cfg = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    cfg = env.get("XDG_CONFIG_HOME") or os.path.join(home, ".config")
     return [os.path.normpath(os.path.join(cfg, "hookgate", "pgpass"))]
 
 
-def platform_wiring(project_root: str, home: str, env: dict | None = None) -> tuple[list[str], list[str]]:
-
+def platform_wiring(project_root: str, home: str, env: Mapping[str, str]) -> tuple[list[str], list[str]]:
     """Codex, Copilot CLI, Qwen Code and OpenCode wiring (ADR 0023), project and user scope:
     (directories protected whole, file patterns). Plugin directories are protected whole: any
     plugin there runs inside OpenCode and could rewrite a call after hookgate judged it."""
-    environ = os.environ if env is None else env
     configs = [os.path.join(home, ".config")]
-    if environ.get("XDG_CONFIG_HOME"):
-        configs.append(environ["XDG_CONFIG_HOME"])
+    if env.get("XDG_CONFIG_HOME"):
+        configs.append(env["XDG_CONFIG_HOME"])
     dirs = [
         os.path.join(project_root, ".codex"),
         os.path.join(project_root, ".github", "hooks"),
@@ -453,11 +454,11 @@ def anywhere_hit(path: str, mode: str, state_dir: str) -> str | None:
     return None
 
 
-def state_read_verdict(event, accesses, state_dir: str, home: str):
+def state_read_verdict(event, accesses, state_dir: str, home: str, env: Mapping[str, str]):
     """Agents do not open hookgate's state files at all (ADR 0018): reading one through any
     tool, ``exec N<`` on it or ``flock`` on it would let an agent hold a lock every other
     agent's hook waits for. ``hookgate status/audit`` read it for them."""
-    server = server_places()
+    server = server_places(home, env)
     for a in accesses:
         if not a.resolved or a.mode in ev.MUTATING_MODES:
             continue
@@ -480,7 +481,7 @@ def _floor(event, config, project_root, state_dir, home, notes, env):
     from hookgate.floor import hooks as floor
 
     if event.phase == ev.SESSION_START:
-        notes["floor"] = floor.floor_state(event, env or {}, project_root, home)
+        notes["floor"] = floor.floor_state(event, env, project_root, home)
         return ev.allow(HOOK_ID)
     if event.phase == ev.POST:
         dirs, files = protected_places(project_root, state_dir, home, env)
@@ -502,12 +503,13 @@ def _floor(event, config, project_root, state_dir, home, notes, env):
 
 
 def check(event, accesses, analysis, project_root, state_dir, home, config=None, notes=None, env=None):
+    env = {} if env is None else env  # the call's environment (the chain always passes it)
     v = _floor(event, config, project_root, state_dir, home, {} if notes is None else notes, env)
     if v is not None:
         return v
     dirs, files = protected_places(project_root, state_dir, home, env)
     hits: list[str] = []
-    v = state_read_verdict(event, accesses, state_dir, home)
+    v = state_read_verdict(event, accesses, state_dir, home, env)
     if v is not None:
         return v
     for a in accesses:

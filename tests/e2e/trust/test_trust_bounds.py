@@ -14,6 +14,7 @@ import pytest
 from hookgate.core.hook import DEADLINE_S, DECIDE_S
 from tests.conftest import HOOKGATE
 from tests.support import need
+from tests.support.marks import quick_first
 from tests.e2e.trust.helpers import DENY, PLATFORMS, label, ledger, make_repo, platform_env, run, shell, write
 
 
@@ -32,7 +33,7 @@ def _side(repo: str) -> list[dict]:
 
 # --- item 2: the deadline --------------------------------------------------------------------
 
-@pytest.mark.parametrize("platform", PLATFORMS)
+@pytest.mark.parametrize("platform", quick_first(PLATFORMS))  # waits out the deadline: one platform in the quick loop
 def test_stdin_never_closed_is_denied_before_the_deadline(repo, platform):
     """A platform (or anything in between) that never closes stdin: before, the hook waited
     forever and the platform's timeout let the call run."""
@@ -57,6 +58,7 @@ def test_stdin_never_closed_is_denied_before_the_deadline(repo, platform):
     assert [r["kind"] for r in ledger(root)] == ["bad_input"]
 
 
+@pytest.mark.slow  # a control (it proves the test above tests something): waits 5 s, in the full run
 def test_stdin_hang_control_the_alarm_is_what_ends_it(repo):
     """Without the deadline the same call would wait: a plain read of the pipe is still pending
     after DECIDE_S + 1 s."""
@@ -99,7 +101,7 @@ def held_ledger(repo):
     h.stdout.close()
 
 
-@pytest.mark.parametrize("platform", PLATFORMS)
+@pytest.mark.parametrize("platform", quick_first(PLATFORMS))  # waits out the deadline: one platform in the quick loop
 def test_an_agent_holding_the_ledger_cannot_stall_others(repo, held_ledger, platform):
     """Before: every other agent's call waited 20 s, was denied, and was not recorded."""
     root, home = repo

@@ -99,10 +99,16 @@ def test_checkpoint_block_marker(outcome, effs, marker):
     assert is_checkpoint_block(d) is marker
 
 
+def _ctx(e, tmp_path):
+    from hookgate.core.context import Context
+
+    return Context(e, str(tmp_path), str(tmp_path), str(tmp_path), "", {})
+
+
 def test_real_block_is_not_queued(tmp_path):
     e = _ev(ev.SHELL, "Bash", {"command": "x"})
     d = ev.Decision(ev.BLOCK, [_rec(ev.CHECKPOINT), _rec(ev.BLOCK)], "m", "r")
-    ctx = {"state_dir": str(tmp_path), "home": str(tmp_path), "config": {}}
+    ctx = _ctx(e, tmp_path)
     assert resolve(e, d, ctx) is d and not os.path.exists(tmp_path / "approvals")
 
 
@@ -110,9 +116,9 @@ def test_store_failure_keeps_the_checkpoint_closed(tmp_path):
     (tmp_path / "approvals").write_text("not a directory")
     e = _ev(ev.SHELL, "Bash", {"command": "x"})
     for d in (ev.Decision(ev.BLOCK, [_rec(ev.CHECKPOINT)], "m", "r"), ev.Decision(ev.CHECKPOINT, [_rec(ev.CHECKPOINT)], "m", "r")):
-        ctx = {"state_dir": str(tmp_path), "home": str(tmp_path), "config": {}}
+        ctx = _ctx(e, tmp_path)
         assert resolve(e, d, ctx) is d
-        assert ctx["approval"]["approval_error"]
+        assert ctx.approval is not None and ctx.approval["approval_error"]
 
 
 def test_store_failure_through_the_real_hook_denies(project):

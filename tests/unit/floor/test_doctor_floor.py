@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 
 import pytest
 
 from tests.support import need
+from tests.support import forkcli
 from tests.unit.floor.helpers import HOOKGATE, make_project, run_env
 
 @pytest.fixture(autouse=True)
@@ -28,7 +28,7 @@ def proj(tmp_path):
 
 
 def cli(args, root, env):
-    return subprocess.run([HOOKGATE, *args], cwd=root, env=env, capture_output=True, text=True, timeout=180)
+    return forkcli.run([HOOKGATE, *args], cwd=root, env=env, text=True, timeout=180)
 
 
 def floor_lines(out: str) -> dict:

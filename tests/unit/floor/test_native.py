@@ -7,10 +7,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 
 import pytest
 
+from tests.support import forkcli
 from tests.unit.floor.helpers import HOOKGATE, make_project, run_env
 
 
@@ -30,7 +30,7 @@ def proj(tmp_path):
 
 
 def cli(args, root, env):
-    return subprocess.run([HOOKGATE, *args], cwd=root, env=env, capture_output=True, text=True, timeout=120)
+    return forkcli.run([HOOKGATE, *args], cwd=root, env=env, text=True, timeout=120)
 
 
 def _read(p):

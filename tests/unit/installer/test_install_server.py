@@ -172,3 +172,27 @@ def test_an_agent_cannot_rewrite_the_service_unit(project, home):
         assert b'"deny"' in r.stdout, (tool, r.stdout, r.stderr)
     r = run_hook(claude_pre(project, "Write", {"file_path": other, "content": "x"}))
     assert b'"deny"' not in r.stdout, r.stdout
+
+
+def test_serve_wiring_prints_what_install_writes(project):
+    """`hookgate serve wiring` is the hooks `hookgate install` writes in project scope (same
+    port, same thin client, same events), so a hand-wired project matches an installed one."""
+    path = _settings(project)
+    r = run_cli("install", "--platform", "claude-code", "--no-floor", cwd=str(project))
+    assert r.returncode == 0, r.stderr
+    installed = json.loads(_read(path))["hooks"]
+    w = subprocess.run([HOOKGATE, "serve", "wiring"], cwd=str(project), capture_output=True, text=True, timeout=60)
+    assert w.returncode == 0, w.stderr
+    assert json.loads(w.stdout)["hooks"] == installed
+    port = runtime.default_port() + 1
+    w = subprocess.run([HOOKGATE, "serve", "wiring", "--port", str(port)], cwd=str(project), capture_output=True,
+                       text=True, timeout=60)
+    assert f"127.0.0.1:{port}/" in w.stdout and f"--port {port} " in w.stdout
+    assert "sandbox" not in w.stderr
+    with open(path) as f:
+        doc = json.load(f)
+    doc["sandbox"] = {"enabled": True}
+    with open(path, "w") as f:
+        json.dump(doc, f)
+    w = subprocess.run([HOOKGATE, "serve", "wiring"], cwd=str(project), capture_output=True, text=True, timeout=60)
+    assert w.returncode == 0 and "keeps command hooks" in w.stderr

@@ -135,3 +135,38 @@ SHELL_CASES = [
 @pytest.mark.parametrize("command,expected", SHELL_CASES, ids=[c[0] for c in SHELL_CASES])
 def test_shell_routes(project, home, command, expected):
     assert _decide(project, home, "Bash", {"command": command}) == expected
+
+
+def test_a_validator_decides_with_the_env_it_is_given_not_the_process_environment(project, home, tmp_path, monkeypatch):
+    """The server decides for many clients (ADR 0025), each with its own environment: the
+    server's runtime dir, its pgpass and its unit file are found from the call's env. Leak
+    without it: the places named by this process's variables were protected instead, and the
+    call's own pgpass (outside home) could be written."""
+    call_cfg, call_run = tmp_path / "call-config", tmp_path / "call-run"
+    proc_cfg, proc_run = tmp_path / "proc-config", tmp_path / "proc-run"
+    cases = {
+        ("Write", str(call_cfg / "hookgate" / "pgpass")): "deny",
+        ("Read", str(call_cfg / "hookgate" / "pgpass")): "deny",
+        ("Write", str(call_cfg / "systemd" / "user" / "hookgate-serve-0.service")): "deny",
+        ("Read", str(call_run / "secret")): "deny",
+        ("Write", str(proc_cfg / "hookgate" / "pgpass")): None,
+        ("Read", str(proc_run / "secret")): None,
+    }
+
+    def decide(tool: str, path: str) -> str:
+        env = {"HOME": str(home), "PATH": os.environ.get("PATH", ""), "CLAUDE_PROJECT_DIR": str(project),
+               "XDG_CONFIG_HOME": str(call_cfg), "HOOKGATE_RUNTIME_DIR": str(call_run)}
+        inp = {"file_path": path, "content": "x"} if tool == "Write" else {"file_path": path}
+        out, err, code = handle("claude-code", json.dumps(claude_pre(project, tool, inp)).encode(), env)
+        return "deny" if code == 2 else "allow" if not out else json.loads(out)["hookSpecificOutput"].get(
+            "permissionDecision", "warn")
+
+    for var in ("XDG_CONFIG_HOME", "HOOKGATE_RUNTIME_DIR"):
+        monkeypatch.delenv(var, raising=False)
+    without = {case: decide(*case) for case in cases}
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(proc_cfg))
+    monkeypatch.setenv("HOOKGATE_RUNTIME_DIR", str(proc_run))
+    assert {case: decide(*case) for case in cases} == without  # this process's variables change nothing
+    for case, expected in cases.items():
+        if expected:
+            assert without[case] == expected, case

@@ -25,24 +25,24 @@ from __future__ import annotations
 import os
 import secrets
 import time
+from collections.abc import Callable, Iterator
+from typing import Any, Literal, TypeVar
 
 from hookgate.state import jsonio as json
 from hookgate.state import backend as registry
 from hookgate.state import outbox
 from hookgate.state.backend import SharedStateUnavailable
-from hookgate.state.pg.db import Database, Unavailable
+from hookgate.state.ledger import VerifyResult
+from hookgate.state.pg.db import Conn, Database, Unavailable
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from collections.abc import Callable
-    from typing import Any
+T = TypeVar("T")
 
 INFLIGHT = "ledger.inflight.jsonl"  # the server's journal of records committed asynchronously
 
-_DBS: dict = {}
+_DBS: dict[tuple[Any, ...], Database] = {}
 
 
-def _db(conf: dict) -> Database:
+def _db(conf: dict[str, Any]) -> Database:
     key = (conf["host"], conf["port"], conf["database"], conf.get("user"), conf["statement_timeout_ms"],
            conf["connect_timeout"], conf["synchronous_commit"], conf.get("sslmode"))
     d = _DBS.get(key)
@@ -57,7 +57,7 @@ def _committed(db: Database) -> None:
         registry.GROUP_COMMIT(db.flush)
 
 
-def backend_for(conf: dict, project_root: str) -> "PostgresBackend":
+def backend_for(conf: dict[str, Any], project_root: str) -> PostgresBackend:
     return PostgresBackend(conf, project_root)
 
 
@@ -65,23 +65,23 @@ def _k(key: str) -> bytes:
     return key.encode("utf-8", "surrogateescape")
 
 
-def _unk(b) -> str:
+def _unk(b: bytes | bytearray | memoryview) -> str:
     return bytes(b).decode("utf-8", "surrogateescape")
 
 
-def _dumps(obj) -> str:
+def _dumps(obj: object) -> str:
     return json.dumps(obj, separators=(",", ":"), ensure_ascii=True, sort_keys=True)
 
 
 class _nullcontext:
-    def __enter__(self):
+    def __enter__(self) -> _nullcontext:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         return False
 
 
-def _where(conf: dict) -> str:
+def _where(conf: dict[str, Any]) -> str:
     return f"postgres://{conf['host']}:{conf['port']}/{conf['database']} (repository {conf['repository']})"
 
 
@@ -89,7 +89,7 @@ class PostgresBackend:
     name = "postgres"
     shared = True
 
-    def __init__(self, conf: dict, project_root: str) -> None:
+    def __init__(self, conf: dict[str, Any], project_root: str) -> None:
         self.conf = conf
         self.project_root = project_root
         self.db = _db(conf)
@@ -105,7 +105,7 @@ class PostgresBackend:
     def repo(self) -> int:
         return self.db.repo_id(self.ident)
 
-    def run(self, fn):
+    def run(self, fn: Callable[[Conn, int], T]) -> T:
         """``fn(conn, repo_id)``; SharedStateUnavailable (a clear sentence) when the database
         cannot answer in time."""
         try:
@@ -127,7 +127,7 @@ class PostgresBackend:
             s = self.stores[name] = shared(self)
         return s
 
-    def ledger_append(self, state_dir: str, record: dict, fsync: bool = True) -> dict:
+    def ledger_append(self, state_dir: str, record: dict[str, Any], fsync: bool = True) -> dict[str, Any]:
         """Into the chain now when the database answers and nothing waits in the outbox; else
         into the outbox (the order of records is the order they reach the chain)."""
         self.state_dirs.add(state_dir)
@@ -195,21 +195,24 @@ class PostgresBackend:
                 pass
         self.reshipped[state_dir] = self.db.epoch
 
-    def status(self, state_dir: str) -> dict:
-        out = {"backend": "postgres", "database": _where(self.conf), "state_dir": state_dir,
+    def status(self, state_dir: str) -> dict[str, Any]:
+        out: dict[str, Any] = {"backend": "postgres", "database": _where(self.conf), "state_dir": state_dir,
                "outbox_bytes": outbox.waiting_bytes(state_dir), "outbox_records": len(outbox.pending(state_dir)),
                "lag_s": outbox.lag_seconds(state_dir)}
         try:
             t0 = time.perf_counter()
 
-            def q(c, rid):
+            def q(c: Conn, rid: int) -> tuple[Any, ...] | None:
                 now = c.execute("SELECT hookgate_now(), (SELECT max(seq) FROM hookgate_ledger WHERE repo = %s), "
                                 "(SELECT count(*) FROM hookgate_leases WHERE repo = %s AND expires > hookgate_now()), "
                                 "(SELECT count(*) FROM hookgate_approvals WHERE repo = %s AND status = 'pending')",
                                 (rid, rid, rid)).fetchone()
                 return now
 
-            db_now, seq, leases, pending = self.run(q)
+            row = self.run(q)
+            if row is None:
+                raise SharedStateUnavailable("the shared state database answered with no row")
+            db_now, seq, leases, pending = row
             out.update(health="ok", round_trip_ms=round((time.perf_counter() - t0) * 1000, 2),
                        clock_offset_s=round(float(db_now) - time.time(), 3), ledger_records=int(seq or 0),
                        live_leases=int(leases), pending_approvals=int(pending),
@@ -220,13 +223,13 @@ class PostgresBackend:
 
     # --- the ledger ------------------------------------------------------------------------
 
-    def append_records(self, records: list[dict], sync: bool = False) -> list[dict]:
+    def append_records(self, records: list[dict[str, Any]], sync: bool = False) -> list[dict[str, Any]]:
         """Append *records* in order to this repository's chain (one transaction; a record
         whose id is already in the chain is skipped); return them as written."""
         from hookgate.state import ledger
 
-        def q(c, rid):
-            out = []
+        def q(c: Conn, rid: int) -> list[dict[str, Any]]:
+            out: list[dict[str, Any]] = []
             # one record: one statement (its own transaction, one round trip); a batch: one
             # transaction
             with (c.transaction() if len(records) > 1 or sync else _nullcontext()):
@@ -246,8 +249,11 @@ class PostgresBackend:
                             break
                         del body["hash"]
                     rid_ = rec.get("id") if isinstance(rec.get("id"), str) else None
-                    seq, h, dup = c.execute("SELECT * FROM hookgate_ledger_append(%s, %s, %s, %s, %s, %s)",
-                                            (rid, rid_, t1, t2, p1, p2)).fetchone()
+                    row = c.execute("SELECT * FROM hookgate_ledger_append(%s, %s, %s, %s, %s, %s)",
+                                    (rid, rid_, t1, t2, p1, p2)).fetchone()
+                    if row is None:
+                        raise Unavailable("hookgate_ledger_append returned no row")
+                    _seq, h, _dup = row
                     body["hash"] = h
                     out.append(body)
             return out
@@ -266,20 +272,22 @@ class PostgresBackend:
         except SharedStateUnavailable:
             return 0
 
-    def iter_lines(self, batch: int = 5000):
+    def iter_lines(self, batch: int = 5000) -> Iterator[tuple[int, str]]:
         """(seq, line) of this repository's chain, in order, streamed in bounded memory."""
         last = 0
         while True:
-            rows = self.run(lambda c, rid, after=last: c.execute(
-                "SELECT seq, line FROM hookgate_ledger WHERE repo = %s AND seq > %s ORDER BY seq LIMIT %s",
-                (rid, after, batch)).fetchall())
+            def q(c: Conn, rid: int, after: int = last) -> list[tuple[Any, ...]]:
+                return c.execute("SELECT seq, line FROM hookgate_ledger WHERE repo = %s AND seq > %s "
+                                 "ORDER BY seq LIMIT %s", (rid, after, batch)).fetchall()
+
+            rows = self.run(q)
             if not rows:
                 return
             for seq, line in rows:
                 yield seq, line
             last = rows[-1][0]
 
-    def verify(self):
+    def verify(self) -> VerifyResult:
         """``ledger.VerifyResult`` of the chain in the database (``audit verify``)."""
         from hookgate.state import ledger
 

@@ -17,7 +17,9 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Callable, Mapping
 from importlib import resources
+from typing import Any, NoReturn, TypeVar
 
 import psycopg
 
@@ -27,6 +29,9 @@ SCHEMA_VERSION = 1
 RETRY_S = 1.0
 MIGRATE_LOCK = (28000, 0)
 
+T = TypeVar("T")
+Conn = psycopg.Connection[Any]
+
 
 class Unavailable(HookgateError):
     """The database is away, slow or not migrated."""
@@ -34,7 +39,7 @@ class Unavailable(HookgateError):
 
 def migrations() -> list[tuple[int, str, str]]:
     """(version, name, sql) of every shipped migration, in order."""
-    out = []
+    out: list[tuple[int, str, str]] = []
     for f in resources.files("hookgate.state.pg").joinpath("migrations").iterdir():
         name = f.name
         if name.endswith(".sql") and name[:4].isdigit():
@@ -43,7 +48,8 @@ def migrations() -> list[tuple[int, str, str]]:
 
 
 class Database:
-    def __init__(self, conf: dict, env: dict | None = None, async_commit: bool = False) -> None:
+    def __init__(self, conf: dict[str, Any], env: Mapping[str, str] | None = None,
+                 async_commit: bool = False) -> None:
         self.conf = conf
         # the decision server's group commit (ADR 0025/0028): commits return before the WAL
         # is flushed; :meth:`flush` is the barrier the server runs within its window
@@ -62,22 +68,22 @@ class Database:
         self._fthread: threading.Thread | None = None
         self.flushes = 0
         self.epoch = 0  # counts main connections made: a new one may follow a database crash
-        self.sealers: list = []  # callables sealing in-flight journals; see flush()
+        self.sealers: list[Callable[[], list[str]]] = []  # callables sealing in-flight journals; see flush()
         self._fsealed: list[str] = []
         # the claims documents this process holds a copy of: repo → (doc, ver, clock offset);
         # valid only while this connection LISTENs (every change NOTIFYs hookgate_coord)
-        self.coord: dict[int, tuple] = {}
+        self.coord: dict[int, tuple[str | None, int, float]] = {}
         self.listening: psycopg.Connection | None = None  # the connection that LISTENs
 
     # --- connecting ------------------------------------------------------------------------
 
-    def params(self) -> dict:
+    def params(self) -> dict[str, Any]:
         from hookgate.state import stateconf
 
         c = self.conf
         sync = "off" if self.async_commit else c["synchronous_commit"]
         opts = f"-c statement_timeout={int(c['statement_timeout_ms'])} -c synchronous_commit={sync}"
-        p = {"host": c["host"], "port": int(c["port"]), "dbname": c["database"],
+        p: dict[str, Any] = {"host": c["host"], "port": int(c["port"]), "dbname": c["database"],
              "connect_timeout": max(2, int(c["connect_timeout"])), "application_name": "hookgate",
              "options": opts, "autocommit": True}
         if c.get("user"):
@@ -119,16 +125,14 @@ class Database:
             self._failed(e)
         self.conn = c
         self.epoch += 1
-        return c  # type: ignore[return-value]  # set just above
+        return c
 
-    def _schema_version(self, c) -> int:
-        row = c.execute("SELECT to_regclass('hookgate_schema') IS NOT NULL").fetchone()
-        if not row[0]:
+    def _schema_version(self, c: Conn) -> int:
+        if not one(c.execute("SELECT to_regclass('hookgate_schema') IS NOT NULL")):
             return 0
-        row = c.execute("SELECT coalesce(max(version), 0) FROM hookgate_schema").fetchone()
-        return int(row[0])
+        return int(one(c.execute("SELECT coalesce(max(version), 0) FROM hookgate_schema")))
 
-    def _failed(self, e: BaseException):
+    def _failed(self, e: BaseException) -> NoReturn:
         self.last_error = _one_line(e)
         self.down_until = time.monotonic() + RETRY_S
         self._drop()
@@ -144,7 +148,7 @@ class Database:
             except Exception:  # noqa: BLE001
                 pass
 
-    def run(self, fn, check_schema: bool = True):
+    def run(self, fn: Callable[[Conn], T], check_schema: bool = True) -> T:
         """``fn(conn)`` with bounded waits; Unavailable when the database cannot answer. A
         deadline (or any other interruption) mid-call closes the connection."""
         conn = self.connection(check_schema)
@@ -170,7 +174,7 @@ class Database:
         for the fsync (the connection is made here, in the main thread, with the server's
         environment). *wait*: run it here and now (the server's last sync before it stops)."""
         if wait or not self.async_commit:
-            sealed = [p for seal in self.sealers for p in seal()] if self.async_commit else []
+            sealed: list[str] = [p for seal in self.sealers for p in seal()] if self.async_commit else []
             self.run(_barrier, check_schema=False)
             for path in sealed:
                 try:
@@ -233,7 +237,7 @@ class Database:
 
     # --- the claims copy (ADR 0028: reads meet only claims) ---------------------------------
 
-    def cached_coord(self, rid: int):
+    def cached_coord(self, rid: int) -> tuple[str | None, int, float] | None:
         """(doc, ver, clock offset) of the repository's claims document, or None. A connection of
         its own LISTENs (nothing else runs on it, so no notification is consumed elsewhere);
         every copy a NOTIFY names is dropped (polled without a round trip), and all of them
@@ -251,7 +255,7 @@ class Database:
             return None
         return self.coord.get(rid)
 
-    def remember_coord(self, rid: int, doc, ver: int, offset: float) -> None:
+    def remember_coord(self, rid: int, doc: str | None, ver: int, offset: float) -> None:
         lc = self.listening
         if lc is None or lc.closed:
             self.coord.clear()
@@ -276,7 +280,7 @@ class Database:
     def forget_coord(self, rid: int) -> None:
         self.coord.pop(rid, None)
 
-    def _on_notify(self, n) -> None:
+    def _on_notify(self, n: psycopg.Notify) -> None:
         try:
             self.coord.pop(int(n.payload), None)
         except (TypeError, ValueError):
@@ -285,9 +289,9 @@ class Database:
     def repo_id(self, ident: str) -> int:
         rid = self.repo_ids.get(ident)
         if rid is None:
-            def q(c):
+            def q(c: Conn) -> int:
                 c.execute("INSERT INTO hookgate_repositories (ident) VALUES (%s) ON CONFLICT (ident) DO NOTHING", (ident,))
-                return int(c.execute("SELECT id FROM hookgate_repositories WHERE ident = %s", (ident,)).fetchone()[0])
+                return int(one(c.execute("SELECT id FROM hookgate_repositories WHERE ident = %s", (ident,))))
 
             rid = self.repo_ids[ident] = self.run(q)
         return rid
@@ -300,8 +304,8 @@ class Database:
     def migrate(self) -> list[str]:
         """Apply every shipped migration not yet applied (under an advisory lock: two
         maintainers migrating at once apply each once). Returns the names applied."""
-        def q(c):
-            applied = []
+        def q(c: Conn) -> list[str]:
+            applied: list[str] = []
             with c.transaction():
                 c.execute("SELECT pg_advisory_xact_lock(%s, %s)", MIGRATE_LOCK)
                 c.execute("CREATE TABLE IF NOT EXISTS hookgate_schema (version int PRIMARY KEY, name text NOT NULL, "
@@ -321,7 +325,15 @@ class Database:
         return self.run(self._schema_version, check_schema=False)
 
 
-def _barrier(c) -> None:
+def one(cur: psycopg.Cursor[Any]) -> Any:
+    """The first column of the one row a query returns (Unavailable if it returned none)."""
+    row = cur.fetchone()
+    if row is None:
+        raise Unavailable("the database answered a query with no row")
+    return row[0]
+
+
+def _barrier(c: Conn) -> None:
     """A transaction that writes (a commit flushes the WAL only when its transaction wrote some:
     an id alone is not enough — the crash test caught it), committed synchronously."""
     with c.transaction():

@@ -23,6 +23,10 @@ import subprocess
 
 from hookgate.errors import HookgateError
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
 WRITE_MODES = frozenset(("intent_write", "write", "exclusive"))
 GIT_TIMEOUT = 120.0
 
@@ -31,12 +35,14 @@ class GateError(HookgateError):
     """The gate cannot decide (bad ref, not a repository): exit 2 with this message."""
 
 
-def git(cwd: str, *args: str, timeout: float = GIT_TIMEOUT) -> bytes:
-    env = {k: v for k, v in os.environ.items() if k not in ("GIT_EXTERNAL_DIFF", "GIT_DIFF_OPTS")}
-    env["LC_ALL"] = "C"
+def git(cwd: str, *args: str, env: Mapping[str, str], timeout: float = GIT_TIMEOUT) -> bytes:
+    """``git ARGS`` in *cwd* with the caller's environment *env* (the CLI's own), less the
+    variables that would run an external diff."""
+    genv = {k: v for k, v in env.items() if k not in ("GIT_EXTERNAL_DIFF", "GIT_DIFF_OPTS")}
+    genv["LC_ALL"] = "C"
     try:
         p = subprocess.run(["git", *args], cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True,
-                           timeout=timeout, env=env)
+                           timeout=timeout, env=genv)
     except subprocess.TimeoutExpired:
         raise GateError(f"git {args[0]} took longer than {timeout:g}s") from None
     except OSError as e:
@@ -47,45 +53,47 @@ def git(cwd: str, *args: str, timeout: float = GIT_TIMEOUT) -> bytes:
     return p.stdout
 
 
-def _verify(cwd: str, ref: str) -> str | None:
+def _verify(cwd: str, ref: str, env: Mapping[str, str]) -> str | None:
     try:
-        return git(cwd, "rev-parse", "--verify", "--quiet", "--end-of-options", ref + "^{commit}").decode().strip()
+        return git(cwd, "rev-parse", "--verify", "--quiet", "--end-of-options", ref + "^{commit}",
+                   env=env).decode().strip()
     except GateError:
         return None
 
 
-def default_base(cwd: str, remote: str = "") -> str:
+def default_base(cwd: str, env: Mapping[str, str], remote: str = "") -> str:
     """The remote's default branch, else ``main``/``master`` (local or on origin)."""
     for r in ([remote] if remote else []) + ["origin"]:
         try:
-            ref = git(cwd, "symbolic-ref", "-q", f"refs/remotes/{r}/HEAD").decode().strip()
+            ref = git(cwd, "symbolic-ref", "-q", f"refs/remotes/{r}/HEAD", env=env).decode().strip()
             if ref:
                 return ref[len("refs/remotes/"):]
         except GateError:
             pass
     for cand in ("main", "master", "origin/main", "origin/master"):
-        if _verify(cwd, cand):
+        if _verify(cwd, cand, env):
             return cand
     raise GateError("no default base branch found (no origin/HEAD, main or master); pass --base REF")
 
 
-def branch_of(cwd: str, rev: str) -> str:
+def branch_of(cwd: str, rev: str, env: Mapping[str, str]) -> str:
     """The branch name REV designates (``HEAD`` → the checked-out branch), or ``""``."""
     if rev in ("", "HEAD", "@"):
         try:
-            return git(cwd, "symbolic-ref", "-q", "--short", "HEAD").decode("utf-8", "surrogateescape").strip()
+            return git(cwd, "symbolic-ref", "-q", "--short", "HEAD", env=env).decode("utf-8", "surrogateescape").strip()
         except GateError:
             return ""  # detached HEAD
     if rev.startswith("refs/heads/"):
         return rev[11:]
-    return rev if _verify(cwd, f"refs/heads/{rev}") else ""
+    return rev if _verify(cwd, f"refs/heads/{rev}", env) else ""
 
 
-def former_names(cwd: str, branch: str) -> set[str]:
+def former_names(cwd: str, branch: str, env: Mapping[str, str]) -> set[str]:
     """*branch* and every name it had before (``git branch -m`` writes the rename to the reflog)."""
     names = {branch}
     try:
-        out = git(cwd, "reflog", "show", "--format=%gs", f"refs/heads/{branch}", "--").decode("utf-8", "surrogateescape")
+        out = git(cwd, "reflog", "show", "--format=%gs", f"refs/heads/{branch}", "--",
+                  env=env).decode("utf-8", "surrogateescape")
     except GateError:
         return names
     for line in out.splitlines():
@@ -94,10 +102,10 @@ def former_names(cwd: str, branch: str) -> set[str]:
     return names
 
 
-def changed_files(cwd: str, base: str, rev: str) -> list[tuple[str, str, str]]:
+def changed_files(cwd: str, base: str, rev: str, env: Mapping[str, str]) -> list[tuple[str, str, str]]:
     """``[(status letter, path, old path or "")]`` of ``BASE...REV``, renames detected."""
     out = git(cwd, "-c", "diff.renameLimit=20000", "diff", "--name-status", "-z", "-M", "--no-ext-diff",
-              "--no-textconv", "--no-color", f"{base}...{rev}", "--")
+              "--no-textconv", "--no-color", f"{base}...{rev}", "--", env=env)
     parts = out.split(b"\0")
     res, i = [], 0
     while i < len(parts) and parts[i]:
@@ -151,22 +159,24 @@ def _covered(path: str, exact: set, dirs: set) -> bool:
     return "." in dirs or any("/".join(parts[:i]) in dirs for i in range(1, len(parts) + 1))
 
 
-def check(cwd: str, state_dir: str, base: str = "", rev: str = "HEAD", branch: str = "", remote: str = "") -> dict:
-    """The gate's verdict as data: ``{"ok", "base", "rev", "branch", "files", "unclaimed": […]}``."""
-    if not _verify(cwd, rev):
+def check(cwd: str, state_dir: str, env: Mapping[str, str], base: str = "", rev: str = "HEAD", branch: str = "",
+          remote: str = "") -> dict:
+    """The gate's verdict as data: ``{"ok", "base", "rev", "branch", "files", "unclaimed": […]}``.
+    *env*: the environment git runs with (the caller's: the CLI's own)."""
+    if not _verify(cwd, rev, env):
         raise GateError(f"unknown revision {rev!r}")
-    base = base or default_base(cwd, remote)
-    if not _verify(cwd, base):
+    base = base or default_base(cwd, env, remote)
+    if not _verify(cwd, base, env):
         raise GateError(f"unknown base {base!r}")
-    branch = branch or branch_of(cwd, rev)
-    names = former_names(cwd, branch) if branch else set()
+    branch = branch or branch_of(cwd, rev, env)
+    names = former_names(cwd, branch, env) if branch else set()
     here = ""
     if not branch:
         try:
-            here = git(cwd, "rev-parse", "--show-toplevel").decode("utf-8", "surrogateescape").strip()
+            here = git(cwd, "rev-parse", "--show-toplevel", env=env).decode("utf-8", "surrogateescape").strip()
         except GateError:
             here = ""
-    changes = changed_files(cwd, base, rev)
+    changes = changed_files(cwd, base, rev, env)
     mine_exact: set = set()
     mine_dirs: set = set()
     others: dict[str, set] = {}

@@ -15,6 +15,10 @@ import os
 
 from hookgate.validators.coordination import identity
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing only: the hot path never imports ``typing`` (ADR 0017)
+    from collections.abc import Mapping
+
 ADR = "adr/0022-coordination-across-worktrees.md"
 GIT_TIMEOUT = 1.5
 MAX_PATHSPECS = 200
@@ -82,9 +86,10 @@ def candidates(data: dict, scope_key: str, top: str | None, session: str, now: f
     return out
 
 
-def git_changes(top: str | None, keys, timeout: float = GIT_TIMEOUT) -> list[tuple[str, str]] | None:
+def git_changes(top: str | None, keys, env: Mapping[str, str], timeout: float = GIT_TIMEOUT) -> list[tuple[str, str]] | None:
     """``[(status code, repo-relative path)]`` of files with uncommitted changes under *keys*
-    (tracked changes, untracked and ignored files), or None when git cannot say in time."""
+    (tracked changes, untracked and ignored files), or None when git cannot say in time. Git
+    runs with the call's environment *env* (no ``GIT_*``), never this process's."""
     if not top:
         return None
     import subprocess
@@ -98,11 +103,11 @@ def git_changes(top: str | None, keys, timeout: float = GIT_TIMEOUT) -> list[tup
             b"-c", b"core.hooksPath=/dev/null", b"-C", os.fsencode(top), b"status",
             b"--porcelain=v1", b"-z", b"--untracked-files=all", b"--ignored=matching", b"--no-renames",
             b"--ignore-submodules=none", b"--"] + specs
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    env["LC_ALL"] = "C"
+    genv = {k: v for k, v in env.items() if not k.startswith("GIT_")}
+    genv["LC_ALL"] = "C"
     try:
         proc = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                              timeout=timeout, env=env)
+                              timeout=timeout, env=genv)
     except (OSError, subprocess.SubprocessError, ValueError):
         return None
     if proc.returncode != 0:
@@ -146,9 +151,10 @@ def unsaved(cands, changes, kind: str = EVERYTHING) -> list[tuple[str, dict]]:
     return out
 
 
-def conflicts(data: dict, scopes, top: str | None, session: str, now: float) -> list:
+def conflicts(data: dict, scopes, top: str | None, session: str, now: float, env: Mapping[str, str]) -> list:
     """``[(via, scope key, [(key, holder)])]``: the scope writes in *scopes* (``(path, key, via,
-    kind)``) that would destroy other sessions' uncommitted work. Git is asked once per scope."""
+    kind)``) that would destroy other sessions' uncommitted work. Git is asked once per scope,
+    with the call's environment *env*."""
     known: dict = {}
     out = []
     for _path, skey, via, kind in scopes:
@@ -156,14 +162,14 @@ def conflicts(data: dict, scopes, top: str | None, session: str, now: float) -> 
         if not cands:
             continue
         if skey not in known:
-            known[skey] = git_changes(top, [k for k, _h in cands])
+            known[skey] = git_changes(top, [k for k, _h in cands], env)
         hits = unsaved(cands, known[skey], kind)
         if hits:
             out.append((via, skey, hits))
     return out
 
 
-def verdict(found, on_conflict: str, now: float, hook_id: str = "coordination"):
+def verdict(found, on_conflict: str | None, now: float, hook_id: str = "coordination"):
     """The verdict for :func:`conflicts`' first hit: whose work, where, which files, what instead."""
     from hookgate.core import event as ev
     from hookgate.validators.coordination.describe import _where, describe, show

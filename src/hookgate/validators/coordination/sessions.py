@@ -32,6 +32,10 @@ from hookgate.state import files
 from hookgate.state.locks import SESSION_ENV_VARS, append_record, lock_file, release
 from hookgate.errors import HookgateError
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing only: the hot path never imports ``typing`` (ADR 0017)
+    from collections.abc import Mapping
+
 CALLS_NAME = "calls.jsonl"
 MAX_CALLS_BYTES = 256 * 1024
 KEEP_CALLS = 300
@@ -85,7 +89,7 @@ def ancestors(pid: int | None = None, use_ps: bool = False) -> list[int]:
     return chain
 
 
-def record_shell_call(state_dir: str, session: str, platform: str, cwd: str, command: str, env: dict) -> None:
+def record_shell_call(state_dir: str, session: str, platform: str, cwd: str, command: str, env: Mapping[str, str]) -> None:
     """Hot path: leave the trail for a shell command that runs hookgate."""
     rec = {"ts": round(time.time(), 3), "session": session, "platform": platform, "cwd": cwd,
            "command": command[:2000], "pids": ancestors()}
@@ -148,7 +152,7 @@ def recent_calls(state_dir: str, now: float, window: float = WINDOW) -> list[dic
     return [r for r in out if float(r.get("ts", 0)) > ended.get(r["session"], -1.0)]
 
 
-def human(env: dict) -> str:
+def human(env: Mapping[str, str]) -> str:
     """The identity of a human at a terminal: ``human:<login>``."""
     name = env.get("USER") or env.get("LOGNAME")
     if not name:
@@ -172,7 +176,7 @@ class Unresolved(HookgateError, LookupError):
     """No session could be determined (the message says why and what to pass)."""
 
 
-def from_env(env: dict) -> tuple[str, str, str] | None:
+def from_env(env: Mapping[str, str]) -> tuple[str, str, str] | None:
     for name in SESSION_ENV_VARS:
         value = env.get(name)
         if value:
@@ -180,7 +184,7 @@ def from_env(env: dict) -> tuple[str, str, str] | None:
     return None
 
 
-def resolve(state_dir: str, env: dict, cwd: str, words=(), explicit: str = "", now: float | None = None,
+def resolve(state_dir: str, env: Mapping[str, str], cwd: str, words=(), explicit: str = "", now: float | None = None,
             use_ps: bool = False, my_chain: list[int] | None = None, terminal: bool | None = None) -> tuple[str, str, str]:
     """(session, platform, how it was found) or raise :class:`Unresolved`."""
     if explicit:

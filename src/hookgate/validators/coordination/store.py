@@ -551,3 +551,123 @@ def _migrate_to_shards(state_dir: str, raw: bytes, data: dict) -> dict:
 def next_id(data: dict, prefix: str) -> str:
     data["seq"] = int(data.get("seq", 0)) + 1
     return f"{prefix}{data['seq']}"
+
+
+# --- collection (ADR 0027) ----------------------------------------------------------------------
+
+GC_BATCH = 512  # shards examined per call: a call's cost is bounded, whatever the state's size
+GC_GRACE = 60.0  # a lease or claim is collected this long after it expired
+GC_CURSOR = "gc.cursor"
+HOLDERS_DIR = "holders"
+HOLDER_MAX_AGE = 86400.0  # a lock's holder note (``hookgate lock``) older than this is dropped
+
+
+def gc(state_dir: str, now: float | None = None, batch: int = GC_BATCH, timeout: float = 0.0) -> dict:
+    """Collect what no reader can see any more, a bounded batch at a time: leases and claims
+    expired for over ``GC_GRACE`` (readers already ignore them: ``leases.live``,
+    ``claims.live``), and so the shard files left with nothing in them; lock-holder notes older
+    than ``HOLDER_MAX_AGE``. A session's end prunes every shard, but a session that crashed has
+    no end, and nothing else ever looked at a shard whose keys no one writes again.
+
+    Under the state lock like every change (*timeout* 0: a change in progress wins; the next
+    call does the work), at most *batch* shards per call, continuing after the last one a
+    previous call examined (``coordination/gc.cursor``), so each call's cost is bounded and
+    successive calls cover every shard. Each shard is changed as :func:`_save` changes it (a
+    whole-line append of the removals, or a rewrite via temp + ``os.replace``, or its removal
+    when empty), then ``excl`` in the main document: a SIGKILL at any point leaves a state that
+    reads as before or after. Only v3 states (an older one is migrated by its first change, not
+    here). Returns counts: shards examined, leases and claims collected, files removed."""
+    now = time.time() if now is None else now
+    out = {"shards": 0, "leases": 0, "claims": 0, "removed": 0, "holders": 0}
+    d = coord_dir(state_dir)
+    if not os.path.isdir(d):
+        return out
+    fd = os.open(os.path.join(d, LOCK_NAME), os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
+    try:
+        try:
+            flock_timeout(fd, timeout, os.path.join(d, LOCK_NAME))
+        except (OSError, HookgateError):  # LockTimeout: someone is changing the state
+            return out
+        try:
+            before, main = _main(state_dir)
+        except CorruptState:
+            main = None
+        try:
+            if main is not None and main.get("v") == VERSION:
+                _gc_shards(state_dir, main, before, now, batch, out)
+        finally:
+            unlock(fd)
+    finally:
+        os.close(fd)
+    _gc_holders(d, now, batch, out)
+    return out
+
+
+def _gc_shards(state_dir: str, main: dict, before: bytes, now: float, batch: int, out: dict) -> None:
+    sids = _shard_ids(state_dir)
+    if not sids:
+        return
+    cursor_path = os.path.join(coord_dir(state_dir), GC_CURSOR)
+    try:
+        with open(cursor_path, encoding="ascii") as f:
+            cursor = f.read(32).strip()
+    except (OSError, UnicodeDecodeError):
+        cursor = ""
+    import bisect
+
+    start = bisect.bisect_right(sids, cursor)
+    todo = (sids[start:] + sids[:start])[:max(1, batch)]
+    excl = dict(main.get("excl") or {})
+    limit = now - GC_GRACE
+    for sid in todo:
+        out["shards"] += 1
+        try:
+            count, doc = _read_shard(state_dir, sid)
+        except CorruptState:
+            continue  # set aside by the next change that reads it (_mutate), never by the collector
+        old = _frozen(doc)
+        kept_leases = {k: v for k, v in doc["leases"].items() if float(v.get("expires", 0) or 0) >= limit}
+        kept_claims = [c for c in doc["claims"] if float(c.get("expires", 0) or 0) >= limit]
+        gone_l = len(doc["leases"]) - len(kept_leases)
+        gone_c = len(doc["claims"]) - len(kept_claims)
+        if not (gone_l or gone_c):
+            continue
+        new = {"leases": kept_leases, "claims": kept_claims}
+        _write_shard(state_dir, sid, new, _changes(old, new), count)
+        out["leases"] += gone_l
+        out["claims"] += gone_c
+        if not (kept_leases or kept_claims):
+            out["removed"] += 1
+        paths = _excl(new)
+        if paths:
+            excl[_sid_name(sid)] = paths
+        else:
+            excl.pop(_sid_name(sid), None)
+    if excl != (main.get("excl") or {}):
+        after = _dumps(dict(main, excl=excl))
+        if after != before:
+            atomic_write(state_path(state_dir), after, fsync=False)
+    try:
+        atomic_write(cursor_path, todo[-1].encode("ascii"), fsync=False)
+    except OSError:
+        pass
+
+
+def _gc_holders(coord: str, now: float, batch: int, out: dict) -> None:
+    hd = os.path.join(coord, HOLDERS_DIR)
+    try:
+        it = os.scandir(hd)
+    except OSError:
+        return
+    with it:
+        for n, e in enumerate(it):
+            if n >= 4 * batch:
+                break
+            if not e.name.endswith(".json"):
+                continue
+            try:
+                if now - e.stat(follow_symlinks=False).st_mtime > HOLDER_MAX_AGE:
+                    os.unlink(e.path)
+                    out["holders"] += 1
+            except OSError:
+                pass

@@ -27,6 +27,11 @@ from hookgate.core import event as ev
 from hookgate.state.selfcmd import command
 from hookgate.validators.coordination.describe import _ago, _clock, _where, describe, show  # noqa: F401 (re-exported)
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing only: the hot path never imports ``typing`` (ADR 0017)
+    from collections.abc import Mapping
+    from typing import Any
+
 HOOK_ID = "coordination"
 ADR = "adr/0013-coordination.md"
 SCOPE_ADR = "adr/0022-coordination-across-worktrees.md"
@@ -50,7 +55,7 @@ _NUM_KEYS = ("lease_ttl_seconds", "lease_renew_seconds", "claim_default_ttl_seco
 def compile_policy(shipped, project, allow_loosen=False):
     """Shipped + project. Lists are unioned (dropping a shipped pattern needs --allow-loosen);
     scalars are the project's choice. Types are checked strictly."""
-    out = dict(DEFAULT_POLICY)
+    out: dict[str, Any] = dict(DEFAULT_POLICY)
     for src in (shipped or {}, project or {}):
         unknown = set(src) - set(DEFAULT_POLICY)
         if unknown:
@@ -249,8 +254,7 @@ def check(event, accesses, analysis, policy, state_dir, project_root, notes=None
             from hookgate.validators.coordination.sessions import record_shell_call
 
             try:
-                record_shell_call(state_dir, session, event.platform, event.cwd, cmd,
-                                  os.environ if env is None else env)
+                record_shell_call(state_dir, session, event.platform, event.cwd, cmd, env or {})
             except OSError:
                 pass  # the trail only helps `hookgate claim` find its session
     if not accesses:
@@ -278,7 +282,7 @@ def check(event, accesses, analysis, policy, state_dir, project_root, notes=None
         if off_plan is not None and stage == ev.ENFORCE:
             return off_plan
         try:
-            verdict = _decide(event, writes, scopes, reads, policy, state_dir, top, outside, store)
+            verdict = _decide(event, writes, scopes, reads, policy, state_dir, top, outside, store, env=env or {})
         except state_backend.SharedStateUnavailable as e:
             return _shared_state_unavailable(e, writes, scopes)
         if writes and notes is not None and session and verdict.outcome in (ev.ALLOW, ev.WARN):
@@ -325,7 +329,8 @@ def _keys_of(writes, reads, outside, scopes) -> tuple[list, bool]:
 
 
 def _decide(event, writes, scopes, reads, policy: dict, state_dir: str, top, outside=(), store=None,
-            attempt: int = 0) -> ev.Verdict:
+            attempt: int = 0, env: Mapping[str, str] | None = None) -> ev.Verdict:
+    """*env*: the call's environment (git, asked about uncommitted work, runs with it)."""
     from hookgate.validators.coordination import claims, identity, leases
 
     if store is None:
@@ -349,7 +354,7 @@ def _decide(event, writes, scopes, reads, policy: dict, state_dir: str, top, out
     if scopes:
         from hookgate.validators.coordination import scope
 
-        hits = scope.conflicts(data, scopes, top, session, now)
+        hits = scope.conflicts(data, scopes, top, session, now, env or {})
         if hits:
             return scope.verdict(hits, policy.get("on_conflict"), now, HOOK_ID)
     told = claims.notices(data, session)
@@ -376,7 +381,7 @@ def _decide(event, writes, scopes, reads, policy: dict, state_dir: str, top, out
     where = identity.where(top)
     if shared:
         return _take_shared(event, writes, scopes, reads, policy, state_dir, top, outside, store, data, told,
-                            notice, ttl, attempt)
+                            notice, ttl, attempt, env)
 
     def fn(d):
         t = time.time()
@@ -399,7 +404,7 @@ def _decide(event, writes, scopes, reads, policy: dict, state_dir: str, top, out
 
 
 def _take_shared(event, writes, scopes, reads, policy, state_dir, top, outside, store, data, told, notice, ttl,
-                 attempt) -> ev.Verdict:
+                 attempt, env) -> ev.Verdict:
     """The lease take on a shared backend (ADR 0028): one round trip, the conflict decided by
     the database on its clock. 'stale' — the claims changed since *data* was read — checks
     again (twice at most, then denies: never a lease over a claim it did not see)."""
@@ -413,7 +418,7 @@ def _take_shared(event, writes, scopes, reads, policy, state_dir, top, outside, 
         return _conflict_verdict([(k, dict(lease, mode="lease")) for k, lease in held], policy, now, notice)
     if status == "stale":
         if attempt < 2:
-            return _decide(event, writes, scopes, reads, policy, state_dir, top, outside, store, attempt + 1)
+            return _decide(event, writes, scopes, reads, policy, state_dir, top, outside, store, attempt + 1, env)
         return ev.Verdict(HOOK_ID, ev.BLOCK, "claims-changing",
                           f"the claims on {show(keys[0])} kept changing while this write was checked", ADR,
                           "retry in a moment")

@@ -27,16 +27,21 @@ import time
 from hookgate.validators.coordination import identity, sessions
 from hookgate.state import files
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
 REGISTRY = "worktrees.json"
 GIT_TIMEOUT = 30.0
 
 
-def _git(cwd: str, *args: str, timeout: float = GIT_TIMEOUT) -> tuple[int, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    env["LC_ALL"] = "C"
+def _git(cwd: str, *args: str, env: Mapping[str, str], timeout: float = GIT_TIMEOUT) -> tuple[int, str]:
+    """``git ARGS`` in *cwd* with the caller's environment *env* (the CLI's own), no ``GIT_*``."""
+    genv = {k: v for k, v in env.items() if not k.startswith("GIT_")}
+    genv["LC_ALL"] = "C"
     try:
         p = subprocess.run(["git", *args], cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True, timeout=timeout,
-                           env=env)
+                           env=genv)
     except (OSError, subprocess.SubprocessError):
         return 255, ""
     return p.returncode, p.stdout.decode("utf-8", "surrogateescape") if p.returncode == 0 else p.stderr.decode(
@@ -149,43 +154,45 @@ def processes_in(tops) -> dict | None:
     return out
 
 
-def uncommitted(top: str) -> int | None:
-    code, out = _git(top, "--no-optional-locks", "status", "--porcelain=v1", "-z", "--untracked-files=all")
+def uncommitted(top: str, env: Mapping[str, str]) -> int | None:
+    code, out = _git(top, "--no-optional-locks", "status", "--porcelain=v1", "-z", "--untracked-files=all", env=env)
     return None if code else len([x for x in out.split("\0") if x])
 
 
-def unpushed(top: str, base: str) -> int | None:
+def unpushed(top: str, base: str, env: Mapping[str, str]) -> int | None:
     """Commits of the worktree's HEAD on no remote-tracking branch and not merged into *base*."""
     args = ["rev-list", "--count", "HEAD", "--not", "--remotes"]
     if base:
         args.append(base)
-    code, out = _git(top, *args)
+    code, out = _git(top, *args, env=env)
     try:
         return None if code else int(out.strip())
     except ValueError:
         return None
 
 
-def merged(top: str, base: str) -> bool | None:
+def merged(top: str, base: str, env: Mapping[str, str]) -> bool | None:
     if not base:
         return None
-    code, _ = _git(top, "merge-base", "--is-ancestor", "HEAD", base)
+    code, _ = _git(top, "merge-base", "--is-ancestor", "HEAD", base, env=env)
     return True if code == 0 else False if code == 1 else None
 
 
-def default_base(cwd: str) -> str:
+def default_base(cwd: str, env: Mapping[str, str]) -> str:
     for ref in ("refs/remotes/origin/HEAD",):
-        code, out = _git(cwd, "symbolic-ref", "-q", "--short", ref)
+        code, out = _git(cwd, "symbolic-ref", "-q", "--short", ref, env=env)
         if code == 0 and out.strip():
             return out.strip()
     for cand in ("main", "master"):
-        if _git(cwd, "rev-parse", "--verify", "--quiet", f"refs/heads/{cand}")[0] == 0:
+        if _git(cwd, "rev-parse", "--verify", "--quiet", f"refs/heads/{cand}", env=env)[0] == 0:
             return cand
     return ""
 
 
-def survey(common: str, state: str, base: str, now: float, max_age: float, check_git: bool = True) -> list[dict]:
-    """Every worktree with what ``list`` shows and what ``gc`` decides."""
+def survey(common: str, state: str, base: str, now: float, max_age: float, env: Mapping[str, str],
+           check_git: bool = True) -> list[dict]:
+    """Every worktree with what ``list`` shows and what ``gc`` decides (*env*: the environment
+    git runs with, the caller's)."""
     wts = identity.worktrees(common)
     reg = load_registry(state)["worktrees"]
     ended = ended_sessions(state)
@@ -207,12 +214,12 @@ def survey(common: str, state: str, base: str, now: float, max_age: float, check
                           "idle" if row["idle_s"] is not None and row["idle_s"] > max_age else "alive")
         row["processes"] = None if procs is None else procs.get(top, [])
         if w["exists"] and check_git:
-            row["uncommitted"] = uncommitted(top)
-            row["unpushed"] = unpushed(top, base)
-            row["merged"] = merged(top, base)
+            row["uncommitted"] = uncommitted(top, env)
+            row["unpushed"] = unpushed(top, base, env)
+            row["merged"] = merged(top, base, env)
         elif not w["exists"]:
             row["uncommitted"] = 0
-            row["unpushed"] = _detached_unpushed(common, w["gitdir"], base)
+            row["unpushed"] = _detached_unpushed(common, w["gitdir"], base, env)
             row["merged"] = None
         row["remove"], row["why"] = _decide(row, max_age)
         rows.append(row)
@@ -229,7 +236,7 @@ def _mtime(gitdir: str) -> float:
     return best
 
 
-def _detached_unpushed(common: str, gitdir: str, base: str) -> int | None:
+def _detached_unpushed(common: str, gitdir: str, base: str, env: Mapping[str, str]) -> int | None:
     """A deleted worktree on a branch loses nothing when pruned (the branch keeps its commits);
     on a detached HEAD, the commits no branch or remote holds would be lost."""
     try:
@@ -239,7 +246,7 @@ def _detached_unpushed(common: str, gitdir: str, base: str) -> int | None:
         return None
     if head.startswith("ref:"):
         return 0
-    code, out = _git(common, "rev-list", "--count", head, "--not", "--branches", "--remotes")
+    code, out = _git(common, "rev-list", "--count", head, "--not", "--branches", "--remotes", env=env)
     try:
         return None if code else int(out.strip())
     except ValueError:
@@ -270,10 +277,10 @@ def _decide(row: dict, max_age: float) -> tuple[bool, str]:
     return True, why + "; clean; every commit pushed or merged"
 
 
-def remove(common: str, row: dict) -> tuple[bool, str]:
+def remove(common: str, row: dict, env: Mapping[str, str]) -> tuple[bool, str]:
     """Remove one worktree the survey marked removable (git re-checks cleanliness)."""
     if not row["exists"]:
-        code, out = _git(common, "worktree", "prune")
+        code, out = _git(common, "worktree", "prune", env=env)
         return code == 0, out.strip()
-    code, out = _git(common, "worktree", "remove", row["path"])
+    code, out = _git(common, "worktree", "remove", row["path"], env=env)
     return code == 0, out.strip()

@@ -272,14 +272,9 @@ def decide(call) -> ev.Verdict:
             st["escalated"] = workaround
             dirty = True
     escalated = bool(st and st["escalated"])
-    best = None
-    for hit, a in hits:
-        outcome = hit.outcome
-        if escalated and outcome == ev.WARN:
-            outcome = ev.CHECKPOINT
-        if best is None or RANK[outcome] > RANK[best[0]]:
-            best = (outcome, hit, a)
-    outcome, hit, a = best
+    # the strongest hit (the first of equals), a warning held for approval once escalated
+    outcome, hit, a = max(((ev.CHECKPOINT if escalated and h.outcome == ev.WARN else h.outcome, h, x) for h, x in hits),
+                          key=lambda t: RANK[t[0]])
     rule = hit.rule
     reason = _describe(kind, hit, a, event)
     if escalated and hit.outcome == ev.WARN:
@@ -305,6 +300,6 @@ def decide(call) -> ev.Verdict:
                     if key and key not in st["blocked"]:
                         st["blocked"][key] = {"id": record_id or "", "route": _route(event, acc), "hook": hook_id}
                         dirty = True
-    if dirty:
+    if dirty and st is not None:
         sessions.save(state_dir, session, st)
     return verdict
