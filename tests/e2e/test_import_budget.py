@@ -127,10 +127,9 @@ _BASE = {
     "hookgate.validators.policy", "hookgate.validators.policy.hints",
     "hookgate.floor", "hookgate.floor.hooks",  # the sandbox-bypass check of every pre event (ADR 0020)
     "hookgate.server", "hookgate.server.runtime",  # self-protection of the server's runtime dir (ADR 0025)
-    "hookgate.shell", "hookgate.shell.freevars",
 }
 _TRANSCRIPT = {"hookgate.validators.budget.claude", "hookgate.validators.budget.transcript"}
-_SHELL = {"hookgate.shell.commands", "hookgate.shell.expand", "hookgate.shell.parse", "hookgate.shell.redirs",
+_SHELL = {"hookgate.shell", "hookgate.shell.freevars", "hookgate.shell.commands", "hookgate.shell.expand", "hookgate.shell.parse", "hookgate.shell.redirs",
           "hookgate.shell.shellstate", "hookgate.shell.table", "hookgate.shell.walk", "hookgate.shell.words"}
 _GUARDS = {"hookgate.state.globs", "hookgate.validators.policy.classify", "hookgate.validators.policy.guard",
            "hookgate.validators.policy.index", "hookgate.validators.policy.sessions"}
