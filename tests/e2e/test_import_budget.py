@@ -133,14 +133,17 @@ _SHELL = {"hookgate.shell", "hookgate.shell.freevars", "hookgate.shell.commands"
           "hookgate.shell.shellstate", "hookgate.shell.table", "hookgate.shell.walk", "hookgate.shell.words"}
 _GUARDS = {"hookgate.state.globs", "hookgate.validators.policy.classify", "hookgate.validators.policy.guard",
            "hookgate.validators.policy.index", "hookgate.validators.policy.sessions"}
-_COORDINATION = {"hookgate.validators.coordination.claims", "hookgate.validators.coordination.identity",
-                 "hookgate.validators.coordination.leases", "hookgate.validators.coordination.store"}
+# a read meets only exclusive claims: where the store plainly holds none that could concern it
+# (``coordination.presence``), the store, claims and leases modules stay unloaded
+_COORDINATION_READ = {"hookgate.validators.coordination.identity", "hookgate.validators.coordination.presence"}
+_COORDINATION = _COORDINATION_READ | {"hookgate.validators.coordination.claims",
+                                      "hookgate.validators.coordination.leases", "hookgate.validators.coordination.store"}
 _COORDINATION_WRITE = {"hookgate.validators.coordination.globs", "hookgate.validators.coordination.scope",
                        "hookgate.plans", "hookgate.plans.running"}
 PER_CASE = {
     "git status": (("Bash", {"command": "git status"}),
                    _BASE | _TRANSCRIPT | _SHELL | {"hookgate.shell.gitcmd", "hookgate.shell.progopts"}),
-    "cat .env": (("Bash", {"command": "cat .env"}), _BASE | _TRANSCRIPT | _SHELL | _GUARDS | _COORDINATION),
+    "cat .env": (("Bash", {"command": "cat .env"}), _BASE | _TRANSCRIPT | _SHELL | _GUARDS | _COORDINATION_READ),
     "Write": (("Write", {"file_path": "{P}/notes.txt", "content": "x"}),
               _BASE | _TRANSCRIPT | _GUARDS | _COORDINATION | _COORDINATION_WRITE),
 }

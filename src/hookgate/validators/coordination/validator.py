@@ -273,6 +273,11 @@ def check(event, accesses, analysis, policy, state_dir, project_root, notes=None
         return coord_verdict
     if not (writes or scopes or reads or outside):
         return ev.allow(HOOK_ID)
+    if not (writes or scopes or outside) and state_backend.is_files(state_dir):
+        from hookgate.validators.coordination.presence import reads_unclaimed
+
+        if reads_unclaimed(state_dir, reads):  # no exclusive claim can concern them: the store unloaded
+            return ev.allow(HOOK_ID)
     try:
         store = store_for(state_dir)
     except state_backend.SharedStateUnavailable as e:
