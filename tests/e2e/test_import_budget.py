@@ -192,9 +192,9 @@ def test_the_per_case_check_can_fail(project):
     ("Read", {"file_path": "{P}/README.md"}),
 ])
 def test_coordination_loads_no_binascii(project, tool, tool_input):
-    """Importing ``binascii`` (a shared library) cost the one-shot process ~1.5 ms of CPU for a
-    shard name's CRC-32: ``coordination.presence`` sums short keys itself (ADR 0017). Measured
-    where the store exists (a Write first)."""
+    """Importing ``binascii`` (one more shared library: 0.1–1 ms of CPU, noisy) for a shard
+    name's CRC-32: ``coordination.presence`` sums short keys itself (ADR 0017). Measured where
+    the store exists (a Write first)."""
     _hookgate_modules_after(project, "Write", {"file_path": str(project / "first.txt"), "content": "x"})
     inp = {k: v.replace("{P}", str(project)) if isinstance(v, str) else v for k, v in tool_input.items()}
     payload = {"session_id": "s", "cwd": str(project), "hook_event_name": "PreToolUse", "tool_name": tool,

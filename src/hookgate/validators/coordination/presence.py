@@ -25,8 +25,9 @@ _CRC_INLINE = 512  # keys up to this many bytes: CRC-32 here; longer ones: binas
 
 def crc32(data: bytes) -> int:
     """``binascii.crc32(data)``. Short data is summed here from the table below: importing
-    ``binascii`` (a shared library) costs a one-shot process ~1.5 ms of CPU, more than the whole
-    of coordination's work on a read (ADR 0017); long data goes to ``binascii`` (linear either way)."""
+    ``binascii`` loads one more shared library into the one-shot process (0.1–1 ms of CPU
+    measured on this machine, noisy), more than the sum over a key (ADR 0017); long data goes
+    to ``binascii`` (linear either way)."""
     if len(data) > _CRC_INLINE:
         from binascii import crc32 as c_crc32
 
