@@ -237,7 +237,7 @@ def _via_server(argv):
 
 def _exit(code):
     """A hook call ends here: its output is flushed and its ledger record durable (fsynced in
-    ledger.append); skip the interpreter's teardown of every loaded module (3-4 ms)."""
+    ledger.append_file); skip the interpreter's teardown of every loaded module (3-4 ms)."""
     try:
         sys.stdout.flush()
         sys.stderr.flush()

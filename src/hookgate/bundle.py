@@ -146,5 +146,37 @@ def install(pkg_dir: str | None = None) -> bool:
     return True
 
 
+def status(pkg_dir: str | None = None) -> tuple[bool, str]:
+    """(current, what): whether the bundle serves every module it holds as built, for ``hookgate
+    doctor`` and ``hookgate install`` (which builds it when it is not)."""
+    import os
+
+    p = path(pkg_dir)
+    try:
+        with open(p, "rb") as fh:
+            head = fh.read(16)
+            if len(head) != 16 or head[:4] != _magic() or head[4:8] != FORMAT:
+                return False, f"the byte-code bundle {p} is of another interpreter or format"
+            n = int.from_bytes(head[8:16], "little")
+            index = marshal.loads(fh.read(n))
+    except FileNotFoundError:
+        return False, f"no byte-code bundle ({p})"
+    except (OSError, ValueError, EOFError, TypeError) as e:
+        return False, f"the byte-code bundle {p} cannot be read ({e})"
+    stale = []
+    for name, (_off, _n, _pkg, src, mtime_ns, size) in sorted(index.items()):
+        try:
+            st = os.stat(src)
+        except OSError:
+            stale.append(name)
+            continue
+        if st.st_mtime_ns != mtime_ns or st.st_size != size:
+            stale.append(name)
+    if stale:
+        return False, (f"the byte-code bundle is stale: {len(stale)} of {len(index)} modules changed since it was "
+                       f"built (e.g. {stale[0]}); they import the normal way")
+    return True, f"byte-code bundle current ({len(index)} modules)"
+
+
 if __name__ == "__main__":
     print(build(sys.argv[1] if len(sys.argv) > 1 else None))

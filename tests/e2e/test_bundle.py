@@ -128,3 +128,55 @@ def test_the_real_launcher_decides_the_same_with_and_without_the_bundle(project,
                            capture_output=True, timeout=60, cwd=project, env=env)
         out.append((p.returncode, p.stdout, p.stderr))
     assert out[0] == out[1]
+
+
+def _status(top) -> list:
+    p = subprocess.run([sys.executable, "-c", f"import sys, json; sys.path.insert(0, {str(top)!r}); "
+                        "from hookgate import bundle; print(json.dumps(bundle.status()))"],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    return json.loads(p.stdout)
+
+
+def test_status_says_current_stale_or_missing(pkg):
+    ok, what = _status(pkg)
+    assert ok and what.startswith("byte-code bundle current (")
+    with open(pkg / "hookgate" / "shell" / "walk.py", "a", encoding="utf-8") as f:
+        f.write("\n# edited after the bundle was built\n")
+    ok, what = _status(pkg)
+    assert not ok and "stale: 1 of" in what and "hookgate.shell.walk" in what
+    bundle_files = [n for n in os.listdir(pkg / "hookgate" / "__pycache__") if n.startswith("bundle.")]
+    for n in bundle_files:
+        os.unlink(pkg / "hookgate" / "__pycache__" / n)
+    ok, what = _status(pkg)
+    assert not ok and what.startswith("no byte-code bundle")
+
+
+def test_install_builds_a_missing_bundle_and_doctor_reports_it(pkg, tmp_path):
+    """A wheel install (no install.sh) gets its bundle from `hookgate install`; doctor says whether
+    it is current. Run from the package copy, so the checkout's bundle is never touched."""
+    for n in os.listdir(pkg / "hookgate" / "__pycache__"):
+        if n.startswith("bundle."):
+            os.unlink(pkg / "hookgate" / "__pycache__" / n)
+    repo = os.path.dirname(SRC)  # the package data where a wheel has it (hookgate/_data)
+    for d in ("hooks", "platforms"):
+        shutil.copytree(os.path.join(repo, d), pkg / "hookgate" / "_data" / d)
+    shutil.copy(os.path.join(repo, "rollout.yaml"), pkg / "hookgate" / "_data" / "rollout.yaml")
+    project, home = tmp_path / "proj", tmp_path / "home"
+    (project / ".git").mkdir(parents=True)
+    home.mkdir()
+    env = {**os.environ, "HOME": str(home), "PYTHONPATH": str(pkg)}
+    env.pop("HOOKGATE_STATE_DIR", None)
+
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "hookgate", *args], cwd=project, env=env,
+                              capture_output=True, text=True, timeout=300)
+
+    d = cli("doctor")
+    assert "no byte-code bundle" in d.stdout + d.stderr, d.stdout + d.stderr
+    i = cli("install", "--platform", "cursor", "--no-floor", "--no-server")
+    assert i.returncode == 0, i.stdout + i.stderr
+    assert "built the byte-code bundle" in i.stderr
+    assert _status(pkg)[0]
+    d = cli("doctor")
+    assert "byte-code bundle current" in d.stdout + d.stderr, d.stdout + d.stderr

@@ -127,21 +127,23 @@ _BASE = {
     "hookgate.validators.policy", "hookgate.validators.policy.hints",
     "hookgate.floor", "hookgate.floor.hooks",  # the sandbox-bypass check of every pre event (ADR 0020)
     "hookgate.server", "hookgate.server.runtime",  # self-protection of the server's runtime dir (ADR 0025)
-    "hookgate.shell", "hookgate.shell.freevars",
 }
 _TRANSCRIPT = {"hookgate.validators.budget.claude", "hookgate.validators.budget.transcript"}
-_SHELL = {"hookgate.shell.commands", "hookgate.shell.expand", "hookgate.shell.parse", "hookgate.shell.redirs",
+_SHELL = {"hookgate.shell", "hookgate.shell.freevars", "hookgate.shell.commands", "hookgate.shell.expand", "hookgate.shell.parse", "hookgate.shell.redirs",
           "hookgate.shell.shellstate", "hookgate.shell.table", "hookgate.shell.walk", "hookgate.shell.words"}
 _GUARDS = {"hookgate.state.globs", "hookgate.validators.policy.classify", "hookgate.validators.policy.guard",
            "hookgate.validators.policy.index", "hookgate.validators.policy.sessions"}
-_COORDINATION = {"hookgate.validators.coordination.claims", "hookgate.validators.coordination.identity",
-                 "hookgate.validators.coordination.leases", "hookgate.validators.coordination.store"}
+# a read meets only exclusive claims: where the store plainly holds none that could concern it
+# (``coordination.presence``), the store, claims and leases modules stay unloaded
+_COORDINATION_READ = {"hookgate.validators.coordination.identity", "hookgate.validators.coordination.presence"}
+_COORDINATION = _COORDINATION_READ | {"hookgate.validators.coordination.claims",
+                                      "hookgate.validators.coordination.leases", "hookgate.validators.coordination.store"}
 _COORDINATION_WRITE = {"hookgate.validators.coordination.globs", "hookgate.validators.coordination.scope",
                        "hookgate.plans", "hookgate.plans.running"}
 PER_CASE = {
     "git status": (("Bash", {"command": "git status"}),
                    _BASE | _TRANSCRIPT | _SHELL | {"hookgate.shell.gitcmd", "hookgate.shell.progopts"}),
-    "cat .env": (("Bash", {"command": "cat .env"}), _BASE | _TRANSCRIPT | _SHELL | _GUARDS | _COORDINATION),
+    "cat .env": (("Bash", {"command": "cat .env"}), _BASE | _TRANSCRIPT | _SHELL | _GUARDS | _COORDINATION_READ),
     "Write": (("Write", {"file_path": "{P}/notes.txt", "content": "x"}),
               _BASE | _TRANSCRIPT | _GUARDS | _COORDINATION | _COORDINATION_WRITE),
 }
@@ -182,3 +184,19 @@ def test_the_per_case_check_can_fail(project):
     (_tool, _inp), allowed = PER_CASE["git status"]
     loaded = _hookgate_modules_after(project, "Bash", {"command": "cp a b && git status"})
     assert "hookgate.shell.fileops" in loaded - allowed
+
+
+@pytest.mark.parametrize("tool,tool_input", [
+    ("Bash", {"command": "cat .env"}),
+    ("Write", {"file_path": "{P}/notes.txt", "content": "x"}),
+    ("Read", {"file_path": "{P}/README.md"}),
+])
+def test_coordination_loads_no_binascii(project, tool, tool_input):
+    """Importing ``binascii`` (one more shared library: 0.1–1 ms of CPU, noisy) for a shard
+    name's CRC-32: ``coordination.presence`` sums short keys itself (ADR 0017). Measured where
+    the store exists (a Write first)."""
+    _hookgate_modules_after(project, "Write", {"file_path": str(project / "first.txt"), "content": "x"})
+    inp = {k: v.replace("{P}", str(project)) if isinstance(v, str) else v for k, v in tool_input.items()}
+    payload = {"session_id": "s", "cwd": str(project), "hook_event_name": "PreToolUse", "tool_name": tool,
+               "tool_input": inp}
+    assert _modules_after_hook(payload, project, ("binascii", "zlib")) == []

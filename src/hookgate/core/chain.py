@@ -31,12 +31,17 @@ def run(validators: Iterable[Any], context: Any) -> list[dict[str, Any]]:
     ``core.context.Context``, or a mapping with the same names)."""
     event: ev.Event = context["event"]
     config = context["config"]
-    records = []
+    records: list[dict[str, Any]] = []
+    denied = False
     for mod in validators:
         if event.phase not in mod.PHASES:
             continue
         stage = rollout.stage_for(config, mod.HOOK_ID, event.platform)
         context["stage"] = stage
+        # an earlier effective BLOCK decides the call whatever comes next (no approval turns it
+        # into an allow, ADR 0012): a later validator may skip its side effects (a lease, ADR 0013).
+        # A checkpoint is not a deny: a human may let the call go ahead.
+        context["denied"] = denied
         context["policy"] = config.get("policies", {}).get(mod.HOOK_ID) or {}
         error = ""
         try:
@@ -77,6 +82,7 @@ def run(validators: Iterable[Any], context: Any) -> list[dict[str, Any]]:
         if error:
             rec["error"] = error
         records.append(rec)
+        denied = denied or eff == ev.BLOCK
     return records
 
 

@@ -8,7 +8,9 @@ ADR 0017), so a misspelt field is an error, not a silent new key.
   ``record_id`` (the id the ledger record will carry), ``env`` (the call's environment —
   validators use it, never ``os.environ``), ``config`` and ``refusal`` (the compiled config,
   and why a newer one was refused), ``accesses`` and ``analysis``;
-- set by the chain for each validator: ``stage`` and ``policy`` (that hook's);
+- set by the chain for each validator: ``stage`` and ``policy`` (that hook's), and ``denied``
+  (an earlier validator's effective verdict already blocks the call: a validator with side
+  effects, coordination's lease take, skips them);
 - written by validators and approvals: ``notes`` (extra ledger fields, ``engine.NOTE_FIELDS``)
   and ``approval``; by the engine when recording: ``pending_record``.
 
@@ -26,7 +28,7 @@ if TYPE_CHECKING:  # typing only: the hot path never imports ``typing`` (ADR 001
     from hookgate.core.event import Event
 
 _FIELDS = ("event", "home", "state_dir", "project_root", "record_id", "env", "config", "refusal",
-           "accesses", "analysis", "stage", "policy", "notes", "approval", "pending_record")
+           "accesses", "analysis", "stage", "policy", "denied", "notes", "approval", "pending_record")
 
 
 class Context:
@@ -45,6 +47,7 @@ class Context:
         self.analysis: Any = None
         self.stage = ""
         self.policy: dict[str, Any] = {}
+        self.denied = False
         self.notes: dict[str, Any] = {}
         self.approval: dict[str, Any] | None = None
         self.pending_record: dict[str, Any] | None = None

@@ -28,10 +28,17 @@ import collections
 import itertools
 import os
 from array import array
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from hookgate.core import evidence
 from hookgate.state import jsonio as json
 from hookgate.errors import HookgateError
+
+if TYPE_CHECKING:
+    from hookgate.state.ledger import PrefixDigest
+
+Row = tuple[float, float, int, int, list[int]]  # ts, latency, day, platform index, code per hook
 
 DIR = "rollup"
 VERSION = 2  # 2: the ledger prefix's digest is resumable (``ledger.PrefixDigest``)
@@ -44,7 +51,7 @@ class Unusable(HookgateError):
     """The rollup cannot stand for this ledger: use the streaming path."""
 
 
-def _sha():
+def _sha() -> Any:
     from hashlib import sha256
 
     return sha256()
@@ -71,19 +78,19 @@ def _key(state_dir: str) -> bytes | None:
         return None
 
 
-def _mac(key: bytes, head: dict) -> str:
+def _mac(key: bytes, head: dict[str, Any]) -> str:
     from hookgate.core import config
     from hookgate.state import ledger
 
     return config._hmac(key, ledger.canonical({k: v for k, v in head.items() if k != "mac"}).encode())
 
 
-def _empty(hooks) -> dict:
+def _empty(hooks: Iterable[str]) -> dict[str, Any]:
     return {"v": VERSION, "offset": 0, "base": 0, "chain": "", "digest": "", "hooks": list(hooks), "plats": [], "labels": [],
             "changes": [], "answered": 0, "checkpoint_hooks": [], "wb": {}, "rows": 0, "cols": {}}
 
 
-def _load_head(state_dir: str, key: bytes, hooks) -> dict | None:
+def _load_head(state_dir: str, key: bytes, hooks: list[str]) -> dict[str, Any] | None:
     try:
         with open(os.path.join(_dir(state_dir), "header.json"), "rb") as f:
             head = json.loads(f.read())
@@ -96,7 +103,7 @@ def _load_head(state_dir: str, key: bytes, hooks) -> dict | None:
     return head
 
 
-def _read_cols(state_dir: str, head: dict) -> dict | None:
+def _read_cols(state_dir: str, head: dict[str, Any]) -> dict[str, Any] | None:
     """The columns, when each hashes to what the header names."""
     out = {}
     for name, typ in [("ts", "d"), ("lat", "d"), ("day", "i"), ("plat", "B")] + \
@@ -118,7 +125,7 @@ def _read_cols(state_dir: str, head: dict) -> dict | None:
     return out
 
 
-def _prefix_ok(path: str, head: dict, resume: bool = False):
+def _prefix_ok(path: str, head: dict[str, Any], resume: bool = False) -> PrefixDigest | None:
     """The digest of the ledger's first ``offset`` bytes when it is still the header's (read at
     disk speed; *resume*: only the bytes after its last whole block — extending, not checking),
     else None."""
@@ -136,7 +143,7 @@ def _prefix_ok(path: str, head: dict, resume: bool = False):
         return None
 
 
-def _row(rec: dict, hooks: list, plats: list, checkpoint_hooks: set):
+def _row(rec: dict[str, Any], hooks: list[str], plats: list[str], checkpoint_hooks: set[str]) -> Row | None:
     """(ts, lat, day, plat index, [code per hook]) of an evaluated record, or None."""
     ts = evidence.parse_ts(rec.get("ts"))
     if ts is None:
@@ -175,7 +182,8 @@ def _row(rec: dict, hooks: list, plats: list, checkpoint_hooks: set):
     return ts, float(lat) if isinstance(lat, (int, float)) and has_lat else 0.0, int(ts // 86400), pi, codes
 
 
-def _extend(state_dir: str, path: str, head: dict, cols: dict | None, key: bytes, digest=None) -> tuple[dict, dict]:
+def _extend(state_dir: str, path: str, head: dict[str, Any], cols: dict[str, Any] | None, key: bytes,
+            digest: PrefixDigest | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
     """Read the ledger's complete lines after ``offset`` into the rollup; write it back.
     *digest*: the hash of the first ``offset`` bytes, already taken."""
     hooks = head["hooks"]
@@ -261,7 +269,8 @@ def _extend(state_dir: str, path: str, head: dict, cols: dict | None, key: bytes
     return head, _read_cols(state_dir, head) or {}
 
 
-def _open(state_dir: str, path: str, hooks, resume: bool = False, wait: float = 30.0) -> tuple[dict, dict]:
+def _open(state_dir: str, path: str, hooks: list[str], resume: bool = False,
+          wait: float = 30.0) -> tuple[dict[str, Any], dict[str, Any]]:
     """The rollup for the ledger at *path*, extended to its end (built when there is none, or
     when the one there is not to be believed), under the rollup's lock. *resume*: the writer's
     upkeep (:mod:`hookgate.core.upkeep`) extends it without re-reading the verified prefix."""
@@ -281,13 +290,14 @@ def _open(state_dir: str, path: str, hooks, resume: bool = False, wait: float = 
         release(fd)
 
 
-def refresh(state_dir: str, path: str, hooks, wait: float = 0.0) -> int:
+def refresh(state_dir: str, path: str, hooks: Iterable[str], wait: float = 0.0) -> int:
     """Extend (or build) the rollup to the ledger's end; its row count. For the writer's upkeep."""
     head, _cols = _open(state_dir, path, list(hooks), resume=True, wait=wait)
     return int(head["rows"])
 
 
-def _open_locked(state_dir: str, path: str, hooks, key: bytes, resume: bool = False) -> tuple[dict, dict]:
+def _open_locked(state_dir: str, path: str, hooks: list[str], key: bytes,
+                 resume: bool = False) -> tuple[dict[str, Any], dict[str, Any]]:
     head = _load_head(state_dir, key, hooks)
     cols = None
     digest = None
@@ -309,11 +319,11 @@ def _and(a: bytes, b: bytes) -> bytes:
     return (int.from_bytes(a, "little") & int.from_bytes(b, "little")).to_bytes(n, "little")
 
 
-def _table(pred) -> bytes:
+def _table(pred: Callable[[int], object]) -> bytes:
     return bytes(1 if pred(i) else 0 for i in range(256))
 
 
-def _window_mask(ts: array, w: float | None, n: int, run: list) -> bytes:
+def _window_mask(ts: array[float], w: float | None, n: int, run: list[float]) -> bytes:
     """1 for the rows with ts ≥ w (every row when w is None). *run*: the running maximum of ts
     (rows are in ledger order, nearly sorted by time: a record's ts is taken before its append)."""
     if w is None:
@@ -331,27 +341,27 @@ def _window_mask(ts: array, w: float | None, n: int, run: list) -> bytes:
     return bytes(out)
 
 
-def collect(state_dir: str, path: str, config: dict, hooks) -> dict:
+def collect(state_dir: str, path: str, config: dict[str, Any], hooks: Iterable[str]) -> dict[str, Any]:
     """:func:`evidence.collect` over the ledger at *path*, from its rollup. Raises
     :class:`Unusable` when the rollup cannot stand for it."""
-    hooks = list(hooks)
-    head, cols = _open(state_dir, path, hooks)
+    hook_ids = list(hooks)
+    head, cols = _open(state_dir, path, hook_ids)
     n = head["rows"]
     ts, lat, day, plat = cols["ts"], cols["lat"], cols["day"], cols["plat"]
     plats = head["plats"]
     changes = head["changes"]
     labels = {(lab["target"], lab["hook"]): lab["label"] for lab in head["labels"]}
     wb_rows = head["wb"]
-    out: dict = {}
-    lat_cache: dict = {}  # mask bytes -> what depends on the rows only (shared by hooks)
-    windows: dict = {}
-    run: list = []
-    for hi, hook in enumerate(hooks):
+    out: dict[str, dict[str, evidence.Stats]] = {}
+    lat_cache: dict[Any, Any] = {}  # mask bytes -> what depends on the rows only (shared by hooks)
+    windows: dict[float, bytes] = {}
+    run: list[float] = []
+    for hi, hook in enumerate(hook_ids):
         codes = cols[_hook_col(hi)]
         present = codes.translate(_table(lambda c: c & PRESENT))
         per_plat = []
         for pi, p in enumerate(plats):
-            pm = _and(plat.translate(_table(lambda c, pi=pi: c == pi)), present)
+            pm = _and(plat.translate(_table(pi.__eq__)), present)
             if b"\x01" not in pm:
                 continue
             w = evidence.window_start(config, changes, hook, p)
@@ -372,7 +382,7 @@ def collect(state_dir: str, path: str, config: dict, hooks) -> dict:
             "changes": changes}
 
 
-def _merged_latencies(parts, cache: dict) -> array:
+def _merged_latencies(parts: list[evidence.Stats], cache: dict[Any, Any]) -> array[float]:
     """The platforms' sorted latencies as one sorted array (runs merged by Timsort in C),
     computed once for hooks that share them."""
     key = ("merged",) + tuple(id(s.latencies) for s in parts)
@@ -388,7 +398,8 @@ def _merged_latencies(parts, cache: dict) -> array:
 _T255 = bytes([0, 255]) + bytes(254)
 
 
-def _stats(hook, p, mask, codes, ts, lat, day, labels, wb_rows, lat_cache):
+def _stats(hook: str, p: str, mask: bytes, codes: bytes, ts: array[float], lat: array[float], day: array[int],
+           labels: dict[tuple[str, str], str], wb_rows: dict[str, list[int]], lat_cache: dict[Any, Any]) -> evidence.Stats:
     st = evidence.Stats(hook, p)
     masked = _and(codes, mask.translate(_T255))  # the hook's code on the selected rows, else 0
     kinds = lat_cache.get(("kinds", codes))
@@ -432,7 +443,7 @@ def _stats(hook, p, mask, codes, ts, lat, day, labels, wb_rows, lat_cache):
     return st
 
 
-def _merge(hook, parts, cache: dict) -> evidence.Stats:
+def _merge(hook: str, parts: list[evidence.Stats], cache: dict[Any, Any]) -> evidence.Stats:
     st = evidence.Stats(hook, evidence.ALL)
     for s in parts:
         st.evaluations += s.evaluations
@@ -445,10 +456,10 @@ def _merge(hook, parts, cache: dict) -> evidence.Stats:
         st.unlabelled += s.unlabelled
         if s.first is not None:
             st.first = s.first if st.first is None else min(st.first, s.first)
-            st.last = s.last if st.last is None else max(st.last, s.last)
+            st.last = s.last if st.last is None or s.last is None else max(st.last, s.last)
         st.eval_days |= s.eval_days
-        for d, k in s.per_day.items():
-            st.per_day[d] = st.per_day.get(d, 0) + k
+        for day, count in s.per_day.items():
+            st.per_day[day] = st.per_day.get(day, 0) + count
     st.latencies = _merged_latencies(parts, cache)
     st.latencies_sorted = True
     return st

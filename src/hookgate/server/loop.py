@@ -4,7 +4,7 @@ Single-threaded on purpose: every decision runs in the main thread through
 :func:`hookgate.core.hook.decide` — the same function, the same SIGALRM deadline, the same
 environment and working directory the one-shot process would have had — and one request at a
 time, so this process is the ledger's one writer and each record is written to the ledger
-(``ledger.append``: one ``write`` under its flock) before its answer is sent; the fsync follows
+(``ledger.append_file``: one ``write`` under its flock) before its answer is sent; the fsync follows
 within the group-commit window in a helper thread (:class:`GroupCommit`), never in this one. A
 decision costs well under a millisecond once loaded, so serialising them is cheaper than any
 locking.

@@ -22,7 +22,8 @@ from hookgate.state.locks import LockTimeout, describe_holder, ensure_dir, flock
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing only: the hot path never imports ``typing`` (ADR 0017)
-    from typing import Any, Iterable, Iterator
+    from collections.abc import Callable
+    from typing import IO, Any, Iterable, Iterator
 
 GENESIS = "0" * 64
 LEDGER_NAME = "ledger.jsonl"
@@ -130,7 +131,7 @@ def _remember(fd: int, path: str, size: int, data: bytes, h: str) -> None:
     _TAILS[path] = (st.st_dev, st.st_ino, size, data[-min(len(data), 4096):], h)
 
 
-def append_file(state_dir: str, record: dict, fsync: bool = True) -> dict:
+def append_file(state_dir: str, record: dict[str, Any], fsync: bool = True) -> dict[str, Any]:
     """Append *record* (without prev/hash) to the ledger file; return it as written. A record
     of a decision goes through ``state.backend.ledger_append``, which picks the repository's
     chain (this file, or the shared one of ADR 0028)."""
@@ -331,7 +332,7 @@ CHECKPOINT_VERSION = 2
 DIGEST_BLOCK = 1 << 20
 
 
-def _sha256_ctor():
+def _sha256_ctor() -> Callable[..., Any]:
     try:
         from hashlib import sha256 as ctor  # OpenSSL: the CLI side, at disk speed
     except ImportError:  # pragma: no cover
@@ -349,7 +350,7 @@ class PrefixDigest:
 
     __slots__ = ("base", "chain", "pending", "_ctor")
 
-    def __init__(self, base: int = 0, chain: bytes = bytes(32), ctor=None):
+    def __init__(self, base: int = 0, chain: bytes = bytes(32), ctor: Callable[..., Any] | None = None) -> None:
         self.base = base
         self.chain = chain
         self.pending = bytearray()
@@ -377,7 +378,7 @@ class PrefixDigest:
         h.update(self.pending)
         return str(h.hexdigest())
 
-    def state(self) -> dict:
+    def state(self) -> dict[str, Any]:
         return {"base": self.base, "chain": self.chain.hex(), "digest": self.hexdigest()}
 
     def copy(self) -> PrefixDigest:
@@ -386,14 +387,14 @@ class PrefixDigest:
         return d
 
 
-def _checkpoint_mac(key: bytes, cp: dict) -> str:
+def _checkpoint_mac(key: bytes, cp: dict[str, Any]) -> str:
     import hmac
 
     body = {k: v for k, v in cp.items() if k != "mac"}
     return hmac.new(key, canonical(body).encode("utf-8"), "sha256").hexdigest()
 
 
-def read_checkpoint(state_dir: str, path: str, key: bytes | None) -> dict | None:
+def read_checkpoint(state_dir: str, path: str, key: bytes | None) -> dict[str, Any] | None:
     """The verified prefix of the ledger (ADR 0027), when hookgate wrote it (MAC with the state
     dir's key) and it can still describe the ledger (the file is at least that long). Whether the
     prefix's bytes are still the ones verified is the caller's check (:func:`prefix_digest`).
@@ -421,7 +422,7 @@ def read_checkpoint(state_dir: str, path: str, key: bytes | None) -> dict | None
     return cp
 
 
-def prefix_digest(f, offset: int, want: dict, resume: bool = False) -> PrefixDigest | None:
+def prefix_digest(f: IO[bytes], offset: int, want: dict[str, Any], resume: bool = False) -> PrefixDigest | None:
     """The digest of the first *offset* bytes of the open ledger *f* when it is the one *want*
     names (``base``, ``chain``, ``digest``), positioned at *offset*; else None. *resume*: trust
     the bytes below ``base`` (hashed when *want* was written) and read only the rest — for
@@ -498,7 +499,7 @@ def verify(path: str, state_dir: str | None = None, key: bytes | None = None, re
             if has_nl:
                 raw = raw[:-1]
             rec, err = _check(raw, prev)
-            if not err:
+            if not err and rec is not None:  # (no error: a record)
                 if pending_bad is not None:  # a bad line that the next record chained over
                     res.torn_lines.append(pending_bad[0])
                     pending_bad = None

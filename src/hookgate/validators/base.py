@@ -24,6 +24,7 @@ CONTEXT_NAMES = frozenset(
         "policy",  # this hook's compiled policy (dict)
         "config",  # the whole compiled config
         "stage",  # this hook's stage for this platform
+        "denied",  # an earlier validator's effective verdict already blocks this call (bool)
         "state_dir",
         "project_root",
         "home",

@@ -47,13 +47,13 @@ import time
 from hookgate.state import files  # noqa: F401 (the state primitive; see mutate)
 from hookgate.state.locks import atomic_write, ensure_dir, flock_timeout, unlock
 from hookgate.errors import HookgateError
+# the shard names (``presence`` tells whether a read can meet a claim without loading this module)
+from hookgate.validators.coordination.presence import CLAIM_SHARDS, SHARDS, concerning, shard_of  # noqa: F401
 
 COORD_DIR = "coordination"
 STATE_NAME = "state.json"
 LOCK_NAME = "state.lock"
 SHARD_DIR = "shards"
-SHARDS = 4096  # lease shards: a key's own shard is read
-CLAIM_SHARDS = 65536  # claim shards: a key's and each ancestor's are read, so almost all are absent
 COMPACT_SLACK = 32  # a shard log is rewritten when it holds this many lines more than twice its entries
 LOCK_TIMEOUT = 2.0
 MAX_DOC = 64 << 20  # a state file larger than this is no state hookgate wrote (bounded work)
@@ -83,33 +83,6 @@ def shard_path(state_dir: str, sid: str) -> str:
 
 def _sid_name(sid: str) -> str:
     return sid
-
-
-def shard_of(key: str, kind: str = "l") -> str:
-    """The shard a lease key (*kind* ``l``: ``l0a3``) or a claim path (``c``: ``c0a3f``) lives in."""
-    from binascii import crc32
-
-    h = crc32(key.encode("utf-8", "surrogateescape"))
-    return "l%03x" % (h % SHARDS) if kind == "l" else "c%04x" % (h % CLAIM_SHARDS)
-
-
-def concerning(key: str) -> list[str]:
-    """*key* and every key whose lease or claim may concern it from above: its ancestors, up to
-    ``.`` (the whole tree) for repository-relative keys and ``/`` for absolute ones."""
-    out = [key]
-    if key in (".", "/"):
-        return out
-    k = key.rstrip("/")
-    while True:
-        cut = k.rfind("/")
-        if cut < 0:
-            out.append(".")
-            return out
-        k = k[:cut]
-        if not k:
-            out.append("/")
-            return out
-        out.append(k)
 
 
 def empty() -> dict:

@@ -16,6 +16,10 @@
   reviewed write claims, is an ``outside-plan`` verdict.
 - SessionEnd releases the session's leases and claims; a shell call that runs ``hookgate``
   leaves the trail that lets ``hookgate claim`` find its session.
+- A call an earlier validator already denies (``denied``: its effective verdict blocks, e.g.
+  self-protection on ``.claude/settings.json``) is decided the same way, but writes nothing:
+  no lease taken or renewed, no notice consumed, no shell-call trail — the write never happens,
+  so it must not hold other sessions off the file for a lease's TTL.
 """
 
 from __future__ import annotations
@@ -242,7 +246,7 @@ def _session_end(session: str, state_dir: str) -> ev.Verdict:
     return ev.allow(HOOK_ID)
 
 
-def check(event, accesses, analysis, policy, state_dir, project_root, notes=None, stage="", env=None):
+def check(event, accesses, analysis, policy, state_dir, project_root, notes=None, stage="", env=None, denied=False):
     session = event.session_id
     if event.phase == ev.SESSION_END:
         return _session_end(session, state_dir)
@@ -250,7 +254,7 @@ def check(event, accesses, analysis, policy, state_dir, project_root, notes=None
         policy = DEFAULT_POLICY
     if event.tool_kind == ev.SHELL:
         cmd = event.tool_input.get("command")
-        if isinstance(cmd, str) and "hookgate" in cmd and session:
+        if isinstance(cmd, str) and "hookgate" in cmd and session and not denied:
             from hookgate.validators.coordination.sessions import record_shell_call
 
             try:
@@ -269,6 +273,11 @@ def check(event, accesses, analysis, policy, state_dir, project_root, notes=None
         return coord_verdict
     if not (writes or scopes or reads or outside):
         return ev.allow(HOOK_ID)
+    if not (writes or scopes or outside) and state_backend.is_files(state_dir):
+        from hookgate.validators.coordination.presence import reads_unclaimed
+
+        if reads_unclaimed(state_dir, reads):  # no exclusive claim can concern them: the store unloaded
+            return ev.allow(HOOK_ID)
     try:
         store = store_for(state_dir)
     except state_backend.SharedStateUnavailable as e:
@@ -282,7 +291,8 @@ def check(event, accesses, analysis, policy, state_dir, project_root, notes=None
         if off_plan is not None and stage == ev.ENFORCE:
             return off_plan
         try:
-            verdict = _decide(event, writes, scopes, reads, policy, state_dir, top, outside, store, env=env or {})
+            verdict = _decide(event, writes, scopes, reads, policy, state_dir, top, outside, store, env=env or {},
+                              denied=denied)
         except state_backend.SharedStateUnavailable as e:
             return _shared_state_unavailable(e, writes, scopes)
         if writes and notes is not None and session and verdict.outcome in (ev.ALLOW, ev.WARN):
@@ -329,8 +339,10 @@ def _keys_of(writes, reads, outside, scopes) -> tuple[list, bool]:
 
 
 def _decide(event, writes, scopes, reads, policy: dict, state_dir: str, top, outside=(), store=None,
-            attempt: int = 0, env: Mapping[str, str] | None = None) -> ev.Verdict:
-    """*env*: the call's environment (git, asked about uncommitted work, runs with it)."""
+            attempt: int = 0, env: Mapping[str, str] | None = None, denied: bool = False) -> ev.Verdict:
+    """*env*: the call's environment (git, asked about uncommitted work, runs with it).
+    *denied*: an earlier validator already blocks the call — the same verdict, decided on what
+    is stored, but nothing written (no lease, no notice taken)."""
     from hookgate.validators.coordination import claims, identity, leases
 
     if store is None:
@@ -361,13 +373,17 @@ def _decide(event, writes, scopes, reads, policy: dict, state_dir: str, top, out
     notice = claims.notice_sentence(told[-1], _clock) if told else ""
     conflicts = _conflicts(data, writes, reads, session, now, outside)
     if conflicts:
-        if told and shared:
+        if denied:
+            pass  # the notice waits for a call that goes ahead
+        elif told and shared:
             store.mutate(state_dir, lambda d: claims.take_notices(d, session))
         elif told:
             store.mutate_for(state_dir, (), lambda d: claims.take_notices(d, session))
         return _conflict_verdict(conflicts, policy, now, notice)
     if not session or not writes:
         return ev.allow(HOOK_ID)  # a pre-emption notice waits for the session's next write
+    if denied:  # what the take below decides when no race intervenes; the notice stays for the next write
+        return ev.Verdict(HOOK_ID, ev.WARN, "claim-preempted", notice, SCOPE_ADR, "") if notice else ev.allow(HOOK_ID)
     ttl = float(policy.get("lease_ttl_seconds", 900))
     renew = float(policy.get("lease_renew_seconds", 30))
     due = bool(told) or any(leases.needs_update(data, k, session, now, ttl, renew) for _p, k, _m, _v in writes)

@@ -217,7 +217,6 @@ NUMERIC_PARAMS = frozenset(("$", "!", "?", "#", "0", "-", "RANDOM", "SECONDS", "
 TAME_COMMANDS = frozenset(("date", "whoami", "hostname", "uname", "id", "nproc", "arch", "logname",
                            "seq", "expr", "getconf", "tty", "users"))
 NEVER_FREE = frozenset(("REPLY", "OPTARG", "OPTIND", "BASH_REMATCH", "MAPFILE", "COPROC", "PWD", "OLDPWD", "_"))
-from hookgate.shell.freevars import DEFAULT_VALUES  # noqa: E402,F401 (where well-known variables point)
 
 
 def _span_end(text: str, i: int) -> tuple[int, str, str]:
@@ -297,6 +296,10 @@ class SpanResolver:
 
     def value(self, name: str, body: str, is_subst: bool):
         """Replacement text, TAME, or None (unknown)."""
+        # where well-known variables point: only for a `$` span, so a literal path (a Write, a
+        # Read) never loads the shell package (ADR 0017's import budget)
+        from hookgate.shell.freevars import DEFAULT_VALUES
+
         if is_subst:
             first = body.strip().split(None, 1)[0] if body.strip() else ""
             if first.rsplit("/", 1)[-1] in TAME_COMMANDS:
