@@ -209,10 +209,13 @@ static uint32_t crc32(const unsigned char *p, size_t n) {
     return c ^ 0xffffffffu;
 }
 
-static int write_all(int fd, const void *buf, size_t n, long deadline) {
+/* *sock*: fd is the server's socket, written with MSG_NOSIGNAL — a server gone mid-request is
+ * EPIPE (then the one-shot path decides), never a SIGPIPE that kills the client: a hook dying
+ * by a signal is a crash, and every platform fails open on a crash */
+static int write_all(int fd, const void *buf, size_t n, long deadline, int sock) {
     const unsigned char *p = buf;
     while (n) {
-        ssize_t w = write(fd, p, n);
+        ssize_t w = sock ? send(fd, p, n, MSG_NOSIGNAL) : write(fd, p, n);
         if (w > 0) { p += w; n -= (size_t)w; continue; }
         if (w < 0 && errno == EINTR) continue;
         if (w < 0 && errno == EAGAIN) {
@@ -373,7 +376,7 @@ int main(int argc, char **argv) {
     memcpy(q, data, n); q += n;
     fcntl(s, F_SETFL, O_NONBLOCK);
     long deadline = now_ms() + ANSWER_MS;
-    if (write_all(s, req, (size_t)(q - req), deadline)) one_shot_with(data, n, 0);
+    if (write_all(s, req, (size_t)(q - req), deadline, 1)) one_shot_with(data, n, 0);
     free(req);
 
     /* the answer: HTTP/1.1 200, X-Hookgate-Code, X-Hookgate-Out, X-Hookgate-Proof, body */
@@ -430,7 +433,7 @@ int main(int argc, char **argv) {
     if (!diff)
         for (int i = 0; i < 64; i++) diff |= (unsigned)(proof[i] ^ want[i]);
     if (diff) one_shot_with(data, n, 0); /* not our server: its answer is not believed */
-    if (outn && write_all(1, body, (size_t)outn, now_ms() + 5000)) _exit(2);
-    if (clen > outn && write_all(2, body + outn, (size_t)(clen - outn), now_ms() + 5000)) _exit(2);
+    if (outn && write_all(1, body, (size_t)outn, now_ms() + 5000, 0)) _exit(2);
+    if (clen > outn && write_all(2, body + outn, (size_t)(clen - outn), now_ms() + 5000, 0)) _exit(2);
     _exit((int)code);
 }

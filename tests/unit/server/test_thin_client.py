@@ -153,3 +153,46 @@ def test_the_client_through_a_sigkill_never_allows_and_loses_nothing(tmp_path):
     r = subprocess.run([h.HOOKGATE, "audit", "verify"], cwd=root, env={**env, "HOOKGATE_SERVE": "off"},
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_a_server_that_hangs_up_mid_request_means_one_shot_not_a_signal(served, tmp_path):
+    """A server that dies while the client writes its request (here: one of this user's that
+    accepts, then resets the connection unread) makes the client's write fail with EPIPE. Without
+    MSG_NOSIGNAL that is a SIGPIPE: the client dies by a signal, which every platform treats as a
+    hook crash — fail open. It must decide one-shot with the same bytes instead (a deny here)."""
+    import socket
+    import struct
+    import threading
+
+    rt = tmp_path / "rt"
+    rt.mkdir(mode=0o700)
+    (rt / "secret").write_text("s" * 64)
+    os.chmod(rt / "secret", 0o600)
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    srv.bind(h.sock_path(rt))
+    srv.listen(8)
+    stop = threading.Event()
+
+    def hang_up() -> None:
+        while not stop.is_set():
+            try:
+                c, _ = srv.accept()
+            except OSError:
+                return
+            c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # a reset
+            c.close()
+
+    t = threading.Thread(target=hang_up, daemon=True)
+    t.start()
+    try:
+        root = served[0]
+        big = "x" * 2_000_000  # more than the socket buffers: the client is still writing at the reset
+        data = h.payload(root, "Bash", {"command": f"cat .env # {big}"})
+        env = {**_env(served), "HOOKGATE_RUNTIME_DIR": str(rt)}
+        r = _hook(served, data, env=env)
+    finally:
+        stop.set()
+        srv.close()
+        t.join(5)
+    assert r.returncode >= 0, f"the client died by signal {-r.returncode}: the platform would allow"
+    assert b'"deny"' in r.stdout or r.returncode == 2, (r.returncode, r.stdout[-300:], r.stderr[-300:])
