@@ -31,6 +31,8 @@ import sys
 import tempfile
 import time
 
+from _bench import uptime  # benchmarks/ is first on sys.path when run as a script
+
 BIN = os.path.dirname(sys.executable)
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -129,9 +131,9 @@ def main() -> int:
     ap.add_argument("--against", help="another checkout with its own .venv, measured in the same run")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
-    before = _uptime()
+    before = uptime()
     wall, cpu = measure(max(10, args.runs), args.against)
-    after = _uptime()
+    after = uptime()
 
     def bare(name: str) -> str:
         return "base: python -c pass" if name.startswith("base: ") else "python -c pass"
@@ -150,11 +152,6 @@ def main() -> int:
     return 0
 
 
-def _uptime() -> str:
-    try:
-        return subprocess.run(["uptime"], capture_output=True, text=True, timeout=10).stdout.strip()
-    except OSError:
-        return "load average %.2f %.2f %.2f" % os.getloadavg()
 
 
 if __name__ == "__main__":

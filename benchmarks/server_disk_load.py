@@ -24,6 +24,8 @@ import sys
 import tempfile
 import time
 
+from _bench import uptime  # benchmarks/ is first on sys.path when run as a script
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
@@ -74,7 +76,7 @@ def main() -> int:
     from hookgate.server.client import Conn
     from tests.unit.server import helpers as h  # noqa: E402 - the same server start as the tests
 
-    before = _uptime()
+    before = uptime()
     results: dict = {}
     with tempfile.TemporaryDirectory(prefix="hookgate-dbench-") as tmp:
         project, home = os.path.join(tmp, "proj"), os.path.join(tmp, "home")
@@ -126,7 +128,7 @@ def main() -> int:
                 for p in loaders:
                     os.killpg(p.pid, signal.SIGKILL)
                     p.wait()
-    after = _uptime()
+    after = uptime()
     if args.json:
         print(json.dumps({"uptime_before": before, "uptime_after": after, "results": results}, indent=2))
         return 0
@@ -145,11 +147,6 @@ def _p90(v: list[float]) -> float:
     return sorted(v)[int(len(v) * 0.9)]
 
 
-def _uptime() -> str:
-    try:
-        return subprocess.run(["uptime"], capture_output=True, text=True, timeout=10).stdout.strip()
-    except OSError:
-        return "load average %.2f %.2f %.2f" % os.getloadavg()
 
 
 if __name__ == "__main__":

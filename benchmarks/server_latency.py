@@ -26,6 +26,8 @@ import sys
 import tempfile
 import time
 
+from _bench import uptime  # benchmarks/ is first on sys.path when run as a script
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 BIN = os.path.dirname(sys.executable)
@@ -45,7 +47,7 @@ def main() -> int:
     ap.add_argument("--http-runs", type=int, default=300)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
-    before = _uptime()
+    before = uptime()
     # the one-shot path reads the byte-code bundle as installed (scripts/test and install.sh build it)
     subprocess.run([sys.executable, "-m", "hookgate.bundle"], capture_output=True, check=True)
     from hookgate.adapters.claude_code import classify_output
@@ -120,7 +122,7 @@ def main() -> int:
     cbase = statistics.median(cpu["python -c pass"])
     rows = [(f"http keep-alive: {k}", statistics.median(v), None) for k, v in http_t.items()]
     rows += [(k, statistics.median(v), statistics.median(cpu[k])) for k, v in times.items()]
-    after = _uptime()
+    after = uptime()
     if args.json:
         print(json.dumps({"uptime_before": before, "uptime_after": after, "cpus": os.cpu_count(),
                           "cases": {k: {"median_ms": round(v, 3), "ratio": round(v / base, 3),
@@ -140,11 +142,6 @@ def _extra(name: str) -> dict:
     return {"HOOKGATE_BUNDLE": "off"} if "no bundle" in name else {}
 
 
-def _uptime() -> str:
-    try:
-        return subprocess.run(["uptime"], capture_output=True, text=True, timeout=10).stdout.strip()
-    except OSError:
-        return "load average %.2f %.2f %.2f" % os.getloadavg()
 
 
 if __name__ == "__main__":

@@ -12,7 +12,9 @@ HEAVY = ("typer", "click", "rich", "pydantic", "structlog", "filelock", "yaml")
 
 
 
-def _modules_after_hook(payload: dict, cwd, names=HEAVY) -> list[str]:
+def _run_hook(payload: dict, cwd, report: str):
+    """Run one hook decision in a fresh interpreter and return what the expression *report*
+    (over ``sys.modules``) evaluates to there."""
     code = (
         "import io, sys\n"
         "from hookgate.state import jsonio as json\n"
@@ -21,11 +23,16 @@ def _modules_after_hook(payload: dict, cwd, names=HEAVY) -> list[str]:
         "from hookgate.__main__ import main\n"
         "rc = main(['hook', '--platform', 'claude-code'])\n"
         "sys.stdout = real\n"
-        f"print(json.dumps(sorted(m for m in {tuple(names)!r} if m in sys.modules)))\n"
+        f"print(json.dumps({report}))\n"
     )
-    p = subprocess.run([sys.executable, "-c", code, json.dumps(payload)], capture_output=True, text=True, cwd=cwd, timeout=60)
+    p = subprocess.run([sys.executable, "-c", code, json.dumps(payload)], capture_output=True, text=True, cwd=cwd,
+                       timeout=60)
     assert p.returncode == 0, p.stderr
     return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+def _modules_after_hook(payload: dict, cwd, names=HEAVY) -> list[str]:
+    return _run_hook(payload, cwd, f"sorted(m for m in {tuple(names)!r} if m in sys.modules)")
 
 
 @pytest.mark.parametrize(
@@ -150,22 +157,10 @@ PER_CASE = {
 
 
 def _hookgate_modules_after(project, tool, tool_input) -> set[str]:
-    code = (
-        "import io, sys\n"
-        "from hookgate.state import jsonio as json\n"
-        "sys.stdin = io.TextIOWrapper(io.BytesIO(sys.argv[1].encode()))\n"
-        "out = io.StringIO(); real = sys.stdout; sys.stdout = out\n"
-        "from hookgate.__main__ import main\n"
-        "rc = main(['hook', '--platform', 'claude-code'])\n"
-        "sys.stdout = real\n"
-        "print(json.dumps(sorted(m for m in sys.modules if m == 'hookgate' or m.startswith('hookgate.'))))\n"
-    )
     payload = {"session_id": "s", "cwd": str(project), "hook_event_name": "PreToolUse", "tool_name": tool,
                "tool_input": tool_input}
-    p = subprocess.run([sys.executable, "-c", code, json.dumps(payload)], capture_output=True, text=True,
-                       cwd=project, timeout=60)
-    assert p.returncode == 0, p.stderr
-    return set(json.loads(p.stdout.strip().splitlines()[-1]))
+    return set(_run_hook(payload, project,
+                         "sorted(m for m in sys.modules if m == 'hookgate' or m.startswith('hookgate.'))"))
 
 
 @pytest.mark.parametrize("case", sorted(PER_CASE))
