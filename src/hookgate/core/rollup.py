@@ -182,10 +182,223 @@ def _row(rec: dict[str, Any], hooks: list[str], plats: list[str], checkpoint_hoo
     return ts, float(lat) if isinstance(lat, (int, float)) and has_lat else 0.0, int(ts // 86400), pi, codes
 
 
+def _ts_of(value: Any, cache: dict[str, float | None]) -> float | None:
+    """``evidence.parse_ts(value)``, with the ledger's own form (``2026-11-23T10:00:00.000Z``)
+    parsed once per distinct second (its first 19 characters) rather than once per record."""
+    if type(value) is str and len(value) == 24 and value[19] == "." and value[23] == "Z" and value[20:23].isdigit():
+        base = cache.get(value[:19], 0)
+        if base == 0:
+            # the same checks and the same sum as ``evidence._fast_ts`` (an int of seconds, as a float:
+            # exact), with the milliseconds added last as it adds them
+            base = cache[value[:19]] = evidence._fast_ts(value[:19] + ".000Z")
+            if len(cache) > 65536:
+                cache.clear()
+        if base is not None:
+            return base + float("0." + value[20:23])
+    return evidence.parse_ts(value)
+
+
+def _new_part(hooks: list[str]) -> dict[str, Any]:
+    return {"ts": array("d"), "lat": array("d"), "day": array("i"), "plat": bytearray(),
+            "h": [bytearray() for _ in hooks], "plats": [], "labels": [], "changes": [], "wb": {},
+            "answered": 0, "checkpoint_hooks": set(), "rows": 0}
+
+
+def _add(part: dict[str, Any], rec: Any, hooks: list[str], hook_ix: dict[str, int],
+         plat_ix: dict[str, int], ts_cache: dict[str, float | None]) -> None:
+    """One parsed line into *part*, as ``_extend`` has always read it (``_row``'s rules)."""
+    if not isinstance(rec, dict):
+        return  # as iter_records: a line that is no object is no record
+    if rec.get("approved_by") or rec.get("denied_by"):
+        part["answered"] += 1
+    kind = rec.get("kind")
+    if kind == "label" and rec.get("label") in evidence.LABELS:
+        part["labels"].append({k: rec.get(k) for k in ("target", "hook", "label")})
+    elif kind == "rollout_change":
+        part["changes"].append(rec)
+    if kind not in evidence.EVALUATED_KINDS:
+        return
+    ts = _ts_of(rec.get("ts"), ts_cache)
+    if ts is None:
+        return
+    plats = part["plats"]
+    plat = rec.get("platform") or "?"
+    lat = rec.get("latency_ms")
+    has_lat = isinstance(lat, (int, float)) and not isinstance(lat, bool)
+    verdicts = rec.get("verdicts") or ()
+    pi = plat_ix.get(plat) if type(plat) is str else None
+    simple = pi is not None and type(verdicts) is list
+    if simple:
+        codes = [0] * len(hooks)
+        for v in verdicts:
+            if type(v) is not dict:
+                simple = False
+                break
+            hook = v.get("hook")
+            if type(hook) is not str:
+                simple = False
+                break
+            i = hook_ix.get(hook)
+            if i is None:
+                continue
+            if codes[i]:
+                raise Unusable("a record names one hook twice")
+            raw = v.get("raw")
+            if raw == "checkpoint":
+                part["checkpoint_hooks"].add(hook)
+            c = PRESENT | (RAW_CODE.get(raw, 4) << 1) if type(raw) is str else PRESENT | (4 << 1)
+            if v.get("would_block"):
+                c |= WB
+            if v.get("error"):
+                c |= ERR
+            if has_lat:
+                c |= HASLAT
+            codes[i] = c
+    if not simple:  # anything unusual: the general rules
+        got = _row(rec, hooks, plats, part["checkpoint_hooks"])
+        if got is None:
+            return
+        _ts, _lat, _day, pi, codes = got
+    rows = part["rows"]
+    part["ts"].append(ts)
+    part["lat"].append(float(lat) if has_lat and lat is not None else 0.0)
+    part["day"].append(int(ts // 86400))
+    part["plat"].append(pi)
+    for i, c in enumerate(codes):
+        part["h"][i].append(c)
+        if c & WB:
+            rs = part["wb"].setdefault(str(rec.get("id", "")), [])
+            if not rs or rs[-1] != rows:
+                rs.append(rows)
+    part["rows"] = rows + 1
+
+
+def _parse_span(path: str, a: int, b: int, hooks: list[str], portable: bool = False) -> dict[str, Any]:
+    """The rollup's part for the whole lines of ``[a, b)``: each line parsed as ``jsonio.loads``
+    parses it (a block decoded at once and each line scanned in place; any line the scanner
+    does not take exactly is handed to ``jsonio.loads`` itself). *portable*: as plain data
+    (``marshal``), for a forked worker. Rows, and the ``wb`` rows, count from 0."""
+    from hookgate.state import ledger
+
+    part = _new_part(hooks)
+    hook_ix = {h: i for i, h in enumerate(hooks)}
+    plat_ix: dict[str, int] = {}
+    ts_cache: dict[str, float | None] = {}
+    scan = json._scan
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        pos = a
+        block = ledger.SPAN_BLOCK
+        while pos < b:
+            data = os.pread(fd, min(block, b - pos), pos)
+            cut = data.rfind(b"\n") + 1
+            if cut == 0:
+                if len(data) < block:  # no newline before b: not a span of whole lines
+                    raise Unusable("a line without its end")
+                block *= 2  # a line longer than a block
+                continue
+            try:
+                s = data[:cut].decode("utf-8")
+            except UnicodeDecodeError:
+                s = ""
+            if s and scan is not None:
+                i = 0
+                n = len(s)
+                while i < n:
+                    j = s.index("\n", i)
+                    rec: Any = None
+                    try:
+                        if s[i] == "{":
+                            rec, e = scan(s, i)
+                            if e != j:
+                                raise ValueError
+                        else:
+                            raise ValueError
+                    except Exception:  # noqa: BLE001 - whatever it is, loads decides
+                        try:
+                            rec = json.loads(s[i:j + 1])
+                        except ValueError:
+                            rec = None
+                    if rec is not None:
+                        plats_before = len(part["plats"])
+                        _add(part, rec, hooks, hook_ix, plat_ix, ts_cache)
+                        if len(part["plats"]) != plats_before or not plat_ix:
+                            plat_ix.clear()
+                            plat_ix.update((p, k) for k, p in enumerate(part["plats"]) if type(p) is str)
+                    i = j + 1
+            else:
+                for raw in data[:cut].split(b"\n")[:-1]:
+                    try:
+                        rec = json.loads(raw + b"\n")
+                    except ValueError:
+                        continue
+                    _add(part, rec, hooks, hook_ix, plat_ix, ts_cache)
+                    plat_ix.clear()
+                    plat_ix.update((p, k) for k, p in enumerate(part["plats"]) if type(p) is str)
+            pos += cut
+    finally:
+        os.close(fd)
+    if portable:
+        part.update(ts=part["ts"].tobytes(), lat=part["lat"].tobytes(), day=part["day"].tobytes(),
+                    plat=bytes(part["plat"]), h=[bytes(c) for c in part["h"]],
+                    checkpoint_hooks=sorted(part["checkpoint_hooks"]))
+    return part
+
+
+def _parse_span_portable(path: str, a: int, b: int, hooks: list[str]) -> dict[str, Any]:
+    try:
+        return {"part": _parse_span(path, a, b, hooks, portable=True)}
+    except Unusable as e:
+        return {"unusable": str(e)}
+
+
+def _parts(path: str, start: int, end: int, hooks: list[str], digest: PrefixDigest) -> list[dict[str, Any]]:
+    """The parts of ``[start, end)`` (whole lines) in order — one per core for a long stretch,
+    parsed in forked workers while this process extends *digest* over the same bytes; else one,
+    parsed here."""
+    from hookgate.state import ledger
+
+    cuts = [start]
+    k = ledger._cpus() if end - start >= ledger.PARALLEL_MIN else 1
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        for i in range(1, k):
+            c = ledger._newline_after(fd, start + (end - start) * i // k, end)
+            if cuts[-1] < c < end:
+                cuts.append(c)
+    finally:
+        os.close(fd)
+    cuts.append(end)
+    spans = list(zip(cuts, cuts[1:]))
+    kids = ledger._fork_each(_parse_span_portable, [(path, a, b, hooks) for a, b in spans]) if len(spans) > 1 else []
+    with open(path, "rb") as f:
+        f.seek(start)
+        left = end - start
+        while left > 0:
+            chunk = f.read(min(left, 4 * ledger.DIGEST_BLOCK))
+            if not chunk:
+                raise Unusable("the ledger shrank")
+            digest.update(chunk)
+            left -= len(chunk)
+    if not kids:
+        return [_parse_span(path, a, b, hooks) for a, b in spans]
+    out = []
+    for (a, b), got in zip(spans, ledger._collect(kids)):
+        if got is None:  # the worker failed: here, to fail (or not) the same way
+            out.append(_parse_span(path, a, b, hooks))
+            continue
+        if "unusable" in got:
+            raise Unusable(got["unusable"])
+        out.append(got["part"])
+    return out
+
+
 def _extend(state_dir: str, path: str, head: dict[str, Any], cols: dict[str, Any] | None, key: bytes,
             digest: PrefixDigest | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
     """Read the ledger's complete lines after ``offset`` into the rollup; write it back.
     *digest*: the hash of the first ``offset`` bytes, already taken."""
+    from hookgate.state import ledger
+
     hooks = head["hooks"]
     plats = list(head["plats"])
     checkpoint_hooks = set(head["checkpoint_hooks"])
@@ -199,51 +412,41 @@ def _extend(state_dir: str, path: str, head: dict[str, Any], cols: dict[str, Any
     offset = head["offset"]
     with open(path, "rb") as f:
         if digest is None:
-            from hookgate.state import ledger
-
             digest = ledger.PrefixDigest()
             left = offset
             while left > 0:
                 chunk = f.read(min(left, 1 << 22))
                 digest.update(chunk)
                 left -= len(chunk)
-        else:
-            f.seek(offset)
-        for raw in f:
-            if not raw.endswith(b"\n"):
-                raise Unusable("a line without its end (a writer mid-write, or killed)")
-            digest.update(raw)
-            offset += len(raw)
-            try:
-                rec = json.loads(raw)
-            except ValueError:
-                continue  # as iter_records: a line that does not parse is no record
-            if not isinstance(rec, dict):
-                continue
-            if rec.get("approved_by") or rec.get("denied_by"):
-                answered += 1
-            kind = rec.get("kind")
-            if kind == "label" and rec.get("label") in evidence.LABELS:
-                labels.append({k: rec.get(k) for k in ("target", "hook", "label")})
-            elif kind == "rollout_change":
-                changes.append(rec)
-            if kind not in evidence.EVALUATED_KINDS:
-                continue
-            got = _row(rec, hooks, plats, checkpoint_hooks)
-            if got is None:
-                continue
-            ts, lat, day, pi, codes = got
-            ts_a.append(ts)
-            lat_a.append(lat)
-            day_a.append(day)
-            plat_b.append(pi)
-            for i, c in enumerate(codes):
-                hcols[i].append(c)
-                if c & WB:
-                    rs = wb.setdefault(str(rec.get("id", "")), [])
-                    if not rs or rs[-1] != rows:
-                        rs.append(rows)
-            rows += 1
+        size = os.fstat(f.fileno()).st_size
+        end = ledger._whole_lines_end(f.fileno(), size)
+    if end < size:
+        raise Unusable("a line without its end (a writer mid-write, or killed)")
+    for part in _parts(path, offset, max(offset, end), hooks, digest) if end > offset else ():
+        table = bytearray(range(256))
+        for i, p in enumerate(part["plats"]):
+            if p not in plats:
+                if len(plats) >= 250:
+                    raise Unusable("too many platforms")
+                plats.append(p)
+            table[i] = plats.index(p)
+        ts_a.frombytes(bytes(part["ts"]))
+        lat_a.frombytes(bytes(part["lat"]))
+        day_a.frombytes(bytes(part["day"]))
+        plat_b += bytes(part["plat"]).translate(bytes(table))
+        for i, c in enumerate(part["h"]):
+            hcols[i] += c
+        labels.extend(part["labels"])
+        changes.extend(part["changes"])
+        for rid, rs in part["wb"].items():
+            have = wb.setdefault(rid, [])
+            for r in rs:
+                if not have or have[-1] != rows + r:
+                    have.append(rows + r)
+        answered += part["answered"]
+        checkpoint_hooks.update(part["checkpoint_hooks"])
+        rows += part["rows"]
+    offset = max(offset, end)
     if cols is not None and offset == head["offset"]:
         return head, cols  # nothing appended since
     os.makedirs(_dir(state_dir), mode=0o700, exist_ok=True)
