@@ -401,10 +401,12 @@ def _verify_span(path: str, a: int, b: int) -> tuple[int, str, str, int]:
                     return pos + i, first, prev, count
                 if type(o) is not dict or s[e] != "\n":  # (e < cut: the block ends with a newline)
                     return pos + i, first, prev, count
-                text = "".join(enc(o, 0))
                 p = o.get("prev")
                 h = o.get("hash")
-                if text != s[i:e] or type(p) is not str or type(h) is not str or (count and p != prev):
+                if type(p) is not str or type(h) is not str or (count and p != prev):
+                    return pos + i, first, prev, count
+                text = "".join(enc(o, 0))
+                if text != s[i:e]:
                     return pos + i, first, prev, count
                 member = '"hash":' + quote(h)
                 body = text.replace(member + ",", "", 1) if member + "," in text else text.replace("," + member, "", 1)

@@ -11,6 +11,8 @@ import os
 import shutil
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hookgate.core import config, evidence, rollup
 from hookgate.state import ledger
@@ -249,3 +251,27 @@ def test_a_rollup_part_that_cannot_stand_turns_it_off(project, parallel):
     _put(path, lines)
     with pytest.raises(rollup.Unusable):
         rollup.collect(state, path, {"hooks": {}}, KNOWN_HOOKS)
+
+
+_TS_CHARS = "0123456789:T.Z- a\u00b2"
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(
+    st.text(alphabet=_TS_CHARS, min_size=20, max_size=26),
+    st.lists(st.tuples(st.integers(0, 23), st.sampled_from(_TS_CHARS)), max_size=3).map(
+        lambda edits: "".join(c if (i not in dict(edits)) else dict(edits)[i]
+                              for i, c in enumerate("2026-11-23T10:59:59.999Z"))),
+    st.datetimes().map(lambda d: d.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (d.microsecond // 1000)),
+    st.none(), st.integers(), st.floats(allow_nan=False)))
+def test_the_rollups_timestamps_are_evidences(value):
+    """The rollup parses a record's ``ts`` once per minute: exactly ``evidence.parse_ts``."""
+    def outcome(f):
+        try:
+            return f(value)
+        except ValueError as e:
+            return type(e)
+
+    cache: dict = {}
+    assert outcome(lambda v: rollup._ts_of(v, cache)) == outcome(evidence.parse_ts)
+    assert outcome(lambda v: rollup._ts_of(v, cache)) == outcome(evidence.parse_ts)  # from the cache
