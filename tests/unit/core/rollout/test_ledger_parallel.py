@@ -99,6 +99,9 @@ def _variants(lines: list[bytes], at: int):
     line = lines[at]
     rec = json.loads(line)
     yield "byte flipped in the content", [*lines[:at], line.replace(b'"kind":"', b'"kind":"X', 1), *lines[at + 1:]]
+    if b'"verdicts":[' in line:  # the part the spans check once per distinct list
+        yield "byte flipped in the verdicts", [*lines[:at], line.replace(b'"raw":"allow"', b'"raw":"allov"', 1),
+                                               *lines[at + 1:]]
     h = rec["hash"]
     yield "byte flipped in the hash", [*lines[:at], line.replace(h.encode(), (("1" if h[0] != "1" else "2") + h[1:]).encode()),
                                        *lines[at + 1:]]
@@ -118,6 +121,9 @@ def _variants(lines: list[bytes], at: int):
         ("an uppercase escape", canon[:-1] + ',"zz":"\\u00E9"}'),
         ("a number not in its shortest form", canon[:-1] + ',"zz":1.50}'),
         ("minus zero", canon[:-1] + ',"zz":-0}'),
+        ("a space in the verdicts", canon.replace('"raw":"allow"', '"raw": "allow"', 1)),
+        ("an escape in the verdicts", canon.replace('"raw":"allow"', '"raw":"\\u0061llow"', 1)),
+        ("verdicts keys out of order", canon.replace('{"effective":', '{"zz":1,"effective":', 1)),
         ("a slash escaped", canon[:-1] + ',"zz":"a\\/b"}'),
     ):
         forged = list(lines)
@@ -139,7 +145,7 @@ def test_tampering_anywhere_gets_the_line_by_line_verdict(project, parallel):
             assert not want[0] or (name == "record dropped" and at == N - 1), (at, name)  # found
             if name not in ("record dropped", "empty line") and not name.startswith("torn"):
                 assert want[2] == at + 1, (at, name, want)  # at its own line
-    assert len(seen) == 16
+    assert len(seen) == 20
     # a torn tail (a writer killed mid-write) and a truncated ledger
     _put(path, lines[:-1] + [lines[-1][:40]], tail=b"")
     assert _outcome(ledger.verify(path)) == _sequential(path)
