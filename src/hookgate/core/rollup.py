@@ -374,19 +374,22 @@ def _parts(path: str, start: int, end: int, hooks: list[str], digest: PrefixDige
     cuts.append(end)
     spans = list(zip(cuts, cuts[1:]))
     kids = ledger._fork_each(_parse_span_portable, [(path, a, b, hooks) for a, b in spans]) if len(spans) > 1 else []
-    with open(path, "rb") as f:
-        f.seek(start)
-        left = end - start
-        while left > 0:
-            chunk = f.read(min(left, 4 * ledger.DIGEST_BLOCK))
-            if not chunk:
-                raise Unusable("the ledger shrank")
-            digest.update(chunk)
-            left -= len(chunk)
+    try:
+        with open(path, "rb") as f:
+            f.seek(start)
+            left = end - start
+            while left > 0:
+                chunk = f.read(min(left, 4 * ledger.DIGEST_BLOCK))
+                if not chunk:
+                    raise Unusable("the ledger shrank")
+                digest.update(chunk)
+                left -= len(chunk)
+    finally:
+        results = ledger._collect(kids)  # (every child waited for, whatever happens here)
     if not kids:
         return [_parse_span(path, a, b, hooks) for a, b in spans]
     out = []
-    for (a, b), got in zip(spans, ledger._collect(kids)):
+    for (a, b), got in zip(spans, results):
         if got is None:  # the worker failed: here, to fail (or not) the same way
             out.append(_parse_span(path, a, b, hooks))
             continue

@@ -540,15 +540,17 @@ def _verify_bulk(f: IO[bytes], path: str, start: int, prev: str,
     spans = list(zip(cuts, cuts[1:]))
     kids = _fork_each(_verify_span, [(path, a, b) for a, b in spans])
     whole = digest.copy()  # meanwhile: the digest of what the spans check
-    f.seek(start)
     left = end - start
-    while left > 0:
-        chunk = f.read(min(left, 4 * DIGEST_BLOCK))
-        if not chunk:
-            break
-        whole.update(chunk)
-        left -= len(chunk)
-    results = _collect(kids)
+    try:
+        f.seek(start)
+        while left > 0:
+            chunk = f.read(min(left, 4 * DIGEST_BLOCK))
+            if not chunk:
+                break
+            whole.update(chunk)
+            left -= len(chunk)
+    finally:
+        results = _collect(kids)  # (every child waited for, whatever happens here)
     offset, cur, count = start, prev, 0
     for (_a, b), r in zip(spans, results):
         if r is None:  # the child failed: walked line by line from its span's start
