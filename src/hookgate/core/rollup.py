@@ -20,6 +20,14 @@ since (parsed once). Figures are computed with bulk operations (``bytes.translat
 ``itertools.compress``, ``Counter``) and are exactly :func:`evidence.collect`'s; anything it
 does not model (a record naming one hook twice, more than 250 platforms, a torn line) turns
 the rollup off for that ledger: the streaming path decides then.
+
+Built from a long stretch of ledger, it is built in parts, one per core (``_parts``), merged in
+ledger order. A part reads each verdicts list once: when a line's only string spelled
+``"verdicts"`` (and no ``\\u`` escape, which could spell another) is a key followed by the text
+of a list the part already read, then ``,`` or ``}``, the line is parsed with ``0`` in the
+list's place; if that parses to an object whose ``verdicts`` is that ``0``, the key was the
+record's own and the line parses to the same object with the list there (JSON parses a value
+by itself), so the list's codes are reused. Anything else: the whole line is parsed.
 """
 
 from __future__ import annotations
@@ -207,32 +215,51 @@ def _new_part(hooks: list[str]) -> dict[str, Any]:
             "answered": 0, "checkpoint_hooks": set(), "rows": 0}
 
 
+REDO = ("redo",)  # _add: the record needs its verdicts parsed after all
+
+
 def _add(part: dict[str, Any], rec: Any, hooks: list[str], hook_ix: dict[str, int],
-         plat_ix: dict[str, int], ts_cache: dict[str, float | None]) -> None:
-    """One parsed line into *part*, as ``_extend`` has always read it (``_row``'s rules)."""
+         plat_ix: dict[str, int], ts_cache: dict[str, float | None],
+         known: tuple[Any, ...] | None = None) -> tuple[Any, ...] | None:
+    """One parsed line into *part*, as ``_extend`` has always read it (``_row``'s rules).
+    Returns what its ``verdicts`` list gave (codes without HASLAT, checkpoint hooks) when that
+    is a function of the list alone, for :func:`_parse_span` to reuse. *known*: that, for a
+    record parsed with ``0`` in its list's place (``REDO`` when it needs the list itself)."""
     if not isinstance(rec, dict):
-        return  # as iter_records: a line that is no object is no record
+        return None  # as iter_records: a line that is no object is no record
+    kind = rec.get("kind")
+    if known is not None and (kind == "rollout_change" or (
+            kind in evidence.EVALUATED_KINDS and (type(rec.get("platform") or "?") is not str
+                                                  or (rec.get("platform") or "?") not in plat_ix))):
+        return REDO  # (before anything is added)
     if rec.get("approved_by") or rec.get("denied_by"):
         part["answered"] += 1
-    kind = rec.get("kind")
     if kind == "label" and rec.get("label") in evidence.LABELS:
         part["labels"].append({k: rec.get(k) for k in ("target", "hook", "label")})
     elif kind == "rollout_change":
         part["changes"].append(rec)
     if kind not in evidence.EVALUATED_KINDS:
-        return
+        return None
     ts = _ts_of(rec.get("ts"), ts_cache)
     if ts is None:
-        return
+        return None
     plats = part["plats"]
     plat = rec.get("platform") or "?"
     lat = rec.get("latency_ms")
     has_lat = isinstance(lat, (int, float)) and not isinstance(lat, bool)
-    verdicts = rec.get("verdicts") or ()
     pi = plat_ix.get(plat) if type(plat) is str else None
-    simple = pi is not None and type(verdicts) is list
-    if simple:
-        codes = [0] * len(hooks)
+    learnt: tuple[Any, ...] | None = None
+    if known is not None:
+        base, cph = known
+        part["checkpoint_hooks"].update(cph)
+        codes = [c | HASLAT if c and has_lat else c for c in base]
+        simple = True
+    else:
+        verdicts = rec.get("verdicts") or ()
+        simple = pi is not None and type(verdicts) is list
+    if simple and known is None:
+        base = [0] * len(hooks)
+        cph = []
         for v in verdicts:
             if type(v) is not dict:
                 simple = False
@@ -244,23 +271,25 @@ def _add(part: dict[str, Any], rec: Any, hooks: list[str], hook_ix: dict[str, in
             i = hook_ix.get(hook)
             if i is None:
                 continue
-            if codes[i]:
+            if base[i]:
                 raise Unusable("a record names one hook twice")
             raw = v.get("raw")
             if raw == "checkpoint":
                 part["checkpoint_hooks"].add(hook)
+                cph.append(hook)
             c = PRESENT | (RAW_CODE.get(raw, 4) << 1) if type(raw) is str else PRESENT | (4 << 1)
             if v.get("would_block"):
                 c |= WB
             if v.get("error"):
                 c |= ERR
-            if has_lat:
-                c |= HASLAT
-            codes[i] = c
+            base[i] = c
+        if simple:
+            codes = [c | HASLAT if c and has_lat else c for c in base]
+            learnt = (base, tuple(cph))
     if not simple:  # anything unusual: the general rules
         got = _row(rec, hooks, plats, part["checkpoint_hooks"])
         if got is None:
-            return
+            return None
         _ts, _lat, _day, pi, codes = got
     rows = part["rows"]
     part["ts"].append(ts)
@@ -274,6 +303,7 @@ def _add(part: dict[str, Any], rec: Any, hooks: list[str], hook_ix: dict[str, in
             if not rs or rs[-1] != rows:
                 rs.append(rows)
     part["rows"] = rows + 1
+    return learnt
 
 
 def _parse_span(path: str, a: int, b: int, hooks: list[str], portable: bool = False) -> dict[str, Any]:
@@ -287,6 +317,7 @@ def _parse_span(path: str, a: int, b: int, hooks: list[str], portable: bool = Fa
     hook_ix = {h: i for i, h in enumerate(hooks)}
     plat_ix: dict[str, int] = {}
     ts_cache: dict[str, float | None] = {}
+    known: dict[str, tuple[Any, ...]] = {}  # text of a verdicts list -> what it gives (_add)
     scan = json._scan
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
     try:
@@ -309,26 +340,54 @@ def _parse_span(path: str, a: int, b: int, hooks: list[str], portable: bool = Fa
                 n = len(s)
                 while i < n:
                     j = s.index("\n", i)
+                    line = s[i:j]
+                    i = j + 1
+                    # the line's only "verdicts" key (no other string spelled so, no \u escape
+                    # that could spell one), its list one this part already read: parsed with 0
+                    # in its place, the list's codes reused (see the module's docstring)
+                    at = line.rfind(',"verdicts":[') + 12
+                    plain = at > 11 and "\\u" not in line and line.count('"verdicts"') == 1
+                    if plain and known:
+                        done = False
+                        for c, info in known.items():
+                            if line.startswith(c, at) and line[at + len(c):at + len(c) + 1] in (",", "}"):
+                                short = line[:at] + "0" + line[at + len(c):]
+                                try:
+                                    o, e = scan(short, 0)
+                                except Exception:  # noqa: BLE001 - the whole line decides
+                                    break
+                                if (type(o) is dict and e == len(short) and type(o.get("verdicts")) is int
+                                        and o["verdicts"] == 0):
+                                    done = _add(part, o, hooks, hook_ix, plat_ix, ts_cache, info) is not REDO
+                                break
+                        if done:
+                            continue
                     rec: Any = None
                     try:
-                        if s[i] == "{":
-                            rec, e = scan(s, i)
-                            if e != j:
+                        if line[:1] == "{":
+                            rec, e = scan(line, 0)
+                            if e != len(line):
                                 raise ValueError
                         else:
                             raise ValueError
                     except Exception:  # noqa: BLE001 - whatever it is, loads decides
                         try:
-                            rec = json.loads(s[i:j + 1])
+                            rec = json.loads(line + "\n")
                         except ValueError:
                             rec = None
                     if rec is not None:
                         plats_before = len(part["plats"])
-                        _add(part, rec, hooks, hook_ix, plat_ix, ts_cache)
+                        learnt = _add(part, rec, hooks, hook_ix, plat_ix, ts_cache)
                         if len(part["plats"]) != plats_before or not plat_ix:
                             plat_ix.clear()
                             plat_ix.update((p, k) for k, p in enumerate(part["plats"]) if type(p) is str)
-                    i = j + 1
+                        if plain and learnt is not None and len(known) < 64:
+                            try:
+                                v, ve = scan(line, at)
+                            except Exception:  # noqa: BLE001 - (a list: it scans)
+                                continue
+                            if type(v) is list and v == rec.get("verdicts"):
+                                known[line[at:ve]] = learnt
             else:
                 for raw in data[:cut].split(b"\n")[:-1]:
                     try:

@@ -227,8 +227,21 @@ def test_the_rollup_built_in_parts_is_the_streamed_evidence(project, parallel):
              '"verdicts":[{"hook":"budget","raw":"checkpoint","error":"e"}]}'.encode(),
              b'{"kind":"decision","ts":"2026-11-30","platform":7,"verdicts":[{"hook":"budget","raw":1}]}',
              b'{"kind":"post","ts":"2026-11-30T10:00:61.500Z","approved_by":"me","verdicts":[]}']
+    # lines that spell a verdicts list the parts have met elsewhere than as the record's own
+    rec = json.loads(lines[40])
+    vs = json.dumps(rec["verdicts"], sort_keys=True, separators=(",", ":"))
+    head = '{"kind":"decision","ts":"2026-11-30T11:00:00.000Z","platform":"codex","latency_ms":1'
+    extra += [(head + ',"input":{"a":1,"verdicts":' + vs + '},"verdicts":0}').encode(),
+              (head + ',"input":{"a":1,"verdicts":' + vs + '},"verdicts" : 0}').encode(),
+              (head + ',"input":{"a":1,"verdicts":' + vs + '}}').encode(),
+              (head + ',"verdict\\u0073":[],"verdicts":' + vs + '}').encode(),
+              (head + ',"verdicts":' + vs + ',"verdicts":[]}').encode(),
+              (head + ',"note":"verdicts","verdicts":' + vs + '}').encode(),
+              (head + ',"verdicts":' + vs + '}').encode(),
+              (head.replace("codex", "new-platform") + ',"verdicts":' + vs + '}').encode(),
+              ('{"kind":"rollout_change","hook":"budget","ts":"2026-11-30T12:00:00.000Z","verdicts":' + vs + '}').encode()]
     for i, x in enumerate(extra):
-        lines.insert(60 + i * 45, x)
+        lines.insert(60 + i * 20, x)
     _put(path, lines)
     for cfg in ({"hooks": {}}, {"hooks": {"read-guard": {"since": "2026-11-30"}}}):
         want = _norm(evidence.collect_path(path, cfg, KNOWN_HOOKS))
