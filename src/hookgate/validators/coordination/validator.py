@@ -16,8 +16,9 @@
   reviewed write claims, is an ``outside-plan`` verdict.
 - SessionEnd releases the session's leases and claims; a shell call that runs ``hookgate``
   leaves the trail that lets ``hookgate claim`` find its session.
-- A call an earlier validator already denies (``denied``: its effective verdict blocks, e.g.
-  self-protection on ``.claude/settings.json``) is decided the same way, but writes nothing:
+- A call another validator denies (``denied``: its effective verdict blocks, e.g.
+  self-protection on ``.claude/settings.json``, or budget — this validator runs after all the
+  others, ``RUNS_LAST``) is decided the same way, but writes nothing:
   no lease taken or renewed, no notice consumed, no shell-call trail — the write never happens,
   so it must not hold other sessions off the file for a lease's TTL.
 """
@@ -40,6 +41,9 @@ HOOK_ID = "coordination"
 ADR = "adr/0013-coordination.md"
 SCOPE_ADR = "adr/0022-coordination-across-worktrees.md"
 PHASES = frozenset((ev.PRE, ev.SESSION_END))
+# run after every other validator (core/chain.py): ``denied`` then covers budget too, which
+# comes later in the chain — a write only budget denies takes no lease either
+RUNS_LAST = True
 
 DEFAULT_POLICY = {
     "coordination_files": [".agents/**/*.jsonl", "tasks/*.json"],
