@@ -151,3 +151,35 @@ def test_through_the_server_a_write_denied_only_by_budget_leaves_no_lease(projec
         assert json.loads(status.stdout)["decisions"] >= 2, "not through the server"
     finally:
         h.stop(server)
+
+
+def _gate_evidence(project) -> list:
+    from hookgate.validators.coordination import gate
+
+    return [(s, keys) for s, _p, _b, _wt, keys, _c in gate.evidence(str(project / ".git" / "hookgate" / "ledger.jsonl"))]
+
+
+@pytest.mark.parametrize("denier", ["budget", "self-protection"])
+def test_a_denied_write_carries_no_merge_gate_evidence(project, tmp_path, denier):
+    """The ``coordination`` note of a decision record is the merge gate's evidence that the
+    session leased these keys on its branch (ADR 0022). A denied write leased nothing: its record
+    carries no note, so the gate does not count a file as worked on under a lease that never
+    existed (before: ``{"branch": …, "keys": ["src/app.py"]}`` on the denied record)."""
+    enforce(project)
+    if denier == "budget":
+        rel = "src/app.py"
+        first = _write_with(project, "sA", _over_budget(project, tmp_path, "sA"), rel)
+    else:
+        rel = ".claude/settings.json"
+        (project / ".claude").mkdir()
+        first = write(project, "sA", rel)
+    assert outcome(first) == "deny"
+    assert _verdict(project, denier)["effective"] == "block"
+    rec = ledger_records(project)[-1]
+    assert rec["outcome"] == "block" and "coordination" not in rec, rec.get("coordination")
+    assert _gate_evidence(project) == []
+
+    ok = write(project, "sB", "src/other.py")  # an allowed write still records its evidence
+    assert outcome(ok) == "allow"
+    assert ledger_records(project)[-1]["coordination"]["keys"] == ["src/other.py"]
+    assert _gate_evidence(project) == [("sB", ["src/other.py"])]
