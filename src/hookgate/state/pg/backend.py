@@ -171,7 +171,10 @@ class PostgresBackend:
             except OSError:
                 continue
             sealed = os.path.join(sd, f"{INFLIGHT[:-6]}.{time.time_ns()}.jsonl")
-            os.replace(path, sealed)
+            try:
+                os.replace(path, sealed)
+            except OSError:
+                continue  # sealed meanwhile by the server's last flush; the others still count
             out.append(sealed)
         return out
 
