@@ -8,7 +8,9 @@ Every figure is a ratio measured side by side in one run (interleaved, medians),
 - leases: a Write decision (``engine.decide``: config, analysis, the validator chain) with
   10,000 live leases + claims of other sessions vs with 10 (the owner's rewrite of its leased
   file, and a write of a new file, which takes a lease: flock + shard rewrite);
-- rules: a Write and a ``cat`` decision with 1,000 project policy rules vs 10;
+- rules: a Write, a Read and ``cat`` decisions with 1,000 project policy rules vs 10, in process
+  (``engine.decide``) and as a whole one-shot ``hookgate hook`` process per decision (``N_ONESHOT``
+  interleaved runs, default 40);
 - glob: ``cat d/*.txt`` over a directory of 200,000 files (must decide in ≤ 50 ms or be
   indeterminate);
 - ledger: ``hookgate rollout status`` and ``hookgate audit verify`` on a ledger of
@@ -168,6 +170,8 @@ def rules_yaml(n: int, kind: str) -> str:
 
 
 def bench_rules() -> None:
+    import json
+
     from hookgate.core import config, engine
     from hookgate.state import paths
 
@@ -203,19 +207,32 @@ def bench_rules() -> None:
         a, b = med[f"{name}/10"], med[f"{name}/1000"]
         print(f"  {name:<10} 10: {a:.3f} ms   1,000: {b:.3f} ms   ratio {b / a:.2f}  {verdict('rules ' + name, b / a)}")
     # the one-shot door: a whole `hookgate hook` process per decision (interpreter start
-    # included; the config's JSON is parsed per process) — reported, not budgeted
+    # included), the server off: the config's marshal copy is read per process and only the
+    # parts of the guard policies a decision's paths ask for are loaded — budgeted like the rest
     exe = os.path.join(os.path.dirname(sys.executable), "hookgate")
     one = {}
+    tools = {
+        "Write": ("Write", lambda root: {"file_path": f"{root}/src/app.py", "content": "x"}),
+        "Read": ("Read", lambda root: {"file_path": f"{root}/README.md"}),
+        "Bash cat": ("Bash", lambda root: {"command": "cat README.md src/app.py | grep -c x"}),
+    }
     for n in (10, 1000):
         root = os.path.join(tmp, f"r{n}")
-        payload = ('{"session_id":"s","cwd":"%s","hook_event_name":"PreToolUse","tool_name":"Write",'
-                   '"tool_input":{"file_path":"%s/src/app.py","content":"x"}}' % (root, root)).encode()
         penv = dict(env, CLAUDE_PROJECT_DIR=root, HOOKGATE_SERVE="off")
-        one[n] = lambda payload=payload, penv=penv, root=root: subprocess.run(
-            [exe, "hook", "--platform", "claude-code"], input=payload, env=penv, cwd=root, capture_output=True)
-    med = interleaved({f"one-shot/{n}": f for n, f in one.items()}, int(os.environ.get("N_ONESHOT", "20")))
-    a, b = med["one-shot/10"], med["one-shot/1000"]
-    print(f"  one-shot Write process: 10: {a:.1f} ms   1,000: {b:.1f} ms   ratio {b / a:.2f}  ({uptime()})")
+        for name, (tool, inp) in tools.items():
+            payload = json.dumps({"session_id": "s", "cwd": root, "hook_event_name": "PreToolUse", "tool_name": tool,
+                                  "tool_input": inp(root)}).encode()
+            one[f"{name}/{n}"] = lambda payload=payload, penv=penv, root=root: subprocess.run(
+                [exe, "hook", "--platform", "claude-code"], input=payload, env=penv, cwd=root, capture_output=True)
+    for f in one.values():  # each writes its state (leases, the marshal copy) before the measurement
+        f()
+    med = interleaved(one, int(os.environ.get("N_ONESHOT", "40")))
+    print(f"one-shot `hookgate hook` process per decision, N_ONESHOT={os.environ.get('N_ONESHOT', '40')} ({uptime()})")
+    for name in tools:
+        a, b = med[f"{name}/10"], med[f"{name}/1000"]
+        print(f"  one-shot {name:<9} 10: {a:.1f} ms   1,000: {b:.1f} ms   ratio {b / a:.2f}  "
+              f"{verdict('rules one-shot ' + name, b / a)}")
+    print(f"  ({uptime()})")
 
 
 # --- globbing -----------------------------------------------------------------------------
