@@ -393,12 +393,12 @@ class _Parts:
     loaded. Parts are checked against the header's digests before use; on any failure the
     whole policy comes from *fallback* (the slow path), never from what could be loaded."""
 
-    __slots__ = ("src", "base", "table", "first", "count", "nbits", "bits", "done", "maps", "seqs", "fallback",
-                 "full")
+    __slots__ = ("src", "base", "table", "first", "count", "whole", "nbits", "bits", "done", "maps", "seqs",
+                 "fallback", "full")
 
     def __init__(self, src: Any, base: int, table: bytes, meta: dict[str, Any], fallback: Any):
         self.src, self.base, self.table = src, base, table
-        self.first, self.count = meta["first"], meta["count"]
+        self.first, self.count, self.whole = meta["first"], meta["count"], meta["whole"]
         self.nbits, self.bits = meta["nbits"], meta["bits"]
         self.done: set[int] = set()
         self.maps: dict[str, LazyMap] = {}
@@ -418,19 +418,23 @@ class _Parts:
         part: int = self.first + (h >> 64) % self.count
         return part
 
-    def load(self, part: int) -> None:
-        if self.full or part in self.done:
-            return
+    def _read(self, part: int) -> Any:
+        """The payload of *part*, its bytes checked against the header's digest (raises when not)."""
         import marshal
 
         at = part * _PART
         entry = self.table[at:at + _PART]
+        off, size = int.from_bytes(entry[0:4], "little"), int.from_bytes(entry[4:8], "little")
+        chunk = os.pread(self.src.fileno(), size, self.base + off)
+        if len(entry) != _PART or len(chunk) != size or _sha256()(chunk).digest() != entry[8:]:
+            raise ValueError("a part of the config's marshal copy does not check")
+        return marshal.loads(chunk)
+
+    def load(self, part: int) -> None:
+        if self.full or part in self.done:
+            return
         try:
-            off, size = int.from_bytes(entry[0:4], "little"), int.from_bytes(entry[4:8], "little")
-            chunk = os.pread(self.src.fileno(), size, self.base + off)
-            if len(entry) != _PART or len(chunk) != size or _sha256()(chunk).digest() != entry[8:]:
-                raise ValueError("a part of the config's marshal copy does not check")
-            payload = marshal.loads(chunk)
+            payload = self._read(part)
             merged = []
             for name, got in payload.items():
                 target = self.maps.get(name) or self.seqs.get(name)
@@ -446,37 +450,43 @@ class _Parts:
         self.done.add(part)
 
     def load_all(self) -> None:
-        for part in range(self.first, self.first + self.count):
-            self.load(part)
-        self.src = None  # every part is in: the file is closed with its last reader
-        if not self.full:
-            whole = all(len(m._got) == m._size for m in self.maps.values()) and \
-                all(set(s._got) == set(range(s._size)) for s in self.seqs.values())
-            if not whole:  # (a part set that misses an entry: never decide without it)
-                self.use_fallback()
-        self.full = True
+        """Every entry (a probe past the index, a caller that walks the rules): the policy's
+        whole copy, one part of its own (the same checks)."""
+        if self.full:
+            return
+        try:
+            policy = self._read(self.whole)
+        except Exception:  # noqa: BLE001 - damaged or forged: the slow path
+            policy = None
+        if not self._adopt(policy):
+            self.use_fallback()
 
     def use_fallback(self) -> None:
         """The whole policy from the slow path; what was loaded is replaced by it."""
         if self.full:
             return
-        policy = self.fallback()
-        from hookgate.validators.policy.index import _table
-
-        if not isinstance(policy, dict) or not isinstance(policy.get("rules"), list) \
-                or not isinstance(policy.get("index"), dict):
+        if not self._adopt(self.fallback()):
             raise RuntimeError("hookgate's compiled config cannot be loaded (its marshal copy is damaged and "
                                "the slow path gave no policy)")
+
+    def _adopt(self, policy: Any) -> bool:
+        """Take every entry from the whole *policy* (``rules`` and ``index``); False when it is none."""
+        if not isinstance(policy, dict) or not isinstance(policy.get("rules"), list) \
+                or not isinstance(policy.get("index"), dict) or not isinstance(policy["index"].get("refs"), list):
+            return False
         index = policy["index"]
+        anch = index.get("anch") or {}
         for name, m in self.maps.items():
-            m._got = dict(_table(index, name))
+            table = anch.get(name[5:]) if name.startswith("anch.") else index.get(name)
+            m._got = dict(table or {})
             m._size = len(m._got)
-        for name, s in self.seqs.items():
-            values = policy["rules"] if name == "rules" else index.get(name) or []
-            s._got = dict(enumerate(values))
-            s._size = len(values)
+        for name, seq in self.seqs.items():
+            values = policy["rules"] if name == "rules" else index[name]
+            seq._got = dict(enumerate(values))
+            seq._size = len(values)
         self.full = True
-        self.src = None
+        self.src = None  # every entry is in: the file is closed with its last reader
+        return True
 
 
 class LazyMap:
@@ -611,9 +621,10 @@ def _fast_pack(compiled: dict[str, Any]) -> tuple[bytes, bytes]:
             for part_name, entries in payload.items():
                 into.setdefault(part_name, {}).update(entries)
         lazy[hook_id] = {"stub": stub, "sizes": sizes, "resident": resident, "first": len(table),
-                         "count": count, "nbits": nbits, "bits": bytes(bits)}
+                         "count": count, "whole": len(table) + count, "nbits": nbits, "bits": bytes(bits)}
         base["policies"][hook_id] = None
-        for p in payloads:
+        whole = {"rules": policy["rules"], "index": policy["index"]}
+        for p in [*payloads, whole]:
             blob = marshal.dumps(_shared_strings(p, {}))
             table.append(offset.to_bytes(4, "little") + len(blob).to_bytes(4, "little") + _sha256()(blob).digest())
             blobs.append(blob)
