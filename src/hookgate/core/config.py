@@ -597,6 +597,7 @@ def _fast_pack(compiled: dict[str, Any]) -> tuple[bytes, bytes]:
 
     from hookgate.validators.policy.index import layout
 
+    compiled = _shared_strings(compiled, {})  # once: each part and the header refer to the same strings
     policies = compiled.get("policies")
     base = dict(compiled)
     base["policies"] = dict(policies) if isinstance(policies, dict) else policies
@@ -625,12 +626,11 @@ def _fast_pack(compiled: dict[str, Any]) -> tuple[bytes, bytes]:
         base["policies"][hook_id] = None
         whole = {"rules": policy["rules"], "index": policy["index"]}
         for p in [*payloads, whole]:
-            blob = marshal.dumps(_shared_strings(p, {}))
+            blob = marshal.dumps(p)
             table.append(offset.to_bytes(4, "little") + len(blob).to_bytes(4, "little") + _sha256()(blob).digest())
             blobs.append(blob)
             offset += len(blob)
-    head = marshal.dumps(_shared_strings({"layout": FAST_LAYOUT.decode(), "config": base, "lazy": lazy,
-                                          "parts": b"".join(table)}, {}))
+    head = marshal.dumps({"layout": FAST_LAYOUT.decode(), "config": base, "lazy": lazy, "parts": b"".join(table)})
     return head, b"".join(blobs)
 
 
