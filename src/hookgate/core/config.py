@@ -6,8 +6,9 @@ Sources (ADR 0016):
 - project: ``.hookgate/rollout.yaml`` and ``.hookgate/hooks/<id>.yaml``, compiled into
   ``<state>/config.json`` together with a digest of every source's bytes, signed (ADR 0018).
 
-The hot path (:func:`load`) reads the compiled JSON; only when a project source changed does
-it compile again (importing PyYAML, once per change). A source that fails to compile is
+The hot path (:func:`load`) reads the compiled JSON (a one-shot decision: its signed marshal
+copy, the guard policies loaded key by key as the decision asks for them — ADR 0027); only
+when a project source changed does it compile again (importing PyYAML, once per change). A source that fails to compile is
 refused: the last good compiled config stays in force, the refusal is written to
 ``<state>/config-error.json`` (``hookgate status`` shows it) and recorded in the ledger.
 """
