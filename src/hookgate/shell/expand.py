@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from hookgate.shell import words as W
-from hookgate.shell.words import LIT, UNKNOWN, UNRES, Abort, Opaque, Seg
+from hookgate.shell.words import MAX_DEPTH, UNKNOWN, UNRES, Abort, Opaque, Seg
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # typing only: the hot path never imports ``typing`` (ADR 0017)
     from typing import Any
-
-MAX_DEPTH = 12
 
 
 def _distinct(words) -> list:
@@ -25,7 +23,8 @@ def _distinct(words) -> list:
 
 
 class WordsMixin:
-    """Mixed into ``walk.Walker``, which provides what is declared here (its contract)."""
+    """A part of ``walk.Walker`` (loaded when a word is more than a plain literal), which
+    provides what is declared here (its contract)."""
 
     home: str
     env: dict[str, str]
@@ -43,16 +42,12 @@ class WordsMixin:
         def script(self, text: str, st: Any, depth: int, why: str, feed: Any = None) -> None: ...
         def is_free(self, name: str, st: Any) -> bool: ...
         def indeterminate(self, why: str) -> None: ...
+        def fields(self, word: Any, st: Any, depth: Any, quiet: Any = False) -> list[Any]: ...
 
     # --- words -------------------------------------------------------------------------
-    def fields(self, word, st, depth, quiet=False) -> list:
-        if word is None:
-            return []
-        parts = word.get("Parts") or []
-        if len(parts) == 1 and parts[0].get("Type") == "Lit":
-            v = parts[0].get("Value", "")
-            if v and not any(c in v for c in "\\{~*?["):
-                return [(v, LIT)]
+    def word_fields(self, word, st, depth, quiet=False) -> list:
+        """The fields of a word that is not a plain literal (``Walker.fields`` takes those);
+        ``quiet``: what expanding it runs is not reported."""
         if quiet:
             saved = (len(self.accesses), len(self.commands), list(self.reasons))
         segs = self.word_segs(word, st, depth)

@@ -40,7 +40,7 @@ OPTIONS = {
     "cpp": {"-include": "read", "-imacros": "read"}, "gcc": "cpp", "g++": "cpp", "cc": "cpp", "clang": "cpp",
     "clang++": "cpp", "c++": "cpp",
     "m4": {"-I": None},
-    "git": None,
+    # (git's options that run code or name files are gitcmd's: `git status` loads no module here)
 }
 # sub-commands that copy or print files (``cmake -E cat F``): their operands are reads/writes
 SUBCOMMANDS = {

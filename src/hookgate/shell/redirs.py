@@ -27,7 +27,8 @@ class Feed:
 
 
 class RedirMixin:
-    """Mixed into ``walk.Walker``, which provides what is declared here (its contract)."""
+    """A part of ``walk.Walker`` (loaded at the first redirection or pipe), which provides
+    what is declared here (its contract)."""
 
     accesses: list[Any]
     commands: list[Any]

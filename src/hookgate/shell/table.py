@@ -62,7 +62,7 @@ WRAPPER_NAMES = frozenset((
 # recursive readers (``bulk.NAMES``): their modules load only for these names
 PROGOPTS_NAMES = frozenset((
     '7z', 'ar', 'as', 'bsdtar', 'c++', 'cc', 'clang', 'clang++', 'cmake', 'cpp', 'csc', 'curl',
-    'dotnet', 'ed', 'esbuild', 'ex', 'g++', 'gcc', 'gdb', 'git', 'gmake', 'gojq', 'gsed', 'gtar',
+    'dotnet', 'ed', 'esbuild', 'ex', 'g++', 'gcc', 'gdb', 'gmake', 'gojq', 'gsed', 'gtar',
     'gvim', 'java', 'javac', 'jq', 'kotlinc', 'ld', 'm4', 'make', 'nm', 'nvim', 'objdump', 'red',
     'rsync', 'rustc', 'sed', 'sqlite3', 'tar', 'tsc', 'vi', 'view', 'vim', 'vimdiff', 'wget', 'zip'))
 BULK_NAMES = frozenset((

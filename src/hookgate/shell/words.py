@@ -60,6 +60,9 @@ def alts_of(name: str, values) -> object:
     return a
 
 
+MAX_DEPTH = 12  # nesting of substitutions, scripts and function calls the walk follows
+
+
 class Abort(Exception):
     """Analysis stopped at a cap (depth, size, time): the command is indeterminate."""
 

@@ -87,7 +87,8 @@ HANDLER_MODULES = {"builtins", "fileops", "findx", "gitcmd", "interp", "interpco
     ("cat README.md", set()),
     ("cat .env", set()),
     ("ls -la", set()),
-    ("git status", {"gitcmd", "progopts"}),
+    ("git status", {"gitcmd"}),
+    ("make -f build.mk", {"progopts"}),
     ("cp a b", {"fileops", "bulk"}),
     ("sudo rm -rf x", {"wrappers"}),
     ("python3 -c 'print(1)'", {"interp", "interpcode"}),
@@ -101,7 +102,7 @@ def test_only_the_handler_modules_a_command_needs_load(tmp_path, command, wanted
 @pytest.mark.parametrize("command,poison", [
     ("cp a b", "hookgate.shell.fileops"),
     ("git status", "hookgate.shell.gitcmd"),
-    ("git status", "hookgate.shell.progopts"),
+    ("make -f build.mk", "hookgate.shell.progopts"),
     ("cp a b", "hookgate.shell.bulk"),
     ("sudo rm x", "hookgate.shell.wrappers"),
 ])
