@@ -2,11 +2,11 @@
 
 A handler ``handler(call)`` emits the accesses of one executed command; ``shell.table`` maps
 program names to handlers. This module holds what every handler uses (``Call``, ``opts``) and
-the handlers of simple programs (``HANDLERS``, its part of the table). Simple programs are
-described by a ``Spec`` (what their operands are, which options take a value and which of
-those values are files); programs with real structure (cp, tar, git, find, xargs, shells,
-interpreters) have their own handler in ``fileops``/``interp``. Unknown programs: their
-path-looking operands are *possible reads*, never guessed as writes.
+the handlers of simple programs (``lookup(name)``, its part of the table, built an entry at a
+time). Simple programs are described by a ``Spec`` (what their operands are, which options take
+a value and which of those values are files); programs with real structure (cp, tar, git, find,
+xargs, shells, interpreters) have their own handler in ``fileops``/``interp``. Unknown programs:
+their path-looking operands are *possible reads*, never guessed as writes.
 """
 
 from __future__ import annotations
@@ -197,13 +197,7 @@ _READERS = {
     "unix2dos": "", "yq": "", "xmllint": "", "csvlook": "", "shuf": "nio", "split": "abdlnt",
 "md5": "", "shasum": "a", "tsort": "", "ptx": "",
 }
-HANDLERS: dict = {}
-for _n, _sv in _READERS.items():
-    if _sv is not None:
-        HANDLERS[_n] = (lambda spec: lambda c: run_spec(c, spec))(Spec(R, _sv))
-
-for _n in ("dos2unix", "unix2dos"):
-    HANDLERS[_n] = (lambda spec: lambda c: run_spec(c, spec))(Spec(W_, "", via="in-place conversion"))
+_IN_PLACE = ("dos2unix", "unix2dos")  # (a reader's options, but the file is rewritten)
 
 _SIMPLE = {
     "unlink": Spec(D),
@@ -247,9 +241,8 @@ _SIMPLE = {
     "tr": Spec(None),  # two character sets, stdin to stdout
     "shred": None,
 }
-for _n, _spec in _SIMPLE.items():
-    if _spec is not None:
-        HANDLERS[_n] = (lambda spec: lambda c: run_spec(c, spec))(_spec)
+# the programs with a handler function of their own (below)
+_FUNCS: dict = {}
 
 
 def _shred(c: Call) -> None:
@@ -291,7 +284,7 @@ def _chmod(c: Call) -> None:
             c.w.emit(below, W_, f"{c.name} -R (everything below)", c.name, c.st)
 
 
-HANDLERS["shred"] = _shred
+_FUNCS["shred"] = _shred
 
 
 def _rm(c: Call) -> None:
@@ -305,21 +298,23 @@ def _rm(c: Call) -> None:
             c.w.emit(below, D, "rm -r (everything below)", c.name, c.st)
 
 
-HANDLERS["rm"] = _rm
+_FUNCS["rm"] = _rm
 for _n in ("chmod", "chown", "chgrp", "chattr", "setfacl", "chcon"):
-    HANDLERS[_n] = _chmod
+    _FUNCS[_n] = _chmod
 
-# no file accesses at all (metadata, builtins, printing)
-for _n in (
+# no file accesses at all (metadata, builtins, printing): when no entry above has the name
+_NO_ACCESS = frozenset((
     "file echo true false : sleep date whoami id uname hostname printenv export unset alias "
     "unalias wait kill killall pkill jobs fg bg disown exit return break continue umask ulimit "
     "hash history seq yes clear tput reset pwd which type whereis hostnamectl uptime free ps top htop pgrep "
     "nproc getconf locale tty stty logname groups users w who last env-print sync getent arch lscpu lsblk "
     "lsusb lspci mktemp let local declare typeset readonly wall notify-send say cal ncal bc dc expr factor "
     "numfmt tabs column-print sleep usleep vmstat iostat dmesg journalctl systemctl-status basename-print "
-    "complete compgen bind help times caller popd-print dirs enable logout".split()
-):
-    HANDLERS.setdefault(_n, lambda c: None)
+    "complete compgen bind help times caller popd-print dirs enable logout").split())
+
+
+def _no_access(c: Call) -> None:
+    return None
 
 
 def _cd(c: Call) -> None:
@@ -369,7 +364,49 @@ def _cd(c: Call) -> None:
 
 
 for _n in ("cd", "pushd", "popd", "chdir"):
-    HANDLERS[_n] = _cd
+    _FUNCS[_n] = _cd
+
+
+# --- this module's part of the command table ------------------------------------------
+# Built an entry at a time, on first use: a one-shot call needs one or two of its ~300 entries
+# (ADR 0017's import budget). The order of precedence: a handler function, a ``_SIMPLE`` spec,
+# the in-place converters, a ``_READERS`` spec, then ``_NO_ACCESS``.
+_made: dict = {}
+
+
+def lookup(name: str):
+    """This module's handler of ``name``, or None when it has none (``shell.table``)."""
+    h = _made.get(name)
+    if h is None:
+        h = _make(name)
+        if h is not None:
+            _made[name] = h
+    return h
+
+
+def _make(name: str):
+    h = _FUNCS.get(name)
+    if h is not None:
+        return h
+    spec = _SIMPLE.get(name)
+    if spec is None:
+        if name in _IN_PLACE:
+            spec = Spec(W_, "", via="in-place conversion")
+        elif _READERS.get(name) is not None:
+            spec = Spec(R, _READERS[name])
+    if spec is not None:
+        return lambda c: run_spec(c, spec)
+    if name in _NO_ACCESS:
+        return _no_access
+    return None
+
+
+def all_handlers() -> dict:
+    """Every entry of this module's part of the table (tools and tests that list it; never the
+    hot path)."""
+    names = set(_FUNCS) | {n for n, s in _SIMPLE.items() if s is not None} | set(_IN_PLACE) \
+        | {n for n, sv in _READERS.items() if sv is not None} | _NO_ACCESS
+    return {n: lookup(n) for n in sorted(names)}
 
 
 # Options that hand a program a key or certificate to *use* (TLS client auth, signing,

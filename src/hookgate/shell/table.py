@@ -1,6 +1,7 @@
 """The command table: program name → handler, assembled in one place (ADR 0007, ADR 0026).
 
-Each handler module builds its own ``HANDLERS`` dict and registers nothing elsewhere. This
+Each handler module builds its own ``HANDLERS`` dict (``commands``, the simple programs, builds
+its entries one at a time: ``commands.lookup``) and registers nothing elsewhere. This
 module says, explicitly, which module handles which program (``_MODULES``), and imports a
 handler module only when a command of its programs is analysed: ``git status`` loads
 ``gitcmd``, ``cat .env`` loads no handler module but ``commands`` (ADR 0017's import budget;
@@ -87,12 +88,12 @@ def _lookup(name: str):
     m = _MODULE_OF.get(name)
     if m is not None:
         return _module(m).HANDLERS[name]
-    return commands.HANDLERS.get(name)
+    return commands.lookup(name)
 
 
 def known(name: str) -> bool:
     """Does the table have an entry of its own for ``name``?"""
-    return name in _MODULE_OF or name in commands.HANDLERS
+    return name in _MODULE_OF or commands.lookup(name) is not None
 
 
 def wrapper_for(name: str):
@@ -132,7 +133,7 @@ def __getattr__(name: str):
     """``HANDLERS`` and ``WRAPPERS``, whole (every handler module imported): for tools and
     tests that list the table, never the hot path."""
     if name == "HANDLERS":
-        table = dict(commands.HANDLERS)
+        table = commands.all_handlers()
         for m in _MODULES:
             table.update(_module(m).HANDLERS)
         return table

@@ -16,10 +16,14 @@ from hookgate.shell import builtins, fileops, findx, gitcmd, interp  # noqa: F40
 PARTS = (commands, builtins, fileops, findx, gitcmd, interp, wrappers)  # the union's order: a later part wins
 
 
+def _handlers(part) -> dict:
+    return part.all_handlers() if part is commands else part.HANDLERS
+
+
 def _union() -> dict:
     out: dict = {}
     for part in PARTS:
-        out.update(part.HANDLERS)
+        out.update(_handlers(part))
     return out
 
 
@@ -34,7 +38,7 @@ def test_every_program_has_the_handler_of_the_union():
 def test_each_row_names_exactly_the_programs_its_module_owns():
     owner = {}
     for part in PARTS:
-        for name in part.HANDLERS:
+        for name in _handlers(part):
             owner[name] = part.__name__
     rows = {m: set(names) for m, names in table._MODULES.items()}
     want: dict = {}
