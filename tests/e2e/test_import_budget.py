@@ -138,7 +138,9 @@ _BASE = {
 _TRANSCRIPT = {"hookgate.validators.budget.claude", "hookgate.validators.budget.transcript"}
 # a simple command of plain words: the walker's core only — its parts (word expansion,
 # redirections and pipes, compound commands: ``walk._PARTS``) and the shfmt runner stay unloaded
-_SHELL = {"hookgate.shell", "hookgate.shell.freevars", "hookgate.shell.commands", "hookgate.shell.parse",
+# (and a program's handler module: the simple programs' ``commands`` only for one of its
+# programs, not for git)
+_SHELL = {"hookgate.shell", "hookgate.shell.freevars", "hookgate.shell.parse",
           "hookgate.shell.shellstate", "hookgate.shell.table", "hookgate.shell.walk", "hookgate.shell.words"}
 _GUARDS = {"hookgate.state.globs", "hookgate.validators.policy.classify", "hookgate.validators.policy.guard",
            "hookgate.validators.policy.index", "hookgate.validators.policy.sessions"}
@@ -152,7 +154,8 @@ _COORDINATION_WRITE = {"hookgate.validators.coordination.globs", "hookgate.valid
 PER_CASE = {
     "git status": (("Bash", {"command": "git status"}),
                    _BASE | _TRANSCRIPT | _SHELL | {"hookgate.shell.gitcmd"}),
-    "cat .env": (("Bash", {"command": "cat .env"}), _BASE | _TRANSCRIPT | _SHELL | _GUARDS | _COORDINATION_READ),
+    "cat .env": (("Bash", {"command": "cat .env"}),
+                 _BASE | _TRANSCRIPT | _SHELL | {"hookgate.shell.commands"} | _GUARDS | _COORDINATION_READ),
     "Write": (("Write", {"file_path": "{P}/notes.txt", "content": "x"}),
               _BASE | _TRANSCRIPT | _GUARDS | _COORDINATION | _COORDINATION_WRITE),
 }
@@ -203,6 +206,12 @@ def test_coordination_loads_no_binascii(project, tool, tool_input):
 # the walker's parts, the shfmt runner with ``select``, git's no-op pass through progopts
 _SHELL_NOT_SIMPLE = ("hookgate.shell.expand", "hookgate.shell.redirs", "hookgate.shell.compound",
                      "hookgate.shell.shfmt", "hookgate.shell.progopts", "select")
+
+
+def test_git_status_loads_no_simple_programs_table(project):
+    payload = {"session_id": "s", "cwd": str(project), "hook_event_name": "PreToolUse", "tool_name": "Bash",
+               "tool_input": {"command": "git status"}}
+    assert _modules_after_hook(payload, project, ("hookgate.shell.commands",)) == []
 
 
 @pytest.mark.parametrize("command", ["git status", "cat .env", "cat README.md", "ls -la src && git diff --stat"])

@@ -51,7 +51,7 @@ def watched(name: str) -> bool:
 
 def assigned(w, name: str, value, st, depth: int, others=None) -> None:
     """``name`` was set to ``value`` (str, or anything else: unknown) in state ``st``."""
-    from hookgate.shell.commands import R, X, Call
+    from hookgate.shell.shellstate import R, X, Call
     from hookgate.shell.words import LIT, UNRES, Opaque
 
     known = isinstance(value, str) and not isinstance(value, Opaque)
@@ -133,7 +133,7 @@ def _split(text: str) -> list:
 
 
 def _options(w, call, prog: str, value, name: str) -> None:
-    from hookgate.shell.commands import R, X
+    from hookgate.shell.shellstate import R, X
     from hookgate.shell.words import LIT
 
     if value is None:

@@ -4,9 +4,9 @@ Each handler module builds its own ``HANDLERS`` dict (``commands``, the simple p
 its entries one at a time: ``commands.lookup``) and registers nothing elsewhere. This
 module says, explicitly, which module handles which program (``_MODULES``), and imports a
 handler module only when a command of its programs is analysed: ``git status`` loads
-``gitcmd``, ``cat .env`` loads no handler module but ``commands`` (ADR 0017's import budget;
-ADR 0025 for the figures). A program named in no module below is ``commands``' (a ``Spec`` or
-a no-op) or unknown. Wrappers (``sudo``, ``env``, ``timeout`` …) return the command they run;
+``gitcmd``, ``cat .env`` no handler module but
+``commands`` (ADR 0017's import budget; ADR 0025 for the figures). A program named in no
+module below is ``commands``' (a ``Spec`` or a no-op) or unknown. Wrappers (``sudo``, ``env``, ``timeout`` …) return the command they run;
 they are ``wrappers.WRAPPERS``, named in ``WRAPPER_NAMES``.
 
 To add a program: write its handler in the module of its kind (or a new one), add it to that
@@ -21,8 +21,6 @@ allow by a missing handler.
 from __future__ import annotations
 
 import sys
-
-from hookgate.shell import commands
 
 # module → the programs it handles (the later row wins where ``commands`` also has an entry:
 # the builtins replace the simple no-op entries of ``commands``)
@@ -83,17 +81,22 @@ def _module(name: str):
     return mod
 
 
+def _commands():
+    """``shell/commands.py``, the simple programs: loaded only for a name no other module has."""
+    return _module("hookgate.shell.commands")
+
+
 def _lookup(name: str):
     """The table's handler of ``name`` (None when no module has it)."""
     m = _MODULE_OF.get(name)
     if m is not None:
         return _module(m).HANDLERS[name]
-    return commands.lookup(name)
+    return _commands().lookup(name)
 
 
 def known(name: str) -> bool:
     """Does the table have an entry of its own for ``name``?"""
-    return name in _MODULE_OF or commands.lookup(name) is not None
+    return name in _MODULE_OF or _commands().lookup(name) is not None
 
 
 def wrapper_for(name: str):
@@ -113,8 +116,8 @@ def handler_for(name: str):
         return _lookup("python")
     for pre in _VERSIONED:
         if name.startswith(pre) and name[len(pre):].replace(".", "").isdigit():
-            return _lookup(pre) or commands.unknown_program
-    return commands.unknown_program
+            return _lookup(pre) or _commands().unknown_program
+    return _commands().unknown_program
 
 
 def progopts_extra(call) -> None:
@@ -133,7 +136,7 @@ def __getattr__(name: str):
     """``HANDLERS`` and ``WRAPPERS``, whole (every handler module imported): for tools and
     tests that list the table, never the hot path."""
     if name == "HANDLERS":
-        table = commands.all_handlers()
+        table = _commands().all_handlers()
         for m in _MODULES:
             table.update(_module(m).HANDLERS)
         return table

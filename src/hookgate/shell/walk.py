@@ -15,7 +15,7 @@ import time
 from hookgate.core.event import Access
 from hookgate.shell.freevars import candidate, textually_assigned
 from hookgate.shell.shellstate import (  # noqa: F401 (re-exported)
-    POSITIONAL, Command, State, Vars, bind_positional, norm, positional_unknown,
+    POSITIONAL, Call, Command, State, Vars, bind_positional, norm, positional_unknown,
 )
 from hookgate.shell.words import GLOB, LIT, MAX_DEPTH, UNKNOWN, UNRES, Abort, Opaque  # noqa: F401 (re-exported)
 
@@ -294,7 +294,6 @@ class Walker(_Parts):
 
     def run(self, fields, st: State, depth: int, feed=None, wrappers=()) -> None:
         """Execute argv ``fields`` (after expansion): unwrap, then the command table."""
-        from hookgate.shell import commands as C
         from hookgate.shell import table as T
 
         if depth > MAX_DEPTH:
@@ -310,7 +309,7 @@ class Walker(_Parts):
         wrap = T.wrapper_for(name)
         if wrap is not None:
             self.commands.append(Command(tuple(None if k == UNRES else t for t, k in fields), name, depth, wrappers))
-            inner = wrap(C.Call(self, name, fields, st, depth, feed))
+            inner = wrap(Call(self, name, fields, st, depth, feed))
             if inner is not None:
                 if isinstance(inner, tuple):
                     inner, st = inner
@@ -334,9 +333,9 @@ class Walker(_Parts):
             from hookgate.shell.scripts import run_script
 
             # `./t.sh`: the file as it is now, by its shebang (ADR 0021)
-            run_script(C.Call(self, name, fields, st, depth, feed), fields[0], None, fields[1:], "script run by path")
+            run_script(Call(self, name, fields, st, depth, feed), fields[0], None, fields[1:], "script run by path")
         if name in T.PROGOPTS_NAMES:  # options and mini-languages that read, write or run (ADR 0021)
-            T.progopts_extra(C.Call(self, name, fields, st, depth, feed))
+            T.progopts_extra(Call(self, name, fields, st, depth, feed))
         if name in T.BULK_NAMES:  # recursive readers over a directory holding protected files
-            T.bulk_extra(C.Call(self, name, fields, st, depth, feed))
-        handler(C.Call(self, name, fields, st, depth, feed))
+            T.bulk_extra(Call(self, name, fields, st, depth, feed))
+        handler(Call(self, name, fields, st, depth, feed))

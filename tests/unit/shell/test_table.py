@@ -84,18 +84,19 @@ def _loaded_after(command: str, cwd, poison: str = "") -> tuple[list[str], dict]
     return [m.rsplit(".", 1)[1] for m in mods], res
 
 
-HANDLER_MODULES = {"builtins", "fileops", "findx", "gitcmd", "interp", "interpcode", "wrappers", "progopts", "bulk"}
+HANDLER_MODULES = {"builtins", "fileops", "findx", "gitcmd", "interp", "interpcode", "wrappers", "progopts", "bulk",
+                   "commands"}
 
 
 @pytest.mark.parametrize("command,wanted", [
-    ("cat README.md", set()),
-    ("cat .env", set()),
-    ("ls -la", set()),
+    ("cat README.md", {"commands"}),
+    ("cat .env", {"commands"}),
+    ("ls -la", {"commands"}),
     ("git status", {"gitcmd"}),
-    ("make -f build.mk", {"progopts"}),
+    ("make -f build.mk", {"progopts", "commands"}),
     ("cp a b", {"fileops", "bulk"}),
-    ("sudo rm -rf x", {"wrappers"}),
-    ("python3 -c 'print(1)'", {"interp", "interpcode"}),
+    ("sudo rm -rf x", {"wrappers", "commands"}),
+    ("python3 -c 'print(1)'", {"interp", "interpcode", "commands"}),
 ])
 def test_only_the_handler_modules_a_command_needs_load(tmp_path, command, wanted):
     mods, res = _loaded_after(command, tmp_path)
@@ -107,6 +108,7 @@ def test_only_the_handler_modules_a_command_needs_load(tmp_path, command, wanted
     ("cp a b", "hookgate.shell.fileops"),
     ("git status", "hookgate.shell.gitcmd"),
     ("make -f build.mk", "hookgate.shell.progopts"),
+    ("cat a", "hookgate.shell.commands"),
     ("cp a b", "hookgate.shell.bulk"),
     ("sudo rm x", "hookgate.shell.wrappers"),
 ])
