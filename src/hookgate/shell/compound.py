@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import time
 
-from hookgate.shell import words as W
 from hookgate.shell.shellstate import POSITIONAL, Command, State, bind_positional, norm  # noqa: F401
 from hookgate.shell.words import GLOB, LIT, MAX_DEPTH, UNKNOWN, UNRES, Abort, Opaque, Seg
 
@@ -569,6 +568,8 @@ class CompoundMixin:
             self.env_code(k, v, st, depth, env)
 
     def assign_value(self, a, st, depth):
+        from hookgate.shell.expand import fields_of
+
         if a.get("Array") is not None or a.get("Index") is not None:
             self.scan(a.get("Array") or a.get("Index"), st, depth)
             return UNKNOWN
@@ -581,7 +582,7 @@ class CompoundMixin:
             if any(not s.known for s in segs):
                 # unknown, but keep its text: `W=$(mktemp -d); … > $W/x` reports `$(mktemp -d)/x`
                 return Opaque("".join(s.text for s in segs)) if len(segs) < 64 else UNKNOWN
-            fs = W.fields_of([Seg(s.text, True) if s.expansion else s for s in segs], self.home)
+            fs = fields_of([Seg(s.text, True) if s.expansion else s for s in segs], self.home)
             if len(fs) != 1 or fs[0][1] != LIT:
                 val = "".join(s.text for s in segs) if all(s.known for s in segs) else UNKNOWN
                 if not fs:
