@@ -140,7 +140,7 @@ _TRANSCRIPT = {"hookgate.validators.budget.claude", "hookgate.validators.budget.
 # redirections and pipes, compound commands: ``walk._PARTS``) and the shfmt runner stay unloaded
 # (and a program's handler module: the simple programs' ``commands`` only for one of its
 # programs, not for git)
-_SHELL = {"hookgate.shell", "hookgate.shell.freevars", "hookgate.shell.parse",
+_SHELL = {"hookgate.shell", "hookgate.shell.parse",
           "hookgate.shell.shellstate", "hookgate.shell.table", "hookgate.shell.walk", "hookgate.shell.words"}
 _GUARDS = {"hookgate.state.globs", "hookgate.validators.policy.classify", "hookgate.validators.policy.guard",
            "hookgate.validators.policy.index", "hookgate.validators.policy.sessions"}
@@ -203,9 +203,10 @@ def test_coordination_loads_no_binascii(project, tool, tool_input):
 
 
 # what a simple command of plain words used to load and no longer needs (ADR 0007 "Layout"):
-# the walker's parts, the shfmt runner with ``select``, git's no-op pass through progopts
+# the walker's parts, the shfmt runner with ``select``, git's no-op pass through progopts, the
+# free-variable rules (no variable is expanded)
 _SHELL_NOT_SIMPLE = ("hookgate.shell.expand", "hookgate.shell.redirs", "hookgate.shell.compound",
-                     "hookgate.shell.shfmt", "hookgate.shell.progopts", "select")
+                     "hookgate.shell.shfmt", "hookgate.shell.progopts", "hookgate.shell.freevars", "select")
 
 
 def test_git_status_loads_no_simple_programs_table(project):
@@ -227,6 +228,7 @@ def test_simple_commands_load_none_of_the_walkers_parts(project, command):
     ("cat $HOME/x", "hookgate.shell.expand"),
     ("for f in a b; do cat $f; done", "hookgate.shell.compound"),
     ("echo \"$(date)\"", "hookgate.shell.shfmt"),
+    ("cat $NOTES", "hookgate.shell.freevars"),
 ])
 def test_the_parts_check_can_fail(project, command, part):
     """Sanity: the commands that need a part do load it (so the probe above would notice)."""

@@ -13,7 +13,6 @@ import sys
 import time
 
 from hookgate.core.event import Access
-from hookgate.shell.freevars import candidate, textually_assigned
 from hookgate.shell.shellstate import (  # noqa: F401 (re-exported)
     POSITIONAL, Call, Command, State, Vars, bind_positional, norm, positional_unknown,
 )
@@ -73,14 +72,15 @@ class Walker(_Parts):
     from outside afterwards.
 
     *command*: the command text (free variables are checked against it; a glob option named
-    anywhere in it widens every glob); *env*: the agent's environment (``freevars.environment``);
+    anywhere in it widens every glob); *env*: the agent's environment (``freevars.environment``),
+    or *env_from*: the environment the hook inherits, made into it on first use (``env``);
     *may_read*, *flagged*: the engine's predicates (``shell.analyse``); *no_free*: names that
     may not be free (True: none may); *all_unknown*: no variable's value is known; *src*: the
     command's bytes, when the tree's offsets index them (not on the fast path)."""
 
     def __init__(self, home: str, deadline: float, *, command: str = "", env: dict | None = None,
                  may_read=None, flagged=None, no_free: set | bool | None = None, all_unknown: bool = False,
-                 src: bytes = b""):
+                 src: bytes = b"", env_from: dict | None = None):
         self.home = home
         self.deadline = deadline
         self.accesses: list = []
@@ -109,7 +109,8 @@ class Walker(_Parts):
         # resolved as free in this pass, names that may not be (True: none may), and whether a
         # dynamic assignment (`source`, `declare -n`, `printf -v "$x"`) was seen
         self.command_text = command
-        self.env: dict = {} if env is None else env  # the agent's environment (freevars.environment)
+        self._env = env if env is not None or env_from is not None else {}
+        self._env_from = env_from
         self.free_used: set = set()
         self.no_free: set | bool = set() if no_free is None else no_free
         self.open_vars = False
@@ -133,8 +134,27 @@ class Walker(_Parts):
         if self.loop_depth:
             self.dynamic_in_loop = True
 
+    @property
+    def env(self) -> dict:
+        """The agent's environment (``freevars.environment`` of ``env_from``, ``HOME`` the
+        analysis' home), made on first use: a command that expands no variable loads no
+        ``freevars`` (ADR 0017)."""
+        if self._env is None:
+            from hookgate.shell.freevars import environment
+
+            env = environment(self._env_from or {})
+            env["HOME"] = self.home
+            self._env = env
+        return self._env
+
+    @env.setter
+    def env(self, value: dict) -> None:
+        self._env = value
+
     def is_free(self, name: str, st) -> bool:
         """Is ``name`` (absent from the state) a free variable: unset in the agent's shell?"""
+        from hookgate.shell.freevars import candidate, textually_assigned
+
         if self.no_free is True or self.open_vars or (self.no_free and name in self.no_free) \
                 or name in st.vars.assigned:
             return False

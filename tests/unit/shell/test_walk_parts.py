@@ -87,3 +87,18 @@ def test_a_simple_command_needs_no_part(tmp_path, command):
     res = _analyse_in_fresh_process(command, tmp_path)
     assert not set(res["loaded"]) & set(walk._PARTS), res["loaded"]
     assert not res["indeterminate"]
+
+
+def test_the_agents_environment_is_made_on_first_use():
+    """``Walker.env``: ``freevars.environment`` of what the hook inherits, ``HOME`` the
+    analysis' home — made when a variable is first looked up, not for every command."""
+    from hookgate.shell.freevars import environment
+
+    raw = {"NOTES": "n.txt", "BASH_ENV": "/x", "PWD": "/p", "HOME": "/elsewhere", "PATH": "/bin", "IFS": ":"}
+    w = walk.Walker("/home/u", 1e18, env_from=raw)
+    assert w._env is None
+    assert w.env == {**environment(raw), "HOME": "/home/u"} == {"NOTES": "n.txt", "PATH": "/bin", "HOME": "/home/u"}
+    assert w.env is w.env
+    assert walk.Walker("/home/u", 1e18).env == {}
+    given = {"A": "1"}
+    assert walk.Walker("/home/u", 1e18, env=given).env is given
