@@ -84,8 +84,8 @@ def _loaded_after(command: str, cwd, poison: str = "") -> tuple[list[str], dict]
     return [m.rsplit(".", 1)[1] for m in mods], res
 
 
-HANDLER_MODULES = {"builtins", "fileops", "findx", "gitcmd", "interp", "interpcode", "wrappers", "progopts", "bulk",
-                   "commands"}
+HANDLER_MODULES = {"builtins", "fileops", "findx", "gitcmd", "gitsub", "interp", "interpcode", "wrappers", "progopts",
+                   "bulk", "commands"}
 
 
 @pytest.mark.parametrize("command,wanted", [
@@ -93,6 +93,9 @@ HANDLER_MODULES = {"builtins", "fileops", "findx", "gitcmd", "interp", "interpco
     ("cat .env", {"commands"}),
     ("ls -la", {"commands"}),
     ("git status", {"gitcmd"}),
+    ("git log --oneline -3", {"gitcmd"}),
+    ("git commit -m x", {"gitcmd", "gitsub"}),
+    ("git -c core.pager=less log", {"gitcmd", "gitsub"}),
     ("make -f build.mk", {"progopts", "commands"}),
     ("cp a b", {"fileops", "bulk"}),
     ("sudo rm -rf x", {"wrappers", "commands"}),
@@ -109,6 +112,8 @@ def test_only_the_handler_modules_a_command_needs_load(tmp_path, command, wanted
     ("git status", "hookgate.shell.gitcmd"),
     ("make -f build.mk", "hookgate.shell.progopts"),
     ("cat a", "hookgate.shell.commands"),
+    ("git add a", "hookgate.shell.gitsub"),
+    ("git -c core.pager=less log", "hookgate.shell.gitsub"),
     ("cp a b", "hookgate.shell.bulk"),
     ("sudo rm x", "hookgate.shell.wrappers"),
 ])
