@@ -62,48 +62,62 @@ _READERS = {
 }
 _IN_PLACE = ("dos2unix", "unix2dos")  # (a reader's options, but the file is rewritten)
 
-_SIMPLE = {
-    "unlink": Spec(D),
-    "rmdir": Spec(D),
-    "srm": Spec(D),
-    "trash": Spec(D),
-    "trash-put": Spec(D),
-    "gio": Spec(None),
-    "truncate": Spec(W_, "sor", ("size", "reference"), {"-r": R, "--reference": R}, via="truncate"),
-    "touch": Spec(W_, "dtr", ("date", "reference", "time"), {"-r": R, "--reference": R}, via="touch"),
-    "mkdir": Spec(W_, "m", ("mode", "context"), via="mkdir"),
-    "mkfifo": Spec(W_, "m"),
-    "mknod": Spec(None),
-    "tee": Spec(W_, "", ("output-error",), via="tee"),
-    "sponge": Spec(W_, "", via="sponge"),
-    "source": Spec(R, via="source"),
-    ".": Spec(R, via="source"),
-    "cmp": Spec(R, "inb", ("ignore-initial", "bytes")),
-    "diff": Spec(R, "xXIFLCUDWS", ("exclude", "exclude-from", "ignore-matching-lines", "label", "show-function-line",
-                                 "context", "unified", "ifdef", "width", "starting-file", "from-file", "to-file",
-                                 "line-format", "old-line-format", "new-line-format", "unchanged-line-format",
-                                 "tabsize", "color", "palette"),
-                 {"-X": R, "--exclude-from": R, "--from-file": R, "--to-file": R}, via="diff"),
-    "diff3": Spec(R, "L"), "sdiff": Spec(R, "owI", files={"-o": W_}), "colordiff": Spec(R, "xXIFLCU"),
-    "vimdiff": Spec(R), "meld": Spec(R),
-    "jq": Spec(R, "fL", ("indent", "from-file", "slurpfile", "rawfile", "arg", "argjson", "args", "jsonargs"),
-               {"-f": R, "--from-file": R}, skip=1, via="jq input"),
-    "xxd": Spec(R, "cgloOsn", ("cols", "groupsize", "len", "seek", "offset", "name")),
-    "uniq": Spec(R, "fswD", ("skip-fields", "skip-chars", "check-chars", "group", "all-repeated")),
-    "sort": Spec(R, "ktSToy", ("key", "field-separator", "buffer-size", "temporary-directory", "output",
-                               "files0-from", "parallel", "batch-size", "random-source", "sort", "compress-program"),
-                 {"-o": W_, "--output": W_, "--files0-from": R, "--random-source": R}, via="sort input"),
-    "ls": Spec(None, "ITwpD", ("ignore", "hide", "width", "format", "sort", "time", "time-style", "color",
-                             "quoting-style", "indicator-style", "block-size", "tabsize")),
-    "stat": Spec(None, "cf", ("format", "printf")),
-    "du": Spec(None, "BdtX", ("max-depth", "threshold", "exclude-from", "exclude", "block-size", "time", "time-style")),
-    "realpath": Spec(None), "readlink": Spec(None), "dirname": Spec(None), "basename": Spec(None, "s"),
-    "test": Spec(None), "[": Spec(None), "[[": Spec(None), "tree": Spec(None, "LIPo", files={"-o": W_}),
-    "df": Spec(None), "lsattr": Spec(None), "getfacl": Spec(None), "namei": Spec(None), "exa": Spec(None),
-    "eza": Spec(None), "lsof": Spec(None), "fuser": Spec(None), "pathchk": Spec(None),
-    "tr": Spec(None),  # two character sets, stdin to stdout
-    "shred": None,
-}
+def _simple() -> dict:
+    """The simple programs described by a ``Spec`` (built on first use: ``cat``, a reader, needs
+    none of them; no name is both here and a ``_READERS`` entry, ``tests/unit/shell/test_table.py``)."""
+    if not _SIMPLE:
+        _SIMPLE.update(_simple_specs())
+    return _SIMPLE
+
+
+_SIMPLE: dict = {}
+
+
+def _simple_specs() -> dict:
+    return {
+        "unlink": Spec(D),
+        "rmdir": Spec(D),
+        "srm": Spec(D),
+        "trash": Spec(D),
+        "trash-put": Spec(D),
+        "gio": Spec(None),
+        "truncate": Spec(W_, "sor", ("size", "reference"), {"-r": R, "--reference": R}, via="truncate"),
+        "touch": Spec(W_, "dtr", ("date", "reference", "time"), {"-r": R, "--reference": R}, via="touch"),
+        "mkdir": Spec(W_, "m", ("mode", "context"), via="mkdir"),
+        "mkfifo": Spec(W_, "m"),
+        "mknod": Spec(None),
+        "tee": Spec(W_, "", ("output-error",), via="tee"),
+        "sponge": Spec(W_, "", via="sponge"),
+        "source": Spec(R, via="source"),
+        ".": Spec(R, via="source"),
+        "cmp": Spec(R, "inb", ("ignore-initial", "bytes")),
+        "diff": Spec(R, "xXIFLCUDWS", ("exclude", "exclude-from", "ignore-matching-lines", "label", "show-function-line",
+                                     "context", "unified", "ifdef", "width", "starting-file", "from-file", "to-file",
+                                     "line-format", "old-line-format", "new-line-format", "unchanged-line-format",
+                                     "tabsize", "color", "palette"),
+                     {"-X": R, "--exclude-from": R, "--from-file": R, "--to-file": R}, via="diff"),
+        "diff3": Spec(R, "L"), "sdiff": Spec(R, "owI", files={"-o": W_}), "colordiff": Spec(R, "xXIFLCU"),
+        "vimdiff": Spec(R), "meld": Spec(R),
+        "jq": Spec(R, "fL", ("indent", "from-file", "slurpfile", "rawfile", "arg", "argjson", "args", "jsonargs"),
+                   {"-f": R, "--from-file": R}, skip=1, via="jq input"),
+        "xxd": Spec(R, "cgloOsn", ("cols", "groupsize", "len", "seek", "offset", "name")),
+        "uniq": Spec(R, "fswD", ("skip-fields", "skip-chars", "check-chars", "group", "all-repeated")),
+        "sort": Spec(R, "ktSToy", ("key", "field-separator", "buffer-size", "temporary-directory", "output",
+                                   "files0-from", "parallel", "batch-size", "random-source", "sort", "compress-program"),
+                     {"-o": W_, "--output": W_, "--files0-from": R, "--random-source": R}, via="sort input"),
+        "ls": Spec(None, "ITwpD", ("ignore", "hide", "width", "format", "sort", "time", "time-style", "color",
+                                 "quoting-style", "indicator-style", "block-size", "tabsize")),
+        "stat": Spec(None, "cf", ("format", "printf")),
+        "du": Spec(None, "BdtX", ("max-depth", "threshold", "exclude-from", "exclude", "block-size", "time", "time-style")),
+        "realpath": Spec(None), "readlink": Spec(None), "dirname": Spec(None), "basename": Spec(None, "s"),
+        "test": Spec(None), "[": Spec(None), "[[": Spec(None), "tree": Spec(None, "LIPo", files={"-o": W_}),
+        "df": Spec(None), "lsattr": Spec(None), "getfacl": Spec(None), "namei": Spec(None), "exa": Spec(None),
+        "eza": Spec(None), "lsof": Spec(None), "fuser": Spec(None), "pathchk": Spec(None),
+        "tr": Spec(None),  # two character sets, stdin to stdout
+        "shred": None,
+    }
+
+
 # the programs with a handler function of their own (below)
 _FUNCS: dict = {}
 
@@ -233,7 +247,8 @@ for _n in ("cd", "pushd", "popd", "chdir"):
 # --- this module's part of the command table ------------------------------------------
 # Built an entry at a time, on first use: a one-shot call needs one or two of its ~300 entries
 # (ADR 0017's import budget). The order of precedence: a handler function, a ``_SIMPLE`` spec,
-# the in-place converters, a ``_READERS`` spec, then ``_NO_ACCESS``.
+# the in-place converters, a ``_READERS`` spec, then ``_NO_ACCESS`` (a reader is looked up before
+# ``_SIMPLE`` is built: no name is in both).
 _made: dict = {}
 
 
@@ -251,12 +266,13 @@ def _make(name: str):
     h = _FUNCS.get(name)
     if h is not None:
         return h
-    spec = _SIMPLE.get(name)
-    if spec is None:
-        if name in _IN_PLACE:
+    spec: Spec | None
+    if _READERS.get(name) is not None and name not in _IN_PLACE:
+        spec = Spec(R, _READERS[name])  # (never also a ``_SIMPLE`` name)
+    else:
+        spec = _simple().get(name)
+        if spec is None and name in _IN_PLACE:
             spec = Spec(W_, "", via="in-place conversion")
-        elif _READERS.get(name) is not None:
-            spec = Spec(R, _READERS[name])
     if spec is not None:
         return lambda c: run_spec(c, spec)
     if name in _NO_ACCESS:
@@ -267,7 +283,7 @@ def _make(name: str):
 def all_handlers() -> dict:
     """Every entry of this module's part of the table (tools and tests that list it; never the
     hot path)."""
-    names = set(_FUNCS) | {n for n, s in _SIMPLE.items() if s is not None} | set(_IN_PLACE) \
+    names = set(_FUNCS) | {n for n, s in _simple().items() if s is not None} | set(_IN_PLACE) \
         | {n for n, sv in _READERS.items() if sv is not None} | _NO_ACCESS
     return {n: lookup(n) for n in sorted(names)}
 

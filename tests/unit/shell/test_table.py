@@ -124,3 +124,11 @@ def test_a_handler_module_that_cannot_load_makes_the_command_indeterminate(tmp_p
     assert not clean["indeterminate"]
     _, res = _loaded_after(command, tmp_path, poison)
     assert res["indeterminate"] and poison in (res["error"] or ""), res
+
+
+def test_no_reader_is_also_a_simple_spec():
+    """``commands.lookup`` answers a reader (``cat``) before it builds the ``_SIMPLE`` specs:
+    sound only while no name is in both (nor an in-place converter in ``_SIMPLE``)."""
+    readers = {n for n, sv in commands._READERS.items() if sv is not None}
+    assert not readers & set(commands._simple())
+    assert not set(commands._IN_PLACE) & set(commands._simple())
