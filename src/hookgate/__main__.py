@@ -66,10 +66,10 @@ def launch() -> None:
     elif argv[1:2] == ["hook"]:
         try:
             code, stdin = _via_server(argv[1:])
-        except BaseException:
-            code = None
+        except BaseException:  # a proved answer may have begun to be written: never decide again
+            code = 2 if _ANSWERING else None
         if code is not None:
-            sys.exit(code)
+            _exit(code)
     if argv[1:2] == ["hook"]:
         _bundle()
     if stdin is not None:  # stdin already read for a server that did not answer
@@ -222,27 +222,51 @@ def _via_server(argv):
         if not _operator._compare_digest(h.get(b"x-hookgate-proof", b""), want.encode()):
             return None, data  # not our server (it cannot prove it knows the secret): decide here
         out, err = rest[:o], rest[o:n]
+    except Exception:  # the server failed mid-call: decide here with the bytes already read
+        return None, data
+    finally:
+        s.close()
+    return _write_answer(out, err, code), data
+
+
+# set once a proved answer starts going out: from then on this process never decides again
+_ANSWERING = False
+
+
+def _write_answer(out, err, code):
+    """Write the server's proved answer, exactly once. A write that fails (even mid-way) is not
+    followed by a second decision (a second answer on the same stdout): exit 2 with a line on
+    stderr, which every platform takes as a deny."""
+    global _ANSWERING
+    _ANSWERING = True
+    try:
         if out:
             sys.stdout.buffer.write(out)
             sys.stdout.buffer.flush()
         if err:
             sys.stderr.buffer.write(err)
             sys.stderr.buffer.flush()
-        return code, data
-    except Exception:  # the server failed mid-call: decide here with the bytes already read
-        return None, data
-    finally:
-        s.close()
+        return code
+    except BaseException:
+        try:
+            __import__("os").write(2, b"hookgate: denied: the decision server's answer could not be written "
+                                      b"in full; denied to be safe (ADR 0025)\n")
+        except BaseException:
+            pass
+        return 2
 
 
 def _exit(code):
     """A hook call ends here: its output is flushed and its ledger record durable (fsynced in
-    ledger.append_file); skip the interpreter's teardown of every loaded module (3-4 ms)."""
+    ledger.append_file); skip the interpreter's teardown of every loaded module (3-4 ms).
+    An answer that cannot be flushed whole ends in exit 2 (a deny on every platform): Claude
+    Code's JSON deny exits 0, so exit 0 with its stdout lost would read as an allow (and the
+    interpreter's own exit after a failed flush is 120, which platforms take as an allow too)."""
     try:
         sys.stdout.flush()
         sys.stderr.flush()
     except BaseException:
-        sys.exit(code)
+        code = 2
     __import__("os")._exit(code if isinstance(code, int) else (0 if code is None else 2))
 
 

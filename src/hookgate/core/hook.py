@@ -89,6 +89,8 @@ def _read_stdin() -> bytes:
 
 
 def _emit(out: str, err: str, code: int) -> int:
+    """Write the answer; its exit code. An answer not written whole exits 2 (a deny on every
+    platform): Claude Code's JSON deny exits 0, so exit 0 with its stdout lost reads as an allow."""
     try:
         if out:
             sys.stdout.write(out)
@@ -97,7 +99,7 @@ def _emit(out: str, err: str, code: int) -> int:
             sys.stderr.write(err)
             sys.stderr.flush()
     except (OSError, ValueError):
-        pass
+        return 2
     return code
 
 
