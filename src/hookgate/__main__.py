@@ -99,7 +99,7 @@ def _bundle() -> None:
         if __import__("os").environ.get("HOOKGATE_BUNDLE") != "off":
             from hookgate import bundle
 
-            bundle.install()
+            bundle.install(fast=True)
     except Exception:  # noqa: BLE001
         pass
 
