@@ -95,9 +95,10 @@ def _bundle_first():
         st = os.stat(src)
         if st.st_mtime_ns != mtime_ns or st.st_size != src_size or src != os.path.join(pkg, "bundle.py"):
             raise ValueError  # stale: the normal imports
-        ns = {"__name__": "hookgate.bundle", "__builtins__": __builtins__}
-        exec(marshal.loads(os.pread(fd, size, 16 + n + off)), ns)
-        if ns["adopt"](fd, index, 16 + n):
+        me = type(sys)("hookgate.bundle")  # becomes sys.modules["hookgate.bundle"] (adopt)
+        me.__file__ = src
+        exec(marshal.loads(os.pread(fd, size, 16 + n + off)), me.__dict__)
+        if me.adopt(fd, index, 16 + n, me):
             return
     except Exception:
         pass

@@ -109,14 +109,27 @@ class _Finder:
             return None
         if code is None:
             return None
+        spec = self._spec_of(name, src, is_pkg)
+        spec.loader_state = code
+        return spec
+
+    def _spec_of(self, name: str, src: str, is_pkg: bool):
         spec = self._spec(name, self, origin=src, is_package=is_pkg)
         spec.has_location = True
-        spec.loader_state = code
         d, _, f = src.rpartition("/")
         spec.cached = f"{d}/__pycache__/{f[:-3]}.{self._tag}.pyc"  # as cache_from_source, ~5 µs less a module
         if is_pkg:
             spec.submodule_search_locations = [d]
         return spec
+
+    def _init(self, m, spec) -> None:
+        """The module attributes importlib's ``_init_module_attrs`` sets."""
+        d = m.__dict__
+        d["__spec__"], d["__loader__"], d["__file__"], d["__cached__"] = spec, self, spec.origin, spec.cached
+        if spec.submodule_search_locations is not None:
+            d["__path__"], d["__package__"] = spec.submodule_search_locations, spec.name
+        else:
+            d["__package__"] = spec.name.rpartition(".")[0]
 
     def create_module(self, spec):  # noqa: ARG002 - the loader protocol: the default module
         return None
@@ -143,12 +156,7 @@ class _Finder:
         if spec is None:
             return None
         m = self._module_type(name)
-        d = m.__dict__  # as importlib's _init_module_attrs sets them
-        d["__spec__"], d["__loader__"], d["__file__"], d["__cached__"] = spec, self, spec.origin, spec.cached
-        if spec.submodule_search_locations is not None:
-            d["__path__"], d["__package__"] = spec.submodule_search_locations, name
-        else:
-            d["__package__"] = parent
+        self._init(m, spec)
         code, spec.loader_state = spec.loader_state, None
         modules[name] = m
         spec._initializing = True
@@ -233,30 +241,39 @@ def install(pkg_dir: str | None = None, fast: bool = False) -> bool:
 _FINDER: _Finder | None = None  # the installed finder (one a process)
 
 
-def adopt(fd: int, index: dict, base: int) -> bool:
+def adopt(fd: int, index: dict, base: int, me=None) -> bool:
     """The hook process's start (``bin/_hookgate_boot.py``), before anything of hookgate is
-    imported: the launcher read the bundle's index and ran this module's code from it; install
-    the fast finder over it and import ``hookgate`` and this module through it (the normal
-    search of ``sys.path`` for the package, three ``.pyc`` reads, cost more than the rest of the
-    bundle's start). False: nothing installed (the launcher closes *fd*; the normal imports)."""
+    imported: the launcher read the bundle's index and ran this module's code from it (*me*:
+    that module object, then registered as ``hookgate.bundle``); install the fast finder over
+    it and import ``hookgate`` through it (the normal search of ``sys.path`` for the package,
+    three ``.pyc`` reads, cost more than the rest of the bundle's start). False: nothing
+    installed (the launcher closes *fd*; the normal imports then)."""
     import builtins
 
     finder = _Finder(fd, index, base)
     sys.meta_path.insert(0, finder)
     builtins.__import__ = finder.import_
+    name = "hookgate.bundle"
     try:
-        if finder.load("hookgate") is not None:
-            real = finder.load("hookgate.bundle")
-            if real is not None:
-                real._FINDER = finder  # type: ignore[attr-defined]  # its install() is then a no-op
+        pkg = finder.load("hookgate")
+        if pkg is not None:
+            if me is None:
+                me = finder.load(name)
+            elif name not in sys.modules:
+                finder._init(me, finder._spec_of(name, index[name][3], False))
+                sys.modules[name] = me
+                finder.done.add(name)
+                pkg.bundle = me
+            if me is not None and sys.modules.get(name) is me:
+                vars(me)["_FINDER"] = finder  # its install() is then a no-op
                 return True
     except Exception:  # noqa: BLE001 - below: as if never installed
         pass
     builtins.__import__ = finder._import
     sys.meta_path.remove(finder)
-    for name in ("hookgate.bundle", "hookgate"):
-        if name in finder.done:
-            del sys.modules[name]
+    for n in (name, "hookgate"):
+        if n in finder.done:
+            del sys.modules[n]
     return False
 
 
