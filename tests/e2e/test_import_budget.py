@@ -195,3 +195,35 @@ def test_coordination_loads_no_binascii(project, tool, tool_input):
     payload = {"session_id": "s", "cwd": str(project), "hook_event_name": "PreToolUse", "tool_name": tool,
                "tool_input": inp}
     assert _modules_after_hook(payload, project, ("binascii", "zlib")) == []
+
+
+# The real one-shot process, as agents start it (ADR 0017, ADR 0025): hookgate-client runs the
+# launcher as `python -ES hookgate hook …` with HOOKGATE_SERVE=off; the Python launcher alone
+# (no client) first looks for a server. With the byte-code bundle, hookgate's own modules never
+# go through importlib (no `-X importtime` line); of the standard library a Write loads only
+# what it needs — no other shared library (each one a dlopen and a search of sys.path: the
+# launcher named the server's socket with zlib.crc32 once, 0.2-0.5 ms a call).
+LAUNCHER_NEEDS = {"_json", "fcntl", "_sha256"}
+LAUNCHER_AVOIDS = {"zlib", "binascii", "select", "_socket", "hashlib", "_hashlib", "math", "struct", "_struct", "re",
+                   "json", "enum", "typing", "importlib", "warnings", "site"}
+
+
+@pytest.mark.parametrize("serve", ["off", "on"])
+def test_the_real_launcher_loads_hookgate_from_the_bundle_and_no_other_shared_library(project, serve):
+    import os
+
+    from hookgate import bundle
+
+    if not bundle.status()[0]:
+        pytest.fail("no current bundle in the checkout: scripts/test builds it (python -m hookgate.bundle)")
+    payload = {"session_id": "s", "cwd": str(project), "hook_event_name": "PreToolUse", "tool_name": "Write",
+               "tool_input": {"file_path": str(project / "notes.txt"), "content": "x"}}
+    env = {**os.environ, "HOOKGATE_SERVE": serve, "CLAUDE_PROJECT_DIR": str(project)}
+    env.pop("HOOKGATE_BUNDLE", None)
+    launcher = os.path.join(os.path.dirname(sys.executable), "hookgate")
+    p = subprocess.run([sys.executable, "-ES", "-X", "importtime", launcher, "hook", "--platform", "claude-code"],
+                       input=json.dumps(payload).encode(), capture_output=True, cwd=project, env=env, timeout=60)
+    assert p.returncode == 0 and b'"deny"' not in p.stdout, p.stderr[-2000:]
+    names = {line.split("|")[-1].strip() for line in p.stderr.decode().splitlines() if line.startswith("import time:")}
+    assert LAUNCHER_NEEDS <= names and not names & LAUNCHER_AVOIDS, sorted(names)
+    assert not [n for n in names if n.startswith("hookgate")], "hookgate modules imported the slow way"

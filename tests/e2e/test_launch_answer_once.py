@@ -116,3 +116,18 @@ def test_the_same_answer_written_whole_is_the_answer_once(tmp_path):
     assert r.returncode == 0, r.stderr
     assert len(r.stdout) == BIG and r.stdout.startswith(b"{ ") and r.stdout.endswith(b" }")
     assert _ledger_records(tmp_path) == 0
+
+
+def test_the_launchers_crc32_is_zlibs():
+    """The launcher names the server's socket with its own CRC-32 (no ``zlib`` import on every
+    call): the same as ``zlib.crc32``, which ``server.runtime`` uses."""
+    import random
+    import zlib
+
+    from hookgate.__main__ import _crc32
+
+    rnd = random.Random(22)
+    keys = [b"", b"/", b"/home/u/.venv", "/tmp/ünï/.venv".encode(), bytes(range(256))]
+    keys += [bytes(rnd.randrange(256) for _ in range(rnd.randrange(1, 300))) for _ in range(200)]
+    for k in keys:
+        assert _crc32(k) == zlib.crc32(k), k
