@@ -131,7 +131,7 @@ _BASE = {
     "hookgate.validators.coordination", "hookgate.validators.coordination.describe",
     "hookgate.validators.coordination.validator",
     "hookgate.validators.budget", "hookgate.validators.budget.state", "hookgate.validators.budget.validator",
-    "hookgate.validators.policy", "hookgate.validators.policy.hints",
+    "hookgate.validators.policy",
     "hookgate.floor", "hookgate.floor.hooks",  # the sandbox-bypass check of every pre event (ADR 0020)
     "hookgate.server", "hookgate.server.runtime",  # self-protection of the server's runtime dir (ADR 0025)
 }
@@ -139,7 +139,9 @@ _TRANSCRIPT = {"hookgate.validators.budget.claude", "hookgate.validators.budget.
 _SHELL = {"hookgate.shell", "hookgate.shell.freevars", "hookgate.shell.commands", "hookgate.shell.expand", "hookgate.shell.parse", "hookgate.shell.redirs",
           "hookgate.shell.shellstate", "hookgate.shell.table", "hookgate.shell.walk", "hookgate.shell.words"}
 _GUARDS = {"hookgate.state.globs", "hookgate.validators.policy.classify", "hookgate.validators.policy.guard",
-           "hookgate.validators.policy.index", "hookgate.validators.policy.sessions"}
+           "hookgate.validators.policy.index"}
+_GUARD_HIT = {"hookgate.validators.policy.sessions"}  # the session's blocks: read once a rule is hit
+_SHELL_HINTS = {"hookgate.validators.policy.hints"}  # what the guards tell the shell analysis
 # a read meets only exclusive claims: where the store plainly holds none that could concern it
 # (``coordination.presence``), the store, claims and leases modules stay unloaded
 _COORDINATION_READ = {"hookgate.validators.coordination.identity", "hookgate.validators.coordination.presence"}
@@ -149,8 +151,9 @@ _COORDINATION_WRITE = {"hookgate.validators.coordination.globs", "hookgate.valid
                        "hookgate.plans", "hookgate.plans.running"}
 PER_CASE = {
     "git status": (("Bash", {"command": "git status"}),
-                   _BASE | _TRANSCRIPT | _SHELL | {"hookgate.shell.gitcmd", "hookgate.shell.progopts"}),
-    "cat .env": (("Bash", {"command": "cat .env"}), _BASE | _TRANSCRIPT | _SHELL | _GUARDS | _COORDINATION_READ),
+                   _BASE | _TRANSCRIPT | _SHELL | _SHELL_HINTS | {"hookgate.shell.gitcmd", "hookgate.shell.progopts"}),
+    "cat .env": (("Bash", {"command": "cat .env"}),
+                 _BASE | _TRANSCRIPT | _SHELL | _SHELL_HINTS | _GUARDS | _GUARD_HIT | _COORDINATION_READ),
     "Write": (("Write", {"file_path": "{P}/notes.txt", "content": "x"}),
               _BASE | _TRANSCRIPT | _GUARDS | _COORDINATION | _COORDINATION_WRITE),
 }

@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 
 from hookgate.core import event as ev
-from hookgate.validators.policy import sessions
 from hookgate.validators.policy.classify import Classifier, SpanResolver, concrete_text, glob_pattern, unresolved_pattern
 
 RANK = ev.OUTCOME_RANK
@@ -256,6 +255,8 @@ def decide(call) -> ev.Verdict:
     hits = hits_of(kind, event, accesses, policy, project_root, home, analysis, env)
     if not hits:
         return ev.allow(hook_id)
+    from hookgate.validators.policy import sessions  # only once a rule is hit (ADR 0017)
+
     session = event.session_id or ""
     st = sessions.load(state_dir, session) if session and state_dir else None
     dirty = False
