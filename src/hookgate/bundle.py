@@ -18,13 +18,16 @@ trust: whoever can write there can already replace any module). Standard library
 imports nothing of hookgate.
 """
 
-from __future__ import annotations
-
 import marshal
 import sys
 
 FORMAT = b"HGB1"
 SKIP = frozenset(("cli", "installer"))  # subpackages never on the hook path (typer, the installer)
+# standard library modules every hook call imports the normal way otherwise (a search of
+# sys.path, a .pyc read): ``__future__`` (every hookgate module's first line). Served, and
+# checked against their source, as the package's own; this module does not import it itself
+# (the launcher runs it before the bundle is installed).
+STDLIB = ("__future__",)
 
 
 def _magic() -> bytes:
@@ -64,6 +67,16 @@ def build(pkg_dir: str | None = None) -> str:
             data = marshal.dumps(code)
             index[name] = (len(blob), len(data), is_pkg, src, st.st_mtime_ns, st.st_size)
             blob += data
+    for name in STDLIB:
+        std = getattr(__import__(name), "__file__", None)
+        if not isinstance(std, str) or not std.endswith(".py"):
+            continue  # frozen or built in here: nothing to serve
+        with open(std, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            code = compile(fh.read(), std, "exec", dont_inherit=True)
+        data = marshal.dumps(code)
+        index[name] = (len(blob), len(data), False, std, st.st_mtime_ns, st.st_size)
+        blob += data
     idx = marshal.dumps(index)
     out = path(pkg_dir)
     os.makedirs(os.path.dirname(out), exist_ok=True)

@@ -232,8 +232,9 @@ def _boot_probe(top) -> dict:
     code = (f"import sys, json\nsys.argv = ['hookgate', 'hook', '--platform', 'claude-code']\n"
             f"sys.path[:0] = [{os.path.dirname(BOOT)!r}, {str(top)!r}]\n"
             "import _hookgate_boot\n_hookgate_boot._bundle_first()\n"
-            "import hookgate, hookgate.__main__, hookgate.bundle\n"
+            "import hookgate, hookgate.__main__, hookgate.bundle, __future__\n"
             "print(json.dumps({'loaders': [type(m.__loader__).__name__ for m in (hookgate, hookgate.__main__)],"
+            " 'future': [type(__future__.__loader__).__name__, __future__.__cached__, __future__.annotations.optional],"
             " 'file': hookgate.__main__.__file__, 'finder': hookgate.bundle._FINDER is not None,"
             " 'installed_again': hookgate.bundle.install(), 'finders': sum(type(f).__name__ == '_Finder'"
             " for f in sys.meta_path)}))\n")
@@ -244,8 +245,14 @@ def _boot_probe(top) -> dict:
 
 def test_the_launcher_starts_the_bundle_before_the_package(pkg):
     r = _boot_probe(pkg)
+    future = r.pop("future")
     assert r == {"loaders": ["_Finder", "_Finder"], "file": str(pkg / "hookgate" / "__main__.py"), "finder": True,
                  "installed_again": True, "finders": 1}
+    import __future__
+    from importlib.util import cache_from_source
+
+    # the standard library's __future__ from the bundle too (bundle.STDLIB), the same module
+    assert future == ["_Finder", cache_from_source(__future__.__file__), list(__future__.annotations.optional)]
 
 
 @pytest.mark.parametrize("damage", ["bundle.py changed", "no bundle", "magic"])
@@ -261,4 +268,5 @@ def test_the_launcher_without_a_usable_bundle_imports_the_normal_way(pkg, damage
         path.write_bytes(b"\0\0\0\0" + data[4:])
     r = _boot_probe(pkg)
     assert r["loaders"] == ["SourceFileLoader", "SourceFileLoader"] and not r["finder"]
+    assert r["future"][0] == "SourceFileLoader"
     assert r["file"] == str(pkg / "hookgate" / "__main__.py")
