@@ -696,7 +696,15 @@ def _stats(hook: str, p: str, mask: bytes, codes: bytes, ts: array[float], lat: 
     st.first, st.last = rows[0], rows[1]
     st.eval_days = set(rows[2])
     wbmask = _and(mask, codes.translate(_table(lambda c: c & WB and 1)))
-    for d, k in collections.Counter(itertools.compress(day, wbmask)).items():
+    if st.would_block * 32 < len(wbmask):  # few would-blocks: visit them, not every row
+        per: dict[int, int] = {}
+        r = wbmask.find(1)
+        while r >= 0:
+            per[day[r]] = per.get(day[r], 0) + 1
+            r = wbmask.find(1, r + 1)
+    else:
+        per = collections.Counter(itertools.compress(day, wbmask))
+    for d, k in per.items():  # (first met first, either way)
         st.per_day[evidence.day_of(d * 86400.0)] = k
     for (target, lh), label in labels.items():
         if lh != hook:
