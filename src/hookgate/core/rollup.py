@@ -228,9 +228,9 @@ def _add(part: dict[str, Any], rec: Any, hooks: list[str], hook_ix: dict[str, in
     if not isinstance(rec, dict):
         return None  # as iter_records: a line that is no object is no record
     kind = rec.get("kind")
+    plat = rec.get("platform") or "?"
     if known is not None and (kind == "rollout_change" or (
-            kind in evidence.EVALUATED_KINDS and (type(rec.get("platform") or "?") is not str
-                                                  or (rec.get("platform") or "?") not in plat_ix))):
+            kind in evidence.EVALUATED_KINDS and (type(plat) is not str or plat not in plat_ix))):
         return REDO  # (before anything is added)
     if rec.get("approved_by") or rec.get("denied_by"):
         part["answered"] += 1
@@ -244,7 +244,6 @@ def _add(part: dict[str, Any], rec: Any, hooks: list[str], hook_ix: dict[str, in
     if ts is None:
         return None
     plats = part["plats"]
-    plat = rec.get("platform") or "?"
     lat = rec.get("latency_ms")
     has_lat = isinstance(lat, (int, float)) and not isinstance(lat, bool)
     pi = plat_ix.get(plat) if type(plat) is str else None
@@ -296,8 +295,9 @@ def _add(part: dict[str, Any], rec: Any, hooks: list[str], hook_ix: dict[str, in
     part["lat"].append(float(lat) if has_lat and lat is not None else 0.0)
     part["day"].append(int(ts // 86400))
     part["plat"].append(pi)
+    hcols = part["h"]
     for i, c in enumerate(codes):
-        part["h"][i].append(c)
+        hcols[i].append(c)
         if c & WB:
             rs = part["wb"].setdefault(str(rec.get("id", "")), [])
             if not rs or rs[-1] != rows:
