@@ -117,6 +117,13 @@ def test_sigkill_with_flushes_pending_loses_no_answered_decision(tmp_path, home,
             t.start()
         for t in ts:
             t.join(120)
+        import glob
+
+        from hookgate.state import outbox
+
+        journals = glob.glob(str(repo / ".git" / "hookgate" / "ledger.inflight*.jsonl"))
+        pending = sum(len(outbox.read_records(p)) for p in journals)
+        assert pending > 0, journals  # answered records whose WAL flush has not run yet
         os.kill(h.info(rt)["pid"], signal.SIGKILL)  # flushes pending: the window is 5 s
         srv.wait(30)
         pg["cluster"].stop("immediate")
