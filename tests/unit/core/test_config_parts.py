@@ -91,10 +91,13 @@ PATTERNS = [f"{ROOT}/*.txt", f"{ROOT}/src/*.py", f"{ROOT}/*", f"{HOME}/.tool*/cr
             "$X/out.log", ".env.$X", "$X", "secret$N.txt", "$DIR/keys6/$F", f"{ROOT}/x.key*"]
 
 
-@pytest.mark.parametrize("n", [0, 1, 12, 300])
+@pytest.mark.parametrize("n", [0, 1, 12, 300, 3000])
 def test_lazy_policies_decide_exactly_as_the_plain_ones(tmp_path, n):
     compiled = _compiled(_bench_rules(n, "deny"), _bench_rules(n, "block"))
     lazy = _lazy(compiled, str(tmp_path / "state"))
+    if n == 3000:  # a header past the first read (64 KiB)
+        with open(os.path.join(str(tmp_path / "state"), config.FAST_NAME), "rb") as f:
+            assert int(f.read(76)[65:75]) > 1 << 16
     assert lazy["policies"]["budget"] == {"max": 3} and lazy["rev"] == compiled["rev"]
     for hook in ("read-guard", "write-guard"):
         want = _decisions(compiled["policies"][hook], PATHS, PATTERNS)
