@@ -190,6 +190,31 @@ def test_a_part_that_does_not_check_means_the_whole_policy_from_the_slow_path(tm
             assert lazy["policies"][hook]["rules"] == compiled["policies"][hook]["rules"]
 
 
+def test_a_forged_part_that_drops_a_rule_is_not_believed(tmp_path, monkeypatch):
+    """The part that holds ``secret12.txt`` replaced by a well-formed one without it: believed, the
+    read of the file would be allowed (shown with the digest check taken out); checked, the slow
+    path decides and the rule holds."""
+    compiled = _compiled(_bench_rules(300, "deny"), _bench_rules(10, "block"))
+    state = str(tmp_path / "state")
+    lazy = _lazy(compiled, state)
+    which = _parts_of(lazy["policies"]["read-guard"]).part_of("lit", "secret12.txt")
+    assert which is not None
+    _damage(state, "forged", which)
+    for check in (True, False):
+        lazy = config._fast_read(state, KEY, "binding", IDENT, lambda hook_id, rev: compiled["policies"][hook_id])
+        assert lazy is not None
+        if not check:  # what the digest check prevents: the forged part loaded as it is
+            def unchecked(self, part):
+                at = part * config._PART
+                return marshal.loads(os.pread(self.src.fileno(), 1 << 20,
+                                              self.base + int.from_bytes(self.table[at:at + 4], "little")))
+
+            monkeypatch.setattr(config._Parts, "_read", unchecked)
+        c = Classifier(lazy["policies"]["read-guard"], ROOT, HOME)
+        hit = c.classify_path(f"{ROOT}/secret12.txt", ev.MODE_READ, ROOT)
+        assert (hit is not None and hit.rule["id"] == "r12") is check
+
+
 def test_no_slow_path_means_an_error_not_fewer_rules(tmp_path):
     compiled = _compiled(_bench_rules(300, "deny"), _bench_rules(10, "block"))
     state = str(tmp_path / "state")
