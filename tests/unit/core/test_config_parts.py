@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from hookgate.core import config
 from hookgate.core import event as ev
 from hookgate.validators.policy import index as ix
-from hookgate.validators.policy.classify import Classifier, glob_pattern, unresolved_pattern
+from hookgate.validators.policy.classify import Classifier
+from hookgate.validators.policy.words import glob_pattern, unresolved_pattern
 from hookgate.validators.policy.compile import compile_one
 
 ROOT = "/r00t/proj"
