@@ -122,6 +122,26 @@ def test_a_decision_loads_only_the_parts_its_paths_ask_for(tmp_path):
     assert len(parts.done) <= 5 and not parts.full
 
 
+def test_a_process_that_decides_again_does_not_look_a_key_up_twice(tmp_path, monkeypatch):
+    """The decision server asks the same keys on every call: an absent key is remembered (at
+    most ``LazyMap.MISSES`` of them), a present one is in the loaded part."""
+    compiled = _compiled(_bench_rules(300, "deny"), _bench_rules(10, "block"))
+    lazy = _lazy(compiled, str(tmp_path / "state"))
+    c = Classifier(lazy["policies"]["read-guard"], ROOT, HOME)
+    hashed = []
+    real = config._key_hash
+    monkeypatch.setattr(config, "_key_hash", lambda table, key: hashed.append(key) or real(table, key))
+    paths = [p for p in PATHS if p.count("/") < 60]  # (a path past the index reads everything)
+    first = [_hit(c.classify_path(p, ev.MODE_READ, ROOT)) for p in paths]
+    assert hashed and not _parts_of(lazy["policies"]["read-guard"]).full
+    hashed.clear()
+    assert [_hit(c.classify_path(p, ev.MODE_READ, ROOT)) for p in paths] == first and hashed == []
+    lit = lazy["policies"]["read-guard"]["index"]["lit"]
+    for i in range(3 * config.LazyMap.MISSES):
+        assert lit.get(f"absent{i}") is None
+    assert len(lit._miss) <= config.LazyMap.MISSES
+
+
 def test_every_item_of_a_lazy_policy_equals_the_plain_one(tmp_path):
     compiled = _compiled(_bench_rules(200, "deny"), _bench_rules(50, "block"))
     lazy = _lazy(compiled, str(tmp_path / "state"))
