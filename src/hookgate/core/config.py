@@ -493,11 +493,13 @@ class _Parts:
 class LazyMap:
     """A table of a policy's index, loaded key by key (``dict``'s reading interface)."""
 
-    __slots__ = ("_parts", "_name", "_size", "_got")
+    __slots__ = ("_parts", "_name", "_size", "_got", "_miss")
     lazy = True
+    MISSES = 4096  # keys known absent, kept for a process that decides again (then forgotten)
 
     def __init__(self, parts: _Parts, name: str, size: int):
         self._parts, self._name, self._size, self._got = parts, name, size, {}
+        self._miss: set[Any] = set()
         parts.maps[name] = self
 
     def get(self, key: Any, default: Any = None) -> Any:
@@ -505,11 +507,19 @@ class LazyMap:
         if got is not self:
             return got
         parts = self._parts
-        if not parts.full:
-            part = parts.part_of(self._name, key)
-            if part is not None:
-                parts.load(part)
-        return self._got.get(key, default)
+        if parts.full or key in self._miss:
+            return default
+        part = parts.part_of(self._name, key)
+        if part is not None:
+            parts.load(part)
+        got = self._got.get(key, self)
+        if got is not self:
+            return got
+        if not parts.full:  # (absent from its part, or ruled out by the filter)
+            if len(self._miss) >= self.MISSES:
+                self._miss.clear()
+            self._miss.add(key)
+        return default
 
     def __getitem__(self, key: Any) -> Any:
         got = self.get(key, self)
