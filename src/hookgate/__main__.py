@@ -66,10 +66,10 @@ def launch() -> None:
     elif argv[1:2] == ["hook"]:
         try:
             code, stdin = _via_server(argv[1:])
-        except BaseException:
-            code = None
+        except BaseException:  # a proved answer may have begun to be written: never decide again
+            code = 2 if _ANSWERING else None
         if code is not None:
-            sys.exit(code)
+            _exit(code)
     if argv[1:2] == ["hook"]:
         _bundle()
     if stdin is not None:  # stdin already read for a server that did not answer
@@ -99,50 +99,30 @@ def _bundle() -> None:
         if __import__("os").environ.get("HOOKGATE_BUNDLE") != "off":
             from hookgate import bundle
 
-            bundle.install()
+            bundle.install(fast=True)
     except Exception:  # noqa: BLE001
         pass
 
 
 def _server_sock(os):
     # keep identical to hookgate.server.runtime.paths()["sock"] (tests/unit/server/test_serve_protection.py)
-    import zlib
-
     d = os.environ.get("HOOKGATE_RUNTIME_DIR")
     if not d:
         x = os.environ.get("XDG_RUNTIME_DIR")
         d = os.path.join(x, "hookgate") if x and x.startswith("/") and os.path.isdir(x) else f"/tmp/hookgate-{os.getuid()}"
-    k = "%08x" % zlib.crc32(os.path.realpath(sys.prefix).encode("utf-8", "surrogateescape"))
+    k = "%08x" % _crc32(os.path.realpath(sys.prefix).encode("utf-8", "surrogateescape"))
     return os.path.join(d, k + ".sock")
 
 
-def _secret(os, path, uid):
-    """The per-user secret (bytes), only from a 0600 file of ours; None otherwise."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
-    except OSError:
-        return None
-    try:
-        st = os.fstat(fd)
-        if st.st_uid != uid or st.st_mode & 0o077:
-            return None
-        s = os.read(fd, 256).strip()
-    finally:
-        os.close(fd)
-    return s if len(s) >= 32 else None
-
-
-def _hmac_hex(key, msg):
-    """HMAC-SHA256 (RFC 2104) with the builtin hash: the `hmac` module imports far more."""
-    try:
-        from _sha2 import sha256
-    except ImportError:
-        from _sha256 import sha256
-    if len(key) > 64:
-        key = sha256(key).digest()
-    key = key.ljust(64, b"\0")
-    inner = sha256(bytes(b ^ 0x36 for b in key) + msg).digest()
-    return sha256(bytes(b ^ 0x5C for b in key) + inner).hexdigest()
+def _crc32(data):
+    """``zlib.crc32`` of a short key (the venv's path), bit by bit: importing ``zlib`` (a
+    shared library) costs the launcher 0.2-0.5 ms on every call, this ~30 µs."""
+    c = 0xFFFFFFFF
+    for b in data:
+        c ^= b
+        for _ in range(8):
+            c = (c >> 1) ^ (0xEDB88320 & -(c & 1))
+    return c ^ 0xFFFFFFFF
 
 
 def _via_server(argv):
@@ -159,90 +139,52 @@ def _via_server(argv):
         return None, None
     if st_d.st_uid != uid or st_d.st_mode & 0o077 or st_s.st_uid != uid:
         return None, None
-    secret = _secret(os, os.path.join(os.path.dirname(sock), "secret"), uid)
-    if secret is None:  # nothing to check the server's proof against: decide here
-        return None, None
-    import _socket  # only now: a one-shot call with no server of ours never loads it
+    from hookgate._serverask import ask  # only now: a call with no server of ours never loads it
 
-    s = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+    answer, data = ask(argv[2], sock, uid)
+    if answer is None:
+        return None, data
+    return _write_answer(*answer), data
+
+
+# set once a proved answer starts going out: from then on this process never decides again
+_ANSWERING = False
+
+
+def _write_answer(out, err, code):
+    """Write the server's proved answer, exactly once. A write that fails (even mid-way) is not
+    followed by a second decision (a second answer on the same stdout): exit 2 with a line on
+    stderr, which every platform takes as a deny."""
+    global _ANSWERING
+    _ANSWERING = True
     try:
-        s.connect(sock)
-    except OSError:
-        s.close()
-        return None, None
-    data = None
-    try:
-        import _signal
-
-        def _late(signum, frame):
-            raise TimeoutError
-
-        _signal.signal(_signal.SIGALRM, _late)
-        _signal.setitimer(_signal.ITIMER_REAL, 4.0)  # hook.DECIDE_S: as the one-shot path reads stdin
-        try:
-            data = sys.stdin.buffer.read(32 * 1024 * 1024 + 1)
-        except TimeoutError:
-            return None, TimeoutError
-        finally:
-            _signal.setitimer(_signal.ITIMER_REAL, 0)
-        env = b"\0".join(k + b"=" + v for k, v in os.environb.items() if k and b"=" not in k)
-        try:
-            cwd = os.getcwdb()
-        except OSError:
-            cwd = b"/"
-        body = cwd + b"\0" + env + (b"\0" if env else b"") + b"\0" + data
-        nonce = os.urandom(16).hex().encode()
-        s.settimeout(5.5)  # the server answers within its DEADLINE_S (5 s) or we decide here
-        s.sendall(b"POST /v1/client/%s HTTP/1.1\r\nHost: localhost\r\nX-Hookgate-Nonce: %s\r\n"
-                  b"Content-Length: %d\r\n\r\n" % (argv[2].encode("utf-8", "surrogateescape"), nonce, len(body))
-                  + body)
-        buf = b""
-        while b"\r\n\r\n" not in buf:
-            c = s.recv(65536)
-            if not c:
-                return None, data
-            buf += c
-        head, _, rest = buf.partition(b"\r\n\r\n")
-        h = {}
-        for line in head.split(b"\r\n")[1:]:
-            k, _, v = line.partition(b":")
-            h[k.strip().lower()] = v.strip()
-        if not head.startswith(b"HTTP/1.1 200 ") or b"x-hookgate-code" not in h:
-            return None, data
-        n = int(h[b"content-length"])
-        while len(rest) < n:
-            c = s.recv(65536)
-            if not c:
-                return None, data
-            rest += c
-        o, code = int(h[b"x-hookgate-out"]), int(h[b"x-hookgate-code"])
-        want = _hmac_hex(secret, b"%s\n%d\n%d\n" % (nonce, code, o) + rest[:n])
-        import _operator
-
-        if not _operator._compare_digest(h.get(b"x-hookgate-proof", b""), want.encode()):
-            return None, data  # not our server (it cannot prove it knows the secret): decide here
-        out, err = rest[:o], rest[o:n]
         if out:
             sys.stdout.buffer.write(out)
             sys.stdout.buffer.flush()
         if err:
             sys.stderr.buffer.write(err)
             sys.stderr.buffer.flush()
-        return code, data
-    except Exception:  # the server failed mid-call: decide here with the bytes already read
-        return None, data
-    finally:
-        s.close()
+        return code
+    except BaseException:
+        try:
+            __import__("os").write(2, b"hookgate: denied: the decision server's answer could not be written "
+                                      b"in full; denied to be safe (ADR 0025)\n")
+        except BaseException:
+            pass
+        return 2
 
 
 def _exit(code):
     """A hook call ends here: its output is flushed and its ledger record durable (fsynced in
-    ledger.append_file); skip the interpreter's teardown of every loaded module (3-4 ms)."""
+    ledger.append_file); skip the interpreter's teardown of every loaded module (3-4 ms).
+    An answer that cannot be flushed whole ends in exit 2 (a deny on every platform): Claude
+    Code's JSON deny exits 0, so exit 0 with its stdout lost would read as an allow (and the
+    interpreter's own exit after a failed flush is 120, which platforms take as an allow too)."""
     try:
         sys.stdout.flush()
         sys.stderr.flush()
     except BaseException:
-        sys.exit(code)
+        code = 2
     __import__("os")._exit(code if isinstance(code, int) else (0 if code is None else 2))
 
 

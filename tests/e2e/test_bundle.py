@@ -30,9 +30,9 @@ def pkg(tmp_path):
     return tmp_path
 
 
-def _probe(top, body: str) -> dict:
+def _probe(top, body: str, fast: bool = False) -> dict:
     code = (f"import sys, json\nsys.path.insert(0, {str(top)!r})\nfrom hookgate import bundle\n"
-            "ok = bundle.install()\n" + body)
+            f"ok = bundle.install(fast={fast!r})\n" + body)
     p = subprocess.run([sys.executable, "-ES", "-c", code], capture_output=True, text=True, timeout=60)
     assert p.returncode == 0, p.stderr
     return json.loads(p.stdout.strip().splitlines()[-1])
@@ -180,3 +180,93 @@ def test_install_builds_a_missing_bundle_and_doctor_reports_it(pkg, tmp_path):
     assert _status(pkg)[0]
     d = cli("doctor")
     assert "byte-code bundle current" in d.stdout + d.stderr, d.stdout + d.stderr
+
+
+# --- the fast import of the hook process (bundle.install(fast=True), bundle.adopt()) ---------------
+
+ATTRS = ("import hookgate.core.engine as e, hookgate.shell.walk as w, hookgate.validators as v\n"
+         "from hookgate.validators.policy import guard as g\n"
+         "import hookgate.core\n"
+         "ms = (e, w, v, g)\n"
+         "print(json.dumps({'ok': ok, 'attrs': [[m.__name__, m.__file__, m.__cached__, m.__package__, getattr(m, '__path__', None),"
+         " m.__spec__.name, m.__spec__.origin, m.__spec__.parent, m.__spec__.cached,"
+         " m.__spec__.submodule_search_locations, sys.modules[m.__name__] is m] for m in ms],"
+         " 'bound': [hookgate.core.engine is e, sys.modules['hookgate.validators.policy'].guard is g],"
+         " 'loaders': [type(m.__loader__).__name__ for m in ms],"
+         " 'marker': getattr(w, 'MARKER', None)}))\n")
+
+
+def test_the_fast_import_makes_the_same_modules_as_the_normal_import(pkg):
+    slow, fast = _probe(pkg, ATTRS), _probe(pkg, ATTRS, fast=True)
+    assert slow["ok"] and fast["ok"]
+    assert fast["attrs"] == slow["attrs"] and fast["bound"] == slow["bound"] == [True, True]
+    assert fast["loaders"] == slow["loaders"] == ["_Finder"] * 4
+
+
+def test_the_fast_import_takes_a_changed_source_from_the_source(pkg):
+    with open(pkg / "hookgate" / "shell" / "walk.py", "a", encoding="utf-8") as f:
+        f.write("\nMARKER = 'edited after the bundle was built'\n")
+    r = _probe(pkg, ATTRS, fast=True)
+    assert r["loaders"] == ["_Finder", "SourceFileLoader", "_Finder", "_Finder"]
+    assert r["marker"] == "edited after the bundle was built"
+
+
+def test_the_fast_import_of_a_failing_module_raises_and_leaves_no_module(pkg):
+    (pkg / "hookgate" / "boom.py").write_text("import hookgate.errors\nraise ValueError('boom at import')\n")
+    p = subprocess.run([sys.executable, "-c", f"import sys; sys.path.insert(0, {str(pkg)!r}); "
+                        "from hookgate import bundle; bundle.build()"], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    body = ("try:\n    import hookgate.boom\nexcept ValueError as e:\n    err = str(e)\n"
+            "print(json.dumps({'ok': ok, 'err': err, 'left': 'hookgate.boom' in sys.modules,"
+            " 'attr': hasattr(sys.modules['hookgate'], 'boom'), 'errors': 'hookgate.errors' in sys.modules}))\n")
+    assert _probe(pkg, body, fast=True) == _probe(pkg, body) == {
+        "ok": True, "err": "boom at import", "left": False, "attr": False, "errors": True}
+
+
+BOOT = os.path.join(os.path.dirname(sys.executable), "_hookgate_boot.py")
+
+
+def _boot_probe(top) -> dict:
+    """The launcher's start (bin/_hookgate_boot.py) for a hook call, with the package copy first
+    on sys.path: which finder served ``hookgate`` and ``hookgate.__main__``."""
+    code = (f"import sys, json\nsys.argv = ['hookgate', 'hook', '--platform', 'claude-code']\n"
+            f"sys.path[:0] = [{os.path.dirname(BOOT)!r}, {str(top)!r}]\n"
+            "import _hookgate_boot\n_hookgate_boot._bundle_first()\n"
+            "import hookgate, hookgate.__main__, hookgate.bundle, __future__\n"
+            "print(json.dumps({'loaders': [type(m.__loader__).__name__ for m in (hookgate, hookgate.__main__)],"
+            " 'future': [type(__future__.__loader__).__name__, __future__.__cached__, __future__.annotations.optional],"
+            " 'file': hookgate.__main__.__file__, 'finder': hookgate.bundle._FINDER is not None,"
+            " 'installed_again': hookgate.bundle.install(), 'finders': sum(type(f).__name__ == '_Finder'"
+            " for f in sys.meta_path)}))\n")
+    p = subprocess.run([sys.executable, "-ES", "-c", code], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+def test_the_launcher_starts_the_bundle_before_the_package(pkg):
+    r = _boot_probe(pkg)
+    future = r.pop("future")
+    assert r == {"loaders": ["_Finder", "_Finder"], "file": str(pkg / "hookgate" / "__main__.py"), "finder": True,
+                 "installed_again": True, "finders": 1}
+    import __future__
+    from importlib.util import cache_from_source
+
+    # the standard library's __future__ from the bundle too (bundle.STDLIB), the same module
+    assert future == ["_Finder", cache_from_source(__future__.__file__), list(__future__.annotations.optional)]
+
+
+@pytest.mark.parametrize("damage", ["bundle.py changed", "no bundle", "magic"])
+def test_the_launcher_without_a_usable_bundle_imports_the_normal_way(pkg, damage):
+    path = pkg / "hookgate" / "__pycache__" / f"bundle.{sys.implementation.cache_tag}.bin"
+    if damage == "bundle.py changed":
+        with open(pkg / "hookgate" / "bundle.py", "a", encoding="utf-8") as f:
+            f.write("\n# edited after the bundle was built\n")
+    elif damage == "no bundle":
+        path.unlink()
+    else:
+        data = path.read_bytes()
+        path.write_bytes(b"\0\0\0\0" + data[4:])
+    r = _boot_probe(pkg)
+    assert r["loaders"] == ["SourceFileLoader", "SourceFileLoader"] and not r["finder"]
+    assert r["future"][0] == "SourceFileLoader"
+    assert r["file"] == str(pkg / "hookgate" / "__main__.py")

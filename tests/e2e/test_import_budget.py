@@ -131,7 +131,7 @@ _BASE = {
     "hookgate.validators.coordination", "hookgate.validators.coordination.describe",
     "hookgate.validators.coordination.validator",
     "hookgate.validators.budget", "hookgate.validators.budget.state", "hookgate.validators.budget.validator",
-    "hookgate.validators.policy", "hookgate.validators.policy.hints",
+    "hookgate.validators.policy",
     "hookgate.floor", "hookgate.floor.hooks",  # the sandbox-bypass check of every pre event (ADR 0020)
     "hookgate.server", "hookgate.server.runtime",  # self-protection of the server's runtime dir (ADR 0025)
 }
@@ -143,7 +143,9 @@ _TRANSCRIPT = {"hookgate.validators.budget.claude", "hookgate.validators.budget.
 _SHELL = {"hookgate.shell", "hookgate.shell.parse",
           "hookgate.shell.shellstate", "hookgate.shell.table", "hookgate.shell.walk", "hookgate.shell.words"}
 _GUARDS = {"hookgate.state.globs", "hookgate.validators.policy.classify", "hookgate.validators.policy.guard",
-           "hookgate.validators.policy.index", "hookgate.validators.policy.sessions"}
+           "hookgate.validators.policy.index"}
+_GUARD_HIT = {"hookgate.validators.policy.sessions"}  # the session's blocks: read once a rule is hit
+_SHELL_HINTS = {"hookgate.validators.policy.hints"}  # what the guards tell the shell analysis
 # a read meets only exclusive claims: where the store plainly holds none that could concern it
 # (``coordination.presence``), the store, claims and leases modules stay unloaded
 _COORDINATION_READ = {"hookgate.validators.coordination.identity", "hookgate.validators.coordination.presence"}
@@ -153,9 +155,10 @@ _COORDINATION_WRITE = {"hookgate.validators.coordination.globs", "hookgate.valid
                        "hookgate.plans", "hookgate.plans.running"}
 PER_CASE = {
     "git status": (("Bash", {"command": "git status"}),
-                   _BASE | _TRANSCRIPT | _SHELL | {"hookgate.shell.gitcmd"}),
+                   _BASE | _TRANSCRIPT | _SHELL | _SHELL_HINTS | {"hookgate.shell.gitcmd"}),
     "cat .env": (("Bash", {"command": "cat .env"}),
-                 _BASE | _TRANSCRIPT | _SHELL | {"hookgate.shell.commands"} | _GUARDS | _COORDINATION_READ),
+                 _BASE | _TRANSCRIPT | _SHELL | {"hookgate.shell.commands"} | _SHELL_HINTS | _GUARDS | _GUARD_HIT
+                 | _COORDINATION_READ),
     "Write": (("Write", {"file_path": "{P}/notes.txt", "content": "x"}),
               _BASE | _TRANSCRIPT | _GUARDS | _COORDINATION | _COORDINATION_WRITE),
 }
@@ -235,3 +238,36 @@ def test_the_parts_check_can_fail(project, command, part):
     payload = {"session_id": "s", "cwd": str(project), "hook_event_name": "PreToolUse", "tool_name": "Bash",
                "tool_input": {"command": command}}
     assert part in _modules_after_hook(payload, project, _SHELL_NOT_SIMPLE)
+
+
+# The real one-shot process, as agents start it (ADR 0017, ADR 0025): hookgate-client runs the
+# launcher as `python -ES hookgate hook …` with HOOKGATE_SERVE=off; the Python launcher alone
+# (no client) first looks for a server. With the byte-code bundle, hookgate's own modules never
+# go through importlib (no `-X importtime` line); of the standard library a Write loads only
+# what it needs — no other shared library (each one a dlopen and a search of sys.path: the
+# launcher named the server's socket with zlib.crc32 once, 0.2-0.5 ms a call).
+LAUNCHER_NEEDS = {"_json", "fcntl", "_sha256"}
+LAUNCHER_AVOIDS = {"zlib", "binascii", "select", "_socket", "hashlib", "_hashlib", "math", "struct", "_struct", "re",
+                   "json", "enum", "typing", "importlib", "warnings", "site", "_collections",
+                   "__future__"}  # the last from the bundle too (bundle.STDLIB)
+
+
+@pytest.mark.parametrize("serve", ["off", "on"])
+def test_the_real_launcher_loads_hookgate_from_the_bundle_and_no_other_shared_library(project, serve):
+    import os
+
+    from hookgate import bundle
+
+    if not bundle.status()[0]:
+        pytest.fail("no current bundle in the checkout: scripts/test builds it (python -m hookgate.bundle)")
+    payload = {"session_id": "s", "cwd": str(project), "hook_event_name": "PreToolUse", "tool_name": "Write",
+               "tool_input": {"file_path": str(project / "notes.txt"), "content": "x"}}
+    env = {**os.environ, "HOOKGATE_SERVE": serve, "CLAUDE_PROJECT_DIR": str(project)}
+    env.pop("HOOKGATE_BUNDLE", None)
+    launcher = os.path.join(os.path.dirname(sys.executable), "hookgate")
+    p = subprocess.run([sys.executable, "-ES", "-X", "importtime", launcher, "hook", "--platform", "claude-code"],
+                       input=json.dumps(payload).encode(), capture_output=True, cwd=project, env=env, timeout=60)
+    assert p.returncode == 0 and b'"deny"' not in p.stdout, p.stderr[-2000:]
+    names = {line.split("|")[-1].strip() for line in p.stderr.decode().splitlines() if line.startswith("import time:")}
+    assert LAUNCHER_NEEDS <= names and not names & LAUNCHER_AVOIDS, sorted(names)
+    assert not [n for n in names if n.startswith("hookgate")], "hookgate modules imported the slow way"

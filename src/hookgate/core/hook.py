@@ -60,14 +60,18 @@ def _since_exec() -> float:
     the deadline counts the interpreter's own start-up too: a loaded machine can spend most of
     a second there before the first line of hookgate runs."""
     try:
-        with open("/proc/self/stat", "rb") as f:
-            stat = f.read()
-        with open("/proc/uptime", "rb") as f:
-            uptime = float(f.read().split()[0])
-        start_ticks = int(stat[stat.rfind(b")") + 2:].split()[19])
-        elapsed = uptime - start_ticks / os.sysconf("SC_CLK_TCK")
+        import time
+
+        fd = os.open("/proc/self/stat", os.O_RDONLY | os.O_CLOEXEC)  # one read, no file object
+        try:
+            stat = os.read(fd, 4096)
+        finally:
+            os.close(fd)
+        start_ticks = int(stat[stat.rfind(b")") + 2:].split()[19])  # in ticks since boot
+        # the clock /proc/uptime reads (one open and read less)
+        elapsed = time.clock_gettime(time.CLOCK_BOOTTIME) - start_ticks / os.sysconf("SC_CLK_TCK")
         return elapsed if 0.0 <= elapsed < DECIDE_S else 0.0
-    except (OSError, ValueError, IndexError):
+    except (OSError, ValueError, IndexError, AttributeError, OverflowError):
         return 0.0
 
 
@@ -89,6 +93,8 @@ def _read_stdin() -> bytes:
 
 
 def _emit(out: str, err: str, code: int) -> int:
+    """Write the answer; its exit code. An answer not written whole exits 2 (a deny on every
+    platform): Claude Code's JSON deny exits 0, so exit 0 with its stdout lost reads as an allow."""
     try:
         if out:
             sys.stdout.write(out)
@@ -97,7 +103,7 @@ def _emit(out: str, err: str, code: int) -> int:
             sys.stderr.write(err)
             sys.stderr.flush()
     except (OSError, ValueError):
-        pass
+        return 2
     return code
 
 

@@ -41,6 +41,8 @@ def _module(name: str):
 def analysis_hints(cfg, event, home: str, env: dict) -> tuple:
     """(may_read, flagged) for the shell analysis, from the guards' policies (each None when
     it does not apply); see ``validators.policy.hints``."""
+    if getattr(event, "tool_kind", None) not in ("shell", "search", "mcp"):  # (ev.SHELL, ev.SEARCH, ev.MCP)
+        return None, None  # what hints answers for them, without loading it (ADR 0017)
     from hookgate.validators.policy import hints
 
     return hints.read_predicate(cfg, event, home), hints.guard_predicate(cfg, event, home, env)

@@ -15,8 +15,11 @@ from __future__ import annotations
 import os
 
 from hookgate.core import event as ev
-from hookgate.validators.policy import sessions
-from hookgate.validators.policy.classify import Classifier, SpanResolver, concrete_text, glob_pattern, unresolved_pattern
+from hookgate.validators.policy.classify import Classifier
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing only
+    from hookgate.validators.policy.words import SpanResolver
 
 RANK = ev.OUTCOME_RANK
 NO_RETRY = "Do not retry through another tool or a shell command: it is the same file and the same rule."
@@ -82,6 +85,8 @@ def resolver_for(event, analysis, env: dict, home: str) -> SpanResolver:
         if (getattr(c, "name", "") or "") in _SOURCING:
             sources = True
             break
+    from hookgate.validators.policy.words import SpanResolver
+
     return SpanResolver(cmd, env, home, temp_vars(cmd) if "mktemp" in cmd else (), sources,
                         getattr(analysis, "assigned", ()) or ())
 
@@ -103,6 +108,9 @@ def hits_of(kind: str, event, accesses, policy, project_root: str, home: str, an
         else:
             if a.mode == ev.MODE_EXEC and not path:
                 continue  # code run with no file named (python -c 'print(1)')
+            # the patterns of unresolved words and globs: only for them (ADR 0017)
+            from hookgate.validators.policy.words import glob_pattern, unresolved_pattern
+
             via = a.via or ""
             if "/$(find)" in path and ("$" in path.replace("/$(find)", "") or "`" in path):
                 # find's start point from a variable (`find "$DIR" -delete`): resolved like
@@ -193,6 +201,8 @@ def _found_now(base: str, name: str):
 def _resolve_find_base(path: str, resolver, cwd) -> str:
     """``$DIR/$(find)/$NAME`` with the variables resolved: an empty start point is the cwd,
     an empty name filter is none (``find $DIR -name $N`` with both unset)."""
+    from hookgate.validators.policy.words import concrete_text
+
     base, sep, tail = path.partition("/$(find)")
     value = concrete_text(base, resolver) if ("$" in base or "`" in base) else base
     if value is None:
@@ -214,6 +224,8 @@ def _unusable(cls, event, a, via: str):
     """A tool path no API can open as given (a NUL byte, longer than any PATH_MAX): judged by
     what it could be taken to mean — up to the NUL (C), without the NUL (bash), and its last
     components under an unknown directory. Ambiguity in a protected scope → a hit."""
+    from hookgate.validators.policy.words import unresolved_pattern
+
     key = via.split(" ", 1)[0].split(".", 1)[-1]
     original = event.tool_input.get(key) if isinstance(event.tool_input, dict) else None
     text = original if isinstance(original, str) else a.path
@@ -256,6 +268,8 @@ def decide(call) -> ev.Verdict:
     hits = hits_of(kind, event, accesses, policy, project_root, home, analysis, env)
     if not hits:
         return ev.allow(hook_id)
+    from hookgate.validators.policy import sessions  # only once a rule is hit (ADR 0017)
+
     session = event.session_id or ""
     st = sessions.load(state_dir, session) if session and state_dir else None
     dirty = False
