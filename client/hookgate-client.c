@@ -1,6 +1,7 @@
 /* hookgate-client: the thin client of the decision server for command hooks (ADR 0025).
  *
  *     hookgate-client hook --platform P      (what `hookgate install` wires)
+ *     hookgate-client serve start [ARGS…]    (wired on SessionStart/UserPromptSubmit)
  *     hookgate-client <anything else>        (the Python launcher `hookgate` beside it)
  *
  * Built into the wheel (a static binary: nothing to compile on the user's machine), installed
@@ -19,6 +20,12 @@
  *    (a memfd on fd 0), so a failure mid-call is decided there, never allowed;
  *  - anything unexpected with no way to run the one-shot path: exit 2 with a line on stderr,
  *    which denies on every platform.
+ *
+ * `serve start` runs before every prompt (UserPromptSubmit): when this user's server is up —
+ * its socket answers `GET /v1/health` with 200 within HEALTH_MS — it says so and exits 0
+ * without starting Python; in every other case it execs the launcher with the same arguments,
+ * which starts the server. It never exits 2 (that would block the user's prompt): a launcher
+ * it cannot run is a line on stderr and exit 1, a non-blocking error.
  *
  * Must compute the socket path exactly as hookgate.server.runtime.paths() does (tested).
  * Only libc and raw syscalls: builds with `cc -O2 -static`.
@@ -44,6 +51,7 @@
 #define DECIDE_MS 4000
 #define ANSWER_MS 5500 /* the server answers within its DEADLINE_S (5 s) of having the request */
 #define MAX_HEAD 65536
+#define HEALTH_MS 200 /* as `hookgate serve start`'s own health check (cli/serve.py) */
 
 extern char **environ;
 
@@ -260,19 +268,90 @@ static int parse_num(const char *v, long *out) {
     return 0;
 }
 
+/* ---- this user's server ---------------------------------------------------------------------- */
+
+/* the socket of this installation's server in this user's runtime dir (*dir*), as
+ * runtime.paths(); 0 only when the dir is 0700 and it and the socket are owned by this user */
+static int find_server(char dir[PATH_MAX], struct sockaddr_un *sa, const char *slash) {
+    /* the installation key: crc32 of the venv (bin/..), as runtime.key() of sys.prefix */
+    char prefix[PATH_MAX], bindir[PATH_MAX];
+    snprintf(bindir, sizeof bindir, "%.*s/..", (int)(slash - launcher), launcher);
+    if (!realpath(bindir, prefix)) return -1;
+    const char *rd = getenv("HOOKGATE_RUNTIME_DIR"), *xdg = getenv("XDG_RUNTIME_DIR");
+    struct stat st;
+    uid_t uid = getuid();
+    if (rd && *rd) snprintf(dir, PATH_MAX, "%s", rd);
+    else if (xdg && xdg[0] == '/' && stat(xdg, &st) == 0 && S_ISDIR(st.st_mode)) snprintf(dir, PATH_MAX, "%s/hookgate", xdg);
+    else snprintf(dir, PATH_MAX, "/tmp/hookgate-%u", (unsigned)uid);
+    memset(sa, 0, sizeof *sa);
+    sa->sun_family = AF_UNIX;
+    if (snprintf(sa->sun_path, sizeof sa->sun_path, "%s/%08x.sock", dir,
+                 crc32((unsigned char *)prefix, strlen(prefix))) >= (int)sizeof sa->sun_path) return -1;
+    if (stat(dir, &st) || !S_ISDIR(st.st_mode) || st.st_uid != uid || (st.st_mode & 077)) return -1;
+    if (lstat(sa->sun_path, &st) || !S_ISSOCK(st.st_mode) || st.st_uid != uid) return -1;
+    return 0;
+}
+
+/* `serve start` when the server is not (known to be) up: the launcher starts it. Never exit 2. */
+static void start_with_launcher(void) {
+    g_argv[0] = launcher;
+    execv(launcher, g_argv);
+    dprintf(2, "hookgate: cannot run the hookgate launcher beside hookgate-client (%s): the decision server "
+               "was not started; hooks decide one-shot meanwhile (ADR 0025)\n", strerror(errno));
+    _exit(1);
+}
+
+static void serve_start(const char *slash) {
+    char dir[PATH_MAX];
+    struct sockaddr_un sa;
+    if (find_server(dir, &sa, slash)) start_with_launcher();
+    int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (s < 0 || connect(s, (struct sockaddr *)&sa, sizeof sa) != 0) start_with_launcher();
+    static const char req[] = "GET /v1/health HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n"
+                              "Connection: close\r\n\r\n";
+    long deadline = now_ms() + HEALTH_MS;
+    if (write_all(s, req, sizeof req - 1, deadline, 1)) start_with_launcher();
+    char got[256];
+    size_t n = 0;
+    while (n < sizeof got - 1) {
+        struct pollfd pf = {s, POLLIN, 0};
+        long left = deadline - now_ms();
+        int pr = left > 0 ? poll(&pf, 1, (int)left) : 0;
+        if (pr < 0 && errno == EINTR) continue;
+        if (pr <= 0) start_with_launcher(); /* a stopped or slow server: the launcher decides */
+        ssize_t r = read(s, got + n, sizeof got - 1 - n);
+        if (r < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+        if (r <= 0) break;
+        n += (size_t)r;
+        got[n] = 0;
+        if (strstr(got, "\r\n")) break;
+    }
+    close(s);
+    got[n] = 0;
+    if (strncmp(got, "HTTP/1.1 200 ", 13)) start_with_launcher();
+    dprintf(1, "hookgate serve: already running (%s)\n", sa.sun_path);
+    _exit(0);
+}
+
 /* ---- main ----------------------------------------------------------------------------------- */
 
 int main(int argc, char **argv) {
     g_argv = argv;
     g_argc = argc;
     long t0 = now_ms();
+    int starting = argc >= 3 && !strcmp(argv[1], "serve") && !strcmp(argv[2], "start");
     ssize_t ln = readlink("/proc/self/exe", launcher, sizeof launcher - 16);
+    char *slash = ln > 0 ? (launcher[ln] = 0, strrchr(launcher, '/')) : NULL;
+    if (!slash && starting) {
+        dprintf(2, "hookgate: cannot find the hookgate launcher beside hookgate-client: the decision server was "
+                   "not started (ADR 0025)\n");
+        _exit(1); /* never 2 here: that would block the user's prompt */
+    }
     if (ln <= 0) deny("cannot find the hookgate launcher (no /proc/self/exe)");
-    launcher[ln] = 0;
-    char *slash = strrchr(launcher, '/');
     if (!slash) deny("cannot find the hookgate launcher");
     strcpy(slash + 1, "hookgate");
 
+    if (starting) serve_start(slash);
     if (argc != 4 || strcmp(argv[1], "hook") || strcmp(argv[2], "--platform")) one_shot();
     const char *sv = getenv("HOOKGATE_SERVE");
     if ((sv && !strcmp(sv, "off")) || getenv("HOOKGATE_FLOOR_BROKER")) one_shot();
@@ -280,25 +359,12 @@ int main(int argc, char **argv) {
     for (const char *c = plat; *c; c++)
         if (!((*c >= 'a' && *c <= 'z') || *c == '-')) one_shot(); /* it says what is wrong */
 
-    /* the installation key: crc32 of the venv (bin/..), as runtime.key() of sys.prefix */
-    char prefix[PATH_MAX], bindir[PATH_MAX];
-    snprintf(bindir, sizeof bindir, "%.*s/..", (int)(slash - launcher), launcher);
-    if (!realpath(bindir, prefix)) one_shot();
-
+    /* only a server of this user's: the runtime dir 0700, it and the socket owned by us */
     char dir[PATH_MAX];
-    const char *rd = getenv("HOOKGATE_RUNTIME_DIR"), *xdg = getenv("XDG_RUNTIME_DIR");
+    struct sockaddr_un sa;
     struct stat st;
     uid_t uid = getuid();
-    if (rd && *rd) snprintf(dir, sizeof dir, "%s", rd);
-    else if (xdg && xdg[0] == '/' && stat(xdg, &st) == 0 && S_ISDIR(st.st_mode)) snprintf(dir, sizeof dir, "%s/hookgate", xdg);
-    else snprintf(dir, sizeof dir, "/tmp/hookgate-%u", (unsigned)uid);
-
-    /* only a server of this user's: the runtime dir 0700, it and the socket owned by us */
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    if (snprintf(sa.sun_path, sizeof sa.sun_path, "%s/%08x.sock", dir,
-                 crc32((unsigned char *)prefix, strlen(prefix))) >= (int)sizeof sa.sun_path) one_shot();
-    if (stat(dir, &st) || !S_ISDIR(st.st_mode) || st.st_uid != uid || (st.st_mode & 077)) one_shot();
-    if (lstat(sa.sun_path, &st) || !S_ISSOCK(st.st_mode) || st.st_uid != uid) one_shot();
+    if (find_server(dir, &sa, slash)) one_shot();
 
     /* the per-user secret: what the server proves it knows */
     char spath[PATH_MAX + 16], secret[130];

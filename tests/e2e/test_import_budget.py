@@ -136,7 +136,11 @@ _BASE = {
     "hookgate.server", "hookgate.server.runtime",  # self-protection of the server's runtime dir (ADR 0025)
 }
 _TRANSCRIPT = {"hookgate.validators.budget.claude", "hookgate.validators.budget.transcript"}
-_SHELL = {"hookgate.shell", "hookgate.shell.freevars", "hookgate.shell.commands", "hookgate.shell.expand", "hookgate.shell.parse", "hookgate.shell.redirs",
+# a simple command of plain words: the walker's core only — its parts (word expansion,
+# redirections and pipes, compound commands: ``walk._PARTS``) and the shfmt runner stay unloaded
+# (and a program's handler module: the simple programs' ``commands`` only for one of its
+# programs, not for git)
+_SHELL = {"hookgate.shell", "hookgate.shell.parse",
           "hookgate.shell.shellstate", "hookgate.shell.table", "hookgate.shell.walk", "hookgate.shell.words"}
 _GUARDS = {"hookgate.state.globs", "hookgate.validators.policy.classify", "hookgate.validators.policy.guard",
            "hookgate.validators.policy.index"}
@@ -151,9 +155,10 @@ _COORDINATION_WRITE = {"hookgate.validators.coordination.globs", "hookgate.valid
                        "hookgate.plans", "hookgate.plans.running"}
 PER_CASE = {
     "git status": (("Bash", {"command": "git status"}),
-                   _BASE | _TRANSCRIPT | _SHELL | _SHELL_HINTS | {"hookgate.shell.gitcmd", "hookgate.shell.progopts"}),
+                   _BASE | _TRANSCRIPT | _SHELL | _SHELL_HINTS | {"hookgate.shell.gitcmd"}),
     "cat .env": (("Bash", {"command": "cat .env"}),
-                 _BASE | _TRANSCRIPT | _SHELL | _SHELL_HINTS | _GUARDS | _GUARD_HIT | _COORDINATION_READ),
+                 _BASE | _TRANSCRIPT | _SHELL | {"hookgate.shell.commands"} | _SHELL_HINTS | _GUARDS | _GUARD_HIT
+                 | _COORDINATION_READ),
     "Write": (("Write", {"file_path": "{P}/notes.txt", "content": "x"}),
               _BASE | _TRANSCRIPT | _GUARDS | _COORDINATION | _COORDINATION_WRITE),
 }
@@ -198,6 +203,41 @@ def test_coordination_loads_no_binascii(project, tool, tool_input):
     payload = {"session_id": "s", "cwd": str(project), "hook_event_name": "PreToolUse", "tool_name": tool,
                "tool_input": inp}
     assert _modules_after_hook(payload, project, ("binascii", "zlib")) == []
+
+
+# what a simple command of plain words used to load and no longer needs (ADR 0007 "Layout"):
+# the walker's parts, the shfmt runner with ``select``, git's no-op pass through progopts, the
+# free-variable rules (no variable is expanded)
+_SHELL_NOT_SIMPLE = ("hookgate.shell.expand", "hookgate.shell.redirs", "hookgate.shell.compound",
+                     "hookgate.shell.shfmt", "hookgate.shell.progopts", "hookgate.shell.freevars", "select")
+
+
+def test_git_status_loads_no_simple_programs_table(project):
+    payload = {"session_id": "s", "cwd": str(project), "hook_event_name": "PreToolUse", "tool_name": "Bash",
+               "tool_input": {"command": "git status"}}
+    assert _modules_after_hook(payload, project, ("hookgate.shell.commands",)) == []
+
+
+@pytest.mark.parametrize("command", ["git status", "cat .env", "cat README.md", "ls -la src && git diff --stat"])
+def test_simple_commands_load_none_of_the_walkers_parts(project, command):
+    payload = {"session_id": "s", "cwd": str(project), "hook_event_name": "PreToolUse", "tool_name": "Bash",
+               "tool_input": {"command": command}}
+    assert _modules_after_hook(payload, project, _SHELL_NOT_SIMPLE) == []
+
+
+@pytest.mark.parametrize("command,part", [
+    ("cat README.md | head -3", "hookgate.shell.redirs"),
+    ("cat README.md > /tmp/x", "hookgate.shell.redirs"),
+    ("cat $HOME/x", "hookgate.shell.expand"),
+    ("for f in a b; do cat $f; done", "hookgate.shell.compound"),
+    ("echo \"$(date)\"", "hookgate.shell.shfmt"),
+    ("cat $NOTES", "hookgate.shell.freevars"),
+])
+def test_the_parts_check_can_fail(project, command, part):
+    """Sanity: the commands that need a part do load it (so the probe above would notice)."""
+    payload = {"session_id": "s", "cwd": str(project), "hook_event_name": "PreToolUse", "tool_name": "Bash",
+               "tool_input": {"command": command}}
+    assert part in _modules_after_hook(payload, project, _SHELL_NOT_SIMPLE)
 
 
 # The real one-shot process, as agents start it (ADR 0017, ADR 0025): hookgate-client runs the

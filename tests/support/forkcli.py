@@ -1,8 +1,8 @@
 """The quick loop's fork server for the typer CLI (`scripts/test --quick`; README "Test").
 
 Every `hookgate <command>` (not `hook`, `run`, `serve`, `lock`, `claim`: those never load
-typer) spent ~0.15 s of CPU starting: Python, typer and the pydantic it builds the options
-with, the CLI's modules. The quick loop makes ~550 such calls: a third of its CPU. Here one
+typer) spent ~0.15 s of CPU starting: Python, typer (and with typer 0.29, the pydantic it
+built the options with: ADR 0029), the CLI's modules. The quick loop makes ~550 such calls: a third of its CPU. Here one
 server process per test process imports all that once and forks a child per call; the child
 takes the call's argv, cwd, environment and stdin/stdout/stderr (passed as file descriptors)
 and runs `bin/hookgate` as `__main__`, as the shebang would. The caller gets the
@@ -42,9 +42,15 @@ _STARTUP_VARS = ("LC_ALL", "LC_CTYPE", "LANG")
 _SERVER = r'''
 import array, json, os, selectors, signal, socket, struct, sys
 launcher, path = sys.argv[1], sys.argv[2]
-# the CLI's third-party libraries (typer imports pydantic when it builds the commands)
-import typer, typer.main, typer._adapters, typer._coercion, typer._click.core  # noqa
-import pydantic, pydantic_core, shellingham  # noqa
+# the CLI's third-party libraries, those of the typer installed (below 0.29, ADR 0029; 0.29
+# imported pydantic when it built the commands)
+import importlib
+for _m in ("typer", "typer.main", "typer._adapters", "typer._coercion", "typer._click.core", "typer.core",
+           "shellingham"):
+    try:
+        importlib.import_module(_m)
+    except ImportError:
+        pass
 # and the CLI's own modules, imported where nothing of a test can leak into them (no HOME, cwd
 # /): they define commands and read no environment at import (a module that did would see
 # this, not the call's, and its tests would fail here)

@@ -31,15 +31,16 @@ def run(validators: Iterable[Any], context: Any) -> list[dict[str, Any]]:
     ``core.context.Context``, or a mapping with the same names)."""
     event: ev.Event = context["event"]
     config = context["config"]
-    records: list[dict[str, Any]] = []
+    mods = [m for m in validators if event.phase in m.PHASES]
+    records: list[dict[str, Any]] = [{}] * len(mods)  # in chain order, whatever order they run in
     denied = False
-    for mod in validators:
-        if event.phase not in mod.PHASES:
-            continue
+    for i in _run_order(mods):
+        mod = mods[i]
         stage = rollout.stage_for(config, mod.HOOK_ID, event.platform)
         context["stage"] = stage
         # an earlier effective BLOCK decides the call whatever comes next (no approval turns it
-        # into an allow, ADR 0012): a later validator may skip its side effects (a lease, ADR 0013).
+        # into an allow, ADR 0012): a later validator may skip its side effects (a lease, ADR 0013;
+        # a RUNS_LAST validator runs after all the others, see _run_order).
         # A checkpoint is not a deny: a human may let the call go ahead.
         context["denied"] = denied
         context["policy"] = config.get("policies", {}).get(mod.HOOK_ID) or {}
@@ -81,9 +82,19 @@ def run(validators: Iterable[Any], context: Any) -> list[dict[str, Any]]:
             rec["paths"] = list(v.paths)
         if error:
             rec["error"] = error
-        records.append(rec)
+        records[i] = rec
         denied = denied or eff == ev.BLOCK
     return records
+
+
+def _run_order(mods: list[Any]) -> list[int]:
+    """Chain order, except that a validator with ``RUNS_LAST`` (side effects that must not
+    outlive a denied call: coordination's lease, ADR 0013) runs after the others, so that its
+    ``denied`` is every other validator's verdict, not only the earlier ones'."""
+    last = [i for i, m in enumerate(mods) if getattr(m, "RUNS_LAST", False)]
+    if not last:
+        return list(range(len(mods)))
+    return [i for i, m in enumerate(mods) if not getattr(m, "RUNS_LAST", False)] + last
 
 
 def _tool_label(event: ev.Event) -> str:

@@ -6,8 +6,9 @@ Sources (ADR 0016):
 - project: ``.hookgate/rollout.yaml`` and ``.hookgate/hooks/<id>.yaml``, compiled into
   ``<state>/config.json`` together with a digest of every source's bytes, signed (ADR 0018).
 
-The hot path (:func:`load`) reads the compiled JSON; only when a project source changed does
-it compile again (importing PyYAML, once per change). A source that fails to compile is
+The hot path (:func:`load`) reads the compiled JSON (a one-shot decision: its signed marshal
+copy, the guard policies loaded key by key as the decision asks for them — ADR 0027); only
+when a project source changed does it compile again (importing PyYAML, once per change). A source that fails to compile is
 refused: the last good compiled config stays in force, the refusal is written to
 ``<state>/config-error.json`` (``hookgate status`` shows it) and recorded in the ledger.
 """
@@ -269,12 +270,19 @@ _MEMO: dict[str, tuple[bytes | None, str, bytes | None, dict[str, Any], bool, tu
 _MEMO_MAX = 16
 
 
-def load(project_root: str, state_dir: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
+def load(project_root: str, state_dir: str, lazy: bool = False) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """(compiled config, refusal or None). Never raises for a bad project file.
 
     The cache is used only when it is bound to the current sources and shipped defaults and
     carries a valid MAC (ADR 0018); a refused source keeps the last *verified* compiled config,
-    else the shipped defaults."""
+    else the shipped defaults. *lazy*: the guard policies may come from the marshal copy key by
+    key, as a decision asks for them (``LazyMap``/``LazySeq``: the decision's door,
+    ``engine.decide``); else every policy is whole, in plain lists and dicts."""
+    cfg, refusal = _load(project_root, state_dir, True)
+    return (cfg if lazy else _plain(cfg)), refusal
+
+
+def _load(project_root: str, state_dir: str, fast_ok: bool) -> tuple[dict[str, Any], dict[str, Any] | None]:
     sources = project_sources(project_root)
     if not sources:
         return defaults(), None
@@ -286,9 +294,15 @@ def load(project_root: str, state_dir: str) -> tuple[dict[str, Any], dict[str, A
     if memo is not None and memo[4] and memo[1] == binding and memo[5] == ident:
         return memo[3], None  # neither file changed since they were verified (see _digest)
     key = _key(state_dir, create=False)
-    if memo is None and ident[0] is not None and key is not None:
-        fast = _fast_read(state_dir, key, binding, ident[0])
+    if fast_ok and memo is None and ident[0] is not None and key is not None:
+        fast = _fast_read(state_dir, key, binding, ident[0],
+                          lambda hook_id, rev: _slow_policy(project_root, state_dir, hook_id, rev))
         if fast is not None:
+            if len(_MEMO) >= _MEMO_MAX:
+                _MEMO.clear()
+            settled = None not in ident and ident == (_stat_key(cache_path), _stat_key(os.path.join(state_dir, KEY_NAME))) \
+                and all(_settled(k) for k in ident)
+            _MEMO[state_dir] = (key, binding, None, fast, settled, ident)
             return fast, None
     raw = paths.read_regular(cache_path, 16 << 20)
     if memo is not None and raw is not None and memo[0] == key and memo[1] == binding and memo[2] == raw:
@@ -323,6 +337,18 @@ def load(project_root: str, state_dir: str) -> tuple[dict[str, Any], dict[str, A
     return compiled, None
 
 
+def _slow_policy(project_root: str, state_dir: str, hook_id: str, rev: Any) -> dict[str, Any] | None:
+    """*hook_id*'s policy from the slow path (the JSON cache verified, or the sources compiled),
+    when the marshal copy's part of it does not check; None unless it is the same revision."""
+    _MEMO.pop(state_dir, None)
+    try:
+        cfg, _refusal = _load(project_root, state_dir, False)
+    except Exception:  # noqa: BLE001 - the caller fails closed
+        return None
+    policy = (cfg.get("policies") or {}).get(hook_id) if cfg.get("rev") == rev else None
+    return policy if isinstance(policy, dict) else None
+
+
 # The verified compiled config again, as ``marshal`` data: what a one-shot process reads instead
 # of parsing the JSON cache (a 1,000-rule config: ~470 KB of JSON, ~5 ms to parse per process;
 # ADR 0025's figures). An accelerator only, derived from the JSON cache's verified content (so the
@@ -330,31 +356,380 @@ def load(project_root: str, state_dir: str) -> tuple[dict[str, Any], dict[str, A
 # to it, even one that sets the mtime back, changes its ctime), to the sources' binding and to
 # this interpreter, and signed with the state dir's key like the JSON cache (ADR 0018): an
 # agent cannot make one. Anything else (absent, stale, another Python, a bad MAC): the JSON cache.
+#
+# Layout (ADR 0027, amended in session 8): ``MAC\n`` + the header's length (10 digits) + ``\n``
+# + the header + the parts. The MAC (with the binding, the JSON cache's identity and the
+# interpreter) covers the header only; the header holds the config with each guard policy's
+# rules and index left out (``policy.index.layout``), and for each of those policies a filter
+# of its index keys, the range of its parts, and every part's offset, length and SHA-256. A
+# decision loads the part of each key its paths ask for (a key the filter rules out needs none),
+# checks that part's digest, and unmarshals it: it hashes and unmarshals what concerns it, not
+# the 1,000 rules (``LazyMap``/``LazySeq``). A part that does not check (damaged, truncated,
+# forged) is never used, and never means fewer rules: that policy is taken whole from the slow
+# path (the JSON cache verified, or the sources compiled) — :func:`_slow_policy`.
 FAST_NAME = "config.marshal"
+FAST_LAYOUT = b"parts-1"
+PART_KEYS = 8  # index keys per part (a key's part: its hash modulo the policy's part count)
+FILTER_BITS = 32  # filter bits per key, two probes: ~0.4 % of absent keys load a part for nothing
+_PART = 40  # a part's entry in the header: offset (4), length (4), sha256 (32)
 
 
 def _fast_mac(key: bytes, binding: str, cache_ident: tuple[int, ...], body: bytes) -> str:
     import marshal
 
     magic = bytes(__import__("sys").modules["_frozen_importlib_external"].MAGIC_NUMBER)
-    return _hmac(key, b"%s\n%s\n%r\n%d\n" % (magic.hex().encode(), binding.encode(), tuple(cache_ident),
-                                               marshal.version) + body)
+    return _hmac(key, b"%s\n%s\n%s\n%r\n%d\n" % (FAST_LAYOUT, magic.hex().encode(), binding.encode(),
+                                                   tuple(cache_ident), marshal.version) + body)
 
 
-def _fast_read(state_dir: str, key: bytes, binding: str, cache_ident: tuple[int, ...]) -> dict[str, Any] | None:
-    raw = paths.read_regular(os.path.join(state_dir, FAST_NAME), 32 << 20)
-    if not raw:
+def _key_hash(table: str, key: str) -> int:
+    """A stable 96-bit hash of an index key (two filter probes and the part), the same in every
+    process (``hash()`` is salted per process)."""
+    data = table.encode() + b"\0" + key.encode("utf-8", "surrogatepass")
+    return int.from_bytes(_sha256()(data).digest()[:12], "little")
+
+
+class _Parts:
+    """The parts of one lazily loaded policy: where they are, which keys they may hold, what is
+    loaded. Parts are checked against the header's digests before use; on any failure the
+    whole policy comes from *fallback* (the slow path), never from what could be loaded."""
+
+    __slots__ = ("src", "base", "table", "first", "count", "whole", "nbits", "bits", "done", "maps", "seqs",
+                 "fallback", "full")
+
+    def __init__(self, src: Any, base: int, table: bytes, meta: dict[str, Any], fallback: Any):
+        self.src, self.base, self.table = src, base, table
+        self.first, self.count, self.whole = meta["first"], meta["count"], meta["whole"]
+        self.nbits, self.bits = meta["nbits"], meta["bits"]
+        self.done: set[int] = set()
+        self.maps: dict[str, LazyMap] = {}
+        self.seqs: dict[str, LazySeq] = {}
+        self.fallback = fallback
+        self.full = False
+
+    def part_of(self, table: str, key: str) -> int | None:
+        """The part that holds *key* of *table*, or None when the filter says no part does."""
+        if not self.count or not isinstance(key, str):
+            return None
+        h = _key_hash(table, key)
+        nbits, bits = self.nbits, self.bits
+        for b in (h & 0xFFFFFFFF) % nbits, ((h >> 32) & 0xFFFFFFFF) % nbits:
+            if not bits[b >> 3] & (1 << (b & 7)):
+                return None
+        part: int = self.first + (h >> 64) % self.count
+        return part
+
+    def _read(self, part: int) -> Any:
+        """The payload of *part*, its bytes checked against the header's digest (raises when not)."""
+        import marshal
+
+        at = part * _PART
+        entry = self.table[at:at + _PART]
+        off, size = int.from_bytes(entry[0:4], "little"), int.from_bytes(entry[4:8], "little")
+        chunk = os.pread(self.src.fileno(), size, self.base + off)
+        if len(entry) != _PART or len(chunk) != size or _sha256()(chunk).digest() != entry[8:]:
+            raise ValueError("a part of the config's marshal copy does not check")
+        return marshal.loads(chunk)
+
+    def load(self, part: int) -> None:
+        if self.full or part in self.done:
+            return
+        try:
+            payload = self._read(part)
+            merged = []
+            for name, got in payload.items():
+                target = self.maps.get(name) or self.seqs.get(name)
+                if target is None or not isinstance(got, dict):
+                    raise ValueError("a part of the config's marshal copy is not one")
+                merged.append((target, got))
+        except Exception:  # noqa: BLE001 - damaged or forged: the slow path, never fewer rules
+            self.use_fallback()
+            return
+        for target, got in merged:
+            for k, v in got.items():
+                target._got.setdefault(k, v)
+        self.done.add(part)
+
+    def load_all(self) -> None:
+        """Every entry (a probe past the index, a caller that walks the rules): the policy's
+        whole copy, one part of its own (the same checks)."""
+        if self.full:
+            return
+        try:
+            policy = self._read(self.whole)
+        except Exception:  # noqa: BLE001 - damaged or forged: the slow path
+            policy = None
+        if not self._adopt(policy):
+            self.use_fallback()
+
+    def use_fallback(self) -> None:
+        """The whole policy from the slow path; what was loaded is replaced by it."""
+        if self.full:
+            return
+        if not self._adopt(self.fallback()):
+            raise RuntimeError("hookgate's compiled config cannot be loaded (its marshal copy is damaged and "
+                               "the slow path gave no policy)")
+
+    def _adopt(self, policy: Any) -> bool:
+        """Take every entry from the whole *policy* (``rules`` and ``index``); False when it is none."""
+        if not isinstance(policy, dict) or not isinstance(policy.get("rules"), list) \
+                or not isinstance(policy.get("index"), dict) or not isinstance(policy["index"].get("refs"), list):
+            return False
+        index = policy["index"]
+        anch = index.get("anch") or {}
+        for name, m in self.maps.items():
+            table = anch.get(name[5:]) if name.startswith("anch.") else index.get(name)
+            m._got = dict(table or {})
+            m._size = len(m._got)
+        for name, seq in self.seqs.items():
+            values = policy["rules"] if name == "rules" else index[name]
+            seq._got = dict(enumerate(values))
+            seq._size = len(values)
+        self.full = True
+        self.src = None  # every entry is in: the file is closed with its last reader
+        return True
+
+
+class LazyMap:
+    """A table of a policy's index, loaded key by key (``dict``'s reading interface)."""
+
+    __slots__ = ("_parts", "_name", "_size", "_got")
+    lazy = True
+
+    def __init__(self, parts: _Parts, name: str, size: int):
+        self._parts, self._name, self._size, self._got = parts, name, size, {}
+        parts.maps[name] = self
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        got = self._got.get(key, self)
+        if got is not self:
+            return got
+        parts = self._parts
+        if not parts.full:
+            part = parts.part_of(self._name, key)
+            if part is not None:
+                parts.load(part)
+        return self._got.get(key, default)
+
+    def __getitem__(self, key: Any) -> Any:
+        got = self.get(key, self)
+        if got is self:
+            raise KeyError(key)
+        return got
+
+    def __contains__(self, key: Any) -> bool:
+        return self.get(key, self) is not self
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __bool__(self) -> bool:
+        return self._size > 0
+
+    def plain(self) -> dict[str, Any]:
+        self._parts.load_all()
+        return dict(self._got)
+
+    def __iter__(self) -> Any:
+        return iter(self.plain())
+
+    def keys(self) -> Any:
+        return self.plain().keys()
+
+    def values(self) -> Any:
+        return self.plain().values()
+
+    def items(self) -> Any:
+        return self.plain().items()
+
+    def __eq__(self, other: object) -> bool:
+        return self.plain() == (other.plain() if isinstance(other, LazyMap) else other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class LazySeq:
+    """A policy's rules (or its index's pattern references), loaded item by item (``list``'s
+    reading interface). An item not loaded with the keys that name it loads every part."""
+
+    __slots__ = ("_parts", "_name", "_size", "_got")
+    lazy = True
+
+    def __init__(self, parts: _Parts, name: str, size: int, resident: dict[int, Any]):
+        self._parts, self._name, self._size, self._got = parts, name, size, dict(resident)
+        parts.seqs[name] = self
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, int) and not isinstance(i, bool):
+            got = self._got.get(i if i >= 0 else i + self._size, self)
+            if got is not self:
+                return got
+        return self.plain()[i]
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __bool__(self) -> bool:
+        return self._size > 0
+
+    def plain(self) -> list[Any]:
+        self._parts.load_all()
+        got = self._got
+        return [got[i] for i in range(self._size)]
+
+    def __iter__(self) -> Any:
+        return iter(self.plain())
+
+    def __contains__(self, item: object) -> bool:
+        return item in self.plain()
+
+    def index(self, item: object) -> int:
+        return self.plain().index(item)
+
+    def __eq__(self, other: object) -> bool:
+        return self.plain() == (other.plain() if isinstance(other, LazySeq) else other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _fast_pack(compiled: dict[str, Any]) -> tuple[bytes, bytes]:
+    """(header, parts) of the marshal copy of *compiled* (see the layout above)."""
+    import marshal
+
+    from hookgate.validators.policy.index import layout
+
+    compiled = _shared_strings(compiled, {})  # once: each part and the header refer to the same strings
+    policies = compiled.get("policies")
+    base = dict(compiled)
+    base["policies"] = dict(policies) if isinstance(policies, dict) else policies
+    lazy: dict[str, Any] = {}
+    table: list[bytes] = []
+    blobs: list[bytes] = []
+    offset = 0
+    for hook_id, policy in sorted((policies or {}).items()) if isinstance(policies, dict) else ():
+        got = layout(policy)
+        if got is None:
+            continue
+        stub, sizes, resident, groups = got
+        count = (len(groups) + PART_KEYS - 1) // PART_KEYS
+        nbits = max(64, len(groups) * FILTER_BITS)
+        bits = bytearray((nbits + 7) // 8)
+        payloads: list[dict[str, dict[Any, Any]]] = [{} for _ in range(count)]
+        for name, key, payload in groups:
+            h = _key_hash(name, key)
+            for b in (h & 0xFFFFFFFF) % nbits, ((h >> 32) & 0xFFFFFFFF) % nbits:
+                bits[b >> 3] |= 1 << (b & 7)
+            into = payloads[(h >> 64) % count]
+            for part_name, entries in payload.items():
+                into.setdefault(part_name, {}).update(entries)
+        lazy[hook_id] = {"stub": stub, "sizes": sizes, "resident": resident, "first": len(table),
+                         "count": count, "whole": len(table) + count, "nbits": nbits, "bits": bytes(bits)}
+        base["policies"][hook_id] = None
+        whole = {"rules": policy["rules"], "index": policy["index"]}
+        for p in [*payloads, whole]:
+            blob = marshal.dumps(p)
+            table.append(offset.to_bytes(4, "little") + len(blob).to_bytes(4, "little") + _sha256()(blob).digest())
+            blobs.append(blob)
+            offset += len(blob)
+    head = marshal.dumps({"layout": FAST_LAYOUT.decode(), "config": base, "lazy": lazy, "parts": b"".join(table)})
+    return head, b"".join(blobs)
+
+
+def _fast_read(state_dir: str, key: bytes, binding: str, cache_ident: tuple[int, ...],
+               fallback: Any = None) -> dict[str, Any] | None:
+    """The compiled config of the marshal copy, its guard policies loaded on demand; None when
+    there is no usable copy. *fallback(hook_id, rev)*: a policy from the slow path (a damaged
+    part). Only the header is read here; parts are read (``pread``) from the same open file."""
+    fd = paths.open_regular(os.path.join(state_dir, FAST_NAME))
+    if fd is None:
         return None
-    mac, nl, body = raw.partition(b"\n")
+    src = _Fd(fd)  # closed with the last policy that needs it
     try:
-        if not nl or mac.decode("ascii") != _fast_mac(key, binding, cache_ident, body):
+        got = os.pread(fd, 1 << 16, 0)
+        mac, nl, rest = got.partition(b"\n")
+        if not nl or len(mac) != 64 or rest[10:11] != b"\n" or not rest[:10].isdigit():
+            return None
+        start = len(mac) + 1 + 11
+        end = start + int(rest[:10])
+        if end > len(got):
+            if end > 32 << 20:
+                return None
+            got += os.pread(fd, end - len(got), len(got))
+        head = got[start:end]
+        if len(head) != end - start or mac.decode("ascii") != _fast_mac(key, binding, cache_ident, rest[:11] + head):
             return None
         import marshal
 
-        got = marshal.loads(body)
+        doc = marshal.loads(head)
+        cfg = doc["config"]
+        lazy = doc["lazy"]
+        if doc["layout"] != FAST_LAYOUT.decode() or not isinstance(cfg, dict) or not isinstance(lazy, dict):
+            return None
+        rev = cfg.get("rev")
+        for hook_id, meta in lazy.items():
+            parts = _Parts(src, end, doc["parts"], meta,
+                           (lambda h=hook_id: fallback(h, rev)) if fallback is not None else _no_fallback)
+            sizes, resident = meta["sizes"], meta["resident"]
+            maps = {name: LazyMap(parts, name, sizes[name]) for name in LAZY_MAPS}
+            seqs = {name: LazySeq(parts, name, sizes[name], resident[name]) for name in ("rules", "refs")}
+            cfg["policies"][hook_id] = assemble(meta["stub"], maps, seqs)
     except Exception:  # noqa: BLE001 - no usable fast copy: the JSON cache
         return None
-    return got if isinstance(got, dict) else None
+    return cfg
+
+
+# the lazily loaded tables and lists of a policy (``policy.index.layout`` writes them)
+LAZY_MAPS = ("lit", "suf", "pre", "anch.root", "anch.home")
+
+
+def assemble(stub: dict[str, Any], maps: dict[str, LazyMap], seqs: dict[str, LazySeq]) -> dict[str, Any]:
+    """The policy dict of a lazily loaded one: *stub* with ``rules`` and ``index`` whose tables
+    and lists are the lazy ones."""
+    policy = dict(stub)
+    index = dict(stub["index"])
+    index.update(refs=seqs["refs"], lit=maps["lit"], suf=maps["suf"], pre=maps["pre"],
+                 anch={"root": maps["anch.root"], "home": maps["anch.home"]})
+    policy["index"] = index
+    policy["rules"] = seqs["rules"]
+    return policy
+
+
+class _Fd:
+    """An open descriptor, closed when the last lazily loaded policy reading it is gone."""
+
+    __slots__ = ("fd",)
+
+    def __init__(self, fd: int):
+        self.fd = fd
+
+    def fileno(self) -> int:
+        return self.fd
+
+    def __del__(self) -> None:
+        try:
+            os.close(self.fd)
+        except OSError:
+            pass
+
+
+def _no_fallback() -> None:
+    return None
+
+
+def _plain(cfg: dict[str, Any]) -> dict[str, Any]:
+    """*cfg* with every lazily loaded policy loaded whole, as plain lists and dicts (for callers
+    that walk or serialise the config; in place, so classifiers already made stay valid)."""
+    policies = cfg.get("policies")
+    for policy in policies.values() if isinstance(policies, dict) else ():
+        if isinstance(policy, dict) and isinstance(policy.get("rules"), LazySeq):
+            index = dict(policy["index"])
+            index["refs"] = index["refs"].plain()
+            for name in ("lit", "suf", "pre"):
+                index[name] = index[name].plain()
+            index["anch"] = {a: t.plain() for a, t in index["anch"].items()}
+            policy["rules"] = policy["rules"].plain()
+            policy["index"] = index
+    return cfg
 
 
 def _shared_strings(o: Any, seen: dict[str, str]) -> Any:
@@ -373,11 +748,11 @@ def _fast_write(state_dir: str, key: bytes, binding: str, cache_ident: tuple[int
     try:
         if not os.access(state_dir, os.W_OK):
             return  # (a read-only state dir: nothing to write, every call)
-        import marshal
-
-        body = marshal.dumps(_shared_strings(compiled, {}))
+        head, parts = _fast_pack(compiled)
+        prefix = b"%010d\n" % len(head)
         files.replace(os.path.join(state_dir, FAST_NAME),
-                      _fast_mac(key, binding, cache_ident, body).encode("ascii") + b"\n" + body, fsync=False)
+                      _fast_mac(key, binding, cache_ident, prefix + head).encode("ascii") + b"\n" + prefix + head
+                      + parts, fsync=False)
     except Exception:  # noqa: BLE001 - an accelerator: never costs the decision
         pass
 

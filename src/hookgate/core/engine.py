@@ -64,7 +64,7 @@ def decide(event: ev.Event, env: dict[str, Any], validators: Any = None,
     if compiled is not None:
         cfg, refusal = compiled, None
     else:
-        cfg, refusal = config.load(event.project_root, ctx.state_dir)
+        cfg, refusal = config.load(event.project_root, ctx.state_dir, lazy=True)  # guard policies on demand (ADR 0027)
     ctx.config = cfg
     ctx.refusal = refusal
     may_read, flagged = registry.analysis_hints(cfg, event, ctx.home, env)

@@ -4,8 +4,9 @@
   the launcher, shipped in the wheel) when it is there, else the Python launcher.
 - **Claude Code, project scope**: PreToolUse, PostToolUse and PostToolUseFailure go to the
   server's ``http`` door with ``onFailure: "block"`` (a failed call blocks, measured in the real
-  client); SessionStart and UserPromptSubmit start the server (``serve start`` returns at once
-  when it is up). The project dir is written literally into the header (Claude does not
+  client); SessionStart and UserPromptSubmit start the server through the thin client when
+  there is one (``serve start`` returns at once when it is up: the client's health check, no
+  Python). The project dir is written literally into the header (Claude does not
   interpolate ``CLAUDE_PROJECT_DIR`` there), so user scope keeps the command hooks.
 - **A user service where the platform has one**: a systemd ``--user`` unit when
   ``systemctl --user`` works, enabled and started; otherwise the server starts on demand
@@ -60,8 +61,11 @@ def http_handler(port: int, project: str, timeout: int) -> dict:
             "headers": {"X-Hookgate-Project-Dir": project}, "timeout": timeout, "onFailure": "block"}
 
 
-def start_handler(launcher: str, port: int) -> dict:
-    return {"type": "command", "command": f"{shlex.quote(launcher)} serve start --port {port} --idle {IDLE_S}",
+def start_handler(command: str, port: int) -> dict:
+    """``serve start`` on SessionStart and before every prompt, through *command*: the thin
+    client when there is one — it answers from a socket health check when the server is up
+    (about 1 ms, no Python) and execs the launcher only to start it (ADR 0025)."""
+    return {"type": "command", "command": f"{shlex.quote(command)} serve start --port {port} --idle {IDLE_S}",
             "timeout": 15}
 
 
@@ -70,14 +74,13 @@ def claude_transform(doc: dict, command: str, port: int, project: str) -> dict:
     and the server started by the session hooks."""
     doc = copy.deepcopy(doc)
     hooks = doc.get("hooks") or {}
-    launcher = launcher_of(command)
     for ev in HTTP_EVENTS:
         for entry in hooks.get(ev) or []:
             if isinstance(entry, dict) and isinstance(entry.get("hooks"), list):
                 entry["hooks"] = [http_handler(port, project, h.get("timeout", 30))
                                   if targets.is_ours(h, "claude-code") and h.get("type") == "command" else h
                                   for h in entry["hooks"]]
-    start = start_handler(launcher, port)
+    start = start_handler(command, port)
     for entry in hooks.get("SessionStart") or []:
         if isinstance(entry, dict) and any(targets.is_ours(h, "claude-code") for h in entry.get("hooks") or []):
             entry["hooks"] = [copy.deepcopy(start)] + entry["hooks"]

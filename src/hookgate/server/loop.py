@@ -5,7 +5,8 @@ Single-threaded on purpose: every decision runs in the main thread through
 environment and working directory the one-shot process would have had — and one request at a
 time, so this process is the ledger's one writer and each record is written to the ledger
 (``ledger.append_file``: one ``write`` under its flock) before its answer is sent; the fsync follows
-within the group-commit window in a helper thread (:class:`GroupCommit`), never in this one. A
+within the group-commit window in a helper thread (:class:`GroupCommit`), never in this one, as
+does a shared-state database's WAL flush (ADR 0028). A
 decision costs well under a millisecond once loaded, so serialising them is cheaper than any
 locking.
 
@@ -82,7 +83,7 @@ def _fsync_path(path: str, log) -> None:
 
 
 class GroupCommit:
-    """The ledger's fsync, off the answering thread (ADR 0025).
+    """The ledger's fsync and a database's WAL flush, off the answering thread (ADR 0025/0028).
 
     ``ledger.append_file`` writes each record (one ``write`` under the ledger's flock) before
     the decision is answered — a killed server keeps it: the kernel has it — and then calls
@@ -90,13 +91,17 @@ class GroupCommit:
     first unsynced record, all of them in one batch. So the loop never waits for the disk: under
     other processes' fsync load an fsync takes 5–10 ms here, and it used to run in the loop's
     thread, queueing the requests behind it. What a machine crash (power, kernel) can lose is
-    bounded by the window plus the time one fsync takes; :meth:`close` fsyncs what is left."""
+    bounded by the window plus the time one fsync takes; :meth:`close` fsyncs what is left.
+
+    An item may also be a callable: a shared-state database's WAL flush (``Database.flush``,
+    ADR 0028), called here at the window's end — it seals the in-flight journal and hands the
+    barrier to the database's flush thread — where the loop used to call it itself."""
 
     def __init__(self, window: float, log=None):
         self.window = window
         self.log = log or (lambda msg: None)
         self.cv = threading.Condition()
-        self.files: dict[str, float] = {}  # ledger path → when its first unsynced record was written
+        self.files: dict = {}  # ledger path (or a WAL flush callable) → when its first unsynced record was written
         self.closing = False
         self.batches = 0
         self.thread = threading.Thread(target=self._run, name="hookgate-group-commit", daemon=True)
@@ -104,7 +109,7 @@ class GroupCommit:
     def start(self) -> None:
         self.thread.start()
 
-    def add(self, path: str) -> None:
+    def add(self, path) -> None:
         with self.cv:
             if path not in self.files:
                 self.files[path] = time.monotonic()
@@ -129,8 +134,17 @@ class GroupCommit:
                 batch = list(self.files)
                 self.files.clear()
             for path in batch:  # records written meanwhile are covered too; their own add() follows
-                _fsync_path(path, self.log)
+                self._sync(path)
             self.batches += 1
+
+    def _sync(self, path) -> None:
+        if not callable(path):
+            _fsync_path(path, self.log)
+            return
+        try:
+            path()
+        except Exception as e:  # noqa: BLE001 - the next commit's barrier covers it
+            self.log(f"group commit: database flush failed: {type(e).__name__}: {e}")
 
     def close(self, timeout: float = 30.0) -> None:
         with self.cv:
@@ -140,7 +154,7 @@ class GroupCommit:
             self.thread.join(timeout)
         else:  # never started: fsync here
             for path in list(self.files):
-                _fsync_path(path, self.log)
+                self._sync(path)
             self.files.clear()
 
 
@@ -229,7 +243,7 @@ class Server:
         self.decisions = 0
         self.started = time.time()
         self.window = max(group_commit_ms, 0.0) / 1000.0
-        self.dirty: dict = {}  # a database's WAL flush → when its first unflushed record was written
+        self.flushers: list = []  # the WAL flushes of the databases this server committed to (ADR 0028)
         self.group = GroupCommit(self.window, self.log) if self.window > 0 else None
         self.soft_port = False
 
@@ -321,9 +335,9 @@ class Server:
             self._loop(sel)
         finally:
             self._ship_outboxes()  # a clean stop ships what it can (ADR 0028)
-            self._sync(force=True)
             if self.group is not None:
                 self.group.close()  # every written record fsynced before the server exits
+            self._flush_databases()  # and every asynchronous commit on the database's disk
         for k in list(sel.get_map().values()):
             if isinstance(k.data, _Conn):
                 k.data.sock.close()
@@ -345,9 +359,6 @@ class Server:
                 self.log("idle: stopping")
                 break
             timeout = min(1.0, idle_left)
-            if self.dirty:  # by the window's end: back-to-back requests do not each wait for an fsync
-                oldest = min(self.dirty.values())
-                timeout = min(timeout, max(0.0, oldest + self.window - time.monotonic()))
             try:
                 events = sel.select(timeout=timeout)
             except InterruptedError:
@@ -357,8 +368,6 @@ class Server:
                     self._accept(sel, k.fileobj, k.data == "unix")
                 else:
                     self._readable(sel, k.data)
-            if self.dirty and time.monotonic() - min(self.dirty.values()) >= self.window:
-                self._sync()
 
     def _ship_outboxes(self) -> None:
         """Ship the ledger outboxes of shared-state repositories this server has seen, a bounded
@@ -373,23 +382,21 @@ class Server:
                     self.log(f"outbox {sd}: {type(e).__name__}: {e}")
 
     def _defer_sync(self, path) -> None:
-        """*path*: a callable flushing a database's WAL (ADR 0028), run by this loop; a ledger
-        file goes to the group-commit thread."""
-        if not callable(path) and self.group is not None:
+        """*path*: a ledger file, or a callable flushing a database's WAL (ADR 0028): both go to
+        the group-commit thread, which runs them within the window; the loop never does."""
+        if callable(path) and path not in self.flushers:
+            self.flushers.append(path)
+        if self.group is not None:
             self.group.add(path)
-            return
-        self.dirty.setdefault(path, time.monotonic())
 
-    def _sync(self, force: bool = False) -> None:
-        for path in list(self.dirty):
-            if callable(path):
-                try:
-                    path(wait=force)
-                except Exception as e:  # noqa: BLE001 - the next commit's barrier covers it
-                    self.log(f"group commit: database flush failed: {type(e).__name__}: {e}")
-            else:
-                _fsync_path(path, self.log)
-            del self.dirty[path]
+    def _flush_databases(self) -> None:
+        """The last WAL flush of each database, here and now (the server is stopping: no request
+        is answered any more)."""
+        for flush in self.flushers:
+            try:
+                flush(wait=True)
+            except Exception as e:  # noqa: BLE001 - the journal keeps the records for the next server
+                self.log(f"database flush failed: {type(e).__name__}: {e}")
 
     def _on_term(self, signum, frame):  # noqa: ARG002
         self.stop = True

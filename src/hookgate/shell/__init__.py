@@ -123,11 +123,9 @@ def analyse(command: str, cwd: str, env=None, home: str | None = None, time_cap:
         return Analysis(command, _capped(e), True, str(e), [])
     except Exception as e:  # noqa: BLE001 - the hot path must never crash
         return Analysis(command, _capped(e), True, f"parser failure: {type(e).__name__}: {e}", [])
-    from hookgate.shell.freevars import environment
-
-    agent_env = environment(env)  # looked up when the command has not assigned a name (expand.param)
-    agent_env["HOME"] = home
-    job = (command, tree, fast, cwd, agent_env, home, start + time_cap, flagged)
+    # the agent's environment (``freevars.environment``, ``HOME`` = home) is made from ``env``
+    # by the Walker when the command first looks a variable up (``Walker.env``, expand.param)
+    job = (command, tree, fast, cwd, env, home, start + time_cap, flagged)
     res = _analyse(job, may_read)
     if may_read is not None and res[1]:
         res = _analyse(job, None)
@@ -154,8 +152,8 @@ def _analyse(job, may_read):
 def _walk(job, may_read, no_free, all_unknown=False):
     from hookgate.shell.walk import Abort, State, Walker, bind_positional
 
-    command, tree, fast, cwd, agent_env, home, deadline, flagged = job
-    w = Walker(home, deadline, command=command, env=agent_env, may_read=may_read, flagged=flagged,
+    command, tree, fast, cwd, env, home, deadline, flagged = job
+    w = Walker(home, deadline, command=command, env_from=env, may_read=may_read, flagged=flagged,
                no_free=no_free, all_unknown=all_unknown,
                src=b"" if fast else command.encode("utf-8", "surrogateescape"))
     st = State(cwd, {}, {})

@@ -9,7 +9,7 @@ the positional parameters (unknown unless they stay empty).
 
 from __future__ import annotations
 
-from hookgate.shell.commands import Call, has, opts, values
+from hookgate.shell.shellstate import Call, has, opts, values
 from hookgate.shell.words import GLOB, LIT, UNKNOWN, Opaque
 
 HANDLERS: dict = {}  # this module's part of the command table (``shell.table``)

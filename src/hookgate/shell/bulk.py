@@ -163,7 +163,7 @@ def extra(c) -> None:
 def _walk(c, text, hidden, follow, include, exclude, exclude_dir) -> None:
     import fnmatch
 
-    from hookgate.shell.commands import R
+    from hookgate.shell.shellstate import R
     from hookgate.shell.shellstate import norm
     from hookgate.shell.words import LIT
 

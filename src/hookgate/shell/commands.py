@@ -1,157 +1,20 @@
-"""What a program does with its arguments: the handler interface, and simple programs.
+"""What a simple program does with its arguments.
 
 A handler ``handler(call)`` emits the accesses of one executed command; ``shell.table`` maps
-program names to handlers. This module holds what every handler uses (``Call``, ``opts``) and
-the handlers of simple programs (``HANDLERS``, its part of the table). Simple programs are
-described by a ``Spec`` (what their operands are, which options take a value and which of
-those values are files); programs with real structure (cp, tar, git, find, xargs, shells,
-interpreters) have their own handler in ``fileops``/``interp``. Unknown programs: their
-path-looking operands are *possible reads*, never guessed as writes.
+program names to handlers; what every handler uses (``Call``, ``opts``) is ``shell/shellstate.py``.
+This module holds the handlers of simple programs (``lookup(name)``, its part of the table,
+built an entry at a time). Simple programs are described by a ``Spec`` (what their operands are, which options take
+a value and which of those values are files); programs with real structure (cp, tar, git, find,
+xargs, shells, interpreters) have their own handler in ``fileops``/``interp``. Unknown programs:
+their path-looking operands are *possible reads*, never guessed as writes.
 """
 
 from __future__ import annotations
 
 import os
 
+from hookgate.shell.shellstate import D, R, W_, Call, has, opts, values
 from hookgate.shell.words import GLOB, LIT, UNRES
-
-R, W_, D, X = "read", "write", "delete", "exec"
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:  # typing only: the hot path never imports ``typing`` (ADR 0017)
-    from collections.abc import Callable
-    from typing import Any, Protocol
-
-    class Walk(Protocol):
-        """What a handler may use of the walker (``walk.Walker``) through ``Call.w``: a
-        handler reaching for anything else fails the type check. Most handlers need only
-        ``Call``'s own methods."""
-
-        home: str
-        env: dict[str, str]
-        may_read: Any  # files the engine may read now (``listing.read_now``), or None
-        flagged: Callable[[Any], bool] | None  # would a guard deny or ask about this access?
-        hashed: dict[str, str]
-        dotglob: bool
-        globstar: bool
-        changed_unknown: bool
-
-        def emit(self, field: Any, mode: Any, via: Any, tool: Any, st: Any, allow_dir: Any = True) -> None: ...
-        def add(self, path: Any, mode: Any, resolved: Any, via: Any, tool: Any) -> None: ...
-        def run(self, fields: Any, st: Any, depth: int, feed: Any = None, wrappers: Any = ()) -> None: ...
-        def script(self, text: str, st: Any, depth: int, why: str, feed: Any = None) -> None: ...
-        def indeterminate(self, why: str) -> None: ...
-        def dynamic_assignment(self, any_value: bool = True) -> None: ...
-        def glob_options(self, text: str) -> None: ...
-        def env_code(self, name: Any, value: Any, st: Any, depth: Any, others: Any = None) -> None: ...
-        def try_concrete(self, run_symbolic: Any, concrete: Any, run_lines: Any, keep: Any = ()) -> None: ...
-        def never_runs(self, body: Any) -> None: ...
-
-
-class Call:
-    """One command invocation as the table sees it: *w* is the walker, seen through the
-    ``Walk`` interface above."""
-
-    __slots__ = ("w", "name", "fields", "args", "st", "depth", "feed")
-
-    def __init__(self, w: Walk, name, fields, st, depth, feed):
-        self.w = w
-        self.name = name
-        self.fields = fields
-        self.args = fields[1:]
-        self.st = st
-        self.depth = depth
-        self.feed = feed
-
-    def acc(self, field, mode, via) -> None:
-        self.w.emit(field, mode, via, self.name, self.st)
-
-    def raw(self, path, mode, resolved, via) -> None:
-        self.w.add(path, mode, resolved, via, self.name)
-
-    def cwd_field(self):
-        cwd = self.st.cwd
-        return (cwd, LIT) if isinstance(cwd, str) else (".", UNRES)
-
-    def run(self, fields, feed=None, st=None) -> None:
-        self.w.run(fields, st if st is not None else self.st.copy(), self.depth + 1, feed)
-
-    def script(self, field, via, feed=None, st=None) -> None:
-        text, kind = field
-        if kind != LIT:
-            self.w.indeterminate(f"{via} of a non-literal string ({text[:60]})")
-            return
-        self.w.script(text, st if st is not None else self.st.copy(), self.depth + 1, via, feed)
-
-    def indeterminate(self, why: str) -> None:
-        self.w.indeterminate(why)
-
-
-def opts(args, sv="", lv=(), posix=False, optional_attached="", digits_attached=""):
-    """Parse options. (list of (name, value field or None), operands).
-
-    sv: short options taking a value; lv: long options taking a value (without ``--``);
-    posix: options end at the first operand; optional_attached: short options whose value
-    may only be attached (``-i.bak``). Combined short flags, ``--``, ``--x=v`` handled.
-    """
-    out: list[tuple[str, tuple[str, int] | None]] = []
-    ops = []
-    i, n = 0, len(args)
-    while i < n:
-        text, kind = args[i]
-        i += 1
-        if kind != LIT or len(text) < 2 or text[0] != "-":
-            ops.append((text, kind))
-            if posix:
-                ops.extend(args[i:])
-                break
-            continue
-        if text == "--":
-            ops.extend(args[i:])
-            break
-        if text.startswith("--"):
-            name, eq, val = text[2:].partition("=")
-            if eq:
-                out.append(("--" + name, (val, LIT)))
-            elif name in lv and i < n:
-                out.append(("--" + name, args[i]))
-                i += 1
-            else:
-                out.append(("--" + name, None))
-            continue
-        j = 1
-        while j < len(text):
-            c = text[j]
-            if c in digits_attached:
-                k = j + 1
-                while k < len(text) and text[k] in "0123456789abcdefxABCDEF":
-                    k += 1
-                out.append(("-" + c, (text[j + 1 : k], LIT) if k > j + 1 else None))
-                j = k
-                continue
-            if c in optional_attached:
-                out.append(("-" + c, (text[j + 1 :], LIT) if j + 1 < len(text) else None))
-                break
-            if c in sv:
-                if j + 1 < len(text):
-                    out.append(("-" + c, (text[j + 1 :], LIT)))
-                elif i < n:
-                    out.append(("-" + c, args[i]))
-                    i += 1
-                else:
-                    out.append(("-" + c, None))
-                break
-            out.append(("-" + c, None))
-            j += 1
-    return out, ops
-
-
-def has(o, *names) -> bool:
-    return any(k in names for k, _ in o)
-
-
-def values(o, *names):
-    return [v for k, v in o if k in names and v is not None]
 
 
 # --- simple programs -------------------------------------------------------------------
@@ -197,59 +60,66 @@ _READERS = {
     "unix2dos": "", "yq": "", "xmllint": "", "csvlook": "", "shuf": "nio", "split": "abdlnt",
 "md5": "", "shasum": "a", "tsort": "", "ptx": "",
 }
-HANDLERS: dict = {}
-for _n, _sv in _READERS.items():
-    if _sv is not None:
-        HANDLERS[_n] = (lambda spec: lambda c: run_spec(c, spec))(Spec(R, _sv))
+_IN_PLACE = ("dos2unix", "unix2dos")  # (a reader's options, but the file is rewritten)
 
-for _n in ("dos2unix", "unix2dos"):
-    HANDLERS[_n] = (lambda spec: lambda c: run_spec(c, spec))(Spec(W_, "", via="in-place conversion"))
+def _simple() -> dict:
+    """The simple programs described by a ``Spec`` (built on first use: ``cat``, a reader, needs
+    none of them; no name is both here and a ``_READERS`` entry, ``tests/unit/shell/test_table.py``)."""
+    if not _SIMPLE:
+        _SIMPLE.update(_simple_specs())
+    return _SIMPLE
 
-_SIMPLE = {
-    "unlink": Spec(D),
-    "rmdir": Spec(D),
-    "srm": Spec(D),
-    "trash": Spec(D),
-    "trash-put": Spec(D),
-    "gio": Spec(None),
-    "truncate": Spec(W_, "sor", ("size", "reference"), {"-r": R, "--reference": R}, via="truncate"),
-    "touch": Spec(W_, "dtr", ("date", "reference", "time"), {"-r": R, "--reference": R}, via="touch"),
-    "mkdir": Spec(W_, "m", ("mode", "context"), via="mkdir"),
-    "mkfifo": Spec(W_, "m"),
-    "mknod": Spec(None),
-    "tee": Spec(W_, "", ("output-error",), via="tee"),
-    "sponge": Spec(W_, "", via="sponge"),
-    "source": Spec(R, via="source"),
-    ".": Spec(R, via="source"),
-    "cmp": Spec(R, "inb", ("ignore-initial", "bytes")),
-    "diff": Spec(R, "xXIFLCUDWS", ("exclude", "exclude-from", "ignore-matching-lines", "label", "show-function-line",
-                                 "context", "unified", "ifdef", "width", "starting-file", "from-file", "to-file",
-                                 "line-format", "old-line-format", "new-line-format", "unchanged-line-format",
-                                 "tabsize", "color", "palette"),
-                 {"-X": R, "--exclude-from": R, "--from-file": R, "--to-file": R}, via="diff"),
-    "diff3": Spec(R, "L"), "sdiff": Spec(R, "owI", files={"-o": W_}), "colordiff": Spec(R, "xXIFLCU"),
-    "vimdiff": Spec(R), "meld": Spec(R),
-    "jq": Spec(R, "fL", ("indent", "from-file", "slurpfile", "rawfile", "arg", "argjson", "args", "jsonargs"),
-               {"-f": R, "--from-file": R}, skip=1, via="jq input"),
-    "xxd": Spec(R, "cgloOsn", ("cols", "groupsize", "len", "seek", "offset", "name")),
-    "uniq": Spec(R, "fswD", ("skip-fields", "skip-chars", "check-chars", "group", "all-repeated")),
-    "sort": Spec(R, "ktSToy", ("key", "field-separator", "buffer-size", "temporary-directory", "output",
-                               "files0-from", "parallel", "batch-size", "random-source", "sort", "compress-program"),
-                 {"-o": W_, "--output": W_, "--files0-from": R, "--random-source": R}, via="sort input"),
-    "ls": Spec(None, "ITwpD", ("ignore", "hide", "width", "format", "sort", "time", "time-style", "color",
-                             "quoting-style", "indicator-style", "block-size", "tabsize")),
-    "stat": Spec(None, "cf", ("format", "printf")),
-    "du": Spec(None, "BdtX", ("max-depth", "threshold", "exclude-from", "exclude", "block-size", "time", "time-style")),
-    "realpath": Spec(None), "readlink": Spec(None), "dirname": Spec(None), "basename": Spec(None, "s"),
-    "test": Spec(None), "[": Spec(None), "[[": Spec(None), "tree": Spec(None, "LIPo", files={"-o": W_}),
-    "df": Spec(None), "lsattr": Spec(None), "getfacl": Spec(None), "namei": Spec(None), "exa": Spec(None),
-    "eza": Spec(None), "lsof": Spec(None), "fuser": Spec(None), "pathchk": Spec(None),
-    "tr": Spec(None),  # two character sets, stdin to stdout
-    "shred": None,
-}
-for _n, _spec in _SIMPLE.items():
-    if _spec is not None:
-        HANDLERS[_n] = (lambda spec: lambda c: run_spec(c, spec))(_spec)
+
+_SIMPLE: dict = {}
+
+
+def _simple_specs() -> dict:
+    return {
+        "unlink": Spec(D),
+        "rmdir": Spec(D),
+        "srm": Spec(D),
+        "trash": Spec(D),
+        "trash-put": Spec(D),
+        "gio": Spec(None),
+        "truncate": Spec(W_, "sor", ("size", "reference"), {"-r": R, "--reference": R}, via="truncate"),
+        "touch": Spec(W_, "dtr", ("date", "reference", "time"), {"-r": R, "--reference": R}, via="touch"),
+        "mkdir": Spec(W_, "m", ("mode", "context"), via="mkdir"),
+        "mkfifo": Spec(W_, "m"),
+        "mknod": Spec(None),
+        "tee": Spec(W_, "", ("output-error",), via="tee"),
+        "sponge": Spec(W_, "", via="sponge"),
+        "source": Spec(R, via="source"),
+        ".": Spec(R, via="source"),
+        "cmp": Spec(R, "inb", ("ignore-initial", "bytes")),
+        "diff": Spec(R, "xXIFLCUDWS", ("exclude", "exclude-from", "ignore-matching-lines", "label", "show-function-line",
+                                     "context", "unified", "ifdef", "width", "starting-file", "from-file", "to-file",
+                                     "line-format", "old-line-format", "new-line-format", "unchanged-line-format",
+                                     "tabsize", "color", "palette"),
+                     {"-X": R, "--exclude-from": R, "--from-file": R, "--to-file": R}, via="diff"),
+        "diff3": Spec(R, "L"), "sdiff": Spec(R, "owI", files={"-o": W_}), "colordiff": Spec(R, "xXIFLCU"),
+        "vimdiff": Spec(R), "meld": Spec(R),
+        "jq": Spec(R, "fL", ("indent", "from-file", "slurpfile", "rawfile", "arg", "argjson", "args", "jsonargs"),
+                   {"-f": R, "--from-file": R}, skip=1, via="jq input"),
+        "xxd": Spec(R, "cgloOsn", ("cols", "groupsize", "len", "seek", "offset", "name")),
+        "uniq": Spec(R, "fswD", ("skip-fields", "skip-chars", "check-chars", "group", "all-repeated")),
+        "sort": Spec(R, "ktSToy", ("key", "field-separator", "buffer-size", "temporary-directory", "output",
+                                   "files0-from", "parallel", "batch-size", "random-source", "sort", "compress-program"),
+                     {"-o": W_, "--output": W_, "--files0-from": R, "--random-source": R}, via="sort input"),
+        "ls": Spec(None, "ITwpD", ("ignore", "hide", "width", "format", "sort", "time", "time-style", "color",
+                                 "quoting-style", "indicator-style", "block-size", "tabsize")),
+        "stat": Spec(None, "cf", ("format", "printf")),
+        "du": Spec(None, "BdtX", ("max-depth", "threshold", "exclude-from", "exclude", "block-size", "time", "time-style")),
+        "realpath": Spec(None), "readlink": Spec(None), "dirname": Spec(None), "basename": Spec(None, "s"),
+        "test": Spec(None), "[": Spec(None), "[[": Spec(None), "tree": Spec(None, "LIPo", files={"-o": W_}),
+        "df": Spec(None), "lsattr": Spec(None), "getfacl": Spec(None), "namei": Spec(None), "exa": Spec(None),
+        "eza": Spec(None), "lsof": Spec(None), "fuser": Spec(None), "pathchk": Spec(None),
+        "tr": Spec(None),  # two character sets, stdin to stdout
+        "shred": None,
+    }
+
+
+# the programs with a handler function of their own (below)
+_FUNCS: dict = {}
 
 
 def _shred(c: Call) -> None:
@@ -291,7 +161,7 @@ def _chmod(c: Call) -> None:
             c.w.emit(below, W_, f"{c.name} -R (everything below)", c.name, c.st)
 
 
-HANDLERS["shred"] = _shred
+_FUNCS["shred"] = _shred
 
 
 def _rm(c: Call) -> None:
@@ -305,21 +175,23 @@ def _rm(c: Call) -> None:
             c.w.emit(below, D, "rm -r (everything below)", c.name, c.st)
 
 
-HANDLERS["rm"] = _rm
+_FUNCS["rm"] = _rm
 for _n in ("chmod", "chown", "chgrp", "chattr", "setfacl", "chcon"):
-    HANDLERS[_n] = _chmod
+    _FUNCS[_n] = _chmod
 
-# no file accesses at all (metadata, builtins, printing)
-for _n in (
+# no file accesses at all (metadata, builtins, printing): when no entry above has the name
+_NO_ACCESS = frozenset((
     "file echo true false : sleep date whoami id uname hostname printenv export unset alias "
     "unalias wait kill killall pkill jobs fg bg disown exit return break continue umask ulimit "
     "hash history seq yes clear tput reset pwd which type whereis hostnamectl uptime free ps top htop pgrep "
     "nproc getconf locale tty stty logname groups users w who last env-print sync getent arch lscpu lsblk "
     "lsusb lspci mktemp let local declare typeset readonly wall notify-send say cal ncal bc dc expr factor "
     "numfmt tabs column-print sleep usleep vmstat iostat dmesg journalctl systemctl-status basename-print "
-    "complete compgen bind help times caller popd-print dirs enable logout".split()
-):
-    HANDLERS.setdefault(_n, lambda c: None)
+    "complete compgen bind help times caller popd-print dirs enable logout").split())
+
+
+def _no_access(c: Call) -> None:
+    return None
 
 
 def _cd(c: Call) -> None:
@@ -369,7 +241,51 @@ def _cd(c: Call) -> None:
 
 
 for _n in ("cd", "pushd", "popd", "chdir"):
-    HANDLERS[_n] = _cd
+    _FUNCS[_n] = _cd
+
+
+# --- this module's part of the command table ------------------------------------------
+# Built an entry at a time, on first use: a one-shot call needs one or two of its ~300 entries
+# (ADR 0017's import budget). The order of precedence: a handler function, a ``_SIMPLE`` spec,
+# the in-place converters, a ``_READERS`` spec, then ``_NO_ACCESS`` (a reader is looked up before
+# ``_SIMPLE`` is built: no name is in both).
+_made: dict = {}
+
+
+def lookup(name: str):
+    """This module's handler of ``name``, or None when it has none (``shell.table``)."""
+    h = _made.get(name)
+    if h is None:
+        h = _make(name)
+        if h is not None:
+            _made[name] = h
+    return h
+
+
+def _make(name: str):
+    h = _FUNCS.get(name)
+    if h is not None:
+        return h
+    spec: Spec | None
+    if _READERS.get(name) is not None and name not in _IN_PLACE:
+        spec = Spec(R, _READERS[name])  # (never also a ``_SIMPLE`` name)
+    else:
+        spec = _simple().get(name)
+        if spec is None and name in _IN_PLACE:
+            spec = Spec(W_, "", via="in-place conversion")
+    if spec is not None:
+        return lambda c: run_spec(c, spec)
+    if name in _NO_ACCESS:
+        return _no_access
+    return None
+
+
+def all_handlers() -> dict:
+    """Every entry of this module's part of the table (tools and tests that list it; never the
+    hot path)."""
+    names = set(_FUNCS) | {n for n, s in _simple().items() if s is not None} | set(_IN_PLACE) \
+        | {n for n, sv in _READERS.items() if sv is not None} | _NO_ACCESS
+    return {n: lookup(n) for n in sorted(names)}
 
 
 # Options that hand a program a key or certificate to *use* (TLS client auth, signing,

@@ -51,7 +51,7 @@ def watched(name: str) -> bool:
 
 def assigned(w, name: str, value, st, depth: int, others=None) -> None:
     """``name`` was set to ``value`` (str, or anything else: unknown) in state ``st``."""
-    from hookgate.shell.commands import R, X, Call
+    from hookgate.shell.shellstate import R, X, Call
     from hookgate.shell.words import LIT, UNRES, Opaque
 
     known = isinstance(value, str) and not isinstance(value, Opaque)
@@ -94,21 +94,21 @@ def assigned(w, name: str, value, st, depth: int, others=None) -> None:
         if not known:
             w.indeterminate("$GIT_CONFIG_PARAMETERS cannot be known")
             return
-        from hookgate.shell import gitcmd
+        from hookgate.shell import gitsub
 
         for item in _split(value):
             key, _, val = item.partition("=")
-            gitcmd.config_value(call, key, val)
+            gitsub.config_value(call, key, val)
         return
     if name.startswith("GIT_CONFIG_VALUE_"):
         key = (others or {}).get("GIT_CONFIG_KEY_" + name[17:], st.vars.get("GIT_CONFIG_KEY_" + name[17:]))
-        from hookgate.shell import gitcmd
+        from hookgate.shell import gitsub
 
         if not isinstance(key, str) or isinstance(key, Opaque):
             w.indeterminate(f"{name} is a git setting whose key cannot be known")
         elif known:
-            gitcmd.config_value(call, key, value)
-        elif gitcmd.runs_code(key):
+            gitsub.config_value(call, key, value)
+        elif gitsub.runs_code(key):
             w.indeterminate(f"git setting {key} runs a command that cannot be known")
         return
     if name in CONFIG_FILES:
@@ -133,7 +133,7 @@ def _split(text: str) -> list:
 
 
 def _options(w, call, prog: str, value, name: str) -> None:
-    from hookgate.shell.commands import R, X
+    from hookgate.shell.shellstate import R, X
     from hookgate.shell.words import LIT
 
     if value is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from hookgate.shell.commands import D, R, W_, Call, has, opts, values
+from hookgate.shell.shellstate import D, R, W_, Call, has, opts, values
 from hookgate.shell.words import GLOB, LIT, UNRES
 
 HANDLERS: dict = {}  # this module's part of the command table (``shell.table``)

@@ -6,7 +6,7 @@ The files find prints are not listed: they stand as one unresolved absolute patt
 
 from __future__ import annotations
 
-from hookgate.shell.commands import D, R, W_, Call, has, opts, values
+from hookgate.shell.shellstate import D, R, W_, Call, has, opts, values
 from hookgate.shell.findopts import _FIND_VAL, _find_split, find_patterns
 from hookgate.shell.words import LIT, UNRES
 

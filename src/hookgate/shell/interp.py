@@ -9,7 +9,8 @@ path. A pattern is never a file.
 
 from __future__ import annotations
 
-from hookgate.shell.commands import R, W_, X, Call, has, opts, unknown_program, values
+from hookgate.shell.shellstate import R, W_, X, Call, has, opts, values
+from hookgate.shell.commands import unknown_program
 from hookgate.shell.interpcode import (  # noqa: F401 (the patterns: tests compare codescan with them)
     _AMBIGUOUS, _NAMEISH, _PATHISH, _STR, _WRITE_API, _Lazy, analyse_code, argv_operands, codescan_writes,
 )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-from hookgate.shell.commands import R, W_, X, Call
+from hookgate.shell.shellstate import R, W_, X, Call
 from hookgate.shell.words import LIT
 
 

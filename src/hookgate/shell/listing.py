@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 
 from hookgate.shell import textops
-from hookgate.shell.commands import has, opts
+from hookgate.shell.shellstate import has, opts
 from hookgate.shell.words import GLOB as _GLOB
 from hookgate.shell.words import LIT
 

@@ -1,8 +1,8 @@
 """Command text → mvdan/sh syntax tree (as plain dicts), with a pure-Python fast path.
 
 The parser is mvdan/sh, run as ``shfmt --to-json -ln bash`` (the binary ships in the pinned
-``shfmt-py==4.2.0`` wheel, mvdan/sh v3.14.1; ADR 0007). It is spawned with ``os.posix_spawn``
-and pipes, not ``subprocess`` (which costs ~10 ms to import on the hot path).
+``shfmt-py==4.2.0`` wheel, mvdan/sh v3.14.1; ADR 0007), spawned by ``shell/shfmt.py``, which
+only a command the fast path does not take loads.
 
 Fast path: a command made only of characters for which bash word splitting is trivially
 exact (``SAFE`` below, single spaces, plain single-quoted strings and the list/pipe operators
@@ -12,12 +12,6 @@ the corpora. Anything else goes to shfmt.
 """
 
 from __future__ import annotations
-
-from hookgate.state import jsonio as json
-import os
-import select
-import sys
-import time
 
 from hookgate.errors import HookgateError
 
@@ -41,113 +35,6 @@ _OPS = ("&&", "||", ";", "|")
 
 class ParseError(HookgateError):
     pass
-
-
-_binary_cache: list = []
-
-
-def shfmt_path() -> str | None:
-    if _binary_cache:
-        return _binary_cache[0]
-    found = None
-    cand = os.path.join(os.path.dirname(sys.executable), "shfmt")
-    if os.access(cand, os.X_OK):
-        found = cand
-    else:
-        for d in os.environ.get("PATH", "").split(os.pathsep):
-            c = os.path.join(d or ".", "shfmt")
-            if d and os.access(c, os.X_OK):
-                found = c
-                break
-    _binary_cache.append(found)
-    return found
-
-
-def _run(binary: str, data: bytes, timeout: float) -> tuple[int, bytes]:
-    """Run ``binary --to-json -ln bash`` on ``data``; (exit status, stdout+stderr)."""
-    in_r, in_w = os.pipe()
-    out_r, out_w = os.pipe()
-    try:
-        pid = os.posix_spawn(
-            binary,
-            [binary, "--to-json", "-ln", "bash"],
-            {"GOMAXPROCS": "1", "GOGC": "off"},
-            file_actions=[
-                (os.POSIX_SPAWN_DUP2, in_r, 0),
-                (os.POSIX_SPAWN_DUP2, out_w, 1),
-                (os.POSIX_SPAWN_DUP2, out_w, 2),
-            ],
-        )
-    except OSError:
-        for fd in (in_r, in_w, out_r, out_w):
-            os.close(fd)
-        raise
-    os.close(in_r)
-    os.close(out_w)
-    deadline = time.monotonic() + timeout
-    chunks = []
-    try:
-        try:
-            view = memoryview(data)
-            while view:
-                n = os.write(in_w, view[:65536])
-                view = view[n:]
-        except BrokenPipeError:
-            pass
-        finally:
-            os.close(in_w)
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise TimeoutError
-            r, _, _ = select.select([out_r], [], [], left)
-            if not r:
-                raise TimeoutError
-            chunk = os.read(out_r, 1 << 16)
-            if not chunk:
-                break
-            chunks.append(chunk)
-        while True:
-            wpid, status = os.waitpid(pid, os.WNOHANG)
-            if wpid:
-                return os.waitstatus_to_exitcode(status), b"".join(chunks)
-            if time.monotonic() > deadline:
-                raise TimeoutError
-            time.sleep(0.0005)
-    except BaseException:
-        try:
-            os.kill(pid, 9)  # SIGKILL; the signal module imports enum (ADR 0017)
-            os.waitpid(pid, 0)
-        except OSError:
-            pass
-        raise
-    finally:
-        os.close(out_r)
-
-
-def parse_shfmt(command: str, timeout: float = TIMEOUT) -> dict:
-    binary = shfmt_path()
-    if binary is None:
-        raise ParseError("shell parser (shfmt) not found")
-    data = command.encode("utf-8", "surrogateescape")
-    try:
-        rc, out = _run(binary, data, timeout)
-    except TimeoutError:
-        raise ParseError(f"shell parser timed out after {timeout:g} s") from None
-    except OSError as e:
-        raise ParseError(f"shell parser could not run: {e}") from None
-    if rc != 0:
-        lines = out.decode("utf-8", "replace").strip().splitlines()
-        msg = lines[0] if lines else f"exit status {rc}"
-        if msg.startswith("<standard input>:"):
-            msg = msg[len("<standard input>:"):]
-        raise ParseError(f"parse error: {msg[:300]}")
-    try:
-        return json.loads(out)
-    except RecursionError:
-        raise ParseError("syntax tree too deeply nested") from None
-    except ValueError as e:
-        raise ParseError(f"parser output unreadable: {e}") from None
 
 
 # --- fast path -----------------------------------------------------------------------------
@@ -359,3 +246,33 @@ def parse(command: str, timeout: float = TIMEOUT) -> tuple[dict, bool]:
     if tree is not None:
         return tree, True
     return parse_shfmt(command, timeout), False
+
+
+def parse_shfmt(command: str, timeout: float = TIMEOUT) -> dict:
+    """The tree shfmt builds (the runner, ``shell/shfmt.py``, loads here: the fast path needs
+    neither it nor ``select``). Raises ParseError."""
+    from hookgate.shell import shfmt
+    from hookgate.state import jsonio as json
+
+    binary = shfmt.shfmt_path()
+    if binary is None:
+        raise ParseError("shell parser (shfmt) not found")
+    data = command.encode("utf-8", "surrogateescape")
+    try:
+        rc, out = shfmt.run(binary, data, timeout)
+    except TimeoutError:
+        raise ParseError(f"shell parser timed out after {timeout:g} s") from None
+    except OSError as e:
+        raise ParseError(f"shell parser could not run: {e}") from None
+    if rc != 0:
+        lines = out.decode("utf-8", "replace").strip().splitlines()
+        msg = lines[0] if lines else f"exit status {rc}"
+        if msg.startswith("<standard input>:"):
+            msg = msg[len("<standard input>:"):]
+        raise ParseError(f"parse error: {msg[:300]}")
+    try:
+        return json.loads(out)
+    except RecursionError:
+        raise ParseError("syntax tree too deeply nested") from None
+    except ValueError as e:
+        raise ParseError(f"parser output unreadable: {e}") from None

@@ -40,7 +40,7 @@ OPTIONS = {
     "cpp": {"-include": "read", "-imacros": "read"}, "gcc": "cpp", "g++": "cpp", "cc": "cpp", "clang": "cpp",
     "clang++": "cpp", "c++": "cpp",
     "m4": {"-I": None},
-    "git": None,
+    # (git's options that run code or name files are gitcmd's: `git status` loads no module here)
 }
 # sub-commands that copy or print files (``cmake -E cat F``): their operands are reads/writes
 SUBCOMMANDS = {
@@ -149,7 +149,7 @@ def extra(c) -> None:
 
 
 def _do(c, kind: str, field, via: str) -> None:
-    from hookgate.shell.commands import R, W_, X
+    from hookgate.shell.shellstate import R, W_, X
     from hookgate.shell.words import LIT
 
     text, k = field
@@ -197,7 +197,7 @@ def _do(c, kind: str, field, via: str) -> None:
 
 
 def _subcommands(c, table) -> None:
-    from hookgate.shell.commands import D, R, W_
+    from hookgate.shell.shellstate import D, R, W_
     from hookgate.shell.words import LIT
 
     args = c.args
@@ -236,7 +236,7 @@ def _subcommands(c, table) -> None:
 
 # --- sed ------------------------------------------------------------------------------------
 def _sed(c) -> None:
-    from hookgate.shell.commands import opts, values
+    from hookgate.shell.shellstate import opts, values
     from hookgate.shell.words import LIT
 
     o, ops = opts(c.args, "efl", ("expression", "file", "line-length", "separate"), optional_attached="i")
@@ -319,7 +319,7 @@ def _skip_s(script: str, i: int) -> int:
 
 
 def _sed_command(c, cmd: str) -> None:
-    from hookgate.shell.commands import R, W_
+    from hookgate.shell.shellstate import R, W_
     from hookgate.shell.words import LIT
 
     ch, rest = cmd[:1], cmd[1:].strip()
@@ -373,7 +373,7 @@ def _edfile(arg: str):
 def _ex(c, text: str, via: str) -> None:
     """ex/ed/vim commands: ``r F``, ``w F``/``w >> F``/``wq F``, ``so F``, ``e F``, ``!cmd``,
     ``r !cmd``, ``w !cmd``; addresses (``%``, ``1,$``, ``.``) skipped; ``|`` separates (ex)."""
-    from hookgate.shell.commands import R, W_
+    from hookgate.shell.shellstate import R, W_
     from hookgate.shell.words import LIT
 
     for part in text.split("|") if not text.lstrip(":% ,.$0123456789").startswith("!") else [text]:
@@ -409,7 +409,7 @@ def _ex(c, text: str, via: str) -> None:
 
 # --- gdb, make, sqlite3, cpp ---------------------------------------------------------------------
 def _gdb(c, field, via: str) -> None:
-    from hookgate.shell.commands import R
+    from hookgate.shell.shellstate import R
     from hookgate.shell.words import LIT
 
     text, k = field
@@ -438,7 +438,7 @@ def _make(c, field, via: str) -> None:
 
 
 def _make_text(c, text: str, via: str) -> None:
-    from hookgate.shell.commands import R, W_
+    from hookgate.shell.shellstate import R, W_
     from hookgate.shell.words import LIT
 
     i = text.find("$(")
@@ -474,7 +474,7 @@ def _make_text(c, text: str, via: str) -> None:
 def _sql(c, field) -> None:
     """sqlite3 SQL/dot-commands: ``.read F``, ``.import F T``, ``.output F``/``.once F``,
     ``.shell``/``.system`` CMD, ``.load``, ``readfile('F')``, ``writefile('F', …)``, ``edit()``."""
-    from hookgate.shell.commands import R, W_
+    from hookgate.shell.shellstate import R, W_
     from hookgate.shell.words import LIT
 
     text, k = field
@@ -519,7 +519,7 @@ def _sql(c, field) -> None:
 
 
 def _includes(c, text: str) -> None:
-    from hookgate.shell.commands import R
+    from hookgate.shell.shellstate import R
     from hookgate.shell.words import LIT
 
     for line in text.split("\n"):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 
-from hookgate.shell import words as W
 from hookgate.shell.words import LIT, UNKNOWN, UNRES
 
 TYPE_CHECKING = False
@@ -27,7 +26,8 @@ class Feed:
 
 
 class RedirMixin:
-    """Mixed into ``walk.Walker``, which provides what is declared here (its contract)."""
+    """A part of ``walk.Walker`` (loaded at the first redirection or pipe), which provides
+    what is declared here (its contract)."""
 
     accesses: list[Any]
     commands: list[Any]
@@ -112,6 +112,8 @@ class RedirMixin:
         return None if lines is None else "".join(x + "\n" for x in lines) or "\n"
 
     def heredoc(self, r, st, depth) -> Feed:
+        from hookgate.shell.expand import dq_lit
+
         hdoc = r.get("Hdoc")
         if hdoc is None:
             return Feed("", source="here-doc")
@@ -124,7 +126,7 @@ class RedirMixin:
         for p in parts:
             t = p.get("Type")
             if t == "Lit":
-                out.append(W.dq_lit(p.get("Value", "")))
+                out.append(dq_lit(p.get("Value", "")))
             else:
                 segs = self.part_segs(p, st, depth, True)
                 for s in segs:

@@ -1,13 +1,16 @@
 """The shell's execution state as the walk tracks it: the current directory, variables,
-functions and the directory stack (``State``), one executed command (``Command``), and the
-path and positional-parameter helpers every program handler uses. Below the walk and every
-handler: imports only ``words``."""
+functions and the directory stack (``State``), one executed command (``Command``), the path
+and positional-parameter helpers every program handler uses, and what a handler receives
+(``Call``: one command invocation, the walker seen through the ``Walk`` interface; the option
+parser ``opts`` with ``has``/``values``; the access modes). Below the walk and every handler:
+imports only ``words``. (The handler interface lives here, not in ``commands``, so that
+``git status`` loads ``gitcmd`` and not the simple programs' part of the table: ADR 0017.)"""
 
 from __future__ import annotations
 
 import os
 
-from hookgate.shell.words import GLOB, LIT, UNKNOWN, Alts, Opaque, alts_of
+from hookgate.shell.words import GLOB, LIT, UNKNOWN, UNRES, Alts, Opaque, alts_of
 
 
 class Command:
@@ -136,3 +139,143 @@ def norm(path: str, cwd) -> str | None:
     if p.startswith("//"):
         p = "/" + p.lstrip("/")
     return p
+
+
+# --- what a program handler receives (``shell.table``) ----------------------------------
+R, W_, D, X = "read", "write", "delete", "exec"
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing only: the hot path never imports ``typing`` (ADR 0017)
+    from collections.abc import Callable
+    from typing import Any, Protocol
+
+    class Walk(Protocol):
+        """What a handler may use of the walker (``walk.Walker``) through ``Call.w``: a
+        handler reaching for anything else fails the type check. Most handlers need only
+        ``Call``'s own methods."""
+
+        home: str
+        env: dict[str, str]
+        may_read: Any  # files the engine may read now (``listing.read_now``), or None
+        flagged: Callable[[Any], bool] | None  # would a guard deny or ask about this access?
+        hashed: dict[str, str]
+        dotglob: bool
+        globstar: bool
+        changed_unknown: bool
+
+        def emit(self, field: Any, mode: Any, via: Any, tool: Any, st: Any, allow_dir: Any = True) -> None: ...
+        def add(self, path: Any, mode: Any, resolved: Any, via: Any, tool: Any) -> None: ...
+        def run(self, fields: Any, st: Any, depth: int, feed: Any = None, wrappers: Any = ()) -> None: ...
+        def script(self, text: str, st: Any, depth: int, why: str, feed: Any = None) -> None: ...
+        def indeterminate(self, why: str) -> None: ...
+        def dynamic_assignment(self, any_value: bool = True) -> None: ...
+        def glob_options(self, text: str) -> None: ...
+        def env_code(self, name: Any, value: Any, st: Any, depth: Any, others: Any = None) -> None: ...
+        def try_concrete(self, run_symbolic: Any, concrete: Any, run_lines: Any, keep: Any = ()) -> None: ...
+        def never_runs(self, body: Any) -> None: ...
+
+
+class Call:
+    """One command invocation as the table sees it: *w* is the walker, seen through the
+    ``Walk`` interface above."""
+
+    __slots__ = ("w", "name", "fields", "args", "st", "depth", "feed")
+
+    def __init__(self, w: Walk, name, fields, st, depth, feed):
+        self.w = w
+        self.name = name
+        self.fields = fields
+        self.args = fields[1:]
+        self.st = st
+        self.depth = depth
+        self.feed = feed
+
+    def acc(self, field, mode, via) -> None:
+        self.w.emit(field, mode, via, self.name, self.st)
+
+    def raw(self, path, mode, resolved, via) -> None:
+        self.w.add(path, mode, resolved, via, self.name)
+
+    def cwd_field(self):
+        cwd = self.st.cwd
+        return (cwd, LIT) if isinstance(cwd, str) else (".", UNRES)
+
+    def run(self, fields, feed=None, st=None) -> None:
+        self.w.run(fields, st if st is not None else self.st.copy(), self.depth + 1, feed)
+
+    def script(self, field, via, feed=None, st=None) -> None:
+        text, kind = field
+        if kind != LIT:
+            self.w.indeterminate(f"{via} of a non-literal string ({text[:60]})")
+            return
+        self.w.script(text, st if st is not None else self.st.copy(), self.depth + 1, via, feed)
+
+    def indeterminate(self, why: str) -> None:
+        self.w.indeterminate(why)
+
+
+def opts(args, sv="", lv=(), posix=False, optional_attached="", digits_attached=""):
+    """Parse options. (list of (name, value field or None), operands).
+
+    sv: short options taking a value; lv: long options taking a value (without ``--``);
+    posix: options end at the first operand; optional_attached: short options whose value
+    may only be attached (``-i.bak``). Combined short flags, ``--``, ``--x=v`` handled.
+    """
+    out: list[tuple[str, tuple[str, int] | None]] = []
+    ops = []
+    i, n = 0, len(args)
+    while i < n:
+        text, kind = args[i]
+        i += 1
+        if kind != LIT or len(text) < 2 or text[0] != "-":
+            ops.append((text, kind))
+            if posix:
+                ops.extend(args[i:])
+                break
+            continue
+        if text == "--":
+            ops.extend(args[i:])
+            break
+        if text.startswith("--"):
+            name, eq, val = text[2:].partition("=")
+            if eq:
+                out.append(("--" + name, (val, LIT)))
+            elif name in lv and i < n:
+                out.append(("--" + name, args[i]))
+                i += 1
+            else:
+                out.append(("--" + name, None))
+            continue
+        j = 1
+        while j < len(text):
+            c = text[j]
+            if c in digits_attached:
+                k = j + 1
+                while k < len(text) and text[k] in "0123456789abcdefxABCDEF":
+                    k += 1
+                out.append(("-" + c, (text[j + 1 : k], LIT) if k > j + 1 else None))
+                j = k
+                continue
+            if c in optional_attached:
+                out.append(("-" + c, (text[j + 1 :], LIT) if j + 1 < len(text) else None))
+                break
+            if c in sv:
+                if j + 1 < len(text):
+                    out.append(("-" + c, (text[j + 1 :], LIT)))
+                elif i < n:
+                    out.append(("-" + c, args[i]))
+                    i += 1
+                else:
+                    out.append(("-" + c, None))
+                break
+            out.append(("-" + c, None))
+            j += 1
+    return out, ops
+
+
+def has(o, *names) -> bool:
+    return any(k in names for k, _ in o)
+
+
+def values(o, *names):
+    return [v for k, v in o if k in names and v is not None]

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import os
 
-from hookgate.shell.commands import has, opts, values
+from hookgate.shell.shellstate import has, opts, values
 from hookgate.shell.words import GLOB, LIT, UNRES
 
 _OUT_WRITES = frozenset((">", ">>", ">|", "&>", "&>>"))

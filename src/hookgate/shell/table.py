@@ -1,11 +1,12 @@
 """The command table: program name → handler, assembled in one place (ADR 0007, ADR 0026).
 
-Each handler module builds its own ``HANDLERS`` dict and registers nothing elsewhere. This
+Each handler module builds its own ``HANDLERS`` dict (``commands``, the simple programs, builds
+its entries one at a time: ``commands.lookup``) and registers nothing elsewhere. This
 module says, explicitly, which module handles which program (``_MODULES``), and imports a
 handler module only when a command of its programs is analysed: ``git status`` loads
-``gitcmd``, ``cat .env`` loads no handler module but ``commands`` (ADR 0017's import budget;
-ADR 0025 for the figures). A program named in no module below is ``commands``' (a ``Spec`` or
-a no-op) or unknown. Wrappers (``sudo``, ``env``, ``timeout`` …) return the command they run;
+``gitcmd``, ``cat .env`` no handler module but
+``commands`` (ADR 0017's import budget; ADR 0025 for the figures). A program named in no
+module below is ``commands``' (a ``Spec`` or a no-op) or unknown. Wrappers (``sudo``, ``env``, ``timeout`` …) return the command they run;
 they are ``wrappers.WRAPPERS``, named in ``WRAPPER_NAMES``.
 
 To add a program: write its handler in the module of its kind (or a new one), add it to that
@@ -20,8 +21,6 @@ allow by a missing handler.
 from __future__ import annotations
 
 import sys
-
-from hookgate.shell import commands
 
 # module → the programs it handles (the later row wins where ``commands`` also has an entry:
 # the builtins replace the simple no-op entries of ``commands``)
@@ -62,7 +61,7 @@ WRAPPER_NAMES = frozenset((
 # recursive readers (``bulk.NAMES``): their modules load only for these names
 PROGOPTS_NAMES = frozenset((
     '7z', 'ar', 'as', 'bsdtar', 'c++', 'cc', 'clang', 'clang++', 'cmake', 'cpp', 'csc', 'curl',
-    'dotnet', 'ed', 'esbuild', 'ex', 'g++', 'gcc', 'gdb', 'git', 'gmake', 'gojq', 'gsed', 'gtar',
+    'dotnet', 'ed', 'esbuild', 'ex', 'g++', 'gcc', 'gdb', 'gmake', 'gojq', 'gsed', 'gtar',
     'gvim', 'java', 'javac', 'jq', 'kotlinc', 'ld', 'm4', 'make', 'nm', 'nvim', 'objdump', 'red',
     'rsync', 'rustc', 'sed', 'sqlite3', 'tar', 'tsc', 'vi', 'view', 'vim', 'vimdiff', 'wget', 'zip'))
 BULK_NAMES = frozenset((
@@ -82,17 +81,22 @@ def _module(name: str):
     return mod
 
 
+def _commands():
+    """``shell/commands.py``, the simple programs: loaded only for a name no other module has."""
+    return _module("hookgate.shell.commands")
+
+
 def _lookup(name: str):
     """The table's handler of ``name`` (None when no module has it)."""
     m = _MODULE_OF.get(name)
     if m is not None:
         return _module(m).HANDLERS[name]
-    return commands.HANDLERS.get(name)
+    return _commands().lookup(name)
 
 
 def known(name: str) -> bool:
     """Does the table have an entry of its own for ``name``?"""
-    return name in _MODULE_OF or name in commands.HANDLERS
+    return name in _MODULE_OF or _commands().lookup(name) is not None
 
 
 def wrapper_for(name: str):
@@ -112,8 +116,8 @@ def handler_for(name: str):
         return _lookup("python")
     for pre in _VERSIONED:
         if name.startswith(pre) and name[len(pre):].replace(".", "").isdigit():
-            return _lookup(pre) or commands.unknown_program
-    return commands.unknown_program
+            return _lookup(pre) or _commands().unknown_program
+    return _commands().unknown_program
 
 
 def progopts_extra(call) -> None:
@@ -132,7 +136,7 @@ def __getattr__(name: str):
     """``HANDLERS`` and ``WRAPPERS``, whole (every handler module imported): for tools and
     tests that list the table, never the hot path."""
     if name == "HANDLERS":
-        table = dict(commands.HANDLERS)
+        table = _commands().all_handlers()
         for m in _MODULES:
             table.update(_module(m).HANDLERS)
         return table

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 
 from hookgate.shell import textops
-from hookgate.shell.commands import has, opts, values
+from hookgate.shell.shellstate import has, opts, values
 from hookgate.shell.listing import (MAX_LINES, _exec_output, _files_or_stdin, _glob_now, _ls_lines,
                                     split_lines)
 from hookgate.shell.words import LIT

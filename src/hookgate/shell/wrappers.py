@@ -6,7 +6,7 @@ it runs in), or None when it runs nothing analysable.
 
 from __future__ import annotations
 
-from hookgate.shell.commands import R, W_, Call, has, opts, values
+from hookgate.shell.shellstate import R, W_, Call, has, opts, values
 from hookgate.shell.words import LIT, UNRES
 
 HANDLERS: dict = {}  # this module's part of the command table (``shell.table``)

@@ -8,6 +8,9 @@ A validator is a module with these names (checked by ``tests/test_registry.py``)
   lists (pluggy/flake8 style), so new context never breaks an old validator;
 - optionally ``compile_policy(shipped, project, allow_loosen) -> dict`` (runs when config is
   compiled, never per call) to merge a project's override into the shipped policy.
+- optionally ``RUNS_LAST = True``: it runs after every other validator (its record keeps
+  its place in chain order), so its ``denied`` covers validators later in the chain too — for
+  side effects a denied call must not leave behind (coordination's lease, ADR 0013).
 
 Context names a validator may take are exactly ``CONTEXT_NAMES``.
 """
@@ -24,7 +27,8 @@ CONTEXT_NAMES = frozenset(
         "policy",  # this hook's compiled policy (dict)
         "config",  # the whole compiled config
         "stage",  # this hook's stage for this platform
-        "denied",  # an earlier validator's effective verdict already blocks this call (bool)
+        "denied",  # an earlier validator's effective verdict already blocks this call (bool;
+        # for a RUNS_LAST validator: any other validator's)
         "state_dir",
         "project_root",
         "home",

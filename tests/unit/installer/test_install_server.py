@@ -50,7 +50,8 @@ def test_claude_project_scope_gets_the_http_door_idempotent_and_uninstall_restor
     for ev in ("PostToolUse", "PostToolUseFailure"):
         assert doc["hooks"][ev][0]["hooks"][0]["type"] == "http"
     start = doc["hooks"]["SessionStart"][0]["hooks"][0]
-    assert shlex.split(start["command"]) == [HOOKGATE, "serve", "start", "--port", str(port), "--idle", "28800"]
+    # through the thin client: it answers `serve start` itself when the server is up (ADR 0025)
+    assert shlex.split(start["command"]) == [CLIENT, "serve", "start", "--port", str(port), "--idle", "28800"]
     assert shlex.split(doc["hooks"]["SessionStart"][0]["hooks"][1]["command"])[1:] == ["hook", "--platform", "claude-code"]
     assert doc["hooks"]["UserPromptSubmit"][0] == SEED["hooks"]["UserPromptSubmit"][0]
     assert doc["hooks"]["UserPromptSubmit"][1]["hooks"][0] == start

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from hookgate.shell import analyse, boundglob
-from hookgate.shell import walk as W
+from hookgate.shell import compound as W
 from tests.conftest import run_hook
 
 

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from hookgate.shell import analyse
-from hookgate.shell.words import BRACE_PAST_CAP
+from hookgate.shell.expand import BRACE_PAST_CAP
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 ENV = {"HOME": "/nonexistent-home", "PATH": "/usr/bin:/bin"}

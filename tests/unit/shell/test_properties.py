@@ -118,9 +118,9 @@ def test_caps(tree):
 
 
 def test_missing_parser_is_indeterminate(tree, monkeypatch):
-    from hookgate.shell import parse as P
+    from hookgate.shell import shfmt
 
-    monkeypatch.setattr(P, "_binary_cache", [None])
+    monkeypatch.setattr(shfmt, "_binary_cache", [None])
     res = analyse("echo 'needs shfmt' > x", tree[0], home=tree[1])
     assert res.indeterminate and "not found" in res.parse_error
     assert not analyse("echo fast x", tree[0], home=tree[1]).indeterminate  # fast path needs no binary

@@ -16,10 +16,14 @@ from hookgate.shell import builtins, fileops, findx, gitcmd, interp  # noqa: F40
 PARTS = (commands, builtins, fileops, findx, gitcmd, interp, wrappers)  # the union's order: a later part wins
 
 
+def _handlers(part) -> dict:
+    return part.all_handlers() if part is commands else part.HANDLERS
+
+
 def _union() -> dict:
     out: dict = {}
     for part in PARTS:
-        out.update(part.HANDLERS)
+        out.update(_handlers(part))
     return out
 
 
@@ -34,7 +38,7 @@ def test_every_program_has_the_handler_of_the_union():
 def test_each_row_names_exactly_the_programs_its_module_owns():
     owner = {}
     for part in PARTS:
-        for name in part.HANDLERS:
+        for name in _handlers(part):
             owner[name] = part.__name__
     rows = {m: set(names) for m, names in table._MODULES.items()}
     want: dict = {}
@@ -80,17 +84,22 @@ def _loaded_after(command: str, cwd, poison: str = "") -> tuple[list[str], dict]
     return [m.rsplit(".", 1)[1] for m in mods], res
 
 
-HANDLER_MODULES = {"builtins", "fileops", "findx", "gitcmd", "interp", "interpcode", "wrappers", "progopts", "bulk"}
+HANDLER_MODULES = {"builtins", "fileops", "findx", "gitcmd", "gitsub", "interp", "interpcode", "wrappers", "progopts",
+                   "bulk", "commands"}
 
 
 @pytest.mark.parametrize("command,wanted", [
-    ("cat README.md", set()),
-    ("cat .env", set()),
-    ("ls -la", set()),
-    ("git status", {"gitcmd", "progopts"}),
+    ("cat README.md", {"commands"}),
+    ("cat .env", {"commands"}),
+    ("ls -la", {"commands"}),
+    ("git status", {"gitcmd"}),
+    ("git log --oneline -3", {"gitcmd"}),
+    ("git commit -m x", {"gitcmd", "gitsub"}),
+    ("git -c core.pager=less log", {"gitcmd", "gitsub"}),
+    ("make -f build.mk", {"progopts", "commands"}),
     ("cp a b", {"fileops", "bulk"}),
-    ("sudo rm -rf x", {"wrappers"}),
-    ("python3 -c 'print(1)'", {"interp", "interpcode"}),
+    ("sudo rm -rf x", {"wrappers", "commands"}),
+    ("python3 -c 'print(1)'", {"interp", "interpcode", "commands"}),
 ])
 def test_only_the_handler_modules_a_command_needs_load(tmp_path, command, wanted):
     mods, res = _loaded_after(command, tmp_path)
@@ -101,7 +110,10 @@ def test_only_the_handler_modules_a_command_needs_load(tmp_path, command, wanted
 @pytest.mark.parametrize("command,poison", [
     ("cp a b", "hookgate.shell.fileops"),
     ("git status", "hookgate.shell.gitcmd"),
-    ("git status", "hookgate.shell.progopts"),
+    ("make -f build.mk", "hookgate.shell.progopts"),
+    ("cat a", "hookgate.shell.commands"),
+    ("git add a", "hookgate.shell.gitsub"),
+    ("git -c core.pager=less log", "hookgate.shell.gitsub"),
     ("cp a b", "hookgate.shell.bulk"),
     ("sudo rm x", "hookgate.shell.wrappers"),
 ])
@@ -112,3 +124,11 @@ def test_a_handler_module_that_cannot_load_makes_the_command_indeterminate(tmp_p
     assert not clean["indeterminate"]
     _, res = _loaded_after(command, tmp_path, poison)
     assert res["indeterminate"] and poison in (res["error"] or ""), res
+
+
+def test_no_reader_is_also_a_simple_spec():
+    """``commands.lookup`` answers a reader (``cat``) before it builds the ``_SIMPLE`` specs:
+    sound only while no name is in both (nor an in-place converter in ``_SIMPLE``)."""
+    readers = {n for n, sv in commands._READERS.items() if sv is not None}
+    assert not readers & set(commands._simple())
+    assert not set(commands._IN_PLACE) & set(commands._simple())

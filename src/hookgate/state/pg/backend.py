@@ -52,8 +52,11 @@ def _db(conf: dict[str, Any]) -> Database:
 
 
 def _committed(db: Database) -> None:
-    """An asynchronous commit happened: the server flushes the WAL within its window."""
+    """An asynchronous commit happened: the server flushes the WAL within its window, in its
+    group-commit thread (ADR 0028); the flush connection is made here, in the answering thread,
+    when there is none (``Database.ready_flush``)."""
     if db.async_commit and registry.GROUP_COMMIT is not None:
+        db.ready_flush()
         registry.GROUP_COMMIT(db.flush)
 
 
@@ -139,18 +142,26 @@ class PostgresBackend:
             self.drain(state_dir, limit=200)  # one batch: a long queue is the server's tick's, not this call's
             return body
         try:
-            if journal:  # kept until the WAL barrier covers it (a database crash loses nothing)
+            if not journal:
+                return self.append_records([record])[0]
+            # kept until the WAL barrier covers it (a database crash loses nothing); begun/ended
+            # tell a seal in the flush thread when this record has committed (db.Database._seal)
+            self.db.journal_begun += 1
+            try:
                 outbox.append(state_dir, record, fsync=False, name=INFLIGHT)
-            return self.append_records([record])[0]
+                return self.append_records([record])[0]
+            finally:
+                self.db.journal_ended += 1
         except SharedStateUnavailable:
             return outbox.append(state_dir, record, fsync)
 
     # --- the in-flight journal (asynchronous commits) ---------------------------------------
 
     def _seal(self) -> list[str]:
-        """Close each state dir's in-flight journal for the coming WAL barrier (main thread):
-        the records in it were all committed before this; once the barrier returns they are
-        on the database's disk and the sealed file goes."""
+        """Close each state dir's in-flight journal for the coming WAL barrier (the database's
+        flush thread, ``Database._seal``, which then waits for the appends under way to
+        commit); once the barrier returns they are on the database's disk and the sealed file
+        goes."""
         out = []
         for sd in list(self.state_dirs):
             path = os.path.join(sd, INFLIGHT)
@@ -160,7 +171,10 @@ class PostgresBackend:
             except OSError:
                 continue
             sealed = os.path.join(sd, f"{INFLIGHT[:-6]}.{time.time_ns()}.jsonl")
-            os.replace(path, sealed)
+            try:
+                os.replace(path, sealed)
+            except OSError:
+                continue  # sealed meanwhile by the server's last flush; the others still count
             out.append(sealed)
         return out
 

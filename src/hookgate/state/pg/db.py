@@ -70,6 +70,12 @@ class Database:
         self.epoch = 0  # counts main connections made: a new one may follow a database crash
         self.sealers: list[Callable[[], list[str]]] = []  # callables sealing in-flight journals; see flush()
         self._fsealed: list[str] = []
+        self._fkept: list[str] = []  # sealed while an append was still uncommitted: a later barrier deletes them
+        # journaled appends begun / ended (the answering thread's: a record is written to the
+        # journal, then committed): a seal in another thread waits until every append begun
+        # before it has committed, so the barrier that follows covers everything it sealed
+        self.journal_begun = 0
+        self.journal_ended = 0
         # the claims documents this process holds a copy of: repo → (doc, ver, clock offset);
         # valid only while this connection LISTENs (every change NOTIFYs hookgate_coord)
         self.coord: dict[int, tuple[str | None, int, float]] = {}
@@ -169,12 +175,18 @@ class Database:
 
     def flush(self, wait: bool = False) -> None:
         """The WAL flush barrier: a writing transaction committed synchronously returns only once
-        the WAL up to it — every earlier asynchronous commit included — is on disk. It runs
-        on a second connection in a thread of its own, so the decisions that follow do not wait
-        for the fsync (the connection is made here, in the main thread, with the server's
-        environment). *wait*: run it here and now (the server's last sync before it stops)."""
+        the WAL up to it — every earlier asynchronous commit included — is on disk.
+
+        The decision server calls it from its group-commit thread at the window's end (ADR
+        0025/0028): sealing the in-flight journals and the barrier itself then run in the
+        database's flush thread, on a connection of their own, never in the thread that
+        answers decisions. That connection is made by :meth:`ready_flush` in the answering
+        thread (libpq reads the process environment, which that thread switches per call); if
+        it is missing here, nothing is lost: the records stay journaled and the next commit
+        asks again. *wait*: seal and flush here and now, on the main connection (the server's
+        last flush, once no request is answered any more)."""
         if wait or not self.async_commit:
-            sealed: list[str] = [p for seal in self.sealers for p in seal()] if self.async_commit else []
+            sealed: list[str] = self._seal()[0] if self.async_commit else []
             self.run(_barrier, check_schema=False)
             for path in sealed:
                 try:
@@ -182,37 +194,64 @@ class Database:
                 except OSError:
                     pass
             return
-        sealed = []
-        for seal in self.sealers:  # the journals of records this barrier will cover
-            try:
-                sealed += seal()
-            except OSError:
-                pass
         with self._flock:
-            self._fsealed += sealed
-            fc = self._fconn
-        if fc is None or fc.closed:
-            if time.monotonic() < self.down_until:
-                return  # away: the records wait in the outbox or are re-flushed by a later commit
-            try:
-                fc = self._connect()
-            except psycopg.Error as e:
-                self.last_error = _one_line(e)
-                return
-            with self._flock:
-                self._fconn = fc
+            if self._fconn is None or self._fconn.closed:
+                return  # away: the records wait in the journal; ready_flush reconnects on the next commit
         self._fwant.set()
         if self._fthread is None:
             self._fthread = threading.Thread(target=self._flusher, name="hookgate-wal-flush", daemon=True)
             self._fthread.start()
 
+    def ready_flush(self) -> None:
+        """The flush connection, made in the calling (answering) thread when there is none and
+        the database is not known to be away: a connection is made with the server's own
+        environment (see :meth:`_connect`), which only that thread may switch."""
+        fc = self._fconn
+        if fc is not None and not fc.closed:
+            return
+        if time.monotonic() < self.down_until:
+            return
+        try:
+            fc = self._connect()
+        except psycopg.Error as e:
+            self.last_error = _one_line(e)
+            return
+        with self._flock:
+            self._fconn = fc
+
+    def _seal(self, bound_s: float = 5.0) -> tuple[list[str], bool]:
+        """Seal the in-flight journals (rename each; see PostgresBackend._seal), then wait until
+        every journaled append begun before the seal has committed — a record the answering
+        thread wrote to a journal just before it was renamed — so that the barrier that follows
+        covers every record sealed. (sealed files, whether that wait ended within *bound_s*:
+        if not, a later barrier whose wait does end covers them.)"""
+        sealed: list[str] = []
+        for seal in self.sealers:
+            try:
+                sealed += seal()
+            except OSError:
+                pass
+        begun = self.journal_begun
+        end = time.monotonic() + bound_s
+        while self.journal_ended < begun:
+            if time.monotonic() > end:
+                return sealed, False
+            time.sleep(0.0002)
+        return sealed, True
+
     def _flusher(self) -> None:
         while True:
             self._fwant.wait()
             self._fwant.clear()
+            sealed, complete = self._seal()
             with self._flock:
                 fc = self._fconn
-                todo, self._fsealed = self._fsealed, []
+                if not complete:  # not covered by this barrier: kept for one whose seal completes
+                    self._fkept += sealed
+                    sealed = []
+                todo, self._fsealed = self._fsealed + sealed, []
+                if complete:
+                    todo, self._fkept = todo + self._fkept, []
             if fc is None:
                 with self._flock:
                     self._fsealed = todo + self._fsealed
@@ -225,7 +264,7 @@ class Database:
                         os.unlink(path)
                     except OSError:
                         pass
-            except Exception as e:  # noqa: BLE001 - the next barrier reconnects
+            except Exception as e:  # noqa: BLE001 - the next commit's ready_flush reconnects
                 self.last_error = _one_line(e)
                 with self._flock:
                     self._fsealed = todo + self._fsealed

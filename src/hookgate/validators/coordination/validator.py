@@ -16,10 +16,12 @@
   reviewed write claims, is an ``outside-plan`` verdict.
 - SessionEnd releases the session's leases and claims; a shell call that runs ``hookgate``
   leaves the trail that lets ``hookgate claim`` find its session.
-- A call an earlier validator already denies (``denied``: its effective verdict blocks, e.g.
-  self-protection on ``.claude/settings.json``) is decided the same way, but writes nothing:
-  no lease taken or renewed, no notice consumed, no shell-call trail — the write never happens,
-  so it must not hold other sessions off the file for a lease's TTL.
+- A call another validator denies (``denied``: its effective verdict blocks, e.g.
+  self-protection on ``.claude/settings.json``, or budget — this validator runs after all the
+  others, ``RUNS_LAST``) is decided the same way, but writes nothing:
+  no lease taken or renewed, no notice consumed, no shell-call trail, no merge-gate evidence in
+  its ledger record — the write never happens, so it must not hold other sessions off the file
+  for a lease's TTL, nor count as worked on under a lease.
 """
 
 from __future__ import annotations
@@ -40,6 +42,9 @@ HOOK_ID = "coordination"
 ADR = "adr/0013-coordination.md"
 SCOPE_ADR = "adr/0022-coordination-across-worktrees.md"
 PHASES = frozenset((ev.PRE, ev.SESSION_END))
+# run after every other validator (core/chain.py): ``denied`` then covers budget too, which
+# comes later in the chain — a write only budget denies takes no lease either
+RUNS_LAST = True
 
 DEFAULT_POLICY = {
     "coordination_files": [".agents/**/*.jsonl", "tasks/*.json"],
@@ -295,8 +300,9 @@ def check(event, accesses, analysis, policy, state_dir, project_root, notes=None
                               denied=denied)
         except state_backend.SharedStateUnavailable as e:
             return _shared_state_unavailable(e, writes, scopes)
-        if writes and notes is not None and session and verdict.outcome in (ev.ALLOW, ev.WARN):
+        if writes and notes is not None and session and not denied and verdict.outcome in (ev.ALLOW, ev.WARN):
             # the merge gate's evidence (ADR 0022): which keys this session leased, on which branch
+            # (a denied call leased nothing: no evidence, ADR 0013)
             notes["coordination"] = dict(identity.where(top), keys=[k for _p, k, _m, _v in writes][:200])
         if off_plan is not None and verdict.outcome in (ev.ALLOW, ev.WARN):
             verdict = off_plan  # below enforce the write goes ahead: leased and recorded above

@@ -89,7 +89,10 @@ def build(rules) -> dict:
 
 
 def usable(index) -> bool:
-    return isinstance(index, dict) and index.get("v") == VERSION and isinstance(index.get("refs"), list)
+    if not isinstance(index, dict) or index.get("v") != VERSION:
+        return False
+    refs = index.get("refs")
+    return isinstance(refs, list) or getattr(refs, "lazy", False) is True  # (config.LazySeq)
 
 
 def _ends(name: str, table: dict, out: set) -> None:
@@ -187,3 +190,63 @@ def for_dir(index: dict, anchor: str, rel: list | None) -> list:
     directory ``anchor/rel`` (``rel`` empty or None: every anchored pattern)."""
     table = index["anch"].get(anchor) or {}
     return table.get("/".join(rel) if rel else "", [])
+
+
+# --- the lazy layout (ADR 0027, amended in session 8) ------------------------------------------
+# A one-shot process must not pay for the 1,000 rules a decision never looks at: the config's
+# marshal copy (``core.config``) stores a policy's rules and its index key by key, and a decision
+# loads only the keys its paths ask for. Here: which entries go together. Each key of a table
+# (``lit``/``suf``/``pre``/``anch.root``/``anch.home``) is one group, holding its entry and the
+# ``refs`` and ``rules`` of every pattern the entry names, so a decision that finds a key needs
+# nothing else; the patterns filed under ``all`` (tried for every path) and their rules are
+# resident (loaded with the config). Any other access (every pattern: a probe past the size
+# guards, the floor's plan) loads every group.
+
+LAZY_MAPS = ("lit", "suf", "pre", "anch.root", "anch.home")  # (core.config reads them)
+LAZY_SEQS = ("rules", "refs")
+
+
+def _table(index: dict, name: str) -> dict:
+    if name.startswith("anch."):
+        return (index.get("anch") or {}).get(name[5:]) or {}
+    got = index.get(name)
+    return got if isinstance(got, dict) else {}
+
+
+def layout(policy) -> tuple[dict, dict, dict, list] | None:
+    """(stub, sizes, resident, groups) of a compiled *policy*, or None when it has no usable
+    index. *stub*: the policy without its rules and index, plus ``index`` holding only the
+    index's small scalars and ``all``; *sizes*: the length of each lazy table and list;
+    *resident*: ``{"refs": {g: ref}, "rules": {i: rule}}`` of the ``all`` patterns; *groups*:
+    ``[(table, key, payload)]``, payload ``{table: {key: entry}, "refs": {…}, "rules": {…}}``."""
+    if not isinstance(policy, dict):
+        return None
+    index, rules = policy.get("index"), policy.get("rules")
+    if not (isinstance(index, dict) and usable(index) and isinstance(rules, list)):
+        return None
+    anch = index.get("anch")
+    if not isinstance(anch, dict) or set(anch) - {"root", "home"}:
+        return None
+    refs = index["refs"]
+
+    def named(gs) -> tuple[dict, dict]:
+        r, ru = {}, {}
+        for g in gs:
+            r[g] = refs[g]
+            i = refs[g][0]
+            ru[i] = rules[i]
+        return r, ru
+
+    stub = {k: v for k, v in policy.items() if k not in ("rules", "index")}
+    stub["index"] = {k: v for k, v in index.items() if k not in ("refs", "lit", "suf", "pre", "anch")}
+    sizes = {"rules": len(rules), "refs": len(refs)}
+    groups = []
+    for name in LAZY_MAPS:
+        table = _table(index, name)
+        sizes[name] = len(table)
+        for key, gs in table.items():
+            r, ru = named(gs)
+            groups.append((name, key, {name: {key: gs}, "refs": r, "rules": ru}))
+    r, ru = named(index.get("all") or ())
+    return stub, sizes, {"refs": r, "rules": ru}, groups
+
