@@ -44,6 +44,19 @@ def path(pkg_dir: str | None = None) -> str:
     return os.path.join(pkg_dir, "__pycache__", f"bundle.{sys.implementation.cache_tag}.bin")
 
 
+def _entry(index: dict, name: str, src: str, is_pkg: bool, at: int) -> bytes:
+    """Module *name*'s byte code from *src*, entered in *index* at offset *at* with what binds
+    it to the source (mtime, size); the bytes to append to the blob."""
+    import os
+
+    with open(src, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        code = compile(fh.read(), src, "exec", dont_inherit=True)
+    data = marshal.dumps(code)
+    index[name] = (at, len(data), is_pkg, src, st.st_mtime_ns, st.st_size)
+    return data
+
+
 def build(pkg_dir: str | None = None) -> str:
     """Compile every module of the package (but ``SKIP``) into the bundle; return its path.
     Written whole: temp file, fsync, ``os.replace``."""
@@ -64,22 +77,12 @@ def build(pkg_dir: str | None = None) -> str:
             name = dotted[: -len(".__init__")] if is_pkg else dotted
             if name.split(".")[1:2] and name.split(".")[1] in SKIP:
                 continue
-            with open(src, "rb") as fh:
-                st = os.fstat(fh.fileno())
-                code = compile(fh.read(), src, "exec", dont_inherit=True)
-            data = marshal.dumps(code)
-            index[name] = (len(blob), len(data), is_pkg, src, st.st_mtime_ns, st.st_size)
-            blob += data
+            blob += _entry(index, name, src, is_pkg, len(blob))
     for name in STDLIB:
         std = getattr(__import__(name), "__file__", None)
         if not isinstance(std, str) or not std.endswith(".py"):
             continue  # frozen or built in here: nothing to serve
-        with open(std, "rb") as fh:
-            st = os.fstat(fh.fileno())
-            code = compile(fh.read(), std, "exec", dont_inherit=True)
-        data = marshal.dumps(code)
-        index[name] = (len(blob), len(data), False, std, st.st_mtime_ns, st.st_size)
-        blob += data
+        blob += _entry(index, name, std, False, len(blob))
     for rel in DATA:
         import json
 
