@@ -155,7 +155,7 @@ def _probe_literals(seg: str) -> tuple[str | None, str, str]:
 
 def for_pattern(index: dict, segs: list, kinds: str) -> set | None:
     """Numbers of the patterns that may intersect the probe (*segs*, *kinds*: a shell glob or an
-    unresolved word, ``classify.glob_pattern``/``unresolved_pattern``); None: all of them (an
+    unresolved word, ``words.glob_pattern``/``unresolved_pattern``); None: all of them (an
     unknown final name, or a probe past the size guards)."""
     if "F" in kinds or len(segs) > MAX_SEGS // 2:
         return None
