@@ -28,6 +28,9 @@ SKIP = frozenset(("cli", "installer"))  # subpackages never on the hook path (ty
 # checked against their source, as the package's own; this module does not import it itself
 # (the launcher runs it before the bundle is installed).
 STDLIB = ("__future__",)
+# package data a hook call parses on every call, held parsed (``marshal`` of the JSON value), under
+# "data:<name>", checked against its file like a module (``_Finder.data``; ``config.defaults``)
+DATA = ("_defaults.json",)
 
 
 def _magic() -> bytes:
@@ -76,6 +79,19 @@ def build(pkg_dir: str | None = None) -> str:
             code = compile(fh.read(), std, "exec", dont_inherit=True)
         data = marshal.dumps(code)
         index[name] = (len(blob), len(data), False, std, st.st_mtime_ns, st.st_size)
+        blob += data
+    for rel in DATA:
+        import json
+
+        src = os.path.join(pkg_dir, rel)
+        try:
+            with open(src, "rb") as fh:
+                st = os.fstat(fh.fileno())
+                value = json.loads(fh.read())
+        except (OSError, ValueError):
+            continue  # no such data here, or not JSON: read the normal way (and fail there)
+        data = marshal.dumps(value)
+        index["data:" + rel] = (len(blob), len(data), False, src, st.st_mtime_ns, st.st_size)
         blob += data
     idx = marshal.dumps(index)
     out = path(pkg_dir)
@@ -143,6 +159,22 @@ class _Finder:
             d["__path__"], d["__package__"] = spec.submodule_search_locations, spec.name
         else:
             d["__package__"] = spec.name.rpartition(".")[0]
+
+    def data(self, rel: str, src: str):
+        """The JSON value of package data file *rel* (at *src*) as parsed when the bundle was
+        built; None when the bundle does not hold it, or the file changed since (mtime or size)."""
+        e = self.index.get("data:" + rel)
+        if e is None or e[3] != src:
+            return None
+        off, n, _pkg, _src, mtime_ns, size = e
+        try:
+            st = self._stat(src)
+            if st.st_mtime_ns != mtime_ns or st.st_size != size:
+                return None
+            raw = self._pread(self.fd, n, self.base + off)
+            return marshal.loads(raw) if len(raw) == n else None
+        except Exception:  # noqa: BLE001 - an unreadable entry: the normal read
+            return None
 
     def create_module(self, spec):  # noqa: ARG002 - the loader protocol: the default module
         return None

@@ -270,3 +270,22 @@ def test_the_launcher_without_a_usable_bundle_imports_the_normal_way(pkg, damage
     assert r["loaders"] == ["SourceFileLoader", "SourceFileLoader"] and not r["finder"]
     assert r["future"][0] == "SourceFileLoader"
     assert r["file"] == str(pkg / "hookgate" / "__main__.py")
+
+
+def test_the_bundle_holds_the_defaults_parsed_and_drops_them_when_the_file_changes(pkg):
+    """``bundle.DATA``: ``_defaults.json`` as parsed at build time (``config.defaults`` takes it in
+    the hook process), the same value as the file's JSON; a changed file is read again."""
+    body = ("import hookgate.core.config as cfg\n"
+            "p = cfg.defaults_json_path()\n"
+            "got = cfg._bundled_json('_defaults.json', p)\n"
+            "print(json.dumps({'ok': ok, 'same': got == json.load(open(p)), 'held': got is not None,"
+            " 'defaults_same': cfg.defaults() == json.load(open(p))}))\n")
+    assert _probe(pkg, body, fast=True) == {"ok": True, "same": True, "held": True, "defaults_same": True}
+    with open(pkg / "hookgate" / "_defaults.json", "rb") as f:
+        raw = f.read()
+    edited = json.loads(raw)
+    edited["edited_after_the_bundle"] = True
+    with open(pkg / "hookgate" / "_defaults.json", "w") as f:
+        json.dump(edited, f)
+    r = _probe(pkg, body.replace("'same': got == json.load(open(p)), ", ""), fast=True)
+    assert r == {"ok": True, "held": False, "defaults_same": True}  # read from the file, edited value

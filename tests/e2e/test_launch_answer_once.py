@@ -131,3 +131,24 @@ def test_the_launchers_crc32_is_zlibs():
     keys += [bytes(rnd.randrange(256) for _ in range(rnd.randrange(1, 300))) for _ in range(200)]
     for k in keys:
         assert _crc32(k) == zlib.crc32(k), k
+
+
+def test_a_deny_that_cannot_be_written_exits_2_not_0(tmp_path):
+    """Claude Code's JSON deny exits 0: when the one-shot path cannot write it (stdout is
+    /dev/full: every write fails), the process exits 2 — a deny on every platform — not 0 (an
+    allow with the deny lost; before: 0 from the answer, then 120 from the interpreter's own
+    failed flush at exit, which platforms take as an allow too)."""
+    root, home = tmp_path / "proj", tmp_path / "home"
+    root.mkdir(), home.mkdir()
+    (root / ".git").mkdir()
+    (root / ".env").write_text("K=1\n")
+    env = {**h.server_env(home, tmp_path / "rt"), "CLAUDE_PROJECT_DIR": str(root), "HOOKGATE_SERVE": "off"}
+    payload = h.payload(root, "Bash", {"command": "cat .env"})
+    for client in h.CLIENTS:  # the launcher, and the static client that runs it
+        ok = subprocess.run([client, "hook", "--platform", "claude-code"], cwd=root, env=env, input=payload,
+                            capture_output=True, timeout=60)
+        assert ok.returncode == 0 and b'"deny"' in ok.stdout, ok  # the JSON deny, written
+        with open("/dev/full", "wb") as full:
+            p = subprocess.run([client, "hook", "--platform", "claude-code"], cwd=root, env=env, input=payload,
+                               stdout=full, stderr=subprocess.PIPE, timeout=60)
+        assert p.returncode == 2, (client, p.returncode, p.stderr)

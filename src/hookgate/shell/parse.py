@@ -5,8 +5,9 @@ The parser is mvdan/sh, run as ``shfmt --to-json -ln bash`` (the binary ships in
 only a command the fast path does not take loads.
 
 Fast path: a command made only of characters for which bash word splitting is trivially
-exact (``SAFE`` below, single spaces, plain single-quoted strings and the list/pipe operators
-``; && || |``) is tokenised here into *the same tree shape* shfmt would produce (minus source
+exact (``SAFE`` below, single spaces, plain single- and double-quoted strings, the list/pipe
+operators ``; && || |`` and the redirections ``> >> < >& &> &>>`` after a command's first
+word) is tokenised here into *the same tree shape* shfmt would produce (minus source
 positions); ``tests/unit/shell/test_fastpath.py`` checks that equality on random commands and on
 the corpora. Anything else goes to shfmt.
 """
@@ -59,9 +60,10 @@ def _is_assign(tok: str) -> bool:
 _DQ_SPECIAL = frozenset('$`\\!\n')  # expansions, escapes, history, lines: shfmt decides those
 
 
-def _tokens(command: str) -> list[list[dict[str, Any]] | str] | None:
-    """Words (as part lists) and operators, or None if the fast path does not apply."""
-    out: list[list[dict[str, Any]] | str] = []
+def _tokens(command: str) -> list[list[dict[str, Any]] | str | tuple[str, str]] | None:
+    """Words (as part lists), operators and redirections (``(op, fd)``), or None if the fast
+    path does not apply."""
+    out: list[list[dict[str, Any]] | str | tuple[str, str]] = []
     i, n = 0, len(command)
     cur: list | None = None  # parts of the current word
     lit = []
@@ -101,6 +103,11 @@ def _tokens(command: str) -> list[list[dict[str, Any]] | str] | None:
             i = j + 1
             continue
         # a word boundary
+        fd = ""
+        if c in "<>" and cur is None and lit and "".join(lit).isdigit():
+            if len(lit) > 2:
+                return None  # (a long descriptor number: shfmt decides)
+            fd, lit = "".join(lit), []  # `2>x`: the digits right before the operator are its descriptor
         if lit:
             if cur is None:
                 cur = []
@@ -113,6 +120,13 @@ def _tokens(command: str) -> list[list[dict[str, Any]] | str] | None:
             i += 1
             continue
         two = command[i : i + 2]
+        if c in "<>" or two == "&>":
+            op = _redirect_op(command, i)
+            if op is None or (fd and op[0] == "&"):
+                return None
+            out.append((op, fd))
+            i += len(op)
+            continue
         if two in ("&&", "||"):
             out.append(two)
             i += 2
@@ -133,7 +147,47 @@ def _tokens(command: str) -> list[list[dict[str, Any]] | str] | None:
     return out
 
 
+def _redirect_op(command: str, i: int) -> str | None:
+    """The redirection operator at ``command[i]`` the fast path takes (``> >> < >& &> &>>``), or
+    None: here-docs and strings, ``<>``, ``>|``, ``<&``, process substitution go to shfmt."""
+    for op in ("&>>", "&>", ">>", ">&", ">", "<"):
+        if command.startswith(op, i):
+            if command[i + len(op) : i + len(op) + 1] in ("<", ">", "&", "|", "(", ";"):
+                return None  # `<<`, `<>`, `>|`, `<&`, `>(`, `>>&`, an operator where its word goes
+            return op
+    return None
+
+
+def _redirects(words: list) -> tuple[list, list] | None:
+    """(the words, the redirections ``Redirs`` as shfmt gives them) of one simple command; a
+    redirection takes the word after it. None when one has no word or comes before the
+    command's first word (shfmt decides those)."""
+    plain: list = []
+    redirs: list[dict[str, Any]] = []
+    k = 0
+    while k < len(words):
+        w = words[k]
+        if isinstance(w, tuple):
+            if not plain or k + 1 >= len(words) or isinstance(words[k + 1], tuple):
+                return None
+            op, fd = w
+            r: dict[str, Any] = {"Op": op}
+            if fd:
+                r["N"] = {"Value": fd}
+            r["Word"] = {"Parts": words[k + 1]}
+            redirs.append(r)
+            k += 2
+            continue
+        plain.append(w)
+        k += 1
+    return plain, redirs
+
+
 def _call(words: list) -> dict | None:
+    split = _redirects(words)
+    if split is None:
+        return None
+    words, redirs = split
     if not words:
         return None
     assigns: list[dict[str, Any]] = []
@@ -166,6 +220,8 @@ def _call(words: list) -> dict | None:
         cmd["Assigns"] = assigns
     if args:
         cmd["Args"] = [{"Parts": w} for w in args]
+    if redirs:
+        return {"Cmd": cmd, "Redirs": redirs}
     return {"Cmd": cmd}
 
 

@@ -57,6 +57,34 @@ _PARTS: dict[str, tuple[str, tuple[str, ...]]] = {
 _PART_OF: dict[str, str] = {n: m for m, (_, names) in _PARTS.items() for n in names}
 
 
+def _quoted_literal(parts) -> str | None:
+    """The one field of a word made of quoted literals and plain literal text (``-m "fix: x"``,
+    ``'*.py'``, ``a'b'"c"``): what bash passes, with nothing to expand — no ``$``, backslash,
+    brace, tilde or glob character outside quotes, no ``$'…'``, nothing but text in double
+    quotes. None for any other word (``expand`` resolves it)."""
+    out = []
+    quoted = False
+    for p in parts:
+        t = p.get("Type")
+        if t == "Lit":
+            v = p.get("Value", "")
+            if any(c in v for c in "\\{~*?["):
+                return None
+        elif t == "SglQuoted" and not p.get("Dollar"):
+            v = p.get("Value", "")
+            quoted = True
+        elif t == "DblQuoted":
+            inner = p.get("Parts") or []
+            if any(q.get("Type") != "Lit" or "\\" in q.get("Value", "") for q in inner):
+                return None
+            v = "".join(q.get("Value", "") for q in inner)
+            quoted = True
+        else:
+            return None
+        out.append(v)
+    return "".join(out) if quoted else None
+
+
 def _graft(module: str) -> None:
     """Import ``module`` and give the Walker its mixin's methods (named in ``_PARTS``)."""
     __import__(module)
@@ -293,6 +321,10 @@ class Walker(_Parts):
             v = parts[0].get("Value", "")
             if v and not any(c in v for c in "\\{~*?["):
                 return [(v, LIT)]
+        text = _quoted_literal(parts)
+        if text is not None:
+            self.word_alone = False  # (as expanding it leaves it: no `$(…)` is the whole word)
+            return [(text, LIT)]
         return self.word_fields(word, st, depth, quiet)
 
     def call_expr(self, cmd, st: State, depth: int, feed) -> None:

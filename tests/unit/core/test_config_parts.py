@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from hookgate.core import config
 from hookgate.core import event as ev
 from hookgate.validators.policy import index as ix
-from hookgate.validators.policy.classify import Classifier, glob_pattern, unresolved_pattern
+from hookgate.validators.policy.classify import Classifier
+from hookgate.validators.policy.words import glob_pattern, unresolved_pattern
 from hookgate.validators.policy.compile import compile_one
 
 ROOT = "/r00t/proj"
@@ -91,10 +92,13 @@ PATTERNS = [f"{ROOT}/*.txt", f"{ROOT}/src/*.py", f"{ROOT}/*", f"{HOME}/.tool*/cr
             "$X/out.log", ".env.$X", "$X", "secret$N.txt", "$DIR/keys6/$F", f"{ROOT}/x.key*"]
 
 
-@pytest.mark.parametrize("n", [0, 1, 12, 300])
+@pytest.mark.parametrize("n", [0, 1, 12, 300, 3000])
 def test_lazy_policies_decide_exactly_as_the_plain_ones(tmp_path, n):
     compiled = _compiled(_bench_rules(n, "deny"), _bench_rules(n, "block"))
     lazy = _lazy(compiled, str(tmp_path / "state"))
+    if n == 3000:  # a header past the first read (64 KiB)
+        with open(os.path.join(str(tmp_path / "state"), config.FAST_NAME), "rb") as f:
+            assert int(f.read(76)[65:75]) > 1 << 16
     assert lazy["policies"]["budget"] == {"max": 3} and lazy["rev"] == compiled["rev"]
     for hook in ("read-guard", "write-guard"):
         want = _decisions(compiled["policies"][hook], PATHS, PATTERNS)
@@ -116,6 +120,26 @@ def test_a_decision_loads_only_the_parts_its_paths_ask_for(tmp_path):
     hit = c.classify_path(f"{ROOT}/secret11.txt", ev.MODE_WRITE, ROOT)
     assert hit is not None and hit.rule["id"] == "r11"
     assert len(parts.done) <= 5 and not parts.full
+
+
+def test_a_process_that_decides_again_does_not_look_a_key_up_twice(tmp_path, monkeypatch):
+    """The decision server asks the same keys on every call: an absent key is remembered (at
+    most ``LazyMap.MISSES`` of them), a present one is in the loaded part."""
+    compiled = _compiled(_bench_rules(300, "deny"), _bench_rules(10, "block"))
+    lazy = _lazy(compiled, str(tmp_path / "state"))
+    c = Classifier(lazy["policies"]["read-guard"], ROOT, HOME)
+    hashed = []
+    real = config._key_hash
+    monkeypatch.setattr(config, "_key_hash", lambda table, key: hashed.append(key) or real(table, key))
+    paths = [p for p in PATHS if p.count("/") < 60]  # (a path past the index reads everything)
+    first = [_hit(c.classify_path(p, ev.MODE_READ, ROOT)) for p in paths]
+    assert hashed and not _parts_of(lazy["policies"]["read-guard"]).full
+    hashed.clear()
+    assert [_hit(c.classify_path(p, ev.MODE_READ, ROOT)) for p in paths] == first and hashed == []
+    lit = lazy["policies"]["read-guard"]["index"]["lit"]
+    for i in range(3 * config.LazyMap.MISSES):
+        assert lit.get(f"absent{i}") is None
+    assert len(lit._miss) <= config.LazyMap.MISSES
 
 
 def test_every_item_of_a_lazy_policy_equals_the_plain_one(tmp_path):
@@ -185,6 +209,31 @@ def test_a_part_that_does_not_check_means_the_whole_policy_from_the_slow_path(tm
             assert _decisions(lazy["policies"][hook], PATHS, PATTERNS) == \
                 _decisions(compiled["policies"][hook], PATHS, PATTERNS)
             assert lazy["policies"][hook]["rules"] == compiled["policies"][hook]["rules"]
+
+
+def test_a_forged_part_that_drops_a_rule_is_not_believed(tmp_path, monkeypatch):
+    """The part that holds ``secret12.txt`` replaced by a well-formed one without it: believed, the
+    read of the file would be allowed (shown with the digest check taken out); checked, the slow
+    path decides and the rule holds."""
+    compiled = _compiled(_bench_rules(300, "deny"), _bench_rules(10, "block"))
+    state = str(tmp_path / "state")
+    lazy = _lazy(compiled, state)
+    which = _parts_of(lazy["policies"]["read-guard"]).part_of("lit", "secret12.txt")
+    assert which is not None
+    _damage(state, "forged", which)
+    for check in (True, False):
+        lazy = config._fast_read(state, KEY, "binding", IDENT, lambda hook_id, rev: compiled["policies"][hook_id])
+        assert lazy is not None
+        if not check:  # what the digest check prevents: the forged part loaded as it is
+            def unchecked(self, part):
+                at = part * config._PART
+                return marshal.loads(os.pread(self.src.fileno(), 1 << 20,
+                                              self.base + int.from_bytes(self.table[at:at + 4], "little")))
+
+            monkeypatch.setattr(config._Parts, "_read", unchecked)
+        c = Classifier(lazy["policies"]["read-guard"], ROOT, HOME)
+        hit = c.classify_path(f"{ROOT}/secret12.txt", ev.MODE_READ, ROOT)
+        assert (hit is not None and hit.rule["id"] == "r12") is check
 
 
 def test_no_slow_path_means_an_error_not_fewer_rules(tmp_path):

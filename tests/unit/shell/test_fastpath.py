@@ -44,12 +44,35 @@ TOKEN = st.one_of(WORD, QUOTED, DQUOTED, st.tuples(WORD, QUOTED).map("".join), s
                   st.tuples(WORD, DQUOTED).map("".join),
                   st.sampled_from(["if", "for", "F=1", "x+=2", "{", "!", 'F="a b"', 'x+="y"']))
 SEP = st.sampled_from([" ", " ", " ", " | ", " && ", " || ", "; ", ";", "|", "&&"])
+# redirections the fast path takes (`> >> < >& &> &>>`, a 1–2 digit descriptor) and look-alikes it
+# must leave to shfmt (here-docs, `<>`, `>|`, `<&`, process substitution, long descriptors)
+REDIR_OP = st.sampled_from([">", ">>", "<", ">&", "&>", "&>>", "2>", "2>>", "1>", "0<", "12>", "2>&", "9>&",
+                            "123>", "2&>", "<<", "<<<", "<>", ">|", "<&", ">(", ">>&", "&", "2>>&"])
+REDIR = st.tuples(st.sampled_from(["", "", " "]), REDIR_OP, st.sampled_from(["", " "]),
+                  st.one_of(WORD, QUOTED, DQUOTED, st.just(""))).map("".join)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(TOKEN, SEP), min_size=1, max_size=6))
 def test_fast_path_equals_shfmt_on_random_commands(parts):
     cmd = "".join(t + s for t, s in parts).strip()
+    same_as_shfmt(cmd)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.one_of(TOKEN, REDIR, REDIR), SEP), min_size=1, max_size=6))
+def test_fast_path_equals_shfmt_with_redirections(parts):
+    cmd = "".join(t + s for t, s in parts).strip()
+    same_as_shfmt(cmd)
+
+
+@pytest.mark.parametrize("cmd", ["echo x > .claude/settings.json", "make 2>&1", "ls 2>/dev/null | head -3",
+                                 "cat a >> b", "cmd < in.txt", "a && b > c; d", "echo 12>x", "echo 2&>x",
+                                 "echo x&>>f", "echo >&2 x", "A=1 >f cmd", "A=1 >f", "echo x>f>g",
+                                 "echo x > 'a b'", 'echo x >"a b"', "echo a>-", "echo 2>&1x", "npm test 2>&1 | tail -5",
+                                 "echo x >", ">f echo", "echo x >|f", "cat <<EOF", "echo 123>x", "cat <>f",
+                                 "echo x > ; y", "echo x >;y", "diff <(a) b", "echo x >(y)"])
+def test_fast_path_redirection_examples(cmd):
     same_as_shfmt(cmd)
 
 
@@ -73,7 +96,9 @@ def test_fast_path_equals_shfmt_on_tldr_sample():
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.sampled_from(["cp a.txt b.txt", "rm -rf build", "cat .env", "echo x", "tar czf o.tgz src",
-                                           "git checkout -- a.txt", "mv a b", "ls", "F=.env", "grep -r x src"]),
+                                           "git checkout -- a.txt", "mv a b", "ls", "F=.env", "grep -r x src",
+                                           "echo x > .env", "cat < .env", "make 2>&1", "ls 2>/dev/null",
+                                           "echo k >> .env.local", "sh < run.sh", "F=.env cat a > out"]),
                           st.sampled_from([" | ", " && ", " || ", "; "])), min_size=1, max_size=5))
 def test_fast_and_full_analysis_agree(tree, parts):
     cmd = "".join(t + s for t, s in parts).rstrip(" |&;")

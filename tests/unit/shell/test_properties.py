@@ -121,7 +121,7 @@ def test_missing_parser_is_indeterminate(tree, monkeypatch):
     from hookgate.shell import shfmt
 
     monkeypatch.setattr(shfmt, "_binary_cache", [None])
-    res = analyse("echo 'needs shfmt' > x", tree[0], home=tree[1])
+    res = analyse("echo 'needs shfmt' $(date) > x", tree[0], home=tree[1])
     assert res.indeterminate and "not found" in res.parse_error
     assert not analyse("echo fast x", tree[0], home=tree[1]).indeterminate  # fast path needs no binary
 

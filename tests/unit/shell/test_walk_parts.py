@@ -102,3 +102,42 @@ def test_the_agents_environment_is_made_on_first_use():
     assert walk.Walker("/home/u", 1e18).env == {}
     given = {"A": "1"}
     assert walk.Walker("/home/u", 1e18, env=given).env is given
+
+
+# --- Walker.fields' short road: a word of quoted literals is its text, without ``expand`` ------
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as hst  # noqa: E402
+
+_PIECE = hst.one_of(
+    hst.text(alphabet="ab.-=/_", min_size=1, max_size=4),
+    hst.text(alphabet="ab .{}~*?[]$\\\"", max_size=4).map(lambda s: "'" + s + "'"),
+    hst.text(alphabet="ab .{}~*?[]'$\\`", max_size=4).map(lambda s: '"' + s.replace("\\", "\\\\").replace('"', "") + '"'),
+    hst.sampled_from(["~", "*", "{a,b}", "$HOME", "$'a\\tb'", "a\\ b", "\"$x\"", "''", '""', "[ab]"]),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(hst.lists(_PIECE, min_size=1, max_size=4))
+def test_the_short_road_gives_what_expansion_gives(tmp_path, pieces):
+    from hookgate.shell import parse as P
+    from hookgate.shell.walk import State
+
+    word_text = "".join(pieces)
+    try:
+        tree = P.parse_shfmt("echo " + word_text)
+    except P.ParseError:
+        return
+    args = tree["Stmts"][0]["Cmd"].get("Args") or []
+    for word in args[1:]:
+        w = walk.Walker(str(tmp_path), 1e18, env={"HOME": str(tmp_path)})
+        st = State(str(tmp_path), {}, {})
+        full = w.word_fields(word, st.copy(), 0)
+        assert w.fields(word, st.copy(), 0) == full, word_text
+        if walk._quoted_literal(word.get("Parts") or []) is not None:
+            assert full == [(walk._quoted_literal(word["Parts"]), walk.LIT)]
+
+
+@pytest.mark.parametrize("command", ['git commit -m "fix: it is done"', "grep -rn 'TODO' src", 'find . -name "*.py"'])
+def test_quoted_literals_need_no_expansion(tmp_path, command):
+    res = _analyse_in_fresh_process(command, tmp_path)
+    assert "hookgate.shell.expand" not in res["loaded"] and not res["indeterminate"], res

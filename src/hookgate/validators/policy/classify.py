@@ -22,6 +22,10 @@ from hookgate.core import event as ev
 from hookgate.state.paths import both_forms
 from hookgate.state.globs import MAX_SEGS, intersects, path_match, split
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # typing only (ADR 0017)
+    from typing import Any
+
 RANK = ev.OUTCOME_RANK
 
 # Hit: (rule dict, outcome, the path form that hit, how: "path" | "dir" | "indeterminate")
@@ -204,3 +208,17 @@ def _prefix_join(exc, root_segs, home_segs):
     anchor, segs, kinds = exc[0], exc[1], exc[2]
     ps, pk = _prefix(anchor, root_segs, home_segs)
     return ps + segs, pk + kinds
+
+
+# The patterns of unresolved words and globs live in ``policy.words`` (loaded only for such an
+# access, ADR 0017); their old names here still work, loading it on first use.
+_MOVED = frozenset(("SpanResolver", "concrete_text", "unresolved_pattern", "glob_pattern", "SENT", "TAME",
+                    "TEMP_VARS", "NUMERIC_PARAMS", "TAME_COMMANDS", "NEVER_FREE"))
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MOVED:
+        from hookgate.validators.policy import words
+
+        return getattr(words, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
