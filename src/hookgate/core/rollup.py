@@ -538,10 +538,11 @@ def _extend(state_dir: str, path: str, head: dict[str, Any], cols: dict[str, Any
 
 
 def _open(state_dir: str, path: str, hooks: list[str], resume: bool = False,
-          wait: float = 30.0) -> tuple[dict[str, Any], dict[str, Any]]:
+          wait: float = 30.0, defer: list[Any] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
     """The rollup for the ledger at *path*, extended to its end (built when there is none, or
     when the one there is not to be believed), under the rollup's lock. *resume*: the writer's
-    upkeep (:mod:`hookgate.core.upkeep`) extends it without re-reading the verified prefix."""
+    upkeep (:mod:`hookgate.core.upkeep`) extends it without re-reading the verified prefix.
+    *defer*: see :func:`_open_locked`."""
     from hookgate.state.locks import LockTimeout, lock_file, release
 
     key = _key(state_dir)
@@ -553,7 +554,7 @@ def _open(state_dir: str, path: str, hooks: list[str], resume: bool = False,
     except LockTimeout:
         raise Unusable("the rollup is being built by another process") from None
     try:
-        return _open_locked(state_dir, path, hooks, key, resume)
+        return _open_locked(state_dir, path, hooks, key, resume, defer)
     finally:
         release(fd)
 
@@ -564,13 +565,28 @@ def refresh(state_dir: str, path: str, hooks: Iterable[str], wait: float = 0.0) 
     return int(head["rows"])
 
 
+def _prefix_checks(path: str, head: dict[str, Any]) -> bool:
+    return _prefix_ok(path, head) is not None
+
+
 def _open_locked(state_dir: str, path: str, hooks: list[str], key: bytes,
-                 resume: bool = False) -> tuple[dict[str, Any], dict[str, Any]]:
+                 resume: bool = False, defer: list[Any] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """*defer* (a list): when the rollup covers the whole ledger as it is (nothing appended) and
+    that is long, its prefix is checked in a forked worker, which *defer* receives, while the
+    caller computes from the rollup; the caller believes nothing it computed until the worker
+    says the prefix checks (:func:`collect`)."""
+    from hookgate.state import ledger
+
     head = _load_head(state_dir, key, hooks)
     cols = None
     digest = None
     if head is not None:
         cols = _read_cols(state_dir, head)
+        if (cols is not None and defer is not None and not resume and head["offset"] >= ledger.PARALLEL_MIN
+                and ledger._cpus() > 1 and os.path.getsize(path) == head["offset"]
+                and len(cols.get("ts", ())) == head["rows"]):
+            defer.append(ledger._fork_each(_prefix_checks, [(path, head)]))
+            return head, cols
         digest = _prefix_ok(path, head, resume) if cols is not None else None
         if digest is None:
             head, cols = None, None
@@ -612,8 +628,23 @@ def _window_mask(ts: array[float], w: float | None, n: int, run: list[float]) ->
 def collect(state_dir: str, path: str, config: dict[str, Any], hooks: Iterable[str]) -> dict[str, Any]:
     """:func:`evidence.collect` over the ledger at *path*, from its rollup. Raises
     :class:`Unusable` when the rollup cannot stand for it."""
+    from hookgate.state import ledger
+
     hook_ids = list(hooks)
-    head, cols = _open(state_dir, path, hook_ids)
+    pending: list[Any] = []
+    head, cols = _open(state_dir, path, hook_ids, defer=pending)
+    try:
+        got = _collect_from(head, cols, config, hook_ids)
+    finally:
+        checked = ledger._collect(pending[0]) == [True] if pending else True  # (the worker waited for)
+    if checked:
+        return got
+    head, cols = _open(state_dir, path, hook_ids)  # the prefix changed (or its check failed): rebuilt
+    return _collect_from(head, cols, config, hook_ids)
+
+
+def _collect_from(head: dict[str, Any], cols: dict[str, Any], config: dict[str, Any],
+                  hook_ids: list[str]) -> dict[str, Any]:
     n = head["rows"]
     ts, lat, day, plat = cols["ts"], cols["lat"], cols["day"], cols["plat"]
     plats = head["plats"]

@@ -298,3 +298,30 @@ def test_the_rollups_timestamps_are_evidences(value):
     cache: dict = {}
     assert outcome(lambda v: rollup._ts_of(v, cache)) == outcome(evidence.parse_ts)
     assert outcome(lambda v: rollup._ts_of(v, cache)) == outcome(evidence.parse_ts)  # from the cache
+
+
+def test_the_warm_rollups_prefix_is_checked_beside_the_figures_and_still_decides(project, parallel, monkeypatch):
+    """From a rollup that covers the whole ledger, the prefix is hashed in a worker while the
+    figures are computed; an edit under the rollup (same length, so only the digest can tell)
+    means the figures are thrown away and the rollup rebuilt."""
+    state = _state(project)
+    path = scaling.make_ledger(state, N)
+    cfg = {"hooks": {}}
+    want = _norm(evidence.collect_path(path, cfg, KNOWN_HOOKS))
+    assert _norm(rollup.collect(state, path, cfg, KNOWN_HOOKS)) == want  # built
+    forks = []
+    real = ledger._fork_each
+    monkeypatch.setattr(ledger, "_fork_each", lambda fn, calls: forks.append(fn.__name__) or real(fn, calls))
+    assert _norm(rollup.collect(state, path, cfg, KNOWN_HOOKS)) == want
+    assert forks == ["_prefix_checks"]
+    lines = _lines(path)
+    i = max(k for k, x in enumerate(lines) if b'"raw":"block"' in x)  # (inside the evidence window)
+    lines[i] = lines[i].replace(b'"raw":"block"', b'"raw":"allow"', 1)
+    _put(path, lines)
+    forks.clear()
+    want2 = _norm(evidence.collect_path(path, cfg, KNOWN_HOOKS))
+    assert want2 != want
+    assert _norm(rollup.collect(state, path, cfg, KNOWN_HOOKS)) == want2  # not the stale figures
+    assert forks[0] == "_prefix_checks" and "_parse_span_portable" in forks  # checked, then rebuilt
+    forks.clear()
+    assert _norm(rollup.collect(state, path, cfg, KNOWN_HOOKS)) == want2 and forks == ["_prefix_checks"]
