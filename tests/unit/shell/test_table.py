@@ -4,14 +4,12 @@ from the module its row names, each handler module loads only when one of its pr
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 
 import pytest
 
 from hookgate.shell import bulk, commands, progopts, table, wrappers
 from hookgate.shell import builtins, fileops, findx, gitcmd, interp  # noqa: F401 - every part, for the union
+from tests.unit.shell.fresh import analyse_in_fresh_process
 
 PARTS = (commands, builtins, fileops, findx, gitcmd, interp, wrappers)  # the union's order: a later part wins
 
@@ -69,19 +67,8 @@ def test_versioned_names(name, want):
 
 
 def _loaded_after(command: str, cwd, poison: str = "") -> tuple[list[str], dict]:
-    code = (
-        "import sys, json\n"
-        f"poison = {poison!r}\n"
-        "if poison: sys.modules[poison] = None  # importing it raises ImportError\n"
-        "from hookgate.shell import analyse\n"
-        f"r = analyse({command!r}, {str(cwd)!r}, home={str(cwd)!r})\n"
-        "print(json.dumps([sorted(m for m in sys.modules if m.startswith('hookgate.shell.') and sys.modules[m]),"
-        " {'indeterminate': r.indeterminate, 'error': r.parse_error}]))\n"
-    )
-    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=cwd)
-    assert p.returncode == 0, p.stderr
-    mods, res = json.loads(p.stdout.strip().splitlines()[-1])
-    return [m.rsplit(".", 1)[1] for m in mods], res
+    res = analyse_in_fresh_process(command, cwd, poison)
+    return [m.rsplit(".", 1)[1] for m in res["loaded"]], res
 
 
 HANDLER_MODULES = {"builtins", "fileops", "findx", "gitcmd", "gitsub", "interp", "interpcode", "wrappers", "progopts",

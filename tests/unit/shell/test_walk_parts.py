@@ -6,14 +6,13 @@ the command indeterminate (fail closed), never a silent allow."""
 
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
 import types
 
 import pytest
 
 from hookgate.shell import walk
+from tests.unit.shell.fresh import analyse_in_fresh_process
 
 
 def _methods(cls) -> set[str]:
@@ -48,22 +47,6 @@ def test_a_missing_attribute_is_still_an_attribute_error():
     assert getattr(w, "word_alone", "default") == "default"
 
 
-def _analyse_in_fresh_process(command: str, cwd, poison: str = "") -> dict:
-    code = (
-        "import sys, json\n"
-        f"poison = {poison!r}\n"
-        "if poison: sys.modules[poison] = None  # importing it raises ImportError\n"
-        "from hookgate.shell import analyse\n"
-        f"r = analyse({command!r}, {str(cwd)!r}, home={str(cwd)!r})\n"
-        "print(json.dumps({'indeterminate': r.indeterminate, 'error': r.parse_error,"
-        " 'accesses': [[a.path, a.mode, a.resolved] for a in r.accesses],"
-        " 'loaded': sorted(m for m in sys.modules if m.startswith('hookgate.shell.') and sys.modules[m])}))\n"
-    )
-    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=cwd)
-    assert p.returncode == 0, p.stderr
-    return json.loads(p.stdout.strip().splitlines()[-1])
-
-
 @pytest.mark.parametrize("command,part", [
     ("cat \"$HOME/notes.txt\"", "hookgate.shell.expand"),
     ("cat notes.txt > out.txt", "hookgate.shell.redirs"),
@@ -74,9 +57,9 @@ def _analyse_in_fresh_process(command: str, cwd, poison: str = "") -> dict:
 ])
 def test_a_part_that_cannot_load_makes_the_command_indeterminate(tmp_path, command, part):
     (tmp_path / "notes.txt").write_text("x\n")
-    clean = _analyse_in_fresh_process(command, tmp_path)
+    clean = analyse_in_fresh_process(command, tmp_path)
     assert part in clean["loaded"] and not clean["indeterminate"], clean
-    res = _analyse_in_fresh_process(command, tmp_path, part)
+    res = analyse_in_fresh_process(command, tmp_path, part)
     assert res["indeterminate"] and part in (res["error"] or ""), res
     # and the guards see an unknown read and write (ADR 0021), not just the accesses seen so far
     assert any(not r and m == "write" for _, m, r in res["accesses"]), res
@@ -84,7 +67,7 @@ def test_a_part_that_cannot_load_makes_the_command_indeterminate(tmp_path, comma
 
 @pytest.mark.parametrize("command", ["git status", "cat .env", "ls -la && cat a b"])
 def test_a_simple_command_needs_no_part(tmp_path, command):
-    res = _analyse_in_fresh_process(command, tmp_path)
+    res = analyse_in_fresh_process(command, tmp_path)
     assert not set(res["loaded"]) & set(walk._PARTS), res["loaded"]
     assert not res["indeterminate"]
 
@@ -139,5 +122,5 @@ def test_the_short_road_gives_what_expansion_gives(tmp_path, pieces):
 
 @pytest.mark.parametrize("command", ['git commit -m "fix: it is done"', "grep -rn 'TODO' src", 'find . -name "*.py"'])
 def test_quoted_literals_need_no_expansion(tmp_path, command):
-    res = _analyse_in_fresh_process(command, tmp_path)
+    res = analyse_in_fresh_process(command, tmp_path)
     assert "hookgate.shell.expand" not in res["loaded"] and not res["indeterminate"], res
